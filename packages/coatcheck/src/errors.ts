@@ -1,0 +1,117 @@
+/**
+ * Errors thrown by coatcheck. Exported from `coatcheck` and `coatcheck/errors`.
+ *
+ * Only misconfiguration and infrastructure failures throw. Expected outcomes of a request
+ * ("no session", "forged", "expired", "revoked") are values, never exceptions.
+ *
+ * Every error has a stable `code`; `docs/errors.md` lists them all and a test keeps the
+ * two in sync. `statusCode` is the HTTP status the adapters answer with, from one table.
+ *
+ * @module
+ */
+
+/** Every error code coatcheck can throw. */
+export type SessionErrorCode =
+  | 'ERR_SESSION_INVALID_OPTION'
+  | 'ERR_SESSION_STORE_UNAVAILABLE'
+  | 'ERR_SESSION_CONFLICT'
+  | 'ERR_SESSION_TOO_LARGE'
+  | 'ERR_SESSION_NOT_SERIALIZABLE'
+  | 'ERR_SESSION_COMMITTED'
+  | 'ERR_SESSION_ID_COLLISION';
+
+/** HTTP status for each code; the single table every adapter uses. */
+export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object.freeze({
+  ERR_SESSION_INVALID_OPTION: 500,
+  ERR_SESSION_STORE_UNAVAILABLE: 503,
+  ERR_SESSION_CONFLICT: 503,
+  ERR_SESSION_TOO_LARGE: 413,
+  ERR_SESSION_NOT_SERIALIZABLE: 500,
+  ERR_SESSION_COMMITTED: 500,
+  ERR_SESSION_ID_COLLISION: 503,
+});
+
+/** Base class of every coatcheck error. Switch on `code`, not on the class. */
+export class SessionError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: SessionErrorCode;
+
+  constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+
+  /** HTTP status an adapter answers with for this error. */
+  get statusCode(): number {
+    return STATUS_BY_CODE[this.code];
+  }
+}
+
+/** An option is invalid; the message says how to fix it. Thrown at start-up. */
+export class SessionConfigError extends SessionError {
+  constructor(message: string) {
+    super('ERR_SESSION_INVALID_OPTION', message);
+  }
+}
+
+/** The backing store failed or timed out. The driver error is in `cause`. */
+export class SessionStoreError extends SessionError {
+  /** Name of the store that failed. */
+  readonly store: string;
+
+  constructor(store: string, message: string, options?: { cause?: unknown }) {
+    super('ERR_SESSION_STORE_UNAVAILABLE', message, options);
+    this.store = store;
+  }
+}
+
+/** Concurrent writers kept winning and the bounded retries ran out. Safe to retry. */
+export class SessionConflictError extends SessionError {
+  constructor(message: string) {
+    super('ERR_SESSION_CONFLICT', message);
+  }
+}
+
+/** The serialized session data exceeds `maxDataBytes`. Nothing was written. */
+export class SessionTooLargeError extends SessionError {
+  constructor(message: string) {
+    super('ERR_SESSION_TOO_LARGE', message);
+  }
+}
+
+/** A value written to the session does not survive JSON (BigInt, function, cycle). */
+export class SessionSerializationError extends SessionError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_SESSION_NOT_SERIALIZABLE', message, options);
+  }
+}
+
+/** The session was changed after its changes were committed for this request. */
+export class SessionCommittedError extends SessionError {
+  constructor(message: string) {
+    super('ERR_SESSION_COMMITTED', message);
+  }
+}
+
+/** The random source produced ids that already exist, repeatedly. Indicates a broken RNG. */
+export class SessionCollisionError extends SessionError {
+  constructor(message: string) {
+    super('ERR_SESSION_ID_COLLISION', message);
+  }
+}
+
+/** Every concrete coatcheck error, for exhaustive `switch (err.code)`. */
+export type AnySessionError =
+  | SessionConfigError
+  | SessionStoreError
+  | SessionConflictError
+  | SessionTooLargeError
+  | SessionSerializationError
+  | SessionCommittedError
+  | SessionCollisionError;
+
+/** Narrows an unknown value to a coatcheck error. */
+export function isSessionError(value: unknown): value is AnySessionError {
+  return value instanceof SessionError;
+}

@@ -1,0 +1,58 @@
+/**
+ * Typed session events. Subscribe to migrate rows keyed by an anonymous id at login, to audit,
+ * or (with a cross-instance bus) to close sockets of revoked sessions.
+ *
+ * @module
+ */
+
+/** Why a session ended. */
+export type EndReason = 'logout' | 'destroy' | 'revoke' | 'revoke-others' | 'revoke-all';
+
+/** Payloads of every event, by name. */
+export interface SessionEvents {
+  /** A session record was written for the first time. */
+  created: { readonly id: string; readonly userId: string | null };
+  /** An anonymous (or other user's) session became `userId`'s at login; the ticket rotated. */
+  upgraded: { readonly oldId: string | null; readonly newId: string; readonly userId: string };
+  /** The ticket rotated with the data kept. */
+  regenerated: { readonly oldId: string; readonly newId: string; readonly userId: string | null };
+  /** The session was ended from its own request (logout, destroy). */
+  destroyed: { readonly id: string; readonly userId: string | null; readonly reason: EndReason };
+  /** Sessions were ended from elsewhere (device list, admin, password change). */
+  revoked: { readonly ids: readonly string[]; readonly userId: string; readonly reason: EndReason };
+}
+
+/** Name of an event. */
+export type SessionEventName = keyof SessionEvents;
+
+/** Subscribe to and emit session events. */
+export interface SessionEventEmitter {
+  /** Adds a listener; returns a function that removes it. */
+  on<E extends SessionEventName>(event: E, listener: (payload: SessionEvents[E]) => void): () => void;
+  /** Calls every listener of `event`. A throwing listener is reported and does not stop the others. */
+  emit<E extends SessionEventName>(event: E, payload: SessionEvents[E]): void;
+}
+
+/** Creates an in-process event emitter. */
+export function createEventEmitter(onListenerError: (error: unknown) => void): SessionEventEmitter {
+  const listeners = new Map<SessionEventName, Set<(payload: never) => void>>();
+  return {
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as (payload: never) => void);
+      return () => void set.delete(listener as (payload: never) => void);
+    },
+    emit(event, payload) {
+      const set = listeners.get(event);
+      if (!set) return;
+      for (const listener of set) {
+        try {
+          (listener as (payload: unknown) => void)(payload);
+        } catch (error) {
+          onListenerError(error);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The session manager: turns a request's `Cookie` header into a session handle, and owns the
+ * per-user view (device list, revocation). Framework adapters are thin wrappers around it.
+ *
+ * @module
+ */
+import { readCookie } from '../cookie/read-cookie.js';
+import type { CookieMode } from '../cookie/cookie-options.js';
+import { createEventEmitter, type SessionEventEmitter } from '../events.js';
+import { createContext, type SessionContext } from '../session/context.js';
+import type { DeviceApi } from '../session/device-api.js';
+import { createSession } from '../session/session.js';
+import type { LoadStatus, Session } from '../session/session-types.js';
+import type { SessionRecord, SessionStore } from '../store/types.js';
+import { isTicketId, secretMatches, verifyTicket } from '../ticket/ticket.js';
+import { captureDevice, toDeviceSessions, type DeviceSession } from './devices.js';
+import { assertOptions, resolveOptions, type SessionManagerOptions } from './options.js';
+
+/** What the manager needs to know about a request. */
+export interface RequestInfo {
+  /** The `Cookie` header (several headers may be given as an array). */
+  readonly cookie?: string | readonly string[] | null | undefined;
+  /** The request arrived over HTTPS (as the framework decides it, including trusted proxies). */
+  readonly secure?: boolean;
+  readonly userAgent?: string | null | undefined;
+  readonly ip?: string | null | undefined;
+}
+
+/** A session manager. */
+export interface SessionManager<D extends object = Record<string, unknown>> {
+  /** Typed events: created, upgraded, regenerated, destroyed, revoked. */
+  readonly events: SessionEventEmitter;
+  /** The store, for health checks. */
+  readonly store: SessionStore;
+  /**
+   * Loads the session of a request. Costs nothing for a request without a session cookie,
+   * and never reaches the store for a ticket whose signature does not verify.
+   * Rejects with `SessionStoreError` when the store is unavailable.
+   */
+  load(request: RequestInfo): Promise<Session<D>>;
+  /** A user's live sessions. `currentId` is flagged `current`. */
+  listSessions(userId: string, currentId?: string | null): Promise<DeviceSession[]>;
+  /** Ends one session if it belongs to `userId`; `false` otherwise. */
+  revokeSession(userId: string, id: string): Promise<boolean>;
+  /** Ends every session of `userId` except `keepId`. */
+  revokeOtherSessions(userId: string, keepId: string): Promise<string[]>;
+  /** Ends every session of `userId`. */
+  revokeAllSessions(userId: string): Promise<string[]>;
+  /** Round trip to the store with its latency in ms; rejects when the store is down. */
+  ping(): Promise<number>;
+}
+
+/**
+ * Creates a session manager.
+ *
+ * @example
+ * ```ts
+ * import { createSessionManager } from 'coatcheck'
+ * import { memoryStore } from 'coatcheck/memory'
+ *
+ * const sessions = createSessionManager({ store: memoryStore(), secrets: [process.env.SESSION_SECRET!] })
+ * const session = await sessions.load({ cookie: req.headers.cookie, secure: true })
+ * session.set('theme', 'dark')
+ * for (const value of await session.commit()) res.appendHeader('set-cookie', value)
+ * ```
+ */
+export function createSessionManager<D extends object = Record<string, unknown>>(
+  options: SessionManagerOptions,
+): SessionManager<D> {
+  assertOptions(options);
+  const resolved = resolveOptions(options);
+  const events = createEventEmitter((error) => resolved.logger.error('coatcheck: event listener threw', { error }));
+  const ctx: SessionContext = createContext(resolved, events);
+  const { store, cookie } = ctx;
+  let warnedInsecure = false;
+
+  const devices: DeviceApi = {
+    async list(userId, currentId) {
+      const records = await ctx.call('listByUser', () => store.listByUser(userId, ctx.now()));
+      return toDeviceSessions(records, currentId);
+    },
+    async revoke(userId, id) {
+      // Only well-formed ids reach the store, and only the owner may end a session. (BI-08, BI-09)
+      if (!isTicketId(id)) return false;
+      const record = await ctx.call('get', () => store.get(id, ctx.now()));
+      if (!record || record.userId !== userId) return false;
+      await ctx.withLock(id, () => ctx.call('delete', () => store.delete(id)));
+      events.emit('revoked', { ids: [id], userId, reason: 'revoke' });
+      return true;
+    },
+    async revokeOthers(userId, keepId) {
+      const ids = await ctx.call('deleteByUser', () => store.deleteByUser(userId, keepId));
+      if (ids.length > 0) events.emit('revoked', { ids, userId, reason: 'revoke-others' });
+      return ids;
+    },
+    async revokeAll(userId) {
+      const ids = await ctx.call('deleteByUser', () => store.deleteByUser(userId));
+      if (ids.length > 0) events.emit('revoked', { ids, userId, reason: 'revoke-all' });
+      return ids;
+    },
+  };
+
+  function pickMode(secure: boolean | undefined): CookieMode {
+    if (secure !== false || cookie.insecure === null) {
+      if (secure === false && ctx.production && !warnedInsecure) {
+        warnedInsecure = true;
+        ctx.logger.error('coatcheck: plain-HTTP request in production; browsers drop Secure cookies over HTTP. Serve HTTPS, or configure your framework to trust the TLS-terminating proxy.');
+      }
+      return cookie.secure;
+    }
+    return cookie.insecure;
+  }
+
+  async function load(request: RequestInfo): Promise<Session<D>> {
+    const mode = pickMode(request.secure);
+    const device = captureDevice(request.userAgent, request.ip);
+    const found = readCookie(request.cookie, mode.name);
+    const start = (status: LoadStatus, record: SessionRecord | null = null, secret: string | null = null, resign = false) =>
+      createSession<D>(ctx, devices, { mode, status, record, secret, resign, clear: status !== 'none' && status !== 'valid', device });
+    if (found.duplicate) return start('ambiguous');
+    if (found.value === null) return start('none');
+    const ticket = verifyTicket(ctx.ring, found.value);
+    if (!ticket) return start('invalid');
+    const now = ctx.now();
+    const record = await ctx.call('get', () => store.get(ticket.id, now));
+    if (!record || record.expiresAt <= now || record.absoluteExpiresAt <= now) return start('expired');
+    if (!secretMatches(ticket.secret, record.secretHash)) return start('invalid');
+    return start('valid', record, ticket.secret, ticket.keyIndex > 0);
+  }
+
+  return {
+    events,
+    store,
+    load,
+    listSessions: (userId, currentId = null) => devices.list(userId, currentId),
+    revokeSession: (userId, id) => devices.revoke(userId, id),
+    revokeOtherSessions: (userId, keepId) => devices.revokeOthers(userId, keepId),
+    revokeAllSessions: (userId) => devices.revokeAll(userId),
+    async ping() {
+      const started = performance.now();
+      await ctx.call('ping', () => store.ping());
+      return performance.now() - started;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Options of the session manager: validated once, in two named steps, then frozen.
+ *
+ * @module
+ */
+import { SessionConfigError } from '../errors.js';
+import { resolveCookieOptions, type CookieOptions, type ResolvedCookie } from '../cookie/cookie-options.js';
+import { resolveLifetime, type Lifetime, type LifetimeOptions } from '../session/lifetime.js';
+import { createKeyRing, type KeyRing, type SecretInput } from '../ticket/key-ring.js';
+import { cryptoRandom, type RandomSource } from '../ticket/ticket.js';
+import type { SessionStore } from '../store/types.js';
+
+/** Where the manager reports things an operator should see. */
+export interface Logger {
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(message: string, context?: Record<string, unknown>): void;
+}
+
+/** Options of `createSessionManager`. */
+export interface SessionManagerOptions {
+  /** Where sessions live. */
+  store: SessionStore;
+  /**
+   * Signing secrets, each at least 32 bytes. The first signs; all verify. To rotate, put the
+   * new secret first and keep the old one until every cookie signed with it has expired.
+   */
+  secrets: readonly SecretInput[];
+  /** Cookie name and attributes; secure by default. */
+  cookie?: CookieOptions;
+  /** Idle timeout, absolute lifetime, remember-me lifetimes. */
+  lifetime?: LifetimeOptions;
+  /** Largest serialized session data, in bytes. @default 65536 */
+  maxDataBytes?: number;
+  /** How often a commit that lost a race is replayed on the fresh record. @default 10 */
+  maxConflictRetries?: number;
+  /** Production mode: no plain-HTTP development cookie. @default process.env.NODE_ENV === 'production' */
+  production?: boolean;
+  /** Clock in epoch milliseconds; inject one in tests. @default Date.now */
+  now?: () => number;
+  /** CSPRNG; inject one in tests. @default crypto.randomBytes */
+  random?: RandomSource;
+  /** @default console */
+  logger?: Logger;
+}
+
+/** Options after validation. */
+export interface ResolvedOptions {
+  readonly store: SessionStore;
+  readonly ring: KeyRing;
+  readonly cookie: ResolvedCookie;
+  readonly lifetime: Lifetime;
+  readonly maxDataBytes: number;
+  readonly maxConflictRetries: number;
+  readonly production: boolean;
+  readonly now: () => number;
+  readonly random: RandomSource;
+  readonly logger: Logger;
+}
+
+const STORE_METHODS = ['get', 'create', 'update', 'touch', 'delete', 'listByUser', 'deleteByUser', 'prune', 'ping', 'close'] as const;
+
+/** Throws `SessionConfigError` for anything that cannot work. */
+export function assertOptions(options: SessionManagerOptions): void {
+  if (options === null || typeof options !== 'object') throw new SessionConfigError('options must be an object.');
+  const { store } = options;
+  if (store === null || typeof store !== 'object') throw new SessionConfigError('store is required, e.g. memoryStore() or sqliteStore({ filename }).');
+  for (const method of STORE_METHODS) {
+    if (typeof store[method] !== 'function') {
+      throw new SessionConfigError(`store "${String(store.name)}" has no ${method}() method; it does not implement the SessionStore contract.`);
+    }
+  }
+  const positiveInteger = (name: string, value: number | undefined) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new SessionConfigError(`${name} must be a positive integer.`);
+  };
+  positiveInteger('maxDataBytes', options.maxDataBytes);
+  positiveInteger('maxConflictRetries', options.maxConflictRetries);
+}
+
+/** Applies defaults and derives keys; the result is frozen. */
+export function resolveOptions(options: SessionManagerOptions): ResolvedOptions {
+  const production = options.production ?? process.env.NODE_ENV === 'production';
+  return Object.freeze({
+    store: options.store,
+    ring: createKeyRing(options.secrets, 'session-ticket'),
+    cookie: resolveCookieOptions(options.cookie, production),
+    lifetime: resolveLifetime(options.lifetime),
+    maxDataBytes: options.maxDataBytes ?? 65536,
+    maxConflictRetries: options.maxConflictRetries ?? 10,
+    production,
+    now: options.now ?? Date.now,
+    random: options.random ?? cryptoRandom,
+    logger: options.logger ?? console,
+  });
+}

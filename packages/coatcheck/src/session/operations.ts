@@ -1,0 +1,70 @@
+/**
+ * Changes to session data are recorded as operations, so that when another request changed
+ * the session first, the fresh record can be loaded and the same changes replayed on it
+ * instead of overwriting it (no lost updates).
+ *
+ * @module
+ */
+import { SessionSerializationError } from '../errors.js';
+import type { SessionData } from '../store/types.js';
+
+/** One recorded change. `update` functions must be pure: they may run again on replay. */
+export type Operation =
+  | { readonly kind: 'set'; readonly key: string; readonly value: unknown }
+  | { readonly kind: 'delete'; readonly key: string }
+  | { readonly kind: 'update'; readonly key: string; readonly fn: (current: unknown) => unknown }
+  | { readonly kind: 'clear' };
+
+/**
+ * Deep-copies a value through JSON, so later mutations by the caller do not leak into the
+ * session and values that would not survive a store (BigInt, cycles, functions) fail here,
+ * at the line that wrote them, instead of being silently lost.
+ */
+export function cloneValue(key: string, value: unknown): unknown {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') {
+    throw new SessionSerializationError(`session value "${key}" is ${typeof value}; only JSON values can be stored (use delete() to remove a key).`);
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch (cause) {
+    throw new SessionSerializationError(`session value "${key}" cannot be serialized to JSON: ${(cause as Error).message}`, { cause });
+  }
+  return JSON.parse(text);
+}
+
+// Defining the property (instead of assigning) makes "__proto__" an ordinary key rather than
+// a prototype switch. (BI-11)
+function put(target: SessionData, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Applies one operation to `data` in place. */
+export function applyOperation(data: SessionData, op: Operation): void {
+  switch (op.kind) {
+    case 'set':
+      put(data, op.key, cloneValue(op.key, op.value));
+      return;
+    case 'delete':
+      delete data[op.key];
+      return;
+    case 'update': {
+      const current = Object.hasOwn(data, op.key) ? cloneValue(op.key, data[op.key]) : undefined;
+      const next = op.fn(current);
+      if (next === undefined) delete data[op.key];
+      else put(data, op.key, cloneValue(op.key, next));
+      return;
+    }
+    case 'clear':
+      for (const key of Object.keys(data)) delete data[key];
+      return;
+  }
+}
+
+/** Replays operations onto a copy of `data`. */
+export function replayOperations(data: SessionData, ops: readonly Operation[]): SessionData {
+  const copy: SessionData = {};
+  for (const key of Object.keys(data)) put(copy, key, data[key]);
+  for (const op of ops) applyOperation(copy, op);
+  return copy;
+}

@@ -1,0 +1,111 @@
+/**
+ * The public shape of a session handle.
+ *
+ * @module
+ */
+import type { DeviceSession } from '../manager/devices.js';
+
+/**
+ * How the request's ticket turned out:
+ * - `none`: no session cookie;
+ * - `valid`: a live session was loaded;
+ * - `invalid`: malformed, forged, or signed with an unknown key (never reached the store);
+ * - `expired`: well-signed, but the session is gone (expired, logged out, revoked);
+ * - `ambiguous`: the cookie name appeared more than once, so none of them is trusted.
+ */
+export type LoadStatus = 'none' | 'valid' | 'invalid' | 'expired' | 'ambiguous';
+
+/** Options of {@link Session.login}. */
+export interface LoginOptions<D extends object> {
+  /** Persistent ("remember me") cookie with the remember-me lifetimes. @default false */
+  remember?: boolean;
+  /**
+   * Combines the anonymous session's data (e.g. a cart) with data the user already has.
+   * Receives the data as it is in the store right now, with this request's changes applied.
+   * @default keeps the anonymous data as it is
+   */
+  merge?: (anonymous: Partial<D>, context: { readonly userId: string }) => Partial<D> | Promise<Partial<D>>;
+}
+
+/** Keys of `D` that are strings. */
+export type DataKey<D> = Extract<keyof D, string>;
+
+/**
+ * A session as seen by one request. Created by the manager's `load()`; adapters expose it as
+ * `request.session`.
+ */
+export interface Session<D extends object = Record<string, unknown>> {
+  /** Public id (opaque device handle), or `null` before the session is first written. */
+  readonly id: string | null;
+  /** The authenticated user, or `null`. */
+  readonly userId: string | null;
+  /** What the presented ticket turned out to be. */
+  readonly status: LoadStatus;
+  /** `true` until the session exists in the store. */
+  readonly isNew: boolean;
+  readonly isAuthenticated: boolean;
+  /** Remember-me session with a persistent cookie. */
+  readonly persistent: boolean;
+  readonly createdAt: number | null;
+  readonly expiresAt: number | null;
+  /** When the user last logged in; use it for re-authentication freshness. */
+  readonly authenticatedAt: number | null;
+  /** The data, with this request's changes applied. Read-only: change it with the methods. */
+  readonly data: Readonly<Partial<D>>;
+
+  /** Reads one key. */
+  get<K extends DataKey<D>>(key: K): D[K] | undefined;
+  /** Sets one key (the value is copied; it must be JSON-serializable). */
+  set<K extends DataKey<D>>(key: K, value: D[K]): void;
+  /** Removes one key. */
+  delete<K extends DataKey<D>>(key: K): void;
+  /**
+   * Replaces one key with `fn(current)`. If another request changed the session first, `fn`
+   * runs again on the fresh value, so both changes survive. `fn` must be pure.
+   * Returning `undefined` removes the key.
+   */
+  update<K extends DataKey<D>>(key: K, fn: (current: D[K] | undefined) => D[K] | undefined): void;
+  /** Removes every key. */
+  clear(): void;
+
+  /**
+   * Makes the session `userId`'s: a new ticket is issued, the old one stops working, the data
+   * (e.g. an anonymous cart) is kept or merged, and an `upgraded` event carries both ids.
+   */
+  login(userId: string, options?: LoginOptions<D>): Promise<void>;
+  /** Issues a new ticket for the same session and data; the old ticket stops working. */
+  regenerate(): Promise<void>;
+  /** Deletes the session and clears the cookie. */
+  logout(): Promise<void>;
+  /** Same as `logout`, reported with reason `destroy`. */
+  destroy(): Promise<void>;
+
+  /** The user's sessions, with this one flagged `current`. Empty when anonymous. */
+  listDevices(): Promise<DeviceSession[]>;
+  /** Ends one of the user's sessions. `false` when it is not theirs or does not exist. */
+  revokeDevice(id: string): Promise<boolean>;
+  /** Ends every other session of the user; returns their ids. */
+  revokeOtherDevices(): Promise<string[]>;
+  /** Ends every session of the user, this one included. */
+  revokeAllDevices(): Promise<string[]>;
+
+  /**
+   * Writes pending changes and returns the `Set-Cookie` values to send. Adapters call it once,
+   * before the response headers go out; afterwards the session is read-only.
+   */
+  commit(): Promise<string[]>;
+}
+
+/**
+ * Session data type used by framework adapters (`request.session`). Augment it to type your
+ * data everywhere at once:
+ *
+ * ```ts
+ * declare module 'coatcheck' {
+ *   interface SessionDataMap { cart: string[] }
+ * }
+ * ```
+ */
+export interface SessionDataMap {
+  [key: string]: unknown;
+}

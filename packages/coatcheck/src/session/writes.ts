@@ -1,0 +1,130 @@
+/**
+ * The three ways a session reaches the store: created, changed (version-checked, with
+ * replay on conflict), and rotated to a new ticket.
+ *
+ * @module
+ */
+import { SessionCollisionError, SessionConflictError, SessionTooLargeError } from '../errors.js';
+import type { DeviceInfo, SessionData, SessionRecord } from '../store/types.js';
+import { generateTicket, hashSecret } from '../ticket/ticket.js';
+import type { SessionContext } from './context.js';
+import { absoluteAt, expiryAt } from './lifetime.js';
+import { replayOperations, type Operation } from './operations.js';
+
+/** A record together with the raw secret of its ticket (needed to write the cookie). */
+export interface IssuedRecord {
+  readonly record: SessionRecord;
+  readonly secret: string;
+}
+
+/** The fields a new record is made from. */
+export interface NewRecordInit {
+  readonly userId: string | null;
+  readonly data: SessionData;
+  readonly persistent: boolean;
+  readonly authenticatedAt: number | null;
+  readonly device: DeviceInfo;
+  /** Keep these when rotating, so rotation never extends the absolute lifetime. */
+  readonly createdAt?: number;
+  readonly absoluteExpiresAt?: number;
+}
+
+const COLLISION_ATTEMPTS = 3;
+
+/** Rejects data over the size cap before anything is written. (BI-17) */
+export function assertSize(ctx: SessionContext, data: SessionData): void {
+  const bytes = Buffer.byteLength(JSON.stringify(data));
+  if (bytes > ctx.maxDataBytes) {
+    throw new SessionTooLargeError(`session data is ${bytes} bytes; the limit is ${ctx.maxDataBytes} (maxDataBytes).`);
+  }
+}
+
+/**
+ * Writes a new record under a fresh ticket. An existing id is never overwritten: on a
+ * collision (only possible with a broken random source) a new ticket is drawn. (TG-04)
+ */
+export async function createRecord(ctx: SessionContext, init: NewRecordInit): Promise<IssuedRecord> {
+  assertSize(ctx, init.data);
+  for (let attempt = 0; attempt < COLLISION_ATTEMPTS; attempt++) {
+    const now = ctx.now();
+    const { id, secret } = generateTicket(ctx.random);
+    const absoluteExpiresAt = init.absoluteExpiresAt ?? absoluteAt(ctx.lifetime, init.persistent, now);
+    const record: SessionRecord = {
+      id,
+      secretHash: hashSecret(secret),
+      userId: init.userId,
+      data: init.data,
+      version: 1,
+      createdAt: init.createdAt ?? now,
+      lastSeenAt: now,
+      expiresAt: expiryAt(ctx.lifetime, init.persistent, now, absoluteExpiresAt),
+      absoluteExpiresAt,
+      persistent: init.persistent,
+      authenticatedAt: init.authenticatedAt,
+      device: init.device,
+    };
+    if (await ctx.call('create', () => ctx.store.create(record))) {
+      ctx.events.emit('created', { id, userId: init.userId });
+      return { record, secret };
+    }
+    ctx.logger.warn('coatcheck: generated session id already exists; drawing a new one', { store: ctx.store.name });
+  }
+  throw new SessionCollisionError(`could not draw an unused session id in ${COLLISION_ATTEMPTS} attempts; the random source is broken.`);
+}
+
+/**
+ * Commits operations with a version check. On conflict the fresh record is loaded and the
+ * operations replayed on it, so concurrent requests both take effect. Returns `null` when the
+ * session no longer exists: a commit never creates a record, so a request that loaded the
+ * session before logout cannot bring it back. (SF-20, SF-21)
+ */
+export async function commitOperations(
+  ctx: SessionContext,
+  loaded: SessionRecord,
+  ops: readonly Operation[],
+  prepared?: SessionData,
+): Promise<SessionRecord | null> {
+  return ctx.withLock(loaded.id, async () => {
+    let current = loaded;
+    let data = prepared ?? replayOperations(current.data, ops);
+    for (let attempt = 0; ; attempt++) {
+      assertSize(ctx, data);
+      const now = ctx.now();
+      const next: SessionRecord = {
+        ...current,
+        data,
+        version: current.version + 1,
+        lastSeenAt: Math.max(now, current.lastSeenAt),
+        expiresAt: expiryAt(ctx.lifetime, current.persistent, now, current.absoluteExpiresAt),
+      };
+      const result = await ctx.call('update', () => ctx.store.update(next, current.version, now));
+      if (result === 'ok') return next;
+      if (result === 'missing') return null;
+      if (attempt >= ctx.maxConflictRetries) {
+        throw new SessionConflictError(`session changed concurrently ${attempt + 1} times in a row; retry the request.`);
+      }
+      const fresh = await ctx.call('get', () => ctx.store.get(loaded.id, ctx.now()));
+      // Same id but another secret would be a different session; never write into it.
+      if (!fresh || fresh.secretHash !== loaded.secretHash) return null;
+      current = fresh;
+      data = replayOperations(fresh.data, ops);
+    }
+  });
+}
+
+/**
+ * Moves a session to a new ticket: the new record is written first, then the old one is
+ * deleted, so a failure leaves the old ticket as it was (never a half-rotated login). (LC-24)
+ */
+export async function rotateRecord(ctx: SessionContext, oldId: string | null, init: NewRecordInit): Promise<IssuedRecord> {
+  const issued = await createRecord(ctx, init);
+  if (oldId !== null) {
+    try {
+      await ctx.call('delete', () => ctx.store.delete(oldId));
+    } catch (error) {
+      await ctx.store.delete(issued.record.id).catch(() => false);
+      throw error;
+    }
+  }
+  return issued;
+}

@@ -1,0 +1,175 @@
+/**
+ * In-process session store. Exported from `coatcheck/memory`.
+ *
+ * Bounded (oldest entries evicted past `maxEntries`), swept for expired entries on an
+ * interval, and the reference model the conformance suite compares other stores against.
+ * Sessions live in one process and vanish on restart: use it for tests and development.
+ *
+ * @module
+ */
+import type { SessionRecord, SessionStore, UpdateResult } from './types.js';
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Upper bound on stored sessions; the least recently written one is evicted beyond it.
+   * @default 100_000
+   */
+  maxEntries?: number;
+  /**
+   * How often expired entries are swept, in ms. `0` disables the timer (call `prune`).
+   * @default 60_000
+   */
+  sweepIntervalMs?: number;
+  /** Clock used by the sweep timer. @default Date.now */
+  now?: () => number;
+  /**
+   * Suppresses the warning emitted when `NODE_ENV` is `production`.
+   * @default false
+   */
+  quiet?: boolean;
+}
+
+/** Warning code emitted when the memory store is used in production. */
+export const MEMORY_STORE_WARNING = 'COATCHECK_W001';
+
+// Records are kept with their data serialized, so callers can never mutate stored state
+// through an object they were given, exactly like a networked store.
+interface Entry {
+  record: Omit<SessionRecord, 'data'>;
+  json: string;
+}
+
+/**
+ * Creates an in-memory store.
+ *
+ * @example
+ * ```ts
+ * import { memoryStore } from 'coatcheck/memory'
+ * const store = memoryStore({ maxEntries: 10_000 })
+ * ```
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { readonly size: number } {
+  const { maxEntries = 100_000, sweepIntervalMs = 60_000, now = Date.now, quiet = false } = options;
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw new TypeError('memoryStore: maxEntries must be a positive integer');
+  }
+  if (!quiet && process.env.NODE_ENV === 'production') {
+    process.emitWarning(
+      'memoryStore keeps sessions in one process and loses them on restart; use the SQLite, Redis or Postgres store in production.',
+      { code: MEMORY_STORE_WARNING },
+    );
+  }
+  const entries = new Map<string, Entry>();
+  const byUser = new Map<string, Set<string>>();
+
+  const live = (entry: Entry | undefined, at: number): entry is Entry =>
+    entry !== undefined && entry.record.expiresAt > at;
+  const read = (entry: Entry): SessionRecord => ({ ...entry.record, data: JSON.parse(entry.json) });
+
+  function index(userId: string | null, id: string): void {
+    if (userId === null) return;
+    let ids = byUser.get(userId);
+    if (!ids) byUser.set(userId, (ids = new Set()));
+    ids.add(id);
+  }
+  function unindex(userId: string | null, id: string): void {
+    if (userId === null) return;
+    const ids = byUser.get(userId);
+    if (!ids) return;
+    ids.delete(id);
+    if (ids.size === 0) byUser.delete(userId);
+  }
+  function remove(id: string): boolean {
+    const entry = entries.get(id);
+    if (!entry) return false;
+    entries.delete(id);
+    unindex(entry.record.userId, id);
+    return true;
+  }
+  // Map iteration order is insertion order; re-inserting on write makes it LRU-by-write.
+  function put(record: SessionRecord): void {
+    const { data, ...rest } = record;
+    const previous = entries.get(record.id);
+    if (previous) {
+      entries.delete(record.id);
+      if (previous.record.userId !== record.userId) unindex(previous.record.userId, record.id);
+    }
+    entries.set(record.id, { record: rest, json: JSON.stringify(data) });
+    index(record.userId, record.id);
+    while (entries.size > maxEntries) {
+      const oldest = entries.keys().next().value as string;
+      remove(oldest);
+    }
+  }
+  function sweep(at: number): number {
+    let removed = 0;
+    for (const [id, entry] of entries) {
+      if (entry.record.expiresAt <= at && remove(id)) removed++;
+    }
+    return removed;
+  }
+
+  const timer = sweepIntervalMs > 0 ? setInterval(() => sweep(now()), sweepIntervalMs) : undefined;
+  timer?.unref();
+
+  return {
+    name: 'memory',
+    get size() {
+      return entries.size;
+    },
+    async get(id, at) {
+      const entry = entries.get(id);
+      return live(entry, at) ? read(entry) : null;
+    },
+    async create(record) {
+      if (entries.has(record.id)) return false;
+      put(record);
+      return true;
+    },
+    async update(next, expectedVersion, at): Promise<UpdateResult> {
+      const entry = entries.get(next.id);
+      if (!live(entry, at)) return 'missing';
+      if (entry.record.version !== expectedVersion) return 'conflict';
+      put(next);
+      return 'ok';
+    },
+    async touch(id, lastSeenAt, expiresAt, at) {
+      const entry = entries.get(id);
+      if (!live(entry, at)) return false;
+      const record = entry.record;
+      const capped = Math.min(expiresAt, record.absoluteExpiresAt);
+      entry.record = {
+        ...record,
+        lastSeenAt: Math.max(record.lastSeenAt, lastSeenAt),
+        expiresAt: Math.max(record.expiresAt, capped),
+      };
+      return true;
+    },
+    async delete(id) {
+      return remove(id);
+    },
+    async listByUser(userId, at) {
+      const ids = byUser.get(userId);
+      if (!ids) return [];
+      const out: SessionRecord[] = [];
+      for (const id of ids) {
+        const entry = entries.get(id);
+        if (live(entry, at)) out.push(read(entry));
+      }
+      return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    },
+    async deleteByUser(userId, exceptId) {
+      const ids = [...(byUser.get(userId) ?? [])].filter((id) => id !== exceptId);
+      for (const id of ids) remove(id);
+      return ids;
+    },
+    async prune(at) {
+      return sweep(at);
+    },
+    async ping() {},
+    async close() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The store contract: what every session store (memory, SQLite, Redis, Postgres, or your own)
+ * implements. The `@coatcheck/conformance` package tests a store against this contract.
+ *
+ * Exported from `coatcheck`.
+ *
+ * Design notes:
+ * - Records are keyed by the ticket's public id. The ticket's secret never reaches the store;
+ *   only its SHA-256 hash does (`secretHash`), so a dump of the store cannot be replayed.
+ * - Every call that depends on time takes `now` explicitly. The manager owns the clock, so
+ *   expiry is decided by one clock for every store, and tests inject it.
+ * - `update` is a compare-and-set on `version` and never creates a record: a request that
+ *   loaded a session before it was destroyed cannot bring it back.
+ *
+ * @module
+ */
+
+/** JSON-compatible session payload. */
+export type SessionData = Record<string, unknown>;
+
+/** What a store persists for one session. All times are epoch milliseconds. */
+export interface SessionRecord<D extends SessionData = SessionData> {
+  /** Public id of the ticket (base64url). Safe to show as an opaque device handle. */
+  readonly id: string;
+  /** base64url SHA-256 of the ticket secret. */
+  readonly secretHash: string;
+  /** The authenticated user, or `null` for an anonymous session. */
+  readonly userId: string | null;
+  /** Application data. */
+  readonly data: D;
+  /** Incremented by every successful `update`; starts at 1. */
+  readonly version: number;
+  /** When the session was created (login rotation keeps the original value). */
+  readonly createdAt: number;
+  /** Last time the session was seen (throttled). */
+  readonly lastSeenAt: number;
+  /** When the session dies: `min(lastSeenAt + idle timeout, absoluteExpiresAt)`. */
+  readonly expiresAt: number;
+  /** Hard limit that activity never extends. */
+  readonly absoluteExpiresAt: number;
+  /** `true` when the ticket is a persistent ("remember me") cookie. */
+  readonly persistent: boolean;
+  /** When the user last proved who they are (login, step-up); `null` when anonymous. */
+  readonly authenticatedAt: number | null;
+  /** Device metadata captured at creation: User-Agent (truncated) and client IP. */
+  readonly device: DeviceInfo;
+}
+
+/** Device metadata stored with a session. */
+export interface DeviceInfo {
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+}
+
+/** Result of {@link SessionStore.update}. */
+export type UpdateResult = 'ok' | 'conflict' | 'missing';
+
+/**
+ * A session store. Methods reject with `SessionStoreError` (code
+ * `ERR_SESSION_STORE_UNAVAILABLE`) when the backing service fails; every expected outcome
+ * (absent, expired, conflicting) is a return value.
+ */
+export interface SessionStore {
+  /** Short name for logs and health output, e.g. `"sqlite"`. */
+  readonly name: string;
+  /**
+   * Returns the record, or `null` when it is absent, expired at `now`, or unreadable
+   * (a corrupt value is deleted and reported through `onCorrupt` if the store has one).
+   */
+  get(id: string, now: number): Promise<SessionRecord | null>;
+  /** Inserts a new record. Returns `false`, and changes nothing, if the id already exists. */
+  create(record: SessionRecord): Promise<boolean>;
+  /**
+   * Replaces the record if its stored version equals `expectedVersion` and it has not expired
+   * at `now`. `next.version` must be `expectedVersion + 1`. Never creates a record.
+   */
+  update(next: SessionRecord, expectedVersion: number, now: number): Promise<UpdateResult>;
+  /**
+   * Extends a live record: sets `lastSeenAt` and `expiresAt` without changing the version.
+   * Never creates, never shortens, never passes `absoluteExpiresAt`. Returns `false` when absent.
+   */
+  touch(id: string, lastSeenAt: number, expiresAt: number, now: number): Promise<boolean>;
+  /** Deletes a record. Idempotent: returns whether something was deleted. */
+  delete(id: string): Promise<boolean>;
+  /** The user's live sessions at `now`, oldest first. */
+  listByUser(userId: string, now: number): Promise<SessionRecord[]>;
+  /** Deletes the user's sessions except `exceptId`; returns the deleted ids. */
+  deleteByUser(userId: string, exceptId?: string): Promise<string[]>;
+  /** Removes expired records; returns how many. Stores with native expiry may return 0. */
+  prune(now: number): Promise<number>;
+  /** Round trip to the backing service; rejects when it is unavailable. */
+  ping(): Promise<void>;
+  /** Releases connections and timers. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,117 @@
+/**
+ * Fastify plugin for coatcheck sessions. Exported from `@coatcheck/fastify`.
+ *
+ * Loads the session in `onRequest` (as `request.session`) and commits it in `onSend`, before
+ * the headers go out. A store outage answers 503 with a stable error code and leaves the
+ * session cookie untouched: an outage is never a logout.
+ *
+ * @module
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isSessionError, type Session, type SessionDataMap, type SessionManager } from 'coatcheck';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's session (coatcheck). */
+    session: Session<SessionDataMap>;
+  }
+}
+
+/** Options of the {@link coatcheck} plugin. */
+export interface CoatcheckFastifyOptions {
+  /** The session manager created with `createSessionManager`. */
+  manager: SessionManager<any>;
+}
+
+/** Body of an error response: `{ error: { code, message } }`. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/** Formats a coatcheck error as a response body, without internals or stack. */
+export function toErrorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+const STORE_DOWN_MESSAGE = 'The session store is unavailable; try again shortly.';
+
+function publicMessage(error: { code: string; message: string }): string {
+  // Store errors carry driver details that belong in logs, not in responses.
+  return error.code === 'ERR_SESSION_STORE_UNAVAILABLE' ? STORE_DOWN_MESSAGE : error.message;
+}
+
+function failWith(request: FastifyRequest, reply: FastifyReply, error: unknown): string {
+  if (!isSessionError(error)) throw error;
+  request.log.error({ err: error }, 'coatcheck: session error');
+  reply.code(error.statusCode);
+  reply.removeHeader('set-cookie');
+  reply.header('content-type', 'application/json; charset=utf-8');
+  reply.header('cache-control', 'no-store');
+  if (error.statusCode === 503) reply.header('retry-after', '1');
+  return JSON.stringify(toErrorBody(error.code, publicMessage(error)));
+}
+
+/**
+ * The plugin. Register it once, at the root.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify'
+ * import { createSessionManager } from 'coatcheck'
+ * import { memoryStore } from 'coatcheck/memory'
+ * import { coatcheck } from '@coatcheck/fastify'
+ *
+ * const app = Fastify()
+ * await app.register(coatcheck, { manager: createSessionManager({ store: memoryStore(), secrets: [secret] }) })
+ * app.post('/cart/add', async (req) => {
+ *   req.session.update('cart', (cart = []) => [...cart, 'apple'])
+ *   return { ok: true }
+ * })
+ * ```
+ */
+export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFastifyOptions): Promise<void> {
+  const { manager } = options;
+  if (!manager || typeof manager.load !== 'function') {
+    throw new TypeError('@coatcheck/fastify: options.manager must be a session manager from createSessionManager()');
+  }
+  fastify.decorateRequest('session', null as unknown as Session<SessionDataMap>);
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    try {
+      request.session = await manager.load({
+        cookie: request.headers.cookie,
+        secure: request.protocol === 'https',
+        userAgent: request.headers['user-agent'],
+        ip: request.ip,
+      });
+    } catch (error) {
+      const body = failWith(request, reply, error);
+      return reply.send(body);
+    }
+  });
+
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    const session = request.session;
+    if (!session) return payload;
+    let cookies: string[];
+    try {
+      cookies = await session.commit();
+    } catch (error) {
+      return failWith(request, reply, error);
+    }
+    if (cookies.length > 0) {
+      reply.header('set-cookie', cookies);
+      // A response that sets or clears the ticket must never be cached. (CK-12)
+      reply.header('cache-control', 'no-store');
+    } else if (session.isAuthenticated && !reply.hasHeader('cache-control')) {
+      reply.header('cache-control', 'private, no-store');
+    }
+    return payload;
+  });
+}
+
+// What fastify-plugin would set: share the decorators and hooks with the parent scope.
+const meta = coatcheck as unknown as Record<symbol, unknown>;
+meta[Symbol.for('skip-override')] = true;
+meta[Symbol.for('fastify.display-name')] = '@coatcheck/fastify';
+meta[Symbol.for('plugin-meta')] = { fastify: '5.x', name: '@coatcheck/fastify' };
