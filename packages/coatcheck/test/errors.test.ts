@@ -9,12 +9,12 @@ const librarySection = doc.split('## Library errors')[1]?.split('\n## ')[0] ?? '
 describe('error registry', () => {
   it('every code has exactly one class, and docs/errors.md lists exactly the library codes', () => {
     const codes = Object.keys(errors.STATUS_BY_CODE).sort();
-    const classes = Object.values(errors).filter(
-      (value): value is new (...args: never[]) => errors.SessionError =>
-        typeof value === 'function' && value.prototype instanceof errors.SessionError,
+    type ErrorClass = { name: string; prototype: unknown };
+    const classes = (Object.values(errors) as unknown[]).filter(
+      (value): value is ErrorClass => typeof value === 'function' && value.prototype instanceof errors.SessionError,
     );
-    const codeOf = (Cls: (typeof classes)[number]) => {
-      const instance = Reflect.construct(Cls, ['store', 'message']) as errors.SessionError;
+    const codeOf = (Cls: ErrorClass) => {
+      const instance = Reflect.construct(Cls as unknown as Function, ['store', 'message']) as errors.SessionError;
       return instance.code;
     };
     assert.deepEqual(classes.map(codeOf).sort(), codes);

@@ -57,6 +57,7 @@ export function createSession<D extends object>(ctx: SessionContext, devices: De
   const issueCookie = (issued: IssuedRecord) => {
     const now = ctx.now();
     const value = formatTicket(ctx.ring, issued.record.id, issued.secret);
+    holdsTicket = true;
     cookies.set(mode.name, serializeCookie(mode.name, value, mode.attributes, cookieMaxAge(issued.record.persistent, issued.record.expiresAt, now), now));
   };
   const adopt = (issued: IssuedRecord) => {
@@ -68,6 +69,8 @@ export function createSession<D extends object>(ctx: SessionContext, devices: De
     resign = false;
     issueCookie(issued);
   };
+  // Clear the cookie only if the browser may hold one: a ticket came in or was issued.
+  let holdsTicket = init.status !== 'none';
   const end = () => {
     record = null;
     secret = null;
@@ -75,7 +78,8 @@ export function createSession<D extends object>(ctx: SessionContext, devices: De
     ops = [];
     touchDue = false;
     resign = false;
-    cookies.set(mode.name, serializeClearCookie(mode.name, mode.attributes));
+    if (holdsTicket) cookies.set(mode.name, serializeClearCookie(mode.name, mode.attributes));
+    else cookies.delete(mode.name);
   };
   // Data as it is in the store right now, with this request's changes replayed on top.
   const freshData = async (): Promise<SessionData> => {
