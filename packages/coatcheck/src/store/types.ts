@@ -11,6 +11,7 @@
  *   expiry is decided by one clock for every store, and tests inject it.
  * - `update` is a compare-and-set on `version` and never creates a record: a request that
  *   loaded a session before it was destroyed cannot bring it back.
+ * - Records handed out are copies: mutating one never changes what is stored.
  *
  * @module
  */
@@ -77,14 +78,18 @@ export interface SessionStore {
   update(next: SessionRecord, expectedVersion: number, now: number): Promise<UpdateResult>;
   /**
    * Extends a live record: sets `lastSeenAt` and `expiresAt` without changing the version.
-   * Never creates, never shortens, never passes `absoluteExpiresAt`. Returns `false` when absent.
+   * Never creates, never shortens, never moves `lastSeenAt` back, never passes
+   * `absoluteExpiresAt`. Returns `false` when the record is absent or expired at `now`.
    */
   touch(id: string, lastSeenAt: number, expiresAt: number, now: number): Promise<boolean>;
   /** Deletes a record. Idempotent: returns whether something was deleted. */
   delete(id: string): Promise<boolean>;
   /** The user's live sessions at `now`, oldest first. */
   listByUser(userId: string, now: number): Promise<SessionRecord[]>;
-  /** Deletes the user's sessions except `exceptId`; returns the deleted ids. */
+  /**
+   * Deletes the user's sessions except `exceptId`; returns the deleted ids (in any order).
+   * Expired records not yet pruned may or may not be included.
+   */
   deleteByUser(userId: string, exceptId?: string): Promise<string[]>;
   /** Removes expired records; returns how many. Stores with native expiry may return 0. */
   prune(now: number): Promise<number>;

@@ -1,0 +1,72 @@
+/**
+ * Configuration from the environment, validated once at start-up with messages that say how
+ * to fix the problem.
+ *
+ * @module
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The shop's configuration. */
+export interface ShopConfig {
+  /** `PORT`; `0` picks a free port. @default 3000 */
+  readonly port: number;
+  /** `HOST`. @default '127.0.0.1' (not reachable from other machines) */
+  readonly host: string;
+  /** `DATA_DIR`, absolute. @default apps/shop/data */
+  readonly dataDir: string;
+  /** `SESSION_SECRET`, comma-separated for rotation (new first); `null` when unset. */
+  readonly secrets: readonly string[] | null;
+  /** `TRUST_PROXY`: `true`/`1` (trust every proxy), or comma-separated proxy addresses/CIDRs. @default false */
+  readonly trustProxy: boolean | string[];
+  /** `LOG_LEVEL`. @default 'info' */
+  readonly logLevel: string;
+}
+
+/** Thrown for an unusable environment; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** apps/shop/data, wherever the process was started from. */
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../data', import.meta.url));
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+function readPort(value: string | undefined): number {
+  if (value === undefined || value === '') return 3000;
+  const port = /^[0-9]{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`PORT must be a number from 0 to 65535; got ${JSON.stringify(value)}.`);
+  return port;
+}
+
+function readTrustProxy(value: string | undefined): boolean | string[] {
+  const text = value?.trim().toLowerCase() ?? '';
+  if (text === '' || text === 'false' || text === '0') return false;
+  if (text === 'true' || text === '1') return true;
+  // A hop count is not offered: it trusts whoever happens to be N hops away.
+  if (/^[0-9]+$/.test(text)) throw new ConfigError('TRUST_PROXY must be true, false, or comma-separated proxy addresses/CIDRs (e.g. 127.0.0.1,10.0.0.0/8).');
+  return text.split(',').map((part) => part.trim()).filter((part) => part.length > 0);
+}
+
+/** Reads the configuration from `env` (normally `process.env`). Throws {@link ConfigError}. */
+export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopConfig {
+  const dataDir = env.DATA_DIR ? (isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(cwd, env.DATA_DIR)) : DEFAULT_DATA_DIR;
+  const secrets = env.SESSION_SECRET
+    ? env.SESSION_SECRET.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+    : null;
+  if (secrets !== null && secrets.length === 0) throw new ConfigError('SESSION_SECRET is set but empty.');
+  const logLevel = env.LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}.`);
+  return Object.freeze({
+    port: readPort(env.PORT?.trim()),
+    host: env.HOST?.trim() || '127.0.0.1',
+    dataDir,
+    secrets,
+    trustProxy: readTrustProxy(env.TRUST_PROXY),
+    logLevel,
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * JSON schemas of the request bodies and parameters, with the TypeScript types they
+ * guarantee. Extra properties are stripped before a handler sees the body (ajv
+ * `removeAdditional`), and nothing is coerced: `"2"` is not a quantity. (BI-09)
+ *
+ * @module
+ */
+import { MAX_LINE_QUANTITY } from '../cart/cart.js';
+
+/** Body of `POST /register`. */
+export interface RegisterBody {
+  username: string;
+  password: string;
+}
+
+/** Body of `POST /login`. */
+export interface LoginBody {
+  username: string;
+  password: string;
+  remember?: boolean;
+}
+
+/** Body of `POST /cart/add`. */
+export interface CartAddBody {
+  item_id: string;
+  quantity: number;
+}
+
+/** Params of `DELETE /sessions/:id`. */
+export interface SessionParams {
+  id: string;
+}
+
+const username = { type: 'string', minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9_.-]*$' } as const;
+const password = { type: 'string', minLength: 8, maxLength: 128 } as const;
+
+/** `POST /register`. */
+export const registerSchema = {
+  body: {
+    type: 'object',
+    required: ['username', 'password'],
+    additionalProperties: false,
+    properties: { username, password },
+  },
+} as const;
+
+/**
+ * `POST /login`. The password is only length-capped: a login must not reveal which rules
+ * passwords follow, and the cap bounds the hashing work per request.
+ */
+export const loginSchema = {
+  body: {
+    type: 'object',
+    required: ['username', 'password'],
+    additionalProperties: false,
+    properties: {
+      username: { type: 'string', minLength: 1, maxLength: 64 },
+      password: { type: 'string', minLength: 1, maxLength: 128 },
+      remember: { type: 'boolean', default: false },
+    },
+  },
+} as const;
+
+/** `POST /cart/add`. Item ids are printable: no control characters reach the session. */
+export const cartAddSchema = {
+  body: {
+    type: 'object',
+    required: ['item_id'],
+    additionalProperties: false,
+    properties: {
+      item_id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
+      quantity: { type: 'integer', minimum: 1, maximum: Math.min(99, MAX_LINE_QUANTITY), default: 1 },
+    },
+  },
+} as const;
+
+/** `DELETE /sessions/:id`. Any string is accepted; an id that is not one of mine is a 404. */
+export const sessionParamsSchema = {
+  params: {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
+  },
+} as const;

@@ -1,0 +1,96 @@
+/**
+ * Starts the shop: `npm start` at the repository root.
+ *
+ * Environment: `PORT` (3000), `HOST` (127.0.0.1), `DATA_DIR` (apps/shop/data),
+ * `SESSION_SECRET` (generated and kept in the data directory when unset), `TRUST_PROXY`
+ * (off), `LOG_LEVEL` (info). SIGINT/SIGTERM close the server (in-flight requests finish),
+ * then the store, then the database.
+ *
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { sqliteStore } from '@coatcheck/sqlite';
+import { isSessionError } from 'coatcheck';
+import { buildApp } from './app.js';
+import { ConfigError, readConfig } from './config.js';
+import { resolveSecrets, type ResolvedSecrets } from './secret.js';
+
+/** Database file inside the data directory: users and sessions, in separate tables. */
+export const DATABASE_FILE = 'shop.sqlite';
+/** How long a shutdown may take before the process gives up waiting. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function describeSecret({ source, path }: ResolvedSecrets): string {
+  if (source === 'env') return 'session secret: from SESSION_SECRET';
+  if (source === 'generated') {
+    return `SESSION_SECRET is not set: generated a random secret and saved it to ${path} so sessions survive restarts; set SESSION_SECRET to manage it yourself`;
+  }
+  return `SESSION_SECRET is not set: using the secret saved in ${path}`;
+}
+
+async function main(): Promise<void> {
+  const config = readConfig(process.env);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const secret = resolveSecrets(config.secrets, config.dataDir);
+
+  const db = new Database(join(config.dataDir, DATABASE_FILE), { timeout: 5000 });
+  // WAL: readers never wait for the writer, and a second process can share the file.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const store = sqliteStore({ database: db });
+  let app;
+  try {
+    app = buildApp({ store, db, secrets: secret.secrets, logger: { level: config.logLevel }, trustProxy: config.trustProxy });
+  } catch (error) {
+    await store.close();
+    db.close();
+    throw error;
+  }
+  app.log.info(describeSecret(secret));
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      app.log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      app.log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    try {
+      // Order matters: requests still running may write sessions, so the store closes last.
+      await app.close();
+      await store.close();
+      db.close();
+      app.log.info('shop stopped');
+    } catch (error) {
+      app.log.error({ err: error }, 'error while shutting down');
+      process.exitCode = 1;
+    }
+  };
+  process.on('SIGINT', (signal) => void stop(signal));
+  process.on('SIGTERM', (signal) => void stop(signal));
+
+  try {
+    const url = await app.listen({ port: config.port, host: config.host });
+    app.log.info({ url }, `shop listening on ${url}`);
+  } catch (error) {
+    app.log.error({ err: error }, 'could not start the server');
+    await app.close();
+    await store.close();
+    db.close();
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  // Configuration mistakes get their message only; it says how to fix them.
+  const known = error instanceof ConfigError || isSessionError(error);
+  console.error(known ? `shop: ${(error as Error).message}` : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,54 @@
+/**
+ * Accounts and login: `POST /register`, `POST /login`, `GET /profile`, `POST /logout`.
+ *
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../http/errors.js';
+import { requireUser } from '../http/require-user.js';
+import { loginSchema, registerSchema, type LoginBody, type RegisterBody } from '../http/schemas.js';
+import type { UserStore } from '../users/user-store.js';
+
+/** What the auth routes need. */
+export interface AuthRouteDeps {
+  readonly users: UserStore;
+}
+
+/** Registers the auth routes on a scope where `request.session` exists. */
+export function authRoutes(app: FastifyInstance, { users }: AuthRouteDeps): void {
+  app.post<{ Body: RegisterBody }>('/register', { schema: registerSchema }, async (request, reply) => {
+    const { username, password } = request.body;
+    const user = await users.register(username, password);
+    if (!user) throw new HttpError(409, 'ERR_USERNAME_TAKEN', 'That username is taken.');
+    return reply.code(201).send({ id: user.id, username: user.username });
+  });
+
+  app.post<{ Body: LoginBody }>('/login', { schema: loginSchema }, async (request) => {
+    const { username, password, remember = false } = request.body;
+    const user = await users.authenticate(username, password);
+    // One answer for "no such user" and "wrong password". (AB-05)
+    if (!user) throw new HttpError(401, 'ERR_INVALID_CREDENTIALS', 'Wrong username or password.');
+    const session = request.session;
+    const previousUser = session.userId;
+    // login() issues a new ticket and ends the old one (LC-01) and keeps the anonymous cart
+    // (LC-03). When a different user was logged in on this browser, their data stays behind.
+    await session.login(user.id, {
+      remember,
+      ...(previousUser !== null && previousUser !== user.id ? { merge: () => ({}) } : {}),
+    });
+    return { user };
+  });
+
+  app.get('/profile', async (request) => {
+    const user = requireUser(request, users);
+    const { session } = request;
+    // Times are epoch milliseconds, like the device list.
+    return { user, session: { createdAt: session.createdAt, expiresAt: session.expiresAt, persistent: session.persistent } };
+  });
+
+  // Logging out an anonymous visitor is not an error: it ends their (cart) session too.
+  app.post('/logout', async (request) => {
+    await request.session.logout();
+    return { ok: true };
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * The session signing secret when `SESSION_SECRET` is not set: generated once and kept in
+ * the data directory, so restarts keep everyone logged in. Never a hard-coded default.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Where the secrets came from, for the start-up log. */
+export type SecretSource = 'env' | 'file' | 'generated';
+
+/** Result of {@link resolveSecrets}. */
+export interface ResolvedSecrets {
+  readonly secrets: readonly string[];
+  readonly source: SecretSource;
+  /** The secret file, when one was read or written. */
+  readonly path: string | null;
+}
+
+/** Name of the secret file inside the data directory. */
+export const SECRET_FILE = 'session-secret';
+
+function readSecretFile(path: string): string | null {
+  try {
+    const secret = readFileSync(path, 'utf8').trim();
+    return secret.length > 0 ? secret : null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/**
+ * Returns `fromEnv` when given; otherwise the secret stored in `dataDir`, generating it
+ * (32 random bytes, file mode 0600) on first start.
+ */
+export function resolveSecrets(fromEnv: readonly string[] | null, dataDir: string): ResolvedSecrets {
+  if (fromEnv !== null) return { secrets: fromEnv, source: 'env', path: null };
+  const path = join(dataDir, SECRET_FILE);
+  const existing = readSecretFile(path);
+  if (existing !== null) return { secrets: [existing], source: 'file', path };
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    // 'wx' fails if the file appeared meanwhile (two processes starting at once); then the
+    // other process's secret wins and both use it.
+    writeFileSync(path, `${secret}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const winner = readSecretFile(path);
+    if (winner === null) throw new Error(`${path} exists but is empty; delete it or set SESSION_SECRET.`);
+    return { secrets: [winner], source: 'file', path };
+  }
+  return { secrets: [secret], source: 'generated', path };
+}

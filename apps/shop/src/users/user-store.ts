@@ -1,0 +1,85 @@
+/**
+ * Users of the shop, in SQLite (better-sqlite3). The session store may share the database
+ * file; users live in their own `users` table.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.js';
+
+/** A user as the API shows it. */
+export interface User {
+  readonly id: string;
+  readonly username: string;
+}
+
+/** Options of {@link createUserStore}. */
+export interface UserStoreOptions {
+  /** Clock for `created_at`, in epoch ms. @default Date.now */
+  now?: () => number;
+}
+
+/** The users table. */
+export interface UserStore {
+  /** Creates a user; `null` when the username is taken (case-insensitively). */
+  register(username: string, password: string): Promise<User | null>;
+  /** The user with these credentials, or `null`. Takes the same time for unknown usernames. */
+  authenticate(username: string, password: string): Promise<User | null>;
+  /** Looks a user up by id. */
+  findById(id: string): User | null;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  password_hash: string;
+}
+
+/**
+ * Creates the `users` table if missing and returns the user store.
+ *
+ * @example
+ * ```ts
+ * const users = createUserStore(new Database('data/shop.sqlite'))
+ * const alice = await users.register('alice', 'correct horse battery staple')
+ * ```
+ */
+export function createUserStore(db: BetterSqlite3.Database, options: UserStoreOptions = {}): UserStore {
+  const { now = Date.now } = options;
+  // NOCASE: "Alice" and "alice" are one account, so nobody can register a look-alike name.
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS users (
+      id TEXT PRIMARY KEY,
+      username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+      password_hash TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    ) STRICT
+  `);
+  const insert = db.prepare<[string, string, string, number]>(
+    'INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (username) DO NOTHING',
+  );
+  const byUsername = db.prepare<[string], UserRow>('SELECT id, username, password_hash FROM users WHERE username = ?');
+  const byId = db.prepare<[string], UserRow>('SELECT id, username, password_hash FROM users WHERE id = ?');
+  const toUser = (row: UserRow): User => ({ id: row.id, username: row.username });
+
+  return {
+    async register(username, password) {
+      // Cheap early answer for the common case; the UNIQUE constraint settles races.
+      if (byUsername.get(username)) return null;
+      const passwordHash = await hashPassword(password);
+      const id = randomUUID();
+      const result = insert.run(id, username, passwordHash, now());
+      return result.changes === 1 ? { id, username } : null;
+    },
+    async authenticate(username, password) {
+      const row = byUsername.get(username);
+      if (!row) return verifyAgainstDummy(password).then(() => null);
+      return (await verifyPassword(password, row.password_hash)) ? toUser(row) : null;
+    },
+    findById(id) {
+      const row = byId.get(id);
+      return row ? toUser(row) : null;
+    },
+  };
+}

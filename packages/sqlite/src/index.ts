@@ -1,0 +1,22 @@
+/**
+ * `@coatcheck/sqlite`: the embedded session store for one machine. One SQLite file in WAL
+ * mode, shared safely by several processes; nothing to install or run beside your app.
+ *
+ * @example
+ * ```ts
+ * import { createSessionManager } from 'coatcheck'
+ * import { sqliteStore } from '@coatcheck/sqlite'
+ *
+ * const store = sqliteStore({ filename: 'data/sessions.db' })
+ * ```
+ *
+ * @module
+ */
+export { sqliteStore, PRUNE_FAILED_WARNING, type SqliteStore } from './sqlite-store.js';
+export {
+  CORRUPT_ROW_WARNING,
+  type SqliteStoreOptions,
+  type SqliteStoreCommonOptions,
+  type SqliteStoreFileOptions,
+  type SqliteStoreDatabaseOptions,
+} from './options.js';
