@@ -69,9 +69,10 @@ describe('session manager', () => {
   });
 
   it('LC-18 LC-19 device list shows only the user\'s sessions with a current flag; others cannot be revoked', async () => {
-    const { manager } = setup();
+    const { manager, advance } = setup();
     const phone = await manager.load({ secure: true, userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 Mobile/15E148 Safari/604.1' });
     await phone.login('alice');
+    advance(1000);
     const laptop = await manager.load({ secure: true, userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', ip: '203.0.113.9' });
     await laptop.login('alice');
     const mallory = await manager.load({ secure: true });

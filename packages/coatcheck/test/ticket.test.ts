@@ -83,3 +83,25 @@ describe('tickets', () => {
     );
   });
 });
+
+describe('verified-ticket cache', () => {
+  it('BI-01 a cached valid ticket never lets a forged variant through, and forged tickets are never cached', async () => {
+    const { createTicketVerifier, hashesEqual } = await import('../src/ticket/verified-cache.js');
+    const verifier = createTicketVerifier(ring, 2);
+    const { id, secret } = generateTicket(cryptoRandom);
+    const value = formatTicket(ring, id, secret);
+    assert.equal(verifier.verify(value)?.secretHash, hashSecret(secret));
+    assert.equal(verifier.verify(value)?.id, id, 'served again');
+    const forged = `${value.slice(0, -1)}${value.endsWith('A') ? 'B' : 'A'}`;
+    assert.equal(verifier.verify(forged), null);
+    assert.equal(verifier.verify(forged), null);
+    for (let i = 0; i < 5; i++) {
+      const t = generateTicket(cryptoRandom);
+      assert.ok(verifier.verify(formatTicket(ring, t.id, t.secret)));
+    }
+    assert.equal(verifier.verify(value)?.id, id, 'evicted entries are verified again');
+    assert.equal(hashesEqual('abc', 'abc'), true);
+    assert.equal(hashesEqual('abc', 'abd'), false);
+    assert.equal(hashesEqual('abc', 'ab'), false);
+  });
+});

@@ -12,8 +12,9 @@ import type { DeviceApi } from '../session/device-api.js';
 import { createSession } from '../session/session.js';
 import type { LoadStatus, Session } from '../session/session-types.js';
 import type { SessionRecord, SessionStore } from '../store/types.js';
-import { isTicketId, secretMatches, verifyTicket } from '../ticket/ticket.js';
-import { captureDevice, toDeviceSessions, type DeviceSession } from './devices.js';
+import { isTicketId } from '../ticket/ticket.js';
+import { createTicketVerifier, hashesEqual } from '../ticket/verified-cache.js';
+import { toDeviceSessions, type DeviceSession } from './devices.js';
 import { assertOptions, resolveOptions, type SessionManagerOptions } from './options.js';
 
 /** What the manager needs to know about a request. */
@@ -72,6 +73,7 @@ export function createSessionManager<D extends object = Record<string, unknown>>
   const events = createEventEmitter((error) => resolved.logger.error('coatcheck: event listener threw', { error }));
   const ctx: SessionContext = createContext(resolved, events);
   const { store, cookie } = ctx;
+  const tickets = createTicketVerifier(ctx.ring, resolved.verifiedTicketCache);
   let warnedInsecure = false;
 
   const devices: DeviceApi = {
@@ -113,18 +115,21 @@ export function createSessionManager<D extends object = Record<string, unknown>>
 
   async function load(request: RequestInfo): Promise<Session<D>> {
     const mode = pickMode(request.secure);
-    const device = captureDevice(request.userAgent, request.ip);
     const found = readCookie(request.cookie, mode.name);
     const start = (status: LoadStatus, record: SessionRecord | null = null, secret: string | null = null, resign = false) =>
-      createSession<D>(ctx, devices, { mode, status, record, secret, resign, clear: status !== 'none' && status !== 'valid', device });
+      createSession<D>(ctx, devices, {
+        mode, status, record, secret, resign,
+        clear: status !== 'none' && status !== 'valid',
+        userAgent: request.userAgent, ip: request.ip,
+      });
     if (found.duplicate) return start('ambiguous');
     if (found.value === null) return start('none');
-    const ticket = verifyTicket(ctx.ring, found.value);
-    if (!ticket) return start('invalid');
+    const ticket = tickets.verify(found.value);
+    if (ticket === null) return start('invalid');
     const now = ctx.now();
     const record = await ctx.call('get', () => store.get(ticket.id, now));
     if (!record || record.expiresAt <= now || record.absoluteExpiresAt <= now) return start('expired');
-    if (!secretMatches(ticket.secret, record.secretHash)) return start('invalid');
+    if (!hashesEqual(ticket.secretHash, record.secretHash)) return start('invalid');
     return start('valid', record, ticket.secret, ticket.keyIndex > 0);
   }
 

@@ -33,6 +33,12 @@ export interface SessionManagerOptions {
   maxDataBytes?: number;
   /** How often a commit that lost a race is replayed on the fresh record. @default 10 */
   maxConflictRetries?: number;
+  /**
+   * How many verified tickets to remember, so a hot session skips the HMAC and hash on later
+   * requests. Liveness is still read from the store on every request. `0` disables it.
+   * @default 10000
+   */
+  verifiedTicketCache?: number;
   /** Production mode: no plain-HTTP development cookie. @default process.env.NODE_ENV === 'production' */
   production?: boolean;
   /** Clock in epoch milliseconds; inject one in tests. @default Date.now */
@@ -51,6 +57,7 @@ export interface ResolvedOptions {
   readonly lifetime: Lifetime;
   readonly maxDataBytes: number;
   readonly maxConflictRetries: number;
+  readonly verifiedTicketCache: number;
   readonly production: boolean;
   readonly now: () => number;
   readonly random: RandomSource;
@@ -74,6 +81,8 @@ export function assertOptions(options: SessionManagerOptions): void {
   };
   positiveInteger('maxDataBytes', options.maxDataBytes);
   positiveInteger('maxConflictRetries', options.maxConflictRetries);
+  const cacheSize = options.verifiedTicketCache;
+  if (cacheSize !== undefined && (!Number.isInteger(cacheSize) || cacheSize < 0)) throw new SessionConfigError('verifiedTicketCache must be a non-negative integer.');
 }
 
 /** Applies defaults and derives keys; the result is frozen. */
@@ -86,6 +95,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     lifetime: resolveLifetime(options.lifetime),
     maxDataBytes: options.maxDataBytes ?? 65536,
     maxConflictRetries: options.maxConflictRetries ?? 10,
+    verifiedTicketCache: options.verifiedTicketCache ?? 10_000,
     production,
     now: options.now ?? Date.now,
     random: options.random ?? cryptoRandom,

@@ -3,20 +3,24 @@
  * request; writes are recorded as operations and committed once, at the end (or immediately,
  * for lifecycle changes that rotate or end the ticket).
  *
+ * This is the one class outside the errors: a handle is built on every request, and a
+ * prototype shares its methods and accessors, where an object literal would allocate them all
+ * again each time. It is created through `createSession` and typed as the `Session` interface.
+ *
  * @module
  */
 import { SessionCommittedError } from '../errors.js';
 import type { CookieMode } from '../cookie/cookie-options.js';
 import { serializeClearCookie, serializeCookie } from '../cookie/serialize-cookie.js';
-import type { DeviceSession } from '../manager/devices.js';
+import { captureDevice, type DeviceSession } from '../manager/devices.js';
 import type { DeviceInfo, SessionData, SessionRecord } from '../store/types.js';
 import { formatTicket } from '../ticket/ticket.js';
 import type { SessionContext } from './context.js';
+import type { DeviceApi } from './device-api.js';
 import { cookieMaxAge, expiryAt } from './lifetime.js';
 import { applyOperation, replayOperations, type Operation } from './operations.js';
-import { commitOperations, createRecord, rotateRecord, type IssuedRecord } from './writes.js';
-import type { Session, LoadStatus, LoginOptions } from './session-types.js';
-import type { DeviceApi } from './device-api.js';
+import type { LoadStatus, LoginOptions, Session } from './session-types.js';
+import { commitOperations, createRecord, rotateRecord, type IssuedRecord, type NewRecordInit } from './writes.js';
 
 /** Everything `createSession` starts from. */
 export interface SessionInit {
@@ -29,184 +33,225 @@ export interface SessionInit {
   readonly resign: boolean;
   /** An unusable cookie was presented and should be cleared. */
   readonly clear: boolean;
-  readonly device: DeviceInfo;
+  /** Raw request metadata; cleaned only when a record is written. */
+  readonly userAgent: string | null | undefined;
+  readonly ip: string | null | undefined;
+}
+
+const NO_COOKIES: string[] = [];
+
+class SessionHandle<D extends object> implements Session<D> {
+  readonly #ctx: SessionContext;
+  readonly #devices: DeviceApi;
+  readonly #init: SessionInit;
+  #record: SessionRecord | null;
+  #secret: string | null;
+  #data: SessionData;
+  #ops: Operation[] = [];
+  #committed = false;
+  #touchDue: boolean;
+  #resign: boolean;
+  // Whether the browser may hold a ticket (one came in, or one was issued): only then is a
+  // clearing Set-Cookie worth sending.
+  #holdsTicket: boolean;
+  // The one pending Set-Cookie value for the session name: never two in a response. (CK-13)
+  #cookie: string | null = null;
+
+  constructor(ctx: SessionContext, devices: DeviceApi, init: SessionInit) {
+    this.#ctx = ctx;
+    this.#devices = devices;
+    this.#init = init;
+    this.#record = init.record;
+    this.#secret = init.secret;
+    this.#data = init.record ? init.record.data : {};
+    this.#touchDue = init.record !== null && ctx.now() - init.record.lastSeenAt >= ctx.lifetime.touchAfterMs;
+    this.#resign = init.resign;
+    this.#holdsTicket = init.status !== 'none';
+    if (init.clear) this.#cookie = serializeClearCookie(init.mode.name, init.mode.attributes);
+  }
+
+  get id() { return this.#record?.id ?? null; }
+  get userId() { return this.#record?.userId ?? null; }
+  get status() { return this.#init.status; }
+  get isNew() { return this.#record === null; }
+  get isAuthenticated() { return this.#record !== null && this.#record.userId !== null; }
+  get persistent() { return this.#record?.persistent ?? false; }
+  get createdAt() { return this.#record?.createdAt ?? null; }
+  get expiresAt() { return this.#record?.expiresAt ?? null; }
+  get authenticatedAt() { return this.#record?.authenticatedAt ?? null; }
+  get data() { return this.#data as Readonly<Partial<D>>; }
+
+  get<K extends Extract<keyof D, string>>(key: K): D[K] | undefined {
+    return this.#data[key] as D[K] | undefined;
+  }
+  set<K extends Extract<keyof D, string>>(key: K, value: D[K]): void {
+    this.#record_({ kind: 'set', key, value });
+  }
+  delete<K extends Extract<keyof D, string>>(key: K): void {
+    this.#record_({ kind: 'delete', key });
+  }
+  update<K extends Extract<keyof D, string>>(key: K, fn: (current: D[K] | undefined) => D[K] | undefined): void {
+    this.#record_({ kind: 'update', key, fn: fn as (current: unknown) => unknown });
+  }
+  clear(): void {
+    this.#record_({ kind: 'clear' });
+  }
+
+  async login(userId: string, options: LoginOptions<D> = {}): Promise<void> {
+    if (typeof userId !== 'string' || userId.length === 0) throw new TypeError('login(userId): userId must be a non-empty string');
+    const oldId = this.#record?.id ?? null;
+    const issued = await this.#rotate(async (base) => ({
+      userId,
+      data: options.merge ? replayOperations((await options.merge(base as Partial<D>, { userId })) as SessionData, []) : base,
+      persistent: options.remember ?? false,
+      authenticatedAt: this.#ctx.now(),
+      device: this.#device(),
+    }));
+    this.#adopt(issued);
+    this.#ctx.events.emit('upgraded', { oldId, newId: issued.record.id, userId });
+  }
+
+  async regenerate(): Promise<void> {
+    const current = this.#record;
+    if (!current) return;
+    const issued = await this.#rotate(async (base) => ({
+      userId: current.userId,
+      data: base,
+      persistent: current.persistent,
+      authenticatedAt: current.authenticatedAt,
+      device: current.device,
+      createdAt: current.createdAt,
+      absoluteExpiresAt: current.absoluteExpiresAt,
+    }));
+    this.#adopt(issued);
+    this.#ctx.events.emit('regenerated', { oldId: current.id, newId: issued.record.id, userId: current.userId });
+  }
+
+  async logout(): Promise<void> {
+    await this.#end('logout');
+  }
+  async destroy(): Promise<void> {
+    await this.#end('destroy');
+  }
+
+  async listDevices(): Promise<DeviceSession[]> {
+    const record = this.#record;
+    return record?.userId ? this.#devices.list(record.userId, record.id) : [];
+  }
+  async revokeDevice(id: string): Promise<boolean> {
+    const record = this.#record;
+    if (!record?.userId) return false;
+    if (id === record.id) {
+      await this.logout();
+      return true;
+    }
+    return this.#devices.revoke(record.userId, id);
+  }
+  async revokeOtherDevices(): Promise<string[]> {
+    const record = this.#record;
+    return record?.userId ? this.#devices.revokeOthers(record.userId, record.id) : [];
+  }
+  async revokeAllDevices(): Promise<string[]> {
+    const record = this.#record;
+    if (!record?.userId) return [];
+    const ids = await this.#devices.revokeAll(record.userId);
+    this.#forget();
+    return ids;
+  }
+
+  async commit(): Promise<string[]> {
+    if (this.#committed) return NO_COOKIES;
+    this.#committed = true;
+    const ctx = this.#ctx;
+    const record = this.#record;
+    if (record === null) {
+      if (this.#ops.length > 0) {
+        this.#adopt(await createRecord(ctx, { userId: null, data: this.#data, persistent: false, authenticatedAt: null, device: this.#device() }));
+      }
+    } else if (this.#ops.length > 0) {
+      const next = await commitOperations(ctx, record, this.#ops, this.#data);
+      if (next === null) this.#forget();
+      else {
+        this.#record = next;
+        if (next.persistent && this.#touchDue && this.#secret) this.#issueCookie(next, this.#secret);
+      }
+    } else if (this.#touchDue) {
+      const now = ctx.now();
+      const expiresAt = expiryAt(ctx.lifetime, record.persistent, now, record.absoluteExpiresAt);
+      const alive = await ctx.call('touch', () => ctx.store.touch(record.id, now, expiresAt, now));
+      if (!alive) this.#forget();
+      else if (record.persistent && this.#secret) this.#issueCookie({ ...record, lastSeenAt: now, expiresAt }, this.#secret);
+    }
+    if (this.#resign && this.#record && this.#secret && this.#cookie === null) this.#issueCookie(this.#record, this.#secret);
+    return this.#cookie === null ? NO_COOKIES : [this.#cookie];
+  }
+
+  #device(): DeviceInfo {
+    return captureDevice(this.#init.userAgent, this.#init.ip);
+  }
+  #writable(): void {
+    if (this.#committed) throw new SessionCommittedError('the session was already committed for this request; change it before the response is sent.');
+  }
+  #record_(op: Operation): void {
+    this.#writable();
+    // The loaded record's data is shared with the store's copy; write into our own.
+    if (this.#ops.length === 0 && this.#record !== null && this.#data === this.#record.data) this.#data = replayOperations(this.#data, []);
+    applyOperation(this.#data, op);
+    this.#ops.push(op);
+  }
+  #issueCookie(record: SessionRecord, secret: string): void {
+    const now = this.#ctx.now();
+    const { name, attributes } = this.#init.mode;
+    const value = formatTicket(this.#ctx.ring, record.id, secret);
+    this.#holdsTicket = true;
+    this.#cookie = serializeCookie(name, value, attributes, cookieMaxAge(record.persistent, record.expiresAt, now), now);
+  }
+  #adopt(issued: IssuedRecord): void {
+    this.#record = issued.record;
+    this.#secret = issued.secret;
+    this.#data = replayOperations(issued.record.data, []);
+    this.#ops = [];
+    this.#touchDue = false;
+    this.#resign = false;
+    this.#issueCookie(issued.record, issued.secret);
+  }
+  #forget(): void {
+    this.#record = null;
+    this.#secret = null;
+    this.#data = {};
+    this.#ops = [];
+    this.#touchDue = false;
+    this.#resign = false;
+    const { name, attributes } = this.#init.mode;
+    this.#cookie = this.#holdsTicket ? serializeClearCookie(name, attributes) : null;
+  }
+  async #end(reason: 'logout' | 'destroy'): Promise<void> {
+    this.#writable();
+    const current = this.#record;
+    if (current) {
+      const ctx = this.#ctx;
+      await ctx.withLock(current.id, () => ctx.call('delete', () => ctx.store.delete(current.id)));
+      ctx.events.emit('destroyed', { id: current.id, userId: current.userId, reason });
+    }
+    this.#forget();
+  }
+  // Data as it is in the store right now, with this request's changes replayed on top.
+  async #freshData(): Promise<SessionData> {
+    const current = this.#record;
+    if (!current) return replayOperations({}, this.#ops);
+    const fresh = await this.#ctx.call('get', () => this.#ctx.store.get(current.id, this.#ctx.now()));
+    return replayOperations(fresh && fresh.secretHash === current.secretHash ? fresh.data : {}, this.#ops);
+  }
+  async #rotate(change: (base: SessionData) => Promise<NewRecordInit>): Promise<IssuedRecord> {
+    this.#writable();
+    const ctx = this.#ctx;
+    const oldId = this.#record?.id ?? null;
+    const run = async () => rotateRecord(ctx, oldId, await change(await this.#freshData()));
+    return oldId === null ? run() : ctx.withLock(oldId, run);
+  }
 }
 
 /** Builds the handle for one request. */
 export function createSession<D extends object>(ctx: SessionContext, devices: DeviceApi, init: SessionInit): Session<D> {
-  let record = init.record;
-  let secret = init.secret;
-  let data: SessionData = record ? record.data : {};
-  let ops: Operation[] = [];
-  let committed = false;
-  let touchDue = record !== null && ctx.now() - record.lastSeenAt >= ctx.lifetime.touchAfterMs;
-  let resign = init.resign;
-  // Pending Set-Cookie values by cookie name: never two headers for one name. (CK-13)
-  const cookies = new Map<string, string>();
-  const { mode } = init;
-  if (init.clear) cookies.set(mode.name, serializeClearCookie(mode.name, mode.attributes));
-
-  const writable = () => {
-    if (committed) throw new SessionCommittedError('the session was already committed for this request; change it before the response is sent.');
-  };
-  const record_ = (op: Operation) => {
-    writable();
-    applyOperation(data, op);
-    ops.push(op);
-  };
-  const issueCookie = (issued: IssuedRecord) => {
-    const now = ctx.now();
-    const value = formatTicket(ctx.ring, issued.record.id, issued.secret);
-    holdsTicket = true;
-    cookies.set(mode.name, serializeCookie(mode.name, value, mode.attributes, cookieMaxAge(issued.record.persistent, issued.record.expiresAt, now), now));
-  };
-  const adopt = (issued: IssuedRecord) => {
-    record = issued.record;
-    secret = issued.secret;
-    data = replayOperations(issued.record.data, []);
-    ops = [];
-    touchDue = false;
-    resign = false;
-    issueCookie(issued);
-  };
-  // Clear the cookie only if the browser may hold one: a ticket came in or was issued.
-  let holdsTicket = init.status !== 'none';
-  const end = () => {
-    record = null;
-    secret = null;
-    data = {};
-    ops = [];
-    touchDue = false;
-    resign = false;
-    if (holdsTicket) cookies.set(mode.name, serializeClearCookie(mode.name, mode.attributes));
-    else cookies.delete(mode.name);
-  };
-  // Data as it is in the store right now, with this request's changes replayed on top.
-  const freshData = async (): Promise<SessionData> => {
-    if (!record) return replayOperations({}, ops);
-    const current = record;
-    const fresh = await ctx.call('get', () => ctx.store.get(current.id, ctx.now()));
-    return replayOperations(fresh && fresh.secretHash === current.secretHash ? fresh.data : {}, ops);
-  };
-  const rotate = async (change: (base: SessionData) => Promise<Parameters<typeof rotateRecord>[2]>) => {
-    writable();
-    const oldId = record?.id ?? null;
-    const run = async () => rotateRecord(ctx, oldId, await change(await freshData()));
-    return oldId === null ? run() : ctx.withLock(oldId, run);
-  };
-
-  const session: Session<D> = {
-    get id() { return record?.id ?? null; },
-    get userId() { return record?.userId ?? null; },
-    get status() { return init.status; },
-    get isNew() { return record === null; },
-    get isAuthenticated() { return record?.userId != null; },
-    get persistent() { return record?.persistent ?? false; },
-    get createdAt() { return record?.createdAt ?? null; },
-    get expiresAt() { return record?.expiresAt ?? null; },
-    get authenticatedAt() { return record?.authenticatedAt ?? null; },
-    get data() { return data as Readonly<Partial<D>>; },
-    get: (key) => data[key as string] as never,
-    set: (key, value) => record_({ kind: 'set', key: key as string, value }),
-    delete: (key) => record_({ kind: 'delete', key: key as string }),
-    update: (key, fn) => record_({ kind: 'update', key: key as string, fn: fn as (current: unknown) => unknown }),
-    clear: () => record_({ kind: 'clear' }),
-
-    async login(userId: string, options: LoginOptions<D> = {}) {
-      if (typeof userId !== 'string' || userId.length === 0) throw new TypeError('login(userId): userId must be a non-empty string');
-      const oldId = record?.id ?? null;
-      const persistent = options.remember ?? false;
-      const issued = await rotate(async (base) => ({
-        userId,
-        data: options.merge ? replayOperations((await options.merge(base as Partial<D>, { userId })) as SessionData, []) : base,
-        persistent,
-        authenticatedAt: ctx.now(),
-        device: init.device,
-      }));
-      adopt(issued);
-      ctx.events.emit('upgraded', { oldId, newId: issued.record.id, userId });
-    },
-    async regenerate() {
-      const current = record;
-      if (!current) return;
-      const issued = await rotate(async (base) => ({
-        userId: current.userId,
-        data: base,
-        persistent: current.persistent,
-        authenticatedAt: current.authenticatedAt,
-        device: current.device,
-        createdAt: current.createdAt,
-        absoluteExpiresAt: current.absoluteExpiresAt,
-      }));
-      adopt(issued);
-      ctx.events.emit('regenerated', { oldId: current.id, newId: issued.record.id, userId: current.userId });
-    },
-    async destroy() {
-      writable();
-      const current = record;
-      if (current) {
-        await ctx.withLock(current.id, () => ctx.call('delete', () => ctx.store.delete(current.id)));
-        ctx.events.emit('destroyed', { id: current.id, userId: current.userId, reason: 'destroy' });
-      }
-      end();
-    },
-    async logout() {
-      writable();
-      const current = record;
-      if (current) {
-        await ctx.withLock(current.id, () => ctx.call('delete', () => ctx.store.delete(current.id)));
-        ctx.events.emit('destroyed', { id: current.id, userId: current.userId, reason: 'logout' });
-      }
-      end();
-    },
-    async listDevices(): Promise<DeviceSession[]> {
-      return record?.userId ? devices.list(record.userId, record.id) : [];
-    },
-    async revokeDevice(id: string) {
-      if (!record?.userId) return false;
-      if (id === record.id) {
-        await session.logout();
-        return true;
-      }
-      return devices.revoke(record.userId, id);
-    },
-    async revokeOtherDevices() {
-      return record?.userId ? devices.revokeOthers(record.userId, record.id) : [];
-    },
-    async revokeAllDevices() {
-      if (!record?.userId) return [];
-      const ids = await devices.revokeAll(record.userId);
-      end();
-      return ids;
-    },
-
-    async commit() {
-      if (committed) return [];
-      committed = true;
-      if (record === null) {
-        if (ops.length > 0) {
-          const issued = await createRecord(ctx, { userId: null, data, persistent: false, authenticatedAt: null, device: init.device });
-          adopt(issued);
-        }
-      } else if (ops.length > 0) {
-        const wasDue = touchDue;
-        const next = await commitOperations(ctx, record, ops, data);
-        if (next === null) end();
-        else {
-          record = next;
-          if (next.persistent && wasDue && secret) issueCookie({ record: next, secret });
-        }
-      } else if (touchDue) {
-        const current = record;
-        const now = ctx.now();
-        const expiresAt = expiryAt(ctx.lifetime, current.persistent, now, current.absoluteExpiresAt);
-        const alive = await ctx.call('touch', () => ctx.store.touch(current.id, now, expiresAt, now));
-        if (!alive) end();
-        else if (current.persistent && secret) issueCookie({ record: { ...current, lastSeenAt: now, expiresAt }, secret });
-      }
-      if (resign && record && secret && !cookies.has(mode.name)) issueCookie({ record, secret });
-      return [...cookies.values()];
-    },
-  };
-  return session;
+  return new SessionHandle<D>(ctx, devices, init);
 }

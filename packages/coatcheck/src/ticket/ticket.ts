@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { KeyRing } from './key-ring.js';
 
 /** Source of random bytes; injectable for tests. Must be a CSPRNG. */
@@ -69,11 +69,4 @@ export function verifyTicket(ring: KeyRing, value: string): VerifiedTicket | nul
 /** base64url SHA-256 of a ticket secret: the only form of it a store ever sees. */
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('base64url');
-}
-
-/** Constant-time comparison of a secret against a stored hash. */
-export function secretMatches(secret: string, storedHash: string): boolean {
-  const a = Buffer.from(hashSecret(secret), 'latin1');
-  const b = Buffer.from(storedHash, 'latin1');
-  return a.length === b.length && timingSafeEqual(a, b);
 }
