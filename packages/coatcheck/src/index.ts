@@ -22,4 +22,6 @@ export type { SecretInput } from './ticket/key-ring.js';
 export type { RandomSource } from './ticket/ticket.js';
 export type { SessionEvents, SessionEventName, SessionEventEmitter, EndReason } from './events.js';
 export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult } from './store/types.js';
+export type { SessionBus, BusMessage, BusState, BusEndReason } from './bus/types.js';
+export { isBusMessage } from './bus/types.js';
 export * from './errors.js';

@@ -1,0 +1,43 @@
+/**
+ * In-process event bus: every manager sharing it sees every message. Exported from
+ * `coatcheck/bus`. Useful for several managers in one process (tests, workers sharing a
+ * store through another channel) and as the reference for transports.
+ *
+ * @module
+ */
+import type { BusMessage, BusState, SessionBus } from './types.js';
+
+/**
+ * Creates an in-process bus. Delivery is asynchronous (next microtask), like a network
+ * transport, so code written against it does not depend on synchronous delivery.
+ */
+export function memoryBus(): SessionBus {
+  const listeners = new Set<(message: BusMessage) => void>();
+  let closed = false;
+  return {
+    name: 'memory',
+    get state(): BusState {
+      return closed ? 'down' : 'up';
+    },
+    async publish(message) {
+      if (closed) return;
+      // Each listener gets its own frozen copy, as if it had come over the wire.
+      const wire = JSON.stringify(message);
+      queueMicrotask(() => {
+        for (const listener of listeners) listener(Object.freeze(JSON.parse(wire)) as BusMessage);
+      });
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    onStateChange() {
+      return () => {};
+    },
+    async ping() {},
+    async close() {
+      closed = true;
+      listeners.clear();
+    },
+  };
+}
