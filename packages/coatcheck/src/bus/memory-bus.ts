@@ -13,6 +13,7 @@ import type { BusMessage, BusState, SessionBus } from './types.js';
  */
 export function memoryBus(): SessionBus {
   const listeners = new Set<(message: BusMessage) => void>();
+  const stateListeners = new Set<(state: BusState) => void>();
   let closed = false;
   return {
     name: 'memory',
@@ -31,13 +32,19 @@ export function memoryBus(): SessionBus {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    onStateChange() {
-      return () => {};
+    onStateChange(listener) {
+      stateListeners.add(listener);
+      return () => void stateListeners.delete(listener);
     },
-    async ping() {},
+    async ping() {
+      if (closed) throw new Error('memoryBus is closed');
+    },
     async close() {
+      if (closed) return;
       closed = true;
       listeners.clear();
+      for (const listener of stateListeners) listener('down');
+      stateListeners.clear();
     },
   };
 }

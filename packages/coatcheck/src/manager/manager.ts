@@ -4,7 +4,11 @@
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { readCookie } from '../cookie/read-cookie.js';
+import type { BusMessage, SessionBus } from '../bus/types.js';
+import { cachedStore } from '../cache/cached-store.js';
+import { createRecordCache, type RecordCache } from '../cache/record-cache.js';
 import type { CookieMode } from '../cookie/cookie-options.js';
 import { createEventEmitter, type SessionEventEmitter } from '../events.js';
 import { createContext, type SessionContext } from '../session/context.js';
@@ -33,6 +37,12 @@ export interface SessionManager<D extends object = Record<string, unknown>> {
   readonly events: SessionEventEmitter;
   /** The store, for health checks. */
   readonly store: SessionStore;
+  /** The bus, if one was configured; realtime hubs listen on it. */
+  readonly bus: SessionBus | null;
+  /** This instance's id on the bus. */
+  readonly instanceId: string;
+  /** Number of sessions in the local cache (0 when off). */
+  readonly cachedSessions: number;
   /**
    * Loads the session of a request. Costs nothing for a request without a session cookie,
    * and never reaches the store for a ticket whose signature does not verify.
@@ -49,6 +59,27 @@ export interface SessionManager<D extends object = Record<string, unknown>> {
   revokeAllSessions(userId: string): Promise<string[]>;
   /** Round trip to the store with its latency in ms; rejects when the store is down. */
   ping(): Promise<number>;
+  /** Stops listening on the bus. Does not close the store or the bus (they are yours). */
+  close(): Promise<void>;
+}
+
+/** Ids a bus message makes stale. */
+function staleIds(message: BusMessage): readonly string[] {
+  if (message.type === 'upgraded') return message.oldId === null ? [message.newId] : [message.oldId, message.newId];
+  return message.ids;
+}
+
+/** Keeps the cache in step with the bus: drops what others changed; bypassed while down. */
+function followBus(bus: SessionBus, cache: RecordCache, origin: string): () => void {
+  cache.setEnabled(bus.state === 'up');
+  const offMessage = bus.subscribe((message) => {
+    if (message.origin !== origin) cache.invalidate(staleIds(message));
+  });
+  const offState = bus.onStateChange((state) => cache.setEnabled(state === 'up'));
+  return () => {
+    offMessage();
+    offState();
+  };
 }
 
 /**
@@ -71,7 +102,11 @@ export function createSessionManager<D extends object = Record<string, unknown>>
   assertOptions(options);
   const resolved = resolveOptions(options);
   const events = createEventEmitter((error) => resolved.logger.error('coatcheck: event listener threw', { error }));
-  const ctx: SessionContext = createContext(resolved, events);
+  const origin = randomUUID();
+  const cache = resolved.cache && resolved.bus ? createRecordCache(resolved.cache) : null;
+  const unfollow = cache && resolved.bus ? followBus(resolved.bus, cache, origin) : () => {};
+  const storeView = cache ? cachedStore(resolved.store, cache) : resolved.store;
+  const ctx: SessionContext = createContext({ ...resolved, store: storeView }, events, origin);
   const { store, cookie } = ctx;
   const tickets = createTicketVerifier(ctx.ring, resolved.verifiedTicketCache);
   let warnedInsecure = false;
@@ -87,17 +122,24 @@ export function createSessionManager<D extends object = Record<string, unknown>>
       const record = await ctx.call('get', () => store.get(id, ctx.now()));
       if (!record || record.userId !== userId) return false;
       await ctx.withLock(id, () => ctx.call('delete', () => store.delete(id)));
+      await ctx.announce({ type: 'ended', ids: [id], userId, reason: 'revoke' });
       events.emit('revoked', { ids: [id], userId, reason: 'revoke' });
       return true;
     },
     async revokeOthers(userId, keepId) {
       const ids = await ctx.call('deleteByUser', () => store.deleteByUser(userId, keepId));
-      if (ids.length > 0) events.emit('revoked', { ids, userId, reason: 'revoke-others' });
+      if (ids.length > 0) {
+        await ctx.announce({ type: 'ended', ids, userId, reason: 'revoke-others' });
+        events.emit('revoked', { ids, userId, reason: 'revoke-others' });
+      }
       return ids;
     },
     async revokeAll(userId) {
       const ids = await ctx.call('deleteByUser', () => store.deleteByUser(userId));
-      if (ids.length > 0) events.emit('revoked', { ids, userId, reason: 'revoke-all' });
+      if (ids.length > 0) {
+        await ctx.announce({ type: 'ended', ids, userId, reason: 'revoke-all' });
+        events.emit('revoked', { ids, userId, reason: 'revoke-all' });
+      }
       return ids;
     },
   };
@@ -135,7 +177,12 @@ export function createSessionManager<D extends object = Record<string, unknown>>
 
   return {
     events,
-    store,
+    store: resolved.store,
+    bus: resolved.bus,
+    instanceId: origin,
+    get cachedSessions() {
+      return cache?.size ?? 0;
+    },
     load,
     listSessions: (userId, currentId = null) => devices.list(userId, currentId),
     revokeSession: (userId, id) => devices.revoke(userId, id),
@@ -145,6 +192,9 @@ export function createSessionManager<D extends object = Record<string, unknown>>
       const started = performance.now();
       await ctx.call('ping', () => store.ping());
       return performance.now() - started;
+    },
+    async close() {
+      unfollow();
     },
   };
 }

@@ -9,6 +9,8 @@ import { resolveLifetime, type Lifetime, type LifetimeOptions } from '../session
 import { createKeyRing, type KeyRing, type SecretInput } from '../ticket/key-ring.js';
 import { cryptoRandom, type RandomSource } from '../ticket/ticket.js';
 import type { SessionStore } from '../store/types.js';
+import type { SessionBus } from '../bus/types.js';
+import type { CacheOptions } from '../cache/record-cache.js';
 
 /** Where the manager reports things an operator should see. */
 export interface Logger {
@@ -25,6 +27,18 @@ export interface SessionManagerOptions {
    * new secret first and keep the old one until every cookie signed with it has expired.
    */
   secrets: readonly SecretInput[];
+  /**
+   * Cross-instance event bus. Logouts, revocations, logins and data changes are published on
+   * it, so every instance drops cached copies at once (and realtime hubs close sockets).
+   */
+  bus?: SessionBus;
+  /**
+   * Local cache of hot sessions: reads served from memory without a store round trip.
+   * Requires `bus` (every instance must hear about every change); entries live at most
+   * `ttlMs`, and the cache is bypassed while the bus is down. Data read from a cached
+   * session is frozen. @default off
+   */
+  cache?: CacheOptions | boolean;
   /** Cookie name and attributes; secure by default. */
   cookie?: CookieOptions;
   /** Idle timeout, absolute lifetime, remember-me lifetimes. */
@@ -52,6 +66,8 @@ export interface SessionManagerOptions {
 /** Options after validation. */
 export interface ResolvedOptions {
   readonly store: SessionStore;
+  readonly bus: SessionBus | null;
+  readonly cache: CacheOptions | null;
   readonly ring: KeyRing;
   readonly cookie: ResolvedCookie;
   readonly lifetime: Lifetime;
@@ -79,6 +95,12 @@ export function assertOptions(options: SessionManagerOptions): void {
   const positiveInteger = (name: string, value: number | undefined) => {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new SessionConfigError(`${name} must be a positive integer.`);
   };
+  if (options.cache && !options.bus) {
+    throw new SessionConfigError('cache requires a bus: without one, other instances could not tell this one that a session was revoked. Pass bus: redisBus(...), postgresBus(...), or memoryBus() for a single process.');
+  }
+  if (options.bus !== undefined && (options.bus === null || typeof options.bus.publish !== 'function' || typeof options.bus.subscribe !== 'function')) {
+    throw new SessionConfigError('bus does not implement the SessionBus contract (publish, subscribe, onStateChange, ping, close).');
+  }
   positiveInteger('maxDataBytes', options.maxDataBytes);
   positiveInteger('maxConflictRetries', options.maxConflictRetries);
   const cacheSize = options.verifiedTicketCache;
@@ -90,6 +112,8 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
   const production = options.production ?? process.env.NODE_ENV === 'production';
   return Object.freeze({
     store: options.store,
+    bus: options.bus ?? null,
+    cache: options.cache === true ? {} : options.cache ? options.cache : null,
     ring: createKeyRing(options.secrets, 'session-ticket'),
     cookie: resolveCookieOptions(options.cookie, production),
     lifetime: resolveLifetime(options.lifetime),

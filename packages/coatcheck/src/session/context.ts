@@ -7,6 +7,10 @@
 import { SessionError, SessionStoreError } from '../errors.js';
 import type { SessionEventEmitter } from '../events.js';
 import type { ResolvedOptions } from '../manager/options.js';
+import type { BusMessage } from '../bus/types.js';
+
+/** A bus message before the publishing instance stamps its origin on it. */
+export type Announcement = BusMessage extends infer M ? (M extends BusMessage ? Omit<M, 'origin'> : never) : never;
 
 /** Shared internals of one manager. */
 export interface SessionContext extends ResolvedOptions {
@@ -18,15 +22,33 @@ export interface SessionContext extends ResolvedOptions {
    * process never race each other; races between processes are settled by the version check.
    */
   withLock<T>(id: string, run: () => Promise<T>): Promise<T>;
+  /** This instance's id on the bus. */
+  readonly origin: string;
+  /**
+   * Publishes on the bus (if any) and waits for it, so a revocation has reached the other
+   * instances' caches when the call that made it returns. A failed publish is logged, not
+   * thrown: the store write already happened, and instances whose bus is down bypass caches.
+   */
+  announce(message: Announcement): Promise<void>;
 }
 
 /** Builds the context for a manager. */
-export function createContext(options: ResolvedOptions, events: SessionEventEmitter): SessionContext {
+export function createContext(options: ResolvedOptions, events: SessionEventEmitter, origin: string): SessionContext {
   const tails = new Map<string, Promise<void>>();
   const storeName = options.store.name;
+  const { bus, logger } = options;
   return {
     ...options,
     events,
+    origin,
+    async announce(message) {
+      if (bus === null) return;
+      try {
+        await bus.publish({ ...message, origin } as BusMessage);
+      } catch (error) {
+        logger.error('coatcheck: could not publish on the session bus', { type: message.type, error });
+      }
+    },
     async call(operation, run) {
       try {
         return await run();

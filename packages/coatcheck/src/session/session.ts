@@ -108,6 +108,7 @@ class SessionHandle<D extends object> implements Session<D> {
       device: this.#device(),
     }));
     this.#adopt(issued);
+    await this.#ctx.announce({ type: 'upgraded', oldId, newId: issued.record.id, userId });
     this.#ctx.events.emit('upgraded', { oldId, newId: issued.record.id, userId });
   }
 
@@ -124,6 +125,7 @@ class SessionHandle<D extends object> implements Session<D> {
       absoluteExpiresAt: current.absoluteExpiresAt,
     }));
     this.#adopt(issued);
+    await this.#ctx.announce({ type: 'changed', ids: [current.id] });
     this.#ctx.events.emit('regenerated', { oldId: current.id, newId: issued.record.id, userId: current.userId });
   }
 
@@ -231,6 +233,7 @@ class SessionHandle<D extends object> implements Session<D> {
     if (current) {
       const ctx = this.#ctx;
       await ctx.withLock(current.id, () => ctx.call('delete', () => ctx.store.delete(current.id)));
+      await ctx.announce({ type: 'ended', ids: [current.id], userId: current.userId, reason });
       ctx.events.emit('destroyed', { id: current.id, userId: current.userId, reason });
     }
     this.#forget();

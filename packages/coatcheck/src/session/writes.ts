@@ -98,7 +98,10 @@ export async function commitOperations(
         expiresAt: expiryAt(ctx.lifetime, current.persistent, now, current.absoluteExpiresAt),
       };
       const result = await ctx.call('update', () => ctx.store.update(next, current.version, now));
-      if (result === 'ok') return next;
+      if (result === 'ok') {
+        await ctx.announce({ type: 'changed', ids: [next.id] });
+        return next;
+      }
       if (result === 'missing') return null;
       if (attempt >= ctx.maxConflictRetries) {
         throw new SessionConflictError(`session changed concurrently ${attempt + 1} times in a row; retry the request.`);
