@@ -76,37 +76,52 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
   }
   fastify.decorateRequest('session', null as unknown as Session<SessionDataMap>);
 
-  fastify.addHook('onRequest', async (request, reply) => {
-    try {
-      request.session = await manager.load({
+  // Callback-style hooks: an async hook costs a promise and a microtask per request even
+  // when there is nothing to do, and these two run on every request.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    manager
+      .load({
         cookie: request.headers.cookie,
         secure: request.protocol === 'https',
         userAgent: request.headers['user-agent'],
         ip: request.ip,
-      });
-    } catch (error) {
-      const body = failWith(request, reply, error);
-      return reply.send(body);
-    }
+      })
+      .then(
+        (session) => {
+          request.session = session;
+          done();
+        },
+        (error: unknown) => {
+          try {
+            reply.send(failWith(request, reply, error));
+          } catch (unexpected) {
+            done(unexpected as Error);
+          }
+        },
+      );
   });
 
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     const session = request.session;
-    if (!session) return payload;
-    let cookies: string[];
-    try {
-      cookies = await session.commit();
-    } catch (error) {
-      return failWith(request, reply, error);
-    }
-    if (cookies.length > 0) {
-      reply.header('set-cookie', cookies);
-      // A response that sets or clears the ticket must never be cached. (CK-12)
-      reply.header('cache-control', 'no-store');
-    } else if (session.isAuthenticated && !reply.hasHeader('cache-control')) {
-      reply.header('cache-control', 'private, no-store');
-    }
-    return payload;
+    if (!session) return done(null, payload);
+    const finish = (cookies: readonly string[]) => {
+      if (cookies.length > 0) {
+        reply.header('set-cookie', cookies);
+        // A response that sets or clears the ticket must never be cached. (CK-12)
+        reply.header('cache-control', 'no-store');
+      } else if (session.isAuthenticated && !reply.hasHeader('cache-control')) {
+        reply.header('cache-control', 'private, no-store');
+      }
+      done(null, payload);
+    };
+    if (!session.pending) return finish([]);
+    session.commit().then(finish, (error: unknown) => {
+      try {
+        done(null, failWith(request, reply, error));
+      } catch (unexpected) {
+        done(unexpected as Error);
+      }
+    });
   });
 }
 

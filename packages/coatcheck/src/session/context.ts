@@ -15,6 +15,8 @@ export type Announcement = BusMessage extends infer M ? (M extends BusMessage ? 
 /** Shared internals of one manager. */
 export interface SessionContext extends ResolvedOptions {
   readonly events: SessionEventEmitter;
+  /** Maps a failure of a store call: a `SessionError` as is, anything else to `SessionStoreError`. */
+  storeError(operation: string, error: unknown): SessionError;
   /** Runs a store call; anything but a `SessionError` becomes a `SessionStoreError`. */
   call<T>(operation: string, run: () => Promise<T>): Promise<T>;
   /**
@@ -37,6 +39,10 @@ export function createContext(options: ResolvedOptions, events: SessionEventEmit
   const tails = new Map<string, Promise<void>>();
   const storeName = options.store.name;
   const { bus, logger } = options;
+  function storeError(operation: string, error: unknown): SessionError {
+    if (error instanceof SessionError) return error;
+    return new SessionStoreError(storeName, `session store "${storeName}" failed during ${operation}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  }
   return {
     ...options,
     events,
@@ -49,12 +55,12 @@ export function createContext(options: ResolvedOptions, events: SessionEventEmit
         logger.error('coatcheck: could not publish on the session bus', { type: message.type, error });
       }
     },
+    storeError,
     async call(operation, run) {
       try {
         return await run();
       } catch (error) {
-        if (error instanceof SessionError) throw error;
-        throw new SessionStoreError(storeName, `session store "${storeName}" failed during ${operation}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+        throw storeError(operation, error);
       }
     },
     async withLock(id, run) {

@@ -50,6 +50,11 @@ export interface Session<D extends object = Record<string, unknown>> {
   readonly expiresAt: number | null;
   /** When the user last logged in; use it for re-authentication freshness. */
   readonly authenticatedAt: number | null;
+  /**
+   * `true` when `commit()` has something to do: changes to write, a touch due, or a cookie to
+   * send. Adapters skip the commit (and its promise) when it is `false`.
+   */
+  readonly pending: boolean;
   /** The data, with this request's changes applied. Read-only: change it with the methods. */
   readonly data: Readonly<Partial<D>>;
 

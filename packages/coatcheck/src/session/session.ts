@@ -80,6 +80,9 @@ class SessionHandle<D extends object> implements Session<D> {
   get expiresAt() { return this.#record?.expiresAt ?? null; }
   get authenticatedAt() { return this.#record?.authenticatedAt ?? null; }
   get data() { return this.#data as Readonly<Partial<D>>; }
+  get pending() {
+    return !this.#committed && (this.#ops.length > 0 || this.#touchDue || this.#resign || this.#cookie !== null);
+  }
 
   get<K extends Extract<keyof D, string>>(key: K): D[K] | undefined {
     return this.#data[key] as D[K] | undefined;
