@@ -1,0 +1,98 @@
+/**
+ * Recommended node-redis client settings for sessions, and the `'error'` listener guard.
+ * Exported from `@coatcheck/redis`.
+ *
+ * Why these settings:
+ * - `disableOfflineQueue: true`: while the connection is down, commands fail at once instead
+ *   of piling up in memory until Redis returns; the request answers 503 right away.
+ * - `reconnectStrategy` with exponential backoff and jitter: the client reconnects by itself
+ *   forever (never a stuck "disconnected" flag), and a fleet of instances does not hammer a
+ *   Redis that is coming back all at the same instant.
+ * - `RESP: 2`: node-redis v5's default and the fastest path measured for a plain `GET`.
+ * - an `'error'` listener: node-redis emits every connection error as an `'error'` event, and
+ *   an EventEmitter without a listener for it throws, which kills the process.
+ *
+ * @module
+ */
+import type { RedisCommandClient } from './client-types.js';
+import { rateLimitedWarning } from './warnings.js';
+
+/** Options of {@link backoffWithJitter}. */
+export interface BackoffOptions {
+  /** Delay before the first retry, in ms. @default 50 */
+  baseDelayMs?: number;
+  /** Longest delay between two retries, in ms. @default 2000 */
+  maxDelayMs?: number;
+}
+
+/**
+ * A node-redis `socket.reconnectStrategy`: exponential backoff capped at `maxDelayMs`, with
+ * "equal jitter" (half the delay fixed, half random). It never gives up.
+ *
+ * @example
+ * ```ts
+ * createClient({ url, socket: { reconnectStrategy: backoffWithJitter({ maxDelayMs: 5000 }) } })
+ * ```
+ */
+export function backoffWithJitter(options: BackoffOptions = {}): (retries: number) => number {
+  const { baseDelayMs = 50, maxDelayMs = 2000 } = options;
+  if (!(baseDelayMs > 0) || !(maxDelayMs >= baseDelayMs)) {
+    throw new TypeError('backoffWithJitter: need 0 < baseDelayMs <= maxDelayMs');
+  }
+  return (retries) => {
+    // 2 ** 30 already exceeds any sane cap; clamping the exponent keeps the math finite.
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(retries, 30));
+    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  };
+}
+
+/** Options of {@link createRedisClientOptions}. */
+export interface RedisClientOptionsInit extends BackoffOptions {
+  /** `redis[s]://[[user][:password]@]host[:port][/db]` */
+  url?: string;
+  /** How long one connection attempt may take, in ms. @default 2000 */
+  connectTimeoutMs?: number;
+}
+
+/** What {@link createRedisClientOptions} returns; spread it into `createClient`. */
+export interface RecommendedRedisClientOptions {
+  url?: string;
+  RESP: 2;
+  disableOfflineQueue: true;
+  socket: { connectTimeout: number; reconnectStrategy: (retries: number) => number };
+}
+
+/**
+ * The client options coatcheck recommends for a session store: fail fast while disconnected,
+ * reconnect forever with backoff and jitter, RESP2.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { createRedisClientOptions } from '@coatcheck/redis'
+ *
+ * const client = createClient(createRedisClientOptions({ url: process.env.REDIS_URL }))
+ * client.on('error', (err) => logger.warn({ err }, 'redis'))
+ * await client.connect()
+ * ```
+ */
+export function createRedisClientOptions(init: RedisClientOptionsInit = {}): RecommendedRedisClientOptions {
+  const { url, connectTimeoutMs = 2000, ...backoff } = init;
+  return {
+    ...(url === undefined ? {} : { url }),
+    RESP: 2,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: backoffWithJitter(backoff) },
+  };
+}
+
+/**
+ * Attaches a rate-limited warning reporter as the client's `'error'` listener if it has none,
+ * so a connection error can never crash the process. Returns whether one was attached.
+ * A listener the application added itself is left alone.
+ */
+export function ensureErrorListener(client: Pick<RedisCommandClient, 'on' | 'listenerCount'>, source: string): boolean {
+  if (client.listenerCount('error') > 0) return false;
+  client.on('error', rateLimitedWarning(`${source}: Redis connection error`));
+  return true;
+}

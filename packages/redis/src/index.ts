@@ -1,0 +1,49 @@
+/**
+ * `@coatcheck/redis`: the Redis session store and cross-instance bus for coatcheck, on
+ * node-redis v5 (standalone, Sentinel or Cluster). You create and connect the client; the
+ * store and bus use it and never close it.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { createSessionManager } from 'coatcheck'
+ * import { createRedisClientOptions, redisBus, redisStore } from '@coatcheck/redis'
+ *
+ * const client = await createClient(createRedisClientOptions({ url: process.env.REDIS_URL }))
+ *   .on('error', (err) => console.warn('redis', err))
+ *   .connect()
+ * const manager = createSessionManager({
+ *   store: redisStore({ client, prefix: 'shop:' }),
+ *   bus: redisBus({ client, prefix: 'shop:' }),
+ *   secrets: [process.env.SESSION_SECRET!],
+ * })
+ * ```
+ *
+ * @module
+ */
+export { redisStore, type RedisStore } from './redis-store.js';
+export { redisBus, type RedisBus, type RedisBusOptions } from './redis-bus.js';
+export { redisKeys, type RedisKeys, type RedisStoreOptions } from './options.js';
+export { checkRedisConfig, type CheckRedisConfigOptions, type RedisConfigFinding } from './config-check.js';
+export {
+  backoffWithJitter,
+  createRedisClientOptions,
+  ensureErrorListener,
+  type BackoffOptions,
+  type RecommendedRedisClientOptions,
+  type RedisClientOptionsInit,
+} from './client-options.js';
+export {
+  CONFIG_UNCHECKED_WARNING,
+  CONNECTION_ERROR_WARNING,
+  CORRUPT_VALUE_WARNING,
+  EVICTION_POLICY_WARNING,
+} from './warnings.js';
+export type {
+  RedisBusClient,
+  RedisClientLike,
+  RedisClusterClient,
+  RedisCommandClient,
+  RedisPubSubClient,
+  RedisStandaloneClient,
+} from './client-types.js';

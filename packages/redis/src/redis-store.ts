@@ -1,0 +1,179 @@
+/**
+ * Redis session store on node-redis v5: standalone, Sentinel or Cluster. Exported from
+ * `@coatcheck/redis`.
+ *
+ * One string key per session holds the whole record (version included) and expires natively
+ * at the record's `expiresAt` (`PXAT`), so the read path is exactly one `GET` and one
+ * `JSON.parse`. Writes that must check the stored record first (update, touch) are Lua
+ * scripts on that one key; the per-user index is a separate sorted set kept consistent by
+ * ordering (see `user-index.ts`), never by multi-key commands, so everything works on a
+ * Cluster without hash tags.
+ *
+ * Every call is bounded: it rejects with `SessionStoreError` (`ERR_SESSION_STORE_UNAVAILABLE`)
+ * after `opTimeoutMs`, and is refused at once beyond `maxInFlight` calls in flight. A raw
+ * driver error never escapes.
+ *
+ * @module
+ */
+import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck';
+import { ensureErrorListener } from './client-options.js';
+import { checkRedisConfig } from './config-check.js';
+import { createOpGuard, type CorruptSink } from './op-guard.js';
+import { resolveOptions, type RedisKeys, type RedisStoreOptions } from './options.js';
+import { CorruptValueError, decodeRecord, encodeRecord, encodeUserId } from './record-codec.js';
+import { pruneExpired } from './prune.js';
+import { CREATE_OVER_EXPIRED, TOUCH, UPDATE, runScript } from './scripts.js';
+import { deleteUserSessions, indexSession, isWrongType, listUserSessions, pruneIndex, type IndexContext } from './user-index.js';
+
+/** A {@link SessionStore} backed by Redis, with its key layout and load. */
+export interface RedisStore extends SessionStore {
+  readonly name: 'redis';
+  /** The key layout derived from `prefix` (for tooling, inspection and cleanup). */
+  readonly keys: RedisKeys;
+  /** Calls waiting for Redis right now, timed-out ones included; never above `maxInFlight`. */
+  readonly inFlight: number;
+}
+
+const NOT_A_RECORD = 'value is not a coatcheck record';
+
+/**
+ * Creates a Redis store on a client you connected. The store never connects or closes the
+ * client. Checks `maxmemory-policy` in the background (see `checkRedisConfig`) and adds an
+ * `'error'` listener to the client if it has none.
+ *
+ * @throws `SessionConfigError` for invalid options.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { createRedisClientOptions, redisStore } from '@coatcheck/redis'
+ *
+ * const client = await createClient(createRedisClientOptions({ url: process.env.REDIS_URL }))
+ *   .on('error', (err) => console.warn('redis', err))
+ *   .connect()
+ * const store = redisStore({ client, prefix: 'shop:' })
+ * ```
+ */
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  const { client, keys, opTimeoutMs, maxInFlight, onCorrupt, checkConfig } = resolveOptions(options);
+  ensureErrorListener(client, 'coatcheck redis store');
+  if (checkConfig) void checkRedisConfig(client);
+  const guard = createOpGuard({ name: 'redis', opTimeoutMs, maxInFlight, onCorrupt });
+
+  // A corrupt value is deleted so it cannot fail every request (SF-23); nothing valid is
+  // ever written over one (create, update and touch all refuse), so deleting is safe.
+  async function discard(key: string, problem: string, found: CorruptSink): Promise<void> {
+    await client.del(key);
+    found.push({ key, error: new CorruptValueError(problem) });
+  }
+
+  // The read path of every request: one GET, one JSON.parse, no async wrappers. With `now`,
+  // a record expired at `now` reads as null.
+  function read(id: string, found: CorruptSink, now?: number): Promise<SessionRecord | null> {
+    const key = keys.session(id);
+    return client.get(key).then(
+      (value) => {
+        if (value === null || value === undefined) return null;
+        let record: SessionRecord;
+        try {
+          record = decodeRecord(id, String(value));
+        } catch (error) {
+          if (!(error instanceof CorruptValueError)) throw error;
+          return discard(key, error.message, found).then(() => null);
+        }
+        return now === undefined || record.expiresAt > now ? record : null;
+      },
+      (error: unknown) => {
+        if (!isWrongType(error)) throw error;
+        return discard(key, 'key holds another Redis type', found).then(() => null);
+      },
+    );
+  }
+
+  const index: IndexContext = { client, keys, read };
+
+  return {
+    name: 'redis',
+    keys,
+    get inFlight() {
+      return guard.inFlight;
+    },
+    get: (id, now) => guard.run('get', (found) => read(id, found, now)),
+    async create(record) {
+      // Encoding first: data JSON cannot represent is the caller's TypeError, not an outage.
+      const value = encodeRecord(record);
+      const pxat = Math.ceil(record.expiresAt);
+      return guard.run('create', async (found) => {
+        if (record.userId !== null) await indexSession(index, record.userId, record.id, record.absoluteExpiresAt, found);
+        const key = keys.session(record.id);
+        const set = await client.set(key, value, { condition: 'NX', expiration: { type: 'PXAT', value: pxat } });
+        if (set !== null) return true;
+        // Redis may still hold a record that is already expired at the manager's clock.
+        const code = await runScript(client, CREATE_OVER_EXPIRED, key, [value, String(pxat), String(record.lastSeenAt)]);
+        return Number(code) === 1;
+      });
+    },
+    async update(next, expectedVersion, now) {
+      const value = encodeRecord(next);
+      const owner = next.userId === null ? '' : encodeUserId(next.userId);
+      const args = [value, String(expectedVersion), String(now), String(Math.ceil(next.expiresAt)), owner, String(next.absoluteExpiresAt), '0'];
+      return guard.run('update', async (found): Promise<UpdateResult> => {
+        const key = keys.session(next.id);
+        let code = Number(await runScript(client, UPDATE, key, args));
+        if (code === 3 && next.userId !== null) {
+          // A new owner (login, switch): index first, then write, then the entry is never missing.
+          await indexSession(index, next.userId, next.id, next.absoluteExpiresAt, found);
+          args[6] = '1';
+          code = Number(await runScript(client, UPDATE, key, args));
+        }
+        if (code === 1) return 'ok';
+        if (code === 2) return 'conflict';
+        if (code === -1) await discard(key, NOT_A_RECORD, found);
+        return 'missing';
+      });
+    },
+    touch: (id, lastSeenAt, expiresAt, now) =>
+      guard.run('touch', async (found) => {
+        const key = keys.session(id);
+        const code = Number(await runScript(client, TOUCH, key, [String(lastSeenAt), String(expiresAt), String(now)]));
+        if (code === -1) await discard(key, NOT_A_RECORD, found);
+        return code === 1;
+      }),
+    delete: (id) =>
+      guard.run('delete', async (found) => {
+        const started = Date.now();
+        const key = keys.session(id);
+        let value: unknown;
+        try {
+          value = await client.getDel(key);
+        } catch (error) {
+          if (!isWrongType(error)) throw error;
+          await discard(key, 'key holds another Redis type', found);
+          return true;
+        }
+        if (value === null || value === undefined) return false;
+        let userId: string | null = null;
+        try {
+          userId = decodeRecord(id, String(value)).userId;
+        } catch (error) {
+          if (!(error instanceof CorruptValueError)) throw error;
+          found.push({ key, error });
+        }
+        // The record is gone first; only then its index entry.
+        if (userId !== null) await pruneIndex(index, userId, started, [id]);
+        return true;
+      }),
+    listByUser: (userId, now) => guard.run('listByUser', (found) => listUserSessions(index, userId, now, found)),
+    deleteByUser: (userId, exceptId) =>
+      guard.run('deleteByUser', (found) => deleteUserSessions(index, userId, exceptId, found)),
+    // Redis expires keys itself; this only catches a caller whose clock is ahead (prune.ts).
+    prune: (now) => pruneExpired(client, keys, now, (body) => guard.run('prune', body)),
+    ping: () =>
+      guard.run('ping', async () => {
+        await client.ping();
+      }),
+    async close() {
+      guard.close();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+// SF-01 on a Redis Cluster: the store contract holds on 3 masters + 3 replicas, where session
+// keys and user indexes live in different slots (no multi-key command may span them).
+import { describeStoreConformance } from '@coatcheck/conformance';
+import { redisStore } from '@coatcheck/redis';
+import { useRedisCluster } from './fixtures/redis-cluster.js';
+import { uniquePrefix } from './fixtures/clients.js';
+
+const cluster = await useRedisCluster();
+const client = await cluster.connect();
+const prefix = uniquePrefix('cluster');
+
+describeStoreConformance('redisStore (Cluster)', () => redisStore({ client, prefix, checkConfig: false }), {
+  nativeExpiry: true,
+});
