@@ -158,3 +158,18 @@ describe('bad tickets never reach the store and never give a 5xx', () => {
     );
   });
 });
+
+describe('store failures inside handlers', () => {
+  it('SF-02 a store error thrown from a handler answers 503 with the code and no driver details', async () => {
+    // A real driver failure: an SQLite store whose connection is closed.
+    const { sqliteStore } = await import('@coatcheck/sqlite');
+    const closed = sqliteStore({ filename: ':memory:', pruneIntervalMs: 0 });
+    await closed.close();
+    const { app } = await buildTestApp({}, closed);
+    const res = await app.inject({ method: 'POST', url: '/login', headers: HTTPS });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().code, 'ERR_SESSION_STORE_UNAVAILABLE');
+    assert.doesNotMatch(res.body, /not open|closed|sqlite3|better/i);
+    assert.equal(res.headers['set-cookie'], undefined);
+  });
+});

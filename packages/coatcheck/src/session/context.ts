@@ -39,9 +39,11 @@ export function createContext(options: ResolvedOptions, events: SessionEventEmit
   const tails = new Map<string, Promise<void>>();
   const storeName = options.store.name;
   const { bus, logger } = options;
+  // The message is generic on purpose: frameworks put it in response bodies, and driver
+  // messages (host names, "client is offline") belong in logs, through `cause`.
   function storeError(operation: string, error: unknown): SessionError {
-    if (error instanceof SessionError) return error;
-    return new SessionStoreError(storeName, `session store "${storeName}" failed during ${operation}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    if (error instanceof SessionError && !(error instanceof SessionStoreError)) return error;
+    return new SessionStoreError(storeName, `The session store (${storeName}) is unavailable (${operation}); try again shortly.`, { cause: error });
   }
   return {
     ...options,
