@@ -62,6 +62,8 @@ export interface SessionBus {
   close(): Promise<void>;
 }
 
+const END_REASONS: ReadonlySet<string> = new Set<BusEndReason>(['logout', 'destroy', 'revoke', 'revoke-others', 'revoke-all', 'expired']);
+
 /** Checks that a parsed value is a well-formed {@link BusMessage}; transports use it on receipt. */
 export function isBusMessage(value: unknown): value is BusMessage {
   if (value === null || typeof value !== 'object') return false;
@@ -72,7 +74,7 @@ export function isBusMessage(value: unknown): value is BusMessage {
     case 'changed':
       return ids(m.ids);
     case 'ended':
-      return ids(m.ids) && (m.userId === null || typeof m.userId === 'string') && typeof m.reason === 'string';
+      return ids(m.ids) && (m.userId === null || typeof m.userId === 'string') && typeof m.reason === 'string' && END_REASONS.has(m.reason);
     case 'upgraded':
       return (m.oldId === null || typeof m.oldId === 'string') && typeof m.newId === 'string' && typeof m.userId === 'string';
     default:

@@ -19,7 +19,7 @@
 /** JSON-compatible session payload. */
 export type SessionData = Record<string, unknown>;
 
-/** What a store persists for one session. All times are epoch milliseconds. */
+/** What a store persists for one session. All times are integer epoch milliseconds. */
 export interface SessionRecord<D extends SessionData = SessionData> {
   /** Public id of the ticket (base64url). Safe to show as an opaque device handle. */
   readonly id: string;
