@@ -6,7 +6,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type BetterSqlite3 from 'better-sqlite3';
-import { createSessionManager, type Logger, type SessionStore } from 'coatcheck';
+import { createSessionManager, type Logger, type SessionBus, type SessionStore } from 'coatcheck';
 import { coatcheck } from '@coatcheck/fastify';
 import { handleError, installErrorHandlers } from './http/errors.js';
 import { authRoutes } from './routes/auth.js';
@@ -19,6 +19,11 @@ import { createUserStore } from './users/user-store.js';
 export interface AppOptions {
   /** Where sessions live (the SQLite store in production). */
   store: SessionStore;
+  /**
+   * Cross-instance bus (Redis or Postgres). When given, the revocation-aware local cache is
+   * on: hot sessions are read from memory, and a revocation on any instance reaches all.
+   */
+  bus?: SessionBus | null;
   /** The database holding the `users` table (created if missing). */
   db: BetterSqlite3.Database;
   /** Session signing secrets, each ≥ 32 bytes; the first signs, all verify. */
@@ -62,7 +67,7 @@ export const LIFETIME = Object.freeze({
  * ```
  */
 export function buildApp(options: AppOptions): FastifyInstance {
-  const { store, db, secrets, now = Date.now, logger = false, trustProxy = false, routes } = options;
+  const { store, bus = null, db, secrets, now = Date.now, logger = false, trustProxy = false, routes } = options;
   const app = Fastify({
     logger,
     trustProxy,
@@ -82,10 +87,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
     warn: (message, context) => app.log.warn(context ?? {}, message),
     error: (message, context) => app.log.error(context ?? {}, message),
   };
-  const manager = createSessionManager({ store, secrets, now, logger: sessionLog, lifetime: LIFETIME });
+  const manager = createSessionManager({
+    store,
+    secrets,
+    now,
+    logger: sessionLog,
+    lifetime: LIFETIME,
+    ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
+  });
+  app.addHook('onClose', () => manager.close());
   const users = createUserStore(db, { now });
 
-  healthRoutes(app, { manager });
+  healthRoutes(app, { manager, bus, db });
   // Everything that uses sessions lives in one scope; /health and unknown routes stay out of
   // it, so they never touch the store through a cookie.
   app.register(async (scope) => {

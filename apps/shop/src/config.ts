@@ -21,6 +21,10 @@ export interface ShopConfig {
   readonly trustProxy: boolean | string[];
   /** `LOG_LEVEL`. @default 'info' */
   readonly logLevel: string;
+  /** `REDIS_URL`: keep sessions in Redis (several instances share them). */
+  readonly redisUrl: string | null;
+  /** `DATABASE_URL`: keep sessions in Postgres (several instances share them). */
+  readonly databaseUrl: string | null;
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -61,6 +65,9 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
   if (secrets !== null && secrets.length === 0) throw new ConfigError('SESSION_SECRET is set but empty.');
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}.`);
+  const redisUrl = readUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']);
+  const databaseUrl = readUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
+  if (redisUrl && databaseUrl) throw new ConfigError('Set REDIS_URL or DATABASE_URL, not both: sessions live in one store.');
   return Object.freeze({
     port: readPort(env.PORT?.trim()),
     host: env.HOST?.trim() || '127.0.0.1',
@@ -68,5 +75,20 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     secrets,
     trustProxy: readTrustProxy(env.TRUST_PROXY),
     logLevel,
+    redisUrl,
+    databaseUrl,
   });
+}
+
+function readUrl(name: string, value: string | undefined, protocols: readonly string[]): string | null {
+  const text = value?.trim() ?? '';
+  if (text === '') return null;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${name} is not a URL; expected e.g. ${protocols[0]}//127.0.0.1.`);
+  }
+  if (!protocols.includes(url.protocol)) throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}.`);
+  return text;
 }

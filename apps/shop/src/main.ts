@@ -3,7 +3,8 @@
  *
  * Environment: `PORT` (3000), `HOST` (127.0.0.1), `DATA_DIR` (apps/shop/data),
  * `SESSION_SECRET` (generated and kept in the data directory when unset), `TRUST_PROXY`
- * (off), `LOG_LEVEL` (info). SIGINT/SIGTERM close the server (in-flight requests finish),
+ * (off), `LOG_LEVEL` (info), `REDIS_URL` or `DATABASE_URL` (sessions in Redis or Postgres
+ * instead of the SQLite file; users stay in SQLite). SIGINT/SIGTERM close the server (in-flight requests finish),
  * then the store, then the database.
  *
  * @module
@@ -11,9 +12,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { sqliteStore } from '@coatcheck/sqlite';
 import { isSessionError } from 'coatcheck';
 import { buildApp } from './app.js';
+import { openBackends } from './backends.js';
 import { ConfigError, readConfig } from './config.js';
 import { resolveSecrets, type ResolvedSecrets } from './secret.js';
 
@@ -39,16 +40,24 @@ async function main(): Promise<void> {
   // WAL: readers never wait for the writer, and a second process can share the file.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  const store = sqliteStore({ database: db });
+  let backends;
+  try {
+    backends = await openBackends(config, db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const { store, bus } = backends;
   let app;
   try {
-    app = buildApp({ store, db, secrets: secret.secrets, logger: { level: config.logLevel }, trustProxy: config.trustProxy });
+    app = buildApp({ store, bus, db, secrets: secret.secrets, logger: { level: config.logLevel }, trustProxy: config.trustProxy });
   } catch (error) {
-    await store.close();
+    await backends.close();
     db.close();
     throw error;
   }
   app.log.info(describeSecret(secret));
+  app.log.info(`sessions: ${backends.kind}${bus ? ' (with cross-instance bus and local cache)' : ''}`);
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
@@ -65,7 +74,7 @@ async function main(): Promise<void> {
     try {
       // Order matters: requests still running may write sessions, so the store closes last.
       await app.close();
-      await store.close();
+      await backends.close();
       db.close();
       app.log.info('shop stopped');
     } catch (error) {
@@ -82,7 +91,7 @@ async function main(): Promise<void> {
   } catch (error) {
     app.log.error({ err: error }, 'could not start the server');
     await app.close();
-    await store.close();
+    await backends.close();
     db.close();
     process.exitCode = 1;
   }

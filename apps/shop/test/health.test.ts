@@ -25,6 +25,8 @@ describe('health and store outages', () => {
     assert.equal(body.status, 'ok');
     assert.equal(body.checks.store.status, 'ok');
     assert.equal(typeof body.checks.store.latencyMs, 'number');
+    assert.equal(body.checks.store.service, 'sqlite');
+    assert.equal(body.checks.users.status, 'ok');
     assert.ok(body.checks.store.latencyMs >= 0);
     assert.deepEqual(setCookies(res), []);
     assert.equal(res.headers['cache-control'], 'no-store');
@@ -39,7 +41,10 @@ describe('health and store outages', () => {
     assert.equal(res.statusCode, 503);
     assert.deepEqual(res.json(), {
       status: 'unavailable',
-      checks: { store: { status: 'down', error: 'ERR_SESSION_STORE_UNAVAILABLE' } },
+      checks: {
+        store: { status: 'down', error: 'ERR_SESSION_STORE_UNAVAILABLE' },
+        users: { status: 'down', error: 'ERR_SERVICE_DOWN' },
+      },
     });
     assert.deepEqual(setCookies(res), []);
     assert.doesNotMatch(res.body, /not open|sqlite/i, 'driver details stay in the log');

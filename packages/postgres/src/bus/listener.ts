@@ -36,7 +36,7 @@ export interface Listener {
   stop(): Promise<void>;
 }
 
-type Unrefable = { unref?: () => void };
+type Unrefable = { unref?: () => void; ref?: () => void };
 
 /** Starts listening at once; the state is `'down'` until the first LISTEN succeeds. */
 export function startListener(options: ListenerOptions): Listener {
@@ -136,6 +136,9 @@ export function startListener(options: ListenerOptions): Listener {
     async stop() {
       stopped = true;
       clearTimeout(retry);
+      // The socket was unref'd so a subscription alone never keeps a process alive; while it
+      // is being closed it must, or a process with nothing else to do would exit mid-close.
+      if (current) (current as unknown as Unrefable).ref?.();
       if (current) await settleWithin(drop(current), opTimeoutMs);
     },
   };

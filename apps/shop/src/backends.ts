@@ -1,0 +1,73 @@
+/**
+ * Where sessions live, chosen by the environment: `REDIS_URL` moves them to Redis,
+ * `DATABASE_URL` to Postgres, and otherwise they stay in the SQLite file next to the users.
+ * With Redis or Postgres several instances share sessions, so the event bus and the
+ * revocation-aware local cache are switched on.
+ *
+ * @module
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { SessionBus, SessionStore } from 'coatcheck';
+import { sqliteStore } from '@coatcheck/sqlite';
+
+/** The session backends of one process. */
+export interface Backends {
+  /** `"sqlite"`, `"redis"` or `"postgres"`. */
+  readonly kind: 'sqlite' | 'redis' | 'postgres';
+  readonly store: SessionStore;
+  /** Present when sessions are shared between instances. */
+  readonly bus: SessionBus | null;
+  /** Closes the bus, the store and the connections opened here. */
+  close(): Promise<void>;
+}
+
+/** The environment variables that select a backend. */
+export interface BackendConfig {
+  readonly redisUrl: string | null;
+  readonly databaseUrl: string | null;
+}
+
+async function openRedis(url: string): Promise<Backends> {
+  // Loaded only when asked for: SQLite users never load the Redis driver.
+  const { createClient } = await import('redis');
+  const { createRedisClientOptions, ensureErrorListener, redisBus, redisStore } = await import('@coatcheck/redis');
+  const client = createClient(createRedisClientOptions({ url }));
+  // Before connecting: a connection error without a listener would crash the process.
+  ensureErrorListener(client, 'shop');
+  await client.connect();
+  const store = redisStore({ client });
+  const bus = redisBus({ client });
+  return {
+    kind: 'redis',
+    store,
+    bus,
+    async close() {
+      await bus.close();
+      await store.close();
+      await client.close();
+    },
+  };
+}
+
+async function openPostgres(connectionString: string): Promise<Backends> {
+  const { postgresBus, postgresStore } = await import('@coatcheck/postgres');
+  const store = postgresStore({ connectionString });
+  const bus = postgresBus({ connectionString });
+  return {
+    kind: 'postgres',
+    store,
+    bus,
+    async close() {
+      await bus.close();
+      await store.close();
+    },
+  };
+}
+
+/** Opens the session backend the environment asks for. */
+export async function openBackends(config: BackendConfig, db: BetterSqlite3.Database): Promise<Backends> {
+  if (config.redisUrl) return openRedis(config.redisUrl);
+  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+  const store = sqliteStore({ database: db });
+  return { kind: 'sqlite', store, bus: null, close: () => store.close() };
+}
