@@ -1,0 +1,22 @@
+// (cc-sqlite) Fastify + @coatcheck/fastify + sqliteStore on a temporary file (removed on exit).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sqliteStore } from '@coatcheck/sqlite';
+import { startCoatcheckServer } from './cc-app.mjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'coatcheck-bench-'));
+const store = sqliteStore({ filename: join(dir, 'sessions.db') });
+const app = await startCoatcheckServer(store);
+
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.once(signal, async () => {
+    try {
+      await app.close();
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    }
+  });
+}
