@@ -7,7 +7,8 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BASELINE, DEFAULT_VARIANTS, GOAL, PEERS, VARIANTS } from './lib/variants.mjs';
+import { BASELINE, DEFAULT_VARIANTS, GOALS, PEERS, VARIANTS } from './lib/variants.mjs';
+import { dropPrefix, pinRedis, redisCommandsPerRequest, releaseRedis, resetRedisStats } from './lib/redis.mjs';
 import { cpuCoreSeconds, cpuSeconds, startServer, stopServer, waitQuiet, waitReady } from './lib/server.mjs';
 import { login, verify, verifyWrite } from './lib/http.mjs';
 import { autocannon, findWrk, wrk } from './lib/load.mjs';
@@ -128,7 +129,8 @@ async function measure(rep, key) {
   // Shared machine: wait for other work to stop before starting (the run records what it found).
   const before = opt.check ? null : await waitQuiet(Number(opt['quiet-wait']));
   if (before && !before.quiet) console.warn(`warning: machine still busy (${pct(before.busy)} of a CPU) after ${opt['quiet-wait']} s; measuring anyway`);
-  const server = (current = startServer({ root, script: scripts[key], runtime: opt.runtime, port, env: { SESSION_SECRET: secret, ...variant.env }, cpu: serverCpu }));
+  const prefix = `bench:${key}:${rep}:${randomBytes(4).toString('hex')}:`;
+  const server = (current = startServer({ root, script: scripts[key], runtime: opt.runtime, port, env: { SESSION_SECRET: secret, BENCH_PREFIX: prefix, ...variant.env }, cpu: serverCpu }));
   try {
     await waitReady(server, port);
     const cookie = (await login(port)) ?? (variant.session ? null : DUMMY_COOKIE);
@@ -142,9 +144,11 @@ async function measure(rep, key) {
     const args = { root, url, cookie, connections, threads, cpu: loadCpu };
     const warm = await load({ ...args, seconds: warmup });
     const snapshot = () => ({ proc: cpuSeconds(server.pid), core: cpuCoreSeconds(serverCpu ?? 0), load: cpuCoreSeconds(loadCpu ?? 1) });
+    if (variant.redis) await resetRedisStats();
     const start = snapshot();
     const result = await load({ ...args, seconds: duration });
     const end = snapshot();
+    if (variant.redis) result.redis = await redisCommandsPerRequest(result.requests);
     for (const [phase, r] of [['warm-up', warm], ['measured run', result]]) {
       if (r.non2xx > 0 || r.errors > 0) {
         const error = new Error(`${key} ${phase}: ${r.non2xx} non-2xx responses; ${r.socketErrors ?? 'no socket errors'}\nserver output:\n${server.output()}`);
@@ -158,11 +162,13 @@ async function measure(rep, key) {
     const busy = run.serverCpuBusy === undefined ? '' : `, server CPU ${pct(run.serverCpuBusy)} = ${run.serverCpuUsPerReq.toFixed(1)} µs/req (user ${run.serverUserUsPerReq.toFixed(1)}, sys ${run.serverSysUsPerReq.toFixed(1)})`;
     const others = run.otherOnServerCpu === undefined ? '' : `, CPU${serverCpu ?? 0} other ${pct(run.otherOnServerCpu)}, CPU${loadCpu ?? 1} ${pct(run.loadCpuBusy)}`;
     const noisy = isNoisy(run) ? `  <- NOISY: ${isNoisy(run)}` : '';
-    console.log(`rep ${rep}/${reps} ${key.padEnd(9)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)} req/s, p99 ${result.latencyMs.p99.toFixed(2)} ms${busy}${others}${noisy}`);
+    const redis = result.redis ? `, redis ${result.redis.perRequest.toFixed(2)} cmd/req` : '';
+    console.log(`rep ${rep}/${reps} ${key.padEnd(14)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)} req/s, p99 ${result.latencyMs.p99.toFixed(2)} ms${busy}${others}${redis}${noisy}`);
     return run;
   } finally {
     await stopServer(server);
     current = null;
+    if (variant.redis) await dropPrefix(prefix);
   }
 }
 
@@ -186,6 +192,10 @@ function save(extra = {}) {
   const file = join(dir, `${meta.startedAt.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ meta, runs, retries, summary: summarize(runs, variants), ...extra }, null, 2));
   return file;
+}
+
+if (variants.some((key) => VARIANTS[key].redis)) {
+  meta.redisPinned = await pinRedis(loadCpu);
 }
 
 console.log(`commit ${source.commit}${source.packagesDirty.length ? ` + ${source.packagesDirty.length} uncommitted change(s) in the measured packages` : ''}, sources ${source.sourcesHash}`);
@@ -214,10 +224,12 @@ try {
     }
   }
 } catch (error) {
+  await releaseRedis();
   if (!opt.check) console.error(`partial results: ${save({ error: String(error?.stack ?? error) })}`);
   console.error(`\nFAILED: ${error?.message ?? error}`);
   process.exit(1);
 }
+await releaseRedis();
 if (opt.check) process.exit(0);
 
 const sourceAfter = sourceState(root);
@@ -228,11 +240,13 @@ if (sourceAfter.sourcesHash !== source.sourcesHash || sourceAfter.commit !== sou
 const summary = summarize(runs, variants);
 console.log(`\nGET /me, runtime ${opt.runtime}, median of ${reps} interleaved runs (server CPU µs/req = server CPU time ÷ requests)\n`);
 console.log(formatTable({ runs, summary, catalog: VARIANTS, baseline: BASELINE, peers: PEERS }));
-if (summary[GOAL.variant] && summary[BASELINE]) {
-  const ratio = summary[GOAL.variant].rps / summary[BASELINE].rps;
-  const paired = pairedRatio(runs, GOAL.variant, BASELINE);
-  const met = ratio >= GOAL.minRatio;
-  console.log(`\ngoal: ${GOAL.variant} ≥ ${GOAL.minRatio} × ${BASELINE}: ${ratio.toFixed(2)} (paired ${paired.median.toFixed(2)}) → ${met ? 'MET' : 'NOT MET'}`);
+console.log('');
+for (const goal of GOALS) {
+  if (!summary[goal.variant] || !summary[goal.vs]) continue;
+  const ratio = summary[goal.variant].rps / summary[goal.vs].rps;
+  const paired = pairedRatio(runs, goal.variant, goal.vs);
+  const met = ratio >= goal.minRatio;
+  console.log(`goal: ${goal.variant} ≥ ${goal.minRatio} × ${goal.vs}: ${ratio.toFixed(2)} (paired ${paired.median.toFixed(2)}) → ${met ? 'MET' : 'NOT MET'}`);
 }
 const noisyKept = runs.filter(isNoisy);
 if (retries.length > 0 || noisyKept.length > 0) {

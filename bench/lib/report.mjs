@@ -27,6 +27,7 @@ export function summarize(runs, variants) {
       sysUsPerReq: median(mine.map((r) => r.serverSysUsPerReq ?? NaN)),
       cpuBusy: median(mine.map((r) => r.serverCpuBusy ?? NaN)),
       otherOnServerCpu: median(mine.map((r) => r.otherOnServerCpu ?? NaN)),
+      redisCmdPerReq: median(mine.map((r) => r.redis?.perRequest ?? NaN)),
     };
   }
   return out;
@@ -53,7 +54,7 @@ export function formatTable({ runs, summary, catalog, baseline, peers }) {
   const keys = Object.keys(summary);
   const base = summary[baseline]?.rps;
   const presentPeers = peers.filter((p) => summary[p]);
-  const header = ['key', 'variant', 'median req/s', 'min–max', 'p50 ms', 'p99 ms', 'server CPU µs/req (user+sys)', `÷ ${baseline}`, `paired ÷ ${baseline}`, ...presentPeers.map((p) => `÷ ${p}`)];
+  const header = ['key', 'variant', 'median req/s', 'min–max', 'p50 ms', 'p99 ms', 'server CPU µs/req (user+sys)', 'redis cmd/req', `÷ ${baseline}`, `paired ÷ ${baseline}`, ...presentPeers.map((p) => `÷ ${p}`)];
   const rows = keys.map((k) => {
     const s = summary[k];
     const paired = k === baseline ? null : pairedRatio(runs, k, baseline);
@@ -65,6 +66,7 @@ export function formatTable({ runs, summary, catalog, baseline, peers }) {
       fix(s.p50),
       fix(s.p99),
       `${fix(s.cpuUsPerReq, 1)} (${fix(s.userUsPerReq, 0)}+${fix(s.sysUsPerReq, 0)})`,
+      fix(s.redisCmdPerReq),
       fix(s.rps / base),
       paired ? `${fix(paired.median)} (${fix(paired.min)}–${fix(paired.max)})` : '–',
       ...presentPeers.map((p) => fix(s.rps / summary[p].rps)),

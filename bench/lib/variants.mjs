@@ -12,8 +12,20 @@ export const VARIANTS = {
     ours: true,
     requires: 'packages/sqlite/src/index.ts',
   },
+  'cc-redis': { label: 'fastify + coatcheck + redisStore', file: 'cc-redis.mjs', session: true, ours: true, redis: true },
+  'cc-redis-cache': {
+    label: 'cc-redis + redisBus + local cache',
+    file: 'cc-redis.mjs',
+    session: true,
+    ours: true,
+    redis: true,
+    env: { CACHE: '1' },
+  },
+  'ideal-redis': { label: 'ideal: fastify + HMAC cookie + 1 GET', file: 'ideal-redis.mjs', session: true, redis: true },
   e: { label: '@fastify/session + memory (rolling:false)', file: 'e-fastify-session.mjs', session: true },
   c: { label: 'express + express-session MemoryStore', file: 'c-express-session.mjs', session: true },
+  f: { label: '@fastify/session + connect-redis (rolling:false)', file: 'f-fastify-session-redis.mjs', session: true, redis: true },
+  d: { label: 'express-session + connect-redis (touch)', file: 'd-express-session-redis.mjs', session: true, redis: true },
   // Diagnostics, not run by default (see README): how much of the gap is event-loop scheduling.
   'cc-mem-defer': { label: 'cc-mem, store.get deferred (setImmediate)', file: 'cc-mem-defer.mjs', session: true, ours: true },
   ideal: { label: 'ideal: fastify + HMAC cookie + Map', file: 'ideal-mem.mjs', session: true },
@@ -23,8 +35,13 @@ export const VARIANTS = {
 /** Every ratio is divided by this variant. */
 export const BASELINE = 'b';
 /** Peers our variants are compared with. */
-export const PEERS = ['e', 'c'];
-/** The goal: each of our variants / baseline must reach this (memory store). */
-export const GOAL = { variant: 'cc-mem', minRatio: 0.75 };
+export const PEERS = ['e', 'c', 'f', 'd'];
+/** The goals: `variant` ÷ `vs` (medians, and paired per repetition) must reach `minRatio`. */
+export const GOALS = [
+  { variant: 'cc-mem', vs: 'b', minRatio: 0.75 },
+  { variant: 'cc-redis', vs: 'ideal-redis', minRatio: 0.9 },
+  { variant: 'cc-redis', vs: 'f', minRatio: 1.5 },
+  { variant: 'cc-redis-cache', vs: 'b', minRatio: 0.8 },
+];
 /** Run order inside one repetition (interleaved across repetitions). */
-export const DEFAULT_VARIANTS = ['a', 'b', 'cc-mem', 'cc-sqlite', 'e', 'c'];
+export const DEFAULT_VARIANTS = ['a', 'b', 'cc-mem', 'cc-sqlite', 'e', 'c', 'cc-redis', 'cc-redis-cache', 'ideal-redis', 'f', 'd'];
