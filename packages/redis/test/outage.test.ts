@@ -1,4 +1,4 @@
-// SF-02, SF-03, SF-04, SF-06: a private Redis (AOF on, so a restart keeps the sessions) is
+// SF-02, SF-03, SF-04, SF-06, SF-07: a private Redis (AOF on, so a restart keeps the sessions) is
 // killed under HTTP load and restarted. Requests answer 503 ERR_SESSION_STORE_UNAVAILABLE,
 // never 500; the cookie is left alone; the app recovers by itself; the bulkhead holds.
 import { after, describe, it } from 'node:test';
@@ -88,6 +88,20 @@ describe('Redis outage through HTTP', () => {
     assert.deepStrictEqual(JSON.parse(recovered?.body ?? '{}'), { userId: 'bob', status: 'valid', cart: ['kept'] });
     assert.equal(recovered?.headers['set-cookie'], undefined);
     assert.deepStrictEqual(unhandled, []);
+  });
+
+  it('SF-07 public pages survive an outage: cookie-less requests never reach the store', async () => {
+    await restart();
+    await server.kill();
+    // With Redis down any store call would answer 503, so a 200 proves no call was made.
+    const page = await app.inject({ method: 'GET', url: '/public', headers: HTTPS });
+    assert.equal(page.statusCode, 200);
+    const visitor = await app.inject({ method: 'GET', url: '/me', headers: HTTPS });
+    assert.equal(visitor.statusCode, 200, visitor.body);
+    assert.deepStrictEqual(JSON.parse(visitor.body), { userId: null, status: 'none', cart: [] });
+    assert.equal(visitor.headers['set-cookie'], undefined);
+    assert.equal(store.inFlight, 0);
+    await restart();
   });
 
   it('SF-04 during an outage with node-redis’ offline queue on, 500 concurrent requests are all answered 503 and in-flight calls never exceed maxInFlight', async () => {
