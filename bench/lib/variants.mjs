@@ -24,8 +24,8 @@ export const VARIANTS = {
   'ideal-redis': { label: 'ideal: fastify + HMAC cookie + 1 GET', file: 'ideal-redis.mjs', session: true, redis: true },
   e: { label: '@fastify/session + memory (rolling:false)', file: 'e-fastify-session.mjs', session: true },
   c: { label: 'express + express-session MemoryStore', file: 'c-express-session.mjs', session: true },
-  f: { label: '@fastify/session + connect-redis (rolling:false)', file: 'f-fastify-session-redis.mjs', session: true, redis: true },
-  d: { label: 'express-session + connect-redis (touch)', file: 'd-express-session-redis.mjs', session: true, redis: true },
+  f: { label: '@fastify/session + connect-redis (rolling:false)', file: 'e-fastify-session.mjs', session: true, redis: true, env: { STORE: 'redis' } },
+  d: { label: 'express-session + connect-redis (touch)', file: 'c-express-session.mjs', session: true, redis: true, env: { STORE: 'redis' } },
   // Diagnostics, not run by default (see README): how much of the gap is event-loop scheduling.
   'cc-mem-defer': { label: 'cc-mem, store.get deferred (setImmediate)', file: 'cc-mem-defer.mjs', session: true, ours: true },
   ideal: { label: 'ideal: fastify + HMAC cookie + Map', file: 'ideal-mem.mjs', session: true },

@@ -1,6 +1,11 @@
 // (c) Express 5 + express-session with its default MemoryStore.
+// (d) STORE=redis: with connect-redis (node-redis v5) and its default touch: GET + EXPIRE per
+// authenticated read (perf-anchors variant d).
 import express from 'express';
 import session from 'express-session';
+
+// Loaded only for the Redis variant, so the memory variant never opens a connection.
+const store = process.env.STORE === 'redis' ? await (await import('./redis-client.mjs')).connectRedisSessionStore() : undefined;
 
 const app = express();
 app.use(
@@ -10,6 +15,7 @@ app.use(
     resave: false,
     saveUninitialized: false,
     cookie: { secure: false, httpOnly: true, sameSite: 'lax', maxAge: 86_400_000 },
+    ...(store ? { store } : {}),
   }),
 );
 

@@ -1,7 +1,12 @@
 // (e) Fastify + @fastify/cookie + @fastify/session, built-in memory store, no rolling.
+// (f) STORE=redis: with connect-redis (node-redis v5): one GET per authenticated read
+// (perf-anchors variant f).
 import Fastify from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
+
+// Loaded only for the Redis variant, so the memory variant never opens a connection.
+const store = process.env.STORE === 'redis' ? await (await import('./redis-client.mjs')).connectRedisSessionStore() : undefined;
 
 const app = Fastify({ logger: false });
 await app.register(fastifyCookie);
@@ -11,6 +16,7 @@ await app.register(fastifySession, {
   cookie: { secure: false, httpOnly: true, sameSite: 'lax', maxAge: 86_400_000 },
   rolling: false,
   saveUninitialized: false,
+  ...(store ? { store } : {}),
 });
 
 app.post('/login', async (req) => {

@@ -1,27 +1,14 @@
 // (ideal-redis) The least work a signed-cookie Redis session read can do on Fastify
 // (perf-anchors variant i): indexOf cookie scan, one HMAC-SHA256 verify, one GET on the same
 // client settings as ours, JSON.parse.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
+import { readSid, signedCookie } from './signed-cookie.mjs';
 import { connectRedis, prefix } from './redis-client.mjs';
 
 const SECRET = process.env.SESSION_SECRET;
 const client = await connectRedis();
-const mac = (id) => createHmac('sha256', SECRET).update(id).digest();
-const sign = (id) => `${id}.${mac(id).toString('base64url')}`;
-function unsign(v) {
-  if (typeof v !== 'string' || v.length !== 87 || v.charCodeAt(43) !== 46) return null;
-  const id = v.slice(0, 43);
-  const given = Buffer.from(v.slice(44), 'base64url');
-  return given.length === 32 && timingSafeEqual(given, mac(id)) ? id : null;
-}
-function readSid(header) {
-  if (!header) return null;
-  const at = header.indexOf('sid=');
-  if (at === -1 || (at > 0 && header[at - 1] !== ' ' && header[at - 1] !== ';')) return null;
-  const end = header.indexOf(';', at);
-  return header.slice(at + 4, end === -1 ? undefined : end);
-}
+const { sign, unsign } = signedCookie(SECRET);
 
 const app = Fastify({ logger: false });
 app.post('/login', async (req, reply) => {

@@ -12,3 +12,9 @@ export async function connectRedis() {
   await client.connect();
   return client;
 }
+
+/** connect-redis 9 on the shared client settings: the store of the peer variants d and f. */
+export async function connectRedisSessionStore() {
+  const { RedisStore } = await import('connect-redis');
+  return new RedisStore({ client: await connectRedis(), prefix });
+}
