@@ -8,9 +8,15 @@
  * not idle (a frame queued behind compression, which the hub keeps off) or the internals
  * changed shape.
  *
+ * Writes are also coalesced: the first frame a socket gets in a tick corks it, and every
+ * corked socket is uncorked once, on the next tick, so a burst of broadcasts costs one
+ * `writev` system call per socket instead of one per frame. Corked data counts in
+ * `bufferedAmount`, so the slow-consumer cap still holds.
+ *
  * @module
  */
-import WebSocket from 'ws';
+import * as ws from 'ws';
+import type WebSocket from 'ws';
 
 /** A message ready to be written to any number of sockets. */
 export interface PreparedFrame {
@@ -26,7 +32,9 @@ interface SenderInternals {
 }
 
 type FrameFn = (data: Buffer, options: Record<string, unknown>) => Buffer[];
-const frameOf = (WebSocket as unknown as { Sender?: { frame?: FrameFn } }).Sender?.frame;
+// The ESM entry exports Sender by name; the CommonJS one hangs it on the default export.
+const senderClass = (ws as unknown as { Sender?: { frame?: FrameFn } }).Sender ?? (ws.default as unknown as { Sender?: { frame?: FrameFn } }).Sender;
+const frameOf = senderClass?.frame;
 
 /** Serializes a text message once, framed once. */
 export function prepareFrame(text: string): PreparedFrame {
@@ -41,12 +49,52 @@ export function prepareFrame(text: string): PreparedFrame {
 
 const DEFAULT_STATE = 0;
 
+const corked: Corkable[] = [];
+let flushScheduled = false;
+
+/** Corked data past this is written at once: coalescing pays off for small frames only. */
+const COALESCE_BYTES = 64 * 1024;
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+  readonly destroyed?: boolean;
+  readonly writableCorked?: number;
+  readonly writableLength?: number;
+}
+
+function flush(): void {
+  flushScheduled = false;
+  const sockets = corked.splice(0);
+  // A socket may be listed twice (flushed early, corked again); uncork what is still corked.
+  for (const socket of sockets) if (!socket.destroyed && (socket.writableCorked ?? 0) > 0) socket.uncork();
+}
+
+function socketOf(webSocket: WebSocket): Corkable | undefined {
+  const socket = (webSocket as unknown as { _socket?: Corkable })._socket;
+  return socket !== undefined && typeof socket.cork === 'function' ? socket : undefined;
+}
+
+function corkUntilNextTick(socket: Corkable | undefined): void {
+  if (socket === undefined || socket.writableCorked !== 0) return;
+  socket.cork();
+  corked.push(socket);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    process.nextTick(flush);
+  }
+}
+
 /** Writes a prepared frame to one open socket. */
-export function writeFrame(ws: WebSocket, prepared: PreparedFrame): void {
-  const sender = (ws as unknown as { _sender?: SenderInternals })._sender;
+export function writeFrame(socket: WebSocket, prepared: PreparedFrame): void {
+  const sender = (socket as unknown as { _sender?: SenderInternals })._sender;
   if (prepared.frame !== null && sender !== undefined && sender._state === DEFAULT_STATE && typeof sender.sendFrame === 'function') {
+    const raw = socketOf(socket);
+    corkUntilNextTick(raw);
     sender.sendFrame(prepared.frame);
+    // Hand large bursts to the kernel now, so a fast reader never looks slow to the cap.
+    if (raw !== undefined && (raw.writableCorked ?? 0) > 0 && (raw.writableLength ?? 0) >= COALESCE_BYTES) raw.uncork();
     return;
   }
-  ws.send(prepared.data, { binary: false });
+  socket.send(prepared.data, { binary: false });
 }
