@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { LiveSession } from 'coatcheck';
 import type { ResolvedHubOptions } from './options.js';
 
@@ -111,4 +112,13 @@ export async function authenticateUpgrade(
     return refuse(429, 'ERR_REALTIME_TOO_MANY_CONNECTIONS');
   }
   return { ok: true, identity };
+}
+
+/** Answers a refused upgrade with a plain HTTP response and a JSON error body. */
+export function refuseUpgrade(socket: Duplex, status: number, code: string): void {
+  const body = JSON.stringify({ error: code });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`,
+  );
 }

@@ -8,74 +8,24 @@
  *
  * @module
  */
-import type { Server as HttpServer, IncomingMessage } from 'node:http';
-import { STATUS_CODES } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { BusMessage } from 'coatcheck';
 import { CLOSE_CODES } from './close-codes.js';
-import { closePeer, createPeer, deliver, dropPeer, type Connection, type Peer, type PeerHooks } from './connection.js';
+import { closePeer, createPeer, deliver, dropPeer, type Peer, type PeerHooks } from './connection.js';
 import { prepareFrame, type PreparedFrame } from './frames.js';
 import { createGroups } from './groups.js';
-import { authenticateUpgrade, offeredProtocols, PROTOCOL, type Identity } from './handshake.js';
+import { authenticateUpgrade, offeredProtocols, PROTOCOL, refuseUpgrade as reject, type Identity } from './handshake.js';
+import { decodeEnvelope, encodeEnvelope, followLifecycle } from './lifecycle.js';
 import { createLiveness } from './liveness.js';
 import { resolveHubOptions, type HubOptions } from './options.js';
 import { encodeMessage } from './protocol.js';
 import { handleFrame, startAuthDeadline } from './inbound.js';
 import { describeTarget, groupKey, isTarget, type Target } from './targets.js';
+import type { Hub, HubStats } from './hub-types.js';
 
-/** Counters for metrics and tests. */
-export interface HubStats {
-  /** Open, authenticated sockets on this instance. */
-  readonly connections: number;
-  /** Handshakes refused (any status). */
-  readonly refused: number;
-  /** Sockets terminated for silence (no pong, no message) past `staleAfterMs`. */
-  readonly reaped: number;
-  /** Sockets dropped because their send buffer passed `maxBufferedBytes`. */
-  readonly slowConsumers: number;
-  /** Sockets closed because their session ended or expired. */
-  readonly revoked: number;
-  /** Sessions with sockets on this instance. */
-  readonly sessions: number;
-}
-
-/** A realtime hub. */
-export interface Hub {
-  /** The `upgrade` handler: authenticates, then completes or refuses the handshake. */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /**
-   * Answers upgrades on `options.path` of a Node HTTP(S) server (`fastify.server` too).
-   * Returns a function that detaches.
-   */
-  attach(server: HttpServer): () => void;
-  /** Sends to the target's sockets on this instance only; returns how many got it. */
-  send(target: Target, data: unknown): number;
-  /**
-   * Sends to the target's sockets on every instance (through the bus); resolves with the
-   * number delivered on this instance once the bus accepted the message.
-   */
-  publish(target: Target, data: unknown): Promise<number>;
-  /** Closes the target's sockets on this instance. */
-  disconnect(target: Target, code: number, reason?: string): number;
-  /** Sockets on this instance, optionally only the target's. */
-  connections(target?: Target): Connection[];
-  readonly stats: HubStats;
-  /** Closes every socket (1001) and stops listening; does not close the manager or bus. */
-  close(): Promise<void>;
-}
-
-/** Wire envelope of a cross-instance broadcast: [hub id, group key, encoded message]. */
-type Envelope = [string, string, string];
-
-function reject(socket: Duplex, status: number, code: string): void {
-  const body = JSON.stringify({ error: code });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`,
-  );
-}
+export type { Hub, HubStats } from './hub-types.js';
 
 /**
  * Creates a hub.
@@ -237,39 +187,18 @@ export function createHub(input: HubOptions): Hub {
     return count;
   }
 
-  // Session lifecycle, from the bus (every instance, this one included) and from local
-  // events (this instance, with or without a bus). Closing twice is harmless.
-  const endReasonCode = (reason: string) => (reason === 'expired' ? CLOSE_CODES.SESSION_EXPIRED : CLOSE_CODES.SESSION_REVOKED);
-  function onSessionMessage(message: BusMessage): void {
-    if (message.type === 'ended') for (const id of message.ids) closeGroup(`s:${id}`, endReasonCode(message.reason), message.reason);
-    else if (message.type === 'upgraded') {
-      if (message.oldId !== null) closeGroup(`s:${message.oldId}`, CLOSE_CODES.SESSION_ROTATED, 'rotated');
-    } else for (const id of message.ids) liveness.check(id);
-  }
   const offs: (() => void)[] = [
-    manager.events.on('destroyed', ({ id, reason }) => closeGroup(`s:${id}`, endReasonCode(reason), reason)),
-    manager.events.on('revoked', ({ ids, reason }) => {
-      for (const id of ids) closeGroup(`s:${id}`, endReasonCode(reason), reason);
+    followLifecycle(manager, bus, {
+      close: (id, code, reason) => closeGroup(`s:${id}`, code, reason),
+      check: (id) => liveness.check(id),
     }),
-    manager.events.on('upgraded', ({ oldId }) => {
-      if (oldId !== null) closeGroup(`s:${oldId}`, CLOSE_CODES.SESSION_ROTATED, 'rotated');
-    }),
-    manager.events.on('regenerated', ({ oldId }) => closeGroup(`s:${oldId}`, CLOSE_CODES.SESSION_ROTATED, 'rotated')),
   ];
   if (bus !== null) {
-    offs.push(bus.subscribe(onSessionMessage));
     offs.push(
       bus.onBroadcast(channel, (payload) => {
-        let envelope: unknown;
-        try {
-          envelope = JSON.parse(payload);
-        } catch {
-          return;
-        }
-        if (!Array.isArray(envelope) || envelope.length !== 3 || !envelope.every((part) => typeof part === 'string')) return;
-        const [origin, key, text] = envelope as Envelope;
-        if (origin === hubId) return;
-        sendLocal(key, prepareFrame(text));
+        const envelope = decodeEnvelope(payload);
+        // Our own broadcasts were delivered locally when they were sent.
+        if (envelope !== null && envelope[0] !== hubId) sendLocal(envelope[1], prepareFrame(envelope[2]));
       }),
     );
   }
@@ -313,7 +242,7 @@ export function createHub(input: HubOptions): Hub {
     async publish(target, data) {
       const { key, text } = encode(target, data);
       const delivered = sendLocal(key, prepareFrame(text));
-      if (bus !== null) await bus.broadcast(channel, JSON.stringify([hubId, key, text] satisfies Envelope));
+      if (bus !== null) await bus.broadcast(channel, encodeEnvelope([hubId, key, text]));
       return delivered;
     },
     disconnect(target, code, reason = '') {
