@@ -47,6 +47,12 @@ export interface RealtimeClientOptions extends BackoffOptions {
   readonly token?: () => string | null | Promise<string | null>;
   /** How often to send `{"type":"heartbeat"}`, in ms; silence for twice this reconnects. @default 25000 */
   readonly heartbeatIntervalMs?: number;
+  /**
+   * Consecutive attempts that never got `ready` (refused handshakes, unreachable server)
+   * after which the client gives up. A browser cannot see why a handshake failed (a 401
+   * looks like a network error), so bound it when a dead session is likely. @default Infinity
+   */
+  readonly maxAttempts?: number;
   /** Close codes after which the client stops reconnecting. @default 4001, 4401, 4440 */
   readonly terminalCodes?: readonly number[];
   readonly onMessage?: (message: RealtimeMessage) => void;
@@ -117,7 +123,7 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   function onClosed(code: number, reason: string): void {
     clearInterval(beat);
     socket = null;
-    const willReconnect = !stopped && !terminal.has(code);
+    const willReconnect = !stopped && !terminal.has(code) && attempt + 1 < (options.maxAttempts ?? Infinity);
     options.onClose?.({ code, reason, willReconnect });
     if (!willReconnect) {
       stopped = true;

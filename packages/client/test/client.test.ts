@@ -115,4 +115,22 @@ describe('@coatcheck/client', () => {
     assert.equal(attempts, 1);
     assert.equal(server.hub.stats.refused, 0);
   });
+
+  it('gives up after maxAttempts handshakes that never got ready (a refused, logged-out cookie)', async () => {
+    const manager = createSessionManager({ store: memoryStore(), secrets: [randomBytes(32)] });
+    const server = await start(manager);
+    after(() => server.stop());
+    const closes: { code: number; willReconnect: boolean }[] = [];
+    const client = createRealtimeClient({
+      url: `ws://127.0.0.1:${server.port}/ws`,
+      WebSocket: browserSocket('coatcheck=forged'),
+      minDelayMs: 5,
+      maxDelayMs: 10,
+      maxAttempts: 3,
+      onClose: (e) => closes.push(e),
+    });
+    await waitFor('the client to give up', () => client.state === 'closed');
+    assert.deepEqual(closes.map((c) => c.willReconnect), [true, true, false]);
+    assert.equal(server.hub.stats.refused, 3);
+  });
 });
