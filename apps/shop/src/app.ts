@@ -14,6 +14,7 @@ import { cartRoutes } from './routes/cart.js';
 import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { createUserStore } from './users/user-store.js';
+import { publishCartChanges, startRealtime, type ShopRealtimeOptions } from './realtime/ws.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -43,6 +44,8 @@ export interface AppOptions {
    * For extensions and tests.
    */
   routes?: (scope: FastifyInstance) => void;
+  /** The live channel at `/ws`. @default on, with no cookie origin allowed */
+  realtime?: ShopRealtimeOptions;
 }
 
 /** Largest accepted request body: far above any real request of this API. */
@@ -97,6 +100,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   app.addHook('onClose', () => manager.close());
   const users = createUserStore(db, { now });
+  const hub = startRealtime(app, manager, { origins: [], ...options.realtime, trustProxy });
 
   healthRoutes(app, { manager, bus, db });
   // Everything that uses sessions lives in one scope; /health and unknown routes stay out of
@@ -106,6 +110,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     authRoutes(scope, { users });
     cartRoutes(scope);
     deviceRoutes(scope, { users });
+    publishCartChanges(scope, hub);
     routes?.(scope);
   });
   return app;

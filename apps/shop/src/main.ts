@@ -3,7 +3,7 @@
  *
  * Environment: `PORT` (3000), `HOST` (127.0.0.1), `DATA_DIR` (apps/shop/data),
  * `SESSION_SECRET` (generated and kept in the data directory when unset), `TRUST_PROXY`
- * (off), `LOG_LEVEL` (info), `REDIS_URL` or `DATABASE_URL` (sessions in Redis or Postgres
+ * (off), `LOG_LEVEL` (info), `WS_ORIGINS` (page origins allowed on `/ws`), `REDIS_URL` or `DATABASE_URL` (sessions in Redis or Postgres
  * instead of the SQLite file; users stay in SQLite). SIGINT/SIGTERM close the server (in-flight requests finish),
  * then the store, then the database.
  *
@@ -17,6 +17,7 @@ import { buildApp } from './app.js';
 import { openBackends } from './backends.js';
 import { ConfigError, readConfig } from './config.js';
 import { resolveSecrets, type ResolvedSecrets } from './secret.js';
+import { readOrigins } from './realtime/ws.js';
 
 /** Database file inside the data directory: users and sessions, in separate tables. */
 export const DATABASE_FILE = 'shop.sqlite';
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
   const { store, bus } = backends;
   let app;
   try {
-    app = buildApp({ store, bus, db, secrets: secret.secrets, logger: { level: config.logLevel }, trustProxy: config.trustProxy });
+    const realtime = { origins: readOrigins(process.env, config.host, config.port) };
+    app = buildApp({ store, bus, db, secrets: secret.secrets, logger: { level: config.logLevel }, trustProxy: config.trustProxy, realtime });
   } catch (error) {
     await backends.close();
     db.close();

@@ -9,7 +9,7 @@
  * @module
  */
 export { createSessionManager } from './manager/manager.js';
-export type { SessionManager, RequestInfo } from './manager/manager.js';
+export type { SessionManager, RequestInfo, LiveSession } from './manager/manager.js';
 export type { SessionManagerOptions, Logger } from './manager/options.js';
 export type { DeviceSession } from './manager/devices.js';
 export { labelDevice } from './manager/devices.js';
@@ -22,6 +22,6 @@ export type { SecretInput } from './ticket/key-ring.js';
 export type { RandomSource } from './ticket/ticket.js';
 export type { SessionEvents, SessionEventName, SessionEventEmitter, EndReason } from './events.js';
 export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult } from './store/types.js';
-export type { SessionBus, BusMessage, BusState, BusEndReason } from './bus/types.js';
-export { isBusMessage } from './bus/types.js';
+export type { SessionBus, BusMessage, BusState, BusEndReason, BusBroadcast, BroadcastListener } from './bus/types.js';
+export { isBusMessage, isBusBroadcast, dispatchBroadcast, addBroadcastListener } from './bus/types.js';
 export * from './errors.js';

@@ -20,10 +20,14 @@
  * arrive again. Received messages are validated with `isBusMessage`; anything else on the
  * channel is dropped.
  *
+ * Application broadcasts (`broadcast`/`onBroadcast`, used by realtime hubs) travel on the
+ * same channel as `{"type":"broadcast",...}`: one subscription, one heartbeat, one state for
+ * both, and a broadcast is never reordered against the revocation published before it.
+ *
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { isBusMessage, type BusMessage, type BusState, type SessionBus } from 'coatcheck';
+import { addBroadcastListener, dispatchBroadcast, isBusBroadcast, isBusMessage, type BroadcastListener, type BusMessage, type BusState, type SessionBus } from 'coatcheck';
 import { SessionConfigError, SessionStoreError } from 'coatcheck/errors';
 import { isCluster, type RedisBusClient } from './client-types.js';
 import { ensureErrorListener } from './client-options.js';
@@ -96,6 +100,7 @@ export function redisBus(options: RedisBusOptions): RedisBus {
   const probeMessage = `${PROBE}${randomUUID()}`;
   const listeners = new Set<(message: BusMessage) => void>();
   const stateListeners = new Set<(state: BusState) => void>();
+  const broadcastListeners = new Map<string, Set<BroadcastListener>>();
   let state: BusState = 'down';
   let downSince = Date.now();
   let dropped = 0;
@@ -137,6 +142,10 @@ export function redisBus(options: RedisBusOptions): RedisBus {
       parsed = JSON.parse(text);
     } catch {
       dropped++;
+      return;
+    }
+    if (isBusBroadcast(parsed)) {
+      dispatchBroadcast(broadcastListeners, parsed, reportListener);
       return;
     }
     if (!isBusMessage(parsed)) {
@@ -223,6 +232,16 @@ export function redisBus(options: RedisBusOptions): RedisBus {
         await (sharded ? client.sPublish(channel, wire) : client.publish(channel, wire));
       });
     },
+    maxBroadcastBytes: 512 * 1024 * 1024 - 1024,
+    broadcast(name, payload) {
+      const wire = JSON.stringify({ type: 'broadcast', channel: name, payload });
+      return guard.run('broadcast', async () => {
+        await (sharded ? client.sPublish(channel, wire) : client.publish(channel, wire));
+      });
+    },
+    onBroadcast(name, listener) {
+      return addBroadcastListener(broadcastListeners, name, listener);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
@@ -243,6 +262,7 @@ export function redisBus(options: RedisBusOptions): RedisBus {
       clearInterval(timer);
       guard.close();
       listeners.clear();
+      broadcastListeners.clear();
       stateListeners.clear();
       subscriber?.close();
       subscriber = undefined;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { BusMessage, BusState, SessionBus } from './types.js';
+import { addBroadcastListener, dispatchBroadcast, type BroadcastListener, type BusMessage, type BusState, type SessionBus } from './types.js';
 
 /**
  * Creates an in-process bus. Delivery is asynchronous (next microtask), like a network
@@ -14,6 +14,7 @@ import type { BusMessage, BusState, SessionBus } from './types.js';
 export function memoryBus(): SessionBus {
   const listeners = new Set<(message: BusMessage) => void>();
   const stateListeners = new Set<(state: BusState) => void>();
+  const broadcastListeners = new Map<string, Set<BroadcastListener>>();
   let closed = false;
   return {
     name: 'memory',
@@ -27,6 +28,15 @@ export function memoryBus(): SessionBus {
       queueMicrotask(() => {
         for (const listener of listeners) listener(Object.freeze(JSON.parse(wire)) as BusMessage);
       });
+    },
+    maxBroadcastBytes: Number.MAX_SAFE_INTEGER,
+    async broadcast(channel, payload) {
+      if (closed) return;
+      const message = { type: 'broadcast', channel, payload } as const;
+      queueMicrotask(() => dispatchBroadcast(broadcastListeners, message, (error) => queueMicrotask(() => { throw error; })));
+    },
+    onBroadcast(channel, listener) {
+      return addBroadcastListener(broadcastListeners, channel, listener);
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -43,6 +53,7 @@ export function memoryBus(): SessionBus {
       if (closed) return;
       closed = true;
       listeners.clear();
+      broadcastListeners.clear();
       for (const listener of stateListeners) listener('down');
       stateListeners.clear();
     },

@@ -35,6 +35,21 @@ export type BusMessage =
       readonly userId: string;
     };
 
+/**
+ * An application message carried between instances, next to the session messages: realtime
+ * hubs use it to deliver one broadcast to sockets held by every instance. `channel` names the
+ * consumer (e.g. `"realtime"`), so several consumers can share one bus; `payload` is opaque
+ * to the bus (usually JSON the consumer encoded once and decodes once).
+ */
+export interface BusBroadcast {
+  readonly type: 'broadcast';
+  readonly channel: string;
+  readonly payload: string;
+}
+
+/** Receives the payloads of one broadcast channel. */
+export type BroadcastListener = (payload: string) => void;
+
 /** Connection state of a bus, for health checks and for the local cache. */
 export type BusState = 'up' | 'down';
 
@@ -56,6 +71,22 @@ export interface SessionBus {
    * caches that depend on it must stop serving.
    */
   onStateChange(listener: (state: BusState) => void): () => void;
+  /**
+   * Sends an application message to every `onBroadcast(channel)` listener on every instance
+   * (including this one). Delivery is best effort, like `publish`: messages sent while the
+   * transport is down are lost. Rejects with `SessionStoreError` when the transport is
+   * unavailable, and with `RangeError` when the payload is larger than the transport carries
+   * (see {@link SessionBus.maxBroadcastBytes}).
+   */
+  broadcast(channel: string, payload: string): Promise<void>;
+  /** Receives the application messages of `channel`; returns a function that unsubscribes. */
+  onBroadcast(channel: string, listener: BroadcastListener): () => void;
+  /**
+   * Largest `channel.length + payload` (in UTF-8 bytes) that `broadcast` accepts, so callers
+   * can check before sending. Postgres NOTIFY carries less than 8000 bytes; Redis and the
+   * in-process bus are limited only by memory.
+   */
+  readonly maxBroadcastBytes: number;
   /** Round trip to the transport; rejects when it is unavailable. */
   ping(): Promise<void>;
   /** Stops listening and releases connections. */
@@ -63,6 +94,44 @@ export interface SessionBus {
 }
 
 const END_REASONS: ReadonlySet<string> = new Set<BusEndReason>(['logout', 'destroy', 'revoke', 'revoke-others', 'revoke-all', 'expired']);
+
+/** Checks that a parsed value is a well-formed {@link BusBroadcast}; transports use it on receipt. */
+export function isBusBroadcast(value: unknown): value is BusBroadcast {
+  if (value === null || typeof value !== 'object') return false;
+  const m = value as Record<string, unknown>;
+  return m.type === 'broadcast' && typeof m.channel === 'string' && typeof m.payload === 'string';
+}
+
+/**
+ * Delivers a received broadcast to the listeners of its channel. A throwing listener is
+ * passed to `onError` and does not stop the others. Shared by the transports.
+ */
+export function dispatchBroadcast(
+  listeners: ReadonlyMap<string, ReadonlySet<BroadcastListener>>,
+  message: BusBroadcast,
+  onError: (error: unknown) => void,
+): void {
+  const set = listeners.get(message.channel);
+  if (set === undefined) return;
+  for (const listener of set) {
+    try {
+      listener(message.payload);
+    } catch (error) {
+      onError(error);
+    }
+  }
+}
+
+/** Adds a broadcast listener to a channel map; returns the function that removes it. */
+export function addBroadcastListener(listeners: Map<string, Set<BroadcastListener>>, channel: string, listener: BroadcastListener): () => void {
+  let set = listeners.get(channel);
+  if (set === undefined) listeners.set(channel, (set = new Set()));
+  set.add(listener);
+  return () => {
+    set.delete(listener);
+    if (set.size === 0 && listeners.get(channel) === set) listeners.delete(channel);
+  };
+}
 
 /** Checks that a parsed value is a well-formed {@link BusMessage}; transports use it on receipt. */
 export function isBusMessage(value: unknown): value is BusMessage {

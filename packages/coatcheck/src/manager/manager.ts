@@ -17,6 +17,7 @@ import { createSession } from '../session/session.js';
 import type { LoadStatus, Session } from '../session/session-types.js';
 import type { SessionRecord, SessionStore } from '../store/types.js';
 import { isTicketId } from '../ticket/ticket.js';
+import { expiryAt } from '../session/lifetime.js';
 import { createTicketVerifier, hashesEqual } from '../ticket/verified-cache.js';
 import { toDeviceSessions, type DeviceSession } from './devices.js';
 import { assertOptions, resolveOptions, type SessionManagerOptions } from './options.js';
@@ -29,6 +30,19 @@ export interface RequestInfo {
   readonly secure?: boolean;
   readonly userAgent?: string | null | undefined;
   readonly ip?: string | null | undefined;
+}
+
+/**
+ * The liveness of a session, as `peek` and `touch` report it: enough for a long-lived
+ * connection (a WebSocket) to know whose it is and when to check again.
+ */
+export interface LiveSession {
+  readonly id: string;
+  readonly userId: string | null;
+  /** When the session dies unless it is used again (never later than `absoluteExpiresAt`). */
+  readonly expiresAt: number;
+  /** Hard limit that activity never extends. */
+  readonly absoluteExpiresAt: number;
 }
 
 /** A session manager. */
@@ -57,6 +71,22 @@ export interface SessionManager<D extends object = Record<string, unknown>> {
   revokeOtherSessions(userId: string, keepId: string): Promise<string[]>;
   /** Ends every session of `userId`. */
   revokeAllSessions(userId: string): Promise<string[]>;
+  /**
+   * Reads whether the session `id` is alive, without changing it: `null` when it is absent,
+   * expired, or `id` is malformed. For connections that outlive requests (WebSockets): check
+   * again at `expiresAt`, or whenever a bus message says it changed.
+   * Rejects with `SessionStoreError` when the store is unavailable.
+   */
+  peek(id: string): Promise<LiveSession | null>;
+  /**
+   * Marks the session `id` as used now, as a request would: its idle expiry moves forward
+   * (never past the absolute limit). Returns the new liveness, or `null` when the session is
+   * gone. Costs a read and a write: throttle it (a realtime hub touches at most once per
+   * `touchAfter`). Rejects with `SessionStoreError` when the store is unavailable.
+   */
+  touch(id: string): Promise<LiveSession | null>;
+  /** The manager's clock, in epoch ms (the injected `now`, or `Date.now`). */
+  now(): number;
   /** Round trip to the store with its latency in ms; rejects when the store is down. */
   ping(): Promise<number>;
   /** Stops listening on the bus. Does not close the store or the bus (they are yours). */
@@ -197,6 +227,29 @@ export function createSessionManager<D extends object = Record<string, unknown>>
     });
   }
 
+  function live(record: SessionRecord | null, now: number): LiveSession | null {
+    if (record === null || record.expiresAt <= now || record.absoluteExpiresAt <= now) return null;
+    return { id: record.id, userId: record.userId, expiresAt: record.expiresAt, absoluteExpiresAt: record.absoluteExpiresAt };
+  }
+
+  async function peek(id: string): Promise<LiveSession | null> {
+    if (!isTicketId(id)) return null;
+    const now = ctx.now();
+    return live(await ctx.call('get', () => store.get(id, now)), now);
+  }
+
+  async function touch(id: string): Promise<LiveSession | null> {
+    if (!isTicketId(id)) return null;
+    const now = ctx.now();
+    const record = await ctx.call('get', () => store.get(id, now));
+    if (live(record, now) === null || record === null) return null;
+    const expiresAt = expiryAt(ctx.lifetime, record.persistent, now, record.absoluteExpiresAt);
+    // Within the throttle window a request would not write either.
+    if (now - record.lastSeenAt < ctx.lifetime.touchAfterMs) return live(record, now);
+    const alive = await ctx.call('touch', () => store.touch(id, now, expiresAt, now));
+    return alive ? { id, userId: record.userId, expiresAt: Math.max(expiresAt, record.expiresAt), absoluteExpiresAt: record.absoluteExpiresAt } : null;
+  }
+
   return {
     events,
     store: resolved.store,
@@ -210,6 +263,9 @@ export function createSessionManager<D extends object = Record<string, unknown>>
     revokeSession: (userId, id) => devices.revoke(userId, id),
     revokeOtherSessions: (userId, keepId) => devices.revokeOthers(userId, keepId),
     revokeAllSessions: (userId) => devices.revokeAll(userId),
+    peek,
+    touch,
+    now: ctx.now,
     async ping() {
       const started = performance.now();
       await ctx.call('ping', () => store.ping());

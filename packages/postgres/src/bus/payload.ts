@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { isBusMessage, type BusMessage } from 'coatcheck';
+import { isBusBroadcast, isBusMessage, type BusBroadcast, type BusMessage } from 'coatcheck';
 
 /** Largest payload Postgres accepts (its limit is "shorter than 8000 bytes"). */
 export const MAX_PAYLOAD_BYTES = 7999;
@@ -44,8 +44,23 @@ export function toPayloads(message: BusMessage): string[] {
   return chunks.map((ids) => JSON.stringify({ ...message, ids }));
 }
 
-/** Parses a payload; `null` for anything that is not a well-formed bus message. */
-export function fromPayload(payload: string | undefined): BusMessage | null {
+/**
+ * Encodes an application broadcast as one payload. Broadcasts are opaque, so they cannot be
+ * split like `ids`.
+ * @throws RangeError when it does not fit in one NOTIFY.
+ */
+export function toBroadcastPayload(channel: string, payload: string): string {
+  const wire = JSON.stringify({ type: 'broadcast', channel, payload } satisfies BusBroadcast);
+  const size = bytes(wire);
+  if (size > MAX_PAYLOAD_BYTES) throw new RangeError(`broadcast of ${size} bytes exceeds the Postgres NOTIFY limit (${MAX_PAYLOAD_BYTES} bytes)`);
+  return wire;
+}
+
+/** Room the broadcast envelope takes in a NOTIFY payload, beyond channel and payload. */
+export const BROADCAST_ENVELOPE_BYTES = bytes(JSON.stringify({ type: 'broadcast', channel: '', payload: '' }));
+
+/** Parses a payload; `null` for anything that is not a well-formed bus message or broadcast. */
+export function fromPayload(payload: string | undefined): BusMessage | BusBroadcast | null {
   if (payload === undefined) return null;
   let value: unknown;
   try {
@@ -53,5 +68,5 @@ export function fromPayload(payload: string | undefined): BusMessage | null {
   } catch {
     return null;
   }
-  return isBusMessage(value) ? Object.freeze(value) : null;
+  return isBusMessage(value) || isBusBroadcast(value) ? Object.freeze(value) : null;
 }

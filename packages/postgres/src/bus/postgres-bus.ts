@@ -9,17 +9,20 @@
  *   `isBusMessage`; anything else on the channel is ignored.
  * - Every instance receives its own messages too (`origin` tells them apart), as the
  *   contract requires.
+ * - Application broadcasts (`broadcast`/`onBroadcast`) share the channel. They cannot be
+ *   split, so one must fit in a NOTIFY: `maxBroadcastBytes` (about 7.9 KB) tells how much;
+ *   a larger one is refused with `RangeError` before anything is sent.
  *
  * @module
  */
 import type { Pool } from 'pg';
-import type { BusMessage, BusState, SessionBus } from 'coatcheck';
+import { addBroadcastListener, dispatchBroadcast, type BroadcastListener, type BusMessage, type BusState, type SessionBus } from 'coatcheck';
 import { createOwnedPool, guardPool } from '../connection.js';
 import { createGate, settleWithin } from '../gate.js';
 import { createRunner, storeError } from '../runner.js';
 import { listenerConfig, resolveBusOptions, type PostgresBusOptions } from './bus-options.js';
 import { startListener } from './listener.js';
-import { fromPayload, toPayloads } from './payload.js';
+import { BROADCAST_ENVELOPE_BYTES, fromPayload, MAX_PAYLOAD_BYTES, toBroadcastPayload, toPayloads } from './payload.js';
 
 /** A {@link SessionBus} on Postgres LISTEN/NOTIFY, with access to its publishing pool. */
 export interface PostgresBus extends SessionBus {
@@ -72,6 +75,9 @@ export function postgresBus(options: PostgresBusOptions): PostgresBus {
   const gate = createGate(COMPONENT, 'Postgres bus');
   const listeners = new Set<(message: BusMessage) => void>();
   const stateListeners = new Set<(state: BusState) => void>();
+  const broadcastListeners = new Map<string, Set<BroadcastListener>>();
+  // JSON escaping can grow a payload, so this is the limit for plain ASCII without quotes.
+  const maxBroadcastBytes = MAX_PAYLOAD_BYTES - BROADCAST_ENVELOPE_BYTES;
 
   const listener = startListener({
     ...resolved,
@@ -79,6 +85,10 @@ export function postgresBus(options: PostgresBusOptions): PostgresBus {
     onPayload(payload) {
       const message = fromPayload(payload);
       if (message === null) return;
+      if (message.type === 'broadcast') {
+        dispatchBroadcast(broadcastListeners, message, (error) => safely(() => { throw error; }));
+        return;
+      }
       for (const subscriber of listeners) safely(() => subscriber(message));
     },
     onState(state) {
@@ -108,6 +118,17 @@ export function postgresBus(options: PostgresBusOptions): PostgresBus {
         );
       });
     },
+    maxBroadcastBytes,
+    async broadcast(name, payload) {
+      // A programming error (too large for NOTIFY), not an outage: thrown as is.
+      const wire = toBroadcastPayload(name, payload);
+      return gate.pass('broadcast', async () => {
+        await runner.run('broadcast', (query) => query('SELECT pg_notify($1, $2)', [channel, wire]));
+      });
+    },
+    onBroadcast(name, listener) {
+      return addBroadcastListener(broadcastListeners, name, listener);
+    },
     subscribe(subscriber) {
       listeners.add(subscriber);
       return () => void listeners.delete(subscriber);
@@ -128,6 +149,7 @@ export function postgresBus(options: PostgresBusOptions): PostgresBus {
     close() {
       closing ??= (async () => {
         listeners.clear();
+        broadcastListeners.clear();
         stateListeners.clear();
         await gate.shut();
         await listener.stop();

@@ -1,0 +1,86 @@
+/**
+ * `/ws`: the shop's live channel (seed 003's flows) on `@coatcheck/realtime`.
+ *
+ * - Per user: a cart change is pushed to every tab and device of that user, on every
+ *   instance (`{"kind":"cart","cart"}` with scope `user`).
+ * - Rooms: a client joins a named room (`{"type":"join","room":"lobby"}`) and says something
+ *   in it (`{"type":"message","data":{"room","text"}}`); members on every instance get
+ *   `{"kind":"chat","from","text"}`. Only members may speak; a text is at most 500 chars.
+ * - Forced logout: logging out, revoking a device or "log out everywhere" closes the
+ *   sockets of those sessions with 4401 after a `{"type":"session-ended","reason"}` notice,
+ *   on every instance; the page shows it and stops reconnecting.
+ *
+ * @module
+ */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyInstance } from 'fastify';
+import type { SessionManager } from 'coatcheck';
+import { createHub, type Hub } from '@coatcheck/realtime';
+import { toCart } from '../cart/cart.js';
+
+/** Options of the live channel. */
+export interface ShopRealtimeOptions {
+  /** Exact page origins allowed to open `/ws` with the session cookie. */
+  readonly origins: readonly string[];
+  /** Heartbeat interval, in ms. @default 30000 */
+  readonly heartbeatIntervalMs?: number;
+}
+
+/** Rooms anyone logged in may join: short lowercase names. */
+export const ROOM_NAME = /^[a-z0-9-]{1,32}$/;
+/** Longest chat text. */
+export const MAX_TEXT = 500;
+
+function isSecure(trustProxy: unknown): (request: IncomingMessage) => boolean {
+  return (request) =>
+    Boolean((request.socket as TLSSocket).encrypted) || (Boolean(trustProxy) && request.headers['x-forwarded-proto'] === 'https');
+}
+
+/** Starts the hub on the app's server at `/ws`; it closes with the app. */
+export function startRealtime(app: FastifyInstance, manager: SessionManager<any>, options: ShopRealtimeOptions & { trustProxy?: unknown }): Hub {
+  const hub: Hub = createHub({
+    manager,
+    origins: options.origins,
+    path: '/ws',
+    isSecure: isSecure(options.trustProxy),
+    ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+    authorizeJoin: (_connection, room) => ROOM_NAME.test(room),
+    // Per-message authorization: a chat line must name a room this socket joined. (WS-09)
+    onMessage(connection, data) {
+      const { room, text } = (data ?? {}) as { room?: unknown; text?: unknown };
+      if (typeof room !== 'string' || !connection.rooms.has(room) || typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT) {
+        connection.send({ kind: 'error', code: 'ERR_CHAT_REFUSED' });
+        return;
+      }
+      hub.publish({ room }, { kind: 'chat', from: connection.userId, text }).catch((error: unknown) => app.log.warn({ err: error }, 'chat broadcast failed'));
+    },
+    logger: { warn: (message, context) => app.log.warn(context ?? {}, message), error: (message, context) => app.log.error(context ?? {}, message) },
+  });
+  hub.attach(app.server);
+  // preClose: the HTTP server waits for upgraded sockets before onClose hooks run.
+  app.addHook('preClose', () => hub.close());
+  return hub;
+}
+
+/** Pushes a logged-in user's cart to all their sockets after each successful add. */
+export function publishCartChanges(scope: FastifyInstance, hub: Hub): void {
+  scope.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.url !== '/cart/add' || reply.statusCode !== 200) return;
+    const userId = request.session?.userId;
+    if (!userId) return;
+    await hub.publish({ userId }, { kind: 'cart', cart: toCart(request.session.get('cart')) }).catch((error: unknown) => {
+      request.log.warn({ err: error }, 'cart broadcast failed');
+    });
+  });
+}
+
+/**
+ * Origins for `/ws` from `WS_ORIGINS` (comma-separated), or the ones a browser uses for a
+ * local server: `http://localhost:<port>` and `http://<host>:<port>`.
+ */
+export function readOrigins(env: NodeJS.ProcessEnv, host: string, port: number): string[] {
+  const listed = env.WS_ORIGINS?.split(',').map((o) => o.trim()).filter((o) => o.length > 0);
+  if (listed && listed.length > 0) return listed;
+  return [...new Set([`http://localhost:${port}`, `http://${host}:${port}`])];
+}

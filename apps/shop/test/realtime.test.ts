@@ -1,0 +1,100 @@
+// The shop's /ws (seed 003): a cart added in one tab appears in every tab of that user; a
+// room message reaches the room's members only; logging out is a forced-logout notice and a
+// 4401 close on that session's sockets; a foreign page cannot open the socket. (WS-02, WS-04)
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Database from 'better-sqlite3';
+import WebSocket from 'ws';
+import { sqliteStore } from '@coatcheck/sqlite';
+import { buildApp } from '../src/app.js';
+import { loggedIn, useTempDir } from './helpers.js';
+
+const path = useTempDir();
+
+async function liveShop() {
+  const db = new Database(path(`shop-ws-${randomBytes(3).toString('hex')}.sqlite`));
+  const store = sqliteStore({ database: db, pruneIntervalMs: 0 });
+  const origin = 'http://shop.test';
+  const app = buildApp({ store, db, secrets: [randomBytes(32).toString('base64url')], realtime: { origins: [origin] } });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  after(async () => {
+    await app.close();
+    await store.close();
+    db.close();
+  });
+  const url = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/ws`;
+  return { app, url, origin };
+}
+
+function open(url: string, headers: Record<string, string>) {
+  const ws = new WebSocket(url, { headers });
+  const frames: any[] = [];
+  ws.on('message', (data) => frames.push(JSON.parse(String(data))));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  const status = new Promise<number>((resolve) => {
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => resolve(101));
+  });
+  ws.on('error', () => {});
+  const next = async (test: (f: any) => boolean) => {
+    for (let i = 0; i < 500; i++) {
+      const found = frames.find(test);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('frame never came');
+  };
+  return { ws, frames, closed, status, next };
+}
+
+describe('shop /ws', () => {
+  it('a cart add reaches every tab of the user and no one else', async () => {
+    const { app, url, origin } = await liveShop();
+    const alice = await loggedIn(app, `alice${randomBytes(3).toString('hex')}`);
+    const tabs = [open(url, { cookie: alice.cookie!, origin }), open(url, { cookie: alice.cookie!, origin })];
+    const bob = await loggedIn(app, `bob${randomBytes(3).toString('hex')}`);
+    const bobTab = open(url, { cookie: bob.cookie!, origin });
+    for (const tab of [...tabs, bobTab]) await tab.next((f) => f.type === 'ready');
+    assert.equal((await alice.post('/cart/add', { item_id: 'apple' })).statusCode, 200);
+    for (const tab of tabs) {
+      const frame = await tab.next((f) => f.type === 'message');
+      assert.deepEqual(frame, { type: 'message', scope: 'user', data: { kind: 'cart', cart: [{ item_id: 'apple', quantity: 1 }] } });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(bobTab.frames.filter((f) => f.type === 'message').length, 0);
+    for (const s of [...tabs, bobTab]) s.ws.close();
+  });
+
+  it('WS-09 a room message reaches members only; a non-member cannot speak in it', async () => {
+    const { app, url, origin } = await liveShop();
+    const [a, b, c] = await Promise.all(['ann', 'ben', 'cat'].map((n) => loggedIn(app, `${n}${randomBytes(3).toString('hex')}`)));
+    const [sa, sb, sc] = [a, b, c].map((u) => open(url, { cookie: u!.cookie!, origin }));
+    for (const s of [sa!, sb!, sc!]) await s.next((f) => f.type === 'ready');
+    for (const s of [sa!, sb!]) {
+      s.ws.send(JSON.stringify({ type: 'join', room: 'lobby' }));
+      await s.next((f) => f.type === 'joined');
+    }
+    sc!.ws.send(JSON.stringify({ type: 'message', data: { room: 'lobby', text: 'let me in' } }));
+    assert.equal((await sc!.next((f) => f.type === 'message')).data.code, 'ERR_CHAT_REFUSED');
+    sa!.ws.send(JSON.stringify({ type: 'message', data: { room: 'lobby', text: 'hello' } }));
+    for (const s of [sa!, sb!]) {
+      const frame = await s.next((f) => f.type === 'message' && f.scope === 'room');
+      assert.equal(frame.data.text, 'hello');
+    }
+    for (const s of [sa!, sb!, sc!]) s.ws.close();
+  });
+
+  it('WS-04 logout is a forced-logout notice and a 4401 close; WS-02 a foreign page is refused', async () => {
+    const { app, url, origin } = await liveShop();
+    const dan = await loggedIn(app, `dan${randomBytes(3).toString('hex')}`);
+    assert.equal(await open(url, { cookie: dan.cookie!, origin: 'https://evil.example' }).status, 403);
+    const socket = open(url, { cookie: dan.cookie!, origin });
+    await socket.next((f) => f.type === 'ready');
+    assert.equal((await dan.post('/logout')).statusCode, 200);
+    const closed = await socket.closed;
+    assert.deepEqual(closed, { code: 4401, reason: 'logout' });
+    assert.deepEqual(socket.frames.at(-1), { type: 'session-ended', reason: 'logout' });
+  });
+});

@@ -1,0 +1,180 @@
+// Fan-out benchmark: coatcheck's realtime hub against Socket.IO 4 + @socket.io/redis-adapter,
+// side by side in one run, both cross-instance through the same Redis.
+//
+// 1. Fan-out: one server, N sockets (in a separate client process) in one room; the server
+//    broadcasts `count` messages to the room. Reported three ways, best round of each:
+//    pushed msg/s (N × count over the server's broadcast loop, until its event loop is free,
+//    i.e. every frame is in the kernel), received msg/s (until the client process counted
+//    N × count frames; bounded by that one client process), and messages per server
+//    CPU-second over the whole round.
+// 2. Cross-instance latency: two servers on one Redis; one socket on instance B; instance A
+//    broadcasts a timestamped message `--samples` times, one at a time; p50/p99 of the delay
+//    until the socket on B has it.
+//
+// npm run bench:fanout [-- --sizes 1000,10000 --count 20 --samples 500 --payload 100]
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { buildServers } from './lib/build.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000,10000' },
+    count: { type: 'string', default: '20' },
+    payload: { type: 'string', default: '100' },
+    samples: { type: 'string', default: '1000' },
+    reps: { type: 'string', default: '2' },
+    port: { type: 'string', default: '3400' },
+  },
+});
+const sizes = values.sizes.split(',').map(Number);
+const count = Number(values.count);
+const payloadSize = Number(values.payload);
+const samples = Number(values.samples);
+const reps = Number(values.reps);
+let port = Number(values.port);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ORIGIN = 'http://bench.test';
+const SECRET = randomBytes(32).toString('base64url');
+
+const script = await buildServers(root, ['fanout-coatcheck.mjs']);
+const SYSTEMS = {
+  coatcheck: { file: script('fanout-coatcheck.mjs') },
+  socketio: { file: join(root, 'bench/servers/fanout-socketio.mjs') },
+};
+
+function nextMessage(child, test) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message) => {
+      if (message.error) reject(new Error(message.error));
+      else if (test(message)) {
+        child.off('message', onMessage);
+        resolve(message);
+      }
+    };
+    child.on('message', onMessage);
+  });
+}
+
+async function startServer(kind, prefix) {
+  const child = fork(SYSTEMS[kind].file, [], {
+    execArgv: process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : [],
+    env: { ...process.env, PORT: String(port), REDIS_URL, PREFIX: prefix, SECRET, ORIGIN, },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await nextMessage(child, (m) => m.ready);
+  return { child, url: `ws://127.0.0.1:${port++}${ready.path}`, cookie: ready.cookie };
+}
+
+async function stop(child) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send({ cmd: 'stop' });
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+  child.kill('SIGKILL');
+}
+
+async function fanout(kind, n) {
+  const prefix = `bench-fanout-${randomBytes(4).toString('hex')}:`;
+  const server = await startServer(kind, prefix);
+  const clients = fork(join(root, 'bench/fanout/clients.mjs'), [], {
+    env: { ...process.env, URL_: server.url, COOKIE: server.cookie ?? '', ORIGIN, KIND: kind, N: String(n) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await nextMessage(clients, (m) => m.connected);
+  const results = [];
+  for (let round = 0; round < 3; round++) {
+    // Round 0 warms up the JIT and is not recorded.
+    const total = n * count;
+    clients.send({ cmd: 'expect', total });
+    await nextMessage(clients, (m) => m.expecting);
+    const done = nextMessage(clients, (m) => m.done);
+    const started = performance.timeOrigin + performance.now();
+    const serverDone = nextMessage(server.child, (m) => m.done);
+    server.child.send({ cmd: 'fanout', count, size: payloadSize });
+    const { at } = await done;
+    const { serverMs } = await serverDone;
+    server.child.send({ cmd: 'cpu' });
+    const { cpuMs } = await nextMessage(server.child, (m) => m.cpuMs !== undefined);
+    if (round > 0) results.push({ rate: total / ((at - started) / 1000), perCpuSecond: total / (cpuMs / 1000), pushRate: total / (serverMs / 1000) });
+  }
+  clients.send({ cmd: 'stop' });
+  await stop(server.child);
+  const best = (key) => Math.max(...results.map((r) => r[key]));
+  return { rate: best('rate'), perCpuSecond: best('perCpuSecond'), pushRate: best('pushRate') };
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function latency(kind) {
+  const prefix = `bench-latency-${randomBytes(4).toString('hex')}:`;
+  const a = await startServer(kind, prefix);
+  const b = await startServer(kind, prefix);
+  const ws = new WebSocket(b.url, { headers: { origin: ORIGIN, ...(b.cookie ? { cookie: b.cookie } : {}) } });
+  let onArrival = () => {};
+  let joined;
+  const ready = new Promise((resolve) => (joined = resolve));
+  ws.on('message', (data) => {
+    const text = String(data);
+    if (kind === 'socketio') {
+      if (text[0] === '0') return ws.send('40');
+      if (text === '2') return ws.send('3');
+      if (text.startsWith('40')) return joined();
+      if (text.startsWith('42')) return onArrival(JSON.parse(text.slice(2))[1].t);
+      return;
+    }
+    const frame = JSON.parse(text);
+    if (frame.type === 'ready') return joined();
+    if (frame.type === 'message') onArrival(frame.data.t);
+  });
+  await ready;
+  // Socket.IO's redis adapter subscribes asynchronously: give both a moment.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const delays = [];
+  for (let i = 0; i < samples + 50; i++) {
+    const arrived = new Promise((resolve) => (onArrival = (t) => resolve(performance.timeOrigin + performance.now() - t)));
+    a.child.send({ cmd: 'publish' });
+    const delay = await Promise.race([arrived, new Promise((resolve) => setTimeout(() => resolve(null), 2000))]);
+    if (delay === null) throw new Error(`${kind}: a cross-instance message did not arrive`);
+    if (i >= 50) delays.push(delay);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  ws.terminate();
+  await stop(a.child);
+  await stop(b.child);
+  delays.sort((x, y) => x - y);
+  return { p50: percentile(delays, 50), p99: percentile(delays, 99) };
+}
+
+const fmt = (x, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+console.log(`fan-out: ${count} broadcasts of ${payloadSize} B to N sockets in one room, best of 2 rounds, ${reps} interleaved reps; Node ${process.version}`);
+const rows = [];
+for (const n of sizes) {
+  const zero = () => ({ rate: 0, perCpuSecond: 0, pushRate: 0 });
+  const best = { coatcheck: zero(), socketio: zero() };
+  for (let rep = 0; rep < reps; rep++) {
+    for (const kind of rep % 2 === 0 ? ['coatcheck', 'socketio'] : ['socketio', 'coatcheck']) {
+      const result = await fanout(kind, n);
+      for (const key of Object.keys(result)) best[kind][key] = Math.max(best[kind][key], result[key]);
+      console.log(`  N=${n} ${kind}: ${fmt(result.pushRate)} msg/s pushed by the server, ${fmt(result.rate)} msg/s received, ${fmt(result.perCpuSecond)} msg per server CPU-second`);
+    }
+  }
+  const [c, s] = [best.coatcheck, best.socketio];
+  rows.push(`| N=${fmt(n)}: msg/s pushed by the server (broadcast loop until the event loop is free) | ${fmt(c.pushRate)} | ${fmt(s.pushRate)} | ${fmt(c.pushRate / s.pushRate, 2)}× |`);
+  rows.push(`| N=${fmt(n)}: delivered msg/s (end to end) | ${fmt(c.rate)} | ${fmt(s.rate)} | ${fmt(c.rate / s.rate, 2)}× |`);
+  rows.push(`| N=${fmt(n)}: msg per server CPU-second | ${fmt(c.perCpuSecond)} | ${fmt(s.perCpuSecond)} | ${fmt(c.perCpuSecond / s.perCpuSecond, 2)}× |`);
+}
+const lat = {};
+for (const kind of ['coatcheck', 'socketio']) {
+  lat[kind] = await latency(kind);
+  console.log(`  cross-instance ${kind}: p50 ${fmt(lat[kind].p50, 3)} ms, p99 ${fmt(lat[kind].p99, 3)} ms`);
+}
+rows.push(`| cross-instance p50 (ms) | ${fmt(lat.coatcheck.p50, 3)} | ${fmt(lat.socketio.p50, 3)} | ${fmt(lat.socketio.p50 / lat.coatcheck.p50, 2)}× lower |`);
+rows.push(`| cross-instance p99 (ms) | ${fmt(lat.coatcheck.p99, 3)} | ${fmt(lat.socketio.p99, 3)} | ${fmt(lat.socketio.p99 / lat.coatcheck.p99, 2)}× lower |`);
+console.log('\n| measure | coatcheck | Socket.IO + redis-adapter | ratio |\n|---|---|---|---|');
+console.log(rows.join('\n'));

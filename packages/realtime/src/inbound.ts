@@ -1,0 +1,102 @@
+/**
+ * What a client sends: heartbeats, joins, leaves, application messages, and (for
+ * first-message authentication) one `auth` message. Internal.
+ *
+ * Anything malformed gets an error frame and changes nothing; binary frames close the
+ * socket with 1008. (WS-11)
+ *
+ * @module
+ */
+import type { RawData } from 'ws';
+import { CLOSE_CODES } from './close-codes.js';
+import { closePeer, type Peer, type PeerHooks } from './connection.js';
+import { verifyBearerToken, type Identity } from './handshake.js';
+import type { Liveness } from './liveness.js';
+import type { ResolvedHubOptions } from './options.js';
+import { encodeError, HEARTBEAT_FRAME, parseClientFrame } from './protocol.js';
+
+/** What inbound handling needs from the hub. */
+export interface Inbound {
+  readonly options: ResolvedHubOptions;
+  readonly hooks: PeerHooks;
+  readonly liveness: Liveness;
+  bind(peer: Peer, identity: Identity): void;
+}
+
+function reply(peer: Peer, text: string): void {
+  if (!peer.closed && peer.ws.readyState === 1) peer.ws.send(text);
+}
+
+/** Closes a socket that did not authenticate within `authTimeoutMs`. */
+export function startAuthDeadline(inbound: Inbound, peer: Peer): void {
+  const timer = setTimeout(() => {
+    if (peer.sessionId === null) closePeer(peer, CLOSE_CODES.UNAUTHENTICATED, 'authentication timeout');
+  }, inbound.options.authTimeoutMs);
+  timer.unref();
+  peer.ws.once('close', () => clearTimeout(timer));
+}
+
+async function authenticate(inbound: Inbound, peer: Peer, token: string): Promise<void> {
+  let identity: Identity | null = null;
+  try {
+    identity = await verifyBearerToken(inbound.options, token);
+  } catch (error) {
+    inbound.options.logger.error('coatcheck realtime: could not verify an auth message', { error });
+    closePeer(peer, CLOSE_CODES.TRY_AGAIN_LATER, 'store unavailable');
+    return;
+  }
+  if (peer.closed) return;
+  if (identity === null) closePeer(peer, CLOSE_CODES.UNAUTHENTICATED, 'invalid token');
+  else inbound.bind(peer, identity);
+}
+
+async function join(inbound: Inbound, peer: Peer, room: string): Promise<void> {
+  const { authorizeJoin, logger } = inbound.options;
+  let allowed = false;
+  try {
+    allowed = authorizeJoin !== null && (await authorizeJoin(peer.connection, room));
+  } catch (error) {
+    logger.error('coatcheck realtime: authorizeJoin threw', { error });
+  }
+  if (peer.closed) return;
+  if (!allowed) return reply(peer, encodeError('ERR_REALTIME_JOIN_DENIED', { room }));
+  inbound.hooks.join(peer, room);
+  reply(peer, JSON.stringify({ type: 'joined', room }));
+}
+
+/** Handles one frame from a client. */
+export function handleFrame(inbound: Inbound, peer: Peer, data: RawData, isBinary: boolean): void {
+  if (peer.closed) return;
+  peer.lastSeen = performance.now();
+  if (isBinary) return closePeer(peer, CLOSE_CODES.POLICY_VIOLATION, 'binary frames are not supported');
+  const frame = parseClientFrame(data.toString());
+  const { options, liveness } = inbound;
+  if (peer.sessionId === null) {
+    // Before authentication only `auth` is accepted.
+    if (frame?.type === 'auth') void authenticate(inbound, peer, frame.token);
+    else closePeer(peer, CLOSE_CODES.UNAUTHENTICATED, 'authenticate first');
+    return;
+  }
+  if (frame === null) return reply(peer, encodeError('ERR_REALTIME_BAD_MESSAGE'));
+  if (frame.type === 'heartbeat') {
+    if (options.touchOn === 'heartbeats') liveness.activity(peer.sessionId);
+    return reply(peer, HEARTBEAT_FRAME);
+  }
+  if (options.touchOn !== 'never') liveness.activity(peer.sessionId);
+  switch (frame.type) {
+    case 'auth':
+      return reply(peer, encodeError('ERR_REALTIME_BAD_MESSAGE'));
+    case 'join':
+      return void join(inbound, peer, frame.room);
+    case 'leave':
+      inbound.hooks.leave(peer, frame.room);
+      return reply(peer, JSON.stringify({ type: 'left', room: frame.room }));
+    case 'message':
+      try {
+        options.onMessage(peer.connection, frame.data);
+      } catch (error) {
+        options.logger.error('coatcheck realtime: onMessage threw', { error });
+        reply(peer, encodeError('ERR_REALTIME_HANDLER'));
+      }
+  }
+}
