@@ -71,13 +71,20 @@ async function openPostgres(connectionString: string): Promise<Backends> {
   };
 }
 
+/**
+ * Counts live sessions in the SQLite store's default table. `expires_at` is indexed, so this
+ * counts an index range rather than reading rows. Create it after the store (which creates
+ * the table).
+ */
+export function countSqliteSessions(db: BetterSqlite3.Database, now: () => number = Date.now): () => number {
+  const live = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM coatcheck_sessions WHERE expires_at > ?');
+  return () => live.get(now())?.n ?? 0;
+}
+
 /** Opens the session backend the environment asks for. */
 export async function openBackends(config: BackendConfig, db: BetterSqlite3.Database): Promise<Backends> {
   if (config.redisUrl) return openRedis(config.redisUrl);
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
   const store = sqliteStore({ database: db });
-  // The store's default table; expires_at is indexed, so this counts an index range.
-  const live = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM coatcheck_sessions WHERE expires_at > ?');
-  const countActive = () => live.get(Date.now())?.n ?? 0;
-  return { kind: 'sqlite', store, bus: null, countActive, close: () => store.close() };
+  return { kind: 'sqlite', store, bus: null, countActive: countSqliteSessions(db), close: () => store.close() };
 }
