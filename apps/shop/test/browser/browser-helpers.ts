@@ -1,0 +1,116 @@
+// Shared set-up for the browser tests: Debian's chromium driven by playwright-core, and the
+// real shop (built page included) listening on a free port, on its own SQLite file.
+import { after } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from 'playwright-core';
+import { sqliteStore } from '@coatcheck/sqlite';
+import { buildApp } from '../../src/app.js';
+import { WEB_DIST } from '../../src/routes/web.js';
+import { ensureWebBuilt } from '../../src/web-build.js';
+
+/** Debian's package; never a browser downloaded by `playwright install`. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where screenshots go (gitignored): test-artifacts/ at the repository root. */
+export const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/', import.meta.url));
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function launchOptions(): LaunchOptions {
+  // Fail, never skip: a CI without chromium must go red.
+  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI's .ci/run does).`);
+  return { executablePath: CHROMIUM, headless: true, args: ARGS };
+}
+
+/** Launches chromium; closed after the test file. */
+export async function launchBrowser(): Promise<Browser> {
+  const browser = await chromium.launch(launchOptions());
+  after(() => browser.close());
+  return browser;
+}
+
+/** Launches chromium with a profile directory, like a person's browser that is closed and reopened. */
+export function launchProfile(userDataDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, { ...launchOptions(), viewport: { width: 1100, height: 760 } });
+}
+
+/** A fresh temporary directory, removed after the test file. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface RunningShop {
+  url: string;
+  /** Moves the shop's clock forward (it otherwise follows real time, so cookie dates stay real). */
+  advance(ms: number): void;
+}
+
+/** Builds the page if needed and starts the shop on 127.0.0.1 with a free port. */
+export async function startShop(): Promise<RunningShop> {
+  await ensureWebBuilt();
+  const dir = tempDir('coatcheck-browser-');
+  const db = new Database(join(dir, 'shop.sqlite'));
+  db.pragma('journal_mode = WAL');
+  const store = sqliteStore({ database: db, pruneIntervalMs: 0 });
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  const app = buildApp({ store, db, secrets: [randomBytes(32).toString('base64url')], now, web: WEB_DIST });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  after(async () => {
+    await app.close();
+    await store.close();
+    db.close();
+  });
+  return { url, advance: (ms) => void (offset += ms) };
+}
+
+/** A page with a desktop-sized viewport. */
+export async function openPage(context: Browser | BrowserContext, url: string): Promise<Page> {
+  const page = 'newContext' in context ? await context.newPage({ viewport: { width: 1100, height: 760 } }) : await context.newPage();
+  await page.goto(url);
+  return page;
+}
+
+/** Saves a screenshot under test-artifacts/. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** Registers through the page (the account form), optionally with "remember me". */
+export async function registerAndLogIn(page: Page, username: string, { remember = false } = {}): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name: 'Log in', exact: true }).click();
+  await page.getByRole('button', { name: 'Create one' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  if (remember) await page.getByLabel('Remember me for 30 days').check();
+  await page.getByRole('button', { name: 'Create account and log in' }).click();
+  await page.getByTestId('who').getByText(username).waitFor();
+}
+
+/** Logs in through the page. */
+export async function logIn(page: Page, username: string, { remember = false } = {}): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name: 'Log in', exact: true }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  if (remember) await page.getByLabel('Remember me for 30 days').check();
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.getByTestId('who').getByText(username).waitFor();
+}
