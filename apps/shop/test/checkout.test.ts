@@ -92,7 +92,7 @@ describe('checkout', () => {
     }
   });
 
-  it('places the order: priced from the catalogue, cart and wizard cleared, listed in /orders', async () => {
+  it('places the order: priced from the catalogue, cart emptied, payment reset, listed in /orders', async () => {
     const { app, clock } = await createShop();
     const browser = await loggedIn(app, 'carol');
     await readyToPlace(browser);
@@ -108,7 +108,10 @@ describe('checkout', () => {
     assert.deepEqual(order.address, ADDRESS);
     assert.equal(order.placed_at, clock.now());
     assert.deepEqual((await browser.get('/cart')).json(), { cart: [] });
-    assert.equal((await browser.get('/checkout')).json().step, 'cart');
+    const after = (await browser.get('/checkout')).json();
+    assert.equal(after.step, 'cart');
+    assert.deepEqual(after.address, ADDRESS, 'the address is kept for the next order');
+    assert.equal(after.payment, null, 'the payment is asked again');
     assert.deepEqual((await browser.get('/orders')).json(), { orders: [order] });
   });
 

@@ -117,8 +117,8 @@ export function checkoutRoutes(app: FastifyInstance, deps: CheckoutRouteDeps): v
     const order: Order = { id: randomUUID(), lines: priced.lines, total_cents: priced.total_cents, address: state.address, payment: state.payment, placed_at: now() };
     orders.insertPending(user.id, order);
     // `owner` is set by the claim's last run: at commit, after any replay on fresher data,
-    // it names the order that really holds the key. The cart and wizard are cleared only by
-    // the owner, and only of what was ordered.
+    // it names the order that really holds the key. Only the owner takes the ordered items
+    // out of the cart (lines added meanwhile stay) and resets the wizard.
     let owner = order.id;
     session.update(PLACED_KEY, (current) => {
       const result = claimKey(current, key, order.id);
@@ -126,7 +126,8 @@ export function checkoutRoutes(app: FastifyInstance, deps: CheckoutRouteDeps): v
       return result.claims;
     });
     session.update('cart', (current) => (owner === order.id ? removeOrdered(current, order.lines) : current));
-    session.update(CHECKOUT_KEY, (current) => (owner === order.id ? undefined : current));
+    // The address is kept for next time; the payment is asked again for every order.
+    session.update(CHECKOUT_KEY, (current) => (owner === order.id ? { address: readCheckout(current).address } : current));
     let cookies: string[];
     try {
       // Committed here rather than after the handler: whether this request placed the order

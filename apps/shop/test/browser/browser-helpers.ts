@@ -82,6 +82,8 @@ export async function startShop(): Promise<RunningShop> {
 /** A page with a desktop-sized viewport. */
 export async function openPage(context: Browser | BrowserContext, url: string): Promise<Page> {
   const page = 'newContext' in context ? await context.newPage({ viewport: { width: 1100, height: 760 } }) : await context.newPage();
+  // Every wait here is for something the page does in well under a second.
+  page.setDefaultTimeout(10_000);
   await page.goto(url);
   return page;
 }
