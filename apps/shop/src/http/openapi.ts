@@ -87,9 +87,10 @@ export async function openApiDocs(app: FastifyInstance): Promise<void> {
     routePrefix: '/docs',
     // Everything from this origin. The plugin's default policy also allows https: fonts and
     // styles, the online validator, and "upgrade-insecure-requests", which would send the
-    // assets of http://localhost to https.
+    // assets of http://localhost to https. Inline styles are allowed: Swagger UI sets a few
+    // style attributes, and this page shows no user content.
     staticCSP:
-      "default-src 'self'; base-uri 'self'; font-src 'self' data:; frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self'",
+      "default-src 'self'; base-uri 'self'; font-src 'self' data:; frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'",
     // No badge from validator.swagger.io: the docs make no request off this server.
     uiConfig: { docExpansion: 'list', deepLinking: false, tryItOutEnabled: false, validatorUrl: null },
   });

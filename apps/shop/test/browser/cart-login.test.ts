@@ -1,12 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, registerAndLogIn, screenshot, startShop } from './browser-helpers.js';
+import { launchBrowser, registerAndLogIn, screenshot, startShop } from './browser-helpers.js';
 
 describe('browser: anonymous cart, then login', () => {
   it('LC-03 the cart filled anonymously is still there after registering and logging in', async () => {
     const shop = await startShop();
     const browser = await launchBrowser();
-    const page = await openPage(browser, shop.url);
+    const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    // The page runs under a strict CSP; anything it blocks would show up here.
+    const errors: string[] = [];
+    page.on('console', (message) => void (message.type() === 'error' && errors.push(message.text())));
+    page.on('pageerror', (error) => void errors.push(error.message));
+    await page.goto(shop.url);
     await page.getByTestId('who').getByText('Browsing anonymously').waitFor();
 
     await page.getByRole('button', { name: 'Add Apple to cart' }).click();
@@ -32,5 +37,6 @@ describe('browser: anonymous cart, then login', () => {
     await page.reload();
     await page.getByTestId('who').getByText('alice').waitFor();
     await page.getByTestId('cart-lines').getByText('2 × Apple').waitFor();
+    assert.deepEqual(errors, []);
   });
 });
