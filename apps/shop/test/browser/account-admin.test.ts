@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, logIn, openPage, PASSWORD, registerAndLogIn, screenshot, startShop } from './browser-helpers.js';
+import { launchBrowser, logIn, openPage, PASSWORD, registerAndLogIn, registerUser, screenshot, startShop, TEST_TIMEOUT_MS } from './browser-helpers.js';
 
-describe('browser: password change with step-up, and admin view-as', () => {
+describe('browser: password change with step-up, and admin view-as', { timeout: TEST_TIMEOUT_MS }, () => {
   it('LC-14 after the freshness window the page asks for the current password, then changes it', async () => {
     const shop = await startShop();
     const browser = await launchBrowser();
@@ -21,7 +21,7 @@ describe('browser: password change with step-up, and admin view-as', () => {
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByTestId('who').getByText('Browsing anonymously').waitFor();
-    const res = await fetch(`${shop.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'a brand new passphrase' }) });
+    const res = await fetch(`${shop.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'a brand new passphrase' }), signal: AbortSignal.timeout(10_000) });
     assert.equal(res.status, 200);
   });
 
@@ -29,7 +29,7 @@ describe('browser: password change with step-up, and admin view-as', () => {
     const shop = await startShop();
     const browser = await launchBrowser();
     for (const username of ['root', 'bob']) {
-      await fetch(`${shop.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
+      await registerUser(shop, username);
     }
     const page = await openPage(browser, shop.url);
     await logIn(page, 'root');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page } from 'playwright-core';
 import { sqliteStore } from '@coatcheck/sqlite';
 import { buildApp } from '../../src/app.js';
 import { WEB_DIST } from '../../src/routes/web.js';
@@ -35,16 +35,30 @@ function launchOptions(): LaunchOptions {
   return { executablePath: CHROMIUM, headless: true, args: ARGS };
 }
 
+/** Every wait in these tests is for something the page does in well under a second. */
+const ACTION_TIMEOUT_MS = 10_000;
+/** Per test: a browser test that hangs fails instead of holding up the suite. */
+export const TEST_TIMEOUT_MS = 120_000;
+
 /** Launches chromium; closed after the test file. */
 export async function launchBrowser(): Promise<Browser> {
-  const browser = await chromium.launch(launchOptions());
+  const browser = await chromium.launch({ ...launchOptions(), timeout: 60_000 });
   after(() => browser.close());
   return browser;
 }
 
+/** A page in a fresh browser context (its own cookie jar, like another device). */
+export async function newDevicePage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, ...options });
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  return context.newPage();
+}
+
 /** Launches chromium with a profile directory, like a person's browser that is closed and reopened. */
-export function launchProfile(userDataDir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(userDataDir, { ...launchOptions(), viewport: { width: 1100, height: 760 } });
+export async function launchProfile(userDataDir: string): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(userDataDir, { ...launchOptions(), timeout: 60_000, viewport: { width: 1100, height: 760 } });
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  return context;
 }
 
 /** A fresh temporary directory, removed after the test file. */
@@ -72,6 +86,8 @@ export async function startShop(): Promise<RunningShop> {
   const app = buildApp({ store, db, secrets: [randomBytes(32).toString('base64url')], now, web: WEB_DIST });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   after(async () => {
+    // The browser may still hold keep-alive connections: drop them so closing cannot wait.
+    app.server.closeAllConnections();
     await app.close();
     await store.close();
     db.close();
@@ -80,12 +96,21 @@ export async function startShop(): Promise<RunningShop> {
 }
 
 /** A page with a desktop-sized viewport. */
-export async function openPage(context: Browser | BrowserContext, url: string): Promise<Page> {
-  const page = 'newContext' in context ? await context.newPage({ viewport: { width: 1100, height: 760 } }) : await context.newPage();
-  // Every wait here is for something the page does in well under a second.
-  page.setDefaultTimeout(10_000);
+export async function openPage(browser: Browser, url: string): Promise<Page> {
+  const page = await newDevicePage(browser);
   await page.goto(url);
   return page;
+}
+
+/** Creates an account over the API (not through the page). */
+export async function registerUser(shop: RunningShop, username: string): Promise<void> {
+  const res = await fetch(`${shop.url}/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+    signal: AbortSignal.timeout(ACTION_TIMEOUT_MS),
+  });
+  if (res.status !== 201) throw new Error(`register ${username}: ${res.status}`);
 }
 
 /** Saves a screenshot under test-artifacts/. */

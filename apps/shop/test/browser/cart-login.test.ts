@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, registerAndLogIn, screenshot, startShop } from './browser-helpers.js';
+import { launchBrowser, newDevicePage, registerAndLogIn, screenshot, startShop, TEST_TIMEOUT_MS } from './browser-helpers.js';
 
-describe('browser: anonymous cart, then login', () => {
+describe('browser: anonymous cart, then login', { timeout: TEST_TIMEOUT_MS }, () => {
   it('LC-03 the cart filled anonymously is still there after registering and logging in', async () => {
     const shop = await startShop();
     const browser = await launchBrowser();
-    const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    const page = await newDevicePage(browser);
     // The page runs under a strict CSP; anything it blocks would show up here.
     const errors: string[] = [];
     page.on('console', (message) => void (message.type() === 'error' && errors.push(message.text())));

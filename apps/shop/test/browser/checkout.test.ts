@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { launchBrowser, logIn, openPage, PASSWORD, screenshot, startShop } from './browser-helpers.js';
+import { launchBrowser, logIn, openPage, registerUser, screenshot, startShop, TEST_TIMEOUT_MS } from './browser-helpers.js';
 
 async function fillCartAndReview(page: Page, first: boolean): Promise<void> {
   await page.getByRole('link', { name: 'Shop', exact: true }).click();
@@ -32,11 +32,11 @@ async function orderCount(page: Page): Promise<number> {
   return page.getByTestId('order').count();
 }
 
-describe('browser: checkout', () => {
+describe('browser: checkout', { timeout: TEST_TIMEOUT_MS }, () => {
   it('walks the steps, places the order, and a retried or doubled submit places it once', async () => {
     const shop = await startShop();
     const browser = await launchBrowser();
-    await fetch(`${shop.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: PASSWORD }) });
+    await registerUser(shop, 'alice');
     const page = await openPage(browser, shop.url);
     await logIn(page, 'alice');
     await fillCartAndReview(page, true);

@@ -1,15 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, logIn, PASSWORD, screenshot, startShop } from './browser-helpers.js';
+import { launchBrowser, logIn, newDevicePage, registerUser, screenshot, startShop, TEST_TIMEOUT_MS } from './browser-helpers.js';
 
-describe('browser: my devices', () => {
+describe('browser: my devices', { timeout: TEST_TIMEOUT_MS }, () => {
   it('LC-19 two browsers of one user: revoking one from the other logs it out on its next request', async () => {
     const shop = await startShop();
     const browser = await launchBrowser();
-    await fetch(`${shop.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: PASSWORD }) });
+    await registerUser(shop, 'alice');
     // Two separate cookie jars, like a laptop and a phone.
-    const laptop = await (await browser.newContext({ viewport: { width: 1100, height: 760 } })).newPage();
-    const phone = await (await browser.newContext({ viewport: { width: 1100, height: 760 }, userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1' })).newPage();
+    const laptop = await newDevicePage(browser);
+    const phone = await newDevicePage(browser, { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1' });
     await laptop.goto(shop.url);
     await logIn(laptop, 'alice');
     await phone.goto(shop.url);
@@ -42,10 +42,10 @@ describe('browser: my devices', () => {
   it('LC-20 "log out all other devices" keeps this one', async () => {
     const shop = await startShop();
     const browser = await launchBrowser();
-    await fetch(`${shop.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bob', password: PASSWORD }) });
+    await registerUser(shop, 'bob');
     const pages = [];
     for (let i = 0; i < 3; i++) {
-      const page = await (await browser.newContext()).newPage();
+      const page = await newDevicePage(browser);
       await page.goto(shop.url);
       await logIn(page, 'bob');
       pages.push(page);

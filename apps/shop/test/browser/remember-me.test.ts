@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchProfile, logIn, PASSWORD, screenshot, startShop, tempDir } from './browser-helpers.js';
+import { launchProfile, logIn, registerUser, screenshot, startShop, tempDir, TEST_TIMEOUT_MS } from './browser-helpers.js';
 
 /** Opens the shop in a browser profile, runs `use`, and closes the browser (like quitting it). */
 async function withBrowser<T>(profile: string, url: string, use: (page: import('playwright-core').Page) => Promise<T>): Promise<T> {
@@ -15,14 +15,13 @@ async function withBrowser<T>(profile: string, url: string, use: (page: import('
   }
 }
 
-describe('browser: remember me across a browser restart', () => {
+describe('browser: remember me across a browser restart', { timeout: TEST_TIMEOUT_MS }, () => {
   it('LC-11 a remembered login survives closing and reopening the browser; a browser-session login does not', async () => {
     const shop = await startShop();
     const profiles = tempDir('coatcheck-profiles-');
     // Accounts made over the API, so both browsers start from a plain login.
     for (const username of ['remembered', 'forgetful']) {
-      const res = await fetch(`${shop.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
-      assert.equal(res.status, 201);
+      await registerUser(shop, username);
     }
 
     const remembered = join(profiles, 'remembered');
