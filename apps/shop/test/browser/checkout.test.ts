@@ -27,8 +27,8 @@ async function fillCartAndReview(page: Page, first: boolean): Promise<void> {
 
 async function orderCount(page: Page): Promise<number> {
   await page.getByRole('link', { name: 'Orders' }).click();
-  await page.getByRole('heading', { name: 'Orders' }).waitFor();
-  await page.waitForLoadState('networkidle');
+  // The list is fetched when the tab opens; aria-busy drops once it has arrived.
+  await page.locator('[data-testid="orders"][aria-busy="false"]').waitFor();
   return page.getByTestId('order').count();
 }
 

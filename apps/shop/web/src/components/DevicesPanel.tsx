@@ -19,8 +19,9 @@ export function DevicesPanel({ onLoggedOut }: { onLoggedOut: () => void }) {
     try {
       await api.revokeDevice(device.id);
       if (device.current) return onLoggedOut();
-      setMessage(`Logged out ${device.label}.`);
+      // The list first, then the message: whoever reads the message sees the list it describes.
       await load();
+      setMessage(`Logged out ${device.label}.`);
     } catch (error) {
       setMessage(messageOf(error));
     }
@@ -28,8 +29,8 @@ export function DevicesPanel({ onLoggedOut }: { onLoggedOut: () => void }) {
   const revokeOthers = async () => {
     try {
       const { revoked } = await api.revokeOthers();
-      setMessage(`Logged out ${revoked} other device${revoked === 1 ? '' : 's'}.`);
       await load();
+      setMessage(`Logged out ${revoked} other device${revoked === 1 ? '' : 's'}.`);
     } catch (error) {
       setMessage(messageOf(error));
     }

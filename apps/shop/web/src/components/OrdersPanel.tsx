@@ -9,7 +9,7 @@ export function OrdersPanel() {
     api.orders().then(({ orders }) => setOrders(orders), (e) => setError(messageOf(e)));
   }, []);
   return (
-    <section className="card" aria-labelledby="orders-title">
+    <section className="card" aria-labelledby="orders-title" aria-busy={orders === null && !error} data-testid="orders">
       <h2 id="orders-title">Orders</h2>
       {error && <p className="error">{error}</p>}
       {orders?.length === 0 && <p className="muted">No orders yet.</p>}
