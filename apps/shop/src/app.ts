@@ -15,6 +15,17 @@ import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { createUserStore } from './users/user-store.js';
 import { publishCartChanges, startRealtime, type ShopRealtimeOptions } from './realtime/ws.js';
+import type { Hub } from '@coatcheck/realtime';
+import { createAdminCheck, type AdminPolicy } from './admin/admins.js';
+import { createOrderStore } from './checkout/orders.js';
+import { openApiDocs } from './http/openapi.js';
+import { createShopMetrics } from './metrics/session-metrics.js';
+import { accountRoutes } from './routes/account.js';
+import { adminRoutes } from './routes/admin.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { checkoutRoutes } from './routes/checkout.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { webRoutes } from './routes/web.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -46,6 +57,15 @@ export interface AppOptions {
   routes?: (scope: FastifyInstance) => void;
   /** The live channel at `/ws`. @default on, with no cookie origin allowed */
   realtime?: ShopRealtimeOptions;
+  /**
+   * Who is an admin: usernames (`ADMIN_USERS`), or `'first-user'`, the first user who
+   * registered. @default 'first-user'
+   */
+  admins?: AdminPolicy;
+  /** Counts live sessions in the store for `/metrics`, when that is cheap. @default none */
+  activeSessions?: (() => number | Promise<number>) | null;
+  /** Directory of the built React page, served at `/`. @default none (API only) */
+  web?: string | null;
 }
 
 /** Largest accepted request body: far above any real request of this API. */
@@ -71,6 +91,7 @@ export const LIFETIME = Object.freeze({
  */
 export function buildApp(options: AppOptions): FastifyInstance {
   const { store, bus = null, db, secrets, now = Date.now, logger = false, trustProxy = false, routes } = options;
+  const { admins = 'first-user', activeSessions = null, web = null } = options;
   const app = Fastify({
     logger,
     trustProxy,
@@ -90,19 +111,37 @@ export function buildApp(options: AppOptions): FastifyInstance {
     warn: (message, context) => app.log.warn(context ?? {}, message),
     error: (message, context) => app.log.error(context ?? {}, message),
   };
+  // The hub needs the manager, which needs the instrumented store: bind the gauge late.
+  let hub: Hub | null = null;
+  const metrics = createShopMetrics({ activeSessions, openSockets: () => hub?.stats.connections ?? 0 });
   const manager = createSessionManager({
-    store,
+    store: metrics.instrumentStore(store),
     secrets,
     now,
     logger: sessionLog,
     lifetime: LIFETIME,
     ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
   });
-  app.addHook('onClose', () => manager.close());
+  const stopCounting = metrics.followEvents(manager.events);
+  app.addHook('onClose', () => {
+    stopCounting();
+    return manager.close();
+  });
   const users = createUserStore(db, { now });
-  const hub = startRealtime(app, manager, { origins: [], ...options.realtime, trustProxy });
+  const realtime = startRealtime(app, manager, { origins: [], ...options.realtime, trustProxy });
+  hub = realtime;
+  const orders = createOrderStore(db);
+  const isAdmin = createAdminCheck(users, admins);
+  // Before every route: the OpenAPI generator collects routes as they are added.
+  app.register(openApiDocs);
 
-  healthRoutes(app, { manager, bus, db });
+  // In a plugin, so they are added after the docs plugin has loaded and are described too.
+  app.register(async (open) => {
+    healthRoutes(open, { manager, bus, db });
+    metricsRoutes(open, { registry: metrics.registry });
+    catalogRoutes(open);
+  });
+  if (web) app.register(webRoutes, { root: web });
   // Everything that uses sessions lives in one scope; /health and unknown routes stay out of
   // it, so they never touch the store through a cookie.
   app.register(async (scope) => {
@@ -110,7 +149,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     authRoutes(scope, { users });
     cartRoutes(scope);
     deviceRoutes(scope, { users });
-    publishCartChanges(scope, hub);
+    publishCartChanges(scope, realtime);
+    accountRoutes(scope, { users, isAdmin, now });
+    checkoutRoutes(scope, { users, orders, isAdmin, metrics, now });
+    adminRoutes(scope, { users, isAdmin, now });
     routes?.(scope);
   });
   return app;

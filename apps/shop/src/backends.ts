@@ -17,6 +17,11 @@ export interface Backends {
   readonly store: SessionStore;
   /** Present when sessions are shared between instances. */
   readonly bus: SessionBus | null;
+  /**
+   * Counts live sessions, where that is one cheap query (SQLite: an index range count);
+   * `null` for Redis and Postgres, where it would scan a keyspace or a large table per scrape.
+   */
+  readonly countActive: (() => number) | null;
   /** Closes the bus, the store and the connections opened here. */
   close(): Promise<void>;
 }
@@ -41,6 +46,7 @@ async function openRedis(url: string): Promise<Backends> {
     kind: 'redis',
     store,
     bus,
+    countActive: null,
     async close() {
       await bus.close();
       await store.close();
@@ -57,6 +63,7 @@ async function openPostgres(connectionString: string): Promise<Backends> {
     kind: 'postgres',
     store,
     bus,
+    countActive: null,
     async close() {
       await bus.close();
       await store.close();
@@ -64,10 +71,20 @@ async function openPostgres(connectionString: string): Promise<Backends> {
   };
 }
 
+/**
+ * Counts live sessions in the SQLite store's default table. `expires_at` is indexed, so this
+ * counts an index range rather than reading rows. Create it after the store (which creates
+ * the table).
+ */
+export function countSqliteSessions(db: BetterSqlite3.Database, now: () => number = Date.now): () => number {
+  const live = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM coatcheck_sessions WHERE expires_at > ?');
+  return () => live.get(now())?.n ?? 0;
+}
+
 /** Opens the session backend the environment asks for. */
 export async function openBackends(config: BackendConfig, db: BetterSqlite3.Database): Promise<Backends> {
   if (config.redisUrl) return openRedis(config.redisUrl);
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
   const store = sqliteStore({ database: db });
-  return { kind: 'sqlite', store, bus: null, close: () => store.close() };
+  return { kind: 'sqlite', store, bus: null, countActive: countSqliteSessions(db), close: () => store.close() };
 }

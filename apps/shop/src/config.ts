@@ -6,6 +6,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAdminUsers } from './admin/admins.js';
 
 /** The shop's configuration. */
 export interface ShopConfig {
@@ -25,6 +26,8 @@ export interface ShopConfig {
   readonly redisUrl: string | null;
   /** `DATABASE_URL`: keep sessions in Postgres (several instances share them). */
   readonly databaseUrl: string | null;
+  /** `ADMIN_USERS`: comma-separated usernames; `null` makes the first registered user the admin. */
+  readonly admins: readonly string[] | null;
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -77,6 +80,7 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     logLevel,
     redisUrl,
     databaseUrl,
+    admins: parseAdminUsers(env.ADMIN_USERS),
   });
 }
 

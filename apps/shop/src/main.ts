@@ -3,8 +3,9 @@
  *
  * Environment: `PORT` (3000), `HOST` (127.0.0.1), `DATA_DIR` (apps/shop/data),
  * `SESSION_SECRET` (generated and kept in the data directory when unset), `TRUST_PROXY`
- * (off), `LOG_LEVEL` (info), `WS_ORIGINS` (page origins allowed on `/ws`), `REDIS_URL` or `DATABASE_URL` (sessions in Redis or Postgres
- * instead of the SQLite file; users stay in SQLite). SIGINT/SIGTERM close the server (in-flight requests finish),
+ * (off), `LOG_LEVEL` (info), `WS_ORIGINS` (page origins allowed on `/ws`), `REDIS_URL` or
+ * `DATABASE_URL` (sessions in Redis or Postgres instead of the SQLite file; users stay in
+ * SQLite), `ADMIN_USERS` (the first registered user). SIGINT/SIGTERM close the server (in-flight requests finish),
  * then the store, then the database.
  *
  * @module
@@ -16,6 +17,7 @@ import { isSessionError } from 'coatcheck';
 import { buildApp } from './app.js';
 import { openBackends } from './backends.js';
 import { ConfigError, readConfig } from './config.js';
+import { WEB_DIST } from './routes/web.js';
 import { resolveSecrets, type ResolvedSecrets } from './secret.js';
 import { readOrigins } from './realtime/ws.js';
 
@@ -51,14 +53,25 @@ async function main(): Promise<void> {
   const { store, bus } = backends;
   let app;
   try {
-    const realtime = { origins: readOrigins(process.env, config.host, config.port) };
-    app = buildApp({ store, bus, db, secrets: secret.secrets, logger: { level: config.logLevel }, trustProxy: config.trustProxy, realtime });
+    app = buildApp({
+      store,
+      bus,
+      db,
+      secrets: secret.secrets,
+      logger: { level: config.logLevel },
+      trustProxy: config.trustProxy,
+      admins: config.admins ?? 'first-user',
+      activeSessions: backends.countActive,
+      web: WEB_DIST,
+      realtime: { origins: readOrigins(process.env, config.host, config.port) },
+    });
   } catch (error) {
     await backends.close();
     db.close();
     throw error;
   }
   app.log.info(describeSecret(secret));
+  app.log.info(config.admins ? `admins: ${config.admins.join(', ')} (ADMIN_USERS)` : 'admins: the first registered user (set ADMIN_USERS to choose)');
   app.log.info(`sessions: ${backends.kind}${bus ? ' (with cross-instance bus and local cache)' : ''}`);
 
   let stopping = false;

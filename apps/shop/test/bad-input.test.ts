@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { BODY_LIMIT } from '../src/app.js';
+import { ROUTE_DOCS } from '../src/http/route-docs.js';
 import { createBrowser, createShop, loggedIn, PASSWORD } from './helpers.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -150,5 +151,139 @@ describe('bad input', () => {
       assertErrorShape(res, 404, 'ERR_NOT_FOUND');
       assert.doesNotMatch(res.body, /script|nope|def/);
     }
+  });
+
+  describe('new routes: account, checkout, admin', () => {
+    // Routes with a JSON body, and one valid body each (so a single broken field is the only fault).
+    const BODIES: Record<string, Record<string, unknown>> = {
+      '/reauth': { password: PASSWORD },
+      '/password': { new_password: 'another fine passphrase' },
+      '/checkout/address': { name: 'A', street: 'B 1', city: 'C', postcode: 'AB1 2CD', country: 'GB' },
+      '/checkout/payment': { method: 'card' },
+      '/checkout/place': { idempotency_key: 'k'.repeat(20) },
+      '/admin/view-as': { username: 'bob' },
+    };
+    const WRONG_TYPES: unknown[] = [42, true, null, ['x'], { $gt: '' }];
+
+    it('BI-10 malformed JSON is a 400 ERR_BAD_JSON, logged in or not', async () => {
+      const { app } = await createShop();
+      const admin = await loggedIn(app, 'root');
+      for (const url of Object.keys(BODIES)) {
+        for (const payload of ['{', '{"a":1,}', "{'a': 1}", '[1,2', '']) {
+          assertErrorShape(await app.inject({ method: 'POST', url, headers: JSON_HEADERS, payload }), 400, 'ERR_BAD_JSON');
+          assertErrorShape(await admin.request({ method: 'POST', url, headers: JSON_HEADERS, payload }), 400, 'ERR_BAD_JSON');
+        }
+      }
+    });
+
+    it('missing fields and a missing body are 422 naming each field', async () => {
+      const { app } = await createShop();
+      const admin = await loggedIn(app, 'root');
+      for (const [url, body] of Object.entries(BODIES)) {
+        const res = await admin.post(url, {});
+        assert.equal(res.statusCode, 422, url);
+        assert.deepEqual(
+          res.json().detail.map((d: { loc: string[]; type: string }) => [d.loc, d.type]),
+          Object.keys(body).map((field) => [['body', field], 'value_error.missing']),
+          url,
+        );
+        const none = await admin.request({ method: 'POST', url });
+        assert.equal(none.statusCode, 422, url);
+        assert.deepEqual(none.json().detail, [{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }]);
+      }
+    });
+
+    it('wrong types are 422 for every field, nothing coerced', async () => {
+      const { app } = await createShop();
+      const admin = await loggedIn(app, 'root');
+      for (const [url, body] of Object.entries(BODIES)) {
+        for (const field of Object.keys(body)) {
+          for (const wrong of WRONG_TYPES) {
+            const res = await admin.post(url, { ...body, [field]: wrong });
+            assert.equal(res.statusCode, 422, `${url} ${field}=${JSON.stringify(wrong)}`);
+            assert.deepEqual(res.json().detail[0].loc, ['body', field]);
+          }
+        }
+        for (const whole of [[], 'text', 7]) {
+          const res = await admin.request({ method: 'POST', url, headers: JSON_HEADERS, payload: JSON.stringify(whole) });
+          assert.equal(res.statusCode, 422, url);
+        }
+      }
+    });
+
+    it('out-of-range values are 422 naming the rule', async () => {
+      const { app } = await createShop();
+      const admin = await loggedIn(app, 'root');
+      const address = BODIES['/checkout/address'] as Record<string, unknown>;
+      const cases: Array<[string, Record<string, unknown>, string, string]> = [
+        ['/password', { new_password: 'short' }, 'new_password', 'value_error.any_str.min_length'],
+        ['/password', { new_password: 'p'.repeat(129) }, 'new_password', 'value_error.any_str.max_length'],
+        ['/reauth', { password: '' }, 'password', 'value_error.any_str.min_length'],
+        ['/checkout/address', { ...address, country: 'gb' }, 'country', 'value_error.str.regex'],
+        ['/checkout/address', { ...address, name: 'a\u0000b' }, 'name', 'value_error.str.regex'],
+        ['/checkout/address', { ...address, street: 's'.repeat(201) }, 'street', 'value_error.any_str.max_length'],
+        ['/checkout/address', { ...address, postcode: '<b>' }, 'postcode', 'value_error.str.regex'],
+        ['/checkout/payment', { method: 'bitcoin' }, 'method', 'value_error.enum'],
+        ['/checkout/place', { idempotency_key: 'short' }, 'idempotency_key', 'value_error.any_str.min_length'],
+        ['/checkout/place', { idempotency_key: 'has spaces in it, sixteen+' }, 'idempotency_key', 'value_error.str.regex'],
+        ['/checkout/place', { idempotency_key: 'k'.repeat(65) }, 'idempotency_key', 'value_error.any_str.max_length'],
+        ['/admin/view-as', { username: '' }, 'username', 'value_error.any_str.min_length'],
+      ];
+      for (const [url, payload, field, type] of cases) {
+        const res = await admin.post(url, payload);
+        assert.equal(res.statusCode, 422, `${url} ${JSON.stringify(payload).slice(0, 60)}`);
+        assert.deepEqual(res.json().detail.map((d: { loc: unknown; type: string }) => [d.loc, d.type]), [[['body', field], type]]);
+      }
+    });
+
+    it(`bodies over ${BODY_LIMIT} bytes are 413, non-JSON content types 415`, async () => {
+      const { app } = await createShop();
+      const admin = await loggedIn(app, 'root');
+      for (const url of [...Object.keys(BODIES), '/admin/view-as/leave']) {
+        assertErrorShape(await admin.post(url, { pad: 'x'.repeat(BODY_LIMIT) }), 413, 'ERR_BODY_TOO_LARGE');
+        for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+          assertErrorShape(await admin.request({ method: 'POST', url, headers: { 'content-type': contentType }, payload: '{}' }), 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+        }
+      }
+    });
+
+    it('no route answers 5xx to hostile input, and every error has the stable shape', async () => {
+      const { app } = await createShop();
+      const admin = await loggedIn(app, 'root');
+      await loggedIn(app, 'bob');
+      const anonymous = createBrowser(app);
+      const payloads: Array<string | undefined> = [
+        undefined,
+        '',
+        'null',
+        '"str"',
+        '1e309',
+        '{"__proto__":{"admin":true}}',
+        JSON.stringify({ idempotency_key: 'k'.repeat(20), username: 'bob', password: PASSWORD, new_password: 'x'.repeat(20), method: 'card' }),
+        JSON.stringify({ username: '\ud800', password: '\u0000'.repeat(50) }),
+        '{"a":' + '['.repeat(2000) + ']'.repeat(2000) + '}',
+      ];
+      for (const key of Object.keys(ROUTE_DOCS)) {
+        const [method = 'GET', path = '/'] = key.split(' ');
+        const url = path.replace('{id}', 'x'.repeat(50));
+        for (const browser of [admin, anonymous]) {
+          for (const payload of method === 'GET' ? [undefined] : payloads) {
+            const res = await browser.request({
+              method: method as 'GET',
+              url,
+              ...(payload === undefined ? {} : { headers: JSON_HEADERS, payload }),
+            });
+            assert.ok(res.statusCode < 500, `${key} ${String(payload).slice(0, 40)} -> ${res.statusCode} ${res.body.slice(0, 200)}`);
+            if (res.statusCode >= 400) {
+              const body = res.json();
+              assert.ok(
+                (body.error && typeof body.error.code === 'string' && typeof body.error.message === 'string') || Array.isArray(body.detail),
+                `${key}: ${res.body.slice(0, 200)}`,
+              );
+            }
+          }
+        }
+      }
+    });
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sqliteStore, type SqliteStore } from '@coatcheck/sqlite';
-import { buildApp } from '../src/app.js';
+import { buildApp, type AppOptions } from '../src/app.js';
 
 /** A fresh directory for the calling test file, removed when its tests end. */
 export function useTempDir(): (name: string) => string {
@@ -42,6 +42,8 @@ export interface ShopOptions {
   journalMode?: 'wal' | 'delete';
   /** @default 5000 */
   busyTimeoutMs?: number;
+  /** More options of `buildApp`; `activeSessions` gets the database once it exists. */
+  app?: Partial<Omit<AppOptions, 'activeSessions'>> & { activeSessions?: (db: Database.Database, now: () => number) => () => number };
 }
 
 const path = useTempDir();
@@ -55,7 +57,16 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
   const store = sqliteStore({ database: db, pruneIntervalMs: 0, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
   const clock = createClock();
   const secret = randomBytes(32).toString('base64url');
-  const app = buildApp({ store, db, secrets: [secret], now: clock.now, ...(options.routes ? { routes: options.routes } : {}) });
+  const { activeSessions, ...extra } = options.app ?? {};
+  const app = buildApp({
+    store,
+    db,
+    secrets: [secret],
+    now: clock.now,
+    ...(options.routes ? { routes: options.routes } : {}),
+    ...extra,
+    ...(activeSessions ? { activeSessions: activeSessions(db, clock.now) } : {}),
+  });
   after(async () => {
     await app.close();
     await store.close();

@@ -28,6 +28,14 @@ export interface UserStore {
   authenticate(username: string, password: string): Promise<User | null>;
   /** Looks a user up by id. */
   findById(id: string): User | null;
+  /** Looks a user up by username (case-insensitively). */
+  findByUsername(username: string): User | null;
+  /** Whether `password` is this user's password. `false` for an unknown id. */
+  checkPassword(id: string, password: string): Promise<boolean>;
+  /** Replaces the user's password; `false` when the user does not exist. */
+  changePassword(id: string, password: string): Promise<boolean>;
+  /** Users in registration order (oldest first), at most `limit`. */
+  list(limit: number): User[];
 }
 
 interface UserRow {
@@ -61,6 +69,9 @@ export function createUserStore(db: BetterSqlite3.Database, options: UserStoreOp
   );
   const byUsername = db.prepare<[string], UserRow>('SELECT id, username, password_hash FROM users WHERE username = ?');
   const byId = db.prepare<[string], UserRow>('SELECT id, username, password_hash FROM users WHERE id = ?');
+  const setHash = db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE id = ?');
+  // rowid breaks ties between users registered in the same millisecond.
+  const oldest = db.prepare<[number], UserRow>('SELECT id, username, password_hash FROM users ORDER BY created_at, rowid LIMIT ?');
   const toUser = (row: UserRow): User => ({ id: row.id, username: row.username });
 
   return {
@@ -80,6 +91,22 @@ export function createUserStore(db: BetterSqlite3.Database, options: UserStoreOp
     findById(id) {
       const row = byId.get(id);
       return row ? toUser(row) : null;
+    },
+    findByUsername(username) {
+      const row = byUsername.get(username);
+      return row ? toUser(row) : null;
+    },
+    async checkPassword(id, password) {
+      const row = byId.get(id);
+      if (!row) return verifyAgainstDummy(password);
+      return verifyPassword(password, row.password_hash);
+    },
+    async changePassword(id, password) {
+      const passwordHash = await hashPassword(password);
+      return setHash.run(passwordHash, id).changes === 1;
+    },
+    list(limit) {
+      return oldest.all(limit).map(toUser);
     },
   };
 }

@@ -1,0 +1,107 @@
+/**
+ * The shop's metrics: session lifecycle (from the manager's events), store latency, errors and
+ * write conflicts (from a wrapper around the store), sockets and orders.
+ *
+ * Nothing here needs a hook in the core: the events say what happened to sessions, and every
+ * store call passes through the wrapper, including the compare-and-set `update` whose
+ * `'conflict'` result is exactly a lost race that the session then replays.
+ *
+ * @module
+ */
+import type { SessionEventEmitter, SessionStore } from 'coatcheck';
+import { createMetricsRegistry, type Counter, type MetricsRegistry } from './registry.js';
+
+/** Latency buckets in seconds: SQLite answers in microseconds, a remote store in milliseconds. */
+const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/** The shop's metrics. */
+export interface ShopMetrics {
+  readonly registry: MetricsRegistry;
+  /** Orders written, and repeated "place order" submits answered with the first result. */
+  readonly orders: { readonly placed: Counter; readonly duplicates: Counter };
+  /** Wraps a store so that each call is timed and its failures and conflicts counted. */
+  instrumentStore(store: SessionStore): SessionStore;
+  /** Counts the manager's session events; returns a function that stops counting. */
+  followEvents(events: SessionEventEmitter): () => void;
+}
+
+/** Options of {@link createShopMetrics}. */
+export interface ShopMetricsOptions {
+  /**
+   * Counts live sessions in the store, when that is cheap (one indexed SQL count). Without it,
+   * `coatcheck_sessions_active` is not exported: a gauge derived from events could not see
+   * sessions that simply expire, and would drift upwards forever.
+   */
+  activeSessions?: (() => number | Promise<number>) | null;
+  /** Open WebSocket connections of this instance. @default none (reported as 0) */
+  openSockets?: (() => number) | null;
+}
+
+/** Creates the registry with every series of the shop. */
+export function createShopMetrics(options: ShopMetricsOptions = {}): ShopMetrics {
+  const registry = createMetricsRegistry();
+  const created = registry.counter('coatcheck_sessions_created_total', 'Session records written for the first time.');
+  const logins = registry.counter('coatcheck_logins_total', 'Logins and re-authentications (sessions upgraded to a user, ticket rotated).');
+  const ended = registry.counter('coatcheck_sessions_ended_total', 'Sessions ended from their own request, by reason (logout, destroy).');
+  const revoked = registry.counter('coatcheck_sessions_revoked_total', 'Sessions revoked from elsewhere (device list, password change), by reason.');
+  const latency = registry.histogram('coatcheck_store_operation_duration_seconds', 'Duration of session store calls, by operation.', STORE_BUCKETS);
+  const errors = registry.counter('coatcheck_store_errors_total', 'Session store calls that failed, by operation.');
+  const conflicts = registry.counter('coatcheck_store_write_conflicts_total', 'Session writes that lost a race (version check) and were replayed on the fresh record.');
+  const { activeSessions, openSockets } = options;
+  if (activeSessions) registry.gauge('coatcheck_sessions_active', 'Live (unexpired) sessions in the store.', activeSessions);
+  registry.gauge('coatcheck_sockets_open', 'Open WebSocket connections bound to sessions.', openSockets ?? (() => 0));
+  const orders = {
+    placed: registry.counter('shop_orders_placed_total', 'Orders placed.'),
+    duplicates: registry.counter('shop_order_duplicates_total', 'Repeated "place order" submits answered with the first order, by kind (replay, concurrent).'),
+  };
+
+  function timed<A extends unknown[], R>(op: string, run: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    const labels = { op };
+    return async (...args) => {
+      const started = performance.now();
+      try {
+        return await run(...args);
+      } catch (error) {
+        errors.inc(labels);
+        throw error;
+      } finally {
+        latency.observe((performance.now() - started) / 1000, labels);
+      }
+    };
+  }
+
+  return {
+    registry,
+    orders,
+    instrumentStore(store) {
+      const update = timed('update', (next: Parameters<SessionStore['update']>[0], expected: number, now: number) => store.update(next, expected, now));
+      // Explicit delegation, so stores written as classes keep their `this`.
+      return {
+        name: store.name,
+        get: timed('get', (id: string, now: number) => store.get(id, now)),
+        create: timed('create', (record: Parameters<SessionStore['create']>[0]) => store.create(record)),
+        async update(next, expected, now) {
+          const result = await update(next, expected, now);
+          if (result === 'conflict') conflicts.inc();
+          return result;
+        },
+        touch: timed('touch', (id: string, lastSeenAt: number, expiresAt: number, now: number) => store.touch(id, lastSeenAt, expiresAt, now)),
+        delete: timed('delete', (id: string) => store.delete(id)),
+        listByUser: timed('listByUser', (userId: string, now: number) => store.listByUser(userId, now)),
+        deleteByUser: timed('deleteByUser', (userId: string, exceptId?: string) => store.deleteByUser(userId, exceptId)),
+        prune: timed('prune', (now: number) => store.prune(now)),
+        ping: timed('ping', () => store.ping()),
+        close: () => store.close(),
+      };
+    },
+    followEvents(events) {
+      const offs = [
+        events.on('created', () => created.inc()),
+        events.on('upgraded', () => logins.inc()),
+        events.on('destroyed', ({ reason }) => ended.inc({ reason })),
+        events.on('revoked', ({ ids, reason }) => revoked.inc({ reason }, ids.length)),
+      ];
+      return () => offs.forEach((off) => off());
+    },
+  };
+}

@@ -1,0 +1,143 @@
+// Shared set-up for the browser tests: Debian's chromium driven by playwright-core, and the
+// real shop (built page included) listening on a free port, on its own SQLite file.
+import { after } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page } from 'playwright-core';
+import { sqliteStore } from '@coatcheck/sqlite';
+import { buildApp } from '../../src/app.js';
+import { WEB_DIST } from '../../src/routes/web.js';
+import { ensureWebBuilt } from '../../src/web-build.js';
+
+/** Debian's package; never a browser downloaded by `playwright install`. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where screenshots go (gitignored): test-artifacts/ at the repository root. */
+export const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/', import.meta.url));
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function launchOptions(): LaunchOptions {
+  // Fail, never skip: a CI without chromium must go red.
+  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI's .ci/run does).`);
+  return { executablePath: CHROMIUM, headless: true, args: ARGS };
+}
+
+/** Every wait in these tests is for something the page does in well under a second. */
+const ACTION_TIMEOUT_MS = 10_000;
+/** Per test: a browser test that hangs fails instead of holding up the suite. */
+export const TEST_TIMEOUT_MS = 120_000;
+
+/** Launches chromium; closed after the test file. */
+export async function launchBrowser(): Promise<Browser> {
+  const browser = await chromium.launch({ ...launchOptions(), timeout: 60_000 });
+  after(() => browser.close());
+  return browser;
+}
+
+/** A page in a fresh browser context (its own cookie jar, like another device). */
+export async function newDevicePage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, ...options });
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  return context.newPage();
+}
+
+/** Launches chromium with a profile directory, like a person's browser that is closed and reopened. */
+export async function launchProfile(userDataDir: string): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(userDataDir, { ...launchOptions(), timeout: 60_000, viewport: { width: 1100, height: 760 } });
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  return context;
+}
+
+/** A fresh temporary directory, removed after the test file. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface RunningShop {
+  url: string;
+  /** Moves the shop's clock forward (it otherwise follows real time, so cookie dates stay real). */
+  advance(ms: number): void;
+}
+
+/** Builds the page if needed and starts the shop on 127.0.0.1 with a free port. */
+export async function startShop(): Promise<RunningShop> {
+  await ensureWebBuilt();
+  const dir = tempDir('coatcheck-browser-');
+  const db = new Database(join(dir, 'shop.sqlite'));
+  db.pragma('journal_mode = WAL');
+  const store = sqliteStore({ database: db, pruneIntervalMs: 0 });
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  const app = buildApp({ store, db, secrets: [randomBytes(32).toString('base64url')], now, web: WEB_DIST });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  after(async () => {
+    // The browser may still hold keep-alive connections: drop them so closing cannot wait.
+    app.server.closeAllConnections();
+    await app.close();
+    await store.close();
+    db.close();
+  });
+  return { url, advance: (ms) => void (offset += ms) };
+}
+
+/** A page with a desktop-sized viewport. */
+export async function openPage(browser: Browser, url: string): Promise<Page> {
+  const page = await newDevicePage(browser);
+  await page.goto(url);
+  return page;
+}
+
+/** Creates an account over the API (not through the page). */
+export async function registerUser(shop: RunningShop, username: string): Promise<void> {
+  const res = await fetch(`${shop.url}/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+    signal: AbortSignal.timeout(ACTION_TIMEOUT_MS),
+  });
+  if (res.status !== 201) throw new Error(`register ${username}: ${res.status}`);
+}
+
+/** Saves a screenshot under test-artifacts/. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** Registers through the page (the account form), optionally with "remember me". */
+export async function registerAndLogIn(page: Page, username: string, { remember = false } = {}): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name: 'Log in', exact: true }).click();
+  await page.getByRole('button', { name: 'Create one' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  if (remember) await page.getByLabel('Remember me for 30 days').check();
+  await page.getByRole('button', { name: 'Create account and log in' }).click();
+  await page.getByTestId('who').getByText(username).waitFor();
+}
+
+/** Logs in through the page. */
+export async function logIn(page: Page, username: string, { remember = false } = {}): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name: 'Log in', exact: true }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  if (remember) await page.getByLabel('Remember me for 30 days').check();
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.getByTestId('who').getByText(username).waitFor();
+}

@@ -1,0 +1,175 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, messageOf, setUnauthenticatedHandler, type Account, type CartLine, type Item } from './api';
+import type { LiveModule } from './live';
+import { useHashTab, type Tab } from './use-hash-tab';
+import { AccountPanel } from './components/AccountPanel';
+import { AdminPanel } from './components/AdminPanel';
+import { CartPanel } from './components/CartPanel';
+import { Catalog } from './components/Catalog';
+import { CheckoutPanel } from './components/CheckoutPanel';
+import { DevicesPanel } from './components/DevicesPanel';
+import { LoginPanel } from './components/LoginPanel';
+import { OrdersPanel } from './components/OrdersPanel';
+
+/** The shop page: everything the session layer does, in one screen per tab. */
+export function App({ live }: { live: LiveModule }) {
+  const [account, setAccount] = useState<Account | null>(null);
+  const [items, setItems] = useState<Item[]>([]);
+  const [cart, setCart] = useState<CartLine[]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [tab, setTab] = useHashTab();
+  const user = account?.user ?? null;
+
+  const refreshAccount = useCallback(async () => {
+    try {
+      setAccount(await api.account());
+    } catch (error) {
+      setNotice(messageOf(error));
+    }
+  }, []);
+  const refreshCart = useCallback(async () => {
+    try {
+      setCart((await api.cart()).cart);
+    } catch (error) {
+      setNotice(messageOf(error));
+    }
+  }, []);
+
+  useEffect(() => {
+    void refreshAccount();
+    void refreshCart();
+    api.items().then(({ items }) => setItems(items), (error) => setNotice(messageOf(error)));
+  }, [refreshAccount, refreshCart]);
+
+  // Any 401 means this browser's session is gone (logged out elsewhere, revoked, expired).
+  useEffect(() => {
+    setUnauthenticatedHandler(() => {
+      setAccount((current) => {
+        if (current?.user) setNotice('You were logged out: this session ended (revoked from another device, or expired).');
+        return { user: null };
+      });
+      void refreshCart();
+    });
+  }, [refreshCart]);
+
+  // Coming back to the tab is a good moment to check the session is still alive.
+  useEffect(() => {
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') void refreshAccount();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [refreshAccount]);
+
+  useEffect(() => {
+    if (!user) return;
+    return live.connect({
+      sessionEnded: () => void refreshAccount(),
+      cartChanged: () => void refreshCart(),
+      devicesChanged: () => {},
+    });
+  }, [live, user, refreshAccount, refreshCart]);
+
+  const onLoggedIn = async () => {
+    setNotice(null);
+    await Promise.all([refreshAccount(), refreshCart()]);
+    setTab('shop');
+  };
+  const logout = async () => {
+    try {
+      await api.logout();
+    } finally {
+      setNotice(null);
+      setAccount({ user: null });
+      await refreshCart();
+      setTab('shop');
+    }
+  };
+
+  const tabs: Array<[Tab, string, boolean]> = [
+    ['shop', 'Shop', true],
+    ['checkout', `Checkout${cart.length ? ` (${cart.reduce((n, line) => n + line.quantity, 0)})` : ''}`, true],
+    ['orders', 'Orders', Boolean(user)],
+    ['account', user ? 'Account' : 'Log in', true],
+    ['devices', 'Devices', Boolean(user)],
+    ['admin', 'Admin', account?.role === 'admin' || Boolean(account?.viewAs)],
+  ];
+
+  return (
+    <div className="page">
+      <header className="top">
+        <h1>
+          <a href="#/shop">coatcheck shop</a>
+        </h1>
+        <nav aria-label="Sections">
+          {tabs
+            .filter(([, , shown]) => shown)
+            .map(([id, label]) => (
+              <a key={id} href={`#/${id}`} aria-current={tab === id ? 'page' : undefined}>
+                {label}
+              </a>
+            ))}
+        </nav>
+        <div className="who" data-testid="who">
+          {account === null ? (
+            '…'
+          ) : user ? (
+            <>
+              Signed in as <strong>{user.username}</strong>
+              {account.role === 'admin' ? ' (admin)' : ''}{' '}
+              <button type="button" className="link" onClick={logout}>
+                Log out
+              </button>
+            </>
+          ) : (
+            'Browsing anonymously'
+          )}
+        </div>
+      </header>
+
+      {account?.viewAs && (
+        <div className="banner" role="status">
+          Viewing the shop as <strong>{account.user?.username}</strong> (you are {account.viewAs.actor.username}).{' '}
+          <button type="button" onClick={() => api.leaveViewAs().then(refreshAccount, (e) => setNotice(messageOf(e)))}>
+            Leave view-as
+          </button>
+        </div>
+      )}
+      {notice && (
+        <div className="notice" role="alert">
+          {notice}{' '}
+          <button type="button" className="link" onClick={() => setNotice(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+
+      <main>
+        {tab === 'shop' && (
+          <div className="columns">
+            <Catalog items={items} onAdd={async (id) => setCart((await api.addToCart(id)).cart)} onError={setNotice} />
+            <CartPanel items={items} cart={cart} loggedIn={Boolean(user)} />
+          </div>
+        )}
+        {tab === 'checkout' &&
+          (user ? (
+            <CheckoutPanel onCartChanged={refreshCart} />
+          ) : (
+            <div className="columns">
+              <CartPanel items={items} cart={cart} loggedIn={false} />
+              <LoginPanel onLoggedIn={onLoggedIn} />
+            </div>
+          ))}
+        {tab === 'orders' && user && <OrdersPanel key={user.id} />}
+        {tab === 'account' && (user && account ? <AccountPanel account={account} onChanged={refreshAccount} /> : <LoginPanel onLoggedIn={onLoggedIn} />)}
+        {tab === 'devices' && user && <DevicesPanel onLoggedOut={() => setAccount({ user: null })} />}
+        {tab === 'admin' && account && <AdminPanel account={account} onChanged={refreshAccount} />}
+        {(tab === 'orders' || tab === 'devices') && !user && account && <LoginPanel onLoggedIn={onLoggedIn} />}
+      </main>
+
+      <footer>
+        Sessions by coatcheck · <a href="/docs">API docs</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, messageOf, when, type Device } from '../api';
+
+/** My devices: every session of my account, with "log out" per device and for all others. */
+export function DevicesPanel({ onLoggedOut }: { onLoggedOut: () => void }) {
+  const [devices, setDevices] = useState<Device[] | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setDevices((await api.devices()).sessions);
+    } catch (error) {
+      setMessage(messageOf(error));
+    }
+  }, []);
+  useEffect(() => void load(), [load]);
+
+  const revoke = async (device: Device) => {
+    try {
+      await api.revokeDevice(device.id);
+      if (device.current) return onLoggedOut();
+      // The list first, then the message: whoever reads the message sees the list it describes.
+      await load();
+      setMessage(`Logged out ${device.label}.`);
+    } catch (error) {
+      setMessage(messageOf(error));
+    }
+  };
+  const revokeOthers = async () => {
+    try {
+      const { revoked } = await api.revokeOthers();
+      await load();
+      setMessage(`Logged out ${revoked} other device${revoked === 1 ? '' : 's'}.`);
+    } catch (error) {
+      setMessage(messageOf(error));
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="devices-title">
+      <div className="row">
+        <h2 id="devices-title">Devices</h2>
+        <button type="button" className="secondary" onClick={load}>
+          Refresh
+        </button>
+      </div>
+      {message && <p role="status">{message}</p>}
+      {devices === null ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <table className="devices">
+          <thead>
+            <tr>
+              <th>Device</th>
+              <th>Signed in</th>
+              <th>Last active</th>
+              <th>Kind</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {devices.map((device) => (
+              <tr key={device.id} data-testid="device-row" data-current={device.current ? 'true' : 'false'}>
+                <td>
+                  {device.label}
+                  {device.current && <span className="tag">this device</span>}
+                </td>
+                <td>{when(device.createdAt)}</td>
+                <td>{when(device.lastSeenAt)}</td>
+                <td>{device.persistent ? 'remembered' : 'browser session'}</td>
+                <td>
+                  <button type="button" className="secondary" onClick={() => revoke(device)}>
+                    {device.current ? 'Log out' : 'Log out device'}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {devices && devices.length > 1 && (
+        <button type="button" onClick={revokeOthers}>
+          Log out all other devices
+        </button>
+      )}
+    </section>
+  );
+}
