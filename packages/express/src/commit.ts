@@ -1,0 +1,133 @@
+/**
+ * Committing the session before the response headers go out, without patching `res.end`.
+ *
+ * Express gives middleware no "after the handler, before the headers" step, and Node's
+ * `writeHead` is synchronous while a commit (a store write) is not. express-session bridges
+ * that by patching `res.end` and `res.write` to hold back the body until the store answers;
+ * we do not. The design, in three parts:
+ *
+ * 1. `res.send` and `res.redirect` (the paths `res.json`, `res.jsonp`, `res.sendStatus`,
+ *    `res.render` and `res.format` all end in) are deferred on this response until the
+ *    commit has finished: the Set-Cookie that goes out is the one the store write produced,
+ *    and the write is durable before the first byte leaves. A failed commit answers 503 (or
+ *    the error's status) with its code instead of the handler's response, cookie untouched.
+ * 2. Handlers that stream, pipe, call `res.sendFile` or `res.end` themselves call
+ *    `await commitSession(req, res)` first; it is the same commit, so it runs once.
+ * 3. A hook on `writeHead` (what `on-headers` does) is the safety net. When the headers go
+ *    out with the session still uncommitted, it sends the cookie a lifecycle change already
+ *    made durable (`login`, `logout`, `regenerate` write at once), leaves a due expiry touch
+ *    to a later request, and if data changes are still unwritten it drops them and logs an
+ *    error saying where `commitSession` is missing. It never sends a Set-Cookie for a write
+ *    that did not happen.
+ *
+ * @module
+ */
+import type { ServerResponse } from 'node:http';
+import { isSessionError, SessionCommittedError, type Session } from 'coatcheck';
+import type { Request, Response } from 'express';
+import { sendSessionError, type AdapterLogger } from './errors.js';
+import { attachState, stateOf, type CommitState } from './state.js';
+
+/** Adds the Set-Cookie values and the cache policy that goes with them. (CK-12) */
+function applyCookies(res: ServerResponse, session: Session<any>, cookies: readonly string[]): void {
+  if (cookies.length > 0) {
+    res.appendHeader('set-cookie', cookies as string[]);
+    res.setHeader('cache-control', 'no-store');
+  } else if (session.isAuthenticated && !res.hasHeader('cache-control')) {
+    res.setHeader('cache-control', 'private, no-store');
+  }
+}
+
+/**
+ * Commits the request's session now and adds its `Set-Cookie` to the response. Call it
+ * before streaming (`res.write`, `pipe`, `res.sendFile`, `res.end`); `res.send`, `res.json`
+ * and `res.redirect` do it for you. Runs the commit at most once per response.
+ *
+ * Rejects with the coatcheck error when the store fails (pass it to `next`, and let
+ * {@link sessionErrorHandler} answer 503), or with `SessionCommittedError` when the headers
+ * were already sent.
+ *
+ * @example
+ * ```ts
+ * app.get('/export', async (req, res) => {
+ *   req.session.set('lastExport', Date.now())
+ *   await commitSession(req, res)
+ *   createReadStream('export.csv').pipe(res)
+ * })
+ * ```
+ */
+export function commitSession(_req: Request, res: Response): Promise<void> {
+  const state = stateOf(res);
+  if (state === undefined) return Promise.reject(new TypeError('commitSession: the coatcheck session middleware did not run for this request.'));
+  if (state.commit !== null) return state.commit;
+  if (state.settled) {
+    return res.headersSent
+      ? Promise.reject(new SessionCommittedError('commitSession was called after the response headers were sent; call it before the first res.write().'))
+      : Promise.resolve();
+  }
+  const { session } = state;
+  state.commit = (session.pending ? session.commit() : Promise.resolve([] as string[])).then(
+    (cookies) => {
+      state.settled = true;
+      applyCookies(res, session, cookies);
+    },
+    (error: unknown) => {
+      state.settled = true;
+      throw error;
+    },
+  );
+  return state.commit;
+}
+
+/** The writeHead safety net; see the module comment. */
+function settleAtHeaders(res: ServerResponse, state: CommitState, logger: AdapterLogger): void {
+  state.settled = true;
+  const { session } = state;
+  if (!session.pending) return applyCookies(res, session, []);
+  const cookies = session.commitCookies();
+  if (cookies !== null) return applyCookies(res, session, cookies);
+  const dropped = session.abandon();
+  logger.error(
+    `coatcheck: the response headers went out before the session was committed, so ${dropped} change(s) were not saved. Streaming handlers must await commitSession(req, res) before res.write(), pipe(), res.sendFile() or res.end().`,
+  );
+  applyCookies(res, session, []);
+}
+
+type Method = (...args: any[]) => unknown;
+
+/** Runs `original` once the commit has finished; a failed commit answers the error instead. */
+function afterCommit(req: Request, res: Response, state: CommitState, original: Method, logger: AdapterLogger): Method {
+  return function deferredUntilCommitted(this: Response, ...args: unknown[]) {
+    if (state.settled || !state.session.pending) return original.apply(this, args);
+    commitSession(req, res).then(
+      () => {
+        try {
+          original.apply(res, args);
+        } catch (error) {
+          logger.error('coatcheck: sending the response failed after the session was committed', { error });
+          if (!res.headersSent) res.status(500).end();
+          else res.destroy(error as Error);
+        }
+      },
+      (error: unknown) => {
+        if (isSessionError(error)) return sendSessionError(res, error, logger);
+        logger.error('coatcheck: session commit failed', { error });
+        res.destroy(error as Error);
+      },
+    );
+    return this;
+  };
+}
+
+/** Installs the commit on `res`; called by the middleware once the session is loaded. */
+export function installCommit(req: Request, res: Response, session: Session<any>, logger: AdapterLogger): void {
+  const state = attachState(res, session);
+  // Own properties on this response only: the app's prototypes stay untouched.
+  res.send = afterCommit(req, res, state, res.send, logger) as Response['send'];
+  res.redirect = afterCommit(req, res, state, res.redirect, logger) as Response['redirect'];
+  const writeHead = res.writeHead;
+  res.writeHead = function writeHeadWithSession(this: ServerResponse, ...args: unknown[]) {
+    if (!state.settled) settleAtHeaders(this, state, logger);
+    return (writeHead as Method).apply(this, args);
+  } as Response['writeHead'];
+}
