@@ -85,6 +85,22 @@ function failWith(request: FastifyRequest, reply: FastifyReply, error: unknown):
 }
 
 /**
+ * An error handler that answers coatcheck errors thrown by route handlers (a store outage
+ * during `login()`, an oversized session) in the plugin's own shape, `{ error: { code,
+ * message } }` with `Retry-After` on 503, and hands every other error to Fastify's default
+ * handler. Use it, or map `isSessionError(error)` in your own handler.
+ *
+ * @example
+ * ```ts
+ * app.setErrorHandler(sessionErrorHandler)
+ * ```
+ */
+export function sessionErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (!isSessionError(error)) throw error;
+  return reply.send(failWith(request, reply, error));
+}
+
+/**
  * The plugin. Register it once, at the root.
  *
  * @example
