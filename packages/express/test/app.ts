@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { SessionManager } from 'coatcheck';
 import { sendHttp, type SuiteApp } from '@coatcheck/adapter-suite';
-import { session, sessionErrorHandler } from '../src/index.js';
+import { session, sessionErrorHandler, type AdapterLogger } from '../src/index.js';
 
 /** The parts of the express module the app uses (Express 4 and 5 both have them). */
 export interface ExpressModule {
@@ -14,15 +14,15 @@ export interface ExpressModule {
 }
 
 type Body = { item?: string; user?: string; remember?: boolean } | undefined;
-const quiet = { error() {} };
+const quiet: AdapterLogger = { error() {} };
 
-export function expressApp(express: ExpressModule, routes?: (app: Express) => void) {
+export function expressApp(express: ExpressModule, routes?: (app: Express) => void, logger = quiet) {
   return async (manager: SessionManager): Promise<SuiteApp> => {
     const app = express();
     app.set('trust proxy', true);
     app.use(express.json());
     app.use(express.urlencoded({ extended: false }));
-    app.use(session({ manager, logger: quiet }));
+    app.use(session({ manager, logger }));
     app.get('/public', (_req, res) => void res.json({ ok: true }));
     app.get('/me', (req, res) => void res.json({ userId: req.session.userId, status: req.session.status, cart: req.session.get('cart') ?? [] }));
     app.get('/csrf', (req, res, next) => void req.session.csrfToken().then((token) => res.json({ token }), next));
@@ -38,7 +38,7 @@ export function expressApp(express: ExpressModule, routes?: (app: Express) => vo
     app.post('/logout', (req, res, next) => void req.session.logout().then(() => res.json({ ok: true }), next));
     app.post('/regenerate', (req, res, next) => void req.session.regenerate().then(() => res.json({ ok: true }), next));
     routes?.(app);
-    app.use(sessionErrorHandler(quiet));
+    app.use(sessionErrorHandler(logger));
     const server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', resolve));
     const { port } = server.address() as AddressInfo;
