@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BASELINE, DEFAULT_VARIANTS, GOAL, PEERS, VARIANTS } from './lib/variants.mjs';
+import { BASELINE, DEFAULT_VARIANTS, GOAL, PEER_GOALS, PEERS, VARIANTS } from './lib/variants.mjs';
 import { cpuCoreSeconds, cpuSeconds, startServer, stopServer, waitQuiet, waitReady } from './lib/server.mjs';
 import { login, verify, verifyWrite } from './lib/http.mjs';
 import { autocannon, findWrk, wrk } from './lib/load.mjs';
@@ -233,6 +233,12 @@ if (summary[GOAL.variant] && summary[BASELINE]) {
   const paired = pairedRatio(runs, GOAL.variant, BASELINE);
   const met = ratio >= GOAL.minRatio;
   console.log(`\ngoal: ${GOAL.variant} ≥ ${GOAL.minRatio} × ${BASELINE}: ${ratio.toFixed(2)} (paired ${paired.median.toFixed(2)}) → ${met ? 'MET' : 'NOT MET'}`);
+}
+for (const goal of PEER_GOALS) {
+  if (!summary[goal.variant] || !summary[goal.peer]) continue;
+  const ratio = summary[goal.variant].rps / summary[goal.peer].rps;
+  const paired = pairedRatio(runs, goal.variant, goal.peer);
+  console.log(`goal: ${goal.variant} ≥ ${goal.minRatio} × ${goal.peer}: ${ratio.toFixed(2)} (paired ${paired.median.toFixed(2)}) → ${ratio >= goal.minRatio ? 'MET' : 'NOT MET'}`);
 }
 const noisyKept = runs.filter(isNoisy);
 if (retries.length > 0 || noisyKept.length > 0) {

@@ -14,6 +14,15 @@ export const VARIANTS = {
   },
   e: { label: '@fastify/session + memory (rolling:false)', file: 'e-fastify-session.mjs', session: true },
   c: { label: 'express + express-session MemoryStore', file: 'c-express-session.mjs', session: true },
+  'cx-mem': { label: 'express + @coatcheck/express + memoryStore', file: 'cx-mem.mjs', session: true, ours: true },
+  'cx-redis': {
+    label: 'express + @coatcheck/express + redisStore',
+    file: 'cx-redis.mjs',
+    session: true,
+    ours: true,
+    requires: 'packages/redis/src/index.ts',
+  },
+  'c-redis': { label: 'express + express-session + connect-redis', file: 'c-redis.mjs', session: true },
   // Diagnostics, not run by default (see README): how much of the gap is event-loop scheduling.
   'cc-mem-defer': { label: 'cc-mem, store.get deferred (setImmediate)', file: 'cc-mem-defer.mjs', session: true, ours: true },
   ideal: { label: 'ideal: fastify + HMAC cookie + Map', file: 'ideal-mem.mjs', session: true },
@@ -23,8 +32,13 @@ export const VARIANTS = {
 /** Every ratio is divided by this variant. */
 export const BASELINE = 'b';
 /** Peers our variants are compared with. */
-export const PEERS = ['e', 'c'];
+export const PEERS = ['e', 'c', 'c-redis'];
 /** The goal: each of our variants / baseline must reach this (memory store). */
 export const GOAL = { variant: 'cc-mem', minRatio: 0.75 };
+/** Goals against a peer on the same framework and store, measured in the same run. */
+export const PEER_GOALS = [
+  { variant: 'cx-redis', peer: 'c-redis', minRatio: 1.2 },
+  { variant: 'cx-mem', peer: 'c', minRatio: 1.0 },
+];
 /** Run order inside one repetition (interleaved across repetitions). */
 export const DEFAULT_VARIANTS = ['a', 'b', 'cc-mem', 'cc-sqlite', 'e', 'c'];

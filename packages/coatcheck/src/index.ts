@@ -11,7 +11,7 @@
 export { createSessionManager } from './manager/manager.js';
 export type { SessionManager, RequestInfo } from './manager/manager.js';
 export type { SessionManagerOptions, Logger } from './manager/options.js';
-export { createCsrfGuard } from './csrf/csrf-guard.js';
+export { createCsrfGuard, isSafeMethod } from './csrf/csrf-guard.js';
 export type { CsrfGuard, CsrfOptions, CsrfRequest } from './csrf/csrf-guard.js';
 export type { DeviceSession } from './manager/devices.js';
 export { labelDevice } from './manager/devices.js';

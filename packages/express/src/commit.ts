@@ -93,41 +93,86 @@ function settleAtHeaders(res: ServerResponse, state: CommitState, logger: Adapte
   applyCookies(res, session, []);
 }
 
-type Method = (...args: any[]) => unknown;
+/** `res.send` / `res.redirect`: run once the commit has finished; a failed commit answers the error. */
+function deferUntilCommitted(res: Response, state: CommitState, original: Method, args: IArguments): Response {
+  if (state.settled || !state.session.pending) {
+    original.apply(res, args as unknown as unknown[]);
+    return res;
+  }
+  const { logger } = state;
+  commitSession(state.req, res).then(
+    () => {
+      try {
+        original.apply(res, args as unknown as unknown[]);
+      } catch (error) {
+        logger.error('coatcheck: sending the response failed after the session was committed', { error });
+        if (!res.headersSent) res.status(500).end();
+        else res.destroy(error as Error);
+      }
+    },
+    (error: unknown) => {
+      if (isSessionError(error)) return sendSessionError(res, error, logger);
+      logger.error('coatcheck: session commit failed', { error });
+      res.destroy(error as Error);
+    },
+  );
+  return res;
+}
 
-/** Runs `original` once the commit has finished; a failed commit answers the error instead. */
-function afterCommit(req: Request, res: Response, state: CommitState, original: Method, logger: AdapterLogger): Method {
-  return function deferredUntilCommitted(this: Response, ...args: unknown[]) {
-    if (state.settled || !state.session.pending) return original.apply(this, args);
-    commitSession(req, res).then(
-      () => {
-        try {
-          original.apply(res, args);
-        } catch (error) {
-          logger.error('coatcheck: sending the response failed after the session was committed', { error });
-          if (!res.headersSent) res.status(500).end();
-          else res.destroy(error as Error);
-        }
-      },
-      (error: unknown) => {
-        if (isSessionError(error)) return sendSessionError(res, error, logger);
-        logger.error('coatcheck: session commit failed', { error });
-        res.destroy(error as Error);
-      },
-    );
-    return this;
+type Method = (...args: any[]) => unknown;
+type Hookable = { send: Method; redirect: Method; writeHead: Method };
+
+// Response prototypes that carry the hooks, and the methods they replaced.
+const hooked = new WeakSet<object>();
+
+/**
+ * Puts the three hooks on `target` (a response prototype or, failing that, one response).
+ * They find their response's state through `this` and do nothing for responses the
+ * middleware did not load a session for, so requests pay one symbol write, not three
+ * property writes and three closures.
+ */
+function installHooks(target: Hookable): void {
+  const { send: originalSend, redirect: originalRedirect, writeHead: originalWriteHead } = target;
+  target.send = function send(this: Response): unknown {
+    const state = stateOf(this);
+    return state === undefined ? originalSend.apply(this, arguments as unknown as unknown[]) : deferUntilCommitted(this, state, originalSend, arguments);
   };
+  target.redirect = function redirect(this: Response): unknown {
+    const state = stateOf(this);
+    return state === undefined ? originalRedirect.apply(this, arguments as unknown as unknown[]) : deferUntilCommitted(this, state, originalRedirect, arguments);
+  };
+  target.writeHead = function writeHead(this: ServerResponse): unknown {
+    const state = stateOf(this);
+    if (state !== undefined && !state.settled) settleAtHeaders(this, state, state.logger);
+    return originalWriteHead.apply(this, arguments as unknown as unknown[]);
+  };
+  hooked.add(target);
+}
+
+/**
+ * Where the hooks go: Express' response prototype, `express.response`, the object Express
+ * documents for adding and overriding response methods (every app's `app.response`, mounted
+ * sub-apps included, inherits from it, and only Express responses see it). Anything else
+ * (a router on a bare `http` server) gets the hooks on the response itself.
+ */
+let lastHooked: object | null = null;
+
+function ensureHooks(res: Response): void {
+  const appResponse = Object.getPrototypeOf(res) as object | null;
+  const base = appResponse === null ? null : (Object.getPrototypeOf(appResponse) as object | null);
+  if (base !== null && base === lastHooked) return;
+  for (const candidate of [base, appResponse]) {
+    if (candidate !== null && Object.prototype.hasOwnProperty.call(candidate, 'send')) {
+      if (!hooked.has(candidate)) installHooks(candidate as Hookable);
+      lastHooked = candidate === base ? base : lastHooked;
+      return;
+    }
+  }
+  if (!hooked.has(res)) installHooks(res as unknown as Hookable);
 }
 
 /** Installs the commit on `res`; called by the middleware once the session is loaded. */
 export function installCommit(req: Request, res: Response, session: Session<any>, logger: AdapterLogger): void {
-  const state = attachState(res, session);
-  // Own properties on this response only: the app's prototypes stay untouched.
-  res.send = afterCommit(req, res, state, res.send, logger) as Response['send'];
-  res.redirect = afterCommit(req, res, state, res.redirect, logger) as Response['redirect'];
-  const writeHead = res.writeHead;
-  res.writeHead = function writeHeadWithSession(this: ServerResponse, ...args: unknown[]) {
-    if (!state.settled) settleAtHeaders(this, state, logger);
-    return (writeHead as Method).apply(this, args);
-  } as Response['writeHead'];
+  ensureHooks(res);
+  attachState(res, { session, req, logger, commit: null, settled: false });
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { isSessionError, type CsrfGuard, type Session, type SessionManager } from 'coatcheck';
+import { isSafeMethod, isSessionError, type CsrfGuard, type Session, type SessionManager } from 'coatcheck';
 import type { NextFunction, Request, Response } from 'express';
 import { installCommit } from './commit.js';
 import { sendSessionError, type AdapterLogger } from './errors.js';
@@ -78,7 +78,7 @@ export function session(options: SessionMiddlewareOptions) {
         (loaded) => {
           req.session = loaded;
           installCommit(req, res, loaded, logger);
-          const refused = guard === null ? null : checkCsrf(guard, req, loaded);
+          const refused = guard === null || isSafeMethod(req.method) ? null : checkCsrf(guard, req, loaded);
           if (refused === null) next();
           else sendSessionError(res, refused, logger);
         },

@@ -5,10 +5,14 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Session } from 'coatcheck';
+import type { Request } from 'express';
+import type { AdapterLogger } from './errors.js';
 
 /** What the adapter remembers about one response. */
 export interface CommitState {
   readonly session: Session<any>;
+  readonly req: Request;
+  readonly logger: AdapterLogger;
   /** The commit that runs (or ran) for this response; at most one. */
   commit: Promise<void> | null;
   /** Nothing more may be committed: done, failed, or the headers went out. */
@@ -19,11 +23,9 @@ const STATE = Symbol('coatcheck.commit');
 
 type WithState = ServerResponse & { [STATE]?: CommitState };
 
-/** Attaches fresh state for `session` to `res`. */
-export function attachState(res: ServerResponse, session: Session<any>): CommitState {
-  const state: CommitState = { session, commit: null, settled: false };
+/** Attaches `state` to `res`. */
+export function attachState(res: ServerResponse, state: CommitState): void {
   (res as WithState)[STATE] = state;
-  return state;
 }
 
 /** The state of `res`, or `undefined` when the middleware did not run for it. */

@@ -88,6 +88,27 @@ describe('express commit', () => {
     assert.match(logged[0] as string, /1 change\(s\) were not saved.*await commitSession\(req, res\)/);
   });
 
+  it('routes of a mounted sub-app commit too (the hooks live on Express\' shared response prototype)', async () => {
+    const withSubApp = expressApp(express as unknown as ExpressModule, (a) => {
+      const sub = (express as unknown as ExpressModule)();
+      sub.post('/cart', (req, res) => {
+        req.session.update('cart', (cart) => [...((cart as string[] | undefined) ?? []), 'sub']);
+        res.json({ ok: true });
+      });
+      sub.post('/jump', (req, res) => {
+        req.session.set('jumped', true);
+        res.redirect('/me');
+      });
+      a.use('/sub', sub);
+    });
+    const { app: server } = await buildHarness(withSubApp);
+    const cookie = cookiePair(await server.request({ method: 'POST', path: '/sub/cart', headers: HTTPS }));
+    assert.deepEqual((await server.request({ path: '/me', headers: { ...HTTPS, cookie } })).json().cart, ['sub']);
+    const jump = await server.request({ method: 'POST', path: '/sub/jump', headers: HTTPS });
+    assert.equal(jump.status, 302);
+    assert.equal(jump.cookies.length, 1, 'the redirect waited for the new session to be written');
+  });
+
   it('commitSession after the headers went out rejects with ERR_SESSION_COMMITTED', async () => {
     const { app: server } = await buildHarness(app);
     await server.request({ path: '/late', headers: HTTPS });

@@ -13,7 +13,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isSessionError, type CsrfGuard, type Session, type SessionDataMap, type SessionManager } from 'coatcheck';
+import { isSafeMethod, isSessionError, type CsrfGuard, type Session, type SessionDataMap, type SessionManager } from 'coatcheck';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -139,7 +139,7 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
       .then(
         (session) => {
           request.session = session;
-          const verdict = guard === null ? null : checkHeaders(guard, request, session);
+          const verdict = guard === null || isSafeMethod(request.method) ? null : checkHeaders(guard, request, session);
           if (verdict === null) return done();
           if (verdict === 'body') {
             awaitingToken.add(request);

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { isSessionError, type AnySessionError, type CsrfGuard, type Session, type SessionManager } from 'coatcheck';
+import { isSafeMethod, isSessionError, type AnySessionError, type CsrfGuard, type Session, type SessionManager } from 'coatcheck';
 
 /** Options of the Fetch-API helpers. */
 export interface FetchSessionOptions {
@@ -71,7 +71,7 @@ export async function checkCsrf(
   session: Session<any>,
   options: FetchSessionOptions & { readForm?: () => Promise<Record<string, unknown>> } = {},
 ): Promise<AnySessionError | null> {
-  if (guard === null) return null;
+  if (guard === null || isSafeMethod(request.method)) return null;
   const headers = request.headers;
   const verdict = guard.check(
     {

@@ -78,6 +78,14 @@ export interface CsrfGuard {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/**
+ * Whether `method` is safe (GET, HEAD, OPTIONS, TRACE, exact case): no CSRF check applies.
+ * Adapters test it first, so safe requests skip building the check's input.
+ */
+export function isSafeMethod(method: string): boolean {
+  return SAFE_METHODS.has(method);
+}
 const TOKEN_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 function assertOrigin(value: unknown, index: number): string {
