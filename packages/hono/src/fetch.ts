@@ -63,13 +63,14 @@ const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b
 /**
  * Runs the manager's CSRF check on `request`: `null` when it may go on, or the error to
  * answer (403). The form body is read only when the token is required and not in the header;
- * `readForm` reads it (default: from a clone, so the handler can still read the body).
+ * `readField` reads one field of it (default: from a clone, so the handler can still read the
+ * body).
  */
 export async function checkCsrf(
   guard: CsrfGuard | null,
   request: Request,
   session: Session<any>,
-  options: FetchSessionOptions & { readForm?: () => Promise<Record<string, unknown>> } = {},
+  options: FetchSessionOptions & { readField?: (name: string) => Promise<unknown> } = {},
 ): Promise<AnySessionError | null> {
   if (guard === null || isSafeMethod(request.method)) return null;
   const headers = request.headers;
@@ -87,8 +88,7 @@ export async function checkCsrf(
   let token: unknown = headers.get(guard.headerName);
   if (token === null && FORM_TYPES.test(headers.get('content-type') ?? '')) {
     try {
-      const form = options.readForm ? await options.readForm() : Object.fromEntries(await request.clone().formData());
-      token = form[guard.fieldName];
+      token = options.readField ? await options.readField(guard.fieldName) : (await request.clone().formData()).get(guard.fieldName);
     } catch {
       token = undefined; // an unreadable body carries no token
     }

@@ -58,7 +58,7 @@ export function session(options: SessionOptions): MiddlewareHandler<{ Variables:
     }
     c.set('session', loaded);
     // Hono caches the parsed body, so reading the token here leaves it for the handler.
-    const refused = await checkCsrf(manager.csrf, c.req.raw, loaded, { ...fetchOptions, readForm: () => c.req.parseBody() });
+    const refused = await checkCsrf(manager.csrf, c.req.raw, loaded, { ...fetchOptions, readField: async (name) => (await c.req.parseBody())[name] });
     if (refused !== null) return errorResponse(refused);
     await next();
     // A session error thrown by the handler reached app.onError; answer it in our shape.
