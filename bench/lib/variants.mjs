@@ -14,6 +14,11 @@ export const VARIANTS = {
   },
   e: { label: '@fastify/session + memory (rolling:false)', file: 'e-fastify-session.mjs', session: true },
   c: { label: 'express + express-session MemoryStore', file: 'c-express-session.mjs', session: true },
+  // Diagnostics, not run by default (see README): how much of the gap is event-loop scheduling.
+  'cc-mem-defer': { label: 'cc-mem, store.get deferred (setImmediate)', file: 'cc-mem-defer.mjs', session: true, ours: true },
+  ideal: { label: 'ideal: fastify + HMAC cookie + Map', file: 'ideal-mem.mjs', session: true },
+  'ideal-defer': { label: 'ideal, lookup deferred (setImmediate)', file: 'ideal-mem.mjs', session: true, env: { DEFER: '1' } },
+  // Express: our adapter against express-session on the same store (not run by default).
   'cx-mem': { label: 'express + @coatcheck/express + memoryStore', file: 'cx-mem.mjs', session: true, ours: true },
   'cx-redis': {
     label: 'express + @coatcheck/express + redisStore',
@@ -23,10 +28,6 @@ export const VARIANTS = {
     requires: 'packages/redis/src/index.ts',
   },
   'c-redis': { label: 'express + express-session + connect-redis', file: 'c-redis.mjs', session: true },
-  // Diagnostics, not run by default (see README): how much of the gap is event-loop scheduling.
-  'cc-mem-defer': { label: 'cc-mem, store.get deferred (setImmediate)', file: 'cc-mem-defer.mjs', session: true, ours: true },
-  ideal: { label: 'ideal: fastify + HMAC cookie + Map', file: 'ideal-mem.mjs', session: true },
-  'ideal-defer': { label: 'ideal, lookup deferred (setImmediate)', file: 'ideal-mem.mjs', session: true, env: { DEFER: '1' } },
 };
 
 /** Every ratio is divided by this variant. */
