@@ -107,13 +107,13 @@ function deferUntilCommitted(res: Response, state: CommitState, original: Method
       } catch (error) {
         logger.error('coatcheck: sending the response failed after the session was committed', { error });
         if (!res.headersSent) res.status(500).end();
-        else res.destroy(error as Error);
+        else res.destroy();
       }
     },
     (error: unknown) => {
       if (isSessionError(error)) return sendSessionError(res, error, logger);
       logger.error('coatcheck: session commit failed', { error });
-      res.destroy(error as Error);
+      res.destroy();
     },
   );
   return res;

@@ -36,7 +36,7 @@ export function sendSessionError(res: ServerResponse, error: AnySessionError, lo
   settle(res);
   if (error.statusCode >= 500) logger.error('coatcheck: session error', { code: error.code, error });
   if (res.headersSent) {
-    res.destroy(error);
+    res.destroy();
     return;
   }
   res.removeHeader('set-cookie');

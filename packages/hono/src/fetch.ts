@@ -47,14 +47,23 @@ export function requestOrigin(request: Request, trustProxy: boolean): { origin: 
   return { origin: `${secure ? 'https' : 'http'}://${host}`, secure };
 }
 
-/** Loads the session of `request`. Rejects with `SessionStoreError` when the store is down. */
-export function loadSession<D extends object>(manager: SessionManager<D>, request: Request, options: FetchSessionOptions = {}): Promise<Session<D>> {
+/**
+ * Loads the session of `request`. `ip` is the client address, recorded with a new session for
+ * the device list (Fetch requests do not carry it; pass what your runtime knows).
+ * Rejects with `SessionStoreError` when the store is down.
+ */
+export function loadSession<D extends object>(
+  manager: SessionManager<D>,
+  request: Request,
+  options: FetchSessionOptions = {},
+  ip: string | null = null,
+): Promise<Session<D>> {
   const headers = request.headers;
   return manager.load({
     cookie: headers.get('cookie'),
     secure: requestOrigin(request, options.trustProxy ?? false).secure,
     userAgent: headers.get('user-agent'),
-    ip: null,
+    ip,
   });
 }
 

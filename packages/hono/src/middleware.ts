@@ -8,6 +8,13 @@ import { isSessionError, type Session, type SessionDataMap, type SessionManager 
 import type { MiddlewareHandler } from 'hono';
 import { applyCookies, checkCsrf, errorResponse, loadSession, type FetchSessionOptions } from './fetch.js';
 
+/** The client address on @hono/node-server (its `c.env.incoming`); `null` elsewhere. */
+function remoteAddress(env: unknown): string | null {
+  const incoming = (env as { incoming?: { socket?: { remoteAddress?: unknown } } } | undefined)?.incoming;
+  const address = incoming?.socket?.remoteAddress;
+  return typeof address === 'string' ? address : null;
+}
+
 /** Context variables the middleware sets (hono's `Variables`). */
 export interface SessionVariables {
   /** The request's session (coatcheck). */
@@ -51,7 +58,7 @@ export function session(options: SessionOptions): MiddlewareHandler<{ Variables:
   return async function session(c, next) {
     let loaded: Session<SessionDataMap>;
     try {
-      loaded = await loadSession(manager, c.req.raw, fetchOptions);
+      loaded = await loadSession(manager, c.req.raw, fetchOptions, remoteAddress(c.env));
     } catch (error) {
       if (isSessionError(error)) return errorResponse(error);
       throw error;
