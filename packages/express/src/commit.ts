@@ -7,8 +7,9 @@
  * we do not. The design, in three parts:
  *
  * 1. `res.send` and `res.redirect` (the paths `res.json`, `res.jsonp`, `res.sendStatus`,
- *    `res.render` and `res.format` all end in) are deferred on this response until the
- *    commit has finished: the Set-Cookie that goes out is the one the store write produced,
+ *    `res.render` and `res.format` all end in) wait until the commit has finished (the hooks
+ *    sit once on Express' response prototype and act only on responses with a session; see
+ *    `ensureHooks`): the Set-Cookie that goes out is the one the store write produced,
  *    and the write is durable before the first byte leaves. A failed commit answers 503 (or
  *    the error's status) with its code instead of the handler's response, cookie untouched.
  * 2. Handlers that stream, pipe, call `res.sendFile` or `res.end` themselves call
