@@ -38,7 +38,9 @@ export async function verify(port, cookie, { session }) {
 
 /** `--check` only: POST /inc, then GET /me must show counter 1 (changes the session). */
 export async function verifyWrite(port, cookie) {
-  const res = await fetch(`${base(port)}/inc`, { method: 'POST', headers: cookie ? { cookie } : {} });
+  // What a browser's same-origin fetch sends: coatcheck's CSRF check refuses a cookie-carrying
+  // POST without it (or an Origin, or the token).
+  const res = await fetch(`${base(port)}/inc`, { method: 'POST', headers: cookie ? { cookie, 'sec-fetch-site': 'same-origin' } : {} });
   if (res.status !== 200) throw new Error(`POST /inc answered ${res.status}: ${await res.text()}`);
   await res.arrayBuffer();
   const me = await get(port, '/me', cookie);

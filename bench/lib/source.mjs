@@ -17,7 +17,7 @@ function files(dir, out = []) {
   return out;
 }
 
-const MEASURED = ['packages/coatcheck', 'packages/fastify', 'packages/sqlite'];
+const MEASURED = ['packages/coatcheck', 'packages/fastify', 'packages/sqlite', 'packages/express', 'packages/redis'];
 
 export function sourceState(root) {
   const hash = createHash('sha256');

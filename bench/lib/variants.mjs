@@ -30,6 +30,15 @@ export const VARIANTS = {
   'cc-mem-defer': { label: 'cc-mem, store.get deferred (setImmediate)', file: 'cc-mem-defer.mjs', session: true, ours: true },
   ideal: { label: 'ideal: fastify + HMAC cookie + Map', file: 'ideal-mem.mjs', session: true },
   'ideal-defer': { label: 'ideal, lookup deferred (setImmediate)', file: 'ideal-mem.mjs', session: true, env: { DEFER: '1' } },
+  // Express: our adapter against express-session on the same store (c and d).
+  'cx-mem': { label: 'express + @coatcheck/express + memoryStore', file: 'cx-mem.mjs', session: true, ours: true },
+  'cx-redis': {
+    label: 'express + @coatcheck/express + redisStore',
+    file: 'cx-redis.mjs',
+    session: true,
+    ours: true,
+    redis: true,
+  },
 };
 
 /** Every ratio is divided by this variant. */
@@ -42,6 +51,8 @@ export const GOALS = [
   { variant: 'cc-redis', vs: 'ideal-redis', minRatio: 0.9 },
   { variant: 'cc-redis', vs: 'f', minRatio: 1.5 },
   { variant: 'cc-redis-cache', vs: 'b', minRatio: 0.8 },
+  { variant: 'cx-redis', vs: 'd', minRatio: 1.2 },
+  { variant: 'cx-mem', vs: 'c', minRatio: 1.0 },
 ];
 /** Run order inside one repetition (interleaved across repetitions). */
-export const DEFAULT_VARIANTS = ['a', 'b', 'cc-mem', 'cc-sqlite', 'e', 'c', 'cc-redis', 'cc-redis-cache', 'ideal-redis', 'f', 'd'];
+export const DEFAULT_VARIANTS = ['a', 'b', 'cc-mem', 'cc-sqlite', 'e', 'c', 'cc-redis', 'cc-redis-cache', 'ideal-redis', 'f', 'd', 'cx-mem', 'cx-redis'];

@@ -101,7 +101,9 @@ export function createBrowser(app: FastifyInstance, userAgent = 'Mozilla/5.0 (X1
   const browser: Browser = {
     cookie: null,
     async request(options) {
-      const headers = { 'user-agent': userAgent, ...(browser.cookie ? { cookie: browser.cookie } : {}), ...options.headers };
+      // What a browser's fetch from the shop's own page sends; CSRF protection lets unsafe
+      // requests with the session cookie through only with it (or a matching Origin).
+      const headers = { 'user-agent': userAgent, 'sec-fetch-site': 'same-origin', ...(browser.cookie ? { cookie: browser.cookie } : {}), ...options.headers };
       const res = await app.inject({ ...options, headers });
       for (const line of setCookies(res)) {
         const pair = line.split(';')[0] ?? '';

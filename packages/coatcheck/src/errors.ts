@@ -18,7 +18,8 @@ export type SessionErrorCode =
   | 'ERR_SESSION_TOO_LARGE'
   | 'ERR_SESSION_NOT_SERIALIZABLE'
   | 'ERR_SESSION_COMMITTED'
-  | 'ERR_SESSION_ID_COLLISION';
+  | 'ERR_SESSION_ID_COLLISION'
+  | 'ERR_SESSION_CSRF';
 
 /** HTTP status for each code; the single table every adapter uses. */
 export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object.freeze({
@@ -29,6 +30,7 @@ export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object
   ERR_SESSION_NOT_SERIALIZABLE: 500,
   ERR_SESSION_COMMITTED: 500,
   ERR_SESSION_ID_COLLISION: 503,
+  ERR_SESSION_CSRF: 403,
 });
 
 /** Base class of every coatcheck error. Switch on `code`, not on the class. */
@@ -101,6 +103,30 @@ export class SessionCollisionError extends SessionError {
   }
 }
 
+/**
+ * Why a request was refused as a possible cross-site request forgery:
+ * - `cross-site`: `Sec-Fetch-Site` says another site sent it, and its origin is not trusted;
+ * - `origin`: its `Origin` is neither this site nor a trusted origin (`null` included);
+ * - `token-missing`: a cookie-authenticated request without `Origin` or `Sec-Fetch-Site`
+ *   and without a CSRF token;
+ * - `token-invalid`: the token was not made for this session.
+ */
+export type CsrfFailure = 'cross-site' | 'origin' | 'token-missing' | 'token-invalid';
+
+/**
+ * A state-changing request was refused as a possible cross-site request forgery. Adapters
+ * answer 403 with this code; nothing of the request reached the handler.
+ */
+export class SessionCsrfError extends SessionError {
+  /** Which check failed. */
+  readonly reason: CsrfFailure;
+
+  constructor(reason: CsrfFailure, message: string) {
+    super('ERR_SESSION_CSRF', message);
+    this.reason = reason;
+  }
+}
+
 /** Every concrete coatcheck error, for exhaustive `switch (err.code)`. */
 export type AnySessionError =
   | SessionConfigError
@@ -109,7 +135,8 @@ export type AnySessionError =
   | SessionTooLargeError
   | SessionSerializationError
   | SessionCommittedError
-  | SessionCollisionError;
+  | SessionCollisionError
+  | SessionCsrfError;
 
 /** Narrows an unknown value to a coatcheck error. */
 export function isSessionError(value: unknown): value is AnySessionError {

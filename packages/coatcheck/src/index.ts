@@ -11,6 +11,8 @@
 export { createSessionManager } from './manager/manager.js';
 export type { SessionManager, RequestInfo, LiveSession } from './manager/manager.js';
 export type { SessionManagerOptions, Logger } from './manager/options.js';
+export { createCsrfGuard, isSafeMethod } from './csrf/csrf-guard.js';
+export type { CsrfGuard, CsrfOptions, CsrfRequest } from './csrf/csrf-guard.js';
 export type { DeviceSession } from './manager/devices.js';
 export { labelDevice } from './manager/devices.js';
 export type { Session, LoadStatus, LoginOptions, DataKey, SessionDataMap } from './session/session-types.js';

@@ -5,16 +5,48 @@
  * the headers go out. A store outage answers 503 with a stable error code and leaves the
  * session cookie untouched: an outage is never a logout.
  *
+ * CSRF protection (the manager's `csrf` option, on by default) runs in `onRequest` on the
+ * headers; only a request that must present the token and has none in the header waits for
+ * `preValidation`, where a parsed form body's `_csrf` field is read. A route opts out with
+ * `config: { csrf: false }` (webhooks authenticated some other way).
+ *
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isSessionError, type Session, type SessionDataMap, type SessionManager } from 'coatcheck';
+import { isSafeMethod, isSessionError, type CsrfGuard, type Session, type SessionDataMap, type SessionManager } from 'coatcheck';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The request's session (coatcheck). */
     session: Session<SessionDataMap>;
   }
+  interface FastifyContextConfig {
+    /** `false` skips coatcheck's CSRF check on this route. */
+    csrf?: boolean;
+  }
+}
+
+// Requests whose CSRF token must come from the parsed body: rare, so a WeakSet rather than
+// a per-request decorator every request would pay for.
+const awaitingToken = new WeakSet<FastifyRequest>();
+
+/** The CSRF verdict on the headers: `null` to go on, `'body'` to look in the body, or the error. */
+function checkHeaders(guard: CsrfGuard, request: FastifyRequest, session: Session<SessionDataMap>) {
+  if (request.routeOptions.config?.csrf === false) return null;
+  const headers = request.headers;
+  const verdict = guard.check(
+    {
+      method: request.method,
+      target: `${request.protocol}://${request.host.toLowerCase()}`,
+      origin: headers.origin,
+      secFetchSite: headers['sec-fetch-site'] as string | undefined,
+      authorization: headers.authorization !== undefined,
+    },
+    session,
+  );
+  if (verdict !== 'token') return verdict;
+  const token = headers[guard.headerName];
+  return token === undefined ? 'body' : guard.checkToken(session, token);
 }
 
 /** Options of the {@link coatcheck} plugin. */
@@ -42,13 +74,30 @@ function publicMessage(error: { code: string; message: string }): string {
 
 function failWith(request: FastifyRequest, reply: FastifyReply, error: unknown): string {
   if (!isSessionError(error)) throw error;
-  request.log.error({ err: error }, 'coatcheck: session error');
+  if (error.statusCode >= 500) request.log.error({ err: error }, 'coatcheck: session error');
+  else request.log.info({ code: error.code }, 'coatcheck: request refused');
   reply.code(error.statusCode);
   reply.removeHeader('set-cookie');
   reply.header('content-type', 'application/json; charset=utf-8');
   reply.header('cache-control', 'no-store');
   if (error.statusCode === 503) reply.header('retry-after', '1');
   return JSON.stringify(toErrorBody(error.code, publicMessage(error)));
+}
+
+/**
+ * An error handler that answers coatcheck errors thrown by route handlers (a store outage
+ * during `login()`, an oversized session) in the plugin's own shape, `{ error: { code,
+ * message } }` with `Retry-After` on 503, and hands every other error to Fastify's default
+ * handler. Use it, or map `isSessionError(error)` in your own handler.
+ *
+ * @example
+ * ```ts
+ * app.setErrorHandler(sessionErrorHandler)
+ * ```
+ */
+export function sessionErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (!isSessionError(error)) throw error;
+  return reply.send(failWith(request, reply, error));
 }
 
 /**
@@ -71,6 +120,7 @@ function failWith(request: FastifyRequest, reply: FastifyReply, error: unknown):
  */
 export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFastifyOptions): Promise<void> {
   const { manager } = options;
+  const guard = manager?.csrf ?? null;
   if (!manager || typeof manager.load !== 'function') {
     throw new TypeError('@coatcheck/fastify: options.manager must be a session manager from createSessionManager()');
   }
@@ -89,7 +139,13 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
       .then(
         (session) => {
           request.session = session;
-          done();
+          const verdict = guard === null || isSafeMethod(request.method) ? null : checkHeaders(guard, request, session);
+          if (verdict === null) return done();
+          if (verdict === 'body') {
+            awaitingToken.add(request);
+            return done();
+          }
+          reply.send(failWith(request, reply, verdict));
         },
         (error: unknown) => {
           try {
@@ -99,6 +155,15 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
           }
         },
       );
+  });
+
+  fastify.addHook('preValidation', (request, reply, done) => {
+    if (guard === null || !awaitingToken.has(request)) return done();
+    const body = request.body as Record<string, unknown> | null | undefined;
+    const field = body !== null && typeof body === 'object' ? body[guard.fieldName] : undefined;
+    const error = guard.checkToken(request.session, Array.isArray(field) ? undefined : field);
+    if (error === null) return done();
+    reply.send(failWith(request, reply, error));
   });
 
   fastify.addHook('onSend', (request, reply, payload, done) => {

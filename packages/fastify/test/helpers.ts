@@ -77,8 +77,11 @@ export async function buildTestApp(
   return { app, manager, store: counted, clock };
 }
 
-/** Secure requests, as a TLS-terminating proxy would forward them. */
-export const HTTPS = { 'x-forwarded-proto': 'https' } as const;
+/**
+ * Secure requests, as a TLS-terminating proxy would forward them, sent by a page of the same
+ * origin (what a browser's fetch says in Fetch Metadata), so they pass the CSRF check.
+ */
+export const HTTPS = { 'x-forwarded-proto': 'https', 'sec-fetch-site': 'same-origin' } as const;
 
 export function setCookies(headers: Record<string, unknown>): string[] {
   const value = headers['set-cookie'];

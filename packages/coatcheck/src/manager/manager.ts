@@ -10,6 +10,7 @@ import type { BusMessage, SessionBus } from '../bus/types.js';
 import { cachedStore } from '../cache/cached-store.js';
 import { createRecordCache, type RecordCache } from '../cache/record-cache.js';
 import type { CookieMode } from '../cookie/cookie-options.js';
+import type { CsrfGuard } from '../csrf/csrf-guard.js';
 import { createEventEmitter, type SessionEventEmitter } from '../events.js';
 import { createContext, type SessionContext } from '../session/context.js';
 import type { DeviceApi } from '../session/device-api.js';
@@ -55,6 +56,11 @@ export interface SessionManager<D extends object = Record<string, unknown>> {
   readonly bus: SessionBus | null;
   /** This instance's id on the bus. */
   readonly instanceId: string;
+  /**
+   * The CSRF guard adapters run before route handlers, or `null` when disabled with
+   * `csrf: false`.
+   */
+  readonly csrf: CsrfGuard | null;
   /** Number of sessions in the local cache (0 when off). */
   readonly cachedSessions: number;
   /**
@@ -255,6 +261,7 @@ export function createSessionManager<D extends object = Record<string, unknown>>
     store: resolved.store,
     bus: resolved.bus,
     instanceId: origin,
+    csrf: resolved.csrf,
     get cachedSessions() {
       return cache?.size ?? 0;
     },

@@ -11,6 +11,7 @@ import { cryptoRandom, type RandomSource } from '../ticket/ticket.js';
 import type { SessionStore } from '../store/types.js';
 import type { SessionBus } from '../bus/types.js';
 import type { CacheOptions } from '../cache/record-cache.js';
+import { createCsrfGuard, type CsrfGuard, type CsrfOptions } from '../csrf/csrf-guard.js';
 
 /** Where the manager reports things an operator should see. */
 export interface Logger {
@@ -43,6 +44,14 @@ export interface SessionManagerOptions {
   cookie?: CookieOptions;
   /** Idle timeout, absolute lifetime, remember-me lifetimes. */
   lifetime?: LifetimeOptions;
+  /**
+   * Cross-site request forgery protection, run by every framework adapter before the route
+   * handler: unsafe methods with the session cookie must come from this site (Fetch Metadata
+   * or `Origin`) or carry the session's token. `false` turns it off (only do that when
+   * something else protects every state-changing route). See docs/csrf.md.
+   * @default {} (on, no extra trusted origins)
+   */
+  csrf?: CsrfOptions | false;
   /** Largest serialized session data, in bytes. @default 65536 */
   maxDataBytes?: number;
   /** How often a commit that lost a race is replayed on the fresh record. @default 10 */
@@ -69,6 +78,9 @@ export interface ResolvedOptions {
   readonly bus: SessionBus | null;
   readonly cache: CacheOptions | null;
   readonly ring: KeyRing;
+  /** Keys for CSRF tokens: same secrets, another purpose label. */
+  readonly csrfRing: KeyRing;
+  readonly csrf: CsrfGuard | null;
   readonly cookie: ResolvedCookie;
   readonly lifetime: Lifetime;
   readonly maxDataBytes: number;
@@ -115,6 +127,8 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     bus: options.bus ?? null,
     cache: options.cache === true ? {} : options.cache ? options.cache : null,
     ring: createKeyRing(options.secrets, 'session-ticket'),
+    csrfRing: createKeyRing(options.secrets, 'csrf-token'),
+    csrf: options.csrf === false ? null : createCsrfGuard(options.csrf),
     cookie: resolveCookieOptions(options.cookie, production),
     lifetime: resolveLifetime(options.lifetime),
     maxDataBytes: options.maxDataBytes ?? 65536,

@@ -95,10 +95,34 @@ export interface Session<D extends object = Record<string, unknown>> {
   revokeAllDevices(): Promise<string[]>;
 
   /**
+   * The token a form or script sends back (`_csrf` field or `x-csrf-token` header) on unsafe
+   * requests that lack `Origin` and `Sec-Fetch-Site`. Derived from the ticket, so it costs no
+   * storage and dies with the ticket at login, regenerate and logout; masked afresh on every
+   * call, so two renders differ. A session that is not in the store yet is written now (a
+   * token needs a session to be bound to), which sends the cookie with this response.
+   */
+  csrfToken(): Promise<string>;
+  /** Whether `token` was issued by {@link Session.csrfToken} for this session's ticket. */
+  verifyCsrfToken(token: unknown): boolean;
+
+  /**
    * Writes pending changes and returns the `Set-Cookie` values to send. Adapters call it once,
    * before the response headers go out; afterwards the session is read-only.
    */
   commit(): Promise<string[]>;
+  /**
+   * The part of `commit()` that needs no store, for adapters that reach the response headers
+   * with no chance to wait (Express when a handler streams or calls `res.end` itself).
+   * Returns the `Set-Cookie` values when only the cookie is pending (tickets written by
+   * `login`, `regenerate` and `logout` are already durable), leaving a due touch to a later
+   * request. Returns `null`, and commits nothing, when data changes are still unwritten.
+   */
+  commitCookies(): string[] | null;
+  /**
+   * Drops this request's unwritten changes and makes the handle read-only, for an adapter
+   * whose response went out before they could be committed. Returns how many were dropped.
+   */
+  abandon(): number;
 }
 
 /**

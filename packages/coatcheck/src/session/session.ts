@@ -15,6 +15,7 @@ import { serializeClearCookie, serializeCookie } from '../cookie/serialize-cooki
 import { captureDevice, type DeviceSession } from '../manager/devices.js';
 import type { DeviceInfo, SessionData, SessionRecord } from '../store/types.js';
 import { formatTicket } from '../ticket/ticket.js';
+import { createCsrfToken, verifyCsrfToken } from '../csrf/csrf-token.js';
 import type { SessionContext } from './context.js';
 import type { DeviceApi } from './device-api.js';
 import { cookieMaxAge, expiryAt } from './lifetime.js';
@@ -162,6 +163,34 @@ class SessionHandle<D extends object> implements Session<D> {
     const ids = await this.#devices.revokeAll(record.userId);
     this.#forget();
     return ids;
+  }
+
+  async csrfToken(): Promise<string> {
+    if (this.#record === null || this.#secret === null) {
+      this.#writable();
+      this.#adopt(await createRecord(this.#ctx, { userId: null, data: this.#data, persistent: false, authenticatedAt: null, device: this.#device() }));
+    }
+    const ctx = this.#ctx;
+    return createCsrfToken(ctx.csrfRing, ctx.random, (this.#record as SessionRecord).id, this.#secret as string);
+  }
+  verifyCsrfToken(token: unknown): boolean {
+    const record = this.#record;
+    return record !== null && this.#secret !== null && verifyCsrfToken(this.#ctx.csrfRing, record.id, this.#secret, token);
+  }
+
+  commitCookies(): string[] | null {
+    if (this.#committed) return NO_COOKIES;
+    if (this.#ops.length > 0) return null;
+    this.#committed = true;
+    this.#touchDue = false;
+    if (this.#resign && this.#record && this.#secret && this.#cookie === null) this.#issueCookie(this.#record, this.#secret);
+    return this.#cookie === null ? NO_COOKIES : [this.#cookie];
+  }
+  abandon(): number {
+    const dropped = this.#committed ? 0 : this.#ops.length;
+    this.#committed = true;
+    this.#ops = [];
+    return dropped;
   }
 
   async commit(): Promise<string[]> {

@@ -6,7 +6,9 @@ import { createSessionManager, type SessionManagerOptions, type SessionStore } f
 import { coatcheck } from '@coatcheck/fastify';
 
 export const SECRET = 'pg-test-secret-3c9e1a7f5b2d8e4a6c0f9b3d';
-export const HTTPS = { 'x-forwarded-proto': 'https' } as const;
+// Sec-Fetch-Site: what a browser's fetch from the app's own page sends; the CSRF check
+// refuses cookie-carrying POSTs without it (or an Origin, or the token).
+export const HTTPS = { 'x-forwarded-proto': 'https', 'sec-fetch-site': 'same-origin' } as const;
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 

@@ -1,0 +1,82 @@
+/**
+ * Per-test set-up: a real store wrapped to count calls (a spy, not a mock: every call goes
+ * to the store), a clock tests can move, a manager, and the adapter's app built on it.
+ *
+ * @module
+ */
+import { after } from 'node:test';
+import { createSessionManager, type SessionManager, type SessionManagerOptions, type SessionStore } from 'coatcheck';
+import { memoryStore } from 'coatcheck/memory';
+import type { SuiteApp, SuiteResponse } from './client.js';
+
+/**
+ * Builds the adapter's app on `manager`. The app must trust `X-Forwarded-Proto`, parse JSON
+ * and urlencoded bodies, answer session errors from handlers as `{ error: { code, message } }`,
+ * and serve the routes listed in docs/adapter-suite.md (`/public`, `/me`, `/cart`, `/login`,
+ * `/logout`, `/regenerate`, `/csrf`).
+ */
+export type AppFactory = (manager: SessionManager) => Promise<SuiteApp>;
+
+export const SECRET = 'suite-secret-7f3a9c1e5b2d8f4a6c0e9b3d7f1a5c8e';
+
+export type Counts = Record<keyof SessionStore, number>;
+export type CountingStore = SessionStore & { counts: Counts; total(): number; writes(): number };
+
+const METHODS = ['get', 'create', 'update', 'touch', 'delete', 'listByUser', 'deleteByUser', 'prune', 'ping', 'close'] as const;
+
+/** Wraps `inner` so every call is counted, then forwarded. */
+export function countingStore(inner: SessionStore): CountingStore {
+  const counts = {} as Counts;
+  const wrapped = { name: inner.name, counts } as CountingStore;
+  for (const key of METHODS) {
+    counts[key] = 0;
+    (wrapped as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => {
+      counts[key]++;
+      return (inner[key] as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  wrapped.total = () => METHODS.reduce((sum, key) => sum + counts[key], 0);
+  wrapped.writes = () => counts.create + counts.update + counts.touch + counts.delete + counts.deleteByUser;
+  return wrapped;
+}
+
+export interface Clock {
+  now(): number;
+  advance(ms: number): void;
+}
+
+export interface Harness {
+  app: SuiteApp;
+  manager: SessionManager;
+  store: CountingStore;
+  clock: Clock;
+}
+
+/** Builds a manager and the adapter's app; both are closed when the test file ends. */
+export async function buildHarness(factory: AppFactory, overrides: Partial<SessionManagerOptions> = {}, store?: SessionStore): Promise<Harness> {
+  let t = Date.UTC(2026, 0, 1);
+  const clock: Clock = { now: () => t, advance: (ms) => void (t += ms) };
+  const counted = countingStore(store ?? memoryStore({ sweepIntervalMs: 0, quiet: true }));
+  const manager = createSessionManager({ store: counted, secrets: [SECRET], now: clock.now, production: false, ...overrides });
+  const app = await factory(manager);
+  after(() => app.close());
+  return { app, manager, store: counted, clock };
+}
+
+/** A request forwarded by a TLS-terminating proxy, from a page of the same origin. */
+export const HTTPS = { 'x-forwarded-proto': 'https', 'sec-fetch-site': 'same-origin' } as const;
+/** The app's own origin as the suite's HTTPS requests reach it. */
+export const OWN_ORIGIN = 'https://shop.test';
+/** Forwarded as HTTPS, with no Fetch Metadata: an old browser or a non-browser client. */
+export const BARE = { 'x-forwarded-proto': 'https' } as const;
+
+/** The `name=value` pair of the single Set-Cookie of a response. */
+export function cookiePair(res: SuiteResponse): string {
+  if (res.cookies.length !== 1) throw new Error(`expected one Set-Cookie, got ${res.cookies.length}: ${res.cookies.join(' | ')} (status ${res.status} ${res.body})`);
+  return (res.cookies[0] as string).split(';')[0] as string;
+}
+
+/** The public id inside a `__Host-sid=<id>.<secret>.<sig>` pair. */
+export function ticketId(pair: string): string {
+  return (pair.split('=')[1] ?? '').slice(0, 24);
+}

@@ -1,0 +1,144 @@
+/**
+ * Cross-site request forgery protection, written once for every adapter.
+ *
+ * A browser attaches the session cookie to requests another site makes it send, so an unsafe
+ * request (anything but GET, HEAD, OPTIONS, TRACE) carrying the cookie is only trusted when
+ * the request shows it came from this site. The checks, in order (OWASP CSRF Prevention
+ * Cheat Sheet: Fetch Metadata, then Origin, then a synchronizer token):
+ *
+ * 1. Safe methods pass. The comparison is exact: `post` or `PoSt` is unsafe. (CS-08)
+ * 2. A request with an `Authorization` header and no session cookie passes: a bearer token
+ *    is not ambient, a forged request cannot carry it.
+ * 3. `Sec-Fetch-Site` (sent by every current browser): `same-origin` and `none` (typed by
+ *    the user) pass; `same-site`, `cross-site` or anything else pass only when `Origin` is in
+ *    `trustedOrigins`. (CS-06)
+ * 4. No `Sec-Fetch-Site` but an `Origin`: it must be this site's origin or a trusted origin,
+ *    compared exactly; `null` is refused. (CS-07)
+ * 5. Neither header: an old browser, a privacy proxy that strips them, or a non-browser
+ *    client. With a live session cookie the synchronizer token is required (header or form
+ *    field); without one there is no credential to abuse, and the request passes.
+ *    Non-browser clients should authenticate with a bearer token, not a cookie jar.
+ *
+ * Steps 3 and 4 apply to requests without a cookie too: a cross-site login form would
+ * otherwise log the victim into the attacker's account. (CS-05)
+ *
+ * @module
+ */
+import { SessionConfigError, SessionCsrfError } from '../errors.js';
+import type { Session } from '../session/session-types.js';
+
+/** Options of CSRF protection (`csrf` of `createSessionManager`). */
+export interface CsrfOptions {
+  /**
+   * Other origins allowed to send unsafe requests with the session cookie, each exactly as a
+   * browser writes it in `Origin`: scheme, host, and port when not the default, no path or
+   * trailing slash (`https://admin.example.com`). The request's own origin is always trusted.
+   * @default []
+   */
+  trustedOrigins?: readonly string[];
+  /** Request header carrying the token. @default 'x-csrf-token' */
+  headerName?: string;
+  /** Form field carrying the token (urlencoded or multipart bodies). @default '_csrf' */
+  fieldName?: string;
+}
+
+/** What the guard needs to know about a request; adapters read it from their framework. */
+export interface CsrfRequest {
+  /** The method exactly as received. */
+  readonly method: string;
+  /** This request's own origin as the server sees it, e.g. `https://shop.example`. */
+  readonly target: string;
+  /** The `Origin` header. */
+  readonly origin: string | null | undefined;
+  /** The `Sec-Fetch-Site` header. */
+  readonly secFetchSite: string | null | undefined;
+  /** Whether an `Authorization` header is present. */
+  readonly authorization: boolean;
+}
+
+/**
+ * The guard every adapter runs before the route handler. Exposed as `manager.csrf` (`null`
+ * when disabled with `csrf: false`).
+ */
+export interface CsrfGuard {
+  /** Lower-case header name carrying the token. */
+  readonly headerName: string;
+  /** Form field carrying the token. */
+  readonly fieldName: string;
+  /**
+   * Decides from the headers alone: `null` allows the request, `'token'` means it must
+   * present the session's token (pass it to {@link CsrfGuard.checkToken}), and an error means
+   * it is refused.
+   */
+  check(request: CsrfRequest, session: Session<any>): null | 'token' | SessionCsrfError;
+  /** `null` when `token` is `session`'s token; the error to answer with otherwise. */
+  checkToken(session: Session<any>, token: unknown): SessionCsrfError | null;
+  /** Whether `origin` is the target or a trusted origin. For WebSocket upgrades too. */
+  isTrustedOrigin(origin: string | null | undefined, target: string): boolean;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/**
+ * Whether `method` is safe (GET, HEAD, OPTIONS, TRACE, exact case): no CSRF check applies.
+ * Adapters test it first, so safe requests skip building the check's input.
+ */
+export function isSafeMethod(method: string): boolean {
+  return SAFE_METHODS.has(method);
+}
+const TOKEN_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function assertOrigin(value: unknown, index: number): string {
+  let parsed: URL | null = null;
+  try {
+    parsed = typeof value === 'string' ? new URL(value) : null;
+  } catch {
+    parsed = null;
+  }
+  if (parsed === null || parsed.origin === 'null' || parsed.origin !== value) {
+    throw new SessionConfigError(
+      `csrf.trustedOrigins[${index}] must be an origin exactly as browsers send it (scheme://host[:port], no path or trailing slash), e.g. "https://admin.example.com"; got ${JSON.stringify(value)}.`,
+    );
+  }
+  return parsed.origin;
+}
+
+/** Validates the options and builds the guard. Throws `SessionConfigError`. */
+export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
+  if (options === null || typeof options !== 'object') throw new SessionConfigError('csrf must be an options object or false.');
+  const { trustedOrigins = [], headerName = 'x-csrf-token', fieldName = '_csrf' } = options;
+  if (!Array.isArray(trustedOrigins)) throw new SessionConfigError('csrf.trustedOrigins must be an array of origins.');
+  if (!TOKEN_NAME.test(headerName)) throw new SessionConfigError('csrf.headerName must be a header name (letters, digits, - and _).');
+  if (!TOKEN_NAME.test(fieldName)) throw new SessionConfigError('csrf.fieldName must be a form field name (letters, digits, - and _).');
+  const trusted = new Set(trustedOrigins.map(assertOrigin));
+  const isTrustedOrigin = (origin: string | null | undefined, target: string) =>
+    typeof origin === 'string' && (origin === target || trusted.has(origin));
+  const header = headerName.toLowerCase();
+
+  return Object.freeze({
+    headerName: header,
+    fieldName,
+    isTrustedOrigin,
+    check(request: CsrfRequest, session: Session<any>) {
+      if (SAFE_METHODS.has(request.method)) return null;
+      const withCookie = session.status === 'valid';
+      if (request.authorization && !withCookie) return null;
+      const site = request.secFetchSite;
+      if (typeof site === 'string' && site !== '') {
+        if (site === 'same-origin' || site === 'none' || trusted.has(request.origin ?? '')) return null;
+        return new SessionCsrfError('cross-site', `Cross-site request refused: Sec-Fetch-Site is "${site === 'same-site' ? 'same-site' : 'cross-site'}" and its origin is not in csrf.trustedOrigins. If that origin is yours, add it there.`);
+      }
+      if (typeof request.origin === 'string' && request.origin !== '') {
+        if (isTrustedOrigin(request.origin, request.target)) return null;
+        return new SessionCsrfError('origin', 'Cross-origin request refused: its Origin is neither this site nor in csrf.trustedOrigins. If that origin is yours, add it there.');
+      }
+      return withCookie ? 'token' : null;
+    },
+    checkToken(session: Session<any>, token: unknown) {
+      if (typeof token !== 'string' || token === '') {
+        return new SessionCsrfError('token-missing', `CSRF token missing: this request has a session cookie but no Origin or Sec-Fetch-Site header, so it must carry the token from session.csrfToken() in the ${header} header or the ${fieldName} form field. Non-browser clients should use a bearer token instead of a cookie.`);
+      }
+      return session.verifyCsrfToken(token) ? null : new SessionCsrfError('token-invalid', 'CSRF token invalid: it was not issued for this session (it may predate a login or logout). Reload the form to get a fresh one.');
+    },
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * The session middleware: loads `req.session`, runs the CSRF check, and installs the commit.
+ *
+ * @module
+ */
+import { isSafeMethod, isSessionError, type CsrfGuard, type Session, type SessionManager } from 'coatcheck';
+import type { NextFunction, Request, Response } from 'express';
+import { installCommit } from './commit.js';
+import { sendSessionError, type AdapterLogger } from './errors.js';
+
+/** Options of {@link session}. */
+export interface SessionMiddlewareOptions {
+  /** The session manager created with `createSessionManager`. */
+  manager: SessionManager<any>;
+  /**
+   * Where commit failures and uncommitted changes are reported.
+   * @default console
+   */
+  logger?: AdapterLogger;
+}
+
+/** The CSRF verdict for `req`: `null` to go on, or the error to answer with. */
+function checkCsrf(guard: CsrfGuard, req: Request, session: Session<any>) {
+  const headers = req.headers;
+  const verdict = guard.check(
+    {
+      method: req.method,
+      target: `${req.protocol}://${(headers.host ?? '').toLowerCase()}`,
+      origin: headers.origin,
+      secFetchSite: headers['sec-fetch-site'] as string | undefined,
+      authorization: headers.authorization !== undefined,
+    },
+    session,
+  );
+  if (verdict !== 'token') return verdict;
+  // The form field is only there when a body parser (express.urlencoded()) ran before us.
+  const body = req.body as Record<string, unknown> | undefined;
+  const field = body !== null && typeof body === 'object' ? body[guard.fieldName] : undefined;
+  return guard.checkToken(session, headers[guard.headerName] ?? (typeof field === 'string' ? field : undefined));
+}
+
+/**
+ * Creates the session middleware. Register it once, before the routes that use
+ * `req.session` (and after `express.urlencoded()` if HTML forms send the CSRF token).
+ *
+ * A store outage answers 503 `{ error: { code: 'ERR_SESSION_STORE_UNAVAILABLE' } }` and
+ * leaves the cookie untouched; a refused cross-site request answers 403
+ * `{ error: { code: 'ERR_SESSION_CSRF' } }` before any route runs.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { createSessionManager } from 'coatcheck'
+ * import { memoryStore } from 'coatcheck/memory'
+ * import { session, sessionErrorHandler } from '@coatcheck/express'
+ *
+ * const app = express()
+ * app.use(session({ manager: createSessionManager({ store: memoryStore(), secrets: [secret] }) }))
+ * app.post('/cart', (req, res) => {
+ *   req.session.update('cart', (cart = []) => [...cart, 'apple'])
+ *   res.json({ ok: true })
+ * })
+ * app.use(sessionErrorHandler())
+ * ```
+ */
+export function session(options: SessionMiddlewareOptions) {
+  const manager = options?.manager;
+  if (!manager || typeof manager.load !== 'function') {
+    throw new TypeError('@coatcheck/express: options.manager must be a session manager from createSessionManager()');
+  }
+  const guard = manager.csrf;
+  const logger = options.logger ?? console;
+
+  return function session(req: Request, res: Response, next: NextFunction): void {
+    manager
+      .load({ cookie: req.headers.cookie, secure: req.secure, userAgent: req.headers['user-agent'], ip: req.ip })
+      .then(
+        (loaded) => {
+          req.session = loaded;
+          installCommit(req, res, loaded, logger);
+          const refused = guard === null || isSafeMethod(req.method) ? null : checkCsrf(guard, req, loaded);
+          if (refused === null) next();
+          else sendSessionError(res, refused, logger);
+        },
+        (error: unknown) => {
+          if (isSessionError(error)) sendSessionError(res, error, logger);
+          else next(error);
+        },
+      );
+  };
+}

@@ -1,0 +1,47 @@
+// The adapter suite's app on Express, for Express 5 and (through the `express4` alias) 4.
+// Handlers hand rejections to next() themselves: Express 4 does not catch async errors.
+import type { AddressInfo } from 'node:net';
+import type { Express, NextFunction, Request, Response } from 'express';
+import type { SessionManager } from 'coatcheck';
+import { sendHttp, type SuiteApp } from '@coatcheck/adapter-suite';
+import { session, sessionErrorHandler, type AdapterLogger } from '../src/index.js';
+
+/** The parts of the express module the app uses (Express 4 and 5 both have them). */
+export interface ExpressModule {
+  (): Express;
+  json(): (req: Request, res: Response, next: NextFunction) => void;
+  urlencoded(options: { extended: boolean }): (req: Request, res: Response, next: NextFunction) => void;
+}
+
+type Body = { item?: string; user?: string; remember?: boolean } | undefined;
+const quiet: AdapterLogger = { error() {} };
+
+export function expressApp(express: ExpressModule, routes?: (app: Express) => void, logger = quiet) {
+  return async (manager: SessionManager): Promise<SuiteApp> => {
+    const app = express();
+    app.set('trust proxy', true);
+    app.use(express.json());
+    app.use(express.urlencoded({ extended: false }));
+    app.use(session({ manager, logger }));
+    app.get('/public', (_req, res) => void res.json({ ok: true }));
+    app.get('/me', (req, res) => void res.json({ userId: req.session.userId, status: req.session.status, cart: req.session.get('cart') ?? [] }));
+    app.get('/csrf', (req, res, next) => void req.session.csrfToken().then((token) => res.json({ token }), next));
+    app.post('/cart', (req, res) => {
+      const item = (req.body as Body)?.item ?? 'apple';
+      req.session.update('cart', (cart) => [...((cart as string[] | undefined) ?? []), item]);
+      res.json({ ok: true });
+    });
+    app.post('/login', (req, res, next) => {
+      const body = req.body as Body;
+      req.session.login(body?.user ?? 'alice', { remember: body?.remember ?? false }).then(() => res.json({ ok: true }), next);
+    });
+    app.post('/logout', (req, res, next) => void req.session.logout().then(() => res.json({ ok: true }), next));
+    app.post('/regenerate', (req, res, next) => void req.session.regenerate().then(() => res.json({ ok: true }), next));
+    routes?.(app);
+    app.use(sessionErrorHandler(logger));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { request: (r) => sendHttp(port, r), port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  };
+}

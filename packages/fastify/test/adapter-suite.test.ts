@@ -1,0 +1,39 @@
+// The shared adapter suite on Fastify, over real HTTP.
+import Fastify from 'fastify';
+import { describeAdapterSuite, sendHttp } from '@coatcheck/adapter-suite';
+import { coatcheck, sessionErrorHandler } from '../src/index.js';
+
+type Body = { item?: string; user?: string; remember?: boolean } | undefined;
+
+describeAdapterSuite('fastify', async (manager) => {
+  const app = Fastify({ trustProxy: true });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  app.setErrorHandler(sessionErrorHandler);
+  await app.register(coatcheck, { manager });
+  app.get('/public', async () => ({ ok: true }));
+  app.get('/me', async (req) => ({ userId: req.session.userId, status: req.session.status, cart: req.session.get('cart') ?? [] }));
+  app.get('/csrf', async (req) => ({ token: await req.session.csrfToken() }));
+  app.post('/cart', async (req) => {
+    const item = (req.body as Body)?.item ?? 'apple';
+    req.session.update('cart', (cart) => [...((cart as string[] | undefined) ?? []), item]);
+    return { ok: true };
+  });
+  app.post('/login', async (req) => {
+    const body = req.body as Body;
+    await req.session.login(body?.user ?? 'alice', { remember: body?.remember ?? false });
+    return { ok: true };
+  });
+  app.post('/logout', async (req) => {
+    await req.session.logout();
+    return { ok: true };
+  });
+  app.post('/regenerate', async (req) => {
+    await req.session.regenerate();
+    return { ok: true };
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  return { request: (r) => sendHttp(port, r), port, close: () => app.close() };
+});

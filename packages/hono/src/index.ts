@@ -1,0 +1,20 @@
+/**
+ * Hono middleware for coatcheck sessions. Exported from `@coatcheck/hono`.
+ *
+ * `session({ manager })` sets `c.get('session')` (typed through `ContextVariableMap`, as
+ * hono's own request-id middleware does), refuses cross-site forgeries, and commits the
+ * session after the handler. The Fetch-API helpers it is built from are re-exported here and
+ * available without Hono from `@coatcheck/hono/fetch`.
+ *
+ * @module
+ */
+import type { SessionVariables } from './middleware.js';
+
+declare module 'hono' {
+  interface ContextVariableMap extends SessionVariables {}
+}
+
+export { session } from './middleware.js';
+export type { SessionOptions, SessionVariables } from './middleware.js';
+export { withSession, loadSession, checkCsrf, commitSession, errorResponse, applyCookies, requestOrigin } from './fetch.js';
+export type { FetchSessionOptions, ErrorBody } from './fetch.js';

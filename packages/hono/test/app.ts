@@ -1,0 +1,44 @@
+// The adapter suite's app on Hono.
+import { Hono } from 'hono';
+import type { SessionManager } from 'coatcheck';
+import { session } from '../src/index.js';
+
+type Body = { item?: string; user?: string; remember?: boolean };
+
+async function readBody(c: { req: { header(name: string): string | undefined; json(): Promise<unknown>; parseBody(): Promise<Record<string, unknown>> } }): Promise<Body> {
+  const type = c.req.header('content-type') ?? '';
+  if (type.startsWith('application/json')) return (await c.req.json()) as Body;
+  if (type.startsWith('application/x-www-form-urlencoded')) return (await c.req.parseBody()) as Body;
+  return {};
+}
+
+export function honoApp(manager: SessionManager): Hono {
+  const app = new Hono();
+  app.onError((_error, c) => c.text('Internal Server Error', 500));
+  app.use(session({ manager, trustProxy: true }));
+  app.get('/public', (c) => c.json({ ok: true }));
+  app.get('/me', (c) => {
+    const s = c.get('session');
+    return c.json({ userId: s.userId, status: s.status, cart: s.get('cart') ?? [] });
+  });
+  app.get('/csrf', async (c) => c.json({ token: await c.get('session').csrfToken() }));
+  app.post('/cart', async (c) => {
+    const item = (await readBody(c)).item ?? 'apple';
+    c.get('session').update('cart', (cart) => [...((cart as string[] | undefined) ?? []), item]);
+    return c.json({ ok: true });
+  });
+  app.post('/login', async (c) => {
+    const body = await readBody(c);
+    await c.get('session').login(body.user ?? 'alice', { remember: body.remember ?? false });
+    return c.json({ ok: true });
+  });
+  app.post('/logout', async (c) => {
+    await c.get('session').logout();
+    return c.json({ ok: true });
+  });
+  app.post('/regenerate', async (c) => {
+    await c.get('session').regenerate();
+    return c.json({ ok: true });
+  });
+  return app;
+}
