@@ -9,7 +9,7 @@
  * @module
  */
 export { createSessionManager } from './manager/manager.js';
-export type { SessionManager, RequestInfo } from './manager/manager.js';
+export type { SessionManager, RequestInfo, LoadByIdOptions } from './manager/manager.js';
 export type { SessionManagerOptions, Logger } from './manager/options.js';
 export type { DeviceSession } from './manager/devices.js';
 export { labelDevice } from './manager/devices.js';
@@ -25,3 +25,6 @@ export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult
 export type { SessionBus, BusMessage, BusState, BusEndReason } from './bus/types.js';
 export { isBusMessage } from './bus/types.js';
 export * from './errors.js';
+export type { BearerAuthenticator, BearerOutcome, BearerSuccess, BearerFailure, BearerErrorKind } from './bearer.js';
+export { isBearerScheme } from './bearer.js';
+export { RESERVED_PREFIX } from './session/operations.js';
