@@ -8,12 +8,17 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isSessionError, type Session, type SessionDataMap, type SessionManager } from 'coatcheck';
+import { isBearerScheme, isSessionError, type BearerAuthenticator, type BearerFailure, type Session, type SessionDataMap, type SessionManager } from 'coatcheck';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The request's session (coatcheck). */
     session: Session<SessionDataMap>;
+    /**
+     * What carried the session: `'cookie'` (also when there was no cookie at all) or
+     * `'bearer'` (an `Authorization: Bearer` access token).
+     */
+    sessionSource: 'cookie' | 'bearer';
   }
 }
 
@@ -21,6 +26,14 @@ declare module 'fastify' {
 export interface CoatcheckFastifyOptions {
   /** The session manager created with `createSessionManager`. */
   manager: SessionManager<any>;
+  /**
+   * Accept `Authorization: Bearer` access tokens (`createTokenService` of
+   * `@coatcheck/tokens`). The rule when both are present: **the Authorization header wins
+   * and the cookie is ignored** (not read, not refreshed, not cleared). A bearer request
+   * never gets a `Set-Cookie`. Tokens in the query string (`access_token`,
+   * `refresh_token`) are refused with 400 `ERR_TOKEN_IN_URL`. @default off
+   */
+  bearer?: BearerAuthenticator<any>;
 }
 
 /** Body of an error response: `{ error: { code, message } }`. */
@@ -51,6 +64,44 @@ function failWith(request: FastifyRequest, reply: FastifyReply, error: unknown):
   return JSON.stringify(toErrorBody(error.code, publicMessage(error)));
 }
 
+// RFC 6750 §2.3 puts access tokens in the query string; URLs end up in logs, history and
+// Referer headers, so it is refused outright, as is a refresh token there.
+const TOKEN_IN_QUERY = /[?&](?:access_token|refresh_token)=/i;
+
+const AMBIGUOUS: BearerFailure = Object.freeze({
+  ok: false,
+  status: 401,
+  error: 'invalid_request',
+  code: 'ERR_TOKEN_AMBIGUOUS',
+  message: 'Send one Authorization header.',
+});
+const IN_URL: BearerFailure = Object.freeze({
+  ok: false,
+  status: 400,
+  error: 'invalid_request',
+  code: 'ERR_TOKEN_IN_URL',
+  message: 'Tokens are not accepted in the URL; send them in the Authorization header or the request body.',
+});
+
+// Node keeps only the first of several Authorization headers in `headers`; the raw list
+// shows them all, and two of them are ambiguous, never "first one wins". (BI-13)
+function countAuthorization(raw: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).length === 13 && (raw[i] as string).toLowerCase() === 'authorization') count++;
+  return count;
+}
+
+/** Answers a refused bearer credential (RFC 6750 §3): 401/400, WWW-Authenticate, JSON body. */
+function refuse(reply: FastifyReply, failure: BearerFailure): void {
+  const description = failure.message.replace(/["\\]/g, '');
+  reply
+    .code(failure.status)
+    .header('www-authenticate', `Bearer error="${failure.error}", error_description="${description}"`)
+    .header('cache-control', 'no-store')
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify(toErrorBody(failure.code, failure.message)));
+}
+
 /**
  * The plugin. Register it once, at the root.
  *
@@ -70,15 +121,45 @@ function failWith(request: FastifyRequest, reply: FastifyReply, error: unknown):
  * ```
  */
 export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFastifyOptions): Promise<void> {
-  const { manager } = options;
+  const { manager, bearer } = options;
   if (!manager || typeof manager.load !== 'function') {
     throw new TypeError('@coatcheck/fastify: options.manager must be a session manager from createSessionManager()');
   }
+  if (bearer !== undefined && (bearer === null || typeof bearer.authenticate !== 'function')) {
+    throw new TypeError('@coatcheck/fastify: options.bearer must be a token service from createTokenService()');
+  }
   fastify.decorateRequest('session', null as unknown as Session<SessionDataMap>);
+  fastify.decorateRequest('sessionSource', 'cookie');
+
+  function authenticateBearer(request: FastifyRequest, reply: FastifyReply, authorization: string, done: (error?: Error) => void): void {
+    if (countAuthorization(request.raw.rawHeaders) > 1) return refuse(reply, AMBIGUOUS);
+    (bearer as BearerAuthenticator<any>)
+      .authenticate(authorization, { secure: request.protocol === 'https', userAgent: request.headers['user-agent'], ip: request.ip })
+      .then(
+        (outcome) => {
+          if (!outcome.ok) return refuse(reply, outcome);
+          request.session = outcome.session;
+          request.sessionSource = 'bearer';
+          done();
+        },
+        (error: unknown) => {
+          try {
+            reply.send(failWith(request, reply, error));
+          } catch (unexpected) {
+            done(unexpected as Error);
+          }
+        },
+      );
+  }
 
   // Callback-style hooks: an async hook costs a promise and a microtask per request even
   // when there is nothing to do, and these two run on every request.
   fastify.addHook('onRequest', (request, reply, done) => {
+    if (bearer !== undefined) {
+      if (request.url.includes('?') && TOKEN_IN_QUERY.test(request.url)) return refuse(reply, IN_URL);
+      const authorization = request.headers.authorization;
+      if (authorization !== undefined && isBearerScheme(authorization)) return authenticateBearer(request, reply, authorization, done);
+    }
     manager
       .load({
         cookie: request.headers.cookie,
