@@ -98,7 +98,7 @@ export function decideRefresh(state: RefreshState | null, presented: string, suc
     };
   }
   if (presented === state.previous) {
-    if (successor === state.current && now - state.issuedAt <= policy.graceMs) return { kind: 'grace', issuedAt: state.issuedAt };
+    if (policy.graceMs > 0 && successor === state.current && now - state.issuedAt <= policy.graceMs) return { kind: 'grace', issuedAt: state.issuedAt };
     return { kind: 'reuse', family: state.family };
   }
   if (state.used.includes(presented)) return { kind: 'reuse', family: state.family };
