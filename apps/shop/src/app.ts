@@ -8,11 +8,13 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type BetterSqlite3 from 'better-sqlite3';
 import { createSessionManager, type Logger, type SessionBus, type SessionStore } from 'coatcheck';
 import { coatcheck } from '@coatcheck/fastify';
+import { createTokenService, generateKeyFile, type TokenKeyFile } from '@coatcheck/tokens';
 import { handleError, installErrorHandlers } from './http/errors.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
+import { rejectTokensInUrl, tokenEndpoints, tokenRoutes } from './routes/tokens.js';
 import { createUserStore } from './users/user-store.js';
 
 /** Options of {@link buildApp}. */
@@ -28,6 +30,11 @@ export interface AppOptions {
   db: BetterSqlite3.Database;
   /** Session signing secrets, each ≥ 32 bytes; the first signs, all verify. */
   secrets: readonly string[];
+  /**
+   * Access-token signing keys (see `generateKeyFile` of `@coatcheck/tokens`). Instances that
+   * share sessions must share these. @default a key generated for this process only
+   */
+  tokenKeys?: TokenKeyFile;
   /** Clock in epoch ms, for sessions and users. @default Date.now */
   now?: () => number;
   /** Fastify logger options. @default false */
@@ -67,7 +74,7 @@ export const LIFETIME = Object.freeze({
  * ```
  */
 export function buildApp(options: AppOptions): FastifyInstance {
-  const { store, bus = null, db, secrets, now = Date.now, logger = false, trustProxy = false, routes } = options;
+  const { store, bus = null, db, secrets, tokenKeys, now = Date.now, logger = false, trustProxy = false, routes } = options;
   const app = Fastify({
     logger,
     trustProxy,
@@ -97,15 +104,28 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   app.addHook('onClose', () => manager.close());
   const users = createUserStore(db, { now });
+  // Bearer mode: the refresh-successor key is derived from the session secret under its own
+  // label. Importing keys is asynchronous; both scopes below wait for it (a bad key file
+  // fails app.ready()).
+  const tokensReady = Promise.resolve(tokenKeys ?? generateKeyFile('EdDSA', now())).then((keys) =>
+    createTokenService({ manager, keys, refreshSecret: secrets[0] as string, now }),
+  );
+  tokensReady.catch(() => {}); // reported through app.ready(), not as an unhandled rejection
 
+  rejectTokensInUrl(app);
   healthRoutes(app, { manager, bus, db });
+  // Token endpoints read no cookie and no access token: a client refreshes precisely when
+  // its access token has expired.
+  app.register(async (scope) => tokenEndpoints(scope, { tokens: await tokensReady }));
   // Everything that uses sessions lives in one scope; /health and unknown routes stay out of
   // it, so they never touch the store through a cookie.
   app.register(async (scope) => {
-    await scope.register(coatcheck, { manager });
+    const tokens = await tokensReady;
+    await scope.register(coatcheck, { manager, bearer: tokens });
     authRoutes(scope, { users });
     cartRoutes(scope);
     deviceRoutes(scope, { users });
+    tokenRoutes(scope, { tokens, manager, users });
     routes?.(scope);
   });
   return app;

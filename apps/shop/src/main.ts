@@ -2,7 +2,7 @@
  * Starts the shop: `npm start` at the repository root.
  *
  * Environment: `PORT` (3000), `HOST` (127.0.0.1), `DATA_DIR` (apps/shop/data),
- * `SESSION_SECRET` (generated and kept in the data directory when unset), `TRUST_PROXY`
+ * `SESSION_SECRET` and `TOKEN_KEYS` (generated and kept in the data directory when unset), `TRUST_PROXY`
  * (off), `LOG_LEVEL` (info), `REDIS_URL` or `DATABASE_URL` (sessions in Redis or Postgres
  * instead of the SQLite file; users stay in SQLite). SIGINT/SIGTERM close the server (in-flight requests finish),
  * then the store, then the database.
@@ -17,6 +17,7 @@ import { buildApp } from './app.js';
 import { openBackends } from './backends.js';
 import { ConfigError, readConfig } from './config.js';
 import { resolveSecrets, type ResolvedSecrets } from './secret.js';
+import { resolveTokenKeys, type ResolvedTokenKeys } from './token-keys.js';
 
 /** Database file inside the data directory: users and sessions, in separate tables. */
 export const DATABASE_FILE = 'shop.sqlite';
@@ -31,10 +32,17 @@ function describeSecret({ source, path }: ResolvedSecrets): string {
   return `SESSION_SECRET is not set: using the secret saved in ${path}`;
 }
 
+function describeTokenKeys({ source, path }: ResolvedTokenKeys): string {
+  if (source === 'env') return 'token keys: from TOKEN_KEYS';
+  if (source === 'generated') return `TOKEN_KEYS is not set: generated an Ed25519 signing key and saved it to ${path}`;
+  return `TOKEN_KEYS is not set: using the keys saved in ${path}`;
+}
+
 async function main(): Promise<void> {
   const config = readConfig(process.env);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const secret = resolveSecrets(config.secrets, config.dataDir);
+  const tokenKeys = await resolveTokenKeys(config.tokenKeys, config.dataDir);
 
   const db = new Database(join(config.dataDir, DATABASE_FILE), { timeout: 5000 });
   // WAL: readers never wait for the writer, and a second process can share the file.
@@ -50,13 +58,14 @@ async function main(): Promise<void> {
   const { store, bus } = backends;
   let app;
   try {
-    app = buildApp({ store, bus, db, secrets: secret.secrets, logger: { level: config.logLevel }, trustProxy: config.trustProxy });
+    app = buildApp({ store, bus, db, secrets: secret.secrets, tokenKeys: tokenKeys.keys, logger: { level: config.logLevel }, trustProxy: config.trustProxy });
   } catch (error) {
     await backends.close();
     db.close();
     throw error;
   }
   app.log.info(describeSecret(secret));
+  app.log.info(describeTokenKeys(tokenKeys));
   app.log.info(`sessions: ${backends.kind}${bus ? ' (with cross-instance bus and local cache)' : ''}`);
 
   let stopping = false;
