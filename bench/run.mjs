@@ -7,9 +7,9 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BASELINE, DEFAULT_VARIANTS, GOAL, PEERS, VARIANTS } from './lib/variants.mjs';
+import { BASELINE, BEARER_GOAL, DEFAULT_VARIANTS, GOAL, PEERS, VARIANTS } from './lib/variants.mjs';
 import { cpuCoreSeconds, cpuSeconds, startServer, stopServer, waitQuiet, waitReady } from './lib/server.mjs';
-import { login, verify, verifyWrite } from './lib/http.mjs';
+import { login, verify, verifyRevoked, verifyWrite } from './lib/http.mjs';
 import { autocannon, findWrk, wrk } from './lib/load.mjs';
 import { formatTable, pairedRatio, summarize } from './lib/report.mjs';
 import { prepareScripts } from './lib/build.mjs';
@@ -131,15 +131,16 @@ async function measure(rep, key) {
   const server = (current = startServer({ root, script: scripts[key], runtime: opt.runtime, port, env: { SESSION_SECRET: secret, ...variant.env }, cpu: serverCpu }));
   try {
     await waitReady(server, port);
-    const cookie = (await login(port)) ?? (variant.session ? null : DUMMY_COOKIE);
-    if (!cookie) throw new Error('POST /login returned no Set-Cookie');
-    await verify(port, cookie, variant);
+    const credential = (await login(port, variant)) ?? (variant.session ? null : `Cookie: ${DUMMY_COOKIE}`);
+    if (!credential) throw new Error(`POST /login returned no ${variant.bearer ? 'access_token' : 'Set-Cookie'}`);
+    await verify(port, credential, variant);
     if (opt.check) {
-      await verifyWrite(port, cookie);
-      console.log(`check ${key}: ok (cookie ${cookie.split('=')[0]})`);
+      await verifyWrite(port, credential);
+      if (variant.revocable) await verifyRevoked(port, credential);
+      console.log(`check ${key}: ok (${variant.bearer ? 'Authorization: Bearer' : `cookie ${credential.slice(8).split('=')[0]}`})`);
       return;
     }
-    const args = { root, url, cookie, connections, threads, cpu: loadCpu };
+    const args = { root, url, credential, connections, threads, cpu: loadCpu };
     const warm = await load({ ...args, seconds: warmup });
     const snapshot = () => ({ proc: cpuSeconds(server.pid), core: cpuCoreSeconds(serverCpu ?? 0), load: cpuCoreSeconds(loadCpu ?? 1) });
     const start = snapshot();
@@ -233,6 +234,12 @@ if (summary[GOAL.variant] && summary[BASELINE]) {
   const paired = pairedRatio(runs, GOAL.variant, BASELINE);
   const met = ratio >= GOAL.minRatio;
   console.log(`\ngoal: ${GOAL.variant} ≥ ${GOAL.minRatio} × ${BASELINE}: ${ratio.toFixed(2)} (paired ${paired.median.toFixed(2)}) → ${met ? 'MET' : 'NOT MET'}`);
+}
+if (summary[BEARER_GOAL.variant] && summary[BEARER_GOAL.versus]) {
+  const { variant: ours, versus, minRatio } = BEARER_GOAL;
+  const ratio = summary[ours].rps / summary[versus].rps;
+  const paired = pairedRatio(runs, ours, versus);
+  console.log(`bearer goal: ${ours} ≥ ${minRatio} × ${versus}: ${ratio.toFixed(2)} (paired ${paired.median.toFixed(2)}) → ${ratio >= minRatio ? 'MET' : 'NOT MET'}`);
 }
 const noisyKept = runs.filter(isNoisy);
 if (retries.length > 0 || noisyKept.length > 0) {
