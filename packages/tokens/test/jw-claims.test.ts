@@ -162,6 +162,27 @@ describe('keys and sessions', () => {
     assert.equal((await t.tokens.refresh(phone.refresh_token)).ok, false, 'its refresh token died with it');
   });
 
+  it('JW-14 after revocation, re-encodings of the token (altered unused base64 bits) are refused too', async () => {
+    const t = await setup({ alg: 'HS256' });
+    const pair = await t.tokens.login(await t.manager.loadById(null), 'nina');
+    const [h, p, s] = pair.access_token.split('.') as [string, string, string];
+    // 32 bytes take 43 characters: the last one carries 2 unused bits.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(s.slice(-1));
+    const variants = [1, 2, 3].map((bits) => `${h}.${p}.${s.slice(0, -1)}${alphabet[(last & ~3) | bits]}`).filter((v) => v !== pair.access_token);
+    assert.equal((await getMe(t.app, `Bearer ${pair.access_token}`)).statusCode, 200);
+    await t.manager.revokeAllSessions('nina');
+    for (const token of [pair.access_token, ...variants]) assert.equal((await getMe(t.app, `Bearer ${token}`)).statusCode, 401, token.slice(-4));
+  });
+
+  it('BI-11 __proto__ and constructor claims pollute nothing', async () => {
+    const t = await hsSetup();
+    const claims = `{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},${JSON.stringify(t.good()).slice(1)}`;
+    const res = await getMe(t.app, `Bearer ${t.sign(claims)}`);
+    assert.ok(res.statusCode === 200 || res.statusCode === 401);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
   it('expired access tokens say so, so clients know to refresh', async () => {
     const t = await setup({ tokens: { accessTokenTtl: 60 } });
     const pair = await t.tokens.anonymous();
