@@ -17,6 +17,7 @@ import { buildApp } from './app.js';
 import { openBackends } from './backends.js';
 import { ConfigError, readConfig } from './config.js';
 import { resolveSecrets, type ResolvedSecrets } from './secret.js';
+import { importKeySet } from '@coatcheck/tokens';
 import { resolveTokenKeys, type ResolvedTokenKeys } from './token-keys.js';
 
 /** Database file inside the data directory: users and sessions, in separate tables. */
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const secret = resolveSecrets(config.secrets, config.dataDir);
   const tokenKeys = await resolveTokenKeys(config.tokenKeys, config.dataDir);
+  // Unusable keys fail here, with their message, before anything is opened.
+  await importKeySet(tokenKeys.keys);
 
   const db = new Database(join(config.dataDir, DATABASE_FILE), { timeout: 5000 });
   // WAL: readers never wait for the writer, and a second process can share the file.
