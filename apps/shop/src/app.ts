@@ -108,7 +108,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // label. Importing keys is asynchronous; both scopes below wait for it (a bad key file
   // fails app.ready()).
   const tokensReady = Promise.resolve(tokenKeys ?? generateKeyFile('EdDSA', now())).then((keys) =>
-    createTokenService({ manager, keys, refreshSecret: secrets[0] as string, now }),
+    createTokenService({ manager, keys, refreshSecret: secrets[0] as string, now, logger: sessionLog }),
   );
   tokensReady.catch(() => {}); // reported through app.ready(), not as an unhandled rejection
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { SessionConfigError, type SecretInput, type SessionManager } from 'coatcheck';
+import { SessionConfigError, type Logger, type SecretInput, type SessionManager } from 'coatcheck';
 import type { TokenKeyFile } from './keys/key-file.js';
 
 /** Options of `createTokenService`. */
@@ -43,8 +43,10 @@ export interface TokenServiceOptions {
   verifiedTokenCache?: number;
   /** Longest accepted token, in characters. @default 4096 */
   maxTokenLength?: number;
-  /** Clock in epoch ms. @default the manager's clock is not visible, so Date.now */
+  /** Clock in epoch ms; pass the manager's clock when you inject one. @default Date.now */
   now?: () => number;
+  /** Where a throwing event listener is reported. @default console */
+  logger?: Logger;
 }
 
 /** Options after validation. */
@@ -61,6 +63,7 @@ export interface ResolvedTokenOptions {
   readonly cacheSize: number;
   readonly maxTokenLength: number;
   readonly now: () => number;
+  readonly logger: Logger;
 }
 
 const MAX_TTL = 900;
@@ -97,5 +100,6 @@ export function resolveTokenOptions(options: TokenServiceOptions): ResolvedToken
     cacheSize: whole('verifiedTokenCache', options.verifiedTokenCache, 10_000, 0, 1_000_000),
     maxTokenLength,
     now: options.now ?? Date.now,
+    logger: options.logger ?? console,
   });
 }

@@ -100,7 +100,7 @@ export async function createTokenService<D extends object = Record<string, unkno
   const deriver = createRefreshDeriver(options.refreshSecret);
   let keySet: KeySet = await importKeySet(options.keys, now());
   const keys = () => keySet;
-  const events = createTokenEvents((error) => console.error('coatcheck: token event listener threw', error));
+  const events = createTokenEvents((error) => resolved.logger.error('coatcheck: token event listener threw', { error }));
   const sign = createAccessSigner({ ...resolved, keys });
   const verifier = createAccessVerifier({ ...resolved, keys, maxTtlSeconds: ttlSeconds });
   const inflight = new Map<string, Promise<RefreshOutcome>>();
