@@ -11,9 +11,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { BearerAuthenticator, BearerFailure, LoginOptions, RequestInfo, Session } from 'coatcheck';
-import { parseBearerHeader } from './access/bearer-header.js';
-import { anonymousSubject } from './access/claims.js';
+import type { BearerAuthenticator, BearerFailure, BearerOutcome, LoginOptions, RequestInfo, Session } from 'coatcheck';
+import { hasBearerPrefix, parseBearerHeader } from './access/bearer-header.js';
+import { anonymousSubject, type AccessClaims } from './access/claims.js';
 import { createAccessSigner } from './access/sign-access.js';
 import { createAccessVerifier, type AccessProblem } from './access/verify-access.js';
 import { createTokenEvents, type TokenEventEmitter } from './events.js';
@@ -128,6 +128,20 @@ export async function createTokenService<D extends object = Record<string, unkno
     return pairFor(sid, session.userId, secret, at);
   }
 
+  // The session must be alive and still the one the token was issued for. (JW-24)
+  function bind(session: Session<D>, claims: AccessClaims): BearerOutcome<D> {
+    if (session.status !== 'valid' || claims.sub !== (session.userId ?? anonymousSubject(claims.sid))) return BEARER_FAILURES.ended;
+    return { ok: true, session };
+  }
+
+  async function authenticateSlowly(authorization: string, request: RequestInfo): Promise<BearerOutcome<D>> {
+    const parsed = parseBearerHeader(authorization, resolved.maxTokenLength);
+    if (!('token' in parsed)) return failureOf(parsed.problem);
+    const result = await verifier.verify(parsed.token);
+    if (!('claims' in result)) return failureOf(result.problem);
+    return bind(await manager.loadById(result.claims.sid, request), result.claims);
+  }
+
   const rotate = (token: string, request: RequestInfo | undefined) =>
     rotateRefresh({ manager, deriver, events, now, policy: resolved, pairFor }, token, request);
 
@@ -166,19 +180,15 @@ export async function createTokenService<D extends object = Record<string, unkno
       keySet = await importKeySet(file, now());
       verifier.clear();
     },
-    async authenticate(authorization, request) {
-      const parsed = parseBearerHeader(authorization, resolved.maxTokenLength);
-      if (!('token' in parsed)) return failureOf(parsed.problem);
-      let claims = verifier.cached(parsed.token);
-      if (claims === null) {
-        const result = await verifier.verify(parsed.token);
-        if (!('claims' in result)) return failureOf(result.problem);
-        claims = result.claims;
+    authenticate(authorization, request) {
+      // Hot path: a token verified before is found by its exact string (only verified tokens
+      // are cached, so a hit also proves the header's shape), and the only work left is the
+      // session lookup. No extra async layer: this runs on every bearer request.
+      if (authorization.length > 7 && hasBearerPrefix(authorization)) {
+        const claims = verifier.cached(authorization.slice(7));
+        if (claims !== null) return manager.loadById(claims.sid, request).then((session) => bind(session, claims));
       }
-      const session = await manager.loadById(claims.sid, request);
-      // The session must be alive and still the one the token was issued for. (JW-24)
-      if (session.status !== 'valid' || claims.sub !== (session.userId ?? anonymousSubject(claims.sid))) return BEARER_FAILURES.ended;
-      return { ok: true, session };
+      return authenticateSlowly(authorization, request);
     },
   };
 }

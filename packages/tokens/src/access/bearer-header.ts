@@ -16,13 +16,26 @@ export type HeaderProblem = 'malformed-header' | 'malformed-token' | 'too-long';
 /** The token of a `Bearer` header, or why there is none. */
 export type ParsedBearer = { readonly token: string } | { readonly problem: HeaderProblem };
 
+/** `Bearer ` (scheme case-insensitive, then one space) without allocating. */
+export function hasBearerPrefix(value: string): boolean {
+  return (
+    (value.charCodeAt(0) | 0x20) === 0x62 && // b
+    (value.charCodeAt(1) | 0x20) === 0x65 && // e
+    (value.charCodeAt(2) | 0x20) === 0x61 && // a
+    (value.charCodeAt(3) | 0x20) === 0x72 && // r
+    (value.charCodeAt(4) | 0x20) === 0x65 && // e
+    (value.charCodeAt(5) | 0x20) === 0x72 && // r
+    value.charCodeAt(6) === 0x20
+  );
+}
+
 /**
  * Extracts the token. The scheme name is case-insensitive (RFC 7235); exactly one space
  * separates it from the token, and nothing follows.
  */
 export function parseBearerHeader(authorization: string, maxLength: number): ParsedBearer {
   if (authorization.length > maxLength + 7) return { problem: 'too-long' };
-  if (authorization.length < 8 || authorization.charCodeAt(6) !== 0x20 || authorization.slice(0, 6).toLowerCase() !== 'bearer') {
+  if (authorization.length < 8 || !hasBearerPrefix(authorization)) {
     return { problem: 'malformed-header' };
   }
   const token = authorization.slice(7);
