@@ -43,9 +43,10 @@ export interface BearerAuthenticator<D extends object = Record<string, unknown>>
   /**
    * Checks one `Authorization` header value (the adapter has already made sure there is
    * exactly one) and loads the session the token is bound to. Rejects only with
-   * `SessionStoreError` (store down); every refusal is a {@link BearerFailure}.
+   * `SessionStoreError` (store down); every refusal is a {@link BearerFailure}. May answer
+   * synchronously (a cached token of a cached session): adapters accept both.
    */
-  authenticate(authorization: string, request: RequestInfo): Promise<BearerOutcome<D>>;
+  authenticate(authorization: string, request: RequestInfo): BearerOutcome<D> | Promise<BearerOutcome<D>>;
 }
 
 /** Whether an `Authorization` header value uses the Bearer scheme (case-insensitive, RFC 7235). */

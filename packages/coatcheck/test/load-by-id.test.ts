@@ -84,6 +84,29 @@ describe('loadById: sessions without cookies', () => {
     await manager.close();
   });
 
+  it('loadCachedById answers from the local cache only, and stops answering once another instance revokes', async () => {
+    const { manager: plain } = setup();
+    assert.equal(plain.loadCachedById('A'.repeat(24)), null, 'no cache: always ask loadById');
+    const store = memoryStore({ sweepIntervalMs: 0, quiet: true });
+    const bus = memoryBus();
+    const [a, b] = [0, 1].map(() => createSessionManager({ store, secrets: [SECRET], bus, cache: { ttlMs: 60_000 } })) as [ReturnType<typeof createSessionManager>, ReturnType<typeof createSessionManager>];
+    const s = await a.loadById(null);
+    await s.login('alice');
+    const id = s.id as string;
+    assert.equal(b.loadCachedById(id), null, 'not cached yet');
+    assert.equal((await b.loadById(id)).status, 'valid');
+    const hit = b.loadCachedById(id, { userAgent: 'x' });
+    assert.equal(hit?.status, 'valid');
+    assert.equal(hit?.userId, 'alice');
+    assert.deepEqual(await hit?.commit(), []);
+    assert.equal(await a.revokeSession('alice', id), true);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(b.loadCachedById(id), null, 'the revocation reached the cache');
+    assert.equal((await b.loadById(id)).status, 'expired');
+    await a.close();
+    await b.close();
+  });
+
   it('clear() keeps reserved keys of coatcheck packages', async () => {
     const { manager } = setup();
     const s = await manager.loadById(null);

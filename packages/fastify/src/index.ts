@@ -8,7 +8,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isBearerScheme, isSessionError, type BearerAuthenticator, type BearerFailure, type Session, type SessionDataMap, type SessionManager } from 'coatcheck';
+import { isBearerScheme, isSessionError, type BearerAuthenticator, type BearerFailure, type BearerOutcome, type Session, type SessionDataMap, type SessionManager } from 'coatcheck';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -131,25 +131,33 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
   fastify.decorateRequest('session', null as unknown as Session<SessionDataMap>);
   fastify.decorateRequest('sessionSource', 'cookie');
 
+  function accept(request: FastifyRequest, reply: FastifyReply, outcome: BearerOutcome<any>, done: (error?: Error) => void): void {
+    if (!outcome.ok) return refuse(reply, outcome);
+    request.session = outcome.session;
+    request.sessionSource = 'bearer';
+    done();
+  }
+
   function authenticateBearer(request: FastifyRequest, reply: FastifyReply, authorization: string, done: (error?: Error) => void): void {
     if (countAuthorization(request.raw.rawHeaders) > 1) return refuse(reply, AMBIGUOUS);
-    (bearer as BearerAuthenticator<any>)
-      .authenticate(authorization, { secure: request.protocol === 'https', userAgent: request.headers['user-agent'], ip: request.ip })
-      .then(
-        (outcome) => {
-          if (!outcome.ok) return refuse(reply, outcome);
-          request.session = outcome.session;
-          request.sessionSource = 'bearer';
-          done();
-        },
-        (error: unknown) => {
-          try {
-            reply.send(failWith(request, reply, error));
-          } catch (unexpected) {
-            done(unexpected as Error);
-          }
-        },
-      );
+    let outcome: BearerOutcome<any> | Promise<BearerOutcome<any>>;
+    try {
+      outcome = (bearer as BearerAuthenticator<any>).authenticate(authorization, { secure: request.protocol === 'https', userAgent: request.headers['user-agent'], ip: request.ip });
+    } catch (error) {
+      return done(error as Error);
+    }
+    // A synchronous answer (cached token, cached session) continues without a microtask.
+    if (!(outcome instanceof Promise)) return accept(request, reply, outcome, done);
+    outcome.then(
+      (value) => accept(request, reply, value, done),
+      (error: unknown) => {
+        try {
+          reply.send(failWith(request, reply, error));
+        } catch (unexpected) {
+          done(unexpected as Error);
+        }
+      },
+    );
   }
 
   // Callback-style hooks: an async hook costs a promise and a microtask per request even

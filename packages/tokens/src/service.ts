@@ -186,7 +186,12 @@ export async function createTokenService<D extends object = Record<string, unkno
       // session lookup. No extra async layer: this runs on every bearer request.
       if (authorization.length > 7 && hasBearerPrefix(authorization)) {
         const claims = verifier.cached(authorization.slice(7));
-        if (claims !== null) return manager.loadById(claims.sid, request).then((session) => bind(session, claims));
+        if (claims !== null) {
+          // With the local cache, a hot session is answered without a single promise.
+          const cached = manager.loadCachedById(claims.sid, request);
+          if (cached !== null) return bind(cached, claims);
+          return manager.loadById(claims.sid, request).then((session) => bind(session, claims));
+        }
       }
       return authenticateSlowly(authorization, request);
     },
