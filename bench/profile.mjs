@@ -48,9 +48,9 @@ const server = startServer({
 let result;
 try {
   await waitReady(server, port);
-  const cookie = (await login(port)) ?? `sid=${'x'.repeat(112)}`;
-  await verify(port, cookie, variant);
-  const args = { url: `http://127.0.0.1:${port}/me`, cookie, connections: 50, threads: 1, cpu: pin ? 1 : null };
+  const credential = (await login(port, variant)) ?? `Cookie: sid=${'x'.repeat(112)}`;
+  await verify(port, credential, variant);
+  const args = { url: `http://127.0.0.1:${port}/me`, credential, connections: 50, threads: 1, cpu: pin ? 1 : null };
   await wrk({ ...args, seconds: Number(opt.warmup) });
   server.child.kill('SIGUSR2');
   result = await wrk({ ...args, seconds: Number(opt.duration) });

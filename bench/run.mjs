@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { BASELINE, DEFAULT_VARIANTS, GOALS, PEERS, VARIANTS } from './lib/variants.mjs';
 import { dropPrefix, pinRedis, redisCommandsPerRequest, releaseRedis, resetRedisStats } from './lib/redis.mjs';
 import { cpuCoreSeconds, cpuSeconds, startServer, stopServer, waitQuiet, waitReady } from './lib/server.mjs';
-import { login, verify, verifyWrite } from './lib/http.mjs';
+import { login, verify, verifyRevoked, verifyWrite } from './lib/http.mjs';
 import { autocannon, findWrk, wrk } from './lib/load.mjs';
 import { formatTable, pairedRatio, summarize } from './lib/report.mjs';
 import { prepareScripts } from './lib/build.mjs';
@@ -133,15 +133,16 @@ async function measure(rep, key) {
   const server = (current = startServer({ root, script: scripts[key], runtime: opt.runtime, port, env: { SESSION_SECRET: secret, BENCH_PREFIX: prefix, ...variant.env }, cpu: serverCpu }));
   try {
     await waitReady(server, port);
-    const cookie = (await login(port)) ?? (variant.session ? null : DUMMY_COOKIE);
-    if (!cookie) throw new Error('POST /login returned no Set-Cookie');
-    await verify(port, cookie, variant);
+    const credential = (await login(port, variant)) ?? (variant.session ? null : `Cookie: ${DUMMY_COOKIE}`);
+    if (!credential) throw new Error(`POST /login returned no ${variant.bearer ? 'access_token' : 'Set-Cookie'}`);
+    await verify(port, credential, variant);
     if (opt.check) {
-      await verifyWrite(port, cookie);
-      console.log(`check ${key}: ok (cookie ${cookie.split('=')[0]})`);
+      await verifyWrite(port, credential);
+      if (variant.revocable) await verifyRevoked(port, credential);
+      console.log(`check ${key}: ok (${variant.bearer ? 'Authorization: Bearer' : `cookie ${credential.slice(8).split('=')[0]}`})`);
       return;
     }
-    const args = { root, url, cookie, connections, threads, cpu: loadCpu };
+    const args = { root, url, credential, connections, threads, cpu: loadCpu };
     const warm = await load({ ...args, seconds: warmup });
     const snapshot = () => ({ proc: cpuSeconds(server.pid), core: cpuCoreSeconds(serverCpu ?? 0), load: cpuCoreSeconds(loadCpu ?? 1) });
     if (variant.redis) await resetRedisStats();

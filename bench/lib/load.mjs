@@ -48,17 +48,18 @@ export function parseWrk(text) {
   };
 }
 
-export async function wrk({ url, cookie, seconds, connections, threads, cpu }) {
-  const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...(cookie ? ['-H', `Cookie: ${cookie}`] : []), url];
+// `credential` is a whole header line: `Cookie: …` or `Authorization: Bearer …`.
+export async function wrk({ url, credential, seconds, connections, threads, cpu }) {
+  const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...(credential ? ['-H', credential] : []), url];
   const command = pinned(cpu, ['wrk', ...args]);
   const { stdout } = await run(command[0], command.slice(1), { maxBuffer: 1 << 20 });
   return { tool: 'wrk', ...parseWrk(stdout) };
 }
 
-export async function autocannon({ root, url, cookie, seconds, connections, threads, cpu }) {
+export async function autocannon({ root, url, credential, seconds, connections, threads, cpu }) {
   const bin = join(root, 'node_modules/autocannon/autocannon.js');
   if (!existsSync(bin)) throw new Error('neither wrk nor autocannon is available (apt-get install wrk, or npm install -D autocannon)');
-  const args = ['-c', String(connections), ...(threads > 1 ? ['-w', String(threads)] : []), '-d', String(seconds), '-j', ...(cookie ? ['-H', `Cookie: ${cookie}`] : []), url];
+  const args = ['-c', String(connections), ...(threads > 1 ? ['-w', String(threads)] : []), '-d', String(seconds), '-j', ...(credential ? ['-H', credential] : []), url];
   const command = pinned(cpu, [process.execPath, bin, ...args]);
   const { stdout } = await run(command[0], command.slice(1), { maxBuffer: 16 << 20 });
   const r = JSON.parse(stdout);

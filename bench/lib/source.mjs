@@ -1,5 +1,5 @@
 // Which code is measured: commit, uncommitted changes and a hash of the sources of the packages
-// the servers load (coatcheck, @coatcheck/fastify, @coatcheck/sqlite).
+// the servers load (coatcheck, @coatcheck/fastify, @coatcheck/sqlite, @coatcheck/tokens).
 // Taken before and after a run: with --runtime tsx each server start loads the sources as they
 // are on disk at that moment, so an edit during the run would mix versions.
 import { execFileSync } from 'node:child_process';
@@ -17,7 +17,7 @@ function files(dir, out = []) {
   return out;
 }
 
-const MEASURED = ['packages/coatcheck', 'packages/fastify', 'packages/sqlite', 'packages/express', 'packages/redis'];
+const MEASURED = ['packages/coatcheck', 'packages/fastify', 'packages/sqlite', 'packages/express', 'packages/redis', 'packages/tokens'];
 
 export function sourceState(root) {
   const hash = createHash('sha256');

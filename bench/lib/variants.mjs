@@ -26,6 +26,13 @@ export const VARIANTS = {
   c: { label: 'express + express-session MemoryStore', file: 'c-express-session.mjs', session: true },
   f: { label: '@fastify/session + connect-redis (rolling:false)', file: 'e-fastify-session.mjs', session: true, redis: true, env: { STORE: 'redis' } },
   d: { label: 'express-session + connect-redis (touch)', file: 'c-express-session.mjs', session: true, redis: true, env: { STORE: 'redis' } },
+  // Bearer tokens: GET /me with `Authorization: Bearer <access token>`.
+  // `h` is perf-anchors variant h: a plain jose.jwtVerify per request (HS256, pre-imported
+  // CryptoKey), stateless, so it cannot refuse a token whose session was revoked.
+  // `cc-bearer`: @coatcheck/tokens (HS256) with the verified-token cache, checking the
+  // session on every request (memory store + in-process bus + local record cache).
+  h: { label: 'fastify + jose.jwtVerify per request (HS256, stateless)', file: 'h-jose-jwt.mjs', session: true, bearer: true },
+  'cc-bearer': { label: 'fastify + coatcheck tokens (HS256, cached, revocable)', file: 'cc-bearer.mjs', session: true, bearer: true, ours: true, revocable: true },
   // Diagnostics, not run by default (see README): how much of the gap is event-loop scheduling.
   'cc-mem-defer': { label: 'cc-mem, store.get deferred (setImmediate)', file: 'cc-mem-defer.mjs', session: true, ours: true },
   ideal: { label: 'ideal: fastify + HMAC cookie + Map', file: 'ideal-mem.mjs', session: true },
@@ -53,6 +60,8 @@ export const GOALS = [
   { variant: 'cc-redis-cache', vs: 'b', minRatio: 0.8 },
   { variant: 'cx-redis', vs: 'd', minRatio: 1.2 },
   { variant: 'cx-mem', vs: 'c', minRatio: 1.0 },
+  // Bearer: ours with the verified-token cache ÷ a plain jose verify per request.
+  { variant: 'cc-bearer', vs: 'h', minRatio: 2 },
 ];
 /** Run order inside one repetition (interleaved across repetitions). */
-export const DEFAULT_VARIANTS = ['a', 'b', 'cc-mem', 'cc-sqlite', 'e', 'c', 'cc-redis', 'cc-redis-cache', 'ideal-redis', 'f', 'd', 'cx-mem', 'cx-redis'];
+export const DEFAULT_VARIANTS = ['a', 'b', 'cc-mem', 'cc-sqlite', 'e', 'c', 'cc-redis', 'cc-redis-cache', 'ideal-redis', 'f', 'd', 'cx-mem', 'cx-redis', 'h', 'cc-bearer'];

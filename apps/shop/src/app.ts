@@ -8,11 +8,13 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type BetterSqlite3 from 'better-sqlite3';
 import { createSessionManager, type Logger, type SessionBus, type SessionStore } from 'coatcheck';
 import { coatcheck } from '@coatcheck/fastify';
+import { createTokenService, generateKeyFile, type TokenKeyFile } from '@coatcheck/tokens';
 import { handleError, installErrorHandlers } from './http/errors.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
+import { rejectTokensInUrl, tokenEndpoints, tokenRoutes } from './routes/tokens.js';
 import { createUserStore } from './users/user-store.js';
 import { publishCartChanges, startRealtime, type ShopRealtimeOptions } from './realtime/ws.js';
 import type { Hub } from '@coatcheck/realtime';
@@ -40,6 +42,11 @@ export interface AppOptions {
   db: BetterSqlite3.Database;
   /** Session signing secrets, each ≥ 32 bytes; the first signs, all verify. */
   secrets: readonly string[];
+  /**
+   * Access-token signing keys (see `generateKeyFile` of `@coatcheck/tokens`). Instances that
+   * share sessions must share these. @default a key generated for this process only
+   */
+  tokenKeys?: TokenKeyFile;
   /** Clock in epoch ms, for sessions and users. @default Date.now */
   now?: () => number;
   /** Fastify logger options. @default false */
@@ -90,7 +97,7 @@ export const LIFETIME = Object.freeze({
  * ```
  */
 export function buildApp(options: AppOptions): FastifyInstance {
-  const { store, bus = null, db, secrets, now = Date.now, logger = false, trustProxy = false, routes } = options;
+  const { store, bus = null, db, secrets, tokenKeys, now = Date.now, logger = false, trustProxy = false, routes } = options;
   const { admins = 'first-user', activeSessions = null, web = null } = options;
   const app = Fastify({
     logger,
@@ -128,6 +135,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return manager.close();
   });
   const users = createUserStore(db, { now });
+  // Bearer mode: the refresh-successor key is derived from the session secret under its own
+  // label. Importing keys is asynchronous; both scopes below wait for it (a bad key file
+  // fails app.ready()).
+  const tokensReady = Promise.resolve(tokenKeys ?? generateKeyFile('EdDSA', now())).then((keys) =>
+    createTokenService({ manager, keys, refreshSecret: secrets[0] as string, now, logger: sessionLog }),
+  );
+  tokensReady.catch(() => {}); // reported through app.ready(), not as an unhandled rejection
   const realtime = startRealtime(app, manager, { origins: [], ...options.realtime, trustProxy });
   hub = realtime;
   const orders = createOrderStore(db);
@@ -135,17 +149,22 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // Before every route: the OpenAPI generator collects routes as they are added.
   app.register(openApiDocs);
 
+  rejectTokensInUrl(app);
   // In a plugin, so they are added after the docs plugin has loaded and are described too.
   app.register(async (open) => {
     healthRoutes(open, { manager, bus, db });
     metricsRoutes(open, { registry: metrics.registry });
     catalogRoutes(open);
   });
+  // Token endpoints read no cookie and no access token: a client refreshes precisely when
+  // its access token has expired.
+  app.register(async (scope) => tokenEndpoints(scope, { tokens: await tokensReady }));
   if (web) app.register(webRoutes, { root: web });
   // Everything that uses sessions lives in one scope; /health and unknown routes stay out of
   // it, so they never touch the store through a cookie.
   app.register(async (scope) => {
-    await scope.register(coatcheck, { manager });
+    const tokens = await tokensReady;
+    await scope.register(coatcheck, { manager, bearer: tokens });
     authRoutes(scope, { users });
     cartRoutes(scope);
     deviceRoutes(scope, { users });
@@ -153,6 +172,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     accountRoutes(scope, { users, isAdmin, now });
     checkoutRoutes(scope, { users, orders, isAdmin, metrics, now });
     adminRoutes(scope, { users, isAdmin, now });
+    tokenRoutes(scope, { tokens, manager, users });
     routes?.(scope);
   });
   return app;

@@ -7,6 +7,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAdminUsers } from './admin/admins.js';
+import type { TokenKeyFile } from '@coatcheck/tokens';
 
 /** The shop's configuration. */
 export interface ShopConfig {
@@ -28,6 +29,8 @@ export interface ShopConfig {
   readonly databaseUrl: string | null;
   /** `ADMIN_USERS`: comma-separated usernames; `null` makes the first registered user the admin. */
   readonly admins: readonly string[] | null;
+  /** `TOKEN_KEYS`: the access-token key file as JSON; `null` when unset (kept in `DATA_DIR`). */
+  readonly tokenKeys: TokenKeyFile | null;
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -71,6 +74,7 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
   const redisUrl = readUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']);
   const databaseUrl = readUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
   if (redisUrl && databaseUrl) throw new ConfigError('Set REDIS_URL or DATABASE_URL, not both: sessions live in one store.');
+  const tokenKeys = readTokenKeys(env.TOKEN_KEYS);
   return Object.freeze({
     port: readPort(env.PORT?.trim()),
     host: env.HOST?.trim() || '127.0.0.1',
@@ -81,7 +85,23 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     redisUrl,
     databaseUrl,
     admins: parseAdminUsers(env.ADMIN_USERS),
+    tokenKeys,
   });
+}
+
+function readTokenKeys(value: string | undefined): TokenKeyFile | null {
+  const text = value?.trim() ?? '';
+  if (text === '') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigError('TOKEN_KEYS is not JSON; expected a key file {"keys": [...]} as generateKeyFile() of @coatcheck/tokens writes it.');
+  }
+  if (parsed === null || typeof parsed !== 'object' || !Array.isArray((parsed as { keys?: unknown }).keys)) {
+    throw new ConfigError('TOKEN_KEYS must be a key file {"keys": [...]}.');
+  }
+  return parsed as TokenKeyFile;
 }
 
 function readUrl(name: string, value: string | undefined, protocols: readonly string[]): string | null {

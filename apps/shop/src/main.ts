@@ -2,10 +2,10 @@
  * Starts the shop: `npm start` at the repository root.
  *
  * Environment: `PORT` (3000), `HOST` (127.0.0.1), `DATA_DIR` (apps/shop/data),
- * `SESSION_SECRET` (generated and kept in the data directory when unset), `TRUST_PROXY`
- * (off), `LOG_LEVEL` (info), `WS_ORIGINS` (page origins allowed on `/ws`), `REDIS_URL` or
- * `DATABASE_URL` (sessions in Redis or Postgres instead of the SQLite file; users stay in
- * SQLite), `ADMIN_USERS` (the first registered user). SIGINT/SIGTERM close the server (in-flight requests finish),
+ * `SESSION_SECRET` and `TOKEN_KEYS` (generated and kept in the data directory when unset),
+ * `TRUST_PROXY` (off), `LOG_LEVEL` (info), `WS_ORIGINS` (page origins allowed on `/ws`),
+ * `REDIS_URL` or `DATABASE_URL` (sessions in Redis or Postgres instead of the SQLite file;
+ * users stay in SQLite), `ADMIN_USERS` (the first registered user). SIGINT/SIGTERM close the server (in-flight requests finish),
  * then the store, then the database.
  *
  * @module
@@ -20,6 +20,8 @@ import { ConfigError, readConfig } from './config.js';
 import { WEB_DIST } from './routes/web.js';
 import { resolveSecrets, type ResolvedSecrets } from './secret.js';
 import { readOrigins } from './realtime/ws.js';
+import { importKeySet } from '@coatcheck/tokens';
+import { resolveTokenKeys, type ResolvedTokenKeys } from './token-keys.js';
 
 /** Database file inside the data directory: users and sessions, in separate tables. */
 export const DATABASE_FILE = 'shop.sqlite';
@@ -34,10 +36,19 @@ function describeSecret({ source, path }: ResolvedSecrets): string {
   return `SESSION_SECRET is not set: using the secret saved in ${path}`;
 }
 
+function describeTokenKeys({ source, path }: ResolvedTokenKeys): string {
+  if (source === 'env') return 'token keys: from TOKEN_KEYS';
+  if (source === 'generated') return `TOKEN_KEYS is not set: generated an Ed25519 signing key and saved it to ${path}`;
+  return `TOKEN_KEYS is not set: using the keys saved in ${path}`;
+}
+
 async function main(): Promise<void> {
   const config = readConfig(process.env);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const secret = resolveSecrets(config.secrets, config.dataDir);
+  const tokenKeys = await resolveTokenKeys(config.tokenKeys, config.dataDir);
+  // Unusable keys fail here, with their message, before anything is opened.
+  await importKeySet(tokenKeys.keys);
 
   const db = new Database(join(config.dataDir, DATABASE_FILE), { timeout: 5000 });
   // WAL: readers never wait for the writer, and a second process can share the file.
@@ -64,6 +75,7 @@ async function main(): Promise<void> {
       activeSessions: backends.countActive,
       web: WEB_DIST,
       realtime: { origins: readOrigins(process.env, config.host, config.port) },
+      tokenKeys: tokenKeys.keys,
     });
   } catch (error) {
     await backends.close();
@@ -72,6 +84,7 @@ async function main(): Promise<void> {
   }
   app.log.info(describeSecret(secret));
   app.log.info(config.admins ? `admins: ${config.admins.join(', ')} (ADMIN_USERS)` : 'admins: the first registered user (set ADMIN_USERS to choose)');
+  app.log.info(describeTokenKeys(tokenKeys));
   app.log.info(`sessions: ${backends.kind}${bus ? ' (with cross-instance bus and local cache)' : ''}`);
 
   let stopping = false;

@@ -29,7 +29,7 @@ describe('OpenAPI docs', () => {
     const place = doc.paths['/checkout/place']?.post;
     assert.deepEqual(place?.requestBody?.content['application/json']?.schema.required, ['idempotency_key']);
     assert.ok(place?.responses['422'] && place.responses['401'] && place.responses['201']);
-    assert.deepEqual(place?.security, [{ sessionCookie: [] }]);
+    assert.deepEqual(place?.security, [{ sessionCookie: [] }, { bearerAuth: [] }], 'a cookie or a bearer token');
     assert.equal(doc.paths['/login']?.post?.security, undefined);
     assert.ok(doc.paths['/sessions/{id}']?.delete, 'path parameters in OpenAPI form');
   });

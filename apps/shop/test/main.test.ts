@@ -22,7 +22,7 @@ interface Running {
 }
 
 function run(env: Record<string, string>): { child: ChildProcess; messages: string[]; exited: Promise<number | null> } {
-  const { SESSION_SECRET: _ignored, ...inherited } = process.env;
+  const { SESSION_SECRET: _ignored, TOKEN_KEYS: _keys, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
     cwd: REPO_ROOT,
     env: { ...inherited, HOST: '127.0.0.1', PORT: '0', ...env },
@@ -110,6 +110,12 @@ describe('main.ts', { timeout: 60_000 }, () => {
     assert.equal(login.status, 200);
     const cookie = login.headers.getSetCookie()[0]?.split(';')[0];
     assert.ok(cookie);
+    assert.ok(first.messages.some((m) => m.includes('generated an Ed25519 signing key')), first.messages.join('\n'));
+    const keyFile = join(dataDir, 'token-keys.json');
+    assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+    const token = (await (await post(`${first.url}/token`, { username: 'alice', password: 'correct horse battery' })).json()) as { access_token: string };
+    const bearer = { authorization: `Bearer ${token.access_token}` };
+    assert.equal((await fetch(`${first.url}/user/me`, { headers: bearer })).status, 200);
 
     assert.equal(await first.stop('SIGTERM'), 0);
     assert.ok(first.messages.includes('shop stopped'), first.messages.join('\n'));
@@ -120,6 +126,8 @@ describe('main.ts', { timeout: 60_000 }, () => {
       const profile = await fetch(`${second.url}/profile`, { headers: { cookie } });
       assert.equal(profile.status, 200, 'the session survived the restart');
       assert.equal(((await profile.json()) as { user: { username: string } }).user.username, 'alice');
+      assert.ok(second.messages.some((m) => m.includes(`using the keys saved in ${keyFile}`)), second.messages.join('\n'));
+      assert.equal((await fetch(`${second.url}/user/me`, { headers: bearer })).status, 200, 'the access token survived the restart');
     } finally {
       assert.equal(await second.stop('SIGINT'), 0);
     }
@@ -130,6 +138,14 @@ describe('main.ts', { timeout: 60_000 }, () => {
     const { messages, exited } = run({ DATA_DIR: dataDir, SESSION_SECRET: 'too-short' });
     assert.equal(await exited, 1);
     assert.ok(messages.some((m) => /at least 32 are required/.test(m)), messages.join('\n'));
+  });
+
+  it('refuses to start with an unusable TOKEN_KEYS, saying what is wrong', async () => {
+    for (const [value, pattern] of [['not json', /TOKEN_KEYS is not JSON/], ['{"keys":[{"kid":"k","alg":"RS256","kty":"RSA","state":"current"}]}', /alg must be one of EdDSA, ES256, HS256/]] as const) {
+      const { messages, exited } = run({ DATA_DIR: useTempDir()('data'), TOKEN_KEYS: value });
+      assert.equal(await exited, 1);
+      assert.ok(messages.some((m) => pattern.test(m)), messages.join('\n'));
+    }
   });
 
   it('refuses to start with an invalid PORT', async () => {

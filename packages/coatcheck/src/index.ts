@@ -9,7 +9,7 @@
  * @module
  */
 export { createSessionManager } from './manager/manager.js';
-export type { SessionManager, RequestInfo, LiveSession } from './manager/manager.js';
+export type { SessionManager, RequestInfo, LiveSession, LoadByIdOptions } from './manager/manager.js';
 export type { SessionManagerOptions, Logger } from './manager/options.js';
 export { createCsrfGuard, isSafeMethod } from './csrf/csrf-guard.js';
 export type { CsrfGuard, CsrfOptions, CsrfRequest } from './csrf/csrf-guard.js';
@@ -27,3 +27,6 @@ export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult
 export type { SessionBus, BusMessage, BusState, BusEndReason, BusBroadcast, BroadcastListener } from './bus/types.js';
 export { isBusMessage, isBusBroadcast, dispatchBroadcast, addBroadcastListener } from './bus/types.js';
 export * from './errors.js';
+export type { BearerAuthenticator, BearerOutcome, BearerSuccess, BearerFailure, BearerErrorKind } from './bearer.js';
+export { isBearerScheme } from './bearer.js';
+export { RESERVED_PREFIX } from './session/operations.js';

@@ -13,12 +13,28 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isSafeMethod, isSessionError, type CsrfGuard, type Session, type SessionDataMap, type SessionManager } from 'coatcheck';
+import {
+  isBearerScheme,
+  isSafeMethod,
+  isSessionError,
+  type BearerAuthenticator,
+  type BearerFailure,
+  type BearerOutcome,
+  type CsrfGuard,
+  type Session,
+  type SessionDataMap,
+  type SessionManager,
+} from 'coatcheck';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The request's session (coatcheck). */
     session: Session<SessionDataMap>;
+    /**
+     * What carried the session: `'cookie'` (also when there was no cookie at all) or
+     * `'bearer'` (an `Authorization: Bearer` access token).
+     */
+    sessionSource: 'cookie' | 'bearer';
   }
   interface FastifyContextConfig {
     /** `false` skips coatcheck's CSRF check on this route. */
@@ -53,6 +69,14 @@ function checkHeaders(guard: CsrfGuard, request: FastifyRequest, session: Sessio
 export interface CoatcheckFastifyOptions {
   /** The session manager created with `createSessionManager`. */
   manager: SessionManager<any>;
+  /**
+   * Accept `Authorization: Bearer` access tokens (`createTokenService` of
+   * `@coatcheck/tokens`). The rule when both are present: **the Authorization header wins
+   * and the cookie is ignored** (not read, not refreshed, not cleared). A bearer request
+   * never gets a `Set-Cookie`. Tokens in the query string (`access_token`,
+   * `refresh_token`) are refused with 400 `ERR_TOKEN_IN_URL`. @default off
+   */
+  bearer?: BearerAuthenticator<any>;
 }
 
 /** Body of an error response: `{ error: { code, message } }`. */
@@ -82,6 +106,44 @@ function failWith(request: FastifyRequest, reply: FastifyReply, error: unknown):
   reply.header('cache-control', 'no-store');
   if (error.statusCode === 503) reply.header('retry-after', '1');
   return JSON.stringify(toErrorBody(error.code, publicMessage(error)));
+}
+
+// RFC 6750 §2.3 puts access tokens in the query string; URLs end up in logs, history and
+// Referer headers, so it is refused outright, as is a refresh token there.
+const TOKEN_IN_QUERY = /[?&](?:access_token|refresh_token)=/i;
+
+const AMBIGUOUS: BearerFailure = Object.freeze({
+  ok: false,
+  status: 401,
+  error: 'invalid_request',
+  code: 'ERR_TOKEN_AMBIGUOUS',
+  message: 'Send one Authorization header.',
+});
+const IN_URL: BearerFailure = Object.freeze({
+  ok: false,
+  status: 400,
+  error: 'invalid_request',
+  code: 'ERR_TOKEN_IN_URL',
+  message: 'Tokens are not accepted in the URL; send them in the Authorization header or the request body.',
+});
+
+// Node keeps only the first of several Authorization headers in `headers`; the raw list
+// shows them all, and two of them are ambiguous, never "first one wins". (BI-13)
+function countAuthorization(raw: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).length === 13 && (raw[i] as string).toLowerCase() === 'authorization') count++;
+  return count;
+}
+
+/** Answers a refused bearer credential (RFC 6750 §3): 401/400, WWW-Authenticate, JSON body. */
+function refuse(reply: FastifyReply, failure: BearerFailure): void {
+  const description = failure.message.replace(/["\\]/g, '');
+  reply
+    .code(failure.status)
+    .header('www-authenticate', `Bearer error="${failure.error}", error_description="${description}"`)
+    .header('cache-control', 'no-store')
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify(toErrorBody(failure.code, failure.message)));
 }
 
 /**
@@ -119,16 +181,54 @@ export function sessionErrorHandler(error: unknown, request: FastifyRequest, rep
  * ```
  */
 export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFastifyOptions): Promise<void> {
-  const { manager } = options;
+  const { manager, bearer } = options;
   const guard = manager?.csrf ?? null;
   if (!manager || typeof manager.load !== 'function') {
     throw new TypeError('@coatcheck/fastify: options.manager must be a session manager from createSessionManager()');
   }
+  if (bearer !== undefined && (bearer === null || typeof bearer.authenticate !== 'function')) {
+    throw new TypeError('@coatcheck/fastify: options.bearer must be a token service from createTokenService()');
+  }
   fastify.decorateRequest('session', null as unknown as Session<SessionDataMap>);
+  fastify.decorateRequest('sessionSource', 'cookie');
+
+  function accept(request: FastifyRequest, reply: FastifyReply, outcome: BearerOutcome<any>, done: (error?: Error) => void): void {
+    if (!outcome.ok) return refuse(reply, outcome);
+    request.session = outcome.session;
+    request.sessionSource = 'bearer';
+    done();
+  }
+
+  function authenticateBearer(request: FastifyRequest, reply: FastifyReply, authorization: string, done: (error?: Error) => void): void {
+    if (countAuthorization(request.raw.rawHeaders) > 1) return refuse(reply, AMBIGUOUS);
+    let outcome: BearerOutcome<any> | Promise<BearerOutcome<any>>;
+    try {
+      outcome = (bearer as BearerAuthenticator<any>).authenticate(authorization, { secure: request.protocol === 'https', userAgent: request.headers['user-agent'], ip: request.ip });
+    } catch (error) {
+      return done(error as Error);
+    }
+    // A synchronous answer (cached token, cached session) continues without a microtask.
+    if (!(outcome instanceof Promise)) return accept(request, reply, outcome, done);
+    outcome.then(
+      (value) => accept(request, reply, value, done),
+      (error: unknown) => {
+        try {
+          reply.send(failWith(request, reply, error));
+        } catch (unexpected) {
+          done(unexpected as Error);
+        }
+      },
+    );
+  }
 
   // Callback-style hooks: an async hook costs a promise and a microtask per request even
   // when there is nothing to do, and these two run on every request.
   fastify.addHook('onRequest', (request, reply, done) => {
+    if (bearer !== undefined) {
+      if (request.url.includes('?') && TOKEN_IN_QUERY.test(request.url)) return refuse(reply, IN_URL);
+      const authorization = request.headers.authorization;
+      if (authorization !== undefined && isBearerScheme(authorization)) return authenticateBearer(request, reply, authorization, done);
+    }
     manager
       .load({
         cookie: request.headers.cookie,

@@ -46,7 +46,7 @@ function describeRoute(method: string, url: string, schema: FastifySchema | unde
     summary: doc.summary,
     tags: [doc.tag],
     ...(doc.description ? { description: doc.description } : {}),
-    ...(doc.auth ? { security: [{ sessionCookie: [] }] } : {}),
+    ...(doc.auth ? { security: [{ sessionCookie: [] }, { bearerAuth: [] }] } : {}),
     response,
   };
 }
@@ -66,6 +66,8 @@ export async function openApiDocs(app: FastifyInstance): Promise<void> {
         securitySchemes: {
           // The name the browser sees: `__Host-sid` over HTTPS, `sid` on plain http://localhost.
           sessionCookie: { type: 'apiKey', in: 'cookie', name: '__Host-sid', description: '`sid` on plain-HTTP localhost' },
+          // Every session route also takes an access token from POST /token; the header wins.
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
         },
       },
       tags: [
@@ -75,6 +77,7 @@ export async function openApiDocs(app: FastifyInstance): Promise<void> {
         { name: 'checkout', description: 'Multi-step checkout kept in the session; idempotent "place order"' },
         { name: 'devices', description: 'My sessions: list, revoke one, revoke the others' },
         { name: 'admin', description: 'View the shop as another user' },
+        { name: 'tokens', description: 'Bearer mode for SPAs and mobile apps: access and refresh tokens bound to sessions' },
         { name: 'operations', description: 'Health and metrics' },
       ],
     },

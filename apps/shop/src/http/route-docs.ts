@@ -10,7 +10,7 @@
 /** Documentation of one route. */
 export interface RouteDoc {
   readonly summary: string;
-  readonly tag: 'auth' | 'account' | 'cart' | 'checkout' | 'devices' | 'admin' | 'operations';
+  readonly tag: 'auth' | 'account' | 'cart' | 'checkout' | 'devices' | 'admin' | 'tokens' | 'operations';
   readonly description?: string;
   /** Needs a logged-in session (401 `ERR_NOT_AUTHENTICATED` otherwise). */
   readonly auth?: boolean;
@@ -80,6 +80,28 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: { 200: '`{viewAs: {user, actor}}`', 403: '`ERR_FORBIDDEN`', 404: '`ERR_USER_NOT_FOUND`', 409: '`ERR_VIEW_AS_SELF`' },
   },
   'POST /admin/view-as/leave': { tag: 'admin', summary: 'Back to being yourself', auth: true, responses: { 200: '`{user, role}`' } },
+  'POST /anonymous-login': {
+    tag: 'tokens',
+    summary: 'Bearer tokens for a new anonymous session',
+    description: 'For SPAs and mobile apps: the session exists server-side (a cart can be kept in it) and is upgraded by `POST /token` with its data kept.',
+    responses: { 200: '`{access_token, token_type: "Bearer", expires_in, refresh_token}`' },
+  },
+  'POST /token': {
+    tag: 'tokens',
+    summary: 'Log in a bearer client',
+    description: 'With an anonymous access token in `Authorization`, that session is upgraded (new id, cart kept).',
+    responses: { 200: 'A token pair and `{user}`', 401: '`ERR_INVALID_CREDENTIALS`' },
+  },
+  'POST /token/refresh': {
+    tag: 'tokens',
+    summary: 'Rotate a refresh token',
+    description: 'Every use returns a new pair. A rotated token presented again outside the grace window ends the whole family and its session.',
+    responses: { 200: 'A new token pair', 401: '`ERR_REFRESH_TOKEN_INVALID`, `ERR_REFRESH_TOKEN_EXPIRED`, `ERR_REFRESH_TOKEN_REUSED`' },
+  },
+  'POST /token/revoke': { tag: 'tokens', summary: 'End the session of a token', responses: { 200: '`{ok: true}`' } },
+  'GET /.well-known/jwks.json': { tag: 'tokens', summary: 'Public keys that verify access tokens (JWKS)', responses: { 200: '`{keys}`' } },
+  'GET /user/me': { tag: 'tokens', summary: 'Who this session is', responses: { 200: '`{current_user_id}`: the user id or `anonymous_<session id>`' } },
+  'GET /anonymous-data': { tag: 'tokens', summary: 'The data of an anonymous session', responses: { 200: '`{anonymous_id, data}` when anonymous; `{message}` when logged in' } },
   'GET /health': { tag: 'operations', summary: 'Health of every backing service', responses: { 200: '`{status: "ok", checks}`', 503: '`{status: "unavailable", checks}`' } },
   'GET /metrics': { tag: 'operations', summary: 'Prometheus metrics (text format 0.0.4)', responses: { 200: 'Counters of sessions created, logins, ended, revoked; store latency, errors and write conflicts; live sessions; open sockets; orders' } },
 };

@@ -82,3 +82,26 @@ export const sessionParamsSchema = {
     properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
   },
 } as const;
+
+/** Body of `POST /token/refresh`. */
+export interface RefreshBody {
+  refresh_token: string;
+}
+
+/** Body of `POST /token/revoke` (RFC 7009 names the field `token`). */
+export interface RevokeBody {
+  token: string;
+}
+
+// Long enough for any refresh token, short enough that nothing big is ever looked at.
+const opaqueToken = { type: 'string', minLength: 1, maxLength: 256 } as const;
+
+/** `POST /token/refresh`. */
+export const refreshSchema = {
+  body: { type: 'object', required: ['refresh_token'], additionalProperties: false, properties: { refresh_token: opaqueToken } },
+} as const;
+
+/** `POST /token/revoke`. */
+export const revokeSchema = {
+  body: { type: 'object', required: ['token'], additionalProperties: false, properties: { token: opaqueToken } },
+} as const;

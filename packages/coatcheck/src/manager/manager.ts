@@ -46,6 +46,17 @@ export interface LiveSession {
   readonly absoluteExpiresAt: number;
 }
 
+/** Options of {@link SessionManager.loadById}. */
+export interface LoadByIdOptions {
+  /**
+   * Read the record from the store even when the local cache holds it. For decisions that
+   * must see the latest write of every instance (refresh-token rotation). @default false
+   */
+  fresh?: boolean;
+}
+
+const NO_REQUEST: RequestInfo = Object.freeze({});
+
 /** A session manager. */
 export interface SessionManager<D extends object = Record<string, unknown>> {
   /** Typed events: created, upgraded, regenerated, destroyed, revoked. */
@@ -69,6 +80,24 @@ export interface SessionManager<D extends object = Record<string, unknown>> {
    * Rejects with `SessionStoreError` when the store is unavailable.
    */
   load(request: RequestInfo): Promise<Session<D>>;
+  /**
+   * Loads a session by its id, for credentials that are not a cookie: a verified access or
+   * refresh token names its session (`sid`), and this is how its request gets the handle.
+   * The handle never produces a `Set-Cookie` (its `commit()` still writes data and touches).
+   *
+   * `id` must come from a credential the caller has already verified: this method checks
+   * liveness, not authenticity. `null` gives a new, empty session that is written on its
+   * first change or `login()`, like a first visit without a cookie. A malformed id is
+   * `invalid` without reaching the store; an absent or expired one is `expired`.
+   * Rejects with `SessionStoreError` when the store is unavailable.
+   */
+  loadById(id: string | null, request?: RequestInfo, options?: LoadByIdOptions): Promise<Session<D>>;
+  /**
+   * `loadById` without a promise, for the hot path of token verification: the handle when
+   * the revocation-aware local cache holds the live session, `null` otherwise (no cache, a
+   * miss, or the bus down), in which case call `loadById`. Never reaches the store.
+   */
+  loadCachedById(id: string, request?: RequestInfo): Session<D> | null;
   /** A user's live sessions. `currentId` is flagged `current`. */
   listSessions(userId: string, currentId?: string | null): Promise<DeviceSession[]>;
   /** Ends one session if it belongs to `userId`; `false` otherwise. */
@@ -142,6 +171,7 @@ export function createSessionManager<D extends object = Record<string, unknown>>
   const cache = resolved.cache && resolved.bus ? createRecordCache(resolved.cache) : null;
   const unfollow = cache && resolved.bus ? followBus(resolved.bus, cache, origin) : () => {};
   const storeView = cache ? cachedStore(resolved.store, cache) : resolved.store;
+  const rawStore = resolved.store;
   const ctx: SessionContext = createContext({ ...resolved, store: storeView }, events, origin);
   const { store, cookie } = ctx;
   const tickets = createTicketVerifier(ctx.ring, resolved.verifiedTicketCache);
@@ -256,6 +286,59 @@ export function createSessionManager<D extends object = Record<string, unknown>>
     return alive ? { id, userId: record.userId, expiresAt: Math.max(expiresAt, record.expiresAt), absoluteExpiresAt: record.absoluteExpiresAt } : null;
   }
 
+  async function loadById(id: string | null, request: RequestInfo = NO_REQUEST, options?: LoadByIdOptions): Promise<Session<D>> {
+    let status: LoadStatus = 'none';
+    let record: SessionRecord | null = null;
+    if (id !== null) {
+      // Only well-formed ids reach the store. (BI-08, BI-09)
+      if (!isTicketId(id)) status = 'invalid';
+      else {
+        const now = ctx.now();
+        let stored: SessionRecord | null;
+        try {
+          stored = await (options?.fresh ? rawStore : store).get(id, now);
+        } catch (error) {
+          throw ctx.storeError('get', error);
+        }
+        if (stored === null || stored.expiresAt <= now || stored.absoluteExpiresAt <= now) status = 'expired';
+        else {
+          status = 'valid';
+          record = stored;
+        }
+      }
+    }
+    return createSession<D>(ctx, devices, {
+      mode: null,
+      status,
+      record,
+      secret: null,
+      resign: false,
+      clear: false,
+      userAgent: request.userAgent,
+      ip: request.ip,
+    });
+  }
+
+  function loadCachedById(id: string, request: RequestInfo = NO_REQUEST): Session<D> | null {
+    if (cache === null) return null;
+    const now = ctx.now();
+    // The cache only holds records read from the store since the last invalidation, and it is
+    // emptied while the bus is down, so a hit is as good as a store read. (Ids of the wrong
+    // shape never got into it.)
+    const record = cache.get(id, now);
+    if (record === null || record.absoluteExpiresAt <= now) return null;
+    return createSession<D>(ctx, devices, {
+      mode: null,
+      status: 'valid',
+      record,
+      secret: null,
+      resign: false,
+      clear: false,
+      userAgent: request.userAgent,
+      ip: request.ip,
+    });
+  }
+
   return {
     events,
     store: resolved.store,
@@ -266,6 +349,8 @@ export function createSessionManager<D extends object = Record<string, unknown>>
       return cache?.size ?? 0;
     },
     load,
+    loadById,
+    loadCachedById,
     listSessions: (userId, currentId = null) => devices.list(userId, currentId),
     revokeSession: (userId, id) => devices.revoke(userId, id),
     revokeOtherSessions: (userId, keepId) => devices.revokeOthers(userId, keepId),

@@ -8,6 +8,13 @@
 import { SessionSerializationError } from '../errors.js';
 import type { SessionData } from '../store/types.js';
 
+/**
+ * Prefix of data keys that coatcheck's own packages keep in the session record (for example
+ * the refresh-token state of `@coatcheck/tokens`). `clear()` leaves them alone, so clearing
+ * a user's data does not end their token family. Applications must not use it.
+ */
+export const RESERVED_PREFIX = '$coatcheck.';
+
 /** One recorded change. `update` functions must be pure: they may run again on replay. */
 export type Operation =
   | { readonly kind: 'set'; readonly key: string; readonly value: unknown }
@@ -56,7 +63,7 @@ export function applyOperation(data: SessionData, op: Operation): void {
       return;
     }
     case 'clear':
-      for (const key of Object.keys(data)) delete data[key];
+      for (const key of Object.keys(data)) if (!key.startsWith(RESERVED_PREFIX)) delete data[key];
       return;
   }
 }

@@ -25,7 +25,11 @@ import { commitOperations, createRecord, rotateRecord, type IssuedRecord, type N
 
 /** Everything `createSession` starts from. */
 export interface SessionInit {
-  readonly mode: CookieMode;
+  /**
+   * Cookie name and attributes, or `null` for a session that is not carried by a cookie
+   * (a bearer token's session): such a handle never produces a `Set-Cookie`.
+   */
+  readonly mode: CookieMode | null;
   readonly status: LoadStatus;
   readonly record: SessionRecord | null;
   /** Raw secret of the presented ticket, when valid. */
@@ -68,7 +72,7 @@ class SessionHandle<D extends object> implements Session<D> {
     this.#touchDue = init.record !== null && ctx.now() - init.record.lastSeenAt >= ctx.lifetime.touchAfterMs;
     this.#resign = init.resign;
     this.#holdsTicket = init.status !== 'none';
-    if (init.clear) this.#cookie = serializeClearCookie(init.mode.name, init.mode.attributes);
+    if (init.clear && init.mode !== null) this.#cookie = serializeClearCookie(init.mode.name, init.mode.attributes);
   }
 
   get id() { return this.#record?.id ?? null; }
@@ -234,8 +238,10 @@ class SessionHandle<D extends object> implements Session<D> {
     this.#ops.push(op);
   }
   #issueCookie(record: SessionRecord, secret: string): void {
+    const mode = this.#init.mode;
+    if (mode === null) return;
     const now = this.#ctx.now();
-    const { name, attributes } = this.#init.mode;
+    const { name, attributes } = mode;
     const value = formatTicket(this.#ctx.ring, record.id, secret);
     this.#holdsTicket = true;
     this.#cookie = serializeCookie(name, value, attributes, cookieMaxAge(record.persistent, record.expiresAt, now), now);
@@ -256,8 +262,8 @@ class SessionHandle<D extends object> implements Session<D> {
     this.#ops = [];
     this.#touchDue = false;
     this.#resign = false;
-    const { name, attributes } = this.#init.mode;
-    this.#cookie = this.#holdsTicket ? serializeClearCookie(name, attributes) : null;
+    const mode = this.#init.mode;
+    this.#cookie = this.#holdsTicket && mode !== null ? serializeClearCookie(mode.name, mode.attributes) : null;
   }
   async #end(reason: 'logout' | 'destroy'): Promise<void> {
     this.#writable();

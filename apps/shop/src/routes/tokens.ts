@@ -1,0 +1,111 @@
+/**
+ * Bearer mode for SPAs and mobile apps (the seeds' `/anonymous-login` flow, done with
+ * revocable tokens):
+ * - outside the session scope (no cookie or bearer is read): `POST /anonymous-login`,
+ *   `POST /token/refresh`, `POST /token/revoke`, `GET /.well-known/jwks.json`;
+ * - inside it: `POST /token` (password login; an anonymous bearer session is upgraded with
+ *   its cart), `GET /user/me`, `GET /anonymous-data`.
+ *
+ * Every token response is `Cache-Control: no-store` (RFC 6749 §5.1) and carries no cookie.
+ *
+ * @module
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SessionManager } from 'coatcheck';
+import { anonymousSubject, type TokenService } from '@coatcheck/tokens';
+import { toCart } from '../cart/cart.js';
+import { HttpError } from '../http/errors.js';
+import { notAuthenticated } from '../http/require-user.js';
+import { loginSchema, refreshSchema, revokeSchema, type LoginBody, type RefreshBody, type RevokeBody } from '../http/schemas.js';
+import type { UserStore } from '../users/user-store.js';
+
+/** What the token routes need. */
+export interface TokenRouteDeps {
+  readonly tokens: TokenService<any>;
+  readonly manager: SessionManager<any>;
+  readonly users: UserStore;
+}
+
+function requestInfo(request: FastifyRequest) {
+  return { userAgent: request.headers['user-agent'], ip: request.ip, secure: request.protocol === 'https' };
+}
+
+function noStore(reply: FastifyReply): void {
+  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+}
+
+/** Routes that must work without (or with an expired) access token. */
+export function tokenEndpoints(app: FastifyInstance, { tokens }: Pick<TokenRouteDeps, 'tokens'>): void {
+  app.post('/anonymous-login', async (request, reply) => {
+    noStore(reply);
+    return tokens.anonymous(requestInfo(request));
+  });
+
+  app.post<{ Body: RefreshBody }>('/token/refresh', { schema: refreshSchema }, async (request, reply) => {
+    noStore(reply);
+    const outcome = await tokens.refresh(request.body.refresh_token, requestInfo(request));
+    // invalid_grant in OAuth terms; 401 so clients treat it like any lost login.
+    if (!outcome.ok) throw new HttpError(401, outcome.code, outcome.message);
+    return outcome.tokens;
+  });
+
+  // RFC 7009: the answer is the same whether or not the token named anything.
+  app.post<{ Body: RevokeBody }>('/token/revoke', { schema: revokeSchema }, async (request, reply) => {
+    noStore(reply);
+    await tokens.revoke(request.body.token);
+    return { ok: true };
+  });
+
+  app.get('/.well-known/jwks.json', async (_request, reply) => {
+    // Short public caching: a rotation publishes the next key well before it signs.
+    reply.header('cache-control', 'public, max-age=300');
+    return tokens.jwks();
+  });
+}
+
+/** Routes inside the session scope, where `request.session` exists (cookie or bearer). */
+export function tokenRoutes(app: FastifyInstance, { tokens, manager, users }: TokenRouteDeps): void {
+  app.post<{ Body: LoginBody }>('/token', { schema: loginSchema }, async (request, reply) => {
+    noStore(reply);
+    const { username, password, remember = false } = request.body;
+    const user = await users.authenticate(username, password);
+    if (!user) throw new HttpError(401, 'ERR_INVALID_CREDENTIALS', 'Wrong username or password.');
+    // A bearer client's anonymous session is upgraded (its cart kept, its id and token
+    // family replaced); a browser's cookie session is left alone and a new one is started.
+    const session = request.sessionSource === 'bearer' ? request.session : await manager.loadById(null, requestInfo(request));
+    const previousUser = session.userId;
+    const pair = await tokens.login(session, user.id, {
+      remember,
+      ...(previousUser !== null && previousUser !== user.id ? { merge: () => ({}) } : {}),
+    });
+    return { ...pair, user };
+  });
+
+  app.get('/user/me', async (request) => {
+    const { session } = request;
+    if (session.id === null) throw notAuthenticated();
+    return { current_user_id: session.userId ?? anonymousSubject(session.id) };
+  });
+
+  app.get('/anonymous-data', async (request) => {
+    const { session } = request;
+    if (session.id === null) throw notAuthenticated();
+    if (session.userId !== null) {
+      const user = users.findById(session.userId);
+      if (!user) throw notAuthenticated();
+      return { message: `Welcome, registered user ${user.username}!` };
+    }
+    const cart = toCart(session.get('cart'));
+    return { anonymous_id: anonymousSubject(session.id), data: { cart_items: cart.length, cart } };
+  });
+}
+
+/** Refuses tokens in the query string on every route (URLs end up in logs and Referer). */
+export function rejectTokensInUrl(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.url.includes('?') && /[?&](?:access_token|refresh_token|token)=/i.test(request.url)) {
+      return done(new HttpError(400, 'ERR_TOKEN_IN_URL', 'Tokens are not accepted in the URL; send them in the Authorization header or the request body.'));
+    }
+    done();
+  });
+}
