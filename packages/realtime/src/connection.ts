@@ -44,6 +44,8 @@ export interface Peer {
   closeCode: number | null;
   /** Terminates the socket if the peer does not finish a close handshake. */
   closeTimer: NodeJS.Timeout | undefined;
+  /** Closes a bearer socket when its access token lapses. (WS-07) */
+  tokenTimer: NodeJS.Timeout | undefined;
 }
 
 /** What a connection needs from its hub. */
@@ -100,6 +102,7 @@ export function createPeer(ws: WebSocket, hooks: PeerHooks): Peer {
     closed: false,
     closeCode: null,
     closeTimer: undefined,
+    tokenTimer: undefined,
     connection: {
       id: randomUUID(),
       get sessionId() {

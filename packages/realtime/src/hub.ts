@@ -101,6 +101,13 @@ export function createHub(input: HubOptions): Hub {
     if (identity.userId !== null) groups.add(`u:${identity.userId}`, peer);
     groups.add('*', peer);
     liveness.track(identity.sessionId, identity.expiresAt);
+    if (identity.tokenExpiresAt !== null) {
+      // The socket lives no longer than the token it showed (WS-07): the client reconnects
+      // with a fresh one. Timers cap at ~24.8 days; access tokens live minutes.
+      const delay = Math.min(identity.tokenExpiresAt - manager.now() + options.tokenGraceMs, 2 ** 31 - 1);
+      peer.tokenTimer = setTimeout(() => closePeer(peer, CLOSE_CODES.TOKEN_EXPIRED, 'token expired'), Math.max(0, delay));
+      peer.tokenTimer.unref();
+    }
     peer.ws.send('{"type":"ready"}');
     try {
       options.onConnection(peer.connection);
@@ -112,6 +119,7 @@ export function createHub(input: HubOptions): Hub {
   function unbind(peer: Peer, code: number): void {
     if (!peers.delete(peer)) return;
     clearTimeout(peer.closeTimer);
+    clearTimeout(peer.tokenTimer);
     const { sessionId, userId } = peer;
     if (sessionId !== null) {
       groups.remove(`s:${sessionId}`, peer);
