@@ -142,7 +142,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     createTokenService({ manager, keys, refreshSecret: secrets[0] as string, now, logger: sessionLog }),
   );
   tokensReady.catch(() => {}); // reported through app.ready(), not as an unhandled rejection
-  const realtime = startRealtime(app, manager, { origins: [], ...options.realtime, trustProxy });
+  const realtime = startRealtime(app, manager, {
+    origins: [],
+    ...options.realtime,
+    trustProxy,
+    verifyBearer: async (token) => (await tokensReady).verifyForSocket(token),
+  });
   hub = realtime;
   const orders = createOrderStore(db);
   const isAdmin = createAdminCheck(users, admins);

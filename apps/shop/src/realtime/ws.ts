@@ -9,6 +9,9 @@
  * - Forced logout: logging out, revoking a device or "log out everywhere" closes the
  *   sockets of those sessions with 4401 after a `{"type":"session-ended","reason"}` notice,
  *   on every instance; the page shows it and stops reconnecting.
+ * - Bearer clients (SPAs, mobile apps) authenticate with an access token from `/token` in
+ *   the subprotocol `coatcheck.bearer.<token>`, without cookies; their sockets end with
+ *   their session (4401) and with their access token (4441: reconnect with a fresh one).
  *
  * @module
  */
@@ -16,7 +19,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { SessionManager } from 'coatcheck';
-import { createHub, type Hub } from '@coatcheck/realtime';
+import { createHub, type Hub, type VerifyBearer } from '@coatcheck/realtime';
 import { toCart } from '../cart/cart.js';
 
 /** Options of the live channel. */
@@ -25,6 +28,18 @@ export interface ShopRealtimeOptions {
   readonly origins: readonly string[];
   /** Heartbeat interval, in ms. @default 30000 */
   readonly heartbeatIntervalMs?: number;
+}
+
+/** What the app hands the hub besides the options. */
+interface RealtimeWiring {
+  readonly trustProxy?: unknown;
+  /**
+   * Bearer access tokens (subprotocol `coatcheck.bearer.<token>`): the token service's
+   * `verifyForSocket`. Such a socket closes with 4401 when its session ends (logout through
+   * /token/revoke, device revocation, refresh-token reuse) and with 4441 when its access
+   * token expires; the client reconnects with a fresh one. (WS-07)
+   */
+  readonly verifyBearer?: VerifyBearer;
 }
 
 /** Rooms anyone logged in may join: short lowercase names. */
@@ -38,13 +53,14 @@ function isSecure(trustProxy: unknown): (request: IncomingMessage) => boolean {
 }
 
 /** Starts the hub on the app's server at `/ws`; it closes with the app. */
-export function startRealtime(app: FastifyInstance, manager: SessionManager<any>, options: ShopRealtimeOptions & { trustProxy?: unknown }): Hub {
+export function startRealtime(app: FastifyInstance, manager: SessionManager<any>, options: ShopRealtimeOptions & RealtimeWiring): Hub {
   const hub: Hub = createHub({
     manager,
     origins: options.origins,
     path: '/ws',
     isSecure: isSecure(options.trustProxy),
     ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+    ...(options.verifyBearer ? { verifyBearer: options.verifyBearer } : {}),
     authorizeJoin: (_connection, room) => ROOM_NAME.test(room),
     // Per-message authorization: a chat line must name a room this socket joined. (WS-09)
     onMessage(connection, data) {
