@@ -184,3 +184,13 @@ describe('createBearerFetch', () => {
     assert.notEqual(s.seen.socketTokens[1], pair.access_token, 'the reconnection used the refreshed token');
   });
 });
+
+describe('close codes', () => {
+  it('the browser bundle carries the same codes as the hub, and 4441 is not terminal', async () => {
+    const client = await import('@coatcheck/client');
+    const hub = await import('@coatcheck/realtime');
+    for (const [name, code] of Object.entries(client.CLOSE_CODES)) assert.equal(code, (hub.CLOSE_CODES as Record<string, number>)[name], name);
+    assert.deepEqual([...client.TERMINAL_CLOSE_CODES].sort(), [...hub.TERMINAL_CLOSE_CODES].sort());
+    assert.ok(!client.TERMINAL_CLOSE_CODES.includes(CLOSE_CODES.TOKEN_EXPIRED));
+  });
+});
