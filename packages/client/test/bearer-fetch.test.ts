@@ -27,7 +27,7 @@ async function waitFor(what: string, check: () => boolean, capMs = 5000): Promis
 }
 
 /** A token API on loopback: /login, /token/refresh (counted), /me, /echo, and /ws. */
-async function tokenServer() {
+async function tokenServer(hubOptions: { tokenGraceMs?: number } = {}) {
   let t = Date.now();
   const clock = { now: () => t, advance: (ms: number) => void (t += ms) };
   const manager = createSessionManager({ store: memoryStore({ sweepIntervalMs: 0, quiet: true, now: clock.now }), secrets: [SECRET], now: clock.now, production: false });
@@ -54,6 +54,7 @@ async function tokenServer() {
     manager,
     origins: [],
     logger: quiet,
+    ...hubOptions,
     verifyBearer: async (token) => {
       seen.socketTokens.push(token);
       return tokens.verifyForSocket(token);
@@ -182,6 +183,34 @@ describe('createBearerFetch', () => {
     assert.equal(s.seen.refreshes, 1, 'accessToken() refreshed the lapsed token once');
     assert.equal(s.seen.socketTokens.length, 2);
     assert.notEqual(s.seen.socketTokens[1], pair.access_token, 'the reconnection used the refreshed token');
+  });
+});
+
+describe('in-band re-authentication', () => {
+  it('WS-07 with tokenGraceMs the client answers the hub\'s reauthenticate with a refreshed token and stays connected', async () => {
+    const s = await tokenServer({ tokenGraceMs: 5000 });
+    const pair = await s.login();
+    const auth = createBearerFetch({ refreshUrl: `${s.base}/token/refresh`, tokens: pair, now: s.clock.now, refreshMarginMs: 0 });
+    s.clock.advance(pair.expires_in * 1000 - 2000);
+    // The shared clock catches up with real time when the hub asks (its timer ran on real time).
+    const Clocked = class extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols);
+        this.on('message', (data) => {
+          if (String(data) === '{"type":"reauthenticate"}') s.clock.advance(3000);
+        });
+      }
+    };
+    const closes: { code: number }[] = [];
+    const live = createRealtimeClient({ url: s.ws, WebSocket: Clocked as unknown as WebSocketConstructor, token: () => auth.accessToken(), onClose: (e) => closes.push(e) });
+    after(() => live.close());
+    await waitFor('open', () => live.state === 'open');
+    await waitFor('the renewal', () => s.seen.socketTokens.length === 2, 10_000);
+    assert.equal(s.seen.refreshes, 1);
+    assert.notEqual(s.seen.socketTokens[1], pair.access_token);
+    assert.equal(s.seen.socketTokens[1], await auth.accessToken(), 'the refreshed token was shown in band');
+    assert.equal(s.hub.stats.connections, 1);
+    assert.deepEqual(closes, [], 'no reconnection was needed');
   });
 });
 

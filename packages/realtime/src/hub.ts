@@ -22,6 +22,7 @@ import { createLiveness } from './liveness.js';
 import { resolveHubOptions, type HubOptions } from './options.js';
 import { encodeMessage } from './protocol.js';
 import { handleFrame, startAuthDeadline } from './inbound.js';
+import { armTokenExpiry } from './token-expiry.js';
 import { describeTarget, groupKey, isTarget, type Target } from './targets.js';
 import type { Hub, HubStats } from './hub-types.js';
 
@@ -101,13 +102,7 @@ export function createHub(input: HubOptions): Hub {
     if (identity.userId !== null) groups.add(`u:${identity.userId}`, peer);
     groups.add('*', peer);
     liveness.track(identity.sessionId, identity.expiresAt);
-    if (identity.tokenExpiresAt !== null) {
-      // The socket lives no longer than the token it showed (WS-07): the client reconnects
-      // with a fresh one. Timers cap at ~24.8 days; access tokens live minutes.
-      const delay = Math.min(identity.tokenExpiresAt - manager.now() + options.tokenGraceMs, 2 ** 31 - 1);
-      peer.tokenTimer = setTimeout(() => closePeer(peer, CLOSE_CODES.TOKEN_EXPIRED, 'token expired'), Math.max(0, delay));
-      peer.tokenTimer.unref();
-    }
+    if (identity.tokenExpiresAt !== null) armTokenExpiry(options, peer, identity.tokenExpiresAt);
     peer.ws.send('{"type":"ready"}');
     try {
       options.onConnection(peer.connection);

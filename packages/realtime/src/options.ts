@@ -13,9 +13,9 @@ export interface BearerIdentity {
   readonly sessionId: string;
   readonly userId: string;
   /**
-   * When the token lapses, in epoch ms (its `exp`). The socket is closed with 4441 at this
-   * time plus `tokenGraceMs`, so a socket never outlives its credential by more than the
-   * grace. (WS-07) Without it the socket is bound to the session alone.
+   * When the token lapses, in epoch ms (its `exp`). At this time the socket must show a fresh
+   * token within `tokenGraceMs` or it is closed with 4441, so a socket never outlives its
+   * credential by more than the grace. (WS-07) Without it the socket is bound to the session alone.
    */
   readonly expiresAt?: number;
 }
@@ -50,8 +50,10 @@ export interface HubOptions {
    */
   authTimeoutMs?: number;
   /**
-   * How long a bearer socket may stay open after its access token's `expiresAt`, in ms, at
-   * most 30 000 (WS-07 allows no more). @default 0
+   * When a bearer socket's access token reaches its `expiresAt`, the hub sends
+   * `{"type":"reauthenticate"}` and waits this many ms for `{"type":"auth","token"}` with a
+   * fresh token of the same session, then closes with 4441. At most 30 000 (WS-07 allows no
+   * more); `0` closes at once and the client reconnects. @default 0
    */
   tokenGraceMs?: number;
   /** Let anonymous (not logged-in) sessions connect. @default false */

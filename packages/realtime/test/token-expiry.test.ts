@@ -34,12 +34,14 @@ describe('bearer sockets and token expiry', () => {
     again.ws.close();
   });
 
-  it('WS-07 tokenGraceMs keeps the socket open that much longer, and is capped at 30 s', async () => {
+  it('WS-07 with tokenGraceMs the hub asks for a fresh token at exp and closes when none comes, capped at 30 s', async () => {
     const manager = createManager();
     const { url } = await serve(manager, { verifyBearer: expiringVerifier, tokenGraceMs: 300 });
     const { id } = await login(manager, 'fay');
     const expiresAt = Date.now() + 100;
     const client = await ready(url, { origin: null, protocols: bearer(id, 'fay', expiresAt) });
+    await client.next('reauthenticate');
+    assert.ok(Date.now() >= expiresAt, 'asked at the token expiry, not before');
     assert.equal((await client.closed).code, CLOSE_CODES.TOKEN_EXPIRED);
     assert.ok(Date.now() >= expiresAt + 300, 'the grace was honoured');
     assert.throws(() => createHub({ manager, origins: [], verifyBearer: expiringVerifier, tokenGraceMs: 30_001, logger: quiet }), /tokenGraceMs/);
@@ -65,5 +67,42 @@ describe('bearer sockets and token expiry', () => {
     assert.equal(viaCookie.ws.readyState, viaCookie.ws.OPEN);
     plain.ws.close();
     viaCookie.ws.close();
+  });
+
+  it('WS-07 a fresh token in an auth message keeps the socket; a bad or foreign one closes it with 4441', async () => {
+    const manager = createManager();
+    const { url } = await serve(manager, { verifyBearer: expiringVerifier, tokenGraceMs: 400 });
+    const { id } = await login(manager, 'ida');
+    const other = await login(manager, 'ida');
+    const renew = (client: Awaited<ReturnType<typeof ready>>, token: string) => client.ws.send(JSON.stringify({ type: 'auth', token }));
+    const good = await ready(url, { origin: null, protocols: bearer(id, 'ida', Date.now() + 100) });
+    const bad = await ready(url, { origin: null, protocols: bearer(id, 'ida', Date.now() + 100) });
+    const foreign = await ready(url, { origin: null, protocols: bearer(id, 'ida', Date.now() + 100) });
+    await Promise.all([good, bad, foreign].map((c) => c.next('reauthenticate')));
+    const renewedUntil = Date.now() + 60_000;
+    renew(good, `valid.${id}.ida.${renewedUntil}`);
+    renew(bad, 'garbage');
+    renew(foreign, `valid.${other.id}.ida.${renewedUntil}`);
+    await good.next('reauthenticated');
+    assert.equal((await bad.closed).code, CLOSE_CODES.TOKEN_EXPIRED);
+    assert.equal((await foreign.closed).code, CLOSE_CODES.TOKEN_EXPIRED, 'a token of another session does not re-bind the socket');
+    // Past the first token's grace: the renewed socket is still open and still bound.
+    const graceOver = Date.now() + 500;
+    await waitFor('the old grace to pass', () => Date.now() > graceOver);
+    assert.equal(good.ws.readyState, good.ws.OPEN);
+    // Its session still ends it.
+    await (await manager.loadById(id)).logout();
+    assert.equal((await good.closed).code, CLOSE_CODES.SESSION_REVOKED);
+  });
+
+  it('WS-07 a cookie socket cannot send auth messages: an error frame, nothing changes', async () => {
+    const manager = createManager();
+    const { url } = await serve(manager, { verifyBearer: expiringVerifier, tokenGraceMs: 400 });
+    const { id, cookie } = await login(manager, 'jon');
+    const client = await ready(url, { cookie });
+    client.ws.send(JSON.stringify({ type: 'auth', token: `valid.${id}.jon.${Date.now() + 100}` }));
+    assert.equal((await client.next('error')).code, 'ERR_REALTIME_BAD_MESSAGE');
+    assert.equal(client.ws.readyState, client.ws.OPEN);
+    client.ws.close();
   });
 });

@@ -11,7 +11,8 @@
  *   on every instance; the page shows it and stops reconnecting.
  * - Bearer clients (SPAs, mobile apps) authenticate with an access token from `/token` in
  *   the subprotocol `coatcheck.bearer.<token>`, without cookies; their sockets end with
- *   their session (4401) and with their access token (4441: reconnect with a fresh one).
+ *   their session (4401); when the access token expires they show a fresh one in band
+ *   within 10 s, or are closed with 4441 and reconnect with a fresh one.
  *
  * @module
  */
@@ -36,8 +37,8 @@ interface RealtimeWiring {
   /**
    * Bearer access tokens (subprotocol `coatcheck.bearer.<token>`): the token service's
    * `verifyForSocket`. Such a socket closes with 4401 when its session ends (logout through
-   * /token/revoke, device revocation, refresh-token reuse) and with 4441 when its access
-   * token expires; the client reconnects with a fresh one. (WS-07)
+   * /token/revoke, device revocation, refresh-token reuse); when its access token expires
+   * the hub asks for a fresh one in band and closes with 4441 if none comes. (WS-07)
    */
   readonly verifyBearer?: VerifyBearer;
 }
@@ -61,6 +62,9 @@ export function startRealtime(app: FastifyInstance, manager: SessionManager<any>
     isSecure: isSecure(options.trustProxy),
     ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
     ...(options.verifyBearer ? { verifyBearer: options.verifyBearer } : {}),
+    // At a bearer token's exp the hub asks for a fresh one; 10 s covers a refresh round trip
+    // and stays inside WS-07's 30 s. Without an answer the socket closes with 4441.
+    tokenGraceMs: 10_000,
     authorizeJoin: (_connection, room) => ROOM_NAME.test(room),
     // Per-message authorization: a chat line must name a room this socket joined. (WS-09)
     onMessage(connection, data) {
