@@ -14,7 +14,7 @@ import { cartRoutes } from './routes/cart.js';
 import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { createUserStore } from './users/user-store.js';
-import { publishCartChanges, startRealtime, type ShopRealtimeOptions } from './realtime/ws.js';
+import { publishCartChanges, publishDeviceChanges, startRealtime, type ShopRealtimeOptions } from './realtime/ws.js';
 import type { Hub } from '@coatcheck/realtime';
 import { createAdminCheck, type AdminPolicy } from './admin/admins.js';
 import { createOrderStore } from './checkout/orders.js';
@@ -150,6 +150,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     cartRoutes(scope);
     deviceRoutes(scope, { users });
     publishCartChanges(scope, realtime);
+    publishDeviceChanges(scope, realtime);
     accountRoutes(scope, { users, isAdmin, now });
     checkoutRoutes(scope, { users, orders, isAdmin, metrics, now });
     adminRoutes(scope, { users, isAdmin, now });

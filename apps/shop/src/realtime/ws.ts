@@ -9,6 +9,8 @@
  * - Forced logout: logging out, revoking a device or "log out everywhere" closes the
  *   sockets of those sessions with 4401 after a `{"type":"session-ended","reason"}` notice,
  *   on every instance; the page shows it and stops reconnecting.
+ * - Device list: a login, a logout, a revoked device or a password change pushes
+ *   `{"kind":"devices"}` to the user's sockets, so an open "Devices" tab refreshes itself.
  *
  * @module
  */
@@ -71,6 +73,34 @@ export function publishCartChanges(scope: FastifyInstance, hub: Hub): void {
     if (!userId) return;
     await hub.publish({ userId }, { kind: 'cart', cart: toCart(request.session.get('cart')) }).catch((error: unknown) => {
       request.log.warn({ err: error }, 'cart broadcast failed');
+    });
+  });
+}
+
+/** Routes that add or remove one of the user's sessions, with their success status. */
+const DEVICE_ROUTES: ReadonlyMap<string, number> = new Map([
+  ['POST /login', 200],
+  ['POST /logout', 200],
+  ['POST /password', 200],
+  ['DELETE /sessions/:id', 204],
+  ['POST /sessions/revoke-others', 200],
+]);
+
+/** Tells a user's other tabs and devices that their device list changed. */
+export function publishDeviceChanges(scope: FastifyInstance, hub: Hub): void {
+  // Logging out leaves no user on the session by the time the response is sent: remember
+  // whose it was before the handler ran.
+  const before = new WeakMap<object, string>();
+  scope.addHook('preHandler', async (request) => {
+    const userId = request.session?.userId;
+    if (userId && DEVICE_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) before.set(request, userId);
+  });
+  scope.addHook('onResponse', async (request, reply) => {
+    if (DEVICE_ROUTES.get(`${request.method} ${request.routeOptions.url}`) !== reply.statusCode) return;
+    const userId = request.session?.userId ?? before.get(request);
+    if (!userId) return;
+    await hub.publish({ userId }, { kind: 'devices' }).catch((error: unknown) => {
+      request.log.warn({ err: error }, 'device list broadcast failed');
     });
   });
 }

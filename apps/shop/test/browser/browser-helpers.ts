@@ -3,11 +3,12 @@
 import { after } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page, type WebSocket } from 'playwright-core';
 import { sqliteStore } from '@coatcheck/sqlite';
 import { buildApp } from '../../src/app.js';
 import { WEB_DIST } from '../../src/routes/web.js';
@@ -68,13 +69,25 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
+/** A port that was free a moment ago (the page's origin must be known before the app is built). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export interface RunningShop {
   url: string;
   /** Moves the shop's clock forward (it otherwise follows real time, so cookie dates stay real). */
   advance(ms: number): void;
 }
 
-/** Builds the page if needed and starts the shop on 127.0.0.1 with a free port. */
+/**
+ * Builds the page if needed and starts the shop on 127.0.0.1 with a free port, its live
+ * channel open to the page's origin (as `main.ts` allows `http://127.0.0.1:<port>`).
+ */
 export async function startShop(): Promise<RunningShop> {
   await ensureWebBuilt();
   const dir = tempDir('coatcheck-browser-');
@@ -83,8 +96,10 @@ export async function startShop(): Promise<RunningShop> {
   const store = sqliteStore({ database: db, pruneIntervalMs: 0 });
   let offset = 0;
   const now = () => Date.now() + offset;
-  const app = buildApp({ store, db, secrets: [randomBytes(32).toString('base64url')], now, web: WEB_DIST });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const app = buildApp({ store, db, secrets: [randomBytes(32).toString('base64url')], now, web: WEB_DIST, realtime: { origins: [origin] } });
+  await app.listen({ port, host: '127.0.0.1' });
   after(async () => {
     // The browser may still hold keep-alive connections: drop them so closing cannot wait.
     app.server.closeAllConnections();
@@ -92,7 +107,7 @@ export async function startShop(): Promise<RunningShop> {
     await store.close();
     db.close();
   });
-  return { url, advance: (ms) => void (offset += ms) };
+  return { url: origin, advance: (ms) => void (offset += ms) };
 }
 
 /** A page with a desktop-sized viewport. */
@@ -140,4 +155,23 @@ export async function logIn(page: Page, username: string, { remember = false } =
   if (remember) await page.getByLabel('Remember me for 30 days').check();
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await page.getByTestId('who').getByText(username).waitFor();
+}
+
+/**
+ * Resolves once the page's live socket to `/ws` has been accepted (the hub's `ready` frame),
+ * so a test does not race the page's connection. Call before the action that opens it.
+ */
+export function liveSocketReady(page: Page): Promise<WebSocket> {
+  return new Promise<WebSocket>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the page opened no live socket within 10 s')), ACTION_TIMEOUT_MS);
+    page.on('websocket', (socket) => {
+      if (new URL(socket.url()).pathname !== '/ws') return;
+      socket.on('framereceived', ({ payload }) => {
+        if (typeof payload === 'string' && payload.includes('"type":"ready"')) {
+          clearTimeout(timer);
+          resolve(socket);
+        }
+      });
+    });
+  });
 }

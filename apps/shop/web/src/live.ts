@@ -1,12 +1,8 @@
 /**
- * Live updates: the seam for a WebSocket module. The page calls `connect` once it knows who
- * is logged in, and disconnects on logout. Until a socket module is plugged in, `noLive`
- * does nothing and the page learns about changes on its next request (a revoked device
- * sees a 401 and shows itself logged out).
- *
- * A module built on `@coatcheck/client` implements `LiveModule`: open the socket, call
- * `sessionEnded` when the server closes it for a revoked session, `cartChanged` when another
- * tab changed the cart, and return a function that closes it.
+ * Live updates: the seam between the page and its WebSocket module. The page calls `connect`
+ * once it knows who is logged in, and disconnects on logout. `socketLive` (live-socket.ts,
+ * on `@coatcheck/client`) is the real one; with `noLive` the page learns about changes on
+ * its next request instead (a revoked device sees a 401 and shows itself logged out).
  */
 
 /** What a live module tells the page. */
@@ -17,6 +13,8 @@ export interface LiveEvents {
   cartChanged(): void;
   /** The user's device list changed (a login, a revocation). */
   devicesChanged(): void;
+  /** The socket gave up reconnecting: check whether this session is still alive. */
+  connectionLost(): void;
 }
 
 /** A live-update module. */
