@@ -82,6 +82,8 @@ export interface RunningShop {
   url: string;
   /** Moves the shop's clock forward (it otherwise follows real time, so cookie dates stay real). */
   advance(ms: number): void;
+  /** Stops the server (sockets get 1001) and starts a new one on the same port, store and secret. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -98,16 +100,31 @@ export async function startShop(): Promise<RunningShop> {
   const now = () => Date.now() + offset;
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const app = buildApp({ store, db, secrets: [randomBytes(32).toString('base64url')], now, web: WEB_DIST, realtime: { origins: [origin] } });
-  await app.listen({ port, host: '127.0.0.1' });
-  after(async () => {
+  const secrets = [randomBytes(32).toString('base64url')];
+  const serve = async () => {
+    const app = buildApp({ store, db, secrets, now, web: WEB_DIST, realtime: { origins: [origin] } });
+    await app.listen({ port, host: '127.0.0.1' });
+    return app;
+  };
+  const stop = async (app: Awaited<ReturnType<typeof serve>>) => {
     // The browser may still hold keep-alive connections: drop them so closing cannot wait.
     app.server.closeAllConnections();
     await app.close();
+  };
+  let app = await serve();
+  after(async () => {
+    await stop(app);
     await store.close();
     db.close();
   });
-  return { url: origin, advance: (ms) => void (offset += ms) };
+  return {
+    url: origin,
+    advance: (ms) => void (offset += ms),
+    async restart() {
+      await stop(app);
+      app = await serve();
+    },
+  };
 }
 
 /** A page with a desktop-sized viewport. */

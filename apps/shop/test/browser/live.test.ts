@@ -103,4 +103,36 @@ describe('browser: live updates over /ws', { timeout: TEST_TIMEOUT_MS }, () => {
     await tabB.getByRole('navigation').getByText('Checkout (2)').waitFor();
     await screenshot(tabB, 'live-cart-tab-b');
   });
+
+  it('the socket reconnects after the server restarts, and still carries revocations', async () => {
+    const shop = await startShop();
+    const browser = await launchBrowser();
+    await registerUser(shop, 'dave');
+    const page = await newDevicePage(browser);
+    await page.goto(shop.url);
+    const first = liveSocketReady(page);
+    await logIn(page, 'dave');
+    const socket = await first;
+    const closed = socket.waitForEvent('close');
+
+    // Same port, store and secret: the cookie stays valid and the page reconnects by itself.
+    const second = liveSocketReady(page);
+    await shop.restart();
+    await closed;
+    await second;
+    await page.getByTestId('who').getByText('dave').waitFor();
+    assert.equal(await page.getByRole('alert').count(), 0, 'a restart is not a logout');
+
+    // The new socket is bound to the session like the first one was.
+    const other = await newDevicePage(browser);
+    await other.goto(shop.url);
+    await logIn(other, 'dave');
+    const request = other.context().request;
+    const { sessions } = (await (await request.get(`${shop.url}/sessions`)).json()) as { sessions: Array<{ id: string; current: boolean }> };
+    const target = sessions.find((s) => !s.current);
+    assert.ok(target);
+    assert.equal((await request.delete(`${shop.url}/sessions/${target.id}`)).status(), 204);
+    await page.getByRole('alert').getByText('You were signed out on this device').waitFor({ timeout: LIVE_BOUND_MS });
+    await screenshot(page, 'live-after-restart-revoked');
+  });
 });
