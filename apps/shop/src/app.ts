@@ -128,7 +128,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return manager.close();
   });
   const users = createUserStore(db, { now });
-  const realtime = startRealtime(app, manager, { origins: [], ...options.realtime, trustProxy });
+  const nameOf = (userId: string) => users.findById(userId)?.username ?? null;
+  const realtime = startRealtime(app, manager, { origins: [], ...options.realtime, trustProxy, nameOf });
   hub = realtime;
   const orders = createOrderStore(db);
   const isAdmin = createAdminCheck(users, admins);

@@ -114,9 +114,11 @@ describe('shop /ws', () => {
     sc!.ws.send(JSON.stringify({ type: 'message', data: { room: 'lobby', text: 'let me in' } }));
     assert.equal((await sc!.next((f) => f.type === 'message')).data.code, 'ERR_CHAT_REFUSED');
     sa!.ws.send(JSON.stringify({ type: 'message', data: { room: 'lobby', text: 'hello' } }));
+    const { user: ann } = JSON.parse((await a!.get('/profile')).body) as { user: { id: string; username: string } };
     for (const s of [sa!, sb!]) {
       const frame = await s.next((f) => f.type === 'message' && f.scope === 'room');
-      assert.equal(frame.data.text, 'hello');
+      // Who spoke comes from the server's session, never from the message.
+      assert.deepEqual(frame.data, { kind: 'chat', room: 'lobby', from: ann.id, name: ann.username, text: 'hello' });
     }
     for (const s of [sa!, sb!, sc!]) s.ws.close();
   });

@@ -175,16 +175,16 @@ export async function logIn(page: Page, username: string, { remember = false } =
 }
 
 /**
- * Resolves once the page's live socket to `/ws` has been accepted (the hub's `ready` frame),
- * so a test does not race the page's connection. Call before the action that opens it.
+ * Resolves with the page's live socket (to `/ws`) once it receives a frame containing
+ * `fragment`, within 10 s. Call before the action that causes it, so it cannot be missed.
  */
-export function liveSocketReady(page: Page): Promise<WebSocket> {
+export function liveFrame(page: Page, fragment: string): Promise<WebSocket> {
   return new Promise<WebSocket>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the page opened no live socket within 10 s')), ACTION_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`no ${fragment} frame on the page's live socket within 10 s`)), ACTION_TIMEOUT_MS);
     page.on('websocket', (socket) => {
       if (new URL(socket.url()).pathname !== '/ws') return;
       socket.on('framereceived', ({ payload }) => {
-        if (typeof payload === 'string' && payload.includes('"type":"ready"')) {
+        if (typeof payload === 'string' && payload.includes(fragment)) {
           clearTimeout(timer);
           resolve(socket);
         }
@@ -192,3 +192,6 @@ export function liveSocketReady(page: Page): Promise<WebSocket> {
     });
   });
 }
+
+/** Resolves once the page's live socket has been accepted (the hub's `ready` frame). */
+export const liveSocketReady = (page: Page): Promise<WebSocket> => liveFrame(page, '"type":"ready"');

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, messageOf, setUnauthenticatedHandler, type Account, type CartLine, type Item } from './api';
-import type { LiveModule } from './live';
+import type { ChatLine, LiveConnection, LiveModule } from './live';
 import { useHashTab, type Tab } from './use-hash-tab';
 import { AccountPanel } from './components/AccountPanel';
 import { AdminPanel } from './components/AdminPanel';
@@ -8,8 +8,12 @@ import { CartPanel } from './components/CartPanel';
 import { Catalog } from './components/Catalog';
 import { CheckoutPanel } from './components/CheckoutPanel';
 import { DevicesPanel } from './components/DevicesPanel';
+import { LOBBY, LobbyPanel } from './components/LobbyPanel';
 import { LoginPanel } from './components/LoginPanel';
 import { OrdersPanel } from './components/OrdersPanel';
+
+/** Lines of the lobby kept on the page. */
+const MAX_CHAT_LINES = 50;
 
 /** Shown when this browser's session ends without its user logging out here. */
 export const SIGNED_OUT = 'You were signed out on this device: the session was ended from another device, or it expired.';
@@ -25,6 +29,8 @@ export function App({ live }: { live: LiveModule }) {
   // Set while this page logs itself out: the server then closes the socket as for any
   // revocation, and that must not read as "signed out elsewhere".
   const leaving = useRef(false);
+  const [connection, setConnection] = useState<LiveConnection | null>(null);
+  const [chat, setChat] = useState<ChatLine[]>([]);
   const [tab, setTab] = useHashTab();
   const user = account?.user ?? null;
 
@@ -73,12 +79,20 @@ export function App({ live }: { live: LiveModule }) {
   const userId = user?.id ?? null;
   useEffect(() => {
     if (userId === null) return;
-    return live.connect({
+    const opened = live.connect({
       sessionEnded: signedOut,
       cartChanged: () => void refreshCart(),
       devicesChanged: () => setDevicesVersion((version) => version + 1),
       connectionLost: () => void refreshAccount(),
+      chat: (line) => setChat((lines) => [...lines, line].slice(-MAX_CHAT_LINES)),
     });
+    opened.join(LOBBY);
+    setConnection(opened);
+    return () => {
+      opened.close();
+      setConnection(null);
+      setChat([]);
+    };
   }, [live, userId, signedOut, refreshAccount, refreshCart]);
 
   const onLoggedIn = async () => {
@@ -105,6 +119,7 @@ export function App({ live }: { live: LiveModule }) {
     ['orders', 'Orders', Boolean(user)],
     ['account', user ? 'Account' : 'Log in', true],
     ['devices', 'Devices', Boolean(user)],
+    ['lobby', 'Lobby', Boolean(user)],
     ['admin', 'Admin', account?.role === 'admin' || Boolean(account?.viewAs)],
   ];
 
@@ -177,7 +192,8 @@ export function App({ live }: { live: LiveModule }) {
         {tab === 'account' && (user && account ? <AccountPanel account={account} onChanged={refreshAccount} /> : <LoginPanel onLoggedIn={onLoggedIn} />)}
         {tab === 'devices' && user && <DevicesPanel version={devicesVersion} onLeaving={() => void (leaving.current = true)} onLoggedOut={() => setAccount({ user: null })} />}
         {tab === 'admin' && account && <AdminPanel account={account} onChanged={refreshAccount} />}
-        {(tab === 'orders' || tab === 'devices') && !user && account && <LoginPanel onLoggedIn={onLoggedIn} />}
+        {tab === 'lobby' && user && <LobbyPanel lines={chat} me={user.id} onSay={(text) => connection?.say(LOBBY, text) ?? false} />}
+        {(tab === 'orders' || tab === 'devices' || tab === 'lobby') && !user && account && <LoginPanel onLoggedIn={onLoggedIn} />}
       </main>
 
       <footer>

@@ -6,6 +6,7 @@
  * What arrives and what the page does:
  * - `{kind:'cart'}` (another tab or device added to the cart) → refresh the cart;
  * - `{kind:'devices'}` (a login, a logout, a revoked device) → refresh the device list;
+ * - `{kind:'chat'}` in a joined room → a line in the Lobby tab;
  * - a close with 4401/4440/4001 (this session was revoked, logged out elsewhere, expired) →
  *   show the page logged out at once, without waiting for the next request to get a 401.
  *
@@ -14,7 +15,7 @@
  * a network error, so after a few failed attempts the module asks the page to check.
  */
 import { createRealtimeClient, TERMINAL_CLOSE_CODES, type RealtimeClient } from '@coatcheck/client';
-import type { LiveModule } from './live';
+import type { ChatLine, LiveModule } from './live';
 
 /** Failed handshakes in a row after which the page checks whether it is still logged in. */
 const MAX_ATTEMPTS = 8;
@@ -22,6 +23,16 @@ const MAX_ATTEMPTS = 8;
 /** The `/ws` URL of the page's own origin (`wss:` on an HTTPS page). */
 export function liveUrl(location: Pick<Location, 'protocol' | 'host'>): string {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** A chat line from a message's data, or `null` when it is not one. */
+function chatLine(data: { room?: unknown; from?: unknown; name?: unknown; text?: unknown }): ChatLine | null {
+  const room = text(data.room);
+  const said = text(data.text);
+  if (room === null || said === null) return null;
+  return { room, from: text(data.from), name: text(data.name), text: said };
 }
 
 /** Live updates over `/ws`. */
@@ -37,9 +48,13 @@ export const socketLive: LiveModule = {
       heartbeatIntervalMs: 25_000,
       onMessage(message) {
         if (disposed) return;
-        const kind = (message.data as { kind?: unknown } | null)?.kind;
-        if (kind === 'cart') events.cartChanged();
-        else if (kind === 'devices') events.devicesChanged();
+        const data = (message.data ?? {}) as { kind?: unknown; room?: unknown; from?: unknown; name?: unknown; text?: unknown };
+        if (data.kind === 'cart') events.cartChanged();
+        else if (data.kind === 'devices') events.devicesChanged();
+        else if (data.kind === 'chat' && message.scope === 'room') {
+          const line = chatLine(data);
+          if (line) events.chat(line);
+        }
       },
       onStateChange(state) {
         if (disposed || state !== 'open') return;
@@ -56,9 +71,13 @@ export const socketLive: LiveModule = {
         else if (!willReconnect) events.connectionLost();
       },
     });
-    return () => {
-      disposed = true;
-      client.close();
+    return {
+      join: (room) => client.join(room),
+      say: (room, said) => client.send({ room, text: said }),
+      close() {
+        disposed = true;
+        client.close();
+      },
     };
   },
 };

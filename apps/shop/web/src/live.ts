@@ -5,6 +5,14 @@
  * its next request instead (a revoked device sees a 401 and shows itself logged out).
  */
 
+/** A line said in a room; `name` is the speaker's username, set by the server. */
+export interface ChatLine {
+  readonly room: string;
+  readonly from: string | null;
+  readonly name: string | null;
+  readonly text: string;
+}
+
 /** What a live module tells the page. */
 export interface LiveEvents {
   /** This session was revoked or logged out elsewhere. */
@@ -15,15 +23,27 @@ export interface LiveEvents {
   devicesChanged(): void;
   /** The socket gave up reconnecting: check whether this session is still alive. */
   connectionLost(): void;
+  /** Someone said something in a room this page joined. */
+  chat(line: ChatLine): void;
+}
+
+/** An open live channel. */
+export interface LiveConnection {
+  /** Joins a room now and after every reconnection. */
+  join(room: string): void;
+  /** Says something in a joined room; `false` when not connected right now. */
+  say(room: string, text: string): boolean;
+  /** Closes for good. */
+  close(): void;
 }
 
 /** A live-update module. */
 export interface LiveModule {
-  /** Starts listening; returns the function that stops. */
-  connect(events: LiveEvents): () => void;
+  /** Starts listening. */
+  connect(events: LiveEvents): LiveConnection;
 }
 
 /** No live updates. */
 export const noLive: LiveModule = {
-  connect: () => () => {},
+  connect: () => ({ join() {}, say: () => false, close() {} }),
 };
