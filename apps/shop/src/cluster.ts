@@ -8,7 +8,7 @@
  * page on :3001 in another browser, revoke one from the other, and the socket on the other
  * instance closes at once.
  *
- * SIGINT/SIGTERM stop both instances (each finishes its requests and closes its sockets);
+ * It builds the page first if needed (as `npm start` does). SIGINT/SIGTERM stop both instances (each finishes its requests and closes its sockets);
  * if one instance dies, the other is stopped too and the exit code is 1.
  *
  * @module
@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, readConfig } from './config.js';
 import { resolveSecrets } from './secret.js';
+import { ensureWebBuilt } from './web-build.js';
 
 /** How many instances, on consecutive ports. */
 export const INSTANCES = 2;
@@ -43,11 +44,22 @@ function startInstance(port: number, env: NodeJS.ProcessEnv): ChildProcess {
   return child;
 }
 
-function main(): void {
+/** Builds the page once, here, so two instances never race to build it. */
+async function buildPage(): Promise<void> {
+  try {
+    if (await ensureWebBuilt()) console.log('shop cluster: built the page');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    console.warn('shop cluster: vite is not installed, so the page was not built; the API still runs.');
+  }
+}
+
+async function main(): Promise<void> {
   const config = readConfig(process.env);
   if (config.port === 0 || config.port + INSTANCES - 1 > 65535) {
     throw new ConfigError(`PORT must leave room for ${INSTANCES} consecutive ports (from 1 to ${65536 - INSTANCES}); got ${config.port}.`);
   }
+  await buildPage();
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // Generated here, once, before the instances start: both then read the same file.
   resolveSecrets(config.secrets, config.dataDir);
@@ -84,9 +96,7 @@ function main(): void {
   });
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   console.error(error instanceof ConfigError ? `shop cluster: ${error.message}` : error);
   process.exitCode = 1;
-}
+});
