@@ -16,7 +16,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { rejectTokensInUrl, tokenEndpoints, tokenRoutes } from './routes/tokens.js';
 import { createUserStore } from './users/user-store.js';
-import { publishCartChanges, startRealtime, type ShopRealtimeOptions } from './realtime/ws.js';
+import { publishCartChanges, publishDeviceChanges, startRealtime, type ShopRealtimeOptions } from './realtime/ws.js';
 import type { Hub } from '@coatcheck/realtime';
 import { createAdminCheck, type AdminPolicy } from './admin/admins.js';
 import { createOrderStore } from './checkout/orders.js';
@@ -142,10 +142,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     createTokenService({ manager, keys, refreshSecret: secrets[0] as string, now, logger: sessionLog }),
   );
   tokensReady.catch(() => {}); // reported through app.ready(), not as an unhandled rejection
+  const nameOf = (userId: string) => users.findById(userId)?.username ?? null;
   const realtime = startRealtime(app, manager, {
     origins: [],
     ...options.realtime,
     trustProxy,
+    nameOf,
     verifyBearer: async (token) => (await tokensReady).verifyForSocket(token),
   });
   hub = realtime;
@@ -174,6 +176,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     cartRoutes(scope);
     deviceRoutes(scope, { users });
     publishCartChanges(scope, realtime);
+    publishDeviceChanges(scope, realtime);
     accountRoutes(scope, { users, isAdmin, now });
     checkoutRoutes(scope, { users, orders, isAdmin, metrics, now });
     adminRoutes(scope, { users, isAdmin, now });

@@ -8,13 +8,15 @@
  *
  * @module
  */
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The page's sources. */
 export const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
 const DIST = join(WEB_ROOT, 'dist');
+/** Workspace sources bundled into the page (through the "source" condition), besides web/. */
+const BUNDLED_PACKAGES = [fileURLToPath(new URL('../../../packages/client/src', import.meta.url))].filter((dir) => existsSync(dir));
 const LOCK = join(WEB_ROOT, '.build-lock');
 /** A lock older than this was left by a build that died. */
 const STALE_LOCK_MS = 120_000;
@@ -30,7 +32,7 @@ function newestSource(path: string): number {
   return newest;
 }
 
-/** Whether web/dist is missing or older than any source file. */
+/** Whether web/dist is missing or older than any source file, the bundled client's included. */
 export function isWebBuildStale(): boolean {
   let built: number;
   try {
@@ -38,7 +40,7 @@ export function isWebBuildStale(): boolean {
   } catch {
     return true;
   }
-  return newestSource(WEB_ROOT) > built;
+  return Math.max(newestSource(WEB_ROOT), ...BUNDLED_PACKAGES.map(newestSource)) > built;
 }
 
 function tryLock(): boolean {

@@ -83,7 +83,7 @@ describe('shop /ws with bearer tokens', () => {
     assert.equal(socket.ws.protocol, 'coatcheck.v1', 'the token is never echoed back');
     await socket.next((f) => f.type === 'ready');
     assert.equal((await post(base, '/cart/add', { item_id: 'pear' }, pair.access_token)).status, 200);
-    const frame = await socket.next((f) => f.type === 'message');
+    const frame = await socket.next((f) => f.type === 'message' && f.data?.kind === 'cart');
     assert.equal(frame.scope, 'user');
     assert.deepEqual(frame.data, { kind: 'cart', cart: [{ item_id: 'apple', quantity: 1 }, { item_id: 'pear', quantity: 1 }] });
     socket.ws.close();

@@ -54,7 +54,8 @@ describe('shop /ws on two instances (Redis)', () => {
     };
     assert.ok(await until((f) => f.type === 'ready'));
     assert.equal((await laptop.post('/cart/add', { item_id: 'pear', quantity: 2 })).statusCode, 200);
-    const cart = await until((f) => f.type === 'message');
+    // Not just the first message: the laptop's login also pushed a device-list change.
+    const cart = await until((f) => f.type === 'message' && f.data?.kind === 'cart');
     assert.deepEqual(cart?.data, { kind: 'cart', cart: [{ item_id: 'pear', quantity: 2 }] });
 
     const started = performance.now();

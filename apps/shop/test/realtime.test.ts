@@ -1,6 +1,7 @@
 // The shop's /ws (seed 003): a cart added in one tab appears in every tab of that user; a
 // room message reaches the room's members only; logging out is a forced-logout notice and a
-// 4401 close on that session's sockets; a foreign page cannot open the socket. (WS-02, WS-04)
+// 4401 close on that session's sockets; a foreign page cannot open the socket; a login or a
+// revoked device tells the user's other tabs their device list changed. (WS-02, WS-04)
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -59,12 +60,47 @@ describe('shop /ws', () => {
     for (const tab of [...tabs, bobTab]) await tab.next((f) => f.type === 'ready');
     assert.equal((await alice.post('/cart/add', { item_id: 'apple' })).statusCode, 200);
     for (const tab of tabs) {
-      const frame = await tab.next((f) => f.type === 'message');
+      const frame = await tab.next((f) => f.type === 'message' && f.data?.kind === 'cart');
       assert.deepEqual(frame, { type: 'message', scope: 'user', data: { kind: 'cart', cart: [{ item_id: 'apple', quantity: 1 }] } });
     }
     await new Promise((resolve) => setTimeout(resolve, 30));
-    assert.equal(bobTab.frames.filter((f) => f.type === 'message').length, 0);
+    // (Device-list pushes from the logins may come too; they are tested below.)
+    assert.equal(bobTab.frames.filter((f) => f.type === 'message' && f.data?.kind === 'cart').length, 0);
     for (const s of [...tabs, bobTab]) s.ws.close();
+  });
+
+  it('a login, a revoked device and a logout tell the user\'s sockets that the device list changed', async () => {
+    const { app, url, origin } = await liveShop();
+    const username = `erin${randomBytes(3).toString('hex')}`;
+    const laptop = await loggedIn(app, username);
+    const tab = open(url, { cookie: laptop.cookie!, origin });
+    const stranger = await loggedIn(app, `frank${randomBytes(3).toString('hex')}`);
+    const strangerTab = open(url, { cookie: stranger.cookie!, origin });
+    for (const s of [tab, strangerTab]) await s.next((f) => f.type === 'ready');
+    const devicePushes = (s: typeof tab) => s.frames.filter((f) => f.type === 'message' && f.data?.kind === 'devices').length;
+    const pushes = async (count: number) => {
+      for (let i = 0; i < 500 && devicePushes(tab) < count; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(devicePushes(tab), count);
+    };
+
+    const phone = await loggedIn(app, username);
+    await pushes(1);
+    const { sessions } = (await laptop.get('/sessions')).json() as { sessions: Array<{ id: string; current: boolean }> };
+    const phoneId = sessions.find((s) => !s.current)?.id;
+    assert.ok(phoneId);
+    // A refused revoke changes nothing and says nothing.
+    assert.equal((await laptop.delete('/sessions/not-a-session-id-at-all')).statusCode, 404);
+    assert.equal((await laptop.delete(`/sessions/${phoneId}`)).statusCode, 204);
+    await pushes(2);
+    const tablet = await loggedIn(app, username);
+    await pushes(3);
+    // Logging out leaves no user on the session, yet the push still goes to that user.
+    assert.equal((await tablet.post('/logout', {})).statusCode, 200);
+    await pushes(4);
+    assert.equal((await phone.get('/sessions')).statusCode, 401);
+    assert.deepEqual(tab.frames.find((f) => f.data?.kind === 'devices'), { type: 'message', scope: 'user', data: { kind: 'devices' } });
+    assert.equal(devicePushes(strangerTab), 0);
+    for (const s of [tab, strangerTab]) s.ws.close();
   });
 
   it('WS-09 a room message reaches members only; a non-member cannot speak in it', async () => {
@@ -79,9 +115,11 @@ describe('shop /ws', () => {
     sc!.ws.send(JSON.stringify({ type: 'message', data: { room: 'lobby', text: 'let me in' } }));
     assert.equal((await sc!.next((f) => f.type === 'message')).data.code, 'ERR_CHAT_REFUSED');
     sa!.ws.send(JSON.stringify({ type: 'message', data: { room: 'lobby', text: 'hello' } }));
+    const { user: ann } = JSON.parse((await a!.get('/profile')).body) as { user: { id: string; username: string } };
     for (const s of [sa!, sb!]) {
       const frame = await s.next((f) => f.type === 'message' && f.scope === 'room');
-      assert.equal(frame.data.text, 'hello');
+      // Who spoke comes from the server's session, never from the message.
+      assert.deepEqual(frame.data, { kind: 'chat', room: 'lobby', from: ann.id, name: ann.username, text: 'hello' });
     }
     for (const s of [sa!, sb!, sc!]) s.ws.close();
   });

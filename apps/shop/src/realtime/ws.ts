@@ -5,7 +5,8 @@
  *   instance (`{"kind":"cart","cart"}` with scope `user`).
  * - Rooms: a client joins a named room (`{"type":"join","room":"lobby"}`) and says something
  *   in it (`{"type":"message","data":{"room","text"}}`); members on every instance get
- *   `{"kind":"chat","from","text"}`. Only members may speak; a text is at most 500 chars.
+ *   `{"kind":"chat","room","from","name","text"}` (`from` the user id, `name` the username).
+ *   The page's "Lobby" tab is this flow in the `lobby` room. Only members may speak; a text is at most 500 chars.
  * - Forced logout: logging out, revoking a device or "log out everywhere" closes the
  *   sockets of those sessions with 4401 after a `{"type":"session-ended","reason"}` notice,
  *   on every instance; the page shows it and stops reconnecting.
@@ -13,6 +14,8 @@
  *   the subprotocol `coatcheck.bearer.<token>`, without cookies; their sockets end with
  *   their session (4401); when the access token expires they show a fresh one in band
  *   within 10 s, or are closed with 4441 and reconnect with a fresh one.
+ * - Device list: a login, a logout, a revoked device or a password change pushes
+ *   `{"kind":"devices"}` to the user's sockets, so an open "Devices" tab refreshes itself.
  *
  * @module
  */
@@ -31,9 +34,13 @@ export interface ShopRealtimeOptions {
   readonly heartbeatIntervalMs?: number;
 }
 
+/** Looks up the display name of a user id, for chat lines. */
+export type NameOf = (userId: string) => string | null;
+
 /** What the app hands the hub besides the options. */
 interface RealtimeWiring {
   readonly trustProxy?: unknown;
+  readonly nameOf?: NameOf;
   /**
    * Bearer access tokens (subprotocol `coatcheck.bearer.<token>`): the token service's
    * `verifyForSocket`. Such a socket closes with 4401 when its session ends (logout through
@@ -73,7 +80,9 @@ export function startRealtime(app: FastifyInstance, manager: SessionManager<any>
         connection.send({ kind: 'error', code: 'ERR_CHAT_REFUSED' });
         return;
       }
-      hub.publish({ room }, { kind: 'chat', from: connection.userId, text }).catch((error: unknown) => app.log.warn({ err: error }, 'chat broadcast failed'));
+      // The name is looked up here, never taken from the client.
+      const name = connection.userId === null ? null : (options.nameOf?.(connection.userId) ?? null);
+      hub.publish({ room }, { kind: 'chat', room, from: connection.userId, name, text }).catch((error: unknown) => app.log.warn({ err: error }, 'chat broadcast failed'));
     },
     logger: { warn: (message, context) => app.log.warn(context ?? {}, message), error: (message, context) => app.log.error(context ?? {}, message) },
   });
@@ -91,6 +100,34 @@ export function publishCartChanges(scope: FastifyInstance, hub: Hub): void {
     if (!userId) return;
     await hub.publish({ userId }, { kind: 'cart', cart: toCart(request.session.get('cart')) }).catch((error: unknown) => {
       request.log.warn({ err: error }, 'cart broadcast failed');
+    });
+  });
+}
+
+/** Routes that add or remove one of the user's sessions, with their success status. */
+const DEVICE_ROUTES: ReadonlyMap<string, number> = new Map([
+  ['POST /login', 200],
+  ['POST /logout', 200],
+  ['POST /password', 200],
+  ['DELETE /sessions/:id', 204],
+  ['POST /sessions/revoke-others', 200],
+]);
+
+/** Tells a user's other tabs and devices that their device list changed. */
+export function publishDeviceChanges(scope: FastifyInstance, hub: Hub): void {
+  // Logging out leaves no user on the session by the time the response is sent: remember
+  // whose it was before the handler ran.
+  const before = new WeakMap<object, string>();
+  scope.addHook('preHandler', async (request) => {
+    const userId = request.session?.userId;
+    if (userId && DEVICE_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) before.set(request, userId);
+  });
+  scope.addHook('onResponse', async (request, reply) => {
+    if (DEVICE_ROUTES.get(`${request.method} ${request.routeOptions.url}`) !== reply.statusCode) return;
+    const userId = request.session?.userId ?? before.get(request);
+    if (!userId) return;
+    await hub.publish({ userId }, { kind: 'devices' }).catch((error: unknown) => {
+      request.log.warn({ err: error }, 'device list broadcast failed');
     });
   });
 }

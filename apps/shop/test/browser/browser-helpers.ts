@@ -3,11 +3,12 @@
 import { after } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page, type WebSocket } from 'playwright-core';
 import { sqliteStore } from '@coatcheck/sqlite';
 import { buildApp } from '../../src/app.js';
 import { WEB_DIST } from '../../src/routes/web.js';
@@ -68,13 +69,27 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
+/** A port that was free a moment ago (the page's origin must be known before the app is built). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export interface RunningShop {
   url: string;
   /** Moves the shop's clock forward (it otherwise follows real time, so cookie dates stay real). */
   advance(ms: number): void;
+  /** Stops the server (sockets get 1001) and starts a new one on the same port, store and secret. */
+  restart(): Promise<void>;
 }
 
-/** Builds the page if needed and starts the shop on 127.0.0.1 with a free port. */
+/**
+ * Builds the page if needed and starts the shop on 127.0.0.1 with a free port, its live
+ * channel open to the page's origin (as `main.ts` allows `http://127.0.0.1:<port>`).
+ */
 export async function startShop(): Promise<RunningShop> {
   await ensureWebBuilt();
   const dir = tempDir('coatcheck-browser-');
@@ -83,16 +98,33 @@ export async function startShop(): Promise<RunningShop> {
   const store = sqliteStore({ database: db, pruneIntervalMs: 0 });
   let offset = 0;
   const now = () => Date.now() + offset;
-  const app = buildApp({ store, db, secrets: [randomBytes(32).toString('base64url')], now, web: WEB_DIST });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  after(async () => {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const secrets = [randomBytes(32).toString('base64url')];
+  const serve = async () => {
+    const app = buildApp({ store, db, secrets, now, web: WEB_DIST, realtime: { origins: [origin] } });
+    await app.listen({ port, host: '127.0.0.1' });
+    return app;
+  };
+  const stop = async (app: Awaited<ReturnType<typeof serve>>) => {
     // The browser may still hold keep-alive connections: drop them so closing cannot wait.
     app.server.closeAllConnections();
     await app.close();
+  };
+  let app = await serve();
+  after(async () => {
+    await stop(app);
     await store.close();
     db.close();
   });
-  return { url, advance: (ms) => void (offset += ms) };
+  return {
+    url: origin,
+    advance: (ms) => void (offset += ms),
+    async restart() {
+      await stop(app);
+      app = await serve();
+    },
+  };
 }
 
 /** A page with a desktop-sized viewport. */
@@ -141,3 +173,25 @@ export async function logIn(page: Page, username: string, { remember = false } =
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await page.getByTestId('who').getByText(username).waitFor();
 }
+
+/**
+ * Resolves with the page's live socket (to `/ws`) once it receives a frame containing
+ * `fragment`, within 10 s. Call before the action that causes it, so it cannot be missed.
+ */
+export function liveFrame(page: Page, fragment: string): Promise<WebSocket> {
+  return new Promise<WebSocket>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${fragment} frame on the page's live socket within 10 s`)), ACTION_TIMEOUT_MS);
+    page.on('websocket', (socket) => {
+      if (new URL(socket.url()).pathname !== '/ws') return;
+      socket.on('framereceived', ({ payload }) => {
+        if (typeof payload === 'string' && payload.includes(fragment)) {
+          clearTimeout(timer);
+          resolve(socket);
+        }
+      });
+    });
+  });
+}
+
+/** Resolves once the page's live socket has been accepted (the hub's `ready` frame). */
+export const liveSocketReady = (page: Page): Promise<WebSocket> => liveFrame(page, '"type":"ready"');

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, messageOf, setUnauthenticatedHandler, type Account, type CartLine, type Item } from './api';
-import type { LiveModule } from './live';
+import type { ChatLine, LiveConnection, LiveModule } from './live';
 import { useHashTab, type Tab } from './use-hash-tab';
 import { AccountPanel } from './components/AccountPanel';
 import { AdminPanel } from './components/AdminPanel';
@@ -8,8 +8,15 @@ import { CartPanel } from './components/CartPanel';
 import { Catalog } from './components/Catalog';
 import { CheckoutPanel } from './components/CheckoutPanel';
 import { DevicesPanel } from './components/DevicesPanel';
+import { LOBBY, LobbyPanel } from './components/LobbyPanel';
 import { LoginPanel } from './components/LoginPanel';
 import { OrdersPanel } from './components/OrdersPanel';
+
+/** Lines of the lobby kept on the page. */
+const MAX_CHAT_LINES = 50;
+
+/** Shown when this browser's session ends without its user logging out here. */
+export const SIGNED_OUT = 'You were signed out on this device: the session was ended from another device, or it expired.';
 
 /** The shop page: everything the session layer does, in one screen per tab. */
 export function App({ live }: { live: LiveModule }) {
@@ -17,6 +24,13 @@ export function App({ live }: { live: LiveModule }) {
   const [items, setItems] = useState<Item[]>([]);
   const [cart, setCart] = useState<CartLine[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
+  // Bumped by a live "devices changed" push; the device list reloads when it changes.
+  const [devicesVersion, setDevicesVersion] = useState(0);
+  // Set while this page logs itself out: the server then closes the socket as for any
+  // revocation, and that must not read as "signed out elsewhere".
+  const leaving = useRef(false);
+  const [connection, setConnection] = useState<LiveConnection | null>(null);
+  const [chat, setChat] = useState<ChatLine[]>([]);
   const [tab, setTab] = useHashTab();
   const user = account?.user ?? null;
 
@@ -41,16 +55,16 @@ export function App({ live }: { live: LiveModule }) {
     api.items().then(({ items }) => setItems(items), (error) => setNotice(messageOf(error)));
   }, [refreshAccount, refreshCart]);
 
-  // Any 401 means this browser's session is gone (logged out elsewhere, revoked, expired).
-  useEffect(() => {
-    setUnauthenticatedHandler(() => {
-      setAccount((current) => {
-        if (current?.user) setNotice('You were logged out: this session ended (revoked from another device, or expired).');
-        return { user: null };
-      });
-      void refreshCart();
+  // The session is gone (logged out elsewhere, revoked, expired): show it at once.
+  const signedOut = useCallback(() => {
+    setAccount((current) => {
+      if (current?.user && !leaving.current) setNotice(SIGNED_OUT);
+      return { user: null };
     });
+    void refreshCart();
   }, [refreshCart]);
+  // Any 401 means the same; without the live channel this is how the page finds out.
+  useEffect(() => setUnauthenticatedHandler(signedOut), [signedOut]);
 
   // Coming back to the tab is a good moment to check the session is still alive.
   useEffect(() => {
@@ -61,21 +75,34 @@ export function App({ live }: { live: LiveModule }) {
     return () => document.removeEventListener('visibilitychange', onVisible);
   }, [refreshAccount]);
 
+  // One socket per logged-in user: keyed on the id, not on the (re-fetched) account object.
+  const userId = user?.id ?? null;
   useEffect(() => {
-    if (!user) return;
-    return live.connect({
-      sessionEnded: () => void refreshAccount(),
+    if (userId === null) return;
+    const opened = live.connect({
+      sessionEnded: signedOut,
       cartChanged: () => void refreshCart(),
-      devicesChanged: () => {},
+      devicesChanged: () => setDevicesVersion((version) => version + 1),
+      connectionLost: () => void refreshAccount(),
+      chat: (line) => setChat((lines) => [...lines, line].slice(-MAX_CHAT_LINES)),
     });
-  }, [live, user, refreshAccount, refreshCart]);
+    opened.join(LOBBY);
+    setConnection(opened);
+    return () => {
+      opened.close();
+      setConnection(null);
+      setChat([]);
+    };
+  }, [live, userId, signedOut, refreshAccount, refreshCart]);
 
   const onLoggedIn = async () => {
+    leaving.current = false;
     setNotice(null);
     await Promise.all([refreshAccount(), refreshCart()]);
     setTab('shop');
   };
   const logout = async () => {
+    leaving.current = true;
     try {
       await api.logout();
     } finally {
@@ -92,6 +119,7 @@ export function App({ live }: { live: LiveModule }) {
     ['orders', 'Orders', Boolean(user)],
     ['account', user ? 'Account' : 'Log in', true],
     ['devices', 'Devices', Boolean(user)],
+    ['lobby', 'Lobby', Boolean(user)],
     ['admin', 'Admin', account?.role === 'admin' || Boolean(account?.viewAs)],
   ];
 
@@ -162,9 +190,10 @@ export function App({ live }: { live: LiveModule }) {
           ))}
         {tab === 'orders' && user && <OrdersPanel key={user.id} />}
         {tab === 'account' && (user && account ? <AccountPanel account={account} onChanged={refreshAccount} /> : <LoginPanel onLoggedIn={onLoggedIn} />)}
-        {tab === 'devices' && user && <DevicesPanel onLoggedOut={() => setAccount({ user: null })} />}
+        {tab === 'devices' && user && <DevicesPanel version={devicesVersion} onLeaving={() => void (leaving.current = true)} onLoggedOut={() => setAccount({ user: null })} />}
         {tab === 'admin' && account && <AdminPanel account={account} onChanged={refreshAccount} />}
-        {(tab === 'orders' || tab === 'devices') && !user && account && <LoginPanel onLoggedIn={onLoggedIn} />}
+        {tab === 'lobby' && user && <LobbyPanel lines={chat} me={user.id} onSay={(text) => connection?.say(LOBBY, text) ?? false} />}
+        {(tab === 'orders' || tab === 'devices' || tab === 'lobby') && !user && account && <LoginPanel onLoggedIn={onLoggedIn} />}
       </main>
 
       <footer>

@@ -1,13 +1,17 @@
 /**
- * Live updates: the seam for a WebSocket module. The page calls `connect` once it knows who
- * is logged in, and disconnects on logout. Until a socket module is plugged in, `noLive`
- * does nothing and the page learns about changes on its next request (a revoked device
- * sees a 401 and shows itself logged out).
- *
- * A module built on `@coatcheck/client` implements `LiveModule`: open the socket, call
- * `sessionEnded` when the server closes it for a revoked session, `cartChanged` when another
- * tab changed the cart, and return a function that closes it.
+ * Live updates: the seam between the page and its WebSocket module. The page calls `connect`
+ * once it knows who is logged in, and disconnects on logout. `socketLive` (live-socket.ts,
+ * on `@coatcheck/client`) is the real one; with `noLive` the page learns about changes on
+ * its next request instead (a revoked device sees a 401 and shows itself logged out).
  */
+
+/** A line said in a room; `name` is the speaker's username, set by the server. */
+export interface ChatLine {
+  readonly room: string;
+  readonly from: string | null;
+  readonly name: string | null;
+  readonly text: string;
+}
 
 /** What a live module tells the page. */
 export interface LiveEvents {
@@ -17,15 +21,29 @@ export interface LiveEvents {
   cartChanged(): void;
   /** The user's device list changed (a login, a revocation). */
   devicesChanged(): void;
+  /** The socket gave up reconnecting: check whether this session is still alive. */
+  connectionLost(): void;
+  /** Someone said something in a room this page joined. */
+  chat(line: ChatLine): void;
+}
+
+/** An open live channel. */
+export interface LiveConnection {
+  /** Joins a room now and after every reconnection. */
+  join(room: string): void;
+  /** Says something in a joined room; `false` when not connected right now. */
+  say(room: string, text: string): boolean;
+  /** Closes for good. */
+  close(): void;
 }
 
 /** A live-update module. */
 export interface LiveModule {
-  /** Starts listening; returns the function that stops. */
-  connect(events: LiveEvents): () => void;
+  /** Starts listening. */
+  connect(events: LiveEvents): LiveConnection;
 }
 
 /** No live updates. */
 export const noLive: LiveModule = {
-  connect: () => () => {},
+  connect: () => ({ join() {}, say: () => false, close() {} }),
 };

@@ -1,12 +1,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { noLive } from './live';
+import { socketLive } from './live-socket';
 import './styles.css';
 
-// Swap `noLive` for a WebSocket module to get revocations and cart changes pushed live.
+// Revocations, cart and device changes arrive over /ws; `noLive` (./live) turns that off.
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
-    <App live={noLive} />
+    <App live={socketLive} />
   </StrictMode>,
 );

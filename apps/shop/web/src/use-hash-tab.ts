@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 
-export type Tab = 'shop' | 'checkout' | 'orders' | 'account' | 'devices' | 'admin';
-const TABS: readonly Tab[] = ['shop', 'checkout', 'orders', 'account', 'devices', 'admin'];
+export type Tab = 'shop' | 'checkout' | 'orders' | 'account' | 'devices' | 'lobby' | 'admin';
+const TABS: readonly Tab[] = ['shop', 'checkout', 'orders', 'account', 'devices', 'lobby', 'admin'];
 
 function read(): Tab {
   const name = window.location.hash.replace(/^#\/?/, '');

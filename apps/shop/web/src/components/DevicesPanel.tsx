@@ -1,8 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, messageOf, when, type Device } from '../api';
 
-/** My devices: every session of my account, with "log out" per device and for all others. */
-export function DevicesPanel({ onLoggedOut }: { onLoggedOut: () => void }) {
+/**
+ * My devices: every session of my account, with "log out" per device and for all others.
+ * `version` changes when the server says the list changed (a login or a revocation
+ * elsewhere); `onLeaving` is called before this device logs itself out.
+ */
+export function DevicesPanel({ version, onLeaving, onLoggedOut }: { version: number; onLeaving: () => void; onLoggedOut: () => void }) {
   const [devices, setDevices] = useState<Device[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
@@ -13,9 +17,10 @@ export function DevicesPanel({ onLoggedOut }: { onLoggedOut: () => void }) {
       setMessage(messageOf(error));
     }
   }, []);
-  useEffect(() => void load(), [load]);
+  useEffect(() => void load(), [load, version]);
 
   const revoke = async (device: Device) => {
+    if (device.current) onLeaving();
     try {
       await api.revokeDevice(device.id);
       if (device.current) return onLoggedOut();
