@@ -143,7 +143,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   );
   tokensReady.catch(() => {}); // reported through app.ready(), not as an unhandled rejection
   const nameOf = (userId: string) => users.findById(userId)?.username ?? null;
-  const realtime = startRealtime(app, manager, { origins: [], ...options.realtime, trustProxy, nameOf });
+  const realtime = startRealtime(app, manager, {
+    origins: [],
+    ...options.realtime,
+    trustProxy,
+    nameOf,
+    verifyBearer: async (token) => (await tokensReady).verifyForSocket(token),
+  });
   hub = realtime;
   const orders = createOrderStore(db);
   const isAdmin = createAdminCheck(users, admins);

@@ -11,6 +11,8 @@ export const CLOSE_CODES = Object.freeze({
   UNAUTHENTICATED: 4001,
   SESSION_REVOKED: 4401,
   SESSION_EXPIRED: 4440,
+  /** The access token expired: reconnect, with a fresh token. */
+  TOKEN_EXPIRED: 4441,
   STALE: 4408,
   SESSION_ROTATED: 4409,
   SLOW_CONSUMER: 4429,

@@ -1,9 +1,11 @@
 /**
  * `@coatcheck/client`: browser SDK for coatcheck. Zero dependencies, no Node imports.
  *
- * Today: {@link createRealtimeClient}, a WebSocket to `@coatcheck/realtime` that reconnects
- * with backoff and jitter, heartbeats, rejoins its rooms, and stops when the session is
- * revoked. A fetch wrapper with access-token refresh belongs beside it (`./fetch.ts`).
+ * - {@link createRealtimeClient}: a WebSocket to `@coatcheck/realtime` that reconnects with
+ *   backoff and jitter, heartbeats, rejoins its rooms, and stops when the session is revoked.
+ * - {@link createBearerFetch}: `fetch` for bearer mode that holds the tokens, refreshes an
+ *   expired access token once (single flight) and reports the end of the session. Its
+ *   `accessToken()` feeds the realtime client, so reconnections use a fresh token.
  *
  * @example
  * ```ts
@@ -19,6 +21,8 @@
  * @module
  */
 export { createRealtimeClient } from './socket.js';
+export { createBearerFetch, memoryTokenStorage } from './fetch.js';
+export type { BearerFetch, BearerFetchOptions, SessionEndedEvent, StoredTokens, TokenResponse, TokenStorage } from './fetch.js';
 export type { RealtimeClient, RealtimeClientOptions, RealtimeMessage, RealtimeState, WebSocketConstructor, WebSocketLike } from './socket.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { CLOSE_CODES, TERMINAL_CLOSE_CODES } from './close-codes.js';

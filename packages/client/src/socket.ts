@@ -42,7 +42,8 @@ export interface RealtimeClientOptions extends BackoffOptions {
   readonly WebSocket?: WebSocketConstructor;
   /**
    * Bearer token for each connection attempt (sent as the `coatcheck.bearer.<token>`
-   * subprotocol); without it the browser's session cookie authenticates.
+   * subprotocol), and for the hub's `reauthenticate` request when that token expires;
+   * without it the browser's session cookie authenticates.
    */
   readonly token?: () => string | null | Promise<string | null>;
   /** How often to send `{"type":"heartbeat"}`, in ms; silence for twice this reconnects. @default 25000 */
@@ -117,6 +118,11 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
       for (const room of rooms) write({ type: 'join', room });
     } else if (frame.type === 'message') {
       options.onMessage?.(frame as unknown as RealtimeMessage);
+    } else if (frame.type === 'reauthenticate') {
+      // The access token this socket showed expired: answer with the current one (a token
+      // provider like createBearerFetch's accessToken() refreshes it first). Without an
+      // answer the hub closes with 4441 and the reconnection shows a fresh token anyway.
+      void reauthenticate();
     }
   }
 
@@ -132,6 +138,16 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     }
     setState('waiting');
     retry = setTimeout(() => void open(), backoffDelay(attempt++, options));
+  }
+
+  async function reauthenticate(): Promise<void> {
+    let token: string | null = null;
+    try {
+      token = options.token ? await options.token() : null;
+    } catch {
+      return;
+    }
+    if (token) write({ type: 'auth', token });
   }
 
   async function open(): Promise<void> {

@@ -24,6 +24,11 @@ export const CLOSE_CODES = Object.freeze({
   SESSION_REVOKED: 4401,
   /** The session expired (idle or absolute limit) while the socket was open. Terminal. */
   SESSION_EXPIRED: 4440,
+  /**
+   * The bearer access token the socket authenticated with expired (plus `tokenGraceMs`):
+   * reconnect with a fresh token. The session may well be alive. (WS-07)
+   */
+  TOKEN_EXPIRED: 4441,
   /** No heartbeat or pong within the stale window (a dead peer rarely sees it). Reconnect. */
   STALE: 4408,
   /** The session's id rotated (login in another tab, regenerate): reconnect with the new cookie. */

@@ -44,6 +44,10 @@ export interface Peer {
   closeCode: number | null;
   /** Terminates the socket if the peer does not finish a close handshake. */
   closeTimer: NodeJS.Timeout | undefined;
+  /** When the bearer token it showed lapses (epoch ms); `null` for cookie sockets. */
+  tokenExpiresAt: number | null;
+  /** Asks for a fresh token, then closes, when the bearer token lapses. (WS-07) */
+  tokenTimer: NodeJS.Timeout | undefined;
 }
 
 /** What a connection needs from its hub. */
@@ -100,6 +104,8 @@ export function createPeer(ws: WebSocket, hooks: PeerHooks): Peer {
     closed: false,
     closeCode: null,
     closeTimer: undefined,
+    tokenExpiresAt: null,
+    tokenTimer: undefined,
     connection: {
       id: randomUUID(),
       get sessionId() {

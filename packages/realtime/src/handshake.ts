@@ -23,6 +23,8 @@ export interface Identity {
   readonly userId: string | null;
   /** When to re-check the session (its current expiry). */
   readonly expiresAt: number;
+  /** When the bearer token it authenticated with lapses (epoch ms); `null` for cookies. */
+  readonly tokenExpiresAt: number | null;
 }
 
 /** The outcome of a handshake. */
@@ -66,7 +68,9 @@ export async function verifyBearerToken(options: ResolvedHubOptions, token: stri
   // The token says which session; the store says whether it is still alive.
   const live: LiveSession | null = await options.manager.peek(claimed.sessionId);
   if (live === null || live.userId !== claimed.userId) return null;
-  return { sessionId: live.id, userId: live.userId, expiresAt: live.expiresAt };
+  const tokenExpiresAt = typeof claimed.expiresAt === 'number' && Number.isFinite(claimed.expiresAt) ? claimed.expiresAt : null;
+  if (tokenExpiresAt !== null && tokenExpiresAt <= options.manager.now()) return null;
+  return { sessionId: live.id, userId: live.userId, expiresAt: live.expiresAt, tokenExpiresAt };
 }
 
 /**
@@ -102,7 +106,7 @@ export async function authenticateUpgrade(
       const session = await options.manager.load({ cookie, secure: options.isSecure(request) });
       if (session.status !== 'valid' || session.id === null || session.expiresAt === null) return refuse(401, 'ERR_REALTIME_UNAUTHENTICATED');
       if (session.userId === null && !options.allowAnonymous) return refuse(401, 'ERR_REALTIME_UNAUTHENTICATED');
-      identity = { sessionId: session.id, userId: session.userId, expiresAt: session.expiresAt };
+      identity = { sessionId: session.id, userId: session.userId, expiresAt: session.expiresAt, tokenExpiresAt: null };
     }
   } catch (error) {
     options.logger.error('coatcheck realtime: could not authenticate a handshake', { error });

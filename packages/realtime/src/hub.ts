@@ -22,6 +22,7 @@ import { createLiveness } from './liveness.js';
 import { resolveHubOptions, type HubOptions } from './options.js';
 import { encodeMessage } from './protocol.js';
 import { handleFrame, startAuthDeadline } from './inbound.js';
+import { armTokenExpiry } from './token-expiry.js';
 import { describeTarget, groupKey, isTarget, type Target } from './targets.js';
 import type { Hub, HubStats } from './hub-types.js';
 
@@ -101,6 +102,7 @@ export function createHub(input: HubOptions): Hub {
     if (identity.userId !== null) groups.add(`u:${identity.userId}`, peer);
     groups.add('*', peer);
     liveness.track(identity.sessionId, identity.expiresAt);
+    if (identity.tokenExpiresAt !== null) armTokenExpiry(options, peer, identity.tokenExpiresAt);
     peer.ws.send('{"type":"ready"}');
     try {
       options.onConnection(peer.connection);
@@ -112,6 +114,7 @@ export function createHub(input: HubOptions): Hub {
   function unbind(peer: Peer, code: number): void {
     if (!peers.delete(peer)) return;
     clearTimeout(peer.closeTimer);
+    clearTimeout(peer.tokenTimer);
     const { sessionId, userId } = peer;
     if (sessionId !== null) {
       groups.remove(`s:${sessionId}`, peer);

@@ -14,6 +14,7 @@ import { verifyBearerToken, type Identity } from './handshake.js';
 import type { Liveness } from './liveness.js';
 import type { ResolvedHubOptions } from './options.js';
 import { encodeError, HEARTBEAT_FRAME, parseClientFrame } from './protocol.js';
+import { reauthenticate } from './token-expiry.js';
 
 /** What inbound handling needs from the hub. */
 export interface Inbound {
@@ -85,7 +86,9 @@ export function handleFrame(inbound: Inbound, peer: Peer, data: RawData, isBinar
   if (options.touchOn !== 'never') liveness.activity(peer.sessionId);
   switch (frame.type) {
     case 'auth':
-      return reply(peer, encodeError('ERR_REALTIME_BAD_MESSAGE'));
+      // A fresh token for a bearer socket (WS-07); cookie sockets have nothing to renew.
+      if (peer.tokenExpiresAt === null) return reply(peer, encodeError('ERR_REALTIME_BAD_MESSAGE'));
+      return void reauthenticate(options, peer, frame.token);
     case 'join':
       return void join(inbound, peer, frame.room);
     case 'leave':

@@ -12,6 +12,12 @@ import type { Connection } from './connection.js';
 export interface BearerIdentity {
   readonly sessionId: string;
   readonly userId: string;
+  /**
+   * When the token lapses, in epoch ms (its `exp`). At this time the socket must show a fresh
+   * token within `tokenGraceMs` or it is closed with 4441, so a socket never outlives its
+   * credential by more than the grace. (WS-07) Without it the socket is bound to the session alone.
+   */
+  readonly expiresAt?: number;
 }
 
 /**
@@ -43,6 +49,13 @@ export interface HubOptions {
    * default) refuses them with 401. Needs `verifyBearer`. @default 0
    */
   authTimeoutMs?: number;
+  /**
+   * When a bearer socket's access token reaches its `expiresAt`, the hub sends
+   * `{"type":"reauthenticate"}` and waits this many ms for `{"type":"auth","token"}` with a
+   * fresh token of the same session, then closes with 4441. At most 30 000 (WS-07 allows no
+   * more); `0` closes at once and the client reconnects. @default 0
+   */
+  tokenGraceMs?: number;
   /** Let anonymous (not logged-in) sessions connect. @default false */
   allowAnonymous?: boolean;
   /**
@@ -97,6 +110,7 @@ export interface ResolvedHubOptions {
   readonly path: string;
   readonly verifyBearer: VerifyBearer | null;
   readonly authTimeoutMs: number;
+  readonly tokenGraceMs: number;
   readonly allowAnonymous: boolean;
   readonly isSecure: (request: IncomingMessage) => boolean;
   readonly heartbeatIntervalMs: number;
@@ -116,9 +130,11 @@ export interface ResolvedHubOptions {
   readonly logger: Logger;
 }
 
-function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
+function positive(name: string, value: number | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw new SessionConfigError(`createHub: ${name} must be an integer ≥ ${min}; got ${String(value)}.`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new SessionConfigError(`createHub: ${name} must be an integer from ${min} to ${max}; got ${String(value)}.`);
+  }
   return value;
 }
 
@@ -160,6 +176,7 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     path,
     verifyBearer: options.verifyBearer ?? null,
     authTimeoutMs,
+    tokenGraceMs: positive('tokenGraceMs', options.tokenGraceMs, 0, 0, 30_000),
     allowAnonymous: options.allowAnonymous ?? false,
     isSecure: options.isSecure ?? ((request: IncomingMessage) => Boolean((request.socket as TLSSocket).encrypted)),
     heartbeatIntervalMs,

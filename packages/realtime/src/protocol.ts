@@ -1,9 +1,10 @@
 /**
  * The wire protocol: JSON text frames with a `type`. Internal.
  *
- * Client to server: `heartbeat`, `auth` (first-message authentication), `join`, `leave`,
- * `message`. Server to client: `ready`, `heartbeat`, `joined`, `left`, `message`, `error`,
- * `session-ended` (just before a revocation close).
+ * Client to server: `heartbeat`, `auth` (first-message authentication, or a fresh token on a
+ * bearer socket), `join`, `leave`, `message`. Server to client: `ready`, `heartbeat`,
+ * `joined`, `left`, `message`, `error`, `session-ended` (just before a revocation close),
+ * `reauthenticate` / `reauthenticated` (a bearer socket's token expired / was renewed).
  *
  * @module
  */

@@ -6,7 +6,7 @@
  * @module
  */
 export { createTokenService, BEARER_FAILURES } from './service.js';
-export type { TokenService, TokenPair } from './service.js';
+export type { TokenService, TokenPair, SocketIdentity } from './service.js';
 export type { TokenServiceOptions } from './options.js';
 export type { RefreshOutcome, RefreshFailureCode } from './refresh/rotate.js';
 export type { TokenEvents, TokenEventEmitter } from './events.js';

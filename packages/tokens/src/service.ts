@@ -55,6 +55,26 @@ export interface TokenService<D extends object = Record<string, unknown>> extend
   jwks(): { readonly keys: readonly JWK[] };
   /** Replaces the keys (after a rotation); tokens verified with removed keys are forgotten. */
   setKeys(file: TokenKeyFile): Promise<void>;
+  /**
+   * Verifies an access token for a WebSocket handshake or `auth` message: plug it into
+   * `createHub({ verifyBearer: (token) => tokens.verifyForSocket(token) })` of
+   * `@coatcheck/realtime`. Checks signature, type, claims and expiry only; the hub then
+   * confirms in the store that the session is alive and is this user's.
+   *
+   * Resolves with `null` for a malformed, forged, expired or anonymous token (anonymous
+   * sessions hold no user to bind a socket to), never rejects for bad input.
+   * `expiresAt` (epoch ms, the token's `exp`) lets the hub close or re-authenticate the
+   * socket when the token lapses. (WS-07)
+   */
+  verifyForSocket(token: unknown): Promise<SocketIdentity | null>;
+}
+
+/** Whose an access token is, as the realtime hub needs it. */
+export interface SocketIdentity {
+  readonly sessionId: string;
+  readonly userId: string;
+  /** The token's `exp`, in epoch ms. */
+  readonly expiresAt: number;
 }
 
 const fail = (status: 400 | 401, error: BearerFailure['error'], code: string, message: string): BearerFailure =>
@@ -174,6 +194,17 @@ export async function createTokenService<D extends object = Record<string, unkno
       if (state === null || (presented !== state.current && presented !== state.previous && !state.used.includes(presented))) return false;
       await session.logout();
       return true;
+    },
+    async verifyForSocket(token) {
+      if (typeof token !== 'string') return null;
+      // The same shape and length checks as an Authorization header gets.
+      const parsed = parseBearerHeader(`Bearer ${token}`, resolved.maxTokenLength);
+      if (!('token' in parsed)) return null;
+      const cached = verifier.cached(parsed.token);
+      const claims = cached ?? (await verifier.verify(parsed.token).then((result) => ('claims' in result ? result.claims : null)));
+      // The verifier tolerates clock skew on exp; a socket handshake gets none of it.
+      if (claims === null || claims.sub === anonymousSubject(claims.sid) || claims.exp * 1000 <= now()) return null;
+      return { sessionId: claims.sid, userId: claims.sub, expiresAt: claims.exp * 1000 };
     },
     jwks: () => keySet.jwks,
     async setKeys(file) {

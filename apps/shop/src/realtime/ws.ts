@@ -10,6 +10,10 @@
  * - Forced logout: logging out, revoking a device or "log out everywhere" closes the
  *   sockets of those sessions with 4401 after a `{"type":"session-ended","reason"}` notice,
  *   on every instance; the page shows it and stops reconnecting.
+ * - Bearer clients (SPAs, mobile apps) authenticate with an access token from `/token` in
+ *   the subprotocol `coatcheck.bearer.<token>`, without cookies; their sockets end with
+ *   their session (4401); when the access token expires they show a fresh one in band
+ *   within 10 s, or are closed with 4441 and reconnect with a fresh one.
  * - Device list: a login, a logout, a revoked device or a password change pushes
  *   `{"kind":"devices"}` to the user's sockets, so an open "Devices" tab refreshes itself.
  *
@@ -19,7 +23,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { SessionManager } from 'coatcheck';
-import { createHub, type Hub } from '@coatcheck/realtime';
+import { createHub, type Hub, type VerifyBearer } from '@coatcheck/realtime';
 import { toCart } from '../cart/cart.js';
 
 /** Options of the live channel. */
@@ -33,6 +37,19 @@ export interface ShopRealtimeOptions {
 /** Looks up the display name of a user id, for chat lines. */
 export type NameOf = (userId: string) => string | null;
 
+/** What the app hands the hub besides the options. */
+interface RealtimeWiring {
+  readonly trustProxy?: unknown;
+  readonly nameOf?: NameOf;
+  /**
+   * Bearer access tokens (subprotocol `coatcheck.bearer.<token>`): the token service's
+   * `verifyForSocket`. Such a socket closes with 4401 when its session ends (logout through
+   * /token/revoke, device revocation, refresh-token reuse); when its access token expires
+   * the hub asks for a fresh one in band and closes with 4441 if none comes. (WS-07)
+   */
+  readonly verifyBearer?: VerifyBearer;
+}
+
 /** Rooms anyone logged in may join: short lowercase names. */
 export const ROOM_NAME = /^[a-z0-9-]{1,32}$/;
 /** Longest chat text. */
@@ -44,13 +61,17 @@ function isSecure(trustProxy: unknown): (request: IncomingMessage) => boolean {
 }
 
 /** Starts the hub on the app's server at `/ws`; it closes with the app. */
-export function startRealtime(app: FastifyInstance, manager: SessionManager<any>, options: ShopRealtimeOptions & { trustProxy?: unknown; nameOf?: NameOf }): Hub {
+export function startRealtime(app: FastifyInstance, manager: SessionManager<any>, options: ShopRealtimeOptions & RealtimeWiring): Hub {
   const hub: Hub = createHub({
     manager,
     origins: options.origins,
     path: '/ws',
     isSecure: isSecure(options.trustProxy),
     ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+    ...(options.verifyBearer ? { verifyBearer: options.verifyBearer } : {}),
+    // At a bearer token's exp the hub asks for a fresh one; 10 s covers a refresh round trip
+    // and stays inside WS-07's 30 s. Without an answer the socket closes with 4441.
+    tokenGraceMs: 10_000,
     authorizeJoin: (_connection, room) => ROOM_NAME.test(room),
     // Per-message authorization: a chat line must name a room this socket joined. (WS-09)
     onMessage(connection, data) {
