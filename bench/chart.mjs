@@ -24,7 +24,7 @@ const rows = Object.entries(summary).sort(([, x], [, y]) => y.rps - x.rps);
 const base = summary[BASELINE]?.rps;
 const max = Math.max(...rows.map(([, s]) => s.rps));
 
-const labelWidth = 330;
+const labelWidth = 400;
 const barWidth = 420;
 const rowHeight = 26;
 const top = 46;
