@@ -307,16 +307,7 @@ export function createSessionManager<D extends object = Record<string, unknown>>
         }
       }
     }
-    return createSession<D>(ctx, devices, {
-      mode: null,
-      status,
-      record,
-      secret: null,
-      resign: false,
-      clear: false,
-      userAgent: request.userAgent,
-      ip: request.ip,
-    });
+    return cookielessSession(status, record, request);
   }
 
   function loadCachedById(id: string, request: RequestInfo = NO_REQUEST): Session<D> | null {
@@ -327,9 +318,14 @@ export function createSessionManager<D extends object = Record<string, unknown>>
     // shape never got into it.)
     const record = cache.get(id, now);
     if (record === null || record.absoluteExpiresAt <= now) return null;
+    return cookielessSession('valid', record, request);
+  }
+
+  /** A session carried by something other than the cookie (a token): it never sets one. */
+  function cookielessSession(status: LoadStatus, record: SessionRecord | null, request: RequestInfo): Session<D> {
     return createSession<D>(ctx, devices, {
       mode: null,
-      status: 'valid',
+      status,
       record,
       secret: null,
       resign: false,
