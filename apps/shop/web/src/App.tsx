@@ -4,6 +4,7 @@ import type { ChatLine, LiveConnection, LiveModule } from './live';
 import { useHashTab, type Tab } from './use-hash-tab';
 import { AccountPanel } from './components/AccountPanel';
 import { AdminPanel } from './components/AdminPanel';
+import { BearerPanel } from './components/BearerPanel';
 import { CartPanel } from './components/CartPanel';
 import { Catalog } from './components/Catalog';
 import { CheckoutPanel } from './components/CheckoutPanel';
@@ -121,6 +122,7 @@ export function App({ live }: { live: LiveModule }) {
     ['devices', 'Devices', Boolean(user)],
     ['lobby', 'Lobby', Boolean(user)],
     ['admin', 'Admin', account?.role === 'admin' || Boolean(account?.viewAs)],
+    ['bearer', 'Bearer (SPA)', true],
   ];
 
   return (
@@ -193,6 +195,7 @@ export function App({ live }: { live: LiveModule }) {
         {tab === 'devices' && user && <DevicesPanel version={devicesVersion} onLeaving={() => void (leaving.current = true)} onLoggedOut={() => setAccount({ user: null })} />}
         {tab === 'admin' && account && <AdminPanel account={account} onChanged={refreshAccount} />}
         {tab === 'lobby' && user && <LobbyPanel lines={chat} me={user.id} onSay={(text) => connection?.say(LOBBY, text) ?? false} />}
+        {tab === 'bearer' && <BearerPanel items={items} />}
         {(tab === 'orders' || tab === 'devices' || tab === 'lobby') && !user && account && <LoginPanel onLoggedIn={onLoggedIn} />}
       </main>
 

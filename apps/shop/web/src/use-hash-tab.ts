@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 
-export type Tab = 'shop' | 'checkout' | 'orders' | 'account' | 'devices' | 'lobby' | 'admin';
-const TABS: readonly Tab[] = ['shop', 'checkout', 'orders', 'account', 'devices', 'lobby', 'admin'];
+export type Tab = 'shop' | 'checkout' | 'orders' | 'account' | 'devices' | 'lobby' | 'admin' | 'bearer';
+const TABS: readonly Tab[] = ['shop', 'checkout', 'orders', 'account', 'devices', 'lobby', 'admin', 'bearer'];
 
 function read(): Tab {
   const name = window.location.hash.replace(/^#\/?/, '');
