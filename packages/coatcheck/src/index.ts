@@ -9,7 +9,8 @@
  * @module
  */
 export { createSessionManager } from './manager/manager.js';
-export type { SessionManager, RequestInfo, LiveSession, LoadByIdOptions } from './manager/manager.js';
+export type { SessionManager, RequestInfo, LoadByIdOptions } from './manager/manager.js';
+export type { LiveSession } from './manager/liveness.js';
 export type { SessionManagerOptions, Logger } from './manager/options.js';
 export { createCsrfGuard, isSafeMethod } from './csrf/csrf-guard.js';
 export type { CsrfGuard, CsrfOptions, CsrfRequest } from './csrf/csrf-guard.js';

@@ -13,14 +13,14 @@ import type { CookieMode } from '../cookie/cookie-options.js';
 import type { CsrfGuard } from '../csrf/csrf-guard.js';
 import { createEventEmitter, type SessionEventEmitter } from '../events.js';
 import { createContext, type SessionContext } from '../session/context.js';
-import type { DeviceApi } from '../session/device-api.js';
 import { createSession } from '../session/session.js';
 import type { LoadStatus, Session } from '../session/session-types.js';
 import type { SessionRecord, SessionStore } from '../store/types.js';
 import { isTicketId } from '../ticket/ticket.js';
-import { expiryAt } from '../session/lifetime.js';
 import { createTicketVerifier, hashesEqual } from '../ticket/verified-cache.js';
-import { toDeviceSessions, type DeviceSession } from './devices.js';
+import { createDeviceActions } from './device-actions.js';
+import type { DeviceSession } from './devices.js';
+import { createLiveness, type LiveSession } from './liveness.js';
 import { assertOptions, resolveOptions, type SessionManagerOptions } from './options.js';
 
 /** What the manager needs to know about a request. */
@@ -31,19 +31,6 @@ export interface RequestInfo {
   readonly secure?: boolean;
   readonly userAgent?: string | null | undefined;
   readonly ip?: string | null | undefined;
-}
-
-/**
- * The liveness of a session, as `peek` and `touch` report it: enough for a long-lived
- * connection (a WebSocket) to know whose it is and when to check again.
- */
-export interface LiveSession {
-  readonly id: string;
-  readonly userId: string | null;
-  /** When the session dies unless it is used again (never later than `absoluteExpiresAt`). */
-  readonly expiresAt: number;
-  /** Hard limit that activity never extends. */
-  readonly absoluteExpiresAt: number;
 }
 
 /** Options of {@link SessionManager.loadById}. */
@@ -177,38 +164,8 @@ export function createSessionManager<D extends object = Record<string, unknown>>
   const tickets = createTicketVerifier(ctx.ring, resolved.verifiedTicketCache);
   let warnedInsecure = false;
 
-  const devices: DeviceApi = {
-    async list(userId, currentId) {
-      const records = await ctx.call('listByUser', () => store.listByUser(userId, ctx.now()));
-      return toDeviceSessions(records, currentId);
-    },
-    async revoke(userId, id) {
-      // Only well-formed ids reach the store, and only the owner may end a session. (BI-08, BI-09)
-      if (!isTicketId(id)) return false;
-      const record = await ctx.call('get', () => store.get(id, ctx.now()));
-      if (!record || record.userId !== userId) return false;
-      await ctx.withLock(id, () => ctx.call('delete', () => store.delete(id)));
-      await ctx.announce({ type: 'ended', ids: [id], userId, reason: 'revoke' });
-      events.emit('revoked', { ids: [id], userId, reason: 'revoke' });
-      return true;
-    },
-    async revokeOthers(userId, keepId) {
-      const ids = await ctx.call('deleteByUser', () => store.deleteByUser(userId, keepId));
-      if (ids.length > 0) {
-        await ctx.announce({ type: 'ended', ids, userId, reason: 'revoke-others' });
-        events.emit('revoked', { ids, userId, reason: 'revoke-others' });
-      }
-      return ids;
-    },
-    async revokeAll(userId) {
-      const ids = await ctx.call('deleteByUser', () => store.deleteByUser(userId));
-      if (ids.length > 0) {
-        await ctx.announce({ type: 'ended', ids, userId, reason: 'revoke-all' });
-        events.emit('revoked', { ids, userId, reason: 'revoke-all' });
-      }
-      return ids;
-    },
-  };
+  const devices = createDeviceActions(ctx);
+  const liveness = createLiveness(ctx);
 
   function pickMode(secure: boolean | undefined): CookieMode {
     if (secure !== false || cookie.insecure === null) {
@@ -261,29 +218,6 @@ export function createSessionManager<D extends object = Record<string, unknown>>
       userAgent: request.userAgent,
       ip: request.ip,
     });
-  }
-
-  function live(record: SessionRecord | null, now: number): LiveSession | null {
-    if (record === null || record.expiresAt <= now || record.absoluteExpiresAt <= now) return null;
-    return { id: record.id, userId: record.userId, expiresAt: record.expiresAt, absoluteExpiresAt: record.absoluteExpiresAt };
-  }
-
-  async function peek(id: string): Promise<LiveSession | null> {
-    if (!isTicketId(id)) return null;
-    const now = ctx.now();
-    return live(await ctx.call('get', () => store.get(id, now)), now);
-  }
-
-  async function touch(id: string): Promise<LiveSession | null> {
-    if (!isTicketId(id)) return null;
-    const now = ctx.now();
-    const record = await ctx.call('get', () => store.get(id, now));
-    if (live(record, now) === null || record === null) return null;
-    const expiresAt = expiryAt(ctx.lifetime, record.persistent, now, record.absoluteExpiresAt);
-    // Within the throttle window a request would not write either.
-    if (now - record.lastSeenAt < ctx.lifetime.touchAfterMs) return live(record, now);
-    const alive = await ctx.call('touch', () => store.touch(id, now, expiresAt, now));
-    return alive ? { id, userId: record.userId, expiresAt: Math.max(expiresAt, record.expiresAt), absoluteExpiresAt: record.absoluteExpiresAt } : null;
   }
 
   async function loadById(id: string | null, request: RequestInfo = NO_REQUEST, options?: LoadByIdOptions): Promise<Session<D>> {
@@ -351,8 +285,8 @@ export function createSessionManager<D extends object = Record<string, unknown>>
     revokeSession: (userId, id) => devices.revoke(userId, id),
     revokeOtherSessions: (userId, keepId) => devices.revokeOthers(userId, keepId),
     revokeAllSessions: (userId) => devices.revokeAll(userId),
-    peek,
-    touch,
+    peek: liveness.peek,
+    touch: liveness.touch,
     now: ctx.now,
     async ping() {
       const started = performance.now();

@@ -1,0 +1,49 @@
+/**
+ * The per-user device operations behind `manager.listSessions` / `revoke…` and the session
+ * handle's device methods: list, end one, end all others, end all. Every ending is announced
+ * on the bus (so caches, tokens and sockets on other instances follow) and emitted locally.
+ *
+ * @module
+ */
+import type { BusEndReason } from '../bus/types.js';
+import type { SessionContext } from '../session/context.js';
+import type { DeviceApi } from '../session/device-api.js';
+import { isTicketId } from '../ticket/ticket.js';
+import { toDeviceSessions } from './devices.js';
+
+type RevokeReason = Extract<BusEndReason, 'revoke' | 'revoke-others' | 'revoke-all'>;
+
+/** Creates the device operations of one manager. */
+export function createDeviceActions(ctx: SessionContext): DeviceApi {
+  const { store, events } = ctx;
+
+  async function ended(ids: string[], userId: string, reason: RevokeReason): Promise<string[]> {
+    if (ids.length > 0) {
+      await ctx.announce({ type: 'ended', ids, userId, reason });
+      events.emit('revoked', { ids, userId, reason });
+    }
+    return ids;
+  }
+
+  return {
+    async list(userId, currentId) {
+      const records = await ctx.call('listByUser', () => store.listByUser(userId, ctx.now()));
+      return toDeviceSessions(records, currentId);
+    },
+    async revoke(userId, id) {
+      // Only well-formed ids reach the store, and only the owner may end a session. (BI-08, BI-09)
+      if (!isTicketId(id)) return false;
+      const record = await ctx.call('get', () => store.get(id, ctx.now()));
+      if (!record || record.userId !== userId) return false;
+      await ctx.withLock(id, () => ctx.call('delete', () => store.delete(id)));
+      await ended([id], userId, 'revoke');
+      return true;
+    },
+    async revokeOthers(userId, keepId) {
+      return ended(await ctx.call('deleteByUser', () => store.deleteByUser(userId, keepId)), userId, 'revoke-others');
+    },
+    async revokeAll(userId) {
+      return ended(await ctx.call('deleteByUser', () => store.deleteByUser(userId)), userId, 'revoke-all');
+    },
+  };
+}
