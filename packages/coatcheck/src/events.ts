@@ -25,17 +25,26 @@ export interface SessionEvents {
 /** Name of an event. */
 export type SessionEventName = keyof SessionEvents;
 
-/** Subscribe to and emit session events. */
-export interface SessionEventEmitter {
+/**
+ * Subscribe to and emit events whose payloads are typed by name in `M`. Shared by the session
+ * events here and by other coatcheck packages (the token service's events).
+ */
+export interface TypedEventEmitter<M extends object> {
   /** Adds a listener; returns a function that removes it. */
-  on<E extends SessionEventName>(event: E, listener: (payload: SessionEvents[E]) => void): () => void;
+  on<E extends keyof M>(event: E, listener: (payload: M[E]) => void): () => void;
   /** Calls every listener of `event`. A throwing listener is reported and does not stop the others. */
-  emit<E extends SessionEventName>(event: E, payload: SessionEvents[E]): void;
+  emit<E extends keyof M>(event: E, payload: M[E]): void;
 }
 
-/** Creates an in-process event emitter. */
-export function createEventEmitter(onListenerError: (error: unknown) => void): SessionEventEmitter {
-  const listeners = new Map<SessionEventName, Set<(payload: never) => void>>();
+/** Subscribe to and emit session events. */
+export type SessionEventEmitter = TypedEventEmitter<SessionEvents>;
+
+/**
+ * Creates an in-process emitter of the events `M`. A listener that throws is passed to
+ * `onListenerError` and the remaining listeners still run.
+ */
+export function createTypedEmitter<M extends object>(onListenerError: (error: unknown) => void): TypedEventEmitter<M> {
+  const listeners = new Map<keyof M, Set<(payload: never) => void>>();
   return {
     on(event, listener) {
       let set = listeners.get(event);
@@ -55,4 +64,9 @@ export function createEventEmitter(onListenerError: (error: unknown) => void): S
       }
     },
   };
+}
+
+/** Creates the in-process emitter of session events. */
+export function createEventEmitter(onListenerError: (error: unknown) => void): SessionEventEmitter {
+  return createTypedEmitter<SessionEvents>(onListenerError);
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { createTypedEmitter, type TypedEventEmitter } from 'coatcheck';
 
 /** Payloads by event name. */
 export interface TokenEvents {
@@ -19,23 +20,6 @@ export interface TokenEventEmitter {
 }
 
 /** The emitter and its `emit`, kept private to the service. */
-export function createTokenEvents(onError: (error: unknown) => void): TokenEventEmitter & { emit<E extends keyof TokenEvents>(event: E, payload: TokenEvents[E]): void } {
-  const listeners = new Map<string, Set<(payload: never) => void>>();
-  return {
-    on(event, listener) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener as (payload: never) => void);
-      return () => void set.delete(listener as (payload: never) => void);
-    },
-    emit(event, payload) {
-      for (const listener of listeners.get(event) ?? []) {
-        try {
-          (listener as (p: unknown) => void)(payload);
-        } catch (error) {
-          onError(error);
-        }
-      }
-    },
-  };
+export function createTokenEvents(onError: (error: unknown) => void): TypedEventEmitter<TokenEvents> {
+  return createTypedEmitter<TokenEvents>(onError);
 }
