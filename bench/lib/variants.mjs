@@ -36,6 +36,7 @@ export const VARIANTS = {
   // Diagnostics, not run by default (see README): how much of the gap is event-loop scheduling.
   'cc-mem-defer': { label: 'cc-mem, store.get deferred (setImmediate)', file: 'cc-mem-defer.mjs', session: true, ours: true },
   ideal: { label: 'ideal: fastify + HMAC cookie + Map', file: 'ideal-mem.mjs', session: true },
+  'ideal-cache': { label: 'ideal, verified-cookie cache', file: 'ideal-mem.mjs', session: true, env: { CACHE: '1' } },
   'ideal-defer': { label: 'ideal, lookup deferred (setImmediate)', file: 'ideal-mem.mjs', session: true, env: { DEFER: '1' } },
   // Express: our adapter against express-session on the same store (c and d).
   'cx-mem': { label: 'express + @coatcheck/express + memoryStore', file: 'cx-mem.mjs', session: true, ours: true },

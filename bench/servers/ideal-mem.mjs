@@ -1,6 +1,7 @@
 // Diagnostic (ideal / ideal-defer): the least work a signed-cookie in-memory session read can
 // do on Fastify (perf-anchors "i3"/"i3d"): indexOf cookie scan, one HMAC-SHA256 verify, a Map
-// lookup, JSON.parse. DEFER=1 completes the lookup on a later turn (setImmediate).
+// lookup, JSON.parse. DEFER=1 completes the lookup on a later turn (setImmediate); CACHE=1
+// remembers verified cookie values (ideal-cache), as coatcheck does.
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { readSid, signedCookie } from './signed-cookie.mjs';
@@ -8,7 +9,7 @@ import { readSid, signedCookie } from './signed-cookie.mjs';
 const SECRET = process.env.SESSION_SECRET;
 const DEFER = process.env.DEFER === '1';
 const sessions = new Map();
-const { sign, unsign } = signedCookie(SECRET);
+const { sign, unsign } = signedCookie(SECRET, { cache: process.env.CACHE === '1' });
 const lookup = (id) => sessions.get(id);
 const later = (id) => new Promise((resolve) => setImmediate(() => resolve(lookup(id))));
 
