@@ -1,8 +1,11 @@
-// Fan-out benchmark: coatcheck's realtime hub against Socket.IO 4 + @socket.io/redis-adapter,
-// side by side in one run, both cross-instance through the same Redis.
+// Fan-out benchmark: coatcheck's realtime hub against Socket.IO 4 + @socket.io/redis-adapter
+// and a hand-rolled floor (raw `ws` socket writes, bench/servers/fanout-ideal.mjs), side by
+// side in one run, all cross-instance through the same Redis.
 //
 // 1. Fan-out: one server, N sockets (in a separate client process) in one room; the server
-//    broadcasts `count` messages to the room. Reported three ways, best round of each:
+//    broadcasts `count` messages to the room, in two modes: one broadcast per event-loop turn
+//    (each alone: one write per socket and broadcast, nothing to coalesce), and all `count`
+//    in one turn (a burst). Reported three ways, best round of each:
 //    pushed msg/s (N × count over the server's broadcast loop, until its event loop is free,
 //    i.e. every frame is in the kernel), received msg/s (until the client process counted
 //    N × count frames; bounded by that one client process), and messages per server
@@ -11,7 +14,7 @@
 //    broadcasts a timestamped message `--samples` times, one at a time; p50/p99 of the delay
 //    until the socket on B has it.
 //
-// npm run bench:fanout [-- --sizes 1000,10000 --count 20 --samples 500 --payload 100]
+// npm run bench:fanout [-- --sizes 1000,10000 --count 20 --samples 500 --payload 100 --modes spaced,burst]
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -29,9 +32,11 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '1000' },
     reps: { type: 'string', default: '2' },
     port: { type: 'string', default: '3400' },
+    modes: { type: 'string', default: 'spaced,burst' },
+    systems: { type: 'string', default: 'coatcheck,socketio,ideal' },
   },
 });
-const sizes = values.sizes.split(',').map(Number);
+const sizes = values.sizes.split(',').map(Number).filter((n) => n > 0);
 const count = Number(values.count);
 const payloadSize = Number(values.payload);
 const samples = Number(values.samples);
@@ -45,6 +50,7 @@ const script = await buildServers(root, ['fanout-coatcheck.mjs']);
 const SYSTEMS = {
   coatcheck: { file: script('fanout-coatcheck.mjs') },
   socketio: { file: join(root, 'bench/servers/fanout-socketio.mjs') },
+  ideal: { file: join(root, 'bench/servers/fanout-ideal.mjs') },
 };
 
 function nextMessage(child, test) {
@@ -77,7 +83,7 @@ async function stop(child) {
   child.kill('SIGKILL');
 }
 
-async function fanout(kind, n) {
+async function fanout(kind, n, spaced) {
   const prefix = `bench-fanout-${randomBytes(4).toString('hex')}:`;
   const server = await startServer(kind, prefix);
   const clients = fork(join(root, 'bench/fanout/clients.mjs'), [], {
@@ -94,7 +100,7 @@ async function fanout(kind, n) {
     const done = nextMessage(clients, (m) => m.done);
     const started = performance.timeOrigin + performance.now();
     const serverDone = nextMessage(server.child, (m) => m.done);
-    server.child.send({ cmd: 'fanout', count, size: payloadSize });
+    server.child.send({ cmd: 'fanout', count, size: payloadSize, spaced });
     const { at } = await done;
     const { serverMs } = await serverDone;
     server.child.send({ cmd: 'cpu' });
@@ -152,29 +158,36 @@ async function latency(kind) {
 }
 
 const fmt = (x, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const KINDS = values.systems.split(',');
+const MODES = values.modes.split(',').map((m) => m === 'spaced');
 console.log(`fan-out: ${count} broadcasts of ${payloadSize} B to N sockets in one room, best of 2 rounds, ${reps} interleaved reps; Node ${process.version}`);
 const rows = [];
+const row = (label, values, digits = 0) =>
+  rows.push(`| ${label} | ${values.map((v) => fmt(v, digits)).join(' | ')} | ${fmt(values[0] / values[1], 2)}× | ${fmt(values[0] / values[2], 2)}× |`);
 for (const n of sizes) {
-  const zero = () => ({ rate: 0, perCpuSecond: 0, pushRate: 0 });
-  const best = { coatcheck: zero(), socketio: zero() };
-  for (let rep = 0; rep < reps; rep++) {
-    for (const kind of rep % 2 === 0 ? ['coatcheck', 'socketio'] : ['socketio', 'coatcheck']) {
-      const result = await fanout(kind, n);
-      for (const key of Object.keys(result)) best[kind][key] = Math.max(best[kind][key], result[key]);
-      console.log(`  N=${n} ${kind}: ${fmt(result.pushRate)} msg/s pushed by the server, ${fmt(result.rate)} msg/s received, ${fmt(result.perCpuSecond)} msg per server CPU-second`);
+  for (const spaced of MODES) {
+    const mode = spaced ? 'one broadcast per event-loop turn' : `bursts of ${count} in one turn`;
+    const best = Object.fromEntries(KINDS.map((kind) => [kind, { rate: 0, perCpuSecond: 0, pushRate: 0 }]));
+    for (let rep = 0; rep < reps; rep++) {
+      for (const kind of rep % 2 === 0 ? KINDS : [...KINDS].reverse()) {
+        const result = await fanout(kind, n, spaced);
+        for (const key of Object.keys(result)) best[kind][key] = Math.max(best[kind][key], result[key]);
+        console.log(`  N=${n} ${mode}, ${kind}: ${fmt(result.pushRate)} msg/s pushed by the server, ${fmt(result.rate)} msg/s received, ${fmt(result.perCpuSecond)} msg per server CPU-second`);
+      }
     }
+    const of = (key) => KINDS.map((kind) => best[kind][key]);
+    row(`N=${fmt(n)}, ${mode}: msg/s pushed by the server`, of('pushRate'));
+    row(`N=${fmt(n)}, ${mode}: delivered msg/s (end to end)`, of('rate'));
+    row(`N=${fmt(n)}, ${mode}: msg per server CPU-second`, of('perCpuSecond'));
   }
-  const [c, s] = [best.coatcheck, best.socketio];
-  rows.push(`| N=${fmt(n)}: msg/s pushed by the server (broadcast loop until the event loop is free) | ${fmt(c.pushRate)} | ${fmt(s.pushRate)} | ${fmt(c.pushRate / s.pushRate, 2)}× |`);
-  rows.push(`| N=${fmt(n)}: delivered msg/s (end to end) | ${fmt(c.rate)} | ${fmt(s.rate)} | ${fmt(c.rate / s.rate, 2)}× |`);
-  rows.push(`| N=${fmt(n)}: msg per server CPU-second | ${fmt(c.perCpuSecond)} | ${fmt(s.perCpuSecond)} | ${fmt(c.perCpuSecond / s.perCpuSecond, 2)}× |`);
 }
 const lat = {};
-for (const kind of ['coatcheck', 'socketio']) {
+for (const kind of KINDS) {
   lat[kind] = await latency(kind);
   console.log(`  cross-instance ${kind}: p50 ${fmt(lat[kind].p50, 3)} ms, p99 ${fmt(lat[kind].p99, 3)} ms`);
 }
-rows.push(`| cross-instance p50 (ms) | ${fmt(lat.coatcheck.p50, 3)} | ${fmt(lat.socketio.p50, 3)} | ${fmt(lat.socketio.p50 / lat.coatcheck.p50, 2)}× lower |`);
-rows.push(`| cross-instance p99 (ms) | ${fmt(lat.coatcheck.p99, 3)} | ${fmt(lat.socketio.p99, 3)} | ${fmt(lat.socketio.p99 / lat.coatcheck.p99, 2)}× lower |`);
-console.log('\n| measure | coatcheck | Socket.IO + redis-adapter | ratio |\n|---|---|---|---|');
+const inverse = (key) => KINDS.map((kind) => 1 / lat[kind][key]);
+rows.push(`| cross-instance p50 (ms; ratio = how many times lower) | ${KINDS.map((k) => fmt(lat[k].p50, 3)).join(' | ')} | ${fmt(inverse('p50')[0] / inverse('p50')[1], 2)}× | ${fmt(inverse('p50')[0] / inverse('p50')[2], 2)}× |`);
+rows.push(`| cross-instance p99 (ms; ratio = how many times lower) | ${KINDS.map((k) => fmt(lat[k].p99, 3)).join(' | ')} | ${fmt(inverse('p99')[0] / inverse('p99')[1], 2)}× | ${fmt(inverse('p99')[0] / inverse('p99')[2], 2)}× |`);
+console.log('\n| measure | coatcheck | Socket.IO + redis-adapter | floor (raw ws writes) | ÷ Socket.IO | ÷ floor |\n|---|---:|---:|---:|---:|---:|');
 console.log(rows.join('\n'));
