@@ -8,16 +8,9 @@
  *
  * @module
  */
+import { deepFreeze, freezeRecord } from '../store/frozen-record.js';
 import type { SessionRecord, SessionStore } from '../store/types.js';
 import type { RecordCache } from './record-cache.js';
-
-function freeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) freeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
-}
 
 /** Wraps `store` with `cache`. */
 export function cachedStore(store: SessionStore, cache: RecordCache): SessionStore {
@@ -34,7 +27,7 @@ export function cachedStore(store: SessionStore, cache: RecordCache): SessionSto
       if (hit !== null) return hit;
       const generation = cache.generation();
       const record = await store.get(id, now);
-      if (record !== null) cache.set(freeze(record), generation, now);
+      if (record !== null) cache.set(deepFreeze(record), generation, now);
       return record;
     },
     async update(next, expectedVersion, now) {
@@ -47,7 +40,7 @@ export function cachedStore(store: SessionStore, cache: RecordCache): SessionSto
       else {
         // Our own touch: keep the cached copy in step, or it would look due for a touch forever.
         cache.refresh(id, (record: SessionRecord) =>
-          freeze({ ...record, lastSeenAt: Math.max(record.lastSeenAt, lastSeenAt), expiresAt: Math.max(record.expiresAt, Math.min(expiresAt, record.absoluteExpiresAt)) }),
+          freezeRecord(record, record.data, Math.max(record.lastSeenAt, lastSeenAt), Math.max(record.expiresAt, Math.min(expiresAt, record.absoluteExpiresAt))),
         );
       }
       return alive;

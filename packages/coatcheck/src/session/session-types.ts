@@ -55,7 +55,11 @@ export interface Session<D extends object = Record<string, unknown>> {
    * send. Adapters skip the commit (and its promise) when it is `false`.
    */
   readonly pending: boolean;
-  /** The data, with this request's changes applied. Read-only: change it with the methods. */
+  /**
+   * The data, with this request's changes applied. Read-only: change it with the methods.
+   * Records served from process memory (memory store, local cache) are frozen, so an
+   * in-place change throws a TypeError there.
+   */
   readonly data: Readonly<Partial<D>>;
 
   /** Reads one key. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { deepFreeze, freezeRecord } from './frozen-record.js';
 import type { SessionRecord, SessionStore, UpdateResult } from './types.js';
 
 /** Options of {@link memoryStore}. */
@@ -33,11 +34,11 @@ export interface MemoryStoreOptions {
 /** Warning code emitted when the memory store is used in production. */
 export const MEMORY_STORE_WARNING = 'COATCHECK_W001';
 
-// Records are kept with their data serialized, so callers can never mutate stored state
-// through an object they were given, exactly like a networked store.
+// Records are kept as frozen private copies (data copied through JSON when written, like a
+// networked store would), and a read hands out the stored object itself: nobody can change
+// stored state through it, and a read costs no copy. See frozen-record.ts.
 interface Entry {
-  record: Omit<SessionRecord, 'data'>;
-  json: string;
+  record: SessionRecord;
 }
 
 /**
@@ -65,23 +66,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
 
   const live = (entry: Entry | undefined, at: number): entry is Entry =>
     entry !== undefined && entry.record.expiresAt > at;
-  // One object literal of a fixed shape: a spread of the stored fields plus `data` made V8
-  // build a slow-mode object on every read, the largest cost of the whole read path.
-  const read = ({ record: r, json }: Entry): SessionRecord => ({
-    id: r.id,
-    secretHash: r.secretHash,
-    userId: r.userId,
-    data: JSON.parse(json) as SessionRecord['data'],
-    version: r.version,
-    createdAt: r.createdAt,
-    lastSeenAt: r.lastSeenAt,
-    expiresAt: r.expiresAt,
-    absoluteExpiresAt: r.absoluteExpiresAt,
-    persistent: r.persistent,
-    authenticatedAt: r.authenticatedAt,
-    device: r.device,
-  });
-
   function index(userId: string | null, id: string): void {
     if (userId === null) return;
     let ids = byUser.get(userId);
@@ -104,13 +88,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
   }
   // Map iteration order is insertion order; re-inserting on write makes it LRU-by-write.
   function put(record: SessionRecord): void {
-    const { data, ...rest } = record;
+    const data = deepFreeze(JSON.parse(JSON.stringify(record.data)) as SessionRecord['data']);
     const previous = entries.get(record.id);
     if (previous) {
       entries.delete(record.id);
       if (previous.record.userId !== record.userId) unindex(previous.record.userId, record.id);
     }
-    entries.set(record.id, { record: rest, json: JSON.stringify(data) });
+    entries.set(record.id, { record: freezeRecord(record, data) });
     index(record.userId, record.id);
     while (entries.size > maxEntries) {
       const oldest = entries.keys().next().value as string;
@@ -135,7 +119,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
     },
     async get(id, at) {
       const entry = entries.get(id);
-      return live(entry, at) ? read(entry) : null;
+      return live(entry, at) ? entry.record : null;
     },
     async create(record) {
       if (entries.has(record.id)) return false;
@@ -154,11 +138,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
       if (!live(entry, at)) return false;
       const record = entry.record;
       const capped = Math.min(expiresAt, record.absoluteExpiresAt);
-      entry.record = {
-        ...record,
-        lastSeenAt: Math.max(record.lastSeenAt, lastSeenAt),
-        expiresAt: Math.max(record.expiresAt, capped),
-      };
+      entry.record = freezeRecord(record, record.data, Math.max(record.lastSeenAt, lastSeenAt), Math.max(record.expiresAt, capped));
       return true;
     },
     async delete(id) {
@@ -170,7 +150,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
       const out: SessionRecord[] = [];
       for (const id of ids) {
         const entry = entries.get(id);
-        if (live(entry, at)) out.push(read(entry));
+        if (live(entry, at)) out.push(entry.record);
       }
       return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     },
