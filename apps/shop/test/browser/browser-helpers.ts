@@ -86,11 +86,23 @@ export interface RunningShop {
   restart(): Promise<void>;
 }
 
+/** Options of {@link startShop}. */
+export interface StartShopOptions {
+  /**
+   * The host name the browser uses for the shop. It always listens on 127.0.0.1; `localhost`
+   * reaches it too (chromium resolves it without DNS, `/etc/hosts` does for Node), and leaves
+   * `127.0.0.1` free to play another site: cookies ignore ports, so two ports of one host
+   * name are one site. @default '127.0.0.1'
+   */
+  hostname?: '127.0.0.1' | 'localhost';
+}
+
 /**
  * Builds the page if needed and starts the shop on 127.0.0.1 with a free port, its live
- * channel open to the page's origin (as `main.ts` allows `http://127.0.0.1:<port>`).
+ * channel open to the page's origin (as `main.ts` allows `http://127.0.0.1:<port>` and
+ * `http://localhost:<port>`).
  */
-export async function startShop(): Promise<RunningShop> {
+export async function startShop({ hostname = '127.0.0.1' }: StartShopOptions = {}): Promise<RunningShop> {
   await ensureWebBuilt();
   const dir = tempDir('coatcheck-browser-');
   const db = new Database(join(dir, 'shop.sqlite'));
@@ -99,7 +111,7 @@ export async function startShop(): Promise<RunningShop> {
   let offset = 0;
   const now = () => Date.now() + offset;
   const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `http://${hostname}:${port}`;
   const secrets = [randomBytes(32).toString('base64url')];
   const serve = async () => {
     const app = buildApp({ store, db, secrets, now, web: WEB_DIST, realtime: { origins: [origin] } });
