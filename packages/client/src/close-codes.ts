@@ -16,6 +16,8 @@ export const CLOSE_CODES = Object.freeze({
   STALE: 4408,
   SESSION_ROTATED: 4409,
   SLOW_CONSUMER: 4429,
+  /** The client sent faster than the hub allows: reconnect, after a delay that grows while it repeats. */
+  RATE_LIMITED: 4008,
 });
 
 /** After these the client stops reconnecting: the credentials it has will not work again. */

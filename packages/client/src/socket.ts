@@ -7,7 +7,7 @@
  * @module
  */
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { TERMINAL_CLOSE_CODES } from './close-codes.js';
+import { CLOSE_CODES, TERMINAL_CLOSE_CODES } from './close-codes.js';
 
 /** The part of the WebSocket API the client uses (browsers' and `ws`'s both fit). */
 export interface WebSocketLike {
@@ -88,6 +88,8 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   let state: RealtimeState = 'connecting';
   let socket: WebSocketLike | null = null;
   let attempt = 0;
+  /** Rate-limited closes since the last connection that stayed calm for a heartbeat interval. */
+  let strikes = 0;
   let stopped = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let beat: ReturnType<typeof setInterval> | undefined;
@@ -137,7 +139,11 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
       return;
     }
     setState('waiting');
-    retry = setTimeout(() => void open(), backoffDelay(attempt++, options));
+    // `ready` resets the backoff, so an application that floods right after each reconnection
+    // would cycle at the first step; each rate-limited close in a row moves it one step up.
+    if (code === CLOSE_CODES.RATE_LIMITED) strikes++;
+    retry = setTimeout(() => void open(), backoffDelay(attempt + strikes, options));
+    attempt++;
   }
 
   async function reauthenticate(): Promise<void> {
@@ -183,6 +189,8 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
           return;
         }
         if (ws.readyState === OPEN) ws.send('{"type":"heartbeat"}');
+        // A whole interval without being rate limited: the flood, if any, is over.
+        strikes = 0;
       }, heartbeatMs);
     };
   }

@@ -215,11 +215,15 @@ describe('in-band re-authentication', () => {
 });
 
 describe('close codes', () => {
-  it('the browser bundle carries the same codes as the hub, and 4441 is not terminal', async () => {
+  it('the browser bundle carries the same codes as the hub; 4441 and 4008 are not terminal', async () => {
     const client = await import('@coatcheck/client');
     const hub = await import('@coatcheck/realtime');
     for (const [name, code] of Object.entries(client.CLOSE_CODES)) assert.equal(code, (hub.CLOSE_CODES as Record<string, number>)[name], name);
     assert.deepEqual([...client.TERMINAL_CLOSE_CODES].sort(), [...hub.TERMINAL_CLOSE_CODES].sort());
     assert.ok(!client.TERMINAL_CLOSE_CODES.includes(CLOSE_CODES.TOKEN_EXPIRED));
+    assert.ok(!client.TERMINAL_CLOSE_CODES.includes(client.CLOSE_CODES.RATE_LIMITED));
+    // And the other way round, so a code added to the hub cannot be forgotten here.
+    const missing = Object.keys(hub.CLOSE_CODES).filter((name) => !(name in client.CLOSE_CODES));
+    assert.deepEqual(missing, ['MESSAGE_TOO_BIG'], 'the client knows every code of the hub but the standard 1009');
   });
 });

@@ -1,6 +1,6 @@
 // The browser client, run in Node 20 against a real hub with the `ws` package's WebSocket as
 // its constructor: it reconnects (with backoff) after a server restart and rejoins its rooms,
-// and it stops for good after a revocation close code.
+// it reconnects after being rate limited, and it stops for good after a revocation close code.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { createSessionManager, type SessionManager } from 'coatcheck';
 import { memoryStore } from 'coatcheck/memory';
-import { createHub, type Hub } from '@coatcheck/realtime';
+import { createHub, type Hub, type HubOptions } from '@coatcheck/realtime';
 import { backoffDelay, createRealtimeClient, type RealtimeMessage, type WebSocketConstructor } from '@coatcheck/client';
 
 const ORIGIN = 'http://app.test';
@@ -32,8 +32,8 @@ function browserSocket(cookie: string): WebSocketConstructor {
   } as unknown as WebSocketConstructor;
 }
 
-async function start(manager: SessionManager, port = 0): Promise<{ hub: Hub; server: Server; port: number; stop(): Promise<void> }> {
-  const hub = createHub({ manager, origins: [ORIGIN], logger: quiet, authorizeJoin: () => true });
+async function start(manager: SessionManager, port = 0, options: Partial<HubOptions> = {}): Promise<{ hub: Hub; server: Server; port: number; stop(): Promise<void> }> {
+  const hub = createHub({ manager, origins: [ORIGIN], logger: quiet, authorizeJoin: () => true, ...options });
   const server = createServer();
   hub.attach(server);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -114,6 +114,37 @@ describe('@coatcheck/client', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(attempts, 1);
     assert.equal(server.hub.stats.refused, 0);
+  });
+
+  it('WS-13 reconnects after a rate-limit close (4008) instead of stopping, and keeps its rooms', async () => {
+    const manager = createSessionManager({ store: memoryStore(), secrets: [randomBytes(32)] });
+    const server = await start(manager, 0, { maxMessagesPerSecond: 5, messageBurst: 10 });
+    after(() => server.stop());
+    const cookie = await loggedIn(manager, 'carol');
+    const received: RealtimeMessage[] = [];
+    const closes: { code: number; reason: string; willReconnect: boolean }[] = [];
+    const client = createRealtimeClient({
+      url: `ws://127.0.0.1:${server.port}/ws`,
+      WebSocket: browserSocket(cookie),
+      minDelayMs: 20,
+      maxDelayMs: 200,
+      onMessage: (m) => received.push(m),
+      onClose: (e) => closes.push(e),
+    });
+    after(() => client.close());
+    client.join('lobby');
+    await waitFor('open', () => client.state === 'open');
+    // An application bug: a send loop far over the hub's limit.
+    let sent = 0;
+    while (sent < 1000 && client.send(sent)) sent++;
+    await waitFor('the rate-limit close', () => closes.length === 1);
+    assert.deepEqual(closes, [{ code: 4008, reason: 'rate limit exceeded', willReconnect: true }]);
+    await waitFor('reconnected and rejoined', () => client.state === 'open' && server.hub.connections({ room: 'lobby' }).length === 1);
+    assert.equal(server.hub.stats.rateLimited, 1);
+    assert.equal(server.hub.stats.connections, 1);
+    server.hub.send({ room: 'lobby' }, 'welcome back');
+    await waitFor('the room message', () => received.length === 1);
+    assert.equal(received[0]?.data, 'welcome back');
   });
 
   it('gives up after maxAttempts handshakes that never got ready (a refused, logged-out cookie)', async () => {

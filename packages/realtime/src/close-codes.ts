@@ -35,6 +35,13 @@ export const CLOSE_CODES = Object.freeze({
   SESSION_ROTATED: 4409,
   /** The peer read too slowly and its send buffer passed `maxBufferedBytes`. Reconnect. */
   SLOW_CONSUMER: 4429,
+  /**
+   * The peer sent frames faster than `maxMessagesPerSecond` allows, beyond `messageBurst`.
+   * Reconnect, with a growing delay. A code of its own rather than 1008, so the application
+   * and the client can tell a flood from a malformed frame; the same number, for the same
+   * reason, as Discord's gateway. (WS-13)
+   */
+  RATE_LIMITED: 4008,
 });
 
 /** A close code of {@link CLOSE_CODES}. */

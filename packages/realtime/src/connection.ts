@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import { CLOSE_CODES } from './close-codes.js';
 import { prepareFrame, writeFrame, type PreparedFrame } from './frames.js';
+import type { MessageRate, TokenBucket } from './rate-limit.js';
 
 /** A socket bound to a session, as application code sees it. */
 export interface Connection {
@@ -48,15 +49,21 @@ export interface Peer {
   tokenExpiresAt: number | null;
   /** Asks for a fresh token, then closes, when the bearer token lapses. (WS-07) */
   tokenTimer: NodeJS.Timeout | undefined;
+  /** Inbound rate limit: every frame from the peer takes a token. (WS-13) */
+  readonly bucket: TokenBucket;
 }
 
 /** What a connection needs from its hub. */
 export interface PeerHooks {
   readonly maxBufferedBytes: number;
+  /** The inbound rate limit every socket's bucket follows. */
+  readonly messageRate: MessageRate;
   join(peer: Peer, room: string): void;
   leave(peer: Peer, room: string): void;
   /** The socket's buffer passed the cap. */
   onSlow(peer: Peer): void;
+  /** The socket's inbound bucket is empty. */
+  onRateLimited(peer: Peer): void;
 }
 
 /** Grace for the peer's close frame before the socket is cut. */
@@ -106,6 +113,8 @@ export function createPeer(ws: WebSocket, hooks: PeerHooks): Peer {
     closeTimer: undefined,
     tokenExpiresAt: null,
     tokenTimer: undefined,
+    // A fresh socket may send a full burst at once (a reconnection rejoining its rooms).
+    bucket: { tokens: hooks.messageRate.burst, refilledAt: performance.now() },
     connection: {
       id: randomUUID(),
       get sessionId() {

@@ -18,6 +18,8 @@ export interface HubStats {
   readonly reaped: number;
   /** Sockets dropped because their send buffer passed `maxBufferedBytes`. */
   readonly slowConsumers: number;
+  /** Sockets closed (4008) because they sent frames faster than `maxMessagesPerSecond`. */
+  readonly rateLimited: number;
   /** Sockets closed because their session ended or expired. */
   readonly revoked: number;
   /** Sessions with sockets on this instance. */

@@ -20,6 +20,7 @@ import { authenticateUpgrade, offeredProtocols, PROTOCOL, refuseUpgrade as rejec
 import { decodeEnvelope, encodeEnvelope, followLifecycle } from './lifecycle.js';
 import { createLiveness } from './liveness.js';
 import { resolveHubOptions, type HubOptions } from './options.js';
+import { createMessageRate } from './rate-limit.js';
 import { encodeMessage } from './protocol.js';
 import { handleFrame, startAuthDeadline } from './inbound.js';
 import { armTokenExpiry } from './token-expiry.js';
@@ -45,7 +46,7 @@ export function createHub(input: HubOptions): Hub {
   const hubId = randomUUID();
   const peers = new Set<Peer>();
   const groups = createGroups<Peer>();
-  const counters = { refused: 0, reaped: 0, slowConsumers: 0, revoked: 0 };
+  const counters = { refused: 0, reaped: 0, slowConsumers: 0, revoked: 0, rateLimited: 0 };
   let closed = false;
 
   const wss = new WebSocketServer({
@@ -60,6 +61,7 @@ export function createHub(input: HubOptions): Hub {
 
   const hooks: PeerHooks = {
     maxBufferedBytes: options.maxBufferedBytes,
+    messageRate: createMessageRate(options.maxMessagesPerSecond, options.messageBurst),
     join(peer, room) {
       if (peer.closed || peer.rooms.has(room)) return;
       peer.rooms.add(room);
@@ -72,6 +74,17 @@ export function createHub(input: HubOptions): Hub {
     onSlow(peer) {
       counters.slowConsumers++;
       dropPeer(peer);
+    },
+    onRateLimited(peer) {
+      // Once per socket: the close marks the peer closed, and its later frames are ignored.
+      counters.rateLimited++;
+      logger.warn('coatcheck realtime: a socket sent messages faster than maxMessagesPerSecond; closed with 4008', {
+        connectionId: peer.connection.id,
+        userId: peer.userId,
+        maxMessagesPerSecond: options.maxMessagesPerSecond,
+        messageBurst: options.messageBurst,
+      });
+      closePeer(peer, CLOSE_CODES.RATE_LIMITED, 'rate limit exceeded');
     },
   };
 

@@ -3,7 +3,8 @@
  * first-message authentication) one `auth` message. Internal.
  *
  * Anything malformed gets an error frame and changes nothing; binary frames close the
- * socket with 1008. (WS-11)
+ * socket with 1008. (WS-11) Every frame first takes a token from the socket's bucket; an
+ * empty bucket closes the socket with 4008. (WS-13)
  *
  * @module
  */
@@ -14,6 +15,7 @@ import { verifyBearerToken, type Identity } from './handshake.js';
 import type { Liveness } from './liveness.js';
 import type { ResolvedHubOptions } from './options.js';
 import { encodeError, HEARTBEAT_FRAME, parseClientFrame } from './protocol.js';
+import { takeToken } from './rate-limit.js';
 import { reauthenticate } from './token-expiry.js';
 
 /** What inbound handling needs from the hub. */
@@ -68,7 +70,11 @@ async function join(inbound: Inbound, peer: Peer, room: string): Promise<void> {
 /** Handles one frame from a client. */
 export function handleFrame(inbound: Inbound, peer: Peer, data: RawData, isBinary: boolean): void {
   if (peer.closed) return;
-  peer.lastSeen = performance.now();
+  const now = performance.now();
+  peer.lastSeen = now;
+  // Every frame pays before it is even decoded, authenticated or not: a flood costs this
+  // check per frame until the socket is closed, and nothing past the limit runs. (WS-13)
+  if (!takeToken(peer.bucket, inbound.hooks.messageRate, now)) return inbound.hooks.onRateLimited(peer);
   if (isBinary) return closePeer(peer, CLOSE_CODES.POLICY_VIOLATION, 'binary frames are not supported');
   const frame = parseClientFrame(data.toString());
   const { options, liveness } = inbound;

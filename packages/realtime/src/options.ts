@@ -87,6 +87,20 @@ export interface HubOptions {
   maxPayloadBytes?: number;
   /** Sockets one user may hold on this instance; more are refused with 429. @default 50 */
   maxConnectionsPerUser?: number;
+  /**
+   * Frames one socket may send per second, sustained: application messages, joins, leaves,
+   * heartbeats and `auth` messages alike (protocol pings and pongs do not count). A socket
+   * that goes over it, beyond `messageBurst`, is closed with 4008 and counted in
+   * `hub.stats.rateLimited`; the frames past the limit are never processed. (WS-13)
+   * @default 50
+   */
+  maxMessagesPerSecond?: number;
+  /**
+   * Frames one socket may send back to back after a quiet spell. Leave room for what a
+   * client sends at once, such as rejoining all its rooms after a reconnection.
+   * @default 2 × maxMessagesPerSecond
+   */
+  messageBurst?: number;
   /** Bus channel for cross-instance broadcasts. @default 'coatcheck:realtime' */
   channel?: string;
   /** The bus for broadcasts and revocations. @default manager.bus */
@@ -121,6 +135,8 @@ export interface ResolvedHubOptions {
   readonly maxBufferedBytes: number;
   readonly maxPayloadBytes: number;
   readonly maxConnectionsPerUser: number;
+  readonly maxMessagesPerSecond: number;
+  readonly messageBurst: number;
   readonly channel: string;
   readonly bus: SessionBus | null;
   readonly authorizeJoin: ((connection: Connection, room: string) => boolean | Promise<boolean>) | null;
@@ -164,6 +180,7 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   const authTimeoutMs = positive('authTimeoutMs', options.authTimeoutMs, 0, 0);
   if (authTimeoutMs > 0 && !options.verifyBearer) throw new SessionConfigError('createHub: authTimeoutMs needs verifyBearer (the auth message carries a bearer token).');
   const heartbeatIntervalMs = positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 30_000);
+  const maxMessagesPerSecond = positive('maxMessagesPerSecond', options.maxMessagesPerSecond, 50);
   const bus = options.bus === undefined ? manager.bus : options.bus;
   if (bus !== null && (typeof bus.broadcast !== 'function' || typeof bus.onBroadcast !== 'function')) {
     throw new SessionConfigError('createHub: the bus has no broadcast()/onBroadcast(); update the bus package.');
@@ -187,6 +204,8 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, 1024 * 1024),
     maxPayloadBytes: positive('maxPayloadBytes', options.maxPayloadBytes, 64 * 1024),
     maxConnectionsPerUser: positive('maxConnectionsPerUser', options.maxConnectionsPerUser, 50),
+    maxMessagesPerSecond,
+    messageBurst: positive('messageBurst', options.messageBurst, 2 * maxMessagesPerSecond),
     channel: options.channel ?? 'coatcheck:realtime',
     bus,
     authorizeJoin: options.authorizeJoin ?? null,
