@@ -51,6 +51,8 @@ export interface Peer {
   tokenTimer: NodeJS.Timeout | undefined;
   /** Inbound rate limit: every frame from the peer takes a token. (WS-13) */
   readonly bucket: TokenBucket;
+  /** A first-message `auth` is being verified; further ones are ignored until it ends. */
+  authenticating: boolean;
 }
 
 /** What a connection needs from its hub. */
@@ -115,6 +117,7 @@ export function createPeer(ws: WebSocket, hooks: PeerHooks): Peer {
     tokenTimer: undefined,
     // A fresh socket may send a full burst at once (a reconnection rejoining its rooms).
     bucket: { tokens: hooks.messageRate.burst, refilledAt: performance.now() },
+    authenticating: false,
     connection: {
       id: randomUUID(),
       get sessionId() {

@@ -41,12 +41,15 @@ export function startAuthDeadline(inbound: Inbound, peer: Peer): void {
 
 async function authenticate(inbound: Inbound, peer: Peer, token: string): Promise<void> {
   let identity: Identity | null = null;
+  peer.authenticating = true;
   try {
     identity = await verifyBearerToken(inbound.options, token);
   } catch (error) {
     inbound.options.logger.error('coatcheck realtime: could not verify an auth message', { error });
     closePeer(peer, CLOSE_CODES.TRY_AGAIN_LATER, 'store unavailable');
     return;
+  } finally {
+    peer.authenticating = false;
   }
   if (peer.closed) return;
   if (identity === null) closePeer(peer, CLOSE_CODES.UNAUTHENTICATED, 'invalid token');
@@ -79,8 +82,12 @@ export function handleFrame(inbound: Inbound, peer: Peer, data: RawData, isBinar
   const frame = parseClientFrame(data.toString());
   const { options, liveness } = inbound;
   if (peer.sessionId === null) {
-    // Before authentication only `auth` is accepted.
-    if (frame?.type === 'auth') void authenticate(inbound, peer, frame.token);
+    // Before authentication only `auth` is accepted, one at a time: a second one sent while
+    // the first is verified would otherwise bind the socket twice (two `ready`, two
+    // onConnection calls) when both tokens are valid. The first one decides.
+    if (frame?.type === 'auth') {
+      if (!peer.authenticating) void authenticate(inbound, peer, frame.token);
+    }
     else closePeer(peer, CLOSE_CODES.UNAUTHENTICATED, 'authenticate first');
     return;
   }

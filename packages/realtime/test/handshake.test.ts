@@ -87,6 +87,37 @@ describe('handshake', () => {
     assert.equal((await wrong.closed).code, CLOSE_CODES.UNAUTHENTICATED);
   });
 
+  it('WS-03 two auth messages sent at once bind the socket once: the first one decides', async () => {
+    const manager = createManager();
+    const { id } = await login(manager, 'erin');
+    const second = await login(manager, 'erin');
+    let calls = 0;
+    let connections = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const verifyBearer: VerifyBearer = async (token) => {
+      calls++;
+      await gate;
+      return testVerifier(token);
+    };
+    const { url } = await serve(manager, { verifyBearer, authTimeoutMs: 10_000, onConnection: () => void connections++ });
+    const client = connect(url, { origin: null });
+    await new Promise((resolve) => client.ws.once('open', resolve));
+    client.ws.send(JSON.stringify({ type: 'auth', token: `valid.${id}.erin` }));
+    client.ws.send(JSON.stringify({ type: 'auth', token: `valid.${second.id}.erin` }));
+    // The server answers a ping after it has handled every frame sent before it.
+    client.ws.ping();
+    await new Promise((resolve) => client.ws.once('pong', resolve));
+    release();
+    await client.next('ready');
+    client.ws.send(JSON.stringify({ type: 'heartbeat' }));
+    await client.next('heartbeat');
+    assert.equal(calls, 1);
+    assert.equal(connections, 1);
+    assert.equal(client.frames.filter((f) => f.type === 'ready').length, 1);
+    client.ws.close();
+  });
+
   it('WS-13 connections beyond the per-user limit are refused with 429', async () => {
     const manager = createManager();
     const { url } = await serve(manager, { maxConnectionsPerUser: 2 });
