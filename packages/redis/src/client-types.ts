@@ -86,6 +86,36 @@ export interface RedisClusterClient extends RedisCommandClient {
 }
 
 /**
+ * A connection that can confirm its writes with `WAIT`: a `duplicate()` of a standalone
+ * client or of a Sentinel client's master connection.
+ */
+export interface RedisWaitConnection extends RedisCommandClient {
+  wait(replicas: number, timeoutMs: number): Promise<unknown>;
+}
+
+/** A connection of the store's own, as `duplicate()` returns it. */
+export interface RedisDedicatedConnection extends RedisWaitConnection {
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  connect(): Promise<unknown>;
+  close(): Promise<unknown>;
+  destroy(): unknown;
+}
+
+/** A client that can open a second connection like itself (`createClient()`, a master connection). */
+export interface RedisDuplicableClient extends RedisCommandClient {
+  duplicate(): RedisDedicatedConnection;
+}
+
+/**
+ * What `createSentinel()` returns, seen from `_execute()`: it runs a function with the
+ * client's current master connection, which the store duplicates.
+ */
+export interface RedisSentinelLike extends RedisCommandClient {
+  _execute<T>(isReadonly: boolean | undefined, fn: (master: RedisDuplicableClient) => Promise<T>): Promise<T>;
+}
+
+/**
  * Any node-redis v5 client the store and bus accept: `createClient()`, `createCluster()` or
  * `createSentinel()`, connected.
  */

@@ -23,7 +23,7 @@
  */
 export { redisStore, type RedisStore } from './redis-store.js';
 export { redisBus, type RedisBus, type RedisBusOptions } from './redis-bus.js';
-export { redisKeys, type RedisKeys, type RedisStoreOptions } from './options.js';
+export { redisKeys, type RedisKeys, type RedisStoreOptions, type WaitForReplicasOptions } from './options.js';
 export { checkRedisConfig, type CheckRedisConfigOptions, type RedisConfigFinding } from './config-check.js';
 export {
   backoffWithJitter,

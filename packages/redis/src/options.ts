@@ -5,7 +5,7 @@
  * @module
  */
 import { SessionConfigError } from 'coatcheck/errors';
-import type { RedisClientLike } from './client-types.js';
+import { isCluster, type RedisClientLike, type RedisDuplicableClient, type RedisSentinelLike } from './client-types.js';
 import { warnCorrupt } from './warnings.js';
 
 /** Options of `redisStore`. */
@@ -49,6 +49,48 @@ export interface RedisStoreOptions {
    * @default true
    */
   checkConfig?: boolean;
+  /**
+   * Confirms every write that changes or ends a session (`update`, `delete`, `deleteByUser`)
+   * with `WAIT replicas timeoutMs` before reporting it done: a logout, a device revocation,
+   * "log out everywhere" or a refresh-token rotation then survives a failover to a replica.
+   * When fewer replicas acknowledge in time, the call rejects with `SessionStoreError`
+   * (`ERR_SESSION_STORE_UNAVAILABLE`, 503): the refresh endpoint hands out no tokens, the
+   * logout is not reported as done. `create` and `touch` are not confirmed: losing them can
+   * only end a session sooner, and a login's new record is confirmed with the deletion of the
+   * old ticket that completes it.
+   *
+   * Costs one extra round trip plus the replication delay per confirmed write (calls queued
+   * meanwhile share the next `WAIT`); reads are unchanged. The store opens one extra connection for these writes (a
+   * `duplicate()` of your client, or on Sentinel of the client's current master connection,
+   * opened again when the client reports a new master); `close()` closes it.
+   *
+   * > [!NOTE]
+   * > Refused on a Cluster client (`SessionConfigError`): use Postgres there if revocations
+   * > must survive a failover. `WAIT` makes a failover lose an acknowledged write far less
+   * > likely, not impossible: Sentinel promotes the most up-to-date replica it can reach, so
+   * > ask for as many acknowledgements as you have replicas that may be promoted.
+   *
+   * @example
+   * ```ts
+   * redisStore({ client, prefix: 'shop:', waitForReplicas: { replicas: 1, timeoutMs: 100 } })
+   * ```
+   * @default undefined (writes are acknowledged by the master alone)
+   */
+  waitForReplicas?: WaitForReplicasOptions;
+}
+
+/** How writes are confirmed by replicas; see {@link RedisStoreOptions.waitForReplicas}. */
+export interface WaitForReplicasOptions {
+  /** Replicas that must acknowledge each write. @default 1 */
+  replicas?: number;
+  /** How long `WAIT` may block, in ms; must be below `opTimeoutMs`. @default 100 */
+  timeoutMs?: number;
+}
+
+/** `waitForReplicas` after defaults; internal. */
+export interface ResolvedWaitForReplicas {
+  readonly replicas: number;
+  readonly timeoutMs: number;
 }
 
 /** The keys and channel derived from a prefix. */
@@ -60,6 +102,8 @@ export interface RedisKeys {
   user(userId: string): string;
   /** `<prefix>bus`: the pub/sub channel of `redisBus`. */
   readonly channel: string;
+  /** `<prefix>wait`: an empty message is published here before each `WAIT` (`waitForReplicas`). */
+  readonly waitChannel: string;
 }
 
 /** Options after defaults; internal. */
@@ -70,6 +114,7 @@ export interface ResolvedRedisStoreOptions {
   readonly maxInFlight: number;
   readonly onCorrupt: (key: string, error: Error) => void;
   readonly checkConfig: boolean;
+  readonly waitForReplicas: ResolvedWaitForReplicas | null;
 }
 
 const PREFIX = /^[A-Za-z0-9_.:/-]{1,64}$/;
@@ -86,6 +131,7 @@ export function redisKeys(prefix = 'coatcheck:', owner = 'redisStore'): RedisKey
     session: (id: string) => `${prefix}s:${id}`,
     user: (userId: string) => `${prefix}u:${userId}`,
     channel: `${prefix}bus`,
+    waitChannel: `${prefix}wait`,
   });
 }
 
@@ -125,12 +171,44 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedRedisStoreOp
   if (checkConfig !== undefined && typeof checkConfig !== 'boolean') {
     throw new SessionConfigError('redisStore: `checkConfig` must be a boolean.');
   }
+  const opTimeoutMs = positiveInteger('redisStore', 'opTimeoutMs', options.opTimeoutMs, 1000);
   return Object.freeze({
     client: options.client,
     keys: redisKeys(options.prefix),
-    opTimeoutMs: positiveInteger('redisStore', 'opTimeoutMs', options.opTimeoutMs, 1000),
+    opTimeoutMs,
     maxInFlight: positiveInteger('redisStore', 'maxInFlight', options.maxInFlight, 1000),
     onCorrupt: onCorrupt ?? warnCorrupt,
     checkConfig: checkConfig ?? true,
+    waitForReplicas: resolveWaitForReplicas(options.waitForReplicas, options.client, opTimeoutMs),
   });
+}
+
+/** Validates `waitForReplicas` against the client kind; throws `SessionConfigError`. */
+function resolveWaitForReplicas(value: unknown, client: RedisClientLike, opTimeoutMs: number): ResolvedWaitForReplicas | null {
+  if (value === undefined) return null;
+  if (value === null || typeof value !== 'object') {
+    throw new SessionConfigError('redisStore: `waitForReplicas` must be an object, e.g. { replicas: 1, timeoutMs: 100 }.');
+  }
+  if (isCluster(client)) {
+    throw new SessionConfigError(
+      'redisStore: `waitForReplicas` is not available on a Redis Cluster client. WAIT confirms the writes of one connection to one master, but a Cluster spreads a session and its user index over several masters, and its failover may still promote a replica that missed them. If revocations and refresh-token rotations must survive a failover, keep sessions in Postgres (@coatcheck/postgres), or use a standalone or Sentinel Redis with waitForReplicas.',
+    );
+  }
+  const candidate = client as Partial<RedisDuplicableClient & RedisSentinelLike>;
+  if (typeof candidate.duplicate !== 'function' && typeof candidate._execute !== 'function') {
+    throw new SessionConfigError('redisStore: `waitForReplicas` needs a client from createClient() or createSentinel().');
+  }
+  const { replicas, timeoutMs } = value as WaitForReplicasOptions;
+  const resolved = {
+    replicas: positiveInteger('redisStore', 'waitForReplicas.replicas', replicas, 1),
+    timeoutMs: positiveInteger('redisStore', 'waitForReplicas.timeoutMs', timeoutMs, 100),
+  };
+  // Otherwise the call's own deadline fires first, and a missing acknowledgement would be
+  // reported as a timeout of the whole call.
+  if (resolved.timeoutMs >= opTimeoutMs) {
+    throw new SessionConfigError(
+      `redisStore: \`waitForReplicas.timeoutMs\` (${resolved.timeoutMs}) must be below \`opTimeoutMs\` (${opTimeoutMs}).`,
+    );
+  }
+  return Object.freeze(resolved);
 }

@@ -13,15 +13,24 @@
  * after `opTimeoutMs`, and is refused at once beyond `maxInFlight` calls in flight. A raw
  * driver error never escapes.
  *
+ * With `waitForReplicas`, `update`, `delete` and `deleteByUser` run on a connection of their
+ * own and are confirmed by replicas before they resolve (see `replica-acks.ts`). `create` and
+ * `touch` are not: losing either to a failover can only end a session sooner (a ticket whose
+ * record is gone is refused), never bring a revoked one back; and the create of a login
+ * rotation is confirmed anyway by the confirmed delete of the old ticket that completes it,
+ * since a `WAIT` covers everything the master applied before it.
+ *
  * @module
  */
 import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck';
+import type { RedisCommandClient } from './client-types.js';
 import { ensureErrorListener } from './client-options.js';
 import { checkRedisConfig } from './config-check.js';
 import { createOpGuard, type CorruptSink } from './op-guard.js';
 import { resolveOptions, type RedisKeys, type RedisStoreOptions } from './options.js';
 import { CorruptValueError, decodeRecord, encodeRecord, encodeUserId } from './record-codec.js';
 import { pruneExpired } from './prune.js';
+import { createReplicaLane } from './replica-acks.js';
 import { CREATE_OVER_EXPIRED, TOUCH, UPDATE, runScript } from './scripts.js';
 import { deleteUserSessions, indexSession, isWrongType, listUserSessions, pruneIndex, type IndexContext } from './user-index.js';
 
@@ -39,7 +48,8 @@ const NOT_A_RECORD = 'value is not a coatcheck record';
 /**
  * Creates a Redis store on a client you connected. The store never connects or closes the
  * client. Checks `maxmemory-policy` in the background (see `checkRedisConfig`) and adds an
- * `'error'` listener to the client if it has none.
+ * `'error'` listener to the client if it has none. With `waitForReplicas` it opens one
+ * connection of its own, which `close()` closes.
  *
  * @throws `SessionConfigError` for invalid options.
  *
@@ -55,15 +65,16 @@ const NOT_A_RECORD = 'value is not a coatcheck record';
  * ```
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
-  const { client, keys, opTimeoutMs, maxInFlight, onCorrupt, checkConfig } = resolveOptions(options);
+  const { client, keys, opTimeoutMs, maxInFlight, onCorrupt, checkConfig, waitForReplicas } = resolveOptions(options);
   ensureErrorListener(client, 'coatcheck redis store');
   if (checkConfig) void checkRedisConfig(client);
   const guard = createOpGuard({ name: 'redis', opTimeoutMs, maxInFlight, onCorrupt });
+  const lane = waitForReplicas === null ? null : createReplicaLane(client, waitForReplicas, keys.waitChannel);
 
   // A corrupt value is deleted so it cannot fail every request (SF-23); nothing valid is
   // ever written over one (create, update and touch all refuse), so deleting is safe.
-  async function discard(key: string, problem: string, found: CorruptSink): Promise<void> {
-    await client.del(key);
+  async function discard(key: string, problem: string, found: CorruptSink, conn: RedisCommandClient = client): Promise<void> {
+    await conn.del(key);
     found.push({ key, error: new CorruptValueError(problem) });
   }
 
@@ -92,6 +103,14 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
   const index: IndexContext = { client, keys, read };
 
+  // A write that must survive a failover (a version-checked change, a revocation): on the
+  // client, or, with waitForReplicas, on the lane's connection and confirmed by replicas. The
+  // body gets the connection to write on and a user-index context on that connection.
+  function write<T>(operation: string, body: (conn: RedisCommandClient, ctx: IndexContext, found: CorruptSink) => Promise<T>): Promise<T> {
+    if (lane === null) return guard.run(operation, (found) => body(client, index, found));
+    return guard.run(operation, (found) => lane.run(operation, (conn) => body(conn, { client: conn, keys, read }, found)));
+  }
+
   return {
     name: 'redis',
     keys,
@@ -117,18 +136,18 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       const value = encodeRecord(next);
       const owner = next.userId === null ? '' : encodeUserId(next.userId);
       const args = [value, String(expectedVersion), String(now), String(Math.ceil(next.expiresAt)), owner, String(next.absoluteExpiresAt), '0'];
-      return guard.run('update', async (found): Promise<UpdateResult> => {
+      return write('update', async (conn, ctx, found): Promise<UpdateResult> => {
         const key = keys.session(next.id);
-        let code = Number(await runScript(client, UPDATE, key, args));
+        let code = Number(await runScript(conn, UPDATE, key, args));
         if (code === 3 && next.userId !== null) {
           // A new owner (login, switch): index first, then write, then the entry is never missing.
-          await indexSession(index, next.userId, next.id, next.absoluteExpiresAt, found);
+          await indexSession(ctx, next.userId, next.id, next.absoluteExpiresAt, found);
           args[6] = '1';
-          code = Number(await runScript(client, UPDATE, key, args));
+          code = Number(await runScript(conn, UPDATE, key, args));
         }
         if (code === 1) return 'ok';
         if (code === 2) return 'conflict';
-        if (code === -1) await discard(key, NOT_A_RECORD, found);
+        if (code === -1) await discard(key, NOT_A_RECORD, found, conn);
         return 'missing';
       });
     },
@@ -140,15 +159,15 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         return code === 1;
       }),
     delete: (id) =>
-      guard.run('delete', async (found) => {
+      write('delete', async (conn, ctx, found) => {
         const started = Date.now();
         const key = keys.session(id);
         let value: unknown;
         try {
-          value = await client.getDel(key);
+          value = await conn.getDel(key);
         } catch (error) {
           if (!isWrongType(error)) throw error;
-          await discard(key, 'key holds another Redis type', found);
+          await discard(key, 'key holds another Redis type', found, conn);
           return true;
         }
         if (value === null || value === undefined) return false;
@@ -160,12 +179,12 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
           found.push({ key, error });
         }
         // The record is gone first; only then its index entry.
-        if (userId !== null) await pruneIndex(index, userId, started, [id]);
+        if (userId !== null) await pruneIndex(ctx, userId, started, [id]);
         return true;
       }),
     listByUser: (userId, now) => guard.run('listByUser', (found) => listUserSessions(index, userId, now, found)),
     deleteByUser: (userId, exceptId) =>
-      guard.run('deleteByUser', (found) => deleteUserSessions(index, userId, exceptId, found)),
+      write('deleteByUser', (_conn, ctx, found) => deleteUserSessions(ctx, userId, exceptId, found)),
     // Redis expires keys itself; this only catches a caller whose clock is ahead (prune.ts).
     prune: (now) => pruneExpired(client, keys, now, (body) => guard.run('prune', body)),
     ping: () =>
@@ -174,6 +193,9 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       }),
     async close() {
       guard.close();
+      // Confirmed writes in flight may finish (within their deadline); then the lane's
+      // connection is closed. The client is yours and stays open.
+      await lane?.close(opTimeoutMs);
     },
   };
 }

@@ -39,6 +39,14 @@ describe('redisStore options', () => {
     ['a fractional maxInFlight', { maxInFlight: 1.5 }],
     ['an onCorrupt that is not a function', { onCorrupt: 'log' as never }],
     ['a checkConfig that is not a boolean', { checkConfig: 'yes' as never }],
+    ['a waitForReplicas that is not an object', { waitForReplicas: true as never }],
+    ['zero replicas to wait for', { waitForReplicas: { replicas: 0 } }],
+    ['a fractional WAIT timeout', { waitForReplicas: { timeoutMs: 0.5 } }],
+    ['a WAIT timeout not below opTimeoutMs', { opTimeoutMs: 500, waitForReplicas: { timeoutMs: 500 } }],
+    ['waitForReplicas on a client that can neither duplicate nor lease a connection', {
+      client: { get() {}, evalSha() {}, on() {}, listenerCount: () => 1 } as never,
+      waitForReplicas: { replicas: 1 },
+    }],
   ];
   for (const [label, options] of invalid) {
     it(`rejects ${label} with ERR_SESSION_INVALID_OPTION`, () => {
@@ -46,6 +54,18 @@ describe('redisStore options', () => {
       assert.throws(() => redisStore(withClient as RedisStoreOptions), hasCode('ERR_SESSION_INVALID_OPTION'));
     });
   }
+
+  it('JW-17 waitForReplicas on a Cluster client is refused at start-up, with a message pointing to Postgres', () => {
+    const cluster = createCluster({ rootNodes: [{ url: REDIS_URL }], defaults: createRedisClientOptions() });
+    assert.throws(() => redisStore({ client: cluster, checkConfig: false, waitForReplicas: { replicas: 1 } }), (error: unknown) => {
+      hasCode('ERR_SESSION_INVALID_OPTION')(error);
+      assert.match((error as Error).message, /Cluster/);
+      assert.match((error as Error).message, /Postgres/);
+      return true;
+    });
+    // Without the option the same client is accepted, as before.
+    assert.equal(redisStore({ client: cluster, checkConfig: false }).name, 'redis');
+  });
 
   it('rejects invalid bus options with ERR_SESSION_INVALID_OPTION', () => {
     assert.throws(() => redisBus({ client, prefix: 'a b' }), hasCode('ERR_SESSION_INVALID_OPTION'));

@@ -50,9 +50,12 @@ export async function rotateRefresh(ctx: RotateContext, token: string, request: 
   const now = ctx.now();
   const decide = (value: unknown): RefreshDecision => decideRefresh(readRefreshState(value), presented, successor, now, ctx.policy);
   const box = { decision: decide(session.get(REFRESH_KEY)) };
-  if (box.decision.kind === 'rotate') {
+  if (box.decision.kind === 'rotate' || box.decision.kind === 'grace') {
     // The function is re-run on the fresh record if another writer wins the version check;
-    // the decision of its last run is the one that was committed.
+    // the decision of its last run is the one that was committed. A grace answer writes too
+    // (the state unchanged): it hands out the successor of a rotation this instance did not
+    // see confirmed, and a store that confirms writes with replicas confirms that rotation
+    // with this write, or fails it, before the successor leaves the server. (RT-11)
     session.update(REFRESH_KEY, (current) => {
       box.decision = decide(current);
       return box.decision.kind === 'rotate' ? box.decision.next : current;
