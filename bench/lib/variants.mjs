@@ -12,6 +12,14 @@ export const VARIANTS = {
     ours: true,
     requires: 'packages/sqlite/src/index.ts',
   },
+  'cc-sqlite-cache': {
+    label: 'cc-sqlite + memoryBus + local cache',
+    file: 'cc-sqlite.mjs',
+    session: true,
+    ours: true,
+    requires: 'packages/sqlite/src/index.ts',
+    env: { CACHE: '1' },
+  },
   'cc-redis': { label: 'fastify + coatcheck + redisStore', file: 'cc-redis.mjs', session: true, ours: true, redis: true },
   'cc-redis-cache': {
     label: 'cc-redis + redisBus + local cache',
