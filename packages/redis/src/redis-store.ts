@@ -105,10 +105,10 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
   // A write that must survive a failover (a version-checked change, a revocation): on the
   // client, or, with waitForReplicas, on the lane's connection and confirmed by replicas. The
-  // body gets the connection to write on and a user-index context on that connection.
-  function write<T>(operation: string, body: (conn: RedisCommandClient, ctx: IndexContext, found: CorruptSink) => Promise<T>): Promise<T> {
-    if (lane === null) return guard.run(operation, (found) => body(client, index, found));
-    return guard.run(operation, (found) => lane.run(operation, (conn) => body(conn, { client: conn, keys, read }, found)));
+  // body gets a user-index context whose client is the connection to write on.
+  function write<T>(operation: string, body: (ctx: IndexContext, found: CorruptSink) => Promise<T>): Promise<T> {
+    if (lane === null) return guard.run(operation, (found) => body(index, found));
+    return guard.run(operation, (found) => lane.run(operation, (conn) => body({ client: conn, keys, read }, found)));
   }
 
   return {
@@ -136,18 +136,18 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       const value = encodeRecord(next);
       const owner = next.userId === null ? '' : encodeUserId(next.userId);
       const args = [value, String(expectedVersion), String(now), String(Math.ceil(next.expiresAt)), owner, String(next.absoluteExpiresAt), '0'];
-      return write('update', async (conn, ctx, found): Promise<UpdateResult> => {
+      return write('update', async (ctx, found): Promise<UpdateResult> => {
         const key = keys.session(next.id);
-        let code = Number(await runScript(conn, UPDATE, key, args));
+        let code = Number(await runScript(ctx.client, UPDATE, key, args));
         if (code === 3 && next.userId !== null) {
           // A new owner (login, switch): index first, then write, then the entry is never missing.
           await indexSession(ctx, next.userId, next.id, next.absoluteExpiresAt, found);
           args[6] = '1';
-          code = Number(await runScript(conn, UPDATE, key, args));
+          code = Number(await runScript(ctx.client, UPDATE, key, args));
         }
         if (code === 1) return 'ok';
         if (code === 2) return 'conflict';
-        if (code === -1) await discard(key, NOT_A_RECORD, found, conn);
+        if (code === -1) await discard(key, NOT_A_RECORD, found, ctx.client);
         return 'missing';
       });
     },
@@ -159,15 +159,15 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         return code === 1;
       }),
     delete: (id) =>
-      write('delete', async (conn, ctx, found) => {
+      write('delete', async (ctx, found) => {
         const started = Date.now();
         const key = keys.session(id);
         let value: unknown;
         try {
-          value = await conn.getDel(key);
+          value = await ctx.client.getDel(key);
         } catch (error) {
           if (!isWrongType(error)) throw error;
-          await discard(key, 'key holds another Redis type', found, conn);
+          await discard(key, 'key holds another Redis type', found, ctx.client);
           return true;
         }
         if (value === null || value === undefined) return false;
@@ -184,7 +184,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       }),
     listByUser: (userId, now) => guard.run('listByUser', (found) => listUserSessions(index, userId, now, found)),
     deleteByUser: (userId, exceptId) =>
-      write('deleteByUser', (_conn, ctx, found) => deleteUserSessions(ctx, userId, exceptId, found)),
+      write('deleteByUser', (ctx, found) => deleteUserSessions(ctx, userId, exceptId, found)),
     // Redis expires keys itself; this only catches a caller whose clock is ahead (prune.ts).
     prune: (now) => pruneExpired(client, keys, now, (body) => guard.run('prune', body)),
     ping: () =>
