@@ -51,6 +51,22 @@ async function loggedIn(manager: SessionManager, userId: string): Promise<string
   return ((await session.commit())[0] ?? '').split(';')[0] ?? '';
 }
 
+/** A client of `port` with `cookie` that records what it receives and every close; closed after the test file. */
+function watchedClient(port: number, cookie: string) {
+  const received: RealtimeMessage[] = [];
+  const closes: { code: number; reason: string; willReconnect: boolean }[] = [];
+  const client = createRealtimeClient({
+    url: `ws://127.0.0.1:${port}/ws`,
+    WebSocket: browserSocket(cookie),
+    minDelayMs: 20,
+    maxDelayMs: 200,
+    onMessage: (m) => received.push(m),
+    onClose: (e) => closes.push(e),
+  });
+  after(() => client.close());
+  return { client, received, closes };
+}
+
 describe('@coatcheck/client', () => {
   it('backoff grows exponentially with jitter and is capped', () => {
     const low = (n: number) => backoffDelay(n, { minDelayMs: 100, maxDelayMs: 1000, random: () => 0 });
@@ -64,17 +80,7 @@ describe('@coatcheck/client', () => {
     let server = await start(manager);
     const port = server.port;
     const cookie = await loggedIn(manager, 'alice');
-    const received: RealtimeMessage[] = [];
-    const closes: { code: number; willReconnect: boolean }[] = [];
-    const client = createRealtimeClient({
-      url: `ws://127.0.0.1:${port}/ws`,
-      WebSocket: browserSocket(cookie),
-      minDelayMs: 20,
-      maxDelayMs: 200,
-      onMessage: (m) => received.push(m),
-      onClose: (e) => closes.push(e),
-    });
-    after(() => client.close());
+    const { client, received, closes } = watchedClient(port, cookie);
     client.join('lobby');
     await waitFor('open', () => client.state === 'open');
     await waitFor('joined', () => server.hub.connections({ room: 'lobby' }).length === 1);
@@ -121,17 +127,7 @@ describe('@coatcheck/client', () => {
     const server = await start(manager, 0, { maxMessagesPerSecond: 5, messageBurst: 10 });
     after(() => server.stop());
     const cookie = await loggedIn(manager, 'carol');
-    const received: RealtimeMessage[] = [];
-    const closes: { code: number; reason: string; willReconnect: boolean }[] = [];
-    const client = createRealtimeClient({
-      url: `ws://127.0.0.1:${server.port}/ws`,
-      WebSocket: browserSocket(cookie),
-      minDelayMs: 20,
-      maxDelayMs: 200,
-      onMessage: (m) => received.push(m),
-      onClose: (e) => closes.push(e),
-    });
-    after(() => client.close());
+    const { client, received, closes } = watchedClient(server.port, cookie);
     client.join('lobby');
     await waitFor('open', () => client.state === 'open');
     // An application bug: a send loop far over the hub's limit.

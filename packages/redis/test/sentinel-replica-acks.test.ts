@@ -4,13 +4,12 @@
 // held up, and a paused replica makes confirmed writes reject with 503 until it resumes.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSentinel } from 'redis';
 import { isSessionError } from 'coatcheck';
 import { buildRecord, describeStoreConformance } from '@coatcheck/conformance';
-import { createRedisClientOptions, redisStore } from '@coatcheck/redis';
+import { redisStore } from '@coatcheck/redis';
 import { infoField, useRedisServer } from './fixtures/redis-server.js';
 import { replicaCaughtUp } from './fixtures/redis-replica.js';
-import { eventually, uniquePrefix } from './fixtures/clients.js';
+import { connectSentinel, eventually, uniquePrefix } from './fixtures/clients.js';
 
 const master = await useRedisServer(['--repl-diskless-sync-delay', '0']);
 const replica = await useRedisServer(['--replicaof', '127.0.0.1', String(master.port), '--repl-diskless-sync-delay', '0']);
@@ -21,14 +20,7 @@ const caughtUp = (): Promise<void> => replicaCaughtUp(master, replica);
 await caughtUp();
 
 // The default pool of one master connection: the store's confirmed writes do not use it.
-const client = createSentinel({
-  name: 'mymaster',
-  sentinelRootNodes: [{ host: '127.0.0.1', port: sentinel.port }],
-  nodeClientOptions: createRedisClientOptions(),
-});
-client.on('error', () => {});
-await client.connect();
-after(() => client.destroy());
+const client = await connectSentinel(sentinel.port);
 
 const confirmed = { replicas: 1, timeoutMs: 500 };
 

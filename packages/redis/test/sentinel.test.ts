@@ -1,31 +1,18 @@
 // SF-01 with a Sentinel client (node-redis createSentinel): the store contract holds and the
 // bus delivers, with the bus subscribing on the Sentinel client's own pub/sub connection
 // (a Sentinel client cannot be duplicated). One master, one sentinel, private ports.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSentinel } from 'redis';
 import type { BusMessage } from 'coatcheck';
 import { describeStoreConformance } from '@coatcheck/conformance';
-import { createRedisClientOptions, redisBus, redisStore } from '@coatcheck/redis';
+import { redisBus, redisStore } from '@coatcheck/redis';
 import { useRedisServer } from './fixtures/redis-server.js';
-import { eventually, uniquePrefix } from './fixtures/clients.js';
+import { connectSentinel, eventually, uniquePrefix } from './fixtures/clients.js';
 
 const master = await useRedisServer();
 const sentinel = await useRedisServer(['--sentinel'], { config: `sentinel monitor mymaster 127.0.0.1 ${master.port} 1\n` });
 
-async function connectSentinel() {
-  const client = createSentinel({
-    name: 'mymaster',
-    sentinelRootNodes: [{ host: '127.0.0.1', port: sentinel.port }],
-    nodeClientOptions: createRedisClientOptions(),
-  });
-  client.on('error', () => {});
-  await client.connect();
-  after(() => client.destroy());
-  return client;
-}
-
-const client = await connectSentinel();
+const client = await connectSentinel(sentinel.port);
 const prefix = uniquePrefix('sentinel');
 
 describeStoreConformance('redisStore (Sentinel client)', () => redisStore({ client, prefix, checkConfig: false }), {
@@ -36,7 +23,7 @@ describeStoreConformance('redisStore (Sentinel client)', () => redisStore({ clie
 describe('redisBus (Sentinel client)', () => {
   it('SF-29 two buses on Sentinel clients see each other’s messages', async () => {
     const a = redisBus({ client, prefix });
-    const b = redisBus({ client: await connectSentinel(), prefix });
+    const b = redisBus({ client: await connectSentinel(sentinel.port), prefix });
     try {
       await Promise.all([a.ready, b.ready]);
       const seen: BusMessage[] = [];
