@@ -17,7 +17,7 @@ const client = await connectClient(pair.master.url);
 
 describeStoreConformance(
   'redisStore (waitForReplicas, one replica)',
-  () => redisStore({ client, prefix: uniquePrefix('acks-conformance'), checkConfig: false, waitForReplicas: { replicas: 1, timeoutMs: 500 } }),
+  () => redisStore({ client, prefix: uniquePrefix('acks-conformance'), checkConfig: false, opTimeoutMs: 5000, waitForReplicas: { replicas: 1, timeoutMs: 3000 } }),
   { nativeExpiry: true },
 );
 
@@ -61,6 +61,7 @@ describe('replica paused (SIGSTOP)', () => {
     } finally {
       pair.replica.resume();
     }
+    await pair.caughtUp();
 
     // The rotation was applied on the master: the retry gets its successor, now confirmed.
     const rotated = await app.tokens.refresh(frank.refresh_token);
@@ -104,6 +105,7 @@ describe('replica paused (SIGSTOP)', () => {
     } finally {
       pair.replica.resume();
     }
+    await pair.caughtUp();
     assert.equal(await b.delete(record.id), false, 'confirmed once the replica has the deletion');
   });
 

@@ -22,11 +22,12 @@ await caughtUp();
 // The default pool of one master connection: the store's confirmed writes do not use it.
 const client = await connectSentinel(sentinel.port);
 
-const confirmed = { replicas: 1, timeoutMs: 500 };
+// Generous where a confirmation is expected: a loaded CI machine must not turn it into a refusal.
+const confirmed = { replicas: 1, timeoutMs: 3000 };
 
 describeStoreConformance(
   'redisStore (Sentinel client, waitForReplicas)',
-  () => redisStore({ client, prefix: uniquePrefix('sentinel-acks'), checkConfig: false, waitForReplicas: confirmed }),
+  () => redisStore({ client, prefix: uniquePrefix('sentinel-acks'), checkConfig: false, opTimeoutMs: 5000, waitForReplicas: confirmed }),
   { nativeExpiry: true, numRuns: 20 },
 );
 
@@ -57,6 +58,7 @@ describe('waitForReplicas on a Sentinel client', () => {
     } finally {
       replica.resume();
     }
+    await caughtUp();
     const next = buildRecord({ userId: 'kate' });
     assert.equal(await store.create(next), true);
     const now = Date.now();
@@ -65,7 +67,7 @@ describe('waitForReplicas on a Sentinel client', () => {
   });
 
   it('RT-11 after a Sentinel failover, confirmed writes follow the client to the new master', async () => {
-    const store = redisStore({ client, prefix: uniquePrefix('sentinel-failover'), opTimeoutMs: 2000, checkConfig: false, waitForReplicas: { replicas: 1, timeoutMs: 500 } });
+    const store = redisStore({ client, prefix: uniquePrefix('sentinel-failover'), opTimeoutMs: 5000, checkConfig: false, waitForReplicas: confirmed });
     after(() => store.close());
     const before = buildRecord({ userId: 'liam' });
     assert.equal(await store.create(before), true);
