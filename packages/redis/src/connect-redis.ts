@@ -15,7 +15,7 @@
  * @module
  */
 import { SessionConfigError, SessionStartupError } from 'coatcheck/errors';
-import { describeRedisTarget, type DescribableRedisClient } from './redis-target.js';
+import { describeRedisTarget, SENTINEL_TARGET, type DescribableRedisClient } from './redis-target.js';
 
 /** Default of `timeoutMs`: how long start-up may wait for Redis. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -138,8 +138,9 @@ export function connectRedis<C extends ConnectableRedisClient>(client: C, option
     let settled = false;
     let lastError: unknown;
     let reachedSocket = false;
+    // A Sentinel client says 'connect' for its own set-up, not for a socket to Redis.
     const onConnect = (): void => {
-      reachedSocket = true;
+      reachedSocket = target !== SENTINEL_TARGET;
     };
     const onError = (error: unknown): void => {
       if (settled) return; // the listener stays on a destroyed client: late errors are dropped

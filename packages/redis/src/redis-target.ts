@@ -41,11 +41,14 @@ function describeNode(options: TargetOptions | undefined): string {
   return `${scheme}://${host}:${port}`;
 }
 
-/** The client's target for messages: its URL, a cluster's seed nodes, or "Redis Sentinel". */
+/** How a Sentinel client (whose options are private) is named in messages. */
+export const SENTINEL_TARGET = 'the Sentinel-managed master';
+
+/** The client's target for messages: its URL, a cluster's seed nodes, or {@link SENTINEL_TARGET}. */
 export function describeRedisTarget(client: DescribableRedisClient): string {
   // A cluster keeps its options in `_options` (no public getter in v5 or v6).
   const options = (client.options ?? (client as { _options?: unknown })._options) as TargetOptions | undefined;
-  if (options === undefined || options === null || typeof options !== 'object') return 'the Sentinel-managed master';
+  if (options === undefined || options === null || typeof options !== 'object') return SENTINEL_TARGET;
   if (Array.isArray(options.rootNodes)) return `the cluster seeds ${options.rootNodes.map(describeNode).join(', ')}`;
   return describeNode(options);
 }

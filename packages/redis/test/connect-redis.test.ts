@@ -9,7 +9,7 @@ import * as redis6 from 'redis6';
 import { SessionConfigError, SessionStartupError } from 'coatcheck/errors';
 import { connectRedis, createRedisClientOptions, DEFAULT_CONNECT_TIMEOUT_MS } from '@coatcheck/redis';
 import { freePort, useRedisServer } from './fixtures/redis-server.js';
-import { REDIS_URL } from './fixtures/clients.js';
+import { eventually, REDIS_URL } from './fixtures/clients.js';
 
 // A TCP server that accepts connections and never answers: what a black-holed address, a
 // TLS-only port or the wrong service looks like to a client.
@@ -44,12 +44,23 @@ const clusterOptions = (url: string) => ({
   defaults: { socket: { connectTimeout: 200, reconnectStrategy: false as const } },
 });
 const clientOptions = (url: string) => createRedisClientOptions({ url, connectTimeoutMs: 200, maxDelayMs: 100 });
+const sentinelOptions = (port: number) => ({ name: 'mymaster', sentinelRootNodes: [{ host: '127.0.0.1', port }] });
 const majors = [
-  { major: 'v5', client: (url: string) => redis5.createClient(clientOptions(url)), cluster: (url: string) => redis5.createCluster(clusterOptions(url)) },
-  { major: 'v6', client: (url: string) => redis6.createClient(clientOptions(url)), cluster: (url: string) => redis6.createCluster(clusterOptions(url)) },
+  {
+    major: 'v5',
+    client: (url: string) => redis5.createClient(clientOptions(url)),
+    cluster: (url: string) => redis5.createCluster(clusterOptions(url)),
+    sentinel: (port: number) => redis5.createSentinel(sentinelOptions(port)),
+  },
+  {
+    major: 'v6',
+    client: (url: string) => redis6.createClient(clientOptions(url)),
+    cluster: (url: string) => redis6.createCluster(clusterOptions(url)),
+    sentinel: (port: number) => redis6.createSentinel(sentinelOptions(port)),
+  },
 ];
 
-for (const { major, client, cluster: createCluster } of majors) {
+for (const { major, client, cluster: createCluster, sentinel: createSentinel } of majors) {
   describe(`connectRedis with node-redis ${major}`, () => {
     it('a closed port fails within the bound with the URL, its password hidden, and what to check; the client is destroyed', async () => {
       const port = await freePort();
@@ -105,6 +116,14 @@ for (const { major, client, cluster: createCluster } of majors) {
       assert.match(message, new RegExp(`Redis at the cluster seeds redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
       assert.match(message, /ECONNREFUSED/);
       assert.doesNotMatch(message, /hunter2/);
+    });
+
+    it('a Sentinel client whose sentinels are unreachable fails within the bound', async () => {
+      const sentinel = createSentinel(await freePort());
+      const message = await startupFailure(connectRedis(sentinel, { timeoutMs: 1000 }));
+      assert.match(message, /Could not connect to Redis at the Sentinel-managed master within 1000 ms \(last error: .*ECONNREFUSED/);
+      assert.match(message, /REDIS_URL/);
+      await eventually('the Sentinel client is destroyed', () => !sentinel.isOpen);
     });
   });
 }
