@@ -121,7 +121,7 @@ describe('CSRF guard', () => {
     assert.equal(missing?.reason, 'token-missing');
     assert.equal(missing?.code, 'ERR_SESSION_CSRF');
     assert.equal(missing?.statusCode, 403);
-    assert.match(missing?.message ?? '', /checked in the authenticity_token form field, but no body parser had read the form when the session middleware ran\. Mount the parser before session\(\)\.$/);
+    assert.match(missing?.message ?? '', /checked in the authenticity_token form field, but no body parser had read the form when the session middleware ran\. Mount the parser before session\(\)\. Any request may send the token in the x-csrf-token header instead\.$/);
     // Without the hint, the usual message; with a token, the token decides.
     assert.doesNotMatch(guard.checkToken(session, undefined)?.message ?? '', /body parser/);
     assert.equal(guard.checkToken(session, 'x'.repeat(86), fix)?.reason, 'token-invalid');

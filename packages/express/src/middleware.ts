@@ -43,7 +43,7 @@ function checkCsrf(guard: CsrfGuard, req: Request, session: Session<any>) {
 const UNREAD_FORM = {
   fix:
     'Mount the body parser before session(): app.use(express.urlencoded({ extended: false })), then app.use(session({ manager })). ' +
-    'Multipart forms parsed per route (multer) are read after session(): send their token in the CSRF header instead, or parse them before session().',
+    'Multipart forms parsed per route (multer) are read after session() too: parse them before it.',
 };
 
 /**

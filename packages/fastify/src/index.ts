@@ -74,7 +74,7 @@ function checkHeaders(guard: CsrfGuard, request: FastifyRequest, session: Sessio
 
 const UNREAD_FORM = {
   fix:
-    "Register a form parser so Fastify parses the body before the CSRF check runs (preValidation): @fastify/formbody for urlencoded forms, @fastify/multipart with attachFieldsToBody: 'keyValues' for multipart ones; or send the token in the CSRF header.",
+    "Register a form parser so Fastify parses the body before the CSRF check runs (preValidation): @fastify/formbody for urlencoded forms, @fastify/multipart with attachFieldsToBody: 'keyValues' for multipart ones.",
 };
 
 function mediaType(contentType: string | undefined): string {

@@ -159,7 +159,7 @@ export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
     },
     checkToken(session: Session<any>, token: unknown, unreadForm?: UnreadForm) {
       if ((typeof token !== 'string' || token === '') && unreadForm !== undefined) {
-        return new SessionCsrfError('token-missing', `CSRF token missing: this form post has a session cookie but no Origin or Sec-Fetch-Site header, so its token (from session.csrfToken()) is checked in the ${fieldName} form field, but no body parser had read the form when the session middleware ran. ${unreadForm.fix}`);
+        return new SessionCsrfError('token-missing', `CSRF token missing: this form post has a session cookie but no Origin or Sec-Fetch-Site header, so its token (from session.csrfToken()) is checked in the ${fieldName} form field, but no body parser had read the form when the session middleware ran. ${unreadForm.fix} Any request may send the token in the ${header} header instead.`);
       }
       if (typeof token !== 'string' || token === '') {
         return new SessionCsrfError('token-missing', `CSRF token missing: this request has a session cookie but no Origin or Sec-Fetch-Site header, so it must carry the token from session.csrfToken() in the ${header} header or the ${fieldName} form field. Non-browser clients should use a bearer token instead of a cookie.`);
