@@ -14,6 +14,7 @@
 export type SessionErrorCode =
   | 'ERR_SESSION_INVALID_OPTION'
   | 'ERR_SESSION_STORE_UNAVAILABLE'
+  | 'ERR_SESSION_STORE_STARTUP'
   | 'ERR_SESSION_CONFLICT'
   | 'ERR_SESSION_TOO_LARGE'
   | 'ERR_SESSION_NOT_SERIALIZABLE'
@@ -25,6 +26,7 @@ export type SessionErrorCode =
 export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object.freeze({
   ERR_SESSION_INVALID_OPTION: 500,
   ERR_SESSION_STORE_UNAVAILABLE: 503,
+  ERR_SESSION_STORE_STARTUP: 500,
   ERR_SESSION_CONFLICT: 503,
   ERR_SESSION_TOO_LARGE: 413,
   ERR_SESSION_NOT_SERIALIZABLE: 500,
@@ -64,6 +66,23 @@ export class SessionStoreError extends SessionError {
 
   constructor(store: string, message: string, options?: { cause?: unknown }) {
     super('ERR_SESSION_STORE_UNAVAILABLE', message, options);
+    this.store = store;
+  }
+}
+
+/**
+ * The store could not be reached or set up at start-up (`connectRedis`, a Postgres store's
+ * `ready()`) within the bound: the server is down, the URL, credentials or database name are
+ * wrong, or a firewall drops the connection. The message names the URL (password hidden) and
+ * what to check; the driver error is in `cause`. Unlike `SessionStoreError` it is never a
+ * request's answer: the application should not start.
+ */
+export class SessionStartupError extends SessionError {
+  /** Name of the store that could not start. */
+  readonly store: string;
+
+  constructor(store: string, message: string, options?: { cause?: unknown }) {
+    super('ERR_SESSION_STORE_STARTUP', message, options);
     this.store = store;
   }
 }
@@ -131,6 +150,7 @@ export class SessionCsrfError extends SessionError {
 export type AnySessionError =
   | SessionConfigError
   | SessionStoreError
+  | SessionStartupError
   | SessionConflictError
   | SessionTooLargeError
   | SessionSerializationError

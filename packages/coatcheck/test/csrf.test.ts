@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCsrfGuard, createSessionManager, SessionConfigError, type Session } from '../src/index.js';
+import { createCsrfGuard, createSessionManager, isFormContentType, SessionConfigError, type Session } from '../src/index.js';
 import { memoryStore } from '../src/store/memory-store.js';
 import { createKeyRing } from '../src/ticket/key-ring.js';
 import { createCsrfToken, verifyCsrfToken } from '../src/csrf/csrf-token.js';
@@ -111,6 +111,30 @@ describe('CSRF guard', () => {
     assert.equal(guard.checkToken(session, undefined)?.reason, 'token-missing');
     assert.equal(guard.checkToken(session, 'x'.repeat(86))?.reason, 'token-invalid');
     assert.equal(guard.checkToken(session, await session.csrfToken()), null);
+  });
+
+  it('checkToken with an unread form body: the missing token says to mount the body parser, with the adapter\'s fix', async () => {
+    const guard = createCsrfGuard({ fieldName: 'authenticity_token' });
+    const session = await liveSession();
+    const fix = { fix: 'Mount the parser before session().' };
+    const missing = guard.checkToken(session, undefined, fix);
+    assert.equal(missing?.reason, 'token-missing');
+    assert.equal(missing?.code, 'ERR_SESSION_CSRF');
+    assert.equal(missing?.statusCode, 403);
+    assert.match(missing?.message ?? '', /checked in the authenticity_token form field, but no body parser had read the form when the session middleware ran\. Mount the parser before session\(\)\. Any request may send the token in the x-csrf-token header instead\.$/);
+    // Without the hint, the usual message; with a token, the token decides.
+    assert.doesNotMatch(guard.checkToken(session, undefined)?.message ?? '', /body parser/);
+    assert.equal(guard.checkToken(session, 'x'.repeat(86), fix)?.reason, 'token-invalid');
+    assert.equal(guard.checkToken(session, await session.csrfToken(), fix), null);
+  });
+
+  it('isFormContentType: urlencoded and multipart forms, with parameters and any case; nothing else', () => {
+    for (const type of ['application/x-www-form-urlencoded', 'Application/X-WWW-Form-Urlencoded; charset=UTF-8', 'multipart/form-data; boundary=----x']) {
+      assert.equal(isFormContentType(type), true, type);
+    }
+    for (const type of ['application/json', 'text/plain', 'multipart/form-datax', 'application/x-www-form-urlencodedx', '', undefined, null]) {
+      assert.equal(isFormContentType(type), false, String(type));
+    }
   });
 
   it('misconfigured trusted origins fail at start-up with a message that says how to fix them', () => {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { isSafeMethod, isSessionError, type CsrfGuard, type Session, type SessionManager } from 'coatcheck';
+import { isFormContentType, isSafeMethod, isSessionError, type CsrfGuard, type Session, type SessionManager } from 'coatcheck';
 import type { NextFunction, Request, Response } from 'express';
 import { installCommit } from './commit.js';
 import { sendSessionError, type AdapterLogger } from './errors.js';
@@ -36,12 +36,29 @@ function checkCsrf(guard: CsrfGuard, req: Request, session: Session<any>) {
   // The form field is only there when a body parser (express.urlencoded()) ran before us.
   const body = req.body as Record<string, unknown> | undefined;
   const field = body !== null && typeof body === 'object' ? body[guard.fieldName] : undefined;
-  return guard.checkToken(session, headers[guard.headerName] ?? (typeof field === 'string' ? field : undefined));
+  const token = headers[guard.headerName] ?? (typeof field === 'string' ? field : undefined);
+  return guard.checkToken(session, token, token === undefined && isUnreadForm(req) ? UNREAD_FORM : undefined);
+}
+
+const UNREAD_FORM = {
+  fix:
+    'Mount the body parser before session(): app.use(express.urlencoded({ extended: false })), then app.use(session({ manager })). ' +
+    'Multipart forms parsed per route (multer) are read after session() too: parse them before it.',
+};
+
+/**
+ * A form body nobody has read yet: a parser that ran consumes the request stream (body-parser,
+ * multer), so a form whose stream has not ended was not parsed before this middleware.
+ */
+function isUnreadForm(req: Request): boolean {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  return hasBody && isFormContentType(req.headers['content-type']) && !req.readableEnded;
 }
 
 /**
  * Creates the session middleware. Register it once, before the routes that use
- * `req.session` (and after `express.urlencoded()` if HTML forms send the CSRF token).
+ * `req.session` (and after `express.urlencoded()` if HTML forms send the CSRF token: a form
+ * whose token field no parser had read is refused with a 403 that says so).
  *
  * A store outage answers 503 `{ error: { code: 'ERR_SESSION_STORE_UNAVAILABLE' } }` and
  * leaves the cookie untouched; a refused cross-site request answers 403

@@ -15,6 +15,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   isBearerScheme,
+  isFormContentType,
   isSafeMethod,
   isSessionError,
   type BearerAuthenticator,
@@ -62,7 +63,28 @@ function checkHeaders(guard: CsrfGuard, request: FastifyRequest, session: Sessio
   );
   if (verdict !== 'token') return verdict;
   const token = headers[guard.headerName];
-  return token === undefined ? 'body' : guard.checkToken(session, token);
+  if (token !== undefined) return guard.checkToken(session, token);
+  // A form Fastify has no parser for would be answered 415 before the token could be read.
+  const type = headers['content-type'];
+  if (isFormContentType(type) && !request.server.hasContentTypeParser(mediaType(type))) {
+    return guard.checkToken(session, undefined, UNREAD_FORM);
+  }
+  return 'body';
+}
+
+const UNREAD_FORM = {
+  fix:
+    "Register a form parser so Fastify parses the body before the CSRF check runs (preValidation): @fastify/formbody for urlencoded forms, @fastify/multipart with attachFieldsToBody: 'keyValues' for multipart ones.",
+};
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** Whether the body of a form post is missing, i.e. its parser did not attach the fields. */
+function isUnparsedForm(request: FastifyRequest): boolean {
+  const body = request.body;
+  return isFormContentType(request.headers['content-type']) && (body === null || typeof body !== 'object');
 }
 
 /** Options of the {@link coatcheck} plugin. */
@@ -261,7 +283,7 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
     if (guard === null || !awaitingToken.has(request)) return done();
     const body = request.body as Record<string, unknown> | null | undefined;
     const field = body !== null && typeof body === 'object' ? body[guard.fieldName] : undefined;
-    const error = guard.checkToken(request.session, Array.isArray(field) ? undefined : field);
+    const error = guard.checkToken(request.session, Array.isArray(field) ? undefined : field, isUnparsedForm(request) ? UNREAD_FORM : undefined);
     if (error === null) return done();
     reply.send(failWith(request, reply, error));
   });

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { isSafeMethod, isSessionError, type AnySessionError, type CsrfGuard, type Session, type SessionManager } from 'coatcheck';
+import { isFormContentType, isSafeMethod, isSessionError, type AnySessionError, type CsrfGuard, type Session, type SessionManager } from 'coatcheck';
 
 /** Options of the Fetch-API helpers. */
 export interface FetchSessionOptions {
@@ -67,8 +67,6 @@ export function loadSession<D extends object>(
   });
 }
 
-const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
-
 /**
  * Runs the manager's CSRF check on `request`: `null` when it may go on, or the error to
  * answer (403). The form body is read only when the token is required and not in the header;
@@ -95,7 +93,7 @@ export async function checkCsrf(
   );
   if (verdict !== 'token') return verdict;
   let token: unknown = headers.get(guard.headerName);
-  if (token === null && FORM_TYPES.test(headers.get('content-type') ?? '')) {
+  if (token === null && isFormContentType(headers.get('content-type'))) {
     try {
       token = options.readField ? await options.readField(guard.fieldName) : (await request.clone().formData()).get(guard.fieldName);
     } catch {

@@ -8,6 +8,7 @@
  * import { postgresStore, postgresBus } from '@coatcheck/postgres'
  *
  * const store = postgresStore({ connectionString: process.env.DATABASE_URL })
+ * await store.ready() // fails within 10 s with the URL and what to check
  * const bus = postgresBus({ pool: store.pool })
  * const manager = createSessionManager({ store, bus, cache: true, secrets: [process.env.SESSION_SECRET] })
  * ```
@@ -15,6 +16,7 @@
  * @module
  */
 export { postgresStore, type PostgresStore } from './postgres-store.js';
+export { DEFAULT_READY_TIMEOUT_MS, type ReadyOptions } from './ready.js';
 export { CORRUPT_ROW_WARNING, type PostgresStoreOptions } from './options.js';
 export { PRUNE_FAILED_WARNING } from './prune.js';
 export type { ConnectionOptions, PoolConnectionOptions, UrlConnectionOptions } from './connection.js';

@@ -13,12 +13,14 @@
  */
 import type { Pool } from 'pg';
 import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck';
+import { SessionStartupError } from 'coatcheck/errors';
 import { createOwnedPool, guardPool } from './connection.js';
 import { createGate, settleWithin } from './gate.js';
 import { advisoryKey } from './identifiers.js';
 import { resolveOptions, type PostgresStoreOptions } from './options.js';
 import { pruneExpired, schedulePrune, type RunQuery } from './prune.js';
 import { CorruptRowError, fromRow, toParams, type SessionRow } from './row.js';
+import { waitUntilReady, type ReadyOptions } from './ready.js';
 import { createRunner } from './runner.js';
 import { buildStatements, createSchemaSql } from './schema.js';
 
@@ -29,11 +31,20 @@ export interface PostgresStore extends SessionStore {
   readonly pool: Pool;
   /** The sessions table as `schema.table` (or `table`), for inspection and messages. */
   readonly table: string;
+  /**
+   * Connects, creates the table if `createTable` is on (else checks it exists), and resolves;
+   * call it at start-up. Keeps trying until `timeoutMs` (default 10 s), then rejects with
+   * `SessionStartupError` (`ERR_SESSION_STORE_STARTUP`) naming the URL (password hidden) and
+   * what to check. A refused login, a missing database, schema or table, or a missing
+   * permission fails at once.
+   */
+  ready(options?: ReadyOptions): Promise<void>;
 }
 
 /**
  * Creates a Postgres store. Nothing connects until the first call, which also creates the
- * table if `createTable` is on.
+ * table if `createTable` is on; `await store.ready()` does that at start-up, failing within
+ * a bound with what to check.
  *
  * @throws `SessionConfigError` for invalid options.
  *
@@ -41,6 +52,7 @@ export interface PostgresStore extends SessionStore {
  * ```ts
  * import { postgresStore } from '@coatcheck/postgres'
  * const store = postgresStore({ connectionString: process.env.DATABASE_URL })
+ * await store.ready() // connect and create the table now, or fail within 10 s saying why
  * // or, sharing your pool:
  * const store = postgresStore({ pool, tableName: 'sessions', schema: 'auth' })
  * ```
@@ -147,6 +159,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return rows.map((row) => String(row.id));
     },
     prune: (at) => pruneExpired(run, statements, at),
+    ready(readyOptions) {
+      if (gate.closed) return Promise.reject(new SessionStartupError('postgres', 'postgresStore.ready(): the store is closed.'));
+      // The ping reads the table, so with createTable off a missing table is found now too.
+      const attempt = () => run('ready', (query) => query(statements.ping)).then(() => {});
+      return waitUntilReady({ pool, table: names.display, attempt }, readyOptions);
+    },
     async ping() {
       await run('ping', (query) => query(statements.ping));
     },

@@ -69,11 +69,13 @@ export interface RecommendedRedisClientOptions {
  * @example
  * ```ts
  * import { createClient } from 'redis'
- * import { createRedisClientOptions } from '@coatcheck/redis'
+ * import { connectRedis, createRedisClientOptions } from '@coatcheck/redis'
  *
  * const client = createClient(createRedisClientOptions({ url: process.env.REDIS_URL }))
- * client.on('error', (err) => logger.warn({ err }, 'redis'))
- * await client.connect()
+ * client.on('error', (err) => console.warn('redis', err))
+ * // With this strategy client.connect() would wait forever for an unreachable Redis;
+ * // connectRedis gives up after 10 s with the URL and what to check.
+ * await connectRedis(client)
  * ```
  */
 export function createRedisClientOptions(init: RedisClientOptionsInit = {}): RecommendedRedisClientOptions {

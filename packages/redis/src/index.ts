@@ -7,11 +7,12 @@
  * ```ts
  * import { createClient } from 'redis'
  * import { createSessionManager } from 'coatcheck'
- * import { createRedisClientOptions, redisBus, redisStore } from '@coatcheck/redis'
+ * import { connectRedis, createRedisClientOptions, redisBus, redisStore } from '@coatcheck/redis'
  *
- * const client = await createClient(createRedisClientOptions({ url: process.env.REDIS_URL }))
- *   .on('error', (err) => console.warn('redis', err))
- *   .connect()
+ * // Fails within 10 s, naming the URL and what to check, when Redis is unreachable.
+ * const client = await connectRedis(
+ *   createClient(createRedisClientOptions({ url: process.env.REDIS_URL })).on('error', (err) => console.warn('redis', err)),
+ * )
  * const manager = createSessionManager({
  *   store: redisStore({ client, prefix: 'shop:' }),
  *   bus: redisBus({ client, prefix: 'shop:' }),
@@ -22,6 +23,12 @@
  * @module
  */
 export { redisStore, type RedisStore } from './redis-store.js';
+export {
+  connectRedis,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type ConnectableRedisClient,
+  type ConnectRedisOptions,
+} from './connect-redis.js';
 export { redisBus, type RedisBus, type RedisBusOptions } from './redis-bus.js';
 export { redisKeys, type RedisKeys, type RedisStoreOptions, type WaitForReplicasOptions } from './options.js';
 export { checkRedisConfig, type CheckRedisConfigOptions, type RedisConfigFinding } from './config-check.js';

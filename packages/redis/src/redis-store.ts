@@ -56,11 +56,11 @@ const NOT_A_RECORD = 'value is not a coatcheck record';
  * @example
  * ```ts
  * import { createClient } from 'redis'
- * import { createRedisClientOptions, redisStore } from '@coatcheck/redis'
+ * import { connectRedis, createRedisClientOptions, redisStore } from '@coatcheck/redis'
  *
- * const client = await createClient(createRedisClientOptions({ url: process.env.REDIS_URL }))
- *   .on('error', (err) => console.warn('redis', err))
- *   .connect()
+ * const client = await connectRedis(
+ *   createClient(createRedisClientOptions({ url: process.env.REDIS_URL })).on('error', (err) => console.warn('redis', err)),
+ * )
  * const store = redisStore({ client, prefix: 'shop:' })
  * ```
  */

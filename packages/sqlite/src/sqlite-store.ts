@@ -13,7 +13,8 @@
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck';
-import { SessionStoreError } from 'coatcheck/errors';
+import { SessionConfigError, SessionStoreError } from 'coatcheck/errors';
+import { assertDatabaseDirectory, bindingsError } from './open-errors.js';
 import { resolveOptions, type SqliteStoreOptions } from './options.js';
 import { CorruptRowError, fromRow, toParams, type SessionRow } from './row.js';
 import { createSchema, prepareStatements, type UpdateParams } from './schema.js';
@@ -40,7 +41,14 @@ function storeError(operation: string, error: unknown): SessionStoreError {
 }
 
 function open(filename: string, busyTimeoutMs: number): BetterSqlite3.Database {
-  const db = new Database(filename, { timeout: busyTimeoutMs });
+  assertDatabaseDirectory(filename);
+  let db: BetterSqlite3.Database;
+  try {
+    db = new Database(filename, { timeout: busyTimeoutMs });
+  } catch (error) {
+    // Native bindings load on the first connection: an install mistake, not an outage.
+    throw bindingsError(error) ?? error;
+  }
   try {
     if (!db.memory) {
       // WAL lets readers run beside the one writer; NORMAL is durable in WAL mode except for
@@ -59,8 +67,10 @@ function open(filename: string, busyTimeoutMs: number): BetterSqlite3.Database {
  * Creates a SQLite store. Opens `filename` (default `':memory:'`) or uses the `database`
  * you pass, creates the table if missing, and prunes expired rows every minute.
  *
- * @throws `SessionConfigError` for invalid options, `SessionStoreError` when the database
- * cannot be opened or the table cannot be created.
+ * @throws `SessionConfigError` for invalid options, a missing or unwritable directory for
+ * the file, or better-sqlite3 native bindings that were not built (`npm rebuild
+ * better-sqlite3`); `SessionStoreError` when the database cannot be opened or the table
+ * cannot be created.
  *
  * @example
  * ```ts
@@ -85,6 +95,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
       throw error;
     }
   } catch (error) {
+    if (error instanceof SessionConfigError) throw error;
     throw storeError('open', error);
   }
 

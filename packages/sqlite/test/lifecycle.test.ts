@@ -2,6 +2,7 @@
 // every one of them either works or fails with a coatcheck error (SF-17, SF-18).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { MINUTE, buildRecord } from '@coatcheck/conformance';
@@ -40,8 +41,9 @@ describe('sqliteStore options', () => {
     database.close();
   });
 
-  it('a file that cannot be opened gives ERR_SESSION_STORE_UNAVAILABLE', () => {
-    assert.throws(() => sqliteStore({ filename: path('missing-dir/sessions.db') }), hasCode('ERR_SESSION_STORE_UNAVAILABLE'));
+  it('a file that cannot be opened (a directory) gives ERR_SESSION_STORE_UNAVAILABLE', () => {
+    mkdirSync(path('a-directory'));
+    assert.throws(() => sqliteStore({ filename: path('a-directory') }), hasCode('ERR_SESSION_STORE_UNAVAILABLE'));
   });
 
   it('SF-18 a file database runs in WAL mode, synchronous NORMAL, with the busy timeout', async () => {

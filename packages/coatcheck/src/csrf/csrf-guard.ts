@@ -71,10 +71,33 @@ export interface CsrfGuard {
    * it is refused.
    */
   check(request: CsrfRequest, session: Session<any>): null | 'token' | SessionCsrfError;
-  /** `null` when `token` is `session`'s token; the error to answer with otherwise. */
-  checkToken(session: Session<any>, token: unknown): SessionCsrfError | null;
+  /**
+   * `null` when `token` is `session`'s token; the error to answer with otherwise. An adapter
+   * that finds a form body nobody had parsed passes `unreadForm` with its framework's fix, so
+   * a missing token says to mount the body parser instead of blaming the form.
+   */
+  checkToken(session: Session<any>, token: unknown, unreadForm?: UnreadForm): SessionCsrfError | null;
   /** Whether `origin` is the target or a trusted origin. For WebSocket upgrades too. */
   isTrustedOrigin(origin: string | null | undefined, target: string): boolean;
+}
+
+/**
+ * A form body (urlencoded or multipart) that no body parser had read when the CSRF check
+ * ran, so its token field could not be looked at. Adapters detect it; the guard words it.
+ */
+export interface UnreadForm {
+  /** The framework's fix, e.g. "Mount the body parser before session(): …". */
+  readonly fix: string;
+}
+
+const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+
+/**
+ * Whether a `Content-Type` is an HTML form's (`application/x-www-form-urlencoded` or
+ * `multipart/form-data`): the bodies whose CSRF token is in a field.
+ */
+export function isFormContentType(contentType: string | null | undefined): boolean {
+  return typeof contentType === 'string' && FORM_TYPES.test(contentType);
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -134,7 +157,10 @@ export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
       }
       return withCookie ? 'token' : null;
     },
-    checkToken(session: Session<any>, token: unknown) {
+    checkToken(session: Session<any>, token: unknown, unreadForm?: UnreadForm) {
+      if ((typeof token !== 'string' || token === '') && unreadForm !== undefined) {
+        return new SessionCsrfError('token-missing', `CSRF token missing: this form post has a session cookie but no Origin or Sec-Fetch-Site header, so its token (from session.csrfToken()) is checked in the ${fieldName} form field, but no body parser had read the form when the session middleware ran. ${unreadForm.fix} Any request may send the token in the ${header} header instead.`);
+      }
       if (typeof token !== 'string' || token === '') {
         return new SessionCsrfError('token-missing', `CSRF token missing: this request has a session cookie but no Origin or Sec-Fetch-Site header, so it must carry the token from session.csrfToken() in the ${header} header or the ${fieldName} form field. Non-browser clients should use a bearer token instead of a cookie.`);
       }

@@ -1,0 +1,54 @@
+/**
+ * Where a node-redis client points, as a URL with its password hidden, for start-up error
+ * messages. Internal.
+ *
+ * @module
+ */
+
+/** The parts of a client's `options` that say where it connects; all optional. */
+interface TargetOptions {
+  url?: unknown;
+  socket?: { host?: unknown; port?: unknown; path?: unknown; tls?: unknown };
+  rootNodes?: readonly TargetOptions[];
+}
+
+/** A client that may expose its options (standalone and cluster clients do; Sentinel does not). */
+export interface DescribableRedisClient {
+  readonly options?: unknown;
+}
+
+/**
+ * `url` with the password replaced by `***`. In a string that does not parse as a URL,
+ * everything between `//` and `@` is hidden, so a password cannot leak through a typo.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+function describeNode(options: TargetOptions | undefined): string {
+  if (typeof options?.url === 'string') return redactUrl(options.url);
+  const socket = options?.socket;
+  if (typeof socket?.path === 'string') return `unix:${socket.path}`;
+  const scheme = socket?.tls === true ? 'rediss' : 'redis';
+  const host = typeof socket?.host === 'string' ? socket.host : 'localhost';
+  const port = typeof socket?.port === 'number' ? socket.port : 6379;
+  return `${scheme}://${host}:${port}`;
+}
+
+/** How a Sentinel client (whose options are private) is named in messages. */
+export const SENTINEL_TARGET = 'the Sentinel-managed master';
+
+/** The client's target for messages: its URL, a cluster's seed nodes, or {@link SENTINEL_TARGET}. */
+export function describeRedisTarget(client: DescribableRedisClient): string {
+  // A cluster keeps its options in `_options` (no public getter in v5 or v6).
+  const options = (client.options ?? (client as { _options?: unknown })._options) as TargetOptions | undefined;
+  if (options === undefined || options === null || typeof options !== 'object') return SENTINEL_TARGET;
+  if (Array.isArray(options.rootNodes)) return `the cluster seeds ${options.rootNodes.map(describeNode).join(', ')}`;
+  return describeNode(options);
+}
