@@ -44,6 +44,13 @@ export function assertConnection(factory: string, options: Partial<ConnectionOpt
     throw new SessionConfigError(`${factory}: pass an options object with \`pool\` or \`connectionString\`.`);
   }
   const { pool, connectionString, maxConnections } = options;
+  // `connectionString: process.env.DATABASE_URL` with the variable unset is the usual mistake:
+  // name the variable rather than the shape of the options.
+  if (pool === undefined && 'connectionString' in options && connectionString === undefined) {
+    throw new SessionConfigError(
+      `${factory}: \`connectionString\` is undefined. Is DATABASE_URL set? For example DATABASE_URL=postgres://app@127.0.0.1:5432/app`,
+    );
+  }
   if ((pool === undefined) === (connectionString === undefined)) {
     throw new SessionConfigError(`${factory}: pass either \`pool\` (a pg.Pool) or \`connectionString\`, not both and not neither.`);
   }

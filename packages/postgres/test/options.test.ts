@@ -21,6 +21,7 @@ describe('options', () => {
       [{ pool, connectionString: DATABASE_URL }, /not both/],
       [{ pool: {} }, /pg\.Pool/],
       [{ connectionString: '' }, /connectionString/],
+      [{ connectionString: undefined }, /connectionString` is undefined. Is DATABASE_URL set\?/],
       [{ pool, maxConnections: 5 }, /maxConnections/],
       [{ connectionString: DATABASE_URL, maxConnections: 0 }, /maxConnections/],
       [{ connectionString: DATABASE_URL, opTimeoutMs: 0 }, /opTimeoutMs/],

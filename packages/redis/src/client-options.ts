@@ -48,8 +48,12 @@ export function backoffWithJitter(options: BackoffOptions = {}): (retries: numbe
 
 /** Options of {@link createRedisClientOptions}. */
 export interface RedisClientOptionsInit extends BackoffOptions {
-  /** `redis[s]://[[user][:password]@]host[:port][/db]` */
-  url?: string;
+  /**
+   * `redis[s]://[[user][:password]@]host[:port][/db]`. `undefined` is accepted (and means
+   * node-redis' default, `redis://localhost:6379`) so `process.env.REDIS_URL` can be passed as is
+   * under `exactOptionalPropertyTypes`.
+   */
+  url?: string | undefined;
   /** How long one connection attempt may take, in ms. @default 2000 */
   connectTimeoutMs?: number;
 }
