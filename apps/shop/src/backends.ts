@@ -35,11 +35,13 @@ export interface BackendConfig {
 async function openRedis(url: string): Promise<Backends> {
   // Loaded only when asked for: SQLite users never load the Redis driver.
   const { createClient } = await import('redis');
-  const { createRedisClientOptions, ensureErrorListener, redisBus, redisStore } = await import('@coatcheck/redis');
+  const { connectRedis, createRedisClientOptions, ensureErrorListener, redisBus, redisStore } = await import('@coatcheck/redis');
   const client = createClient(createRedisClientOptions({ url }));
   // Before connecting: a connection error without a listener would crash the process.
   ensureErrorListener(client, 'shop');
-  await client.connect();
+  // Bounded: an unreachable Redis stops the start with the URL and what to check, instead of
+  // a server that never listens.
+  await connectRedis(client);
   const store = redisStore({ client });
   const bus = redisBus({ client });
   return {
@@ -58,6 +60,8 @@ async function openRedis(url: string): Promise<Backends> {
 async function openPostgres(connectionString: string): Promise<Backends> {
   const { postgresBus, postgresStore } = await import('@coatcheck/postgres');
   const store = postgresStore({ connectionString });
+  // Connects and creates the table within a bound, so a wrong URL stops the start with a fix.
+  await store.ready();
   const bus = postgresBus({ connectionString });
   return {
     kind: 'postgres',
