@@ -20,7 +20,7 @@ import { createTokenEvents, type TokenEventEmitter } from './events.js';
 import type { TokenKeyFile } from './keys/key-file.js';
 import { importKeySet, type KeySet } from './keys/key-set.js';
 import { resolveTokenOptions, type TokenServiceOptions } from './options.js';
-import { createRefreshDeriver, formatRefreshToken, hashRefreshSecret, parseRefreshToken, randomSecret } from './refresh/refresh-token.js';
+import { createRefreshDeriver, formatRefreshToken, hashRefreshSecret, parseRefreshToken, randomSecret, type RefreshParts } from './refresh/refresh-token.js';
 import { REFRESH_KEY, readRefreshState, startFamily } from './refresh/refresh-state.js';
 import { rotateRefresh, type RefreshOutcome } from './refresh/rotate.js';
 
@@ -49,8 +49,14 @@ export interface TokenService<D extends object = Record<string, unknown>> extend
   issue(session: Session<D>): Promise<TokenPair>;
   /** Rotates a refresh token. Rejects only when the store is unavailable. */
   refresh(refreshToken: unknown, request?: RequestInfo): Promise<RefreshOutcome>;
-  /** Ends the session of a refresh token of its family (RFC 7009). `false` when it names none. */
-  revoke(refreshToken: unknown): Promise<boolean>;
+  /**
+   * Ends the session a token is bound to, and with it every token of that session
+   * (RFC 7009): a refresh token of its family (current, or already rotated), or an access
+   * token this service signed, also one that has expired. Resolves `false`, ending nothing,
+   * for anything else (garbage, a forged or foreign token, a session already ended); answer
+   * the client the same either way. Rejects only when the store is unavailable.
+   */
+  revoke(token: unknown): Promise<boolean>;
   /** The public keys, as `/.well-known/jwks.json` serves them. */
   jwks(): { readonly keys: readonly JWK[] };
   /** Replaces the keys (after a rotation); tokens verified with removed keys are forgotten. */
@@ -162,6 +168,30 @@ export async function createTokenService<D extends object = Record<string, unkno
     return bind(await manager.loadById(result.claims.sid, request), result.claims);
   }
 
+  async function revokeByRefreshToken(parts: RefreshParts): Promise<boolean> {
+    const session = await manager.loadById(parts.sid, undefined, { fresh: true });
+    const state = readRefreshState(session.get(REFRESH_KEY as never));
+    const presented = hashRefreshSecret(parts.secret);
+    if (state === null || (presented !== state.current && presented !== state.previous && !state.used.includes(presented))) return false;
+    await session.logout();
+    return true;
+  }
+
+  // RFC 7009 §2.1 lets the server end the whole grant for an access token: here the grant is
+  // the session, so its end takes every access and refresh token bound to it along. Only a
+  // token this service signed counts (an expired one too: it still proves who holds it), and
+  // only while its session is the one it was issued for.
+  async function revokeByAccessToken(token: string): Promise<boolean> {
+    const parsed = parseBearerHeader(`Bearer ${token}`, resolved.maxTokenLength);
+    if (!('token' in parsed)) return false;
+    const result = await verifier.verifyIgnoringExpiry(parsed.token);
+    if (!('claims' in result)) return false;
+    const session = await manager.loadById(result.claims.sid, undefined, { fresh: true });
+    if (!bind(session, result.claims).ok) return false;
+    await session.logout();
+    return true;
+  }
+
   const rotate = (token: string, request: RequestInfo | undefined) =>
     rotateRefresh({ manager, deriver, events, now, policy: resolved, pairFor }, token, request);
 
@@ -185,15 +215,10 @@ export async function createTokenService<D extends object = Record<string, unkno
       }
       return pending;
     },
-    async revoke(refreshToken) {
-      const parts = parseRefreshToken(refreshToken);
-      if (parts === null) return false;
-      const session = await manager.loadById(parts.sid, undefined, { fresh: true });
-      const state = readRefreshState(session.get(REFRESH_KEY as never));
-      const presented = hashRefreshSecret(parts.secret);
-      if (state === null || (presented !== state.current && presented !== state.previous && !state.used.includes(presented))) return false;
-      await session.logout();
-      return true;
+    async revoke(token) {
+      const parts = parseRefreshToken(token);
+      if (parts !== null) return revokeByRefreshToken(parts);
+      return typeof token === 'string' ? revokeByAccessToken(token) : false;
     },
     async verifyForSocket(token) {
       if (typeof token !== 'string') return null;
