@@ -57,7 +57,10 @@ export interface TokenService<D extends object = Record<string, unknown>> extend
    * the client the same either way. Rejects only when the store is unavailable.
    */
   revoke(token: unknown): Promise<boolean>;
-  /** The public keys, as `/.well-known/jwks.json` serves them. */
+  /**
+   * The public keys, as `/.well-known/jwks.json` serves them. The first call warns
+   * (`COATCHECK_W011`) when public keys are served but `issuer` or `audience` is unset.
+   */
   jwks(): { readonly keys: readonly JWK[] };
   /** Replaces the keys (after a rotation); tokens verified with removed keys are forgotten. */
   setKeys(file: TokenKeyFile): Promise<void>;
@@ -95,6 +98,12 @@ export const BEARER_FAILURES = Object.freeze({
   ended: fail(401, 'invalid_token', 'ERR_TOKEN_SESSION_ENDED', 'The session of this access token has ended; log in again.'),
 });
 
+/**
+ * Process warning emitted once, the first time the JWKS is served while access tokens carry
+ * no `iss` or no `aud`.
+ */
+export const UNSCOPED_TOKENS_WARNING = 'COATCHECK_W011';
+
 function failureOf(problem: AccessProblem | 'malformed-header' | 'malformed-token' | 'too-long'): BearerFailure {
   switch (problem) {
     case 'malformed-header':
@@ -130,6 +139,22 @@ export async function createTokenService<D extends object = Record<string, unkno
   const sign = createAccessSigner({ ...resolved, keys });
   const verifier = createAccessVerifier({ ...resolved, keys, maxTtlSeconds: ttlSeconds });
   const inflight = new Map<string, Promise<RefreshOutcome>>();
+  let warnedUnscoped = false;
+
+  // Serving the public keys is the moment tokens leave this service: other services verify
+  // them, and without iss/aud a token issued for this API passes at any API that trusts the
+  // same keys (RFC 9068 §4 makes both required). A service that is the only verifier of its
+  // tokens gains nothing from them, so creating the service without them is not warned about.
+  function warnUnscoped(): void {
+    if (warnedUnscoped || keySet.jwks.keys.length === 0) return;
+    const missing = [resolved.issuer === undefined ? 'issuer' : '', resolved.audience === undefined ? 'audience' : ''].filter(Boolean);
+    if (missing.length === 0) return;
+    warnedUnscoped = true;
+    process.emitWarning(
+      `coatcheck tokens: the JWKS is served, but access tokens carry no ${missing.join(' and ')} (${missing.map((name) => (name === 'issuer' ? 'iss' : 'aud')).join('/')}); a service that trusts these keys would accept a token issued for another. Set createTokenService({ issuer, audience }) and have every verifier require both (RFC 9068).`,
+      { code: UNSCOPED_TOKENS_WARNING },
+    );
+  }
 
   async function pairFor(sid: string, userId: string | null, secret: string, issuedAtMs: number): Promise<TokenPair> {
     const iat = Math.floor(issuedAtMs / 1000);
@@ -231,7 +256,10 @@ export async function createTokenService<D extends object = Record<string, unkno
       if (claims === null || claims.sub === anonymousSubject(claims.sid) || claims.exp * 1000 <= now()) return null;
       return { sessionId: claims.sid, userId: claims.sub, expiresAt: claims.exp * 1000 };
     },
-    jwks: () => keySet.jwks,
+    jwks() {
+      warnUnscoped();
+      return keySet.jwks;
+    },
     async setKeys(file) {
       keySet = await importKeySet(file, now());
       verifier.clear();
