@@ -5,7 +5,8 @@
  *
  * @module
  */
-export { createTokenService, BEARER_FAILURES, UNSCOPED_TOKENS_WARNING } from './service.js';
+export { createTokenService, BEARER_FAILURES } from './service.js';
+export { UNSCOPED_TOKENS_WARNING } from './unscoped-warning.js';
 export type { TokenService, TokenPair, SocketIdentity } from './service.js';
 export type { TokenServiceOptions } from './options.js';
 export type { RefreshOutcome, RefreshFailureCode } from './refresh/rotate.js';

@@ -20,8 +20,10 @@ import { createTokenEvents, type TokenEventEmitter } from './events.js';
 import type { TokenKeyFile } from './keys/key-file.js';
 import { importKeySet, type KeySet } from './keys/key-set.js';
 import { resolveTokenOptions, type TokenServiceOptions } from './options.js';
-import { createRefreshDeriver, formatRefreshToken, hashRefreshSecret, parseRefreshToken, randomSecret, type RefreshParts } from './refresh/refresh-token.js';
-import { REFRESH_KEY, readRefreshState, startFamily } from './refresh/refresh-state.js';
+import { createRefreshDeriver, formatRefreshToken, hashRefreshSecret, randomSecret } from './refresh/refresh-token.js';
+import { REFRESH_KEY, startFamily } from './refresh/refresh-state.js';
+import { createRevoker } from './revoke.js';
+import { createUnscopedWarning } from './unscoped-warning.js';
 import { rotateRefresh, type RefreshOutcome } from './refresh/rotate.js';
 
 /** What a client receives at login, first visit and refresh (OAuth 2.0 token response). */
@@ -98,12 +100,6 @@ export const BEARER_FAILURES = Object.freeze({
   ended: fail(401, 'invalid_token', 'ERR_TOKEN_SESSION_ENDED', 'The session of this access token has ended; log in again.'),
 });
 
-/**
- * Process warning emitted once, the first time the JWKS is served while access tokens carry
- * no `iss` or no `aud`.
- */
-export const UNSCOPED_TOKENS_WARNING = 'COATCHECK_W011';
-
 function failureOf(problem: AccessProblem | 'malformed-header' | 'malformed-token' | 'too-long'): BearerFailure {
   switch (problem) {
     case 'malformed-header':
@@ -139,22 +135,7 @@ export async function createTokenService<D extends object = Record<string, unkno
   const sign = createAccessSigner({ ...resolved, keys });
   const verifier = createAccessVerifier({ ...resolved, keys, maxTtlSeconds: ttlSeconds });
   const inflight = new Map<string, Promise<RefreshOutcome>>();
-  let warnedUnscoped = false;
-
-  // Serving the public keys is the moment tokens leave this service: other services verify
-  // them, and without iss/aud a token issued for this API passes at any API that trusts the
-  // same keys (RFC 9068 §4 makes both required). A service that is the only verifier of its
-  // tokens gains nothing from them, so creating the service without them is not warned about.
-  function warnUnscoped(): void {
-    if (warnedUnscoped || keySet.jwks.keys.length === 0) return;
-    const missing = [resolved.issuer === undefined ? 'issuer' : '', resolved.audience === undefined ? 'audience' : ''].filter(Boolean);
-    if (missing.length === 0) return;
-    warnedUnscoped = true;
-    process.emitWarning(
-      `coatcheck tokens: the JWKS is served, but access tokens carry no ${missing.join(' and ')} (${missing.map((name) => (name === 'issuer' ? 'iss' : 'aud')).join('/')}); a service that trusts these keys would accept a token issued for another. Set createTokenService({ issuer, audience }) and have every verifier require both (RFC 9068).`,
-      { code: UNSCOPED_TOKENS_WARNING },
-    );
-  }
+  const warnUnscoped = createUnscopedWarning(resolved);
 
   async function pairFor(sid: string, userId: string | null, secret: string, issuedAtMs: number): Promise<TokenPair> {
     const iat = Math.floor(issuedAtMs / 1000);
@@ -193,29 +174,7 @@ export async function createTokenService<D extends object = Record<string, unkno
     return bind(await manager.loadById(result.claims.sid, request), result.claims);
   }
 
-  async function revokeByRefreshToken(parts: RefreshParts): Promise<boolean> {
-    const session = await manager.loadById(parts.sid, undefined, { fresh: true });
-    const state = readRefreshState(session.get(REFRESH_KEY as never));
-    const presented = hashRefreshSecret(parts.secret);
-    if (state === null || (presented !== state.current && presented !== state.previous && !state.used.includes(presented))) return false;
-    await session.logout();
-    return true;
-  }
-
-  // RFC 7009 §2.1 lets the server end the whole grant for an access token: here the grant is
-  // the session, so its end takes every access and refresh token bound to it along. Only a
-  // token this service signed counts (an expired one too: it still proves who holds it), and
-  // only while its session is the one it was issued for.
-  async function revokeByAccessToken(token: string): Promise<boolean> {
-    const parsed = parseBearerHeader(`Bearer ${token}`, resolved.maxTokenLength);
-    if (!('token' in parsed)) return false;
-    const result = await verifier.verifyIgnoringExpiry(parsed.token);
-    if (!('claims' in result)) return false;
-    const session = await manager.loadById(result.claims.sid, undefined, { fresh: true });
-    if (!bind(session, result.claims).ok) return false;
-    await session.logout();
-    return true;
-  }
+  const revoke = createRevoker({ manager, verifier, maxTokenLength: resolved.maxTokenLength, isBound: (session, claims) => bind(session, claims).ok });
 
   const rotate = (token: string, request: RequestInfo | undefined) =>
     rotateRefresh({ manager, deriver, events, now, policy: resolved, pairFor }, token, request);
@@ -240,11 +199,7 @@ export async function createTokenService<D extends object = Record<string, unkno
       }
       return pending;
     },
-    async revoke(token) {
-      const parts = parseRefreshToken(token);
-      if (parts !== null) return revokeByRefreshToken(parts);
-      return typeof token === 'string' ? revokeByAccessToken(token) : false;
-    },
+    revoke,
     async verifyForSocket(token) {
       if (typeof token !== 'string') return null;
       // The same shape and length checks as an Authorization header gets.
@@ -257,7 +212,7 @@ export async function createTokenService<D extends object = Record<string, unkno
       return { sessionId: claims.sid, userId: claims.sub, expiresAt: claims.exp * 1000 };
     },
     jwks() {
-      warnUnscoped();
+      warnUnscoped(keySet);
       return keySet.jwks;
     },
     async setKeys(file) {
