@@ -145,6 +145,13 @@ describe('express-session bridge', () => {
     assert.equal((await a.manager.listSessions('erin')).length, 0);
   });
 
+  it('misconfiguration fails at start-up with what to pass', () => {
+    const base = { manager: a.manager, client, copy: () => null };
+    assert.throws(() => createExpressSessionBridge({ ...base, secrets: [] }), /secrets must list express-session's secret\(s\), e\.g\. \[process\.env\.OLD_SESSION_SECRET\]/);
+    assert.throws(() => createExpressSessionBridge({ ...base, secrets: [OLD_SECRET], waitMs: 0 }), /waitMs must be a whole number from 1 to 60000; got 0/);
+    assert.throws(() => createExpressSessionBridge({ ...base, secrets: [OLD_SECRET], copy: undefined as never }), /copy must be a function/);
+  });
+
   it('requests without the old cookie cost nothing', async () => {
     const bridge = createExpressSessionBridge({ manager: a.manager, client, secrets: [OLD_SECRET], copy: () => null });
     assert.equal(await bridge.migrate({ cookie: 'theme=dark' }), null);
