@@ -10,6 +10,11 @@
  * `preValidation`, where a parsed form body's `_csrf` field is read. A route opts out with
  * `config: { csrf: false }` (webhooks authenticated some other way).
  *
+ * A route that needs no session at all opts out with `config: { session: false }`: nothing
+ * is read, checked or committed there. Token endpoints (`/token/refresh`, `/token/revoke`)
+ * must, so that an expired access token sent along never blocks its own refresh (see
+ * `route-config.ts`).
+ *
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -26,6 +31,7 @@ import {
   type SessionDataMap,
   type SessionManager,
 } from 'coatcheck';
+import { readsNoSession } from './route-config.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -185,7 +191,8 @@ export function sessionErrorHandler(error: unknown, request: FastifyRequest, rep
 }
 
 /**
- * The plugin. Register it once, at the root.
+ * The plugin. Register it once, at the root. Routes that read no session (token refresh and
+ * revocation, health checks) say so with `config: { session: false }`.
  *
  * @example
  * ```ts
@@ -246,8 +253,9 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
   // Callback-style hooks: an async hook costs a promise and a microtask per request even
   // when there is nothing to do, and these two run on every request.
   fastify.addHook('onRequest', (request, reply, done) => {
+    if (bearer !== undefined && request.url.includes('?') && TOKEN_IN_QUERY.test(request.url)) return refuse(reply, IN_URL);
+    if (readsNoSession(request)) return done();
     if (bearer !== undefined) {
-      if (request.url.includes('?') && TOKEN_IN_QUERY.test(request.url)) return refuse(reply, IN_URL);
       const authorization = request.headers.authorization;
       if (authorization !== undefined && isBearerScheme(authorization)) return authenticateBearer(request, reply, authorization, done);
     }

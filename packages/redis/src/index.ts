@@ -46,6 +46,16 @@ export {
   CORRUPT_VALUE_WARNING,
   EVICTION_POLICY_WARNING,
 } from './warnings.js';
+export {
+  createExpressSessionBridge,
+  type BridgeOutcome,
+  type BridgeRedisClient,
+  type BridgeRequest,
+  type ExpressSessionBridge,
+  type ExpressSessionBridgeOptions,
+  type MigrationPlan,
+} from './migrate/express-session-bridge.js';
+export type { OldSession } from './migrate/old-cookie.js';
 export type {
   RedisBusClient,
   RedisClientLike,

@@ -6,6 +6,7 @@
  * @module
  */
 export { createTokenService, BEARER_FAILURES } from './service.js';
+export { UNSCOPED_TOKENS_WARNING } from './unscoped-warning.js';
 export type { TokenService, TokenPair, SocketIdentity } from './service.js';
 export type { TokenServiceOptions } from './options.js';
 export type { RefreshOutcome, RefreshFailureCode } from './refresh/rotate.js';

@@ -17,9 +17,13 @@ export interface TokenServiceOptions {
    * session secret: it is expanded under its own label.
    */
   refreshSecret: SecretInput;
-  /** `iss` of issued tokens, required on verification when set. */
+  /**
+   * `iss` of issued tokens (this service's URL), required on verification when set. Set it,
+   * with `audience`, whenever another service verifies the tokens with the JWKS (RFC 9068);
+   * serving the JWKS without both warns once (`COATCHECK_W011`).
+   */
   issuer?: string;
-  /** `aud` of issued tokens, required on verification when set. */
+  /** `aud` of issued tokens (the API they are for), required on verification when set. */
   audience?: string;
   /** Access-token lifetime in seconds, at most 900. @default 900 (15 minutes) */
   accessTokenTtl?: number;

@@ -20,8 +20,10 @@ import { createTokenEvents, type TokenEventEmitter } from './events.js';
 import type { TokenKeyFile } from './keys/key-file.js';
 import { importKeySet, type KeySet } from './keys/key-set.js';
 import { resolveTokenOptions, type TokenServiceOptions } from './options.js';
-import { createRefreshDeriver, formatRefreshToken, hashRefreshSecret, parseRefreshToken, randomSecret } from './refresh/refresh-token.js';
-import { REFRESH_KEY, readRefreshState, startFamily } from './refresh/refresh-state.js';
+import { createRefreshDeriver, formatRefreshToken, hashRefreshSecret, randomSecret } from './refresh/refresh-token.js';
+import { REFRESH_KEY, startFamily } from './refresh/refresh-state.js';
+import { createRevoker } from './revoke.js';
+import { createUnscopedWarning } from './unscoped-warning.js';
 import { rotateRefresh, type RefreshOutcome } from './refresh/rotate.js';
 
 /** What a client receives at login, first visit and refresh (OAuth 2.0 token response). */
@@ -49,9 +51,18 @@ export interface TokenService<D extends object = Record<string, unknown>> extend
   issue(session: Session<D>): Promise<TokenPair>;
   /** Rotates a refresh token. Rejects only when the store is unavailable. */
   refresh(refreshToken: unknown, request?: RequestInfo): Promise<RefreshOutcome>;
-  /** Ends the session of a refresh token of its family (RFC 7009). `false` when it names none. */
-  revoke(refreshToken: unknown): Promise<boolean>;
-  /** The public keys, as `/.well-known/jwks.json` serves them. */
+  /**
+   * Ends the session a token is bound to, and with it every token of that session
+   * (RFC 7009): a refresh token of its family (current, or already rotated), or an access
+   * token this service signed, also one that has expired. Resolves `false`, ending nothing,
+   * for anything else (garbage, a forged or foreign token, a session already ended); answer
+   * the client the same either way. Rejects only when the store is unavailable.
+   */
+  revoke(token: unknown): Promise<boolean>;
+  /**
+   * The public keys, as `/.well-known/jwks.json` serves them. The first call warns
+   * (`COATCHECK_W011`) when public keys are served but `issuer` or `audience` is unset.
+   */
   jwks(): { readonly keys: readonly JWK[] };
   /** Replaces the keys (after a rotation); tokens verified with removed keys are forgotten. */
   setKeys(file: TokenKeyFile): Promise<void>;
@@ -124,6 +135,7 @@ export async function createTokenService<D extends object = Record<string, unkno
   const sign = createAccessSigner({ ...resolved, keys });
   const verifier = createAccessVerifier({ ...resolved, keys, maxTtlSeconds: ttlSeconds });
   const inflight = new Map<string, Promise<RefreshOutcome>>();
+  const warnUnscoped = createUnscopedWarning(resolved);
 
   async function pairFor(sid: string, userId: string | null, secret: string, issuedAtMs: number): Promise<TokenPair> {
     const iat = Math.floor(issuedAtMs / 1000);
@@ -162,6 +174,8 @@ export async function createTokenService<D extends object = Record<string, unkno
     return bind(await manager.loadById(result.claims.sid, request), result.claims);
   }
 
+  const revoke = createRevoker({ manager, verifier, maxTokenLength: resolved.maxTokenLength, isBound: (session, claims) => bind(session, claims).ok });
+
   const rotate = (token: string, request: RequestInfo | undefined) =>
     rotateRefresh({ manager, deriver, events, now, policy: resolved, pairFor }, token, request);
 
@@ -185,16 +199,7 @@ export async function createTokenService<D extends object = Record<string, unkno
       }
       return pending;
     },
-    async revoke(refreshToken) {
-      const parts = parseRefreshToken(refreshToken);
-      if (parts === null) return false;
-      const session = await manager.loadById(parts.sid, undefined, { fresh: true });
-      const state = readRefreshState(session.get(REFRESH_KEY as never));
-      const presented = hashRefreshSecret(parts.secret);
-      if (state === null || (presented !== state.current && presented !== state.previous && !state.used.includes(presented))) return false;
-      await session.logout();
-      return true;
-    },
+    revoke,
     async verifyForSocket(token) {
       if (typeof token !== 'string') return null;
       // The same shape and length checks as an Authorization header gets.
@@ -206,7 +211,10 @@ export async function createTokenService<D extends object = Record<string, unkno
       if (claims === null || claims.sub === anonymousSubject(claims.sid) || claims.exp * 1000 <= now()) return null;
       return { sessionId: claims.sid, userId: claims.sub, expiresAt: claims.exp * 1000 };
     },
-    jwks: () => keySet.jwks,
+    jwks() {
+      warnUnscoped(keySet);
+      return keySet.jwks;
+    },
     async setKeys(file) {
       keySet = await importKeySet(file, now());
       verifier.clear();

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { errors, jwtVerify, type JWTHeaderParameters, type FlattenedJWSInput } from 'jose';
+import { decodeJwt, errors, jwtVerify, type JWTHeaderParameters, type FlattenedJWSInput } from 'jose';
 import type { KeySet } from '../keys/key-set.js';
 import { isJsonObjectSegment } from './bearer-header.js';
 import { readClaims, type AccessClaims } from './claims.js';
@@ -43,6 +43,12 @@ export interface AccessVerifier {
   cached(token: string): AccessClaims | null;
   /** Full verification (the cache is filled on success). */
   verify(token: string): Promise<AccessResult>;
+  /**
+   * Every check of {@link AccessVerifier.verify} except expiry: for revocation, where a
+   * correctly signed token that has merely expired still names the session to end
+   * (RFC 7009 §2.1). Keys that are retired still refuse; nothing is cached.
+   */
+  verifyIgnoringExpiry(token: string): Promise<AccessResult>;
   /** Forgets every cached token (after keys change). */
   clear(): void;
 }
@@ -83,7 +89,7 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
     return key.verifyKey;
   };
 
-  async function verifyUncached(token: string): Promise<AccessResult> {
+  async function verifyUncached(token: string, ignoreExpiry = false): Promise<AccessResult> {
     const first = token.indexOf('.');
     const second = token.indexOf('.', first + 1);
     if (!isJsonObjectSegment(token.slice(0, first)) || !isJsonObjectSegment(token.slice(first + 1, second))) return { problem: 'malformed' };
@@ -93,7 +99,7 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
         algorithms: keys.algorithms as string[],
         typ,
         clockTolerance: toleranceSeconds,
-        currentDate: new Date(now()),
+        currentDate: new Date(ignoreExpiry ? checkedAt(token) : now()),
         requiredClaims: ['exp', 'iat', 'sub', 'sid', 'jti'],
         ...(issuer !== undefined ? { issuer } : {}),
         ...(audience !== undefined ? { audience } : {}),
@@ -101,7 +107,7 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
       const claims = readClaims(payload as Record<string, unknown>, Math.floor(now() / 1000), toleranceSeconds, maxTtlSeconds);
       if (claims === null) return { problem: 'bad-claims' };
       const key = keys.byKid.get(protectedHeader.kid as string);
-      if (cacheSize > 0 && key !== undefined) {
+      if (cacheSize > 0 && !ignoreExpiry && key !== undefined) {
         if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
         cache.set(token, { claims, until: Math.min(claims.exp + toleranceSeconds, key.retireAt / 1000) });
       }
@@ -109,6 +115,19 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
     } catch (error) {
       return { problem: classify(error) };
     }
+  }
+
+  // The instant an expired token is checked at: just before its own `exp`, so jose still
+  // verifies the signature, `typ`, `iss`, `aud` and `nbf`. The `exp` read here is unverified,
+  // but only moves the clock: a forged token still fails its signature.
+  function checkedAt(token: string): number {
+    let exp: unknown;
+    try {
+      exp = decodeJwt(token).exp;
+    } catch {
+      return now();
+    }
+    return typeof exp === 'number' && Number.isSafeInteger(exp) ? Math.min(now(), (exp - 1) * 1000) : now();
   }
 
   return {
@@ -119,7 +138,8 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
       cache.delete(token);
       return null;
     },
-    verify: verifyUncached,
+    verify: (token) => verifyUncached(token),
+    verifyIgnoringExpiry: (token) => verifyUncached(token, true),
     clear: () => cache.clear(),
   };
 }
