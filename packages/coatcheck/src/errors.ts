@@ -19,7 +19,8 @@ export type SessionErrorCode =
   | 'ERR_SESSION_NOT_SERIALIZABLE'
   | 'ERR_SESSION_COMMITTED'
   | 'ERR_SESSION_ID_COLLISION'
-  | 'ERR_SESSION_CSRF';
+  | 'ERR_SESSION_CSRF'
+  | 'ERR_SESSION_READ_ONLY';
 
 /** HTTP status for each code; the single table every adapter uses. */
 export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object.freeze({
@@ -31,6 +32,7 @@ export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object
   ERR_SESSION_COMMITTED: 500,
   ERR_SESSION_ID_COLLISION: 503,
   ERR_SESSION_CSRF: 403,
+  ERR_SESSION_READ_ONLY: 500,
 });
 
 /** Base class of every coatcheck error. Switch on `code`, not on the class. */
@@ -127,6 +129,26 @@ export class SessionCsrfError extends SessionError {
   }
 }
 
+/**
+ * Code assigned a property of the session handle (`req.session.cart = [...]`, the
+ * express-session habit), or deleted or defined one. The handle's own properties are
+ * read-only and data lives behind its methods, so such a write would otherwise be lost.
+ */
+export class SessionReadOnlyError extends SessionError {
+  /** The property that was written. */
+  readonly property: string;
+
+  constructor(property: string | symbol) {
+    const name = String(property);
+    const key = JSON.stringify(typeof property === 'symbol' ? 'key' : name);
+    super(
+      'ERR_SESSION_READ_ONLY',
+      `session.${name} cannot be assigned, deleted or defined: the session handle is read-only. Store data with session.set(${key}, value) (or session.update(${key}, fn)), remove it with session.delete(${key}), and read it with session.get(${key}).`,
+    );
+    this.property = name;
+  }
+}
+
 /** Every concrete coatcheck error, for exhaustive `switch (err.code)`. */
 export type AnySessionError =
   | SessionConfigError
@@ -136,7 +158,8 @@ export type AnySessionError =
   | SessionSerializationError
   | SessionCommittedError
   | SessionCollisionError
-  | SessionCsrfError;
+  | SessionCsrfError
+  | SessionReadOnlyError;
 
 /** Narrows an unknown value to a coatcheck error. */
 export function isSessionError(value: unknown): value is AnySessionError {

@@ -20,6 +20,7 @@ import type { SessionContext } from './context.js';
 import type { DeviceApi } from './device-api.js';
 import { cookieMaxAge, expiryAt } from './lifetime.js';
 import { applyOperation, replayOperations, type Operation } from './operations.js';
+import { createGuardedSelf, guardPrototype, Stamped } from './read-only.js';
 import type { LoadStatus, LoginOptions, Session } from './session-types.js';
 import { commitOperations, createRecord, rotateRecord, type IssuedRecord, type NewRecordInit } from './writes.js';
 
@@ -45,7 +46,7 @@ export interface SessionInit {
 
 const NO_COOKIES: string[] = [];
 
-class SessionHandle<D extends object> implements Session<D> {
+class SessionHandle<D extends object> extends Stamped implements Session<D> {
   readonly #ctx: SessionContext;
   readonly #devices: DeviceApi;
   readonly #init: SessionInit;
@@ -62,7 +63,8 @@ class SessionHandle<D extends object> implements Session<D> {
   // The one pending Set-Cookie value for the session name: never two in a response. (CK-13)
   #cookie: string | null = null;
 
-  constructor(ctx: SessionContext, devices: DeviceApi, init: SessionInit) {
+  constructor(ctx: SessionContext, devices: DeviceApi, init: SessionInit, self?: object) {
+    super(self);
     this.#ctx = ctx;
     this.#devices = devices;
     this.#init = init;
@@ -73,6 +75,8 @@ class SessionHandle<D extends object> implements Session<D> {
     this.#resign = init.resign;
     this.#holdsTicket = init.status !== 'none';
     if (init.clear && init.mode !== null) this.#cookie = serializeClearCookie(init.mode.name, init.mode.attributes);
+    // Private fields stay writable; no public property can be added. (See read-only.ts.)
+    Object.preventExtensions(this);
   }
 
   get id() { return this.#record?.id ?? null; }
@@ -292,7 +296,12 @@ class SessionHandle<D extends object> implements Session<D> {
   }
 }
 
-/** Builds the handle for one request. */
+guardPrototype(SessionHandle.prototype);
+
+/**
+ * Builds the handle for one request. In development the handle is a Proxy that refuses
+ * every write to it; in production a plain object refusing assignments. (See read-only.ts.)
+ */
 export function createSession<D extends object>(ctx: SessionContext, devices: DeviceApi, init: SessionInit): Session<D> {
-  return new SessionHandle<D>(ctx, devices, init);
+  return new SessionHandle<D>(ctx, devices, init, ctx.production ? undefined : createGuardedSelf(SessionHandle.prototype));
 }
