@@ -20,7 +20,8 @@ export type SessionErrorCode =
   | 'ERR_SESSION_COMMITTED'
   | 'ERR_SESSION_ID_COLLISION'
   | 'ERR_SESSION_CSRF'
-  | 'ERR_SESSION_READ_ONLY';
+  | 'ERR_SESSION_READ_ONLY'
+  | 'ERR_SESSION_NOT_AWAITED';
 
 /** HTTP status for each code; the single table every adapter uses. */
 export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object.freeze({
@@ -33,6 +34,7 @@ export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object
   ERR_SESSION_ID_COLLISION: 503,
   ERR_SESSION_CSRF: 403,
   ERR_SESSION_READ_ONLY: 500,
+  ERR_SESSION_NOT_AWAITED: 500,
 });
 
 /** Base class of every coatcheck error. Switch on `code`, not on the class. */
@@ -149,6 +151,25 @@ export class SessionReadOnlyError extends SessionError {
   }
 }
 
+/**
+ * A lifecycle call (`login`, `logout`, `regenerate`, `destroy`) was not awaited: the response
+ * was being committed while it was still running, or nothing ever waited for it. The commit
+ * waits for it, so the response is what it would have been; this error is logged (with the
+ * stack of the call) through the manager's `logger`, not thrown.
+ */
+export class SessionNotAwaitedError extends SessionError {
+  /** The method that was not awaited. */
+  readonly method: string;
+
+  constructor(method: string) {
+    super(
+      'ERR_SESSION_NOT_AWAITED',
+      `session.${method}() was not awaited before the response was sent. coatcheck waited for it before committing, so this response is correct, but fix the handler: await session.${method}(${method === 'login' ? '...' : ''}).`,
+    );
+    this.method = method;
+  }
+}
+
 /** Every concrete coatcheck error, for exhaustive `switch (err.code)`. */
 export type AnySessionError =
   | SessionConfigError
@@ -159,7 +180,8 @@ export type AnySessionError =
   | SessionCommittedError
   | SessionCollisionError
   | SessionCsrfError
-  | SessionReadOnlyError;
+  | SessionReadOnlyError
+  | SessionNotAwaitedError;
 
 /** Narrows an unknown value to a coatcheck error. */
 export function isSessionError(value: unknown): value is AnySessionError {
