@@ -163,6 +163,27 @@ export function sessionErrorHandler(error: unknown, request: FastifyRequest, rep
 }
 
 /**
+ * `request.session` typed with `manager`'s data type. `request.session` itself is typed from
+ * the `SessionDataMap` you augmented (Fastify's request type is global); a manager created with
+ * an explicit type, `createSessionManager<ShopData>(...)`, keeps it through this call.
+ * Throws a TypeError when the plugin did not run for `request`.
+ *
+ * @example
+ * ```ts
+ * app.post('/cart', async (req) => {
+ *   getSession(req, manager).update('basket', (basket = []) => [...basket, 42])
+ *   return { ok: true }
+ * })
+ * ```
+ */
+export function getSession<D extends object>(request: FastifyRequest, manager: SessionManager<D>): Session<D> {
+  void manager; // carries the type only: one plugin, one manager
+  const session = request.session as Session<SessionDataMap> | null;
+  if (session === null || session === undefined) throw new TypeError('getSession: the @coatcheck/fastify plugin did not run for this request (register it at the root, before the route).');
+  return session as unknown as Session<D>;
+}
+
+/**
  * The plugin. Register it once, at the root.
  *
  * @example

@@ -34,7 +34,7 @@ export type DataKey<D> = Extract<keyof D, string>;
  * A session as seen by one request. Created by the manager's `load()`; adapters expose it as
  * `request.session`.
  */
-export interface Session<D extends object = Record<string, unknown>> {
+export interface Session<D extends object = SessionDataMap> {
   /** Public id (opaque device handle), or `null` before the session is first written. */
   readonly id: string | null;
   /** The authenticated user, or `null`. */
@@ -137,8 +137,9 @@ export interface Session<D extends object = Record<string, unknown>> {
 }
 
 /**
- * Session data type used by framework adapters (`request.session`). Augment it to type your
- * data everywhere at once:
+ * The session data type: the default of `createSessionManager`, `SessionManager`, `Session`,
+ * and of what the framework adapters give handlers (`request.session`). Augment it once to
+ * type your data everywhere (`withSession`, `loadById`, the adapters):
  *
  * ```ts
  * declare module 'coatcheck' {
