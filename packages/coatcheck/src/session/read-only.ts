@@ -10,14 +10,15 @@
  * - everywhere, at no cost on reads: every accessor of the prototype (`id`, `userId`, `data`,
  *   ...) gets a setter that throws, and a Proxy with only a `set` trap sits *under* the
  *   prototype, where an assignment to any other name (`cart`) ends up after missing on the
- *   handle and its prototype. Reads of the handle's own properties never reach it. The handle
- *   is also made non-extensible, so `Object.defineProperty` fails (with the language's
- *   TypeError) instead of adding a property nobody reads. These throw in sloppy mode too.
+ *   handle and its prototype. Reads of the handle's own properties never reach it, and `then`
+ *   (asked by every `await` of a handle) is answered above it. These throw in sloppy mode too.
  * - in development (`production: false`), the handle itself is a Proxy whose `set`,
  *   `deleteProperty` and `defineProperty` traps throw {@link SessionReadOnlyError}: that also
  *   covers `delete session.cart`, `Object.defineProperty(session, ...)` and assignments to
  *   method names, which no hook reaches on an ordinary object. Tests and development servers
- *   find every such line; production keeps the fast object.
+ *   find every such line; production keeps the fast object. (Making the production handle
+ *   non-extensible as well was measured to slow down every `load()` noticeably, for writes
+ *   no habit produces.)
  *
  * @module
  */
@@ -43,6 +44,9 @@ export function guardPrototype(prototype: object): void {
       Object.defineProperty(prototype, name, { ...descriptor, set: () => refuse(name) });
     }
   }
+  // Every `await` of a handle (an async `load()` returning it) asks for `then`: answer it
+  // here, so that lookup never walks down to the Proxy, which V8 cannot cache.
+  Object.defineProperty(prototype, 'then', { get: () => undefined, set: () => refuse('then'), configurable: true });
   const parent = Object.getPrototypeOf(prototype) as object;
   Object.setPrototypeOf(prototype, new Proxy(parent, { set: (_target, property) => refuse(property) }));
 }

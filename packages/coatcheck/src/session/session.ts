@@ -78,8 +78,6 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     this.#resign = init.resign;
     this.#holdsTicket = init.status !== 'none';
     if (init.clear && init.mode !== null) this.#cookie = serializeClearCookie(init.mode.name, init.mode.attributes);
-    // Private fields stay writable; no public property can be added. (See read-only.ts.)
-    Object.preventExtensions(this);
   }
 
   get id() { return this.#record?.id ?? null; }
