@@ -145,7 +145,7 @@ export class SessionReadOnlyError extends SessionError {
     const key = JSON.stringify(typeof property === 'symbol' ? 'key' : name);
     super(
       'ERR_SESSION_READ_ONLY',
-      `session.${name} cannot be assigned, deleted or defined: the session handle is read-only. Store data with session.set(${key}, value) (or session.update(${key}, fn)), remove it with session.delete(${key}), and read it with session.get(${key}).`,
+      `session.${name} cannot be assigned, deleted or defined: the session handle is read-only. Store data with session.set(${key}, value) (or session.update(${key}, fn)), remove it with session.delete(${key}), and read it with session.get(${key}).${name === 'userId' ? ' To log a user in: await session.login(userId).' : ''}`,
     );
     this.property = name;
   }

@@ -50,6 +50,7 @@ for (const production of [false, true]) {
       assertRefused(() => runSloppy(`session.data = { cart: [] };`, session), 'data');
       assert.equal(session.userId, null);
       assert.deepEqual(session.data, {});
+      assert.throws(() => runSloppy(`session.userId = 'mallory';`, session), /To log a user in: await session\.login\(userId\)\.$/);
     });
 
     it('every read-only accessor refuses, and the handle keeps working afterwards', async () => {
