@@ -13,7 +13,8 @@ import type { SuiteApp, SuiteResponse } from './client.js';
  * Builds the adapter's app on `manager`. The app must trust `X-Forwarded-Proto`, parse JSON
  * and urlencoded bodies, answer session errors from handlers as `{ error: { code, message } }`,
  * and serve the routes listed in docs/adapter-suite.md (`/public`, `/me`, `/cart`, `/login`,
- * `/logout`, `/regenerate`, `/csrf`).
+ * `/logout`, `/regenerate`, `/csrf`, and `/login-unawaited`, `/logout-unawaited`: the same
+ * calls as `/login` and `/logout` without `await`, answering `{ ok: true }` at once).
  */
 export type AppFactory = (manager: SessionManager) => Promise<SuiteApp>;
 
@@ -38,6 +39,22 @@ export function countingStore(inner: SessionStore): CountingStore {
   wrapped.total = () => METHODS.reduce((sum, key) => sum + counts[key], 0);
   wrapped.writes = () => counts.create + counts.update + counts.touch + counts.delete + counts.deleteByUser;
   return wrapped;
+}
+
+/**
+ * Wraps `inner` so every call answers on a later turn of the event loop, as a networked store
+ * does: a lifecycle call a handler does not await is then still running when the response is
+ * committed, on every adapter alike.
+ */
+export function slowStore(inner: SessionStore): SessionStore {
+  const slow = { name: inner.name } as SessionStore;
+  for (const key of METHODS) {
+    (slow as unknown as Record<string, unknown>)[key] = async (...args: unknown[]) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return (inner[key] as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  return slow;
 }
 
 export interface Clock {

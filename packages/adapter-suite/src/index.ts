@@ -15,9 +15,10 @@ import { cookieScenarios } from './scenarios/cookies.js';
 import { csrfScenarios } from './scenarios/csrf.js';
 import { faultScenarios } from './scenarios/faults.js';
 import { lifecycleScenarios } from './scenarios/lifecycle.js';
+import { notAwaitedScenarios } from './scenarios/not-awaited.js';
 
 export type { AppFactory, Harness, CountingStore, Clock } from './harness.js';
-export { buildHarness, countingStore, cookiePair, HTTPS, BARE, OWN_ORIGIN, SECRET } from './harness.js';
+export { buildHarness, countingStore, slowStore, cookiePair, HTTPS, BARE, OWN_ORIGIN, SECRET } from './harness.js';
 export type { SuiteApp, SuiteRequest, SuiteResponse } from './client.js';
 export { sendHttp, fetchClient, SUITE_HOST } from './client.js';
 
@@ -26,6 +27,7 @@ export function describeAdapterSuite(name: string, factory: AppFactory): void {
   describe(`adapter suite: ${name}`, () => {
     cookieScenarios(factory);
     lifecycleScenarios(factory);
+    notAwaitedScenarios(factory);
     faultScenarios(factory);
     csrfScenarios(factory);
   });

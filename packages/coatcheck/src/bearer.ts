@@ -7,7 +7,7 @@
  * @module
  */
 import type { RequestInfo } from './manager/manager.js';
-import type { Session } from './session/session-types.js';
+import type { Session, SessionDataMap } from './session/session-types.js';
 
 /**
  * Why a bearer credential was refused, as RFC 6750 §3.1 names it:
@@ -39,7 +39,7 @@ export interface BearerSuccess<D extends object> {
 export type BearerOutcome<D extends object> = BearerSuccess<D> | BearerFailure;
 
 /** Verifies `Authorization: Bearer` credentials and loads their sessions. */
-export interface BearerAuthenticator<D extends object = Record<string, unknown>> {
+export interface BearerAuthenticator<D extends object = SessionDataMap> {
   /**
    * Checks one `Authorization` header value (the adapter has already made sure there is
    * exactly one) and loads the session the token is bound to. Rejects only with

@@ -20,7 +20,9 @@ export type SessionErrorCode =
   | 'ERR_SESSION_NOT_SERIALIZABLE'
   | 'ERR_SESSION_COMMITTED'
   | 'ERR_SESSION_ID_COLLISION'
-  | 'ERR_SESSION_CSRF';
+  | 'ERR_SESSION_CSRF'
+  | 'ERR_SESSION_READ_ONLY'
+  | 'ERR_SESSION_NOT_AWAITED';
 
 /** HTTP status for each code; the single table every adapter uses. */
 export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object.freeze({
@@ -33,6 +35,8 @@ export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object
   ERR_SESSION_COMMITTED: 500,
   ERR_SESSION_ID_COLLISION: 503,
   ERR_SESSION_CSRF: 403,
+  ERR_SESSION_READ_ONLY: 500,
+  ERR_SESSION_NOT_AWAITED: 500,
 });
 
 /** Base class of every coatcheck error. Switch on `code`, not on the class. */
@@ -146,6 +150,45 @@ export class SessionCsrfError extends SessionError {
   }
 }
 
+/**
+ * Code assigned a property of the session handle (`req.session.cart = [...]`, the
+ * express-session habit), or deleted or defined one. The handle's own properties are
+ * read-only and data lives behind its methods, so such a write would otherwise be lost.
+ */
+export class SessionReadOnlyError extends SessionError {
+  /** The property that was written. */
+  readonly property: string;
+
+  constructor(property: string | symbol) {
+    const name = String(property);
+    const key = JSON.stringify(typeof property === 'symbol' ? 'key' : name);
+    super(
+      'ERR_SESSION_READ_ONLY',
+      `session.${name} cannot be assigned, deleted or defined: the session handle is read-only. Store data with session.set(${key}, value) (or session.update(${key}, fn)), remove it with session.delete(${key}), and read it with session.get(${key}).${name === 'userId' ? ' To log a user in: await session.login(userId).' : ''}`,
+    );
+    this.property = name;
+  }
+}
+
+/**
+ * A lifecycle call (`login`, `logout`, `regenerate`, `destroy`) was not awaited: the response
+ * was being committed while it was still running, or nothing ever waited for it. The commit
+ * waits for it, so the response is what it would have been; this error is logged (with the
+ * stack of the call) through the manager's `logger`, not thrown.
+ */
+export class SessionNotAwaitedError extends SessionError {
+  /** The method that was not awaited. */
+  readonly method: string;
+
+  constructor(method: string) {
+    super(
+      'ERR_SESSION_NOT_AWAITED',
+      `session.${method}() was not awaited before the response was sent. coatcheck waited for it before committing, so this response is correct, but fix the handler: await session.${method}(${method === 'login' ? '...' : ''}).`,
+    );
+    this.method = method;
+  }
+}
+
 /** Every concrete coatcheck error, for exhaustive `switch (err.code)`. */
 export type AnySessionError =
   | SessionConfigError
@@ -156,7 +199,9 @@ export type AnySessionError =
   | SessionSerializationError
   | SessionCommittedError
   | SessionCollisionError
-  | SessionCsrfError;
+  | SessionCsrfError
+  | SessionReadOnlyError
+  | SessionNotAwaitedError;
 
 /** Narrows an unknown value to a coatcheck error. */
 export function isSessionError(value: unknown): value is AnySessionError {

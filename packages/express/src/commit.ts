@@ -88,8 +88,11 @@ function settleAtHeaders(res: ServerResponse, state: CommitState, logger: Adapte
   const cookies = session.commitCookies();
   if (cookies !== null) return applyCookies(res, session, cookies);
   const dropped = session.abandon();
+  // No data change pending means a login(), logout(), regenerate() or destroy() was still
+  // running (the core logs which one, as ERR_SESSION_NOT_AWAITED): say that, not "0 changes".
+  const lost = dropped > 0 ? `${dropped} change(s) were not saved` : 'a session call still running (not awaited) could not reach this response';
   logger.error(
-    `coatcheck: the response headers went out before the session was committed, so ${dropped} change(s) were not saved. Streaming handlers must await commitSession(req, res) before res.write(), pipe(), res.sendFile() or res.end().`,
+    `coatcheck: the response headers went out before the session was committed, so ${lost}. Streaming handlers must await commitSession(req, res) before res.write(), pipe(), res.sendFile() or res.end().`,
   );
   applyCookies(res, session, []);
 }

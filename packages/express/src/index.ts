@@ -24,6 +24,7 @@ declare global {
 export { session } from './middleware.js';
 export type { SessionMiddlewareOptions } from './middleware.js';
 export { commitSession } from './commit.js';
+export { getSession } from './get-session.js';
 export { sessionErrorHandler, sendSessionError } from './errors.js';
 export type { ErrorBody, AdapterLogger } from './errors.js';
 export { authenticateUpgrade } from './upgrade.js';

@@ -46,11 +46,11 @@ function isSecure(req: IncomingMessage, trustProxy: boolean): boolean {
  * })
  * ```
  */
-export async function authenticateUpgrade(
-  manager: SessionManager<any>,
+export async function authenticateUpgrade<D extends object>(
+  manager: SessionManager<D>,
   req: IncomingMessage,
   options: UpgradeOptions = {},
-): Promise<Session<any> | null> {
+): Promise<Session<D> | null> {
   const secure = isSecure(req, options.trustProxy ?? false);
   const origin = req.headers.origin;
   if (origin !== undefined && manager.csrf !== null) {

@@ -37,6 +37,15 @@ export function expressApp(express: ExpressModule, routes?: (app: Express) => vo
     });
     app.post('/logout', (req, res, next) => void req.session.logout().then(() => res.json({ ok: true }), next));
     app.post('/regenerate', (req, res, next) => void req.session.regenerate().then(() => res.json({ ok: true }), next));
+    // The mistake the suite checks is forgiven: no await, and res.json() right after the call.
+    app.post('/login-unawaited', (req, res) => {
+      req.session.login((req.body as Body)?.user ?? 'alice');
+      res.json({ ok: true });
+    });
+    app.post('/logout-unawaited', (req, res) => {
+      req.session.logout();
+      res.json({ ok: true });
+    });
     routes?.(app);
     app.use(sessionErrorHandler(logger));
     const server = app.listen(0, '127.0.0.1');

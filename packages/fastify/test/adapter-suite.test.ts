@@ -29,6 +29,15 @@ describeAdapterSuite('fastify', async (manager) => {
     await req.session.logout();
     return { ok: true };
   });
+  // The mistake the suite checks is forgiven: no await on purpose.
+  app.post('/login-unawaited', async (req) => {
+    req.session.login((req.body as Body)?.user ?? 'alice');
+    return { ok: true };
+  });
+  app.post('/logout-unawaited', async (req) => {
+    req.session.logout();
+    return { ok: true };
+  });
   app.post('/regenerate', async (req) => {
     await req.session.regenerate();
     return { ok: true };

@@ -15,20 +15,25 @@ function remoteAddress(env: unknown): string | null {
   return typeof address === 'string' ? address : null;
 }
 
-/** Context variables the middleware sets (hono's `Variables`). */
-export interface SessionVariables {
+/**
+ * Context variables the middleware sets (hono's `Variables`), with the manager's data type:
+ * `SessionDataMap` (augment it) unless the manager was created with an explicit one.
+ */
+export interface SessionVariables<D extends object = SessionDataMap> {
   /** The request's session (coatcheck). */
-  session: Session<SessionDataMap>;
+  session: Session<D>;
 }
 
 /** Options of {@link session}. */
-export interface SessionOptions extends FetchSessionOptions {
+export interface SessionOptions<D extends object = SessionDataMap> extends FetchSessionOptions {
   /** The session manager created with `createSessionManager`. */
-  manager: SessionManager<any>;
+  manager: SessionManager<D>;
 }
 
 /**
- * Creates the session middleware.
+ * Creates the session middleware. The session's data type is the manager's: chain routes on
+ * `app.use(session({ manager }))` (or type the app `Hono<{ Variables: SessionVariables<ShopData> }>`)
+ * and `c.get('session')` has it; otherwise it is typed from the `SessionDataMap` augmentation.
  *
  * A store outage answers 503 `{ error: { code: 'ERR_SESSION_STORE_UNAVAILABLE' } }` and
  * leaves the cookie untouched, whether it happens while loading, in the handler (e.g. during
@@ -48,7 +53,7 @@ export interface SessionOptions extends FetchSessionOptions {
  * })
  * ```
  */
-export function session(options: SessionOptions): MiddlewareHandler<{ Variables: SessionVariables }> {
+export function session<D extends object = SessionDataMap>(options: SessionOptions<D>): MiddlewareHandler<{ Variables: SessionVariables<D> }> {
   const manager = options?.manager;
   if (!manager || typeof manager.load !== 'function') {
     throw new TypeError('@coatcheck/hono: options.manager must be a session manager from createSessionManager()');
@@ -56,7 +61,7 @@ export function session(options: SessionOptions): MiddlewareHandler<{ Variables:
   const fetchOptions: FetchSessionOptions = { trustProxy: options.trustProxy ?? false };
 
   return async function session(c, next) {
-    let loaded: Session<SessionDataMap>;
+    let loaded: Session<D>;
     try {
       loaded = await loadSession(manager, c.req.raw, fetchOptions, remoteAddress(c.env));
     } catch (error) {

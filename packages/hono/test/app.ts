@@ -36,6 +36,15 @@ export function honoApp(manager: SessionManager): Hono {
     await c.get('session').logout();
     return c.json({ ok: true });
   });
+  // The mistake the suite checks is forgiven: no await on purpose.
+  app.post('/login-unawaited', async (c) => {
+    c.get('session').login((await readBody(c)).user ?? 'alice');
+    return c.json({ ok: true });
+  });
+  app.post('/logout-unawaited', (c) => {
+    c.get('session').logout();
+    return c.json({ ok: true });
+  });
   app.post('/regenerate', async (c) => {
     await c.get('session').regenerate();
     return c.json({ ok: true });

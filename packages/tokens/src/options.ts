@@ -72,6 +72,21 @@ export interface ResolvedTokenOptions {
 
 const MAX_TTL = 900;
 
+const GENERATE_SECRET = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+
+// `refreshSecret: process.env.SESSION_SECRET!` with the variable unset arrives as undefined
+// (or '' when set empty): say so, and how to make one, before any key is derived from it.
+function assertRefreshSecret(secret: unknown): void {
+  let problem: string | null = null;
+  if (secret === undefined || secret === null) problem = `is ${String(secret)}: the secret is not set`;
+  else if (secret === '') problem = 'is an empty string: the secret is not set';
+  else if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) problem = `is a ${typeof secret}, not a string or Uint8Array`;
+  if (problem === null) return;
+  throw new SessionConfigError(
+    `refreshSecret ${problem}. Pass refreshSecret: process.env.SESSION_SECRET (the session secret may be reused: it is expanded under its own label) and set that environment variable to at least 32 random bytes; generate one with: ${GENERATE_SECRET}`,
+  );
+}
+
 function whole(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) throw new SessionConfigError(`${name} must be a whole number from ${min} to ${max}; got ${String(value)}.`);
@@ -82,6 +97,7 @@ function whole(name: string, value: number | undefined, fallback: number, min: n
 export function resolveTokenOptions(options: TokenServiceOptions): ResolvedTokenOptions {
   if (options === null || typeof options !== 'object') throw new SessionConfigError('options must be an object.');
   if (!options.manager || typeof options.manager.loadById !== 'function') throw new SessionConfigError('manager must be a session manager from createSessionManager().');
+  assertRefreshSecret(options.refreshSecret);
   const typ = options.typ ?? 'at+jwt';
   // A different type per kind of JWT keeps an ID token or any other JWT from passing. (JW-09)
   if (typeof typ !== 'string' || typ.length === 0 || /^jwt$/i.test(typ)) throw new SessionConfigError('typ must name the access-token type (e.g. "at+jwt"), not the generic "JWT".');

@@ -14,7 +14,7 @@ import type { CsrfGuard } from '../csrf/csrf-guard.js';
 import { createEventEmitter, type SessionEventEmitter } from '../events.js';
 import { createContext, type SessionContext } from '../session/context.js';
 import { createSession } from '../session/session.js';
-import type { LoadStatus, Session } from '../session/session-types.js';
+import type { LoadStatus, Session, SessionDataMap } from '../session/session-types.js';
 import type { SessionRecord, SessionStore } from '../store/types.js';
 import { isTicketId } from '../ticket/ticket.js';
 import { createTicketVerifier, hashesEqual } from '../ticket/verified-cache.js';
@@ -45,7 +45,7 @@ export interface LoadByIdOptions {
 const NO_REQUEST: RequestInfo = Object.freeze({});
 
 /** A session manager. */
-export interface SessionManager<D extends object = Record<string, unknown>> {
+export interface SessionManager<D extends object = SessionDataMap> {
   /** Typed events: created, upgraded, regenerated, destroyed, revoked. */
   readonly events: SessionEventEmitter;
   /** The store, for health checks. */
@@ -135,7 +135,8 @@ function followBus(bus: SessionBus, cache: RecordCache, origin: string): () => v
 }
 
 /**
- * Creates a session manager.
+ * Creates a session manager. Its data type is the `SessionDataMap` you augmented, unless you
+ * give one (`createSessionManager<ShopData>(...)`), which then types every handle it loads.
  *
  * @example
  * ```ts
@@ -148,7 +149,7 @@ function followBus(bus: SessionBus, cache: RecordCache, origin: string): () => v
  * for (const value of await session.commit()) res.appendHeader('set-cookie', value)
  * ```
  */
-export function createSessionManager<D extends object = Record<string, unknown>>(
+export function createSessionManager<D extends object = SessionDataMap>(
   options: SessionManagerOptions,
 ): SessionManager<D> {
   assertOptions(options);

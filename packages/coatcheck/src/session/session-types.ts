@@ -34,7 +34,7 @@ export type DataKey<D> = Extract<keyof D, string>;
  * A session as seen by one request. Created by the manager's `load()`; adapters expose it as
  * `request.session`.
  */
-export interface Session<D extends object = Record<string, unknown>> {
+export interface Session<D extends object = SessionDataMap> {
   /** Public id (opaque device handle), or `null` before the session is first written. */
   readonly id: string | null;
   /** The authenticated user, or `null`. */
@@ -51,8 +51,9 @@ export interface Session<D extends object = Record<string, unknown>> {
   /** When the user last logged in; use it for re-authentication freshness. */
   readonly authenticatedAt: number | null;
   /**
-   * `true` when `commit()` has something to do: changes to write, a touch due, or a cookie to
-   * send. Adapters skip the commit (and its promise) when it is `false`.
+   * `true` when `commit()` has something to do: changes to write, a touch due, a cookie to
+   * send, or a lifecycle call to account for. Adapters skip the commit (and its promise) when
+   * it is `false`.
    */
   readonly pending: boolean;
   /**
@@ -80,6 +81,9 @@ export interface Session<D extends object = Record<string, unknown>> {
   /**
    * Makes the session `userId`'s: a new ticket is issued, the old one stops working, the data
    * (e.g. an anonymous cart) is kept or merged, and an `upgraded` event carries both ids.
+   *
+   * Await it (and `regenerate`, `logout`, `destroy`). A call left running when the response
+   * is committed is waited for, so nothing is lost, and logged as `ERR_SESSION_NOT_AWAITED`.
    */
   login(userId: string, options?: LoginOptions<D>): Promise<void>;
   /** Issues a new ticket for the same session and data; the old ticket stops working. */
@@ -111,7 +115,9 @@ export interface Session<D extends object = Record<string, unknown>> {
 
   /**
    * Writes pending changes and returns the `Set-Cookie` values to send. Adapters call it once,
-   * before the response headers go out; afterwards the session is read-only.
+   * before the response headers go out; afterwards the session is read-only. A lifecycle call
+   * still running (a handler forgot `await`) is reported and waited for first; if nothing
+   * awaited it and it failed, the commit fails with its error.
    */
   commit(): Promise<string[]>;
   /**
@@ -119,7 +125,8 @@ export interface Session<D extends object = Record<string, unknown>> {
    * with no chance to wait (Express when a handler streams or calls `res.end` itself).
    * Returns the `Set-Cookie` values when only the cookie is pending (tickets written by
    * `login`, `regenerate` and `logout` are already durable), leaving a due touch to a later
-   * request. Returns `null`, and commits nothing, when data changes are still unwritten.
+   * request. Returns `null`, and commits nothing, when data changes are still unwritten or a
+   * lifecycle call is still running.
    */
   commitCookies(): string[] | null;
   /**
@@ -130,8 +137,9 @@ export interface Session<D extends object = Record<string, unknown>> {
 }
 
 /**
- * Session data type used by framework adapters (`request.session`). Augment it to type your
- * data everywhere at once:
+ * The session data type: the default of `createSessionManager`, `SessionManager`, `Session`,
+ * and of what the framework adapters give handlers (`request.session`). Augment it once to
+ * type your data everywhere (`withSession`, `loadById`, the adapters):
  *
  * ```ts
  * declare module 'coatcheck' {

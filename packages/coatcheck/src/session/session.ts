@@ -20,6 +20,8 @@ import type { SessionContext } from './context.js';
 import type { DeviceApi } from './device-api.js';
 import { cookieMaxAge, expiryAt } from './lifetime.js';
 import { applyOperation, replayOperations, type Operation } from './operations.js';
+import { createCallTracker, type CallTracker } from './lifecycle-calls.js';
+import { createGuardedSelf, guardPrototype, Stamped } from './read-only.js';
 import type { LoadStatus, LoginOptions, Session } from './session-types.js';
 import { commitOperations, createRecord, rotateRecord, type IssuedRecord, type NewRecordInit } from './writes.js';
 
@@ -45,7 +47,7 @@ export interface SessionInit {
 
 const NO_COOKIES: string[] = [];
 
-class SessionHandle<D extends object> implements Session<D> {
+class SessionHandle<D extends object> extends Stamped implements Session<D> {
   readonly #ctx: SessionContext;
   readonly #devices: DeviceApi;
   readonly #init: SessionInit;
@@ -61,8 +63,11 @@ class SessionHandle<D extends object> implements Session<D> {
   #holdsTicket: boolean;
   // The one pending Set-Cookie value for the session name: never two in a response. (CK-13)
   #cookie: string | null = null;
+  // Lifecycle calls of this request, made on the first one. (See lifecycle-calls.ts.)
+  #calls: CallTracker | null = null;
 
-  constructor(ctx: SessionContext, devices: DeviceApi, init: SessionInit) {
+  constructor(ctx: SessionContext, devices: DeviceApi, init: SessionInit, self?: object) {
+    super(self);
     this.#ctx = ctx;
     this.#devices = devices;
     this.#init = init;
@@ -86,7 +91,7 @@ class SessionHandle<D extends object> implements Session<D> {
   get authenticatedAt() { return this.#record?.authenticatedAt ?? null; }
   get data() { return this.#data as Readonly<Partial<D>>; }
   get pending() {
-    return !this.#committed && (this.#ops.length > 0 || this.#touchDue || this.#resign || this.#cookie !== null);
+    return !this.#committed && (this.#ops.length > 0 || this.#touchDue || this.#resign || this.#cookie !== null || this.#calls !== null);
   }
 
   get<K extends Extract<keyof D, string>>(key: K): D[K] | undefined {
@@ -105,8 +110,21 @@ class SessionHandle<D extends object> implements Session<D> {
     this.#record_({ kind: 'clear' });
   }
 
-  async login(userId: string, options: LoginOptions<D> = {}): Promise<void> {
-    if (typeof userId !== 'string' || userId.length === 0) throw new TypeError('login(userId): userId must be a non-empty string');
+  login(userId: string, options: LoginOptions<D> = {}): Promise<void> {
+    if (typeof userId !== 'string' || userId.length === 0) return Promise.reject(new TypeError('login(userId): userId must be a non-empty string'));
+    return this.#track('login', () => this.#login(userId, options));
+  }
+  regenerate(): Promise<void> {
+    return this.#track('regenerate', () => this.#regenerate());
+  }
+  logout(): Promise<void> {
+    return this.#track('logout', () => this.#end('logout'));
+  }
+  destroy(): Promise<void> {
+    return this.#track('destroy', () => this.#end('destroy'));
+  }
+
+  async #login(userId: string, options: LoginOptions<D>): Promise<void> {
     const oldId = this.#record?.id ?? null;
     const issued = await this.#rotate(async (base) => ({
       userId,
@@ -115,12 +133,11 @@ class SessionHandle<D extends object> implements Session<D> {
       authenticatedAt: this.#ctx.now(),
       device: this.#device(),
     }));
-    this.#adopt(issued);
     await this.#ctx.announce({ type: 'upgraded', oldId, newId: issued.record.id, userId });
     this.#ctx.events.emit('upgraded', { oldId, newId: issued.record.id, userId });
   }
 
-  async regenerate(): Promise<void> {
+  async #regenerate(): Promise<void> {
     const current = this.#record;
     if (!current) return;
     const issued = await this.#rotate(async (base) => ({
@@ -132,16 +149,8 @@ class SessionHandle<D extends object> implements Session<D> {
       createdAt: current.createdAt,
       absoluteExpiresAt: current.absoluteExpiresAt,
     }));
-    this.#adopt(issued);
     await this.#ctx.announce({ type: 'changed', ids: [current.id] });
     this.#ctx.events.emit('regenerated', { oldId: current.id, newId: issued.record.id, userId: current.userId });
-  }
-
-  async logout(): Promise<void> {
-    await this.#end('logout');
-  }
-  async destroy(): Promise<void> {
-    await this.#end('destroy');
   }
 
   async listDevices(): Promise<DeviceSession[]> {
@@ -184,6 +193,7 @@ class SessionHandle<D extends object> implements Session<D> {
 
   commitCookies(): string[] | null {
     if (this.#committed) return NO_COOKIES;
+    if (this.#calls !== null && !this.#calls.check(this.#ctx.logger)) return null;
     if (this.#ops.length > 0) return null;
     this.#committed = true;
     this.#touchDue = false;
@@ -200,6 +210,9 @@ class SessionHandle<D extends object> implements Session<D> {
   async commit(): Promise<string[]> {
     if (this.#committed) return NO_COOKIES;
     this.#committed = true;
+    // A lifecycle call still running means a handler forgot `await`: finish it first, so the
+    // response carries its outcome (the new or cleared cookie), and report it.
+    if (this.#calls !== null) await this.#calls.settle(this.#ctx.logger);
     const ctx = this.#ctx;
     const record = this.#record;
     if (record === null) {
@@ -246,35 +259,39 @@ class SessionHandle<D extends object> implements Session<D> {
     this.#holdsTicket = true;
     this.#cookie = serializeCookie(name, value, attributes, cookieMaxAge(record.persistent, record.expiresAt, now), now);
   }
-  #adopt(issued: IssuedRecord): void {
+  // `keepFrom`: operations from this index on were recorded after the new record's data was
+  // read (while an un-awaited call ran); they stay pending on top of it.
+  #adopt(issued: IssuedRecord, keepFrom = this.#ops.length): void {
+    const rest = keepFrom < this.#ops.length ? this.#ops.slice(keepFrom) : [];
     this.#record = issued.record;
     this.#secret = issued.secret;
-    this.#data = replayOperations(issued.record.data, []);
-    this.#ops = [];
+    this.#data = replayOperations(issued.record.data, rest);
+    this.#ops = rest;
     this.#touchDue = false;
     this.#resign = false;
     this.#issueCookie(issued.record, issued.secret);
   }
-  #forget(): void {
+  #forget(keepFrom = this.#ops.length): void {
+    const rest = keepFrom < this.#ops.length ? this.#ops.slice(keepFrom) : [];
     this.#record = null;
     this.#secret = null;
-    this.#data = {};
-    this.#ops = [];
+    this.#data = replayOperations({}, rest);
+    this.#ops = rest;
     this.#touchDue = false;
     this.#resign = false;
     const mode = this.#init.mode;
     this.#cookie = this.#holdsTicket && mode !== null ? serializeClearCookie(mode.name, mode.attributes) : null;
   }
   async #end(reason: 'logout' | 'destroy'): Promise<void> {
-    this.#writable();
     const current = this.#record;
+    const taken = this.#ops.length;
     if (current) {
       const ctx = this.#ctx;
       await ctx.withLock(current.id, () => ctx.call('delete', () => ctx.store.delete(current.id)));
       await ctx.announce({ type: 'ended', ids: [current.id], userId: current.userId, reason });
       ctx.events.emit('destroyed', { id: current.id, userId: current.userId, reason });
     }
-    this.#forget();
+    this.#forget(taken);
   }
   // Data as it is in the store right now, with this request's changes replayed on top.
   async #freshData(): Promise<SessionData> {
@@ -283,16 +300,40 @@ class SessionHandle<D extends object> implements Session<D> {
     const fresh = await this.#ctx.call('get', () => this.#ctx.store.get(current.id, this.#ctx.now()));
     return replayOperations(fresh && fresh.secretHash === current.secretHash ? fresh.data : {}, this.#ops);
   }
+  // Moves to a new ticket and adopts it; operations recorded after the data was read stay
+  // pending on the new record.
   async #rotate(change: (base: SessionData) => Promise<NewRecordInit>): Promise<IssuedRecord> {
-    this.#writable();
     const ctx = this.#ctx;
     const oldId = this.#record?.id ?? null;
-    const run = async () => rotateRecord(ctx, oldId, await change(await this.#freshData()));
-    return oldId === null ? run() : ctx.withLock(oldId, run);
+    let taken = 0;
+    const run = async () => {
+      const base = await this.#freshData();
+      taken = this.#ops.length;
+      return rotateRecord(ctx, oldId, await change(base));
+    };
+    const issued = oldId === null ? await run() : await ctx.withLock(oldId, run);
+    this.#adopt(issued, taken);
+    return issued;
+  }
+  // The check happens when the call is made: a call queued behind another still runs after
+  // the commit began waiting for both.
+  #track(method: string, run: () => Promise<void>): Promise<void> {
+    try {
+      this.#writable();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#calls ??= createCallTracker();
+    return this.#calls.track(method, run);
   }
 }
 
-/** Builds the handle for one request. */
+guardPrototype(SessionHandle.prototype);
+
+/**
+ * Builds the handle for one request. In development the handle is a Proxy that refuses
+ * every write to it; in production a plain object refusing assignments. (See read-only.ts.)
+ */
 export function createSession<D extends object>(ctx: SessionContext, devices: DeviceApi, init: SessionInit): Session<D> {
-  return new SessionHandle<D>(ctx, devices, init);
+  return new SessionHandle<D>(ctx, devices, init, ctx.production ? undefined : createGuardedSelf(SessionHandle.prototype));
 }

@@ -25,6 +25,14 @@ export interface KeyRing {
 
 const MIN_SECRET_BYTES = 32;
 
+/** The one-liner every secret message offers: 32 random bytes, base64url. */
+export const GENERATE_SECRET_COMMAND = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+
+// The usual way to pass the secret is `secrets: [process.env.SESSION_SECRET!]`: an unset
+// variable arrives here as `undefined` and an empty one as ''. Both are the first thing a
+// newcomer meets, so the message says where the value comes from and how to make one.
+const HOW_TO_SET = `Set the SESSION_SECRET environment variable (or whichever one you pass in secrets) to at least ${MIN_SECRET_BYTES} random bytes; generate one with: ${GENERATE_SECRET_COMMAND}`;
+
 // Secrets copied from documentation and tutorials. Long enough to pass a length check,
 // known to everyone. (TG-09)
 const KNOWN_WEAK = new Set([
@@ -41,16 +49,25 @@ function toBytes(secret: SecretInput): Uint8Array {
   return typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
 }
 
+function describeMissing(secret: unknown): string | null {
+  if (secret === undefined || secret === null) return `is ${String(secret)}: the session secret is not set`;
+  if (secret === '') return 'is an empty string: the session secret is not set';
+  if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) return `is a ${typeof secret}, not a string or Uint8Array`;
+  return null;
+}
+
 function assertStrong(secret: SecretInput, index: number): void {
+  const missing = describeMissing(secret);
+  if (missing !== null) throw new SessionConfigError(`secrets[${index}] ${missing}. ${HOW_TO_SET}`);
   const bytes = toBytes(secret);
   if (typeof secret === 'string' && KNOWN_WEAK.has(secret.trim().toLowerCase())) {
     throw new SessionConfigError(
-      `secrets[${index}] is a published example secret. Generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`,
+      `secrets[${index}] is a published example secret. Generate one with: ${GENERATE_SECRET_COMMAND}`,
     );
   }
   if (bytes.length < MIN_SECRET_BYTES) {
     throw new SessionConfigError(
-      `secrets[${index}] has ${bytes.length} bytes; at least ${MIN_SECRET_BYTES} are required. Generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`,
+      `secrets[${index}] has ${bytes.length} bytes; at least ${MIN_SECRET_BYTES} are required. Generate one with: ${GENERATE_SECRET_COMMAND}`,
     );
   }
   if (new Set(bytes).size < 8) {
@@ -63,9 +80,12 @@ function assertStrong(secret: SecretInput, index: number): void {
  * purpose label, so a MAC made for one kind of token never validates as another. (TG-11)
  */
 export function createKeyRing(secrets: readonly SecretInput[], purpose: string): KeyRing {
+  if (secrets === undefined || secrets === null) {
+    throw new SessionConfigError(`secrets is required: pass secrets: [process.env.SESSION_SECRET]. ${HOW_TO_SET}`);
+  }
   if (!Array.isArray(secrets) || secrets.length === 0) {
     throw new SessionConfigError(
-      'secrets must be a non-empty array; the first entry signs, the others only verify (for rotation).',
+      `secrets must be a non-empty array, e.g. secrets: [process.env.SESSION_SECRET]; the first entry signs, the others only verify (for rotation). ${HOW_TO_SET}`,
     );
   }
   secrets.forEach(assertStrong);
