@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { BearerAuthenticator, BearerFailure, BearerOutcome, LoginOptions, RequestInfo, Session } from 'coatcheck';
+import type { BearerAuthenticator, BearerFailure, BearerOutcome, LoginOptions, RequestInfo, Session, SessionDataMap, SessionManager } from 'coatcheck';
 import { hasBearerPrefix, parseBearerHeader } from './access/bearer-header.js';
 import { anonymousSubject, type AccessClaims } from './access/claims.js';
 import { createAccessSigner } from './access/sign-access.js';
@@ -36,7 +36,7 @@ export interface TokenPair {
 }
 
 /** The token service. */
-export interface TokenService<D extends object = Record<string, unknown>> extends BearerAuthenticator<D> {
+export interface TokenService<D extends object = SessionDataMap> extends BearerAuthenticator<D> {
   /** `refresh-reuse`, `family-started`. */
   readonly events: TokenEventEmitter;
   /** Starts an anonymous session (written now) and returns its first token pair. */
@@ -125,7 +125,11 @@ function failureOf(problem: AccessProblem | 'malformed-header' | 'malformed-toke
  * await app.register(coatcheck, { manager, bearer: tokens })
  * ```
  */
-export async function createTokenService<D extends object = Record<string, unknown>>(options: TokenServiceOptions): Promise<TokenService<D>> {
+export async function createTokenService<D extends object = SessionDataMap>(
+  // `manager` carries the data type: a manager created with its own `D` gives a service of
+  // `D`, and the default follows the augmented `SessionDataMap`.
+  options: TokenServiceOptions & { manager: SessionManager<D> },
+): Promise<TokenService<D>> {
   const resolved = resolveTokenOptions(options);
   const { manager, now, ttlSeconds } = resolved;
   const deriver = createRefreshDeriver(options.refreshSecret);

@@ -8,6 +8,7 @@ import { memoryStore } from 'coatcheck/memory';
 import { coatcheck } from '@coatcheck/fastify';
 import { authenticateUpgrade, session as expressSession } from '@coatcheck/express';
 import { loadSession, session as honoSession, withSession } from '@coatcheck/hono';
+import { createTokenService, type TokenService } from '@coatcheck/tokens';
 import { expectType } from './equal.mjs';
 
 const manager = createSessionManager({ store: memoryStore(), secrets: [process.env.SESSION_SECRET!] });
@@ -80,4 +81,13 @@ export function hono(request: Request): void {
     return Response.json({});
   });
   void loadSession(manager, request).then((session) => expectType<typeof session, Session<SessionDataMap>>(true));
+}
+
+export async function tokens(): Promise<void> {
+  const service = await createTokenService({ manager, keys: JSON.parse(process.env.TOKEN_KEYS!), refreshSecret: process.env.SESSION_SECRET! });
+  expectType<typeof service, TokenService<SessionDataMap>>(true);
+  const session = await manager.loadById(null);
+  await service.login(session, 'alice', { merge: (anonymous) => ({ cart: [...(anonymous.cart ?? []), 'pear'] }) });
+  // @ts-expect-error merge returns session data
+  await service.login(session, 'alice', { merge: () => ({ cart: 'apple' }) });
 }
