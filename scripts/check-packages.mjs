@@ -4,7 +4,7 @@
 //
 //   node scripts/check-packages.mjs [--keep-build] [--package <name>]...
 //
-// By default the build output of the workspace is removed first, so every package builds
+// By default the build output of the public packages is removed first, so every one builds
 // itself from its sources exactly as on a fresh clone.
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -80,12 +80,12 @@ export function siblingRanges(manifest, siblings = siblingNames()) {
 }
 
 /**
- * Removes the build output of every workspace package, so the next pack builds each package
- * from its sources as on a fresh clone (a stale dist could hide a broken prepack, or ship
- * files whose sources are gone).
+ * Removes the build output of every public package, so the next pack builds each one from
+ * its sources as on a fresh clone (a stale dist could hide a broken prepack, or ship files
+ * whose sources are gone). Private packages keep theirs: nothing of them is packed.
  */
 export function removeBuildOutput() {
-  for (const pkg of listWorkspacePackages()) {
+  for (const pkg of listPublicPackages()) {
     rmSync(join(pkg.dir, 'dist'), { recursive: true, force: true });
     rmSync(join(pkg.dir, 'tsconfig.tsbuildinfo'), { force: true });
   }
