@@ -1,0 +1,87 @@
+// Packs every public package as `npm publish` would (prepack builds it) and checks the
+// tarballs: publint (strict), @arethetypeswrong/cli, and our own checks of declarations,
+// README and metadata (scripts/release/package-checks.mjs). Exits non-zero on any problem.
+//
+//   node scripts/check-packages.mjs [--keep-build] [--package <name>]...
+//
+// By default the build output of the public packages is removed first, so every one builds
+// itself from its sources exactly as on a fresh clone.
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
+import { listPublicPackages, packPackage, removeBuildOutput, root, run } from './release/workspace.mjs';
+import { checkUnpacked } from './release/package-checks.mjs';
+
+// attw's CJSResolvesToESM ("require() of an ESM file") is an error only before Node 20.19
+// and 22.12: since then require() loads ES modules without top-level await (these have
+// none), engines says >=20.19, and TypeScript 5.8+ with "module": "nodenext" types it.
+// Every other rule, node10 included, is checked.
+const ATTW_IGNORED_RULES = ['cjs-resolves-to-esm'];
+const ATTW_IGNORED_KINDS = new Set(['CJSResolvesToESM']);
+
+const { values } = parseArgs({
+  options: {
+    'keep-build': { type: 'boolean', default: false },
+    package: { type: 'string', multiple: true, default: [] },
+  },
+});
+
+const packages = listPublicPackages().filter((pkg) => values.package.length === 0 || values.package.includes(pkg.name));
+if (packages.length === 0) {
+  console.error(`no public package named ${values.package.join(', ')}`);
+  process.exit(1);
+}
+const version = listPublicPackages()[0].manifest.version;
+const work = mkdtempSync(join(tmpdir(), 'coatcheck-packages-'));
+if (!values['keep-build']) removeBuildOutput();
+
+let failed = 0;
+for (const pkg of packages) {
+  const problems = [];
+  let packed;
+  try {
+    packed = packPackage(pkg, work);
+  } catch (error) {
+    console.log(`✗ ${pkg.name}: npm pack failed\n${error.stderr ?? error}`);
+    failed += 1;
+    continue;
+  }
+
+  const lint = await publint({ pack: { tarball: readFileSync(packed.tarball).buffer }, strict: true, level: 'suggestion' });
+  for (const message of lint.messages) problems.push(`publint ${message.type}: ${formatMessage(message, lint.pkg)}`);
+
+  const attw = run(join(root, 'node_modules/.bin/attw'), [packed.tarball, '--format', 'json', '--ignore-rules', ...ATTW_IGNORED_RULES]);
+  try {
+    const report = JSON.parse(attw.output);
+    // The JSON lists ignored problems too; the exit code and this filter agree.
+    for (const [kind, list] of Object.entries(report.problems ?? {})) {
+      if (ATTW_IGNORED_KINDS.has(kind)) continue;
+      for (const problem of list) problems.push(`attw ${kind}: ${problem.entrypoint ?? ''} (${problem.resolutionKind ?? 'all'})`);
+    }
+    if (attw.code !== 0 && problems.length === 0) problems.push(`attw failed: ${attw.output.trim().slice(0, 500)}`);
+  } catch {
+    problems.push(`attw did not run: ${attw.output.trim().slice(0, 500)}`);
+  }
+
+  const unpacked = join(work, pkg.rel.replaceAll('/', '-'));
+  mkdirSync(unpacked);
+  const untar = run('tar', ['-xzf', packed.tarball, '-C', unpacked, '--strip-components=1']);
+  if (untar.code !== 0) problems.push(`tar: ${untar.output}`);
+  else problems.push(...checkUnpacked(pkg, unpacked, version));
+
+  const size = `${packed.files.length} files, ${(packed.size / 1024).toFixed(1)} kB`;
+  if (problems.length === 0) {
+    console.log(`✓ ${pkg.name}@${packed.version} (${size}): publint, attw, declarations, README, metadata`);
+  } else {
+    failed += 1;
+    console.log(`✗ ${pkg.name}@${packed.version} (${size})`);
+    for (const problem of problems) console.log(`    ${problem}`);
+  }
+}
+rmSync(work, { recursive: true, force: true });
+console.log(failed === 0 ? `\nall ${packages.length} packages clean` : `\n${failed} of ${packages.length} packages have problems`);
+console.log(`(attw rules ignored: ${ATTW_IGNORED_RULES.join(', ')}: require() of ES modules works on Node >=20.19)`);
+process.exit(failed === 0 ? 0 : 1);
