@@ -6,9 +6,9 @@ import { builtinModules } from 'node:module';
 import { join, dirname, relative, sep } from 'node:path';
 import ts from 'typescript';
 import { root, readManifest, siblingRanges } from './workspace.mjs';
+import { ESM_ONLY_NOTE as NODE10_FALLBACK } from './write-esm-only-note.mjs';
 
 const REPOSITORY_URL = 'git+https://github.com/coatcheck/coatcheck.git';
-const NODE10_FALLBACK = 'esm-only.set-moduleResolution-nodenext-or-bundler.d.ts';
 const builtins = new Set(builtinModules);
 
 /** Every file below `dir`, as paths relative to it with forward slashes. */
