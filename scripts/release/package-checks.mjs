@@ -8,6 +8,9 @@ import ts from 'typescript';
 import { root, readManifest, siblingRanges } from './workspace.mjs';
 import { ESM_ONLY_NOTE as NODE10_FALLBACK } from './write-esm-only-note.mjs';
 
+// Builds the package and its references, then writes the node10 fallback declaration.
+const PREPACK = 'tsc --build && node ../../scripts/release/write-esm-only-note.mjs';
+
 const REPOSITORY_URL = 'git+https://github.com/coatcheck/coatcheck.git';
 const builtins = new Set(builtinModules);
 
@@ -98,7 +101,7 @@ export function checkUnpacked(pkg, dir, version) {
   if (!Array.isArray(manifest.keywords) || manifest.keywords.length === 0) fail('keywords missing');
   if (manifest.engines?.node !== '>=20.19') fail('engines.node must be ">=20.19"');
   if (manifest.publishConfig?.access !== 'public') fail('publishConfig.access must be "public" (scoped packages are private by default)');
-  if (manifest.scripts?.prepack !== 'tsc --build') fail('prepack must be "tsc --build"');
+  if (manifest.scripts?.prepack !== PREPACK) fail(`prepack must be "${PREPACK}"`);
   for (const [field, name, range] of siblingRanges(manifest)) {
     if (range !== `^${version}`) fail(`${field}.${name} is "${range}", expected "^${version}"`);
   }
