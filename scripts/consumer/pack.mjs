@@ -35,3 +35,15 @@ export function packPackages(root, dest, log) {
   for (const pkg of packages) if (!tarballs.has(pkg.name)) throw new Error(`npm pack gave no tarball for ${pkg.name}`);
   return tarballs;
 }
+
+/** Tarballs packed earlier into `dir` by {@link packPackages}: Map<package name, path>. */
+export function readTarballs(root, dir) {
+  const tarballs = new Map();
+  const files = readdirSync(dir).filter((name) => name.endsWith('.tgz'));
+  for (const pkg of listPublicPackages(root)) {
+    const file = files.find((name) => name === `${pkg.name.replace(/^@/, '').replace('/', '-')}-${pkg.version}.tgz`);
+    if (!file) throw new Error(`no tarball for ${pkg.name}@${pkg.version} in ${dir}`);
+    tarballs.set(pkg.name, join(dir, file));
+  }
+  return tarballs;
+}

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { collectApps, listDocs, packageName, parseInstall } from './markdown.mjs';
-import { packPackages, listPublicPackages } from './pack.mjs';
+import { listPublicPackages, packPackages, readTarballs } from './pack.mjs';
 import { installScratch, savePrebuild } from './install.mjs';
 import { checkImports, isCode, isTypeScript, typecheckApp } from './check.mjs';
 import { driveBearerApp, driveCookieApp, expectMissingSecretFailure, newSecret, startApp } from './drive.mjs';
@@ -32,6 +32,8 @@ const { values } = parseArgs({
   options: {
     docs: { type: 'string', multiple: true },
     keep: { type: 'boolean', default: false },
+    // Tarballs packed already (CI packs once for every Node version): a directory of .tgz files.
+    tarballs: { type: 'string' },
     // Development only: reuse a kept scratch project (no pack, no install).
     reuse: { type: 'string' },
     prebuilds: { type: 'string', default: join(root, 'node_modules/.cache/coatcheck-consumer/prebuilds') },
@@ -67,7 +69,7 @@ function entryOf(files) {
 
 /** Packs the packages and installs them with `registry` specs into the scratch project. */
 async function packAndInstall(scratch, registry) {
-  const tarballs = await timed('pack', () => packPackages(root, join(scratch, 'tarballs'), log));
+  const tarballs = values.tarballs ? readTarballs(root, resolve(values.tarballs)) : await timed('pack', () => packPackages(root, join(scratch, 'tarballs'), log));
   const seeded = savePrebuild(join(root, 'node_modules/better-sqlite3'), values.prebuilds);
   if (seeded) log(`better-sqlite3 prebuild for this Node: ${seeded}`);
   const installSeconds = await timed('install', () => installScratch({ scratch, specs: [...tarballs.values(), ...registry.values()], prebuildDir: values.prebuilds, log }));
