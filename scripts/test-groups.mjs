@@ -1,5 +1,5 @@
 // Which test files need a running service. The rule, in one place:
-// - every `*.test.ts` under packages/ and apps/ is a unit test (no Redis, Postgres or browser)
+// - every `*.test.ts` / `*.test.mjs` under packages/, apps/ and scripts/ is a unit test (no Redis, Postgres or browser)
 //   unless a path below lists it (a folder ending in `/`, or a file);
 // - `npm run test:unit` runs the unit tests with scripts/test-support/unit-guard.mjs preloaded,
 //   which fails the file loudly when it connects to Redis or Postgres or starts a Redis server,
@@ -23,7 +23,8 @@ export const SERVICE_TESTS = [
 /** The browser tests (chromium is installed before they run). */
 export const BROWSER_TESTS = 'apps/shop/test/browser/';
 
-const ROOTS = ['packages', 'apps'];
+const ROOTS = ['packages', 'apps', 'scripts'];
+const TEST_FILE = /\.test\.(ts|mjs)$/;
 
 /** Every test file of the workspace, as paths relative to `root` with `/` separators, sorted. */
 export function listTestFiles(root) {
@@ -33,7 +34,7 @@ export function listTestFiles(root) {
       if (name === 'node_modules' || name === 'dist') continue;
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.test.ts')) files.push(relative(root, path).split(sep).join('/'));
+      else if (TEST_FILE.test(name)) files.push(relative(root, path).split(sep).join('/'));
     }
   };
   for (const dir of ROOTS) walk(join(root, dir));

@@ -9,7 +9,8 @@
 // install resolves; the binary becomes a local prebuild (the stand-in for the prebuilt binary a
 // user downloads) used by the consumer test's install and by the repository's unit run. The
 // repository's own binary is put back at the end.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,9 +46,8 @@ function savePrebuildWith(node, packageDir) {
 
 /** Compiles (or finds) the better-sqlite3 binary for this Node's ABI, as a local prebuild. */
 function warmPrebuild(node) {
-  const project = join(cacheDir, `sqlite-${node.major}`);
-  rmSync(project, { recursive: true, force: true });
-  mkdirSync(project, { recursive: true });
+  // Outside the repository, so npm cannot mistake it for part of the workspace.
+  const project = mkdtempSync(join(tmpdir(), `coatcheck-sqlite-${node.major}-`));
   writeFileSync(join(project, 'package.json'), '{"private": true}\n');
   const spec = `better-sqlite3@${sqliteRange(root)}`;
   runCommand('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', spec], { cwd: project, env: nodeEnv(node, { npm_config_better_sqlite3_local_prebuilds: prebuildDir }), what: `npm install ${spec} on Node ${node.version}` });

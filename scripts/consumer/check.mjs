@@ -39,7 +39,8 @@ export function typesPackage(name) {
 function hasOwnTypes(scratch, name) {
   const dir = join(scratch, 'node_modules', name);
   const file = join(dir, 'package.json');
-  if (!existsSync(file)) return false;
+  // Not installed: the type-check reports it; asking for @types would mislead.
+  if (!existsSync(file)) return true;
   const manifest = JSON.parse(readFileSync(file, 'utf8'));
   if (manifest.types || manifest.typings) return true;
   if (manifest.exports && JSON.stringify(manifest.exports).includes('"types"')) return true;

@@ -50,8 +50,10 @@ const timed = async (label, work) => {
 };
 
 function docFiles() {
-  if (!values.docs) return listDocs(root);
-  return values.docs.flatMap((path) => {
+  // COATCHECK_CONSUMER_DOCS (a path) stands for --docs where the command line is not ours (CI).
+  const docs = values.docs ?? (process.env.COATCHECK_CONSUMER_DOCS ? [process.env.COATCHECK_CONSUMER_DOCS] : undefined);
+  if (!docs) return listDocs(root);
+  return docs.flatMap((path) => {
     const full = resolve(path);
     return statSync(full).isDirectory() ? readdirSync(full).filter((n) => n.endsWith('.md')).sort().map((n) => join(full, n)) : [full];
   });
