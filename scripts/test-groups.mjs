@@ -22,6 +22,8 @@ export const SERVICE_TESTS = [
 
 /** The browser tests (chromium is installed before they run). */
 export const BROWSER_TESTS = 'apps/shop/test/browser/';
+/** Tests that start private redis-server processes (redis-server and redis-cli are installed before they run). */
+export const REDIS_SERVER_TESTS = 'packages/redis/test/';
 
 const ROOTS = ['packages', 'apps', 'scripts'];
 const TEST_FILE = /\.test\.(ts|mjs)$/;

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BROWSER_TESTS, listTestFiles, needsService } from './test-groups.mjs';
-import { ensureChromium } from './ensure-chromium.mjs';
+import { BROWSER_TESTS, REDIS_SERVER_TESTS, listTestFiles, needsService } from './test-groups.mjs';
+import { ensureTestTools } from './ensure-test-tools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values, positionals } = parseArgs({
@@ -28,9 +28,14 @@ if (selected.length === 0) {
   process.exit(1);
 }
 
-if (!values.unit && selected.some((file) => file.startsWith(BROWSER_TESTS))) {
+// The Debian programs the selected tests run: installed here when missing (npm test is the
+// whole set-up), or the run stops with the command to run.
+const tools = [];
+if (!values.unit && selected.some((file) => file.startsWith(BROWSER_TESTS))) tools.push('chromium');
+if (!values.unit && selected.some((file) => file.startsWith(REDIS_SERVER_TESTS))) tools.push('redis-server', 'redis-cli');
+if (tools.length > 0) {
   try {
-    ensureChromium();
+    ensureTestTools(tools);
   } catch (error) {
     console.error(error.message);
     process.exit(1);

@@ -19,6 +19,7 @@ for (const [name, label] of [['REDIS_URL', 'Redis'], ['DATABASE_URL', 'Postgres'
   }
 }
 const PROGRAMS = /(^|\/)(redis-server|redis-sentinel|redis-cli|postgres|pg_ctl|psql|chromium|chrome|chromium-browser)$/;
+const SCRIPTED = /\b(redis-server|redis-sentinel|pg_ctl|chromium)\b/;
 const violations = [];
 
 function refuse(what) {
@@ -45,6 +46,10 @@ for (const name of ['spawn', 'spawnSync', 'execFile', 'execFileSync']) {
   const original = childProcess[name];
   childProcess[name] = function guardedChild(file, ...rest) {
     if (typeof file === 'string' && PROGRAMS.test(file)) throw refuse(`the program ${file}`);
+    // A shell running one of them (the Redis fixtures start redis-server under a watchdog).
+    const args = Array.isArray(rest[0]) ? rest[0] : [];
+    const script = args.find((arg) => typeof arg === 'string' && SCRIPTED.test(arg));
+    if (/(^|\/)(ba|da)?sh$/.test(String(file)) && script) throw refuse(`a shell starting ${SCRIPTED.exec(script)[0]}`);
     return original.call(this, file, ...rest);
   };
 }
