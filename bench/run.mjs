@@ -239,7 +239,7 @@ if (sourceAfter.sourcesHash !== source.sourcesHash || sourceAfter.commit !== sou
   console.warn(`\nWARNING: the measured packages changed during the run (commit ${source.commit} → ${sourceAfter.commit}, sources ${source.sourcesHash} → ${sourceAfter.sourcesHash})${opt.runtime === 'tsx' ? '; servers started at different times ran different code: rerun' : '; the compiled bundles were built at the start and are consistent'}.`);
 }
 const summary = summarize(runs, variants);
-console.log(`\nGET /me, runtime ${opt.runtime}, median of ${reps} interleaved runs (server CPU µs/req = server CPU time ÷ requests)\n`);
+console.log(`\nGET /me, Node ${meta.node}, runtime ${opt.runtime}, median of ${reps} interleaved runs (server CPU µs/req = server CPU time ÷ requests)\n`);
 console.log(formatTable({ runs, summary, catalog: VARIANTS, baseline: BASELINE, peers: PEERS }));
 console.log('');
 for (const goal of GOALS) {

@@ -1,29 +1,77 @@
-// Runs every test file of the workspace with node:test through tsx.
-// Node 20's test runner has no glob support, so the files are listed here.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// Runs the workspace's test files with node:test through tsx.
+//   node scripts/test.mjs [filter]            every test (needs Redis, Postgres, chromium)
+//   node scripts/test.mjs --unit [filter]     the unit tests only, with services refused
+//   node scripts/test.mjs --redis=6 [filter]  'redis' resolves to the v6 client (redis6 alias)
+// The filter is a substring of the file path. Which files need a service is decided in
+// scripts/test-groups.mjs. Node 20's test runner has no glob support, so files are listed here.
 import { spawnSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { BROWSER_TESTS, REDIS_SERVER_TESTS, listTestFiles, needsService } from './test-groups.mjs';
+import { ensureTestTools } from './ensure-test-tools.mjs';
 
-const roots = ['packages', 'apps'];
-const files = [];
-function walk(dir) {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist') continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path);
-    else if (/\.test\.ts$/.test(name)) files.push(path);
-  }
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { unit: { type: 'boolean', default: false }, redis: { type: 'string', default: '5' } },
+});
+if (!['5', '6'].includes(values.redis)) {
+  console.error(`--redis must be 5 or 6, got ${values.redis}`);
+  process.exit(2);
 }
-for (const root of roots) walk(root);
-const filter = process.argv[2];
-const selected = filter ? files.filter((f) => f.includes(filter)) : files;
+const filter = positionals[0];
+let selected = listTestFiles(root).filter((file) => !filter || file.includes(filter));
+if (values.unit) selected = selected.filter((file) => !needsService(file));
 if (selected.length === 0) {
-  console.error('no test files found');
+  console.error(`no test files found${filter ? ` for "${filter}"` : ''}${values.unit ? ' in the unit set' : ''}`);
   process.exit(1);
 }
+
+// The Debian programs the selected tests run: installed here when missing (npm test is the
+// whole set-up), or the run stops with the command to run.
+const tools = [];
+if (!values.unit && selected.some((file) => file.startsWith(BROWSER_TESTS))) tools.push('chromium');
+if (!values.unit && selected.some((file) => file.startsWith(REDIS_SERVER_TESTS))) tools.push('redis-server', 'redis-cli');
+if (tools.length > 0) {
+  try {
+    ensureTestTools(tools);
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+// Preloads go through NODE_OPTIONS so the test runner's per-file processes get them too.
+const preloads = [];
+if (values.unit) preloads.push(pathToFileURL(resolve(root, 'scripts/test-support/unit-guard.mjs')).href);
+if (values.redis === '6') preloads.push(pathToFileURL(resolve(root, 'scripts/test-support/redis-major.mjs')).href);
+const nodeOptions = [process.env.NODE_OPTIONS ?? '', ...preloads.map((url) => `--import=${url}`)].join(' ').trim();
+const env = { ...process.env, NODE_ENV: 'test', NODE_OPTIONS: nodeOptions };
+
+if (values.unit) {
+  // Proof that the guard refuses a service, before any unit result is trusted.
+  const probe = spawnSync(process.execPath, ['-e', "require('node:net').connect(6379, '127.0.0.1').on('error', () => {})"], { env, encoding: 'utf8' });
+  if (probe.status === 0 || !probe.stderr.includes('unit test used Redis')) {
+    console.error(`--unit: the service guard did not refuse a Redis connection:\n${probe.stdout}${probe.stderr}`);
+    process.exit(1);
+  }
+}
+
+if (values.redis === '6') {
+  // Proof that the hook took effect, before any test result is trusted.
+  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('redis'))"], { cwd: resolve(root, 'packages/redis'), env, encoding: 'utf8' });
+  if (probe.status !== 0 || !probe.stdout.includes('/redis6/')) {
+    console.error(`--redis=6: 'redis' did not resolve to the redis6 package:\n${probe.stdout}${probe.stderr}`);
+    process.exit(1);
+  }
+  console.log(`redis client for this run: ${probe.stdout.trim()}`);
+}
+
+console.log(`node ${process.version}: ${selected.length} test file${selected.length === 1 ? '' : 's'}${values.unit ? ' (unit set)' : ''}`);
 const result = spawnSync(
   process.execPath,
-  ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', ...selected.sort()],
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', ...selected],
+  { cwd: root, stdio: 'inherit', env },
 );
 process.exit(result.status ?? 1);

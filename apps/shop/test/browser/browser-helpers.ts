@@ -32,7 +32,7 @@ const ARGS = [
 
 function launchOptions(): LaunchOptions {
   // Fail, never skip: a CI without chromium must go red.
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI's .ci/run does).`);
+  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: \`npm test\` installs it when it may (scripts/ensure-test-tools.mjs), otherwise run \`sudo apt-get update && sudo apt-get install -y chromium\`.`);
   return { executablePath: CHROMIUM, headless: true, args: ARGS };
 }
 

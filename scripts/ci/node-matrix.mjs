@@ -1,0 +1,138 @@
+// CI's other Node versions: the unit and consumer suites on the latest Node 22, 24 and 26 from
+// the npm registry, beside the full suite on the machine's Node.
+//
+//   node scripts/ci/node-matrix.mjs --prepare   fetch the Node releases and compile better-sqlite3
+//                                               once per ABI (CI runs this beside the full suite)
+//   node scripts/ci/node-matrix.mjs [--majors 22,24,26]
+//
+// better-sqlite3 is compiled once per Node ABI, in a scratch install of the version a user's
+// install resolves; the binary becomes a local prebuild (the stand-in for the prebuilt binary a
+// user downloads) used by the consumer test's install and by the repository's unit run. The
+// repository's own binary is put back at the end.
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runCommand } from '../consumer/exec.mjs';
+import { packPackages } from '../consumer/pack.mjs';
+import { fetchNode, nodeEnv, sqliteRange } from './node-release.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const cacheDir = join(root, 'node_modules/.cache/coatcheck-ci');
+const prebuildDir = join(root, 'node_modules/.cache/coatcheck-consumer/prebuilds');
+const repoSqlite = join(root, 'node_modules/better-sqlite3');
+const repoBinary = join(repoSqlite, 'build/Release/better_sqlite3.node');
+const installModule = pathToFileURL(join(root, 'scripts/consumer/install.mjs')).href;
+
+const { values } = parseArgs({ options: { prepare: { type: 'boolean', default: false }, majors: { type: 'string', default: '22,24,26' } } });
+const majors = values.majors.split(',').map((m) => m.trim()).filter(Boolean);
+const started = Date.now();
+const seconds = (since) => ((Date.now() - since) / 1000).toFixed(1);
+const log = (message) => console.log(`[node-matrix ${seconds(started).padStart(6)} s] ${message}`);
+
+/** Runs `work` and returns [result, seconds]. */
+async function timed(work) {
+  const t0 = Date.now();
+  return [await work(), Number(seconds(t0))];
+}
+
+/** Saves the better-sqlite3 in `packageDir` as a local prebuild, probed with `node`. */
+function savePrebuildWith(node, packageDir) {
+  const script = `import(${JSON.stringify(installModule)}).then((m) => console.log(m.savePrebuild(${JSON.stringify(packageDir)}, ${JSON.stringify(prebuildDir)}) ?? ''))`;
+  return runCommand(node.bin, ['-e', script], { env: nodeEnv(node), what: `saving the better-sqlite3 prebuild for Node ${node.version}` }).stdout.trim();
+}
+
+/** Compiles (or finds) the better-sqlite3 binary for this Node's ABI, as a local prebuild. */
+function warmPrebuild(node) {
+  // Outside the repository, so npm cannot mistake it for part of the workspace.
+  const project = mkdtempSync(join(tmpdir(), `coatcheck-sqlite-${node.major}-`));
+  writeFileSync(join(project, 'package.json'), '{"private": true}\n');
+  const spec = `better-sqlite3@${sqliteRange(root)}`;
+  runCommand('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', spec], { cwd: project, env: nodeEnv(node, { npm_config_better_sqlite3_local_prebuilds: prebuildDir }), what: `npm install ${spec} on Node ${node.version}` });
+  const saved = savePrebuildWith(node, join(project, 'node_modules/better-sqlite3'));
+  if (!saved) throw new Error(`better-sqlite3 built on Node ${node.version} does not load`);
+  rmSync(project, { recursive: true, force: true });
+  return saved;
+}
+
+/** Puts a better-sqlite3 binary for this Node into the repository (from a prebuild, or compiled). */
+function useRepoBinary(node) {
+  const { version } = JSON.parse(readFileSync(join(repoSqlite, 'package.json'), 'utf8'));
+  const prebuild = join(prebuildDir, `better-sqlite3-v${version}-node-v${node.abi}-${process.platform}-${process.arch}.tar.gz`);
+  if (existsSync(prebuild)) {
+    runCommand('tar', ['-xzf', prebuild, '-C', repoSqlite], { what: `unpacking ${prebuild}` });
+    return 'prebuild';
+  }
+  // The repository pins another better-sqlite3 than a user's install resolves: compile it too.
+  runCommand('npm', ['rebuild', 'better-sqlite3'], { cwd: root, env: nodeEnv(node, { npm_config_better_sqlite3_local_prebuilds: prebuildDir }), what: `npm rebuild better-sqlite3 on Node ${node.version}` });
+  savePrebuildWith(node, repoSqlite);
+  return 'compiled';
+}
+
+/** Runs a suite on this Node with its output prefixed; resolves { ok, seconds }. */
+function runSuite(node, label, args) {
+  return new Promise((resolvePromise) => {
+    const t0 = Date.now();
+    const child = spawn(node.bin, args, { cwd: root, env: nodeEnv(node), stdio: ['ignore', 'pipe', 'pipe'] });
+    const prefix = `[node ${node.major} ${label}] `;
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = '';
+      stream.on('data', (chunk) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop();
+        for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
+      });
+      stream.on('end', () => rest && process.stdout.write(`${prefix}${rest}\n`));
+    }
+    child.on('exit', (code) => resolvePromise({ ok: code === 0, seconds: Number(seconds(t0)) }));
+  });
+}
+
+async function prepare() {
+  const nodes = [];
+  for (const major of majors) {
+    const [node, fetchSeconds] = await timed(() => fetchNode(major, cacheDir));
+    log(`Node ${node.version} (ABI ${node.abi}) from ${node.dir} in ${fetchSeconds} s`);
+    const [saved, warmSeconds] = await timed(() => warmPrebuild(node));
+    log(`better-sqlite3 for Node ${node.version}: ${saved} in ${warmSeconds} s`);
+    nodes.push({ ...node, fetchSeconds, warmSeconds });
+  }
+  return nodes;
+}
+
+async function main() {
+  const nodes = await prepare();
+  if (values.prepare) return true;
+  const backup = join(cacheDir, 'better_sqlite3.node.repo');
+  copyFileSync(repoBinary, backup);
+  const results = [];
+  try {
+    const tarballDir = join(cacheDir, 'tarballs');
+    rmSync(tarballDir, { recursive: true, force: true });
+    const [, packSeconds] = await timed(() => packPackages(root, tarballDir, log));
+    log(`packed once for every Node version in ${packSeconds} s`);
+    for (const node of nodes) {
+      const [how, binarySeconds] = await timed(() => useRepoBinary(node));
+      log(`Node ${node.version}: repository better-sqlite3 from a ${how} in ${binarySeconds} s; unit and consumer suites side by side`);
+      const t0 = Date.now();
+      const [unit, consumer] = await Promise.all([
+        runSuite(node, 'unit', ['scripts/test.mjs', '--unit']),
+        runSuite(node, 'consumer', ['scripts/consumer/run.mjs', '--tarballs', tarballDir]),
+      ]);
+      results.push({ node, unit, consumer, seconds: Number(seconds(t0)) });
+    }
+  } finally {
+    copyFileSync(backup, repoBinary);
+    log('repository better-sqlite3 binary restored');
+  }
+  console.log('\nNode matrix:');
+  for (const { node, unit, consumer, seconds: total } of results) {
+    console.log(`  Node ${node.version}: unit ${unit.ok ? 'passed' : 'FAILED'} (${unit.seconds} s), consumer ${consumer.ok ? 'passed' : 'FAILED'} (${consumer.seconds} s); fetch ${node.fetchSeconds} s, better-sqlite3 ${node.warmSeconds} s, suites ${total} s`);
+  }
+  console.log(`  total ${seconds(started)} s`);
+  return results.every((r) => r.unit.ok && r.consumer.ok);
+}
+
+process.exit((await main()) ? 0 : 1);

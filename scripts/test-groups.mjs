@@ -1,0 +1,49 @@
+// Which test files need a running service. The rule, in one place:
+// - every `*.test.ts` / `*.test.mjs` under packages/, apps/ and scripts/ is a unit test (no Redis, Postgres or browser)
+//   unless a path below lists it (a folder ending in `/`, or a file);
+// - `npm run test:unit` runs the unit tests with scripts/test-support/unit-guard.mjs preloaded,
+//   which fails the file loudly when it connects to Redis or Postgres or starts a Redis server,
+//   Postgres or chromium. So a new test file cannot silently escape the unit set: it runs there
+//   by default, and if it needs a service it fails until it is listed here.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+/** Folders (ending in `/`) and files whose tests need Redis, Postgres or chromium. */
+export const SERVICE_TESTS = [
+  'apps/shop/test/browser/',
+  'packages/postgres/test/',
+  'packages/redis/test/',
+  'apps/shop/test/bearer-scale-out.test.ts',
+  'apps/shop/test/cluster.test.ts',
+  'apps/shop/test/realtime-scale-out.test.ts',
+  'apps/shop/test/scale-out.test.ts',
+  'packages/realtime/test/revocation.test.ts',
+];
+
+/** The browser tests (chromium is installed before they run). */
+export const BROWSER_TESTS = 'apps/shop/test/browser/';
+/** Tests that start private redis-server processes (redis-server and redis-cli are installed before they run). */
+export const REDIS_SERVER_TESTS = 'packages/redis/test/';
+
+const ROOTS = ['packages', 'apps', 'scripts'];
+const TEST_FILE = /\.test\.(ts|mjs)$/;
+
+/** Every test file of the workspace, as paths relative to `root` with `/` separators, sorted. */
+export function listTestFiles(root) {
+  const files = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      if (name === 'node_modules' || name === 'dist') continue;
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (TEST_FILE.test(name)) files.push(relative(root, path).split(sep).join('/'));
+    }
+  };
+  for (const dir of ROOTS) walk(join(root, dir));
+  return files.sort();
+}
+
+/** True when the file needs a service (listed above). */
+export function needsService(file) {
+  return SERVICE_TESTS.some((entry) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry));
+}
