@@ -11,8 +11,8 @@ import { createCookieJar, describe, send } from './http.mjs';
 /** Just past @coatcheck/tokens' default `refresh.graceSeconds` (10). */
 const REFRESH_GRACE_MS = 11_000;
 
-/** The demo user the bearer guide's app accepts. */
-export const DEMO_USER = Object.freeze({ username: 'demo', password: 'demo-password' });
+/** The demo user of the bearer guide's app (its `users` map and its curl lines say the same). */
+export const DEMO_USER = Object.freeze({ username: 'alice', password: 'wonderland' });
 
 async function freePort() {
   const server = createServer();
