@@ -76,15 +76,13 @@ export function checkImports({ app, files, installNames, scratch }) {
   return problems;
 }
 
-/** The compiler options every TypeScript app is checked with. */
-export const COMPILER_OPTIONS = Object.freeze({
-  strict: true,
-  module: 'nodenext',
-  moduleResolution: 'nodenext',
-  target: 'es2022',
-  skipLibCheck: false,
-  noEmit: true,
-});
+/** The compiler options every TypeScript app is checked with (shared with the workspace's doc-app tests). */
+export const COMPILER_OPTIONS = readCompilerOptions();
+
+function readCompilerOptions() {
+  const { '//': _comment, ...options } = JSON.parse(readFileSync(new URL('./compiler-options.json', import.meta.url), 'utf8'));
+  return Object.freeze(options);
+}
 
 /**
  * Type-checks the app's TypeScript files with the scratch project's own `typescript`. An app may

@@ -45,16 +45,10 @@ export function writeDocApp(files: Record<string, string>): DocApp {
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, 'app-'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
-  const compilerOptions = {
-    strict: true,
-    module: 'nodenext',
-    moduleResolution: 'nodenext',
-    target: 'es2022',
-    skipLibCheck: false,
-    noEmit: true,
-    types: ['node'],
-    customConditions: ['source'],
-  };
+  // The user's settings the consumer test checks tarballs with, plus the workspace's `source`
+  // condition so the packages resolve to their TypeScript sources.
+  const { '//': _comment, ...userOptions } = JSON.parse(readFileSync(join(REPO_ROOT, 'scripts', 'consumer', 'compiler-options.json'), 'utf8')) as Record<string, unknown>;
+  const compilerOptions = { ...userOptions, types: ['node'], customConditions: ['source'] };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
