@@ -14,12 +14,15 @@ import { toValidationDetails, type AjvErrorLike } from './validation.js';
 export class HttpError extends Error {
   readonly statusCode: number;
   readonly code: string;
+  /** Response headers that belong to this answer (e.g. a 401's `WWW-Authenticate`). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(statusCode: number, code: string, message: string) {
+  constructor(statusCode: number, code: string, message: string, headers: Readonly<Record<string, string>> = {}) {
     super(message);
     this.name = 'HttpError';
     this.statusCode = statusCode;
     this.code = code;
+    this.headers = headers;
   }
 }
 
@@ -65,6 +68,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ code, status }, 'request rejected');
   if (status === 503) reply.header('retry-after', '1');
+  if (error instanceof HttpError) reply.headers(error.headers);
   return reply.code(status).send(toErrorBody(code, message));
 }
 

@@ -28,7 +28,18 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: { 200: '`{user}`', 401: '`ERR_INVALID_CREDENTIALS` (same answer for an unknown user and a wrong password)' },
   },
   'GET /profile': { tag: 'auth', summary: 'The logged-in user and session lifetimes', auth: true, responses: { 200: '`{user, session: {createdAt, expiresAt, persistent}}` (epoch ms)' } },
-  'POST /logout': { tag: 'auth', summary: 'End this session', responses: { 200: '`{ok: true}`; the cookie is cleared' } },
+  'POST /logout': {
+    tag: 'auth',
+    summary: 'End this session',
+    description: 'With a cookie, the cookie is cleared. With `Authorization: Bearer`, the session of that access token ends: its access and refresh tokens stop working.',
+    responses: { 200: '`{ok: true}`' },
+  },
+  'GET /csrf-token': {
+    tag: 'auth',
+    summary: 'The CSRF token for scripts with a cookie jar',
+    description: 'Send it as `x-csrf-token` on unsafe requests that carry the session cookie but no `Origin` or `Sec-Fetch-Site`. `null` when the request has no session cookie or uses a bearer token (no check applies then); asking never creates a session. A new one is needed after login and logout.',
+    responses: { 200: '`{csrf_token}` (`Cache-Control: no-store`)' },
+  },
   'GET /account': {
     tag: 'account',
     summary: 'Who am I: acting user, role, view-as, re-authentication freshness',
@@ -89,8 +100,8 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /token': {
     tag: 'tokens',
     summary: 'Log in a bearer client',
-    description: 'With an anonymous access token in `Authorization`, that session is upgraded (new id, cart kept).',
-    responses: { 200: 'A token pair and `{user}`', 401: '`ERR_INVALID_CREDENTIALS`' },
+    description: 'With an anonymous access token in `Authorization`, that session is upgraded (new id, cart kept). `token` repeats `access_token` under the name seed 004 clients read.',
+    responses: { 200: 'A token pair, `token` and `{user}`', 401: '`ERR_INVALID_CREDENTIALS`' },
   },
   'POST /token/refresh': {
     tag: 'tokens',
@@ -98,9 +109,15 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     description: 'Every use returns a new pair. A rotated token presented again outside the grace window ends the whole family and its session.',
     responses: { 200: 'A new token pair', 401: '`ERR_REFRESH_TOKEN_INVALID`, `ERR_REFRESH_TOKEN_EXPIRED`, `ERR_REFRESH_TOKEN_REUSED`' },
   },
-  'POST /token/revoke': { tag: 'tokens', summary: 'End the session of a token', responses: { 200: '`{ok: true}`' } },
+  'POST /token/revoke': {
+    tag: 'tokens',
+    summary: 'End the session of a token',
+    description: 'RFC 7009: `token` is an access or a refresh token (`token_type_hint` is accepted and not needed). Either ends the whole session. The answer is the same when the token names nothing.',
+    responses: { 200: '`{ok: true}`' },
+  },
   'GET /.well-known/jwks.json': { tag: 'tokens', summary: 'Public keys that verify access tokens (JWKS)', responses: { 200: '`{keys}`' } },
   'GET /user/me': { tag: 'tokens', summary: 'Who this session is', responses: { 200: '`{current_user_id}`: the user id or `anonymous_<session id>`' } },
+  'GET /protected': { tag: 'tokens', summary: 'Seed 004\'s protected resource', auth: true, responses: { 200: '`{message: "Welcome, <username>"}`' } },
   'GET /anonymous-data': { tag: 'tokens', summary: 'The data of an anonymous session', responses: { 200: '`{anonymous_id, data}` when anonymous; `{message}` when logged in' } },
   'GET /health': { tag: 'operations', summary: 'Health of every backing service', responses: { 200: '`{status: "ok", checks}`', 503: '`{status: "unavailable", checks}`' } },
   'GET /metrics': { tag: 'operations', summary: 'Prometheus metrics (text format 0.0.4)', responses: { 200: 'Counters of sessions created, logins, ended, revoked; store latency, errors and write conflicts; live sessions; open sockets; orders' } },

@@ -88,20 +88,33 @@ export interface RefreshBody {
   refresh_token: string;
 }
 
-/** Body of `POST /token/revoke` (RFC 7009 names the field `token`). */
+/** Body of `POST /token/revoke` (RFC 7009 names the fields `token` and `token_type_hint`). */
 export interface RevokeBody {
   token: string;
+  token_type_hint?: string;
 }
 
 // Long enough for any refresh token, short enough that nothing big is ever looked at.
-const opaqueToken = { type: 'string', minLength: 1, maxLength: 256 } as const;
+const refreshToken = { type: 'string', minLength: 1, maxLength: 256 } as const;
+// An access token is a signed JWT (about 360 characters here); the cap is the token
+// service's own `maxTokenLength` default, so whatever it would accept in a header fits.
+const anyToken = { type: 'string', minLength: 1, maxLength: 4096 } as const;
 
 /** `POST /token/refresh`. */
 export const refreshSchema = {
-  body: { type: 'object', required: ['refresh_token'], additionalProperties: false, properties: { refresh_token: opaqueToken } },
+  body: { type: 'object', required: ['refresh_token'], additionalProperties: false, properties: { refresh_token: refreshToken } },
 } as const;
 
-/** `POST /token/revoke`. */
+/**
+ * `POST /token/revoke`: an access or a refresh token. Only string fields, so a form-encoded
+ * body validates the same as JSON. The hint is accepted and ignored (RFC 7009 §2.1 lets the
+ * server search every type): the two kinds of token are told apart by their shape.
+ */
 export const revokeSchema = {
-  body: { type: 'object', required: ['token'], additionalProperties: false, properties: { token: opaqueToken } },
+  body: {
+    type: 'object',
+    required: ['token'],
+    additionalProperties: false,
+    properties: { token: anyToken, token_type_hint: { type: 'string', maxLength: 64 } },
+  },
 } as const;

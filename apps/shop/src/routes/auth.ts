@@ -1,5 +1,6 @@
 /**
- * Accounts and login: `POST /register`, `POST /login`, `GET /profile`, `POST /logout`.
+ * Accounts and login: `POST /register`, `POST /login`, `GET /profile`, `POST /logout`, and
+ * `GET /csrf-token` for scripts that keep a cookie jar.
  *
  * @module
  */
@@ -46,7 +47,21 @@ export function authRoutes(app: FastifyInstance, { users }: AuthRouteDeps): void
     return { user, session: { createdAt: session.createdAt, expiresAt: session.expiresAt, persistent: session.persistent } };
   });
 
-  // Logging out an anonymous visitor is not an error: it ends their (cart) session too.
+  // A script with a cookie jar sends no Origin or Sec-Fetch-Site, so its unsafe requests
+  // must carry this token (x-csrf-token) once it has a session cookie. No token (`null`)
+  // when there is nothing to protect: without a cookie, or with a bearer token, the check
+  // does not apply. Asking never creates a session: a GET that wrote to the store for every
+  // cookie-less caller would undo lazy session creation (AB-01). The token dies at login and
+  // logout (a new ticket), so a script asks again after either.
+  app.get('/csrf-token', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const { session } = request;
+    const withCookie = request.sessionSource === 'cookie' && session.status === 'valid' && session.id !== null;
+    return { csrf_token: withCookie ? await session.csrfToken() : null };
+  });
+
+  // Logging out an anonymous visitor is not an error: it ends their (cart) session too. With
+  // an access token it ends that token's session: its access and refresh tokens stop working.
   app.post('/logout', async (request) => {
     await request.session.logout();
     return { ok: true };

@@ -141,7 +141,7 @@ export function checkoutRoutes(app: FastifyInstance, deps: CheckoutRouteDeps): v
     if (!session.isAuthenticated) {
       // Logged out or revoked while this request ran: nothing was claimed.
       orders.discard(order.id);
-      throw notAuthenticated();
+      throw notAuthenticated(request);
     }
     if (owner !== order.id) {
       orders.discard(order.id);

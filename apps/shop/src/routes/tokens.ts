@@ -4,7 +4,12 @@
  * - outside the session scope (no cookie or bearer is read): `POST /anonymous-login`,
  *   `POST /token/refresh`, `POST /token/revoke`, `GET /.well-known/jwks.json`;
  * - inside it: `POST /token` (password login; an anonymous bearer session is upgraded with
- *   its cart), `GET /user/me`, `GET /anonymous-data`.
+ *   its cart), `GET /user/me`, `GET /anonymous-data`, and seed 004's `GET /protected`.
+ *
+ * Seed 004 (Flask: `POST /login` → `{"token"}`, `GET /protected` → `{"message": "Welcome, …"}`)
+ * works with its client changed only in the path (`/token`) and in where the token goes (the
+ * `Authorization` header, never `?token=`, which is refused). `POST /logout` with the access
+ * token, or `POST /token/revoke` with either token, ends that session.
  *
  * Every token response is `Cache-Control: no-store` (RFC 6749 §5.1) and carries no cookie.
  *
@@ -15,7 +20,7 @@ import type { SessionManager } from 'coatcheck';
 import { anonymousSubject, type TokenService } from '@coatcheck/tokens';
 import { toCart } from '../cart/cart.js';
 import { HttpError } from '../http/errors.js';
-import { notAuthenticated } from '../http/require-user.js';
+import { notAuthenticated, requireUser } from '../http/require-user.js';
 import { loginSchema, refreshSchema, revokeSchema, type LoginBody, type RefreshBody, type RevokeBody } from '../http/schemas.js';
 import type { UserStore } from '../users/user-store.js';
 
@@ -49,7 +54,9 @@ export function tokenEndpoints(app: FastifyInstance, { tokens }: Pick<TokenRoute
     return outcome.tokens;
   });
 
-  // RFC 7009: the answer is the same whether or not the token named anything.
+  // RFC 7009: the answer is the same whether or not the token named anything. Access and
+  // refresh tokens both end their session (the grant); `token_type_hint` is not needed to
+  // tell them apart, so it is ignored.
   app.post<{ Body: RevokeBody }>('/token/revoke', { schema: revokeSchema }, async (request, reply) => {
     noStore(reply);
     await tokens.revoke(request.body.token);
@@ -78,26 +85,30 @@ export function tokenRoutes(app: FastifyInstance, { tokens, manager, users }: To
       remember,
       ...(previousUser !== null && previousUser !== user.id ? { merge: () => ({}) } : {}),
     });
-    return { ...pair, user };
+    // `token` is seed 004's name for the same access token, so its client only changes path.
+    return { ...pair, token: pair.access_token, user };
   });
 
   app.get('/user/me', async (request) => {
     const { session } = request;
-    if (session.id === null) throw notAuthenticated();
+    if (session.id === null) throw notAuthenticated(request);
     return { current_user_id: session.userId ?? anonymousSubject(session.id) };
   });
 
   app.get('/anonymous-data', async (request) => {
     const { session } = request;
-    if (session.id === null) throw notAuthenticated();
+    if (session.id === null) throw notAuthenticated(request);
     if (session.userId !== null) {
       const user = users.findById(session.userId);
-      if (!user) throw notAuthenticated();
+      if (!user) throw notAuthenticated(request);
       return { message: `Welcome, registered user ${user.username}!` };
     }
     const cart = toCart(session.get('cart'));
     return { anonymous_id: anonymousSubject(session.id), data: { cart_items: cart.length, cart } };
   });
+
+  // Seed 004's protected resource, for a logged-in user only (an anonymous token is a 401).
+  app.get('/protected', async (request) => ({ message: `Welcome, ${requireUser(request, users).username}` }));
 }
 
 /** Refuses tokens in the query string on every route (URLs end up in logs and Referer). */
