@@ -162,7 +162,7 @@ export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
         return new SessionCsrfError('token-missing', `CSRF token missing: this form post has a session cookie but no Origin or Sec-Fetch-Site header, so its token (from session.csrfToken()) is checked in the ${fieldName} form field, but no body parser had read the form when the session middleware ran. ${unreadForm.fix} Any request may send the token in the ${header} header instead.`);
       }
       if (typeof token !== 'string' || token === '') {
-        return new SessionCsrfError('token-missing', `CSRF token missing: this request has a session cookie but no Origin or Sec-Fetch-Site header, so it must carry the token from session.csrfToken() in the ${header} header or the ${fieldName} form field. Non-browser clients should use a bearer token instead of a cookie.`);
+        return new SessionCsrfError('token-missing', `CSRF token missing: this request has a session cookie but no Origin or Sec-Fetch-Site header, so it must carry the token from session.csrfToken() in the ${header} header or the ${fieldName} form field. A script with a cookie jar gets that token from the app (wherever it serves session.csrfToken()) or uses a bearer token instead of a cookie.`);
       }
       return session.verifyCsrfToken(token) ? null : new SessionCsrfError('token-invalid', 'CSRF token invalid: it was not issued for this session (it may predate a login or logout). Reload the form to get a fresh one.');
     },
