@@ -10,6 +10,7 @@ import { createSessionManager, type Logger, type SessionBus, type SessionStore }
 import { coatcheck } from '@coatcheck/fastify';
 import { createTokenService, generateKeyFile, type TokenKeyFile } from '@coatcheck/tokens';
 import { handleError, installErrorHandlers } from './http/errors.js';
+import { acceptEmptyJson } from './http/json-body.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -112,6 +113,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   // JSON only: a text/plain POST is what a cross-site form can send without a preflight. (CS-09)
   app.removeContentTypeParser('text/plain');
+  acceptEmptyJson(app);
   installErrorHandlers(app);
 
   const sessionLog: Logger = {

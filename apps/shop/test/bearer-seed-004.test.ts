@@ -1,6 +1,7 @@
 // Seed 004's token flow against the shop (Flask: POST /login → {"token"}, GET /protected →
 // {"message": "Welcome, <name>"}), ending a bearer session by /logout and by RFC 7009
-// revocation with either token, and the RFC 6750 challenge on the 401s of bearer routes.
+// revocation with either token, and the RFC 6750 challenge on the 401s of bearer routes. Also
+// the empty JSON bodies that clients built like seed 000's (Content-Type on every request) post.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -128,5 +129,23 @@ describe('seed 004 against the shop', () => {
     assert.deepEqual(refusal(await browser.get('/profile')), [401, 'ERR_NOT_AUTHENTICATED', undefined]);
     const wrong = await app.inject({ method: 'POST', url: '/token', payload: { username: 'nobody', password: PASSWORD } });
     assert.deepEqual(refusal(wrong), [401, 'ERR_INVALID_CREDENTIALS', undefined]);
+  });
+
+  it('BI-10 an empty body labelled JSON is no body: bodiless routes answer, routes with a body say it is missing', async () => {
+    const { app } = await createShop();
+    const json = { 'content-type': 'application/json' };
+    const anonymous = await app.inject({ method: 'POST', url: '/anonymous-login', headers: json, payload: '' });
+    assert.equal(anonymous.statusCode, 200, anonymous.body);
+    const logout = await app.inject({ method: 'POST', url: '/logout', headers: { ...json, ...bearer(anonymous.json().access_token) }, payload: '' });
+    assert.deepEqual([logout.statusCode, logout.json()], [200, { ok: true }]);
+    for (const url of ['/token', '/token/revoke', '/login']) {
+      const res = await app.inject({ method: 'POST', url, headers: json, payload: '' });
+      assert.equal(res.statusCode, 422, `${url}: ${res.body}`);
+      assert.deepEqual(res.json().detail[0].loc, ['body']);
+    }
+    const broken = await app.inject({ method: 'POST', url: '/login', headers: json, payload: '{"username":' });
+    assert.deepEqual([broken.statusCode, broken.json().error.code], [400, 'ERR_BAD_JSON']);
+    const poisoned = await app.inject({ method: 'POST', url: '/login', headers: json, payload: '{"__proto__":{"x":1},"username":"a","password":"b"}' });
+    assert.deepEqual([poisoned.statusCode, poisoned.json().error.code], [400, 'ERR_BAD_JSON']);
   });
 });

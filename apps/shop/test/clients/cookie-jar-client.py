@@ -1,0 +1,46 @@
+"""A script that keeps a cookie jar (requests.Session) instead of using tokens.
+
+It sends no Origin and no Sec-Fetch-Site, so once it holds a session cookie its unsafe
+requests must carry the CSRF token: it reads it from GET /csrf-token and sends it as
+x-csrf-token, and reads it again after login (a login issues a new ticket, which ends the
+old token).
+
+Usage: /usr/bin/python3 cookie-jar-client.py BASE_URL USERNAME PASSWORD
+Prints one line per step and, last, a JSON summary.
+"""
+import json
+import sys
+
+import requests
+
+base, username, password = sys.argv[1:4]
+jar = requests.Session()
+
+
+def csrf_token():
+    response = jar.get(f"{base}/csrf-token", timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()["csrf_token"]
+
+
+# No cookie yet: nothing to forge, no token needed (and none handed out).
+assert csrf_token() is None
+login = jar.post(f"{base}/login", json={"username": username, "password": password}, timeout=10)
+assert login.status_code == 200, login.text
+print("logged in as", login.json()["user"]["username"])
+
+refused = jar.post(f"{base}/cart/add", json={"item_id": "apple"}, timeout=10)
+assert refused.status_code == 403, refused.text
+print("without the token:", refused.status_code, refused.json()["error"]["message"])
+
+token = csrf_token()
+added = jar.post(f"{base}/cart/add", json={"item_id": "apple"}, headers={"x-csrf-token": token}, timeout=10)
+assert added.status_code == 200, added.text
+print("with the token:", added.json())
+
+bye = jar.post(f"{base}/logout", headers={"x-csrf-token": token}, timeout=10)
+assert bye.status_code == 200, bye.text
+profile = jar.get(f"{base}/profile", timeout=10)
+print("after logout:", profile.status_code)
+
+print(json.dumps({"refused": refused.json()["error"], "cart": added.json()["cart"], "after": profile.status_code}))
