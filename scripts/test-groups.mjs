@@ -24,6 +24,8 @@ export const SERVICE_TESTS = [
 export const BROWSER_TESTS = 'apps/shop/test/browser/';
 /** Tests that start private redis-server processes (redis-server and redis-cli are installed before they run). */
 export const REDIS_SERVER_TESTS = 'packages/redis/test/';
+/** Tests that run the seed tutorials' Python clients (Debian's python3-jwt, -requests and -httpx are installed before they run; unit tests otherwise). */
+export const PYTHON_CLIENT_TESTS = 'apps/shop/test/clients/';
 
 const ROOTS = ['packages', 'apps', 'scripts'];
 const TEST_FILE = /\.test\.(ts|mjs)$/;
