@@ -18,6 +18,7 @@ export function acceptEmptyJson(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body.length === 0) return done(null, undefined);
-    parse(request, body, done);
+    // parseAs 'string' hands a string; the parameter's type covers the 'buffer' mode too.
+    parse(request, body as string, done);
   });
 }
