@@ -131,7 +131,7 @@ describe('seed 004 against the shop', () => {
     assert.deepEqual(refusal(wrong), [401, 'ERR_INVALID_CREDENTIALS', undefined]);
   });
 
-  it('BI-10 an empty body labelled JSON is no body: bodiless routes answer, routes with a body say it is missing', async () => {
+  it('BI-10 an empty body labelled JSON is no body on bodiless routes; routes that take a body still refuse it', async () => {
     const { app } = await createShop();
     const json = { 'content-type': 'application/json' };
     const anonymous = await app.inject({ method: 'POST', url: '/anonymous-login', headers: json, payload: '' });
@@ -140,8 +140,7 @@ describe('seed 004 against the shop', () => {
     assert.deepEqual([logout.statusCode, logout.json()], [200, { ok: true }]);
     for (const url of ['/token', '/token/revoke', '/login']) {
       const res = await app.inject({ method: 'POST', url, headers: json, payload: '' });
-      assert.equal(res.statusCode, 422, `${url}: ${res.body}`);
-      assert.deepEqual(res.json().detail[0].loc, ['body']);
+      assert.deepEqual([res.statusCode, res.json().error?.code], [400, 'ERR_BAD_JSON'], url);
     }
     const broken = await app.inject({ method: 'POST', url: '/login', headers: json, payload: '{"username":' });
     assert.deepEqual([broken.statusCode, broken.json().error.code], [400, 'ERR_BAD_JSON']);
