@@ -16,14 +16,14 @@ import { HttpError } from './errors.js';
  * verify, and the session plugin answers those itself before any route runs. A request that
  * presented a cookie is a browser's, which has no use for a bearer challenge.
  */
-export function bearerChallenge(request: FastifyRequest): string | null {
+export function selectChallenge(request: FastifyRequest): string | null {
   if (request.sessionSource === 'bearer' || request.session.status === 'none') return 'Bearer';
   return null;
 }
 
 /** The 401 every protected route answers for an anonymous or unknown session. */
 export function notAuthenticated(request: FastifyRequest): HttpError {
-  const challenge = bearerChallenge(request);
+  const challenge = selectChallenge(request);
   return new HttpError(401, 'ERR_NOT_AUTHENTICATED', 'Log in first.', challenge === null ? {} : { 'www-authenticate': challenge });
 }
 
