@@ -2,9 +2,13 @@
 //   node scripts/test.mjs [filter]            every test (needs Redis, Postgres, chromium)
 //   node scripts/test.mjs --unit [filter]     the unit tests only, with services refused
 //   node scripts/test.mjs --redis=6 [filter]  'redis' resolves to the v6 client (redis6 alias)
+//   node scripts/test.mjs --coverage          every test, then line coverage against the floors
+//                                             of scripts/coverage/floors.mjs (a full run only)
 // The filter is a substring of the file path. Which files need a service is decided in
 // scripts/test-groups.mjs. Node 20's test runner has no glob support, so files are listed here.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,13 +18,22 @@ import { ensureTestTools } from './ensure-test-tools.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { unit: { type: 'boolean', default: false }, redis: { type: 'string', default: '5' } },
+  options: {
+    unit: { type: 'boolean', default: false },
+    redis: { type: 'string', default: '5' },
+    coverage: { type: 'boolean', default: false },
+  },
 });
 if (!['5', '6'].includes(values.redis)) {
   console.error(`--redis must be 5 or 6, got ${values.redis}`);
   process.exit(2);
 }
 const filter = positionals[0];
+if (values.coverage && (filter || values.unit)) {
+  // The floors are promises about the whole suite; a part of it would fail them for nothing.
+  console.error('--coverage checks the floors of a full run: drop --unit and the filter');
+  process.exit(2);
+}
 let selected = listTestFiles(root).filter((file) => !filter || file.includes(filter));
 if (values.unit) selected = selected.filter((file) => !needsService(file));
 if (selected.length === 0) {
@@ -49,6 +62,9 @@ if (values.unit) preloads.push(pathToFileURL(resolve(root, 'scripts/test-support
 if (values.redis === '6') preloads.push(pathToFileURL(resolve(root, 'scripts/test-support/redis-major.mjs')).href);
 const nodeOptions = [process.env.NODE_OPTIONS ?? '', ...preloads.map((url) => `--import=${url}`)].join(' ').trim();
 const env = { ...process.env, NODE_ENV: 'test', NODE_OPTIONS: nodeOptions };
+// Every process the tests start inherits this and writes its V8 coverage there on exit.
+const coverageDir = values.coverage ? mkdtempSync(resolve(tmpdir(), 'coatcheck-coverage-')) : null;
+if (coverageDir) env.NODE_V8_COVERAGE = coverageDir;
 
 if (values.unit) {
   // Proof that the guard refuses a service, before any unit result is trusted.
@@ -72,7 +88,22 @@ if (values.redis === '6') {
 console.log(`node ${process.version}: ${selected.length} test file${selected.length === 1 ? '' : 's'}${values.unit ? ' (unit set)' : ''}`);
 const result = spawnSync(
   process.execPath,
-  ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', ...selected],
+  // The unit files mostly wait (timers, sockets, child processes), so several run at once; the
+  // full run keeps Node's default, since its service tests share one Redis and one Postgres.
+  ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', ...(values.unit ? ['--test-concurrency=4'] : []), ...selected],
   { cwd: root, stdio: 'inherit', env },
 );
+if (coverageDir) {
+  const { checkFloors } = await import('./coverage/floors.mjs');
+  let failures;
+  try {
+    failures = checkFloors(root, coverageDir, resolve(root, 'test-artifacts/coverage'));
+  } finally {
+    rmSync(coverageDir, { recursive: true, force: true });
+  }
+  if (failures.length > 0) {
+    console.error(`\ncoverage below the floor (scripts/coverage/floors.mjs):\n  ${failures.join('\n  ')}`);
+    process.exit(result.status || 1);
+  }
+}
 process.exit(result.status ?? 1);

@@ -30,16 +30,19 @@ function erfc(value: number): number {
 }
 
 describe('ticket randomness', () => {
-  it('TG-03 one million ids from four processes started together (and this parent) never collide', async () => {
-    const parent = Array.from({ length: 50_000 }, () => generateTicket(cryptoRandom).id);
-    const children = await Promise.all([0, 1, 2, 3].map(() => drawInChild(250_000)));
+  // What this guards against is a shared or replayed generator state (a fork that reseeds
+  // nothing, a seeded PRNG): that repeats ids at once, so a few hundred thousand draws across
+  // processes show it as surely as millions, at a fraction of the run time.
+  it('TG-03 ids from four processes started together (and this parent) never collide', async () => {
+    const parent = Array.from({ length: 20_000 }, () => generateTicket(cryptoRandom).id);
+    const children = await Promise.all([0, 1, 2, 3].map(() => drawInChild(50_000)));
     const all = new Set(parent);
     let total = parent.length;
     for (const ids of children) {
       total += ids.length;
       for (const id of ids) all.add(id);
     }
-    assert.equal(total, 1_050_000);
+    assert.equal(total, 220_000);
     assert.equal(all.size, total, 'every id is distinct');
     // No two processes produced the same sequence start (a reseeding failure would).
     assert.equal(new Set(children.map((ids) => ids[0])).size, 4);
