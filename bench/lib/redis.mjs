@@ -1,6 +1,6 @@
 // The runner's side of the Redis variants: a key prefix per run (so keys can be counted and
 // removed afterwards), Redis commands per request from INFO commandstats, and pinning
-// redis-server to the load generator's core, as in perf-anchors §2, so the server core
+// redis-server to the load generator's core, so the server core
 // measures the app alone.
 import { execFileSync } from 'node:child_process';
 import { createClient } from 'redis';

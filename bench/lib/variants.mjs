@@ -35,7 +35,7 @@ export const VARIANTS = {
   f: { label: '@fastify/session + connect-redis (rolling:false)', file: 'e-fastify-session.mjs', session: true, redis: true, env: { STORE: 'redis' } },
   d: { label: 'express-session + connect-redis (touch)', file: 'c-express-session.mjs', session: true, redis: true, env: { STORE: 'redis' } },
   // Bearer tokens: GET /me with `Authorization: Bearer <access token>`.
-  // `h` is perf-anchors variant h: a plain jose.jwtVerify per request (HS256, pre-imported
+  // `h` is a plain jose.jwtVerify per request (HS256, pre-imported
   // CryptoKey), stateless, so it cannot refuse a token whose session was revoked.
   // `cc-bearer`: @coatcheck/tokens (HS256) with the verified-token cache, checking the
   // session on every request (memory store + in-process bus + local record cache).

@@ -1,6 +1,6 @@
 // (c) Express 5 + express-session with its default MemoryStore.
 // (d) STORE=redis: with connect-redis (node-redis v5) and its default touch: GET + EXPIRE per
-// authenticated read (perf-anchors variant d).
+// authenticated read.
 import express from 'express';
 import session from 'express-session';
 

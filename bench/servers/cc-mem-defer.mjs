@@ -1,6 +1,6 @@
 // Diagnostic (cc-mem-defer): cc-mem with the store lookup completed on a later event-loop turn
 // (setImmediate), like a networked store. Same work per request; shows the scheduling effect
-// described in perf-anchors §8 ("sync vs deferred completion").
+// described at the end of "The authenticated read" in docs/benchmarks.md.
 import { memoryStore } from 'coatcheck/memory';
 import { startCoatcheckServer } from './cc-app.mjs';
 

@@ -1,6 +1,5 @@
 // (e) Fastify + @fastify/cookie + @fastify/session, built-in memory store, no rolling.
-// (f) STORE=redis: with connect-redis (node-redis v5): one GET per authenticated read
-// (perf-anchors variant f).
+// (f) STORE=redis: with connect-redis (node-redis v5): one GET per authenticated read.
 import Fastify from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';

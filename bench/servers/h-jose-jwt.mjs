@@ -1,5 +1,5 @@
 // (h) Fastify + a plain jose.jwtVerify per request: HS256 with a pre-imported CryptoKey (the
-// faster option, perf-anchors §6), issuer and audience checked. Stateless: a token stays
+// faster option: no key import per request), issuer and audience checked. Stateless: a token stays
 // valid until it expires, whatever happens to the session. Process-global counter, like b.
 import { webcrypto } from 'node:crypto';
 import Fastify from 'fastify';

@@ -1,5 +1,5 @@
 // Diagnostic (ideal / ideal-defer): the least work a signed-cookie in-memory session read can
-// do on Fastify (perf-anchors "i3"/"i3d"): indexOf cookie scan, one HMAC-SHA256 verify, a Map
+// do on Fastify: indexOf cookie scan, one HMAC-SHA256 verify, a Map
 // lookup, JSON.parse. DEFER=1 completes the lookup on a later turn (setImmediate); CACHE=1
 // remembers verified cookie values (ideal-cache), as coatcheck does.
 import { randomBytes } from 'node:crypto';

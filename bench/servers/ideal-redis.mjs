@@ -1,5 +1,5 @@
-// (ideal-redis) The least work a signed-cookie Redis session read can do on Fastify
-// (perf-anchors variant i): indexOf cookie scan, one HMAC-SHA256 verify, one GET on the same
+// (ideal-redis) The least work a signed-cookie Redis session read can do on Fastify:
+// indexOf cookie scan, one HMAC-SHA256 verify, one GET on the same
 // client settings as ours, JSON.parse.
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';

@@ -1,4 +1,4 @@
-// The hand-rolled signed cookie of the ideal variants (perf-anchors "i"): a 43-character
+// The hand-rolled signed cookie of the ideal variants: a 43-character
 // random id and its base64url HMAC-SHA256, an indexOf cookie scan, a constant-time check.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 

@@ -37,4 +37,13 @@ describe('cross-site requests against the shop', () => {
     assert.deepEqual((await browser.get('/cart')).json(), { cart: [] });
     assert.equal((await browser.request({ method: 'POST', url: '/cart/add', headers: { 'content-type': 'application/json' }, payload })).statusCode, 200);
   });
+
+  it('CS-14 a script with a cookie jar (neither Origin nor Sec-Fetch-Site) adds to the cart: the shop runs the standard mode', async () => {
+    const { app } = await createShop();
+    const browser = await loggedIn(app, 'alice');
+    // What httpx or requests send: the cookie, a JSON body, no browser headers.
+    const res = await app.inject({ method: 'POST', url: '/cart/add', headers: { cookie: browser.cookie as string, 'content-type': 'application/json', 'user-agent': 'python-httpx/0.28' }, payload: JSON.stringify({ item_id: 'apple', quantity: 1 }) });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal((await browser.get('/cart')).json().cart.length, 1);
+  });
 });

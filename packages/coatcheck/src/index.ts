@@ -13,7 +13,7 @@ export type { SessionManager, RequestInfo, LoadByIdOptions } from './manager/man
 export type { LiveSession } from './manager/liveness.js';
 export type { SessionManagerOptions, Logger } from './manager/options.js';
 export { createCsrfGuard, isFormContentType, isSafeMethod } from './csrf/csrf-guard.js';
-export type { CsrfGuard, CsrfOptions, CsrfRequest, UnreadForm } from './csrf/csrf-guard.js';
+export type { CsrfGuard, CsrfMode, CsrfOptions, CsrfRequest, UnreadForm } from './csrf/csrf-guard.js';
 export type { DeviceSession } from './manager/devices.js';
 export { labelDevice } from './manager/devices.js';
 export type { Session, LoadStatus, LoginOptions, DataKey, SessionDataMap } from './session/session-types.js';

@@ -71,38 +71,66 @@ describe('CSRF guard', () => {
     }
   });
 
-  it('CS-06 CS-07 the decision table', async () => {
+  // The rows both modes share; only a request with neither header differs (CS-14, CS-15).
+  const SHARED_ROWS: Array<[Partial<ReturnType<typeof request>>, string | null]> = [
+    [{ secFetchSite: 'same-origin' }, null],
+    [{ secFetchSite: 'none' }, null],
+    [{ secFetchSite: 'same-site', origin: 'https://blog.shop.example' }, 'cross-site'],
+    [{ secFetchSite: 'same-site', origin: 'https://admin.shop.example' }, null],
+    [{ secFetchSite: 'cross-site', origin: 'https://evil.example' }, 'cross-site'],
+    [{ secFetchSite: 'cross-site' }, 'cross-site'],
+    [{ origin: 'https://shop.example' }, null],
+    [{ origin: 'https://admin.shop.example' }, null],
+    [{ origin: 'null' }, 'origin'],
+    [{ origin: 'https://shop.example.evil.com' }, 'origin'],
+    // Go's rule compares only Origin's host with Host; the scheme counts here.
+    [{ origin: 'http://shop.example' }, 'origin'],
+    [{ origin: 'https://shop.example:8443' }, 'origin'],
+  ];
+
+  const decide = (guard: ReturnType<typeof createCsrfGuard>, over: Partial<ReturnType<typeof request>>, session: Session) => {
+    const verdict = guard.check(request(over), session);
+    return verdict === null || verdict === 'token' ? verdict : verdict.reason;
+  };
+
+  it('CS-06 CS-07 CS-14 the decision table, standard mode: a request with neither header passes', async () => {
     const guard = createCsrfGuard({ trustedOrigins: ['https://admin.shop.example'] });
+    assert.equal(guard.mode, 'standard');
     const live = await liveSession();
-    const cases: Array<[Partial<ReturnType<typeof request>>, string | null]> = [
-      [{ secFetchSite: 'same-origin' }, null],
-      [{ secFetchSite: 'none' }, null],
-      [{ secFetchSite: 'same-site', origin: 'https://blog.shop.example' }, 'cross-site'],
-      [{ secFetchSite: 'same-site', origin: 'https://admin.shop.example' }, null],
-      [{ secFetchSite: 'cross-site', origin: 'https://evil.example' }, 'cross-site'],
-      [{ origin: 'https://shop.example' }, null],
-      [{ origin: 'https://admin.shop.example' }, null],
-      [{ origin: 'null' }, 'origin'],
-      [{ origin: 'https://shop.example.evil.com' }, 'origin'],
-      [{ origin: 'http://shop.example' }, 'origin'],
-      [{}, 'token'],
-      [{ authorization: true }, 'token'],
-    ];
-    for (const [over, expected] of cases) {
-      const verdict = guard.check(request(over), live);
-      const got = verdict === null || verdict === 'token' ? verdict : verdict.reason;
-      assert.equal(got, expected, JSON.stringify(over));
+    for (const [over, expected] of [...SHARED_ROWS, [{}, null], [{ authorization: true }, null]] as typeof SHARED_ROWS) {
+      assert.equal(decide(guard, over, live), expected, JSON.stringify(over));
     }
   });
 
-  it('without a live session cookie: bearer requests and header-less clients pass; a foreign Origin is still refused (CS-05)', async () => {
-    const guard = createCsrfGuard();
+  it('CS-06 CS-07 CS-15 the decision table, strict mode: with a live cookie and neither header, the token is required', async () => {
+    const guard = createCsrfGuard({ trustedOrigins: ['https://admin.shop.example'], mode: 'strict' });
+    assert.equal(guard.mode, 'strict');
+    const live = await liveSession();
+    for (const [over, expected] of [...SHARED_ROWS, [{}, 'token'], [{ authorization: true }, 'token']] as typeof SHARED_ROWS) {
+      assert.equal(decide(guard, over, live), expected, JSON.stringify(over));
+    }
+  });
+
+  it('CS-05 without a live session cookie: bearer requests and header-less clients pass in both modes; a foreign Origin is still refused', async () => {
     const manager = createSessionManager({ store: memoryStore({ sweepIntervalMs: 0, quiet: true }), secrets: [SECRET], production: false });
     const anonymous = await manager.load({ secure: true });
-    assert.equal(guard.check(request({ authorization: true, origin: 'https://evil.example', secFetchSite: 'cross-site' }), anonymous), null);
-    assert.equal(guard.check(request(), anonymous), null);
-    const refused = guard.check(request({ origin: 'https://evil.example' }), anonymous);
-    assert.ok(refused instanceof Error && refused.code === 'ERR_SESSION_CSRF' && refused.statusCode === 403);
+    for (const guard of [createCsrfGuard(), createCsrfGuard({ mode: 'strict' })]) {
+      assert.equal(guard.check(request({ authorization: true, origin: 'https://evil.example', secFetchSite: 'cross-site' }), anonymous), null, guard.mode);
+      assert.equal(guard.check(request(), anonymous), null, guard.mode);
+      const refused = guard.check(request({ origin: 'https://evil.example' }), anonymous);
+      assert.ok(refused instanceof Error && refused.code === 'ERR_SESSION_CSRF' && refused.statusCode === 403, guard.mode);
+    }
+  });
+
+  it('refusals tell a script client what to do: send neither header (standard), or the token or a bearer token (strict)', async () => {
+    const session = await liveSession();
+    const crossSite = createCsrfGuard().check(request({ secFetchSite: 'cross-site', origin: 'https://evil.example' }), session);
+    assert.match(crossSite instanceof Error ? crossSite.message : '', /non-browser client should send neither Sec-Fetch-Site nor Origin/);
+    const origin = createCsrfGuard().check(request({ origin: 'https://evil.example' }), session);
+    assert.match(origin instanceof Error ? origin.message : '', /non-browser client should not send an Origin header/);
+    const missing = createCsrfGuard({ mode: 'strict' }).checkToken(session, undefined)?.message ?? '';
+    assert.match(missing, /csrf\.mode is 'strict'/);
+    assert.match(missing, /send it in the x-csrf-token header, or authenticate with a bearer token/);
   });
 
   it('checkToken: missing and invalid tokens have their own reasons; the session\'s own token passes', async () => {
@@ -142,6 +170,11 @@ describe('CSRF guard', () => {
       assert.throws(() => createCsrfGuard({ trustedOrigins: [bad as string] }), (error: unknown) => error instanceof SessionConfigError && /scheme:\/\/host/.test(error.message));
     }
     assert.throws(() => createCsrfGuard({ headerName: 'x csrf' }), SessionConfigError);
+    for (const bad of ['Strict', 'lax', true, 1, null, '']) {
+      assert.throws(() => createCsrfGuard({ mode: bad as 'strict' }), (error: unknown) => error instanceof SessionConfigError && /csrf\.mode must be 'standard' .* or 'strict'/.test(error.message), String(bad));
+    }
+    assert.throws(() => createSessionManager({ store: memoryStore({ quiet: true }), secrets: [SECRET], csrf: { mode: 'on' as 'strict' } }), SessionConfigError);
+    assert.equal(createCsrfGuard({ mode: undefined }).mode, 'standard');
     assert.throws(() => createSessionManager({ store: memoryStore({ quiet: true }), secrets: [SECRET], csrf: { trustedOrigins: ['https://a.example/'] } }), SessionConfigError);
     assert.equal(createSessionManager({ store: memoryStore({ quiet: true, sweepIntervalMs: 0 }), secrets: [SECRET], csrf: false }).csrf, null);
   });

@@ -1,6 +1,6 @@
 // A form's CSRF token field can only be checked when a body parser ran before session():
 // mounted after it, the 403 says so (and how to fix it) instead of "token missing".
-// Express 5 and Express 4, over real HTTP.
+// Express 5 and Express 4, over real HTTP, in strict mode (the only mode that reads the token).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +34,9 @@ function formApp(expressModule: ExpressModule, parser: 'before' | 'after' | 'jso
   };
 }
 
+/** Strict mode: a cookie request with neither Origin nor Sec-Fetch-Site must carry the token. */
+const STRICT = { csrf: { mode: 'strict' } } as const;
+
 /** A logged-in browser's cookie and a fresh token for it. */
 async function loggedIn({ app }: Harness) {
   const cookie = cookiePair(await app.request({ method: 'POST', path: '/login', headers: HTTPS, json: {} }));
@@ -46,9 +49,9 @@ for (const [label, expressModule] of [['express 5', express], ['express 4', expr
 
   describe(`${label}: a form's CSRF field and the body parser`, () => {
     it('parser mounted after session(): 403 ERR_SESSION_CSRF saying to mount it before, with the line to write', async () => {
-      const h = await buildHarness(formApp(module, 'after'));
+      const h = await buildHarness(formApp(module, 'after'), STRICT);
       const { cookie, token } = await loggedIn(h);
-      // No Origin and no Sec-Fetch-Site (an old browser, a stripping proxy): the token decides.
+      // No Origin and no Sec-Fetch-Site (an old browser, a stripping proxy): in strict mode the token decides.
       const res = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie }, form: { item: 'x', _csrf: token } });
       assert.equal(res.status, 403, res.body);
       const { code, message } = res.json().error as { code: string; message: string };
@@ -60,14 +63,14 @@ for (const [label, expressModule] of [['express 5', express], ['express 4', expr
     });
 
     it('parser mounted before session(): the same form is accepted', async () => {
-      const h = await buildHarness(formApp(module, 'before'));
+      const h = await buildHarness(formApp(module, 'before'), STRICT);
       const { cookie, token } = await loggedIn(h);
       const res = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie }, form: { item: 'x', _csrf: token } });
       assert.equal(res.status, 200, res.body);
     });
 
     it('only express.json() before session(): a form still gets the body-parser message', async () => {
-      const h = await buildHarness(formApp(module, 'json-only'));
+      const h = await buildHarness(formApp(module, 'json-only'), STRICT);
       const { cookie, token } = await loggedIn(h);
       const res = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie }, form: { _csrf: token } });
       assert.equal(res.status, 403, res.body);
@@ -75,7 +78,7 @@ for (const [label, expressModule] of [['express 5', express], ['express 4', expr
     });
 
     it('a parsed form without the field, and a JSON body without the header, get the usual "token missing"', async () => {
-      const h = await buildHarness(formApp(module, 'before'));
+      const h = await buildHarness(formApp(module, 'before'), STRICT);
       const { cookie } = await loggedIn(h);
       for (const request of [{ form: { item: 'x' } }, { json: { item: 'x' } }]) {
         const res = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie }, ...request });

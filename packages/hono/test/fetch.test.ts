@@ -7,8 +7,8 @@ import { sqliteStore } from '@coatcheck/sqlite';
 import { SECRET } from '@coatcheck/adapter-suite';
 import { withSession } from '../src/fetch.js';
 
-function manager(store: SessionStore = memoryStore({ sweepIntervalMs: 0, quiet: true })) {
-  return createSessionManager({ store, secrets: [SECRET], production: false });
+function manager(store: SessionStore = memoryStore({ sweepIntervalMs: 0, quiet: true }), mode: 'standard' | 'strict' = 'standard') {
+  return createSessionManager({ store, secrets: [SECRET], production: false, csrf: { mode } });
 }
 
 const add = (item: string) => async (session: { update(key: string, fn: (c: unknown) => unknown): void }) => {
@@ -38,14 +38,16 @@ describe('withSession (Fetch API)', () => {
     assert.equal(res.headers.getSetCookie().length, 1);
   });
 
-  it('CS-01 refuses a cross-site post with 403 and reads a form token from a clone of the body', async () => {
-    const sessions = manager();
+  it('CS-01 CS-15 refuses a cross-site post with 403 and, in strict mode, reads a form token from a clone of the body', async () => {
+    const sessions = manager(undefined, 'strict');
     const login = await withSession(sessions, new Request('https://shop.test/login', { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } }), async (s) => (await s.login('alice'), new Response('ok')));
     const cookie = (login.headers.getSetCookie()[0] as string).split(';')[0] as string;
     const refused = await withSession(sessions, new Request('https://shop.test/cart', { method: 'POST', headers: { cookie, origin: 'https://evil.example' } }), add('x'));
     assert.equal(refused.status, 403);
     assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'ERR_SESSION_CSRF');
     const token = await (await withSession(sessions, new Request('https://shop.test/csrf', { headers: { cookie } }), async (s) => new Response(await s.csrfToken()))).text();
+    const untokened = new Request('https://shop.test/cart', { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'item=fig' });
+    assert.equal((await withSession(sessions, untokened, add('fig'))).status, 403);
     const form = new Request('https://shop.test/cart', { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `item=pear&_csrf=${token}` });
     const accepted = await withSession(sessions, form, async (session) => {
       const body = await form.formData();

@@ -6,7 +6,7 @@
  * `SessionStoreError` once it has run for `opTimeoutMs` (a frozen Redis, SF-08).
  *
  * Why one shared ticker instead of a timer per call: node-redis v6 arms an `AbortSignal`
- * timeout per command and loses 4x of its throughput to it (perf-anchors §6). Here a call is
+ * timeout per command and loses about 4x of its concurrent throughput to it (docs/redis.md). Here a call is
  * linked into a list and unlinked when it settles (no hashing, no timer); one interval,
  * running only while calls are in flight, expires the overdue ones. Every call has the same
  * timeout, so list order is deadline order and a tick stops at the first call not yet due.

@@ -1,6 +1,7 @@
 // Sizing (docs/redis.md): Redis memory per session, measured as the growth of INFO memory
-// used_memory over 10,000 sessions on a private server. The payload mirrors the 207-byte
-// session of perf-anchors §6. The bound is generous; the figures go to the test output.
+// used_memory over 10,000 sessions on a private server. The payload is a typical session of
+// about 200 bytes (profile fields, roles, a small cart). The bound is generous; the figures go
+// to the test output.
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRecord } from '@coatcheck/conformance';

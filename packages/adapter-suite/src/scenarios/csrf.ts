@@ -5,6 +5,8 @@ import { BARE, buildHarness, cookiePair, HTTPS, OWN_ORIGIN, type AppFactory, typ
 import type { SuiteResponse } from '../client.js';
 
 const EVIL = 'https://evil.example';
+/** `csrf.mode: 'strict'`: a cookie request with neither Origin nor Sec-Fetch-Site needs the token. */
+const STRICT = { csrf: { mode: 'strict' } } as const;
 
 function assertRefused(res: SuiteResponse, reason: string): void {
   assert.equal(res.status, 403, `${reason}: ${res.body}`);
@@ -72,8 +74,30 @@ export function csrfScenarios(factory: AppFactory): void {
       }
       assert.equal((await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, origin: OWN_ORIGIN }, json: { item: 'own' } })).status, 200);
       assert.equal((await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, origin: 'https://app.example.com' }, json: { item: 'trusted' } })).status, 200);
-      assertRefused(await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie }, json: { item: 'bare' } }), 'no Origin, no token');
       assert.deepEqual(await cart(), ['own', 'trusted']);
+    });
+
+    it('CS-14 standard mode: a cookie POST with neither Origin nor Sec-Fetch-Site (a script with a cookie jar) passes', async () => {
+      const h = await buildHarness(factory);
+      const { cookie, cart } = await loggedIn(h);
+      const json = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie }, json: { item: 'script' } });
+      assert.equal(json.status, 200, json.body);
+      const form = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie }, form: { item: 'form' } });
+      assert.equal(form.status, 200, form.body);
+      assert.deepEqual(await cart(), ['script', 'form']);
+    });
+
+    it('CS-15 strict mode: the same header-less cookie POST is refused with 403 ERR_SESSION_CSRF (token-missing)', async () => {
+      const h = await buildHarness(factory, STRICT);
+      const { cookie, cart } = await loggedIn(h);
+      const res = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie }, json: { item: 'script' } });
+      assertRefused(res, 'no Origin, no Sec-Fetch-Site, no token');
+      assert.match(res.json().error.message, /^CSRF token missing: .*csrf\.mode is 'strict'.*x-csrf-token header/);
+      // Without a live cookie there is nothing to forge with, so strict mode lets it through.
+      assert.equal((await h.app.request({ method: 'POST', path: '/cart', headers: BARE, json: { item: 'anonymous' } })).status, 200);
+      // The headers still decide for browsers: same-origin needs no token.
+      assert.equal((await h.app.request({ method: 'POST', path: '/cart', headers: { ...HTTPS, cookie }, json: { item: 'fetch' } })).status, 200);
+      assert.deepEqual(await cart(), ['fetch']);
     });
 
     it('CS-08 safe methods never change state; odd-case methods are still checked or rejected', async () => {
@@ -90,8 +114,12 @@ export function csrfScenarios(factory: AppFactory): void {
       const h = await buildHarness(factory);
       const { cookie } = await loggedIn(h);
       assertRefused(await h.app.request({ method: 'POST', path: '/logout', headers: { ...BARE, cookie, origin: EVIL, 'sec-fetch-site': 'cross-site' } }), 'logout');
-      assertRefused(await h.app.request({ method: 'POST', path: '/logout', headers: { ...BARE, cookie } }), 'logout without token');
+      assertRefused(await h.app.request({ method: 'POST', path: '/logout', headers: { ...BARE, cookie, origin: EVIL } }), 'logout from an old browser');
       assert.equal((await h.app.request({ path: '/me', headers: { ...HTTPS, cookie } })).json().userId, 'alice');
+      const strict = await buildHarness(factory, STRICT);
+      const other = await loggedIn(strict);
+      assertRefused(await strict.app.request({ method: 'POST', path: '/logout', headers: { ...BARE, cookie: other.cookie } }), 'strict: logout without token');
+      assert.equal((await strict.app.request({ path: '/me', headers: { ...HTTPS, cookie: other.cookie } })).json().userId, 'alice');
     });
 
     it('same-origin fetches and bearer requests pass; a bearer header does not exempt a cookie', async () => {
@@ -112,9 +140,10 @@ export function csrfScenarios(factory: AppFactory): void {
     });
   });
 
-  describe('CSRF: the synchronizer token', () => {
-    it('a form post without Origin or Fetch Metadata passes with the session token, in the field or the header', async () => {
-      const h = await buildHarness(factory);
+  // The token decides only in strict mode, for a cookie request with neither header.
+  describe('CSRF: the synchronizer token (strict mode)', () => {
+    it('CS-15 a form post without Origin or Fetch Metadata passes with the session token, in the field or the header', async () => {
+      const h = await buildHarness(factory, STRICT);
       const { cookie, cart, token } = await loggedIn(h);
       const form = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie }, form: { item: 'form', _csrf: await token() } });
       assert.equal(form.status, 200, form.body);
@@ -124,7 +153,7 @@ export function csrfScenarios(factory: AppFactory): void {
     });
 
     it('CS-02 session A\'s token with session B\'s cookie is refused; forged and missing tokens too', async () => {
-      const h = await buildHarness(factory);
+      const h = await buildHarness(factory, STRICT);
       const victim = await loggedIn(h);
       const attacker = await loggedIn(h);
       const stolen = await attacker.token();
@@ -137,7 +166,7 @@ export function csrfScenarios(factory: AppFactory): void {
     });
 
     it('CS-03 a planted double-submit cookie with a matching header value is refused: the token is bound to the session', async () => {
-      const h = await buildHarness(factory);
+      const h = await buildHarness(factory, STRICT);
       const victim = await loggedIn(h);
       const attacker = await loggedIn(h);
       const planted = await attacker.token();
@@ -148,7 +177,7 @@ export function csrfScenarios(factory: AppFactory): void {
     });
 
     it('CS-04 a pre-login token dies at login and a token dies at logout; login gives a fresh one', async () => {
-      const h = await buildHarness(factory);
+      const h = await buildHarness(factory, STRICT);
       const anon = cookiePair(await h.app.request({ method: 'POST', path: '/cart', headers: HTTPS, json: { item: 'apple' } }));
       const before = (await h.app.request({ path: '/csrf', headers: { ...HTTPS, cookie: anon } })).json().token as string;
       assert.equal((await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: anon, 'x-csrf-token': before }, json: { item: 'pear' } })).status, 200);
@@ -162,7 +191,7 @@ export function csrfScenarios(factory: AppFactory): void {
     });
 
     it('CS-11 tokens are masked: two renders differ and both validate; asking creates no cookie for a live session', async () => {
-      const h = await buildHarness(factory);
+      const h = await buildHarness(factory, STRICT);
       const { cookie, token } = await loggedIn(h);
       const [first, second] = [await token(), await token()];
       assert.notEqual(first, second);
@@ -175,7 +204,7 @@ export function csrfScenarios(factory: AppFactory): void {
     });
 
     it('a token asked for by a visitor without a session creates the session it is bound to', async () => {
-      const h = await buildHarness(factory);
+      const h = await buildHarness(factory, STRICT);
       const res = await h.app.request({ path: '/csrf', headers: HTTPS });
       const cookie = cookiePair(res);
       const post = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie }, form: { item: 'first', _csrf: res.json().token } });

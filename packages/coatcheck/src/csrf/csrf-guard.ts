@@ -3,8 +3,9 @@
  *
  * A browser attaches the session cookie to requests another site makes it send, so an unsafe
  * request (anything but GET, HEAD, OPTIONS, TRACE) carrying the cookie is only trusted when
- * the request shows it came from this site. The checks, in order (OWASP CSRF Prevention
- * Cheat Sheet: Fetch Metadata, then Origin, then a synchronizer token):
+ * the request shows it came from this site. The rules follow Go's `net/http`
+ * `CrossOriginProtection` (Fetch Metadata, then `Origin`), with an optional synchronizer token
+ * for deployments that must serve browsers which send neither header. In order:
  *
  * 1. Safe methods pass. The comparison is exact: `post` or `PoSt` is unsafe. (CS-08)
  * 2. A request with an `Authorization` header and no session cookie passes: a bearer token
@@ -13,11 +14,16 @@
  *    the user) pass; `same-site`, `cross-site` or anything else pass only when `Origin` is in
  *    `trustedOrigins`. (CS-06)
  * 4. No `Sec-Fetch-Site` but an `Origin`: it must be this site's origin or a trusted origin,
- *    compared exactly; `null` is refused. (CS-07)
- * 5. Neither header: an old browser, a privacy proxy that strips them, or a non-browser
- *    client. With a live session cookie the synchronizer token is required (header or form
- *    field); without one there is no credential to abuse, and the request passes.
- *    Non-browser clients should authenticate with a bearer token, not a cookie jar.
+ *    compared exactly; `null` is refused. (CS-07) Go compares only the host of `Origin` with
+ *    `Host` here and lets an `http://` page post to the `https://` site; we know the scheme the
+ *    adapter saw, so we compare it too. Behind a TLS proxy the framework must be told to trust
+ *    it (or the public origin listed in `trustedOrigins`), which the cookie's `Secure` needs anyway.
+ * 5. Neither header. Every current browser sends at least one of them on a cross-site unsafe
+ *    request, so this is a non-browser client (a script with a cookie jar), or a same-origin
+ *    request from a browser too old to send them: it passes. (CS-14) With `mode: 'strict'`,
+ *    for sites that must also protect users of such old browsers or of proxies that strip the
+ *    headers, a request with a live session cookie must carry the synchronizer token instead
+ *    (header or form field); without a cookie there is no credential to abuse. (CS-15)
  *
  * Steps 3 and 4 apply to requests without a cookie too: a cross-site login form would
  * otherwise log the victim into the attacker's account. (CS-05)
@@ -40,7 +46,21 @@ export interface CsrfOptions {
   headerName?: string;
   /** Form field carrying the token (urlencoded or multipart bodies). @default '_csrf' */
   fieldName?: string;
+  /**
+   * What happens to an unsafe request with a live session cookie and neither `Origin` nor
+   * `Sec-Fetch-Site`. `'standard'`: it passes, as in Go's `CrossOriginProtection` (every
+   * current browser sends one of the headers on a cross-site request, so it comes from a
+   * script or from a same-origin page of a very old browser). `'strict'`: it must carry the
+   * session's token (`session.csrfToken()`, in the header or the form field), for sites whose
+   * users may run browsers or proxies that drop both headers. Anything else throws
+   * `SessionConfigError`. See docs/csrf.md.
+   * @default 'standard'
+   */
+  mode?: CsrfMode;
 }
+
+/** See {@link CsrfOptions.mode}. */
+export type CsrfMode = 'standard' | 'strict';
 
 /** What the guard needs to know about a request; adapters read it from their framework. */
 export interface CsrfRequest {
@@ -65,6 +85,8 @@ export interface CsrfGuard {
   readonly headerName: string;
   /** Form field carrying the token. */
   readonly fieldName: string;
+  /** The configured {@link CsrfOptions.mode}. */
+  readonly mode: CsrfMode;
   /**
    * Decides from the headers alone: `null` allows the request, `'token'` means it must
    * present the session's token (pass it to {@link CsrfGuard.checkToken}), and an error means
@@ -110,6 +132,7 @@ export function isSafeMethod(method: string): boolean {
   return SAFE_METHODS.has(method);
 }
 const TOKEN_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const MODES: readonly unknown[] = ['standard', 'strict'] satisfies CsrfMode[];
 
 function assertOrigin(value: unknown, index: number): string {
   let parsed: URL | null = null;
@@ -129,7 +152,8 @@ function assertOrigin(value: unknown, index: number): string {
 /** Validates the options and builds the guard. Throws `SessionConfigError`. */
 export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
   if (options === null || typeof options !== 'object') throw new SessionConfigError('csrf must be an options object or false.');
-  const { trustedOrigins = [], headerName = 'x-csrf-token', fieldName = '_csrf' } = options;
+  const { trustedOrigins = [], headerName = 'x-csrf-token', fieldName = '_csrf', mode = 'standard' } = options;
+  if (!MODES.includes(mode)) throw new SessionConfigError(`csrf.mode must be 'standard' (the default: a request with neither Origin nor Sec-Fetch-Site passes) or 'strict' (such a request with a session cookie must carry the CSRF token); got ${JSON.stringify(mode)}.`);
   if (!Array.isArray(trustedOrigins)) throw new SessionConfigError('csrf.trustedOrigins must be an array of origins.');
   if (!TOKEN_NAME.test(headerName)) throw new SessionConfigError('csrf.headerName must be a header name (letters, digits, - and _).');
   if (!TOKEN_NAME.test(fieldName)) throw new SessionConfigError('csrf.fieldName must be a form field name (letters, digits, - and _).');
@@ -141,6 +165,7 @@ export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
   return Object.freeze({
     headerName: header,
     fieldName,
+    mode,
     isTrustedOrigin,
     check(request: CsrfRequest, session: Session<any>) {
       if (SAFE_METHODS.has(request.method)) return null;
@@ -149,20 +174,21 @@ export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
       const site = request.secFetchSite;
       if (typeof site === 'string' && site !== '') {
         if (site === 'same-origin' || site === 'none' || trusted.has(request.origin ?? '')) return null;
-        return new SessionCsrfError('cross-site', `Cross-site request refused: Sec-Fetch-Site is "${site === 'same-site' ? 'same-site' : 'cross-site'}" and its origin is not in csrf.trustedOrigins. If that origin is yours, add it there.`);
+        return new SessionCsrfError('cross-site', `Cross-site request refused: Sec-Fetch-Site is "${site === 'same-site' ? 'same-site' : 'cross-site'}" and its origin is not in csrf.trustedOrigins. If that origin is yours, add it there. A script or other non-browser client should send neither Sec-Fetch-Site nor Origin.`);
       }
       if (typeof request.origin === 'string' && request.origin !== '') {
         if (isTrustedOrigin(request.origin, request.target)) return null;
-        return new SessionCsrfError('origin', 'Cross-origin request refused: its Origin is neither this site nor in csrf.trustedOrigins. If that origin is yours, add it there.');
+        return new SessionCsrfError('origin', 'Cross-origin request refused: its Origin is neither this site nor in csrf.trustedOrigins. If that origin is yours, add it there. A script or other non-browser client should not send an Origin header.');
       }
-      return withCookie ? 'token' : null;
+      // Neither header: not a cross-site browser request today (step 5 above).
+      return mode === 'strict' && withCookie ? 'token' : null;
     },
     checkToken(session: Session<any>, token: unknown, unreadForm?: UnreadForm) {
       if ((typeof token !== 'string' || token === '') && unreadForm !== undefined) {
-        return new SessionCsrfError('token-missing', `CSRF token missing: this form post has a session cookie but no Origin or Sec-Fetch-Site header, so its token (from session.csrfToken()) is checked in the ${fieldName} form field, but no body parser had read the form when the session middleware ran. ${unreadForm.fix} Any request may send the token in the ${header} header instead.`);
+        return new SessionCsrfError('token-missing', `CSRF token missing: this form post has a session cookie but no Origin or Sec-Fetch-Site header, and csrf.mode is 'strict', so its token (from session.csrfToken()) is checked in the ${fieldName} form field, but no body parser had read the form when the session middleware ran. ${unreadForm.fix} Any request may send the token in the ${header} header instead.`);
       }
       if (typeof token !== 'string' || token === '') {
-        return new SessionCsrfError('token-missing', `CSRF token missing: this request has a session cookie but no Origin or Sec-Fetch-Site header, so it must carry the token from session.csrfToken() in the ${header} header or the ${fieldName} form field. A script with a cookie jar gets that token from the app (wherever it serves session.csrfToken()) or uses a bearer token instead of a cookie.`);
+        return new SessionCsrfError('token-missing', `CSRF token missing: this request has a session cookie but no Origin or Sec-Fetch-Site header, and csrf.mode is 'strict', so it must carry the token from session.csrfToken() in the ${header} header or the ${fieldName} form field. A script client can read the token from a page or route of the app and send it in the ${header} header, or authenticate with a bearer token instead of a cookie.`);
       }
       return session.verifyCsrfToken(token) ? null : new SessionCsrfError('token-invalid', 'CSRF token invalid: it was not issued for this session (it may predate a login or logout). Reload the form to get a fresh one.');
     },
