@@ -74,6 +74,13 @@ export interface AppOptions {
   activeSessions?: (() => number | Promise<number>) | null;
   /** Directory of the built React page, served at `/`. @default none (API only) */
   web?: string | null;
+  /**
+   * CSRF mode (`CSRF_MODE`): `'standard'` lets a request with neither `Origin` nor
+   * `Sec-Fetch-Site` through (no current browser sends such a cross-site request);
+   * `'strict'` makes such a request with a session cookie carry the token from
+   * `GET /csrf-token`. See docs/csrf.md. @default 'standard'
+   */
+  csrfMode?: 'standard' | 'strict';
 }
 
 /** Largest accepted request body: far above any real request of this API. */
@@ -129,6 +136,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     now,
     logger: sessionLog,
     lifetime: LIFETIME,
+    csrf: { mode: options.csrfMode ?? 'standard' },
     ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
   });
   const stopCounting = metrics.followEvents(manager.events);

@@ -31,6 +31,8 @@ export interface ShopConfig {
   readonly admins: readonly string[] | null;
   /** `TOKEN_KEYS`: the access-token key file as JSON; `null` when unset (kept in `DATA_DIR`). */
   readonly tokenKeys: TokenKeyFile | null;
+  /** `CSRF_MODE`: `standard` or `strict` (see docs/csrf.md). @default 'standard' */
+  readonly csrfMode: 'standard' | 'strict';
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -86,7 +88,15 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     databaseUrl,
     admins: parseAdminUsers(env.ADMIN_USERS),
     tokenKeys,
+    csrfMode: readCsrfMode(env.CSRF_MODE),
   });
+}
+
+function readCsrfMode(value: string | undefined): 'standard' | 'strict' {
+  const text = value?.trim().toLowerCase() ?? '';
+  if (text === '' || text === 'standard') return 'standard';
+  if (text === 'strict') return 'strict';
+  throw new ConfigError(`CSRF_MODE must be standard or strict; got ${JSON.stringify(value)}.`);
 }
 
 function readTokenKeys(value: string | undefined): TokenKeyFile | null {

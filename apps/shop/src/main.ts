@@ -72,6 +72,7 @@ async function main(): Promise<void> {
       logger: { level: config.logLevel },
       trustProxy: config.trustProxy,
       admins: config.admins ?? 'first-user',
+      csrfMode: config.csrfMode,
       activeSessions: backends.countActive,
       web: WEB_DIST,
       realtime: { origins: readOrigins(process.env, config.host, config.port) },

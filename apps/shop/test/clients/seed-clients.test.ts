@@ -38,8 +38,8 @@ function summaryOf(run: Run): any {
 }
 
 /** The real app (real clock, so token times are real) on 127.0.0.1 and a free port. */
-async function listening(): Promise<{ url: string; register(username: string): Promise<string> }> {
-  const { app } = await createShop({ app: { now: Date.now } });
+async function listening(csrfMode: 'standard' | 'strict' = 'standard'): Promise<{ url: string; register(username: string): Promise<string> }> {
+  const { app } = await createShop({ app: { now: Date.now, csrfMode } });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,
@@ -74,11 +74,20 @@ describe('the seeds\' Python clients against the shop', () => {
     assert.match(summary.after.challenge, /^Bearer error="invalid_token"/);
   });
 
-  it('CS-04 a cookie-jar script (requests.Session) is refused without its CSRF token and passes with /csrf-token\'s', async () => {
+  it('CS-14 a cookie-jar script (requests.Session) sends neither Origin nor Sec-Fetch-Site and passes', async () => {
     const shop = await listening();
     await shop.register('cron');
-    const summary = summaryOf(await runClient('cookie-jar-client.py', [shop.url, 'cron', PASSWORD]));
-    assert.equal(summary.refused.code, 'ERR_SESSION_CSRF');
+    const summary = summaryOf(await runClient('cookie-jar-client.py', [shop.url, 'cron', PASSWORD, 'standard']));
+    assert.equal(summary.plain.status, 200);
+    assert.deepEqual(summary.cart, [{ item_id: 'apple', quantity: 2 }]);
+    assert.equal(summary.after, 401);
+  });
+
+  it('CS-04 with CSRF_MODE=strict the same script is refused without its CSRF token and passes with /csrf-token\'s', async () => {
+    const shop = await listening('strict');
+    await shop.register('cron');
+    const summary = summaryOf(await runClient('cookie-jar-client.py', [shop.url, 'cron', PASSWORD, 'strict']));
+    assert.equal(summary.plain.body.error.code, 'ERR_SESSION_CSRF');
     assert.deepEqual(summary.cart, [{ item_id: 'apple', quantity: 1 }]);
     assert.equal(summary.after, 401);
   });
