@@ -108,7 +108,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     frameworkErrors: handleError,
     // No coercion: "2", ["apple"] or "true" are type errors, not values. allErrors reports
     // every bad field at once, as FastAPI does (bounded by bodyLimit).
-    ajv: { customOptions: { coerceTypes: false, allErrors: true, removeAdditional: true, useDefaults: true } },
+    ajv: { customOptions: { coerceTypes: false, allowUnionTypes: true, allErrors: true, removeAdditional: true, useDefaults: true } },
   });
   // JSON only: a text/plain POST is what a cross-site form can send without a preflight. (CS-09)
   app.removeContentTypeParser('text/plain');

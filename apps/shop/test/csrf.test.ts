@@ -32,7 +32,7 @@ describe('cross-site requests against the shop', () => {
   it('CS-01 a cross-site cart add is refused; the same request from the shop page passes', async () => {
     const { app } = await createShop();
     const browser = await loggedIn(app, 'alice');
-    const payload = JSON.stringify({ item_id: 'apple', quantity: 1 });
+    const payload = JSON.stringify({ item_id: 1, quantity: 1 });
     assert.equal((await browser.request({ method: 'POST', url: '/cart/add', headers: CROSS_SITE, payload })).statusCode, 403);
     assert.deepEqual((await browser.get('/cart')).json(), { cart: [] });
     assert.equal((await browser.request({ method: 'POST', url: '/cart/add', headers: { 'content-type': 'application/json' }, payload })).statusCode, 200);

@@ -50,7 +50,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: { 200: '`{revoked: n}`: how many other sessions were ended', 403: '`ERR_REAUTH_REQUIRED` when the last login or step-up is older than 5 minutes; `ERR_VIEW_AS_READ_ONLY`' },
   },
   'GET /items': { tag: 'cart', summary: 'The catalogue', responses: { 200: '`{items: [{id, name, description, price_cents}]}`' } },
-  'POST /cart/add': { tag: 'cart', summary: 'Add to the cart (anonymous or logged in)', responses: { 200: '`{cart}`', 409: '`ERR_CART_FULL`, `ERR_CART_QUANTITY`' } },
+  'POST /cart/add': { tag: 'cart', summary: 'Add to the cart (anonymous or logged in)', responses: { 200: '`{cart}`', 404: '`ERR_UNKNOWN_ITEM`: no such item id', 409: '`ERR_CART_FULL`, `ERR_CART_QUANTITY`' } },
   'GET /cart': { tag: 'cart', summary: 'The cart', responses: { 200: '`{cart: [{item_id, quantity}]}`' } },
   'GET /checkout': {
     tag: 'checkout',
