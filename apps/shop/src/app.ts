@@ -10,6 +10,7 @@ import { createSessionManager, type Logger, type SessionBus, type SessionStore }
 import { coatcheck } from '@coatcheck/fastify';
 import { createTokenService, generateKeyFile, type TokenKeyFile } from '@coatcheck/tokens';
 import { handleError, installErrorHandlers } from './http/errors.js';
+import { installFormParsers } from './http/form-body.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -27,6 +28,7 @@ import { adminRoutes } from './routes/admin.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { checkoutRoutes } from './routes/checkout.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { pageRoutes } from './routes/pages.js';
 import { webRoutes } from './routes/web.js';
 
 /** Options of {@link buildApp}. */
@@ -110,8 +112,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // every bad field at once, as FastAPI does (bounded by bodyLimit).
     ajv: { customOptions: { coerceTypes: false, allowUnionTypes: true, allErrors: true, removeAdditional: true, useDefaults: true } },
   });
-  // JSON only: a text/plain POST is what a cross-site form can send without a preflight. (CS-09)
+  // JSON and HTML forms. Not text/plain: its body is never a form's fields, and it is what a
+  // cross-site form uses to smuggle JSON without a preflight. (CS-09) Form posts are as safe
+  // as JSON ones here: the CSRF check reads Origin / Sec-Fetch-Site, else the form's _csrf.
   app.removeContentTypeParser('text/plain');
+  installFormParsers(app);
   installErrorHandlers(app);
 
   const sessionLog: Logger = {
@@ -172,7 +177,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(async (scope) => {
     const tokens = await tokensReady;
     await scope.register(coatcheck, { manager, bearer: tokens });
-    authRoutes(scope, { users });
+    const pages = pageRoutes(scope, { users, csrfFieldName: manager.csrf?.fieldName ?? '_csrf' });
+    authRoutes(scope, { users, pages });
     cartRoutes(scope);
     deviceRoutes(scope, { users });
     publishCartChanges(scope, realtime);
