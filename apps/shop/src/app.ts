@@ -30,6 +30,7 @@ import { checkoutRoutes } from './routes/checkout.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
 import { webRoutes } from './routes/web.js';
+import { DEFAULT_LIFETIMES, type ShopLifetimes } from './lifetimes.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -75,18 +76,25 @@ export interface AppOptions {
   activeSessions?: (() => number | Promise<number>) | null;
   /** Directory of the built React page, served at `/`. @default none (API only) */
   web?: string | null;
+  /** Session and token lifetimes, in seconds (`readConfig` reads them from the environment). @default DEFAULT_LIFETIMES */
+  lifetimes?: Partial<ShopLifetimes>;
 }
 
 /** Largest accepted request body: far above any real request of this API. */
 export const BODY_LIMIT = 16 * 1024;
 
-/** Session lifetimes, in seconds. */
-export const LIFETIME = Object.freeze({
-  idleTimeout: 30 * 60,
-  absoluteTimeout: 12 * 3600,
-  rememberIdleTimeout: 30 * 86400,
-  rememberAbsoluteTimeout: 30 * 86400,
-});
+/**
+ * The session library's lifetime options for the shop's lifetimes. A remember-me login lasts
+ * `rememberMe` from the login, used or not, like Flask's permanent session in the tutorial.
+ */
+function sessionLifetime(lifetimes: ShopLifetimes) {
+  return {
+    idleTimeout: lifetimes.idleTimeout,
+    absoluteTimeout: lifetimes.absoluteTimeout,
+    rememberIdleTimeout: lifetimes.rememberMe,
+    rememberAbsoluteTimeout: lifetimes.rememberMe,
+  };
+}
 
 /**
  * Builds the shop. Call `await app.ready()` (or just `inject`/`listen`) to start it; closing
@@ -101,6 +109,7 @@ export const LIFETIME = Object.freeze({
 export function buildApp(options: AppOptions): FastifyInstance {
   const { store, bus = null, db, secrets, tokenKeys, now = Date.now, logger = false, trustProxy = false, routes } = options;
   const { admins = 'first-user', activeSessions = null, web = null } = options;
+  const lifetimes: ShopLifetimes = { ...DEFAULT_LIFETIMES, ...options.lifetimes };
   const app = Fastify({
     logger,
     trustProxy,
@@ -131,7 +140,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     secrets,
     now,
     logger: sessionLog,
-    lifetime: LIFETIME,
+    lifetime: sessionLifetime(lifetimes),
     ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
   });
   const stopCounting = metrics.followEvents(manager.events);
@@ -144,7 +153,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // label. Importing keys is asynchronous; both scopes below wait for it (a bad key file
   // fails app.ready()).
   const tokensReady = Promise.resolve(tokenKeys ?? generateKeyFile('EdDSA', now())).then((keys) =>
-    createTokenService({ manager, keys, refreshSecret: secrets[0] as string, now, logger: sessionLog }),
+    createTokenService({
+      manager,
+      keys,
+      refreshSecret: secrets[0] as string,
+      now,
+      logger: sessionLog,
+      accessTokenTtl: lifetimes.accessTokenTtl,
+      // A family unused for 14 days ends sooner (the library's default), but never after its lifetime.
+      refresh: { absoluteLifetime: lifetimes.refreshLifetime, idleTimeout: Math.min(14 * 86400, lifetimes.refreshLifetime) },
+    }),
   );
   tokensReady.catch(() => {}); // reported through app.ready(), not as an unhandled rejection
   const nameOf = (userId: string) => users.findById(userId)?.username ?? null;

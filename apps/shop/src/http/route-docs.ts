@@ -24,7 +24,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /login': {
     tag: 'auth',
     summary: 'Log in, optionally remembered',
-    description: 'Issues a new ticket (the old one stops working) and keeps the anonymous cart. `remember: true` sets a persistent cookie (30 days); otherwise the cookie ends with the browser.',
+    description: 'Issues a new ticket (the old one stops working) and keeps the anonymous cart. `remember: true` sets a persistent cookie (one day by default, `REMEMBER_ME_LIFETIME`); otherwise the cookie ends with the browser.',
     responses: { 200: '`{user}`', 401: '`ERR_INVALID_CREDENTIALS` (same answer for an unknown user and a wrong password)' },
   },
   'GET /profile': { tag: 'auth', summary: 'The logged-in user and session lifetimes', auth: true, responses: { 200: '`{user, session: {createdAt, expiresAt, persistent}}` (epoch ms)' } },
