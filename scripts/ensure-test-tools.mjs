@@ -1,6 +1,7 @@
 // Makes sure the Debian programs the tests run are there: chromium for the browser tests
 // (driven by playwright-core; no browser is ever downloaded by `playwright install`), and
-// redis-server / redis-cli for the Redis fault tests' private servers. Missing ones are installed
+// redis-server / redis-cli for the Redis fault tests' private servers, and Debian's python3 with
+// httpx and requests for the tutorials' Python clients (apps/shop/test/clients/). Missing ones are installed
 // with apt-get when the machine allows it (root, or sudo without a password); otherwise this
 // fails with the exact command to run. Used by scripts/test.mjs, so `npm test` is the whole
 // set-up (and .ci/run, which runs `npm test`); alone: `node scripts/ensure-test-tools.mjs`.
@@ -16,6 +17,9 @@ export const TOOLS = Object.freeze({
   chromium: { path: CHROMIUM, pkg: 'chromium', neededBy: 'the browser tests', custom: CHROMIUM !== '/usr/bin/chromium' ? 'CHROMIUM_PATH' : undefined },
   'redis-server': { path: '/usr/bin/redis-server', pkg: 'redis-server', neededBy: 'the Redis fault tests (private servers)' },
   'redis-cli': { path: '/usr/bin/redis-cli', pkg: 'redis-tools', neededBy: 'the Redis fault tests' },
+  // Debian's python3, not a pyenv or venv one: the packages below install into it.
+  'python3-httpx': { path: '/usr/lib/python3/dist-packages/httpx', pkg: 'python3-httpx', neededBy: 'the Python client tests (/usr/bin/python3)' },
+  'python3-requests': { path: '/usr/lib/python3/dist-packages/requests', pkg: 'python3-requests', neededBy: 'the Python client tests (/usr/bin/python3)' },
 });
 
 /** The command a person runs to install `packages`. */

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BROWSER_TESTS, REDIS_SERVER_TESTS, listTestFiles, needsService } from './test-groups.mjs';
+import { BROWSER_TESTS, PYTHON_CLIENT_TESTS, REDIS_SERVER_TESTS, listTestFiles, needsService } from './test-groups.mjs';
 import { ensureTestTools } from './ensure-test-tools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +33,7 @@ if (selected.length === 0) {
 const tools = [];
 if (!values.unit && selected.some((file) => file.startsWith(BROWSER_TESTS))) tools.push('chromium');
 if (!values.unit && selected.some((file) => file.startsWith(REDIS_SERVER_TESTS))) tools.push('redis-server', 'redis-cli');
+if (!values.unit && selected.some((file) => file.startsWith(PYTHON_CLIENT_TESTS))) tools.push('python3-httpx', 'python3-requests');
 if (tools.length > 0) {
   try {
     ensureTestTools(tools);
