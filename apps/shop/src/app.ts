@@ -117,8 +117,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // Router errors (bad URL encoding, over-long params) would otherwise get Fastify's own
     // body, which echoes the URL, instead of this API's error shape.
     frameworkErrors: handleError,
-    // No coercion: "2", ["apple"] or "true" are type errors, not values. allErrors reports
-    // every bad field at once, as FastAPI does (bounded by bodyLimit).
+    // No coercion: in JSON, "2", [1] or "true" are type errors, not values (form fields, all
+    // strings, are converted by the schema before this, in http/form-body.ts). allErrors
+    // reports every bad field at once, as FastAPI does (bounded by bodyLimit).
     ajv: { customOptions: { coerceTypes: false, allowUnionTypes: true, allErrors: true, removeAdditional: true, useDefaults: true } },
   });
   // JSON and HTML forms. Not text/plain: its body is never a form's fields, and it is what a

@@ -61,7 +61,8 @@ describe('account: step-up and password change', () => {
   });
 
   it('LC-14 a remembered session from last week is logged in but not fresh', async () => {
-    const { app, clock } = await createShop();
+    // Remember-me for 30 days (REMEMBER_ME_LIFETIME=30d), so a week-old login is still alive.
+    const { app, clock } = await createShop({ app: { lifetimes: { rememberMe: 30 * 86400 } } });
     await createBrowser(app).post('/register', { username: 'dave', password: PASSWORD });
     const browser = createBrowser(app);
     await browser.post('/login', { username: 'dave', password: PASSWORD, remember: true });

@@ -40,6 +40,30 @@ describe('the cart', () => {
     assert.deepEqual((await browser.get('/cart')).json(), expected);
   });
 
+  it('takes integer item ids, and a string of digits for one, as FastAPI\'s item_id: int does', async () => {
+    const { app } = await createShop();
+    const browser = createBrowser(app);
+    assert.deepEqual((await browser.post('/cart/add', { item_id: 42 })).json(), { cart: [{ item_id: 42, quantity: 1 }] });
+    assert.deepEqual((await browser.post('/cart/add', { item_id: '42' })).json(), { cart: [{ item_id: 42, quantity: 2 }] });
+    const items = (await app.inject({ url: '/items' })).json().items as Array<{ id: unknown }>;
+    assert.ok(items.every((item) => Number.isInteger(item.id)));
+    assert.ok(items.some((item) => item.id === 42), 'item 42 is for sale');
+  });
+
+  it('refuses an item id that is not in the catalogue with 404 ERR_UNKNOWN_ITEM, and stores nothing', async () => {
+    const { app, db } = await createShop();
+    const browser = createBrowser(app);
+    const first = await browser.post('/cart/add', { item_id: 7 });
+    assert.equal(first.statusCode, 404);
+    assert.equal(first.json().error.code, 'ERR_UNKNOWN_ITEM');
+    assert.equal(browser.cookie, null);
+    const { n } = db.prepare('SELECT count(*) AS n FROM coatcheck_sessions').get() as { n: number };
+    assert.equal(n, 0, 'no session was created for it');
+    await browser.post('/cart/add', { item_id: 1 });
+    assert.equal((await browser.post('/cart/add', { item_id: '999999999' })).statusCode, 404);
+    assert.deepEqual((await browser.get('/cart')).json(), { cart: [{ item_id: 1, quantity: 1 }] });
+  });
+
   it('AB-01 reading an empty cart creates no session and sets no cookie', async () => {
     const { app, db } = await createShop();
     const res = await app.inject({ method: 'GET', url: '/cart' });
