@@ -8,9 +8,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
-/** Folders (ending in `/`) and files whose tests need Redis, Postgres or chromium. */
+/** Folders (ending in `/`) and files whose tests need Redis, Postgres, chromium or Debian's python3 libraries. */
 export const SERVICE_TESTS = [
   'apps/shop/test/browser/',
+  'apps/shop/test/clients/',
   'packages/postgres/test/',
   'packages/redis/test/',
   'apps/shop/test/bearer-scale-out.test.ts',
@@ -22,10 +23,10 @@ export const SERVICE_TESTS = [
 
 /** The browser tests (chromium is installed before they run). */
 export const BROWSER_TESTS = 'apps/shop/test/browser/';
+/** The tests that run the tutorials' Python clients (Debian's python3-jwt, python3-requests and python3-httpx are installed before they run). */
+export const PYTHON_CLIENT_TESTS = 'apps/shop/test/clients/';
 /** Tests that start private redis-server processes (redis-server and redis-cli are installed before they run). */
 export const REDIS_SERVER_TESTS = 'packages/redis/test/';
-/** Tests that run the seed tutorials' Python clients (Debian's python3-jwt, -requests and -httpx are installed before they run; unit tests otherwise). */
-export const PYTHON_CLIENT_TESTS = 'apps/shop/test/clients/';
 
 const ROOTS = ['packages', 'apps', 'scripts'];
 const TEST_FILE = /\.test\.(ts|mjs)$/;

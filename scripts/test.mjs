@@ -46,7 +46,7 @@ if (selected.length === 0) {
 const tools = [];
 if (!values.unit && selected.some((file) => file.startsWith(BROWSER_TESTS))) tools.push('chromium');
 if (!values.unit && selected.some((file) => file.startsWith(REDIS_SERVER_TESTS))) tools.push('redis-server', 'redis-cli');
-if (selected.some((file) => file.startsWith(PYTHON_CLIENT_TESTS))) tools.push('python3-jwt', 'python3-requests', 'python3-httpx');
+if (!values.unit && selected.some((file) => file.startsWith(PYTHON_CLIENT_TESTS))) tools.push('python3-jwt', 'python3-requests', 'python3-httpx');
 if (tools.length > 0) {
   try {
     ensureTestTools(tools);

@@ -11,6 +11,7 @@ import { coatcheck } from '@coatcheck/fastify';
 import { createTokenService, generateKeyFile, type TokenKeyFile } from '@coatcheck/tokens';
 import { handleError, installErrorHandlers } from './http/errors.js';
 import { acceptEmptyJson } from './http/json-body.js';
+import { installFormParsers } from './http/form-body.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -28,7 +29,9 @@ import { adminRoutes } from './routes/admin.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { checkoutRoutes } from './routes/checkout.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { pageRoutes } from './routes/pages.js';
 import { webRoutes } from './routes/web.js';
+import { DEFAULT_LIFETIMES, type ShopLifetimes } from './lifetimes.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -81,18 +84,25 @@ export interface AppOptions {
    * `GET /csrf-token`. See docs/csrf.md. @default 'standard'
    */
   csrfMode?: 'standard' | 'strict';
+  /** Session and token lifetimes, in seconds (`readConfig` reads them from the environment). @default DEFAULT_LIFETIMES */
+  lifetimes?: Partial<ShopLifetimes>;
 }
 
 /** Largest accepted request body: far above any real request of this API. */
 export const BODY_LIMIT = 16 * 1024;
 
-/** Session lifetimes, in seconds. */
-export const LIFETIME = Object.freeze({
-  idleTimeout: 30 * 60,
-  absoluteTimeout: 12 * 3600,
-  rememberIdleTimeout: 30 * 86400,
-  rememberAbsoluteTimeout: 30 * 86400,
-});
+/**
+ * The session library's lifetime options for the shop's lifetimes. A remember-me login lasts
+ * `rememberMe` from the login, used or not, like Flask's permanent session in the tutorial.
+ */
+function sessionLifetime(lifetimes: ShopLifetimes) {
+  return {
+    idleTimeout: lifetimes.idleTimeout,
+    absoluteTimeout: lifetimes.absoluteTimeout,
+    rememberIdleTimeout: lifetimes.rememberMe,
+    rememberAbsoluteTimeout: lifetimes.rememberMe,
+  };
+}
 
 /**
  * Builds the shop. Call `await app.ready()` (or just `inject`/`listen`) to start it; closing
@@ -107,6 +117,7 @@ export const LIFETIME = Object.freeze({
 export function buildApp(options: AppOptions): FastifyInstance {
   const { store, bus = null, db, secrets, tokenKeys, now = Date.now, logger = false, trustProxy = false, routes } = options;
   const { admins = 'first-user', activeSessions = null, web = null } = options;
+  const lifetimes: ShopLifetimes = { ...DEFAULT_LIFETIMES, ...options.lifetimes };
   const app = Fastify({
     logger,
     trustProxy,
@@ -114,13 +125,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // Router errors (bad URL encoding, over-long params) would otherwise get Fastify's own
     // body, which echoes the URL, instead of this API's error shape.
     frameworkErrors: handleError,
-    // No coercion: "2", ["apple"] or "true" are type errors, not values. allErrors reports
-    // every bad field at once, as FastAPI does (bounded by bodyLimit).
-    ajv: { customOptions: { coerceTypes: false, allErrors: true, removeAdditional: true, useDefaults: true } },
+    // No coercion: in JSON, "2", [1] or "true" are type errors, not values (form fields, all
+    // strings, are converted by the schema before this, in http/form-body.ts). allErrors
+    // reports every bad field at once, as FastAPI does (bounded by bodyLimit).
+    ajv: { customOptions: { coerceTypes: false, allowUnionTypes: true, allErrors: true, removeAdditional: true, useDefaults: true } },
   });
-  // JSON only: a text/plain POST is what a cross-site form can send without a preflight. (CS-09)
+  // JSON and HTML forms. Not text/plain: its body is never a form's fields, and it is what a
+  // cross-site form uses to smuggle JSON without a preflight. (CS-09) Form posts are as safe
+  // as JSON ones here: the CSRF check reads Origin / Sec-Fetch-Site, else the form's _csrf.
   app.removeContentTypeParser('text/plain');
   acceptEmptyJson(app);
+  installFormParsers(app);
   installErrorHandlers(app);
 
   const sessionLog: Logger = {
@@ -135,7 +150,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     secrets,
     now,
     logger: sessionLog,
-    lifetime: LIFETIME,
+    lifetime: sessionLifetime(lifetimes),
     csrf: { mode: options.csrfMode ?? 'standard' },
     ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
   });
@@ -149,7 +164,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // label. Importing keys is asynchronous; both scopes below wait for it (a bad key file
   // fails app.ready()).
   const tokensReady = Promise.resolve(tokenKeys ?? generateKeyFile('EdDSA', now())).then((keys) =>
-    createTokenService({ manager, keys, refreshSecret: secrets[0] as string, now, logger: sessionLog }),
+    createTokenService({
+      manager,
+      keys,
+      refreshSecret: secrets[0] as string,
+      now,
+      logger: sessionLog,
+      accessTokenTtl: lifetimes.accessTokenTtl,
+      // A family unused for 14 days ends sooner (the library's default), but never after its lifetime.
+      refresh: { absoluteLifetime: lifetimes.refreshLifetime, idleTimeout: Math.min(14 * 86400, lifetimes.refreshLifetime) },
+    }),
   );
   tokensReady.catch(() => {}); // reported through app.ready(), not as an unhandled rejection
   const nameOf = (userId: string) => users.findById(userId)?.username ?? null;
@@ -182,7 +206,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(async (scope) => {
     const tokens = await tokensReady;
     await scope.register(coatcheck, { manager, bearer: tokens });
-    authRoutes(scope, { users });
+    const pages = pageRoutes(scope, { users, csrfFieldName: manager.csrf?.fieldName ?? '_csrf' });
+    authRoutes(scope, { users, pages });
     cartRoutes(scope);
     deviceRoutes(scope, { users });
     publishCartChanges(scope, realtime);

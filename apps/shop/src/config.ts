@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAdminUsers } from './admin/admins.js';
 import type { TokenKeyFile } from '@coatcheck/tokens';
+import { DEFAULT_LIFETIMES, describeDuration, LIFETIME_VARIABLES, parseDuration, type ShopLifetimes } from './lifetimes.js';
 
 /** The shop's configuration. */
 export interface ShopConfig {
@@ -33,6 +34,12 @@ export interface ShopConfig {
   readonly tokenKeys: TokenKeyFile | null;
   /** `CSRF_MODE`: `standard` or `strict` (see docs/csrf.md). @default 'standard' */
   readonly csrfMode: 'standard' | 'strict';
+  /**
+   * `SESSION_IDLE_TIMEOUT`, `SESSION_ABSOLUTE_TIMEOUT`, `REMEMBER_ME_LIFETIME`,
+   * `ACCESS_TOKEN_TTL`, `REFRESH_TOKEN_LIFETIME`: seconds, or a number with `s`, `m`, `h`
+   * or `d`. @default DEFAULT_LIFETIMES
+   */
+  readonly lifetimes: ShopLifetimes;
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -77,6 +84,7 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
   const databaseUrl = readUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
   if (redisUrl && databaseUrl) throw new ConfigError('Set REDIS_URL or DATABASE_URL, not both: sessions live in one store.');
   const tokenKeys = readTokenKeys(env.TOKEN_KEYS);
+  const lifetimes = readLifetimes(env);
   return Object.freeze({
     port: readPort(env.PORT?.trim()),
     host: env.HOST?.trim() || '127.0.0.1',
@@ -89,6 +97,7 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     admins: parseAdminUsers(env.ADMIN_USERS),
     tokenKeys,
     csrfMode: readCsrfMode(env.CSRF_MODE),
+    lifetimes,
   });
 }
 
@@ -97,6 +106,29 @@ function readCsrfMode(value: string | undefined): 'standard' | 'strict' {
   if (text === '' || text === 'standard') return 'standard';
   if (text === 'strict') return 'strict';
   throw new ConfigError(`CSRF_MODE must be standard or strict; got ${JSON.stringify(value)}.`);
+}
+
+/** Reads every lifetime variable; an unset or empty one keeps its default. */
+export function readLifetimes(env: NodeJS.ProcessEnv): ShopLifetimes {
+  const values: Record<string, number> = { ...DEFAULT_LIFETIMES };
+  for (const { name, key, min, max } of LIFETIME_VARIABLES) {
+    const text = env[name]?.trim() ?? '';
+    if (text === '') continue;
+    const seconds = parseDuration(text);
+    if (seconds === null) {
+      throw new ConfigError(`${name} must be a duration: seconds (1800) or a number with s, m, h or d (30m, 12h, 1d); got ${JSON.stringify(text)}.`);
+    }
+    if (seconds < min || seconds > max) {
+      throw new ConfigError(`${name} must be from ${describeDuration(min)} to ${describeDuration(max)}; got ${describeDuration(seconds)}. Unset it for the default, ${describeDuration(DEFAULT_LIFETIMES[key])}.`);
+    }
+    values[key] = seconds;
+  }
+  const lifetimes = values as unknown as ShopLifetimes;
+  // The session library refuses an idle timeout longer than the absolute one; say which to change.
+  if (lifetimes.idleTimeout > lifetimes.absoluteTimeout) {
+    throw new ConfigError(`SESSION_IDLE_TIMEOUT (${describeDuration(lifetimes.idleTimeout)}) cannot exceed SESSION_ABSOLUTE_TIMEOUT (${describeDuration(lifetimes.absoluteTimeout)}); shorten the first or lengthen the second.`);
+  }
+  return Object.freeze(lifetimes);
 }
 
 function readTokenKeys(value: string | undefined): TokenKeyFile | null {

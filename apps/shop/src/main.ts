@@ -71,6 +71,7 @@ async function main(): Promise<void> {
       secrets: secret.secrets,
       logger: { level: config.logLevel },
       trustProxy: config.trustProxy,
+      lifetimes: config.lifetimes,
       admins: config.admins ?? 'first-user',
       csrfMode: config.csrfMode,
       activeSessions: backends.countActive,

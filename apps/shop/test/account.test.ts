@@ -61,7 +61,8 @@ describe('account: step-up and password change', () => {
   });
 
   it('LC-14 a remembered session from last week is logged in but not fresh', async () => {
-    const { app, clock } = await createShop();
+    // Remember-me for 30 days (REMEMBER_ME_LIFETIME=30d), so a week-old login is still alive.
+    const { app, clock } = await createShop({ app: { lifetimes: { rememberMe: 30 * 86400 } } });
     await createBrowser(app).post('/register', { username: 'dave', password: PASSWORD });
     const browser = createBrowser(app);
     await browser.post('/login', { username: 'dave', password: PASSWORD, remember: true });
@@ -82,7 +83,7 @@ describe('account: step-up and password change', () => {
     const phone = await loggedIn(app, 'erin');
     const tablet = await loggedIn(app, 'erin');
     const stranger = await loggedIn(app, 'frank');
-    await laptop.post('/cart/add', { item_id: 'apple' });
+    await laptop.post('/cart/add', { item_id: 1 });
     const before = laptop.cookie as string;
     const res = await laptop.post('/password', { new_password: NEW_PASSWORD });
     assert.deepEqual(res.json(), { revoked: 2 });
@@ -91,7 +92,7 @@ describe('account: step-up and password change', () => {
     assert.equal((await stranger.get('/profile')).statusCode, 200);
     assert.notEqual(ticketId(laptop.cookie as string), ticketId(before));
     assert.equal((await laptop.get('/profile')).statusCode, 200);
-    assert.deepEqual((await laptop.get('/cart')).json(), { cart: [{ item_id: 'apple', quantity: 1 }] }, 'data kept');
+    assert.deepEqual((await laptop.get('/cart')).json(), { cart: [{ item_id: 1, quantity: 1 }] }, 'data kept');
     const sessions = (await laptop.get('/sessions')).json().sessions;
     assert.equal(sessions.length, 1);
   });

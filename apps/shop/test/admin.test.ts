@@ -38,7 +38,7 @@ describe('admin: view as user', () => {
     const { app } = await createShop();
     const admin = await loggedIn(app, 'root');
     const bob = await loggedIn(app, 'bob');
-    await bob.post('/cart/add', { item_id: 'pear' });
+    await bob.post('/cart/add', { item_id: 2 });
     await bob.post('/checkout/address', ADDRESS);
     await bob.post('/checkout/payment', { method: 'invoice' });
     const order = (await bob.post('/checkout/place', { idempotency_key: 'bob-order-0123456789' })).json().order;
@@ -71,7 +71,7 @@ describe('admin: view as user', () => {
     const { app } = await createShop();
     const admin = await loggedIn(app, 'root');
     await loggedIn(app, 'bob');
-    await admin.post('/cart/add', { item_id: 'apple' });
+    await admin.post('/cart/add', { item_id: 1 });
     await admin.post('/checkout/address', ADDRESS);
     await admin.post('/checkout/payment', { method: 'card' });
     await admin.post('/admin/view-as', { username: 'bob' });

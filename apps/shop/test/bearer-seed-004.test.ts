@@ -123,7 +123,7 @@ describe('seed 004 against the shop', () => {
   it('a browser with a session cookie gets its 401 without a bearer challenge; wrong passwords get none either', async () => {
     const { app } = await createShop();
     const browser = createBrowser(app);
-    await browser.post('/cart/add', { item_id: 'apple' });
+    await browser.post('/cart/add', { item_id: 1 });
     assert.ok(browser.cookie);
     assert.deepEqual(refusal(await browser.get('/protected')), [401, 'ERR_NOT_AUTHENTICATED', undefined]);
     assert.deepEqual(refusal(await browser.get('/profile')), [401, 'ERR_NOT_AUTHENTICATED', undefined]);

@@ -52,10 +52,10 @@ describe('bearer mode in the shop', () => {
     const anonymousId = payloadOf(pair.access_token).sub;
     assert.match(anonymousId, /^anonymous_[A-Za-z0-9_-]{24}$/);
     assert.deepEqual((await client.call('GET', '/user/me')).json(), { current_user_id: anonymousId });
-    await client.call('POST', '/cart/add', { item_id: 'apple', quantity: 2 });
+    await client.call('POST', '/cart/add', { item_id: 1, quantity: 2 });
     assert.deepEqual((await client.call('GET', '/anonymous-data')).json(), {
       anonymous_id: anonymousId,
-      data: { cart_items: 1, cart: [{ item_id: 'apple', quantity: 2 }] },
+      data: { cart_items: 1, cart: [{ item_id: 1, quantity: 2 }] },
     });
     const stranger = tokenClient(app);
     assert.equal((await stranger.call('GET', '/user/me')).statusCode, 401);
@@ -66,13 +66,13 @@ describe('bearer mode in the shop', () => {
     const userId = await register(app, 'tina');
     const client = tokenClient(app);
     const anonymous = await client.take(await client.call('POST', '/anonymous-login'));
-    await client.call('POST', '/cart/add', { item_id: 'pear' });
+    await client.call('POST', '/cart/add', { item_id: 2 });
     const login = await client.call('POST', '/token', { username: 'tina', password: PASSWORD });
     const user = await client.take(login);
     assert.deepEqual(login.json().user, { id: userId, username: 'tina' });
     assert.equal(payloadOf(user.access_token).sub, userId);
     assert.notEqual(payloadOf(user.access_token).sid, payloadOf(anonymous.access_token).sid);
-    assert.deepEqual((await client.call('GET', '/cart')).json().cart, [{ item_id: 'pear', quantity: 1 }]);
+    assert.deepEqual((await client.call('GET', '/cart')).json().cart, [{ item_id: 2, quantity: 1 }]);
     assert.deepEqual((await client.call('GET', '/anonymous-data')).json(), { message: 'Welcome, registered user tina!' });
     assert.equal((await client.call('GET', '/profile')).statusCode, 200, 'cookie-era routes work with bearer too');
 
@@ -171,12 +171,12 @@ describe('bearer mode in the shop', () => {
     const { app } = await createShop();
     await register(app, 'yann');
     const browser = createBrowser(app);
-    await browser.post('/cart/add', { item_id: 'fig' });
+    await browser.post('/cart/add', { item_id: 4 });
     const cookie = browser.cookie;
     const res = await browser.post('/token', { username: 'yann', password: PASSWORD });
     assert.equal(res.statusCode, 200);
     assert.equal(browser.cookie, cookie, 'no Set-Cookie');
     assert.equal((await browser.get('/profile')).statusCode, 401, 'the cookie session is still anonymous');
-    assert.deepEqual((await browser.get('/cart')).json().cart, [{ item_id: 'fig', quantity: 1 }]);
+    assert.deepEqual((await browser.get('/cart')).json().cart, [{ item_id: 4, quantity: 1 }]);
   });
 });

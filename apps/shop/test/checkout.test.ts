@@ -8,8 +8,8 @@ const key = (n = 1) => `attempt-${n}-0123456789abcdef`;
 
 /** Fills the cart and walks the wizard up to the review step. */
 async function readyToPlace(browser: Browser): Promise<void> {
-  await browser.post('/cart/add', { item_id: 'apple', quantity: 3 });
-  await browser.post('/cart/add', { item_id: 'coffee' });
+  await browser.post('/cart/add', { item_id: 1, quantity: 3 });
+  await browser.post('/cart/add', { item_id: 5 });
   assert.equal((await browser.post('/checkout/address', ADDRESS)).statusCode, 200);
   assert.equal((await browser.post('/checkout/payment', { method: 'card' })).statusCode, 200);
 }
@@ -41,7 +41,7 @@ describe('checkout', () => {
     const { app } = await createShop();
     const browser = await loggedIn(app, 'alice');
     assert.equal((await browser.get('/checkout')).json().step, 'cart');
-    await browser.post('/cart/add', { item_id: 'apple', quantity: 2 });
+    await browser.post('/cart/add', { item_id: 1, quantity: 2 });
     assert.equal((await browser.get('/checkout')).json().step, 'address');
     const address = await browser.post('/checkout/address', ADDRESS);
     assert.deepEqual(address.json(), { step: 'payment', address: ADDRESS });
@@ -52,7 +52,7 @@ describe('checkout', () => {
       step: 'review',
       address: ADDRESS,
       payment: { method: 'invoice' },
-      lines: [{ item_id: 'apple', name: 'Apple', quantity: 2, price_cents: 60 }],
+      lines: [{ item_id: 1, name: 'Apple', quantity: 2, price_cents: 60 }],
       total_cents: 120,
       unknown: [],
     });
@@ -64,7 +64,7 @@ describe('checkout', () => {
     const empty = await browser.post('/checkout/place', { idempotency_key: key() });
     assert.equal(empty.statusCode, 409);
     assert.equal(empty.json().error.code, 'ERR_CHECKOUT_INCOMPLETE');
-    await browser.post('/cart/add', { item_id: 'pear' });
+    await browser.post('/cart/add', { item_id: 2 });
     const early = await browser.post('/checkout/payment', { method: 'card' });
     assert.equal(early.statusCode, 409);
     assert.equal(early.json().error.code, 'ERR_CHECKOUT_STEP');
@@ -78,7 +78,7 @@ describe('checkout', () => {
   it('the checkout needs a login; anonymous visitors get 401', async () => {
     const { app } = await createShop();
     const browser = createBrowser(app);
-    await browser.post('/cart/add', { item_id: 'apple' });
+    await browser.post('/cart/add', { item_id: 1 });
     for (const [method, url, payload] of [
       ['GET', '/checkout', undefined],
       ['POST', '/checkout/address', ADDRESS],
@@ -101,8 +101,8 @@ describe('checkout', () => {
     assert.equal(res.headers['idempotent-replayed'], undefined);
     const { order } = res.json();
     assert.deepEqual(order.lines, [
-      { item_id: 'apple', name: 'Apple', quantity: 3, price_cents: 60 },
-      { item_id: 'coffee', name: 'Coffee beans', quantity: 1, price_cents: 1290 },
+      { item_id: 1, name: 'Apple', quantity: 3, price_cents: 60 },
+      { item_id: 5, name: 'Coffee beans', quantity: 1, price_cents: 1290 },
     ]);
     assert.equal(order.total_cents, 3 * 60 + 1290);
     assert.deepEqual(order.address, ADDRESS);
@@ -121,13 +121,13 @@ describe('checkout', () => {
     await readyToPlace(browser);
     const first = await browser.post('/checkout/place', { idempotency_key: key() });
     // Meanwhile the cart filled up again: the repeat still answers the first attempt.
-    await browser.post('/cart/add', { item_id: 'tea' });
+    await browser.post('/cart/add', { item_id: 6 });
     const again = await browser.post('/checkout/place', { idempotency_key: key() });
     assert.equal(again.statusCode, first.statusCode);
     assert.deepEqual(again.json(), first.json());
     assert.equal(again.headers['idempotent-replayed'], 'true');
     assert.equal((await browser.get('/orders')).json().orders.length, 1);
-    assert.deepEqual((await browser.get('/cart')).json(), { cart: [{ item_id: 'tea', quantity: 1 }] });
+    assert.deepEqual((await browser.get('/cart')).json(), { cart: [{ item_id: 6, quantity: 1 }] });
   });
 
   it('SF-20 ten concurrent submits with one key place exactly one order, and all get it', async () => {
@@ -175,12 +175,12 @@ describe('checkout', () => {
     race.arm();
     const [placed, added] = await Promise.all([
       browser.post('/checkout/place', { idempotency_key: key() }),
-      browser.post('/cart/add', { item_id: 'tea' }),
+      browser.post('/cart/add', { item_id: 6 }),
     ]);
     assert.equal(placed.statusCode, 201);
     assert.equal(added.statusCode, 200);
-    assert.deepEqual(placed.json().order.lines.map((line: { item_id: string }) => line.item_id), ['apple', 'coffee']);
-    assert.deepEqual((await browser.get('/cart')).json(), { cart: [{ item_id: 'tea', quantity: 1 }] });
+    assert.deepEqual(placed.json().order.lines.map((line: { item_id: number }) => line.item_id), [1, 5]);
+    assert.deepEqual((await browser.get('/cart')).json(), { cart: [{ item_id: 6, quantity: 1 }] });
   });
 
   it('an order is only placed by its own user, and /orders shows only mine', async () => {

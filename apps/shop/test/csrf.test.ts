@@ -32,7 +32,7 @@ describe('cross-site requests against the shop', () => {
   it('CS-01 a cross-site cart add is refused; the same request from the shop page passes', async () => {
     const { app } = await createShop();
     const browser = await loggedIn(app, 'alice');
-    const payload = JSON.stringify({ item_id: 'apple', quantity: 1 });
+    const payload = JSON.stringify({ item_id: 1, quantity: 1 });
     assert.equal((await browser.request({ method: 'POST', url: '/cart/add', headers: CROSS_SITE, payload })).statusCode, 403);
     assert.deepEqual((await browser.get('/cart')).json(), { cart: [] });
     assert.equal((await browser.request({ method: 'POST', url: '/cart/add', headers: { 'content-type': 'application/json' }, payload })).statusCode, 200);
@@ -42,7 +42,7 @@ describe('cross-site requests against the shop', () => {
     const { app } = await createShop();
     const browser = await loggedIn(app, 'alice');
     // What httpx or requests send: the cookie, a JSON body, no browser headers.
-    const res = await app.inject({ method: 'POST', url: '/cart/add', headers: { cookie: browser.cookie as string, 'content-type': 'application/json', 'user-agent': 'python-httpx/0.28' }, payload: JSON.stringify({ item_id: 'apple', quantity: 1 }) });
+    const res = await app.inject({ method: 'POST', url: '/cart/add', headers: { cookie: browser.cookie as string, 'content-type': 'application/json', 'user-agent': 'python-httpx/0.28' }, payload: JSON.stringify({ item_id: 1, quantity: 1 }) });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal((await browser.get('/cart')).json().cart.length, 1);
   });

@@ -74,7 +74,7 @@ describe('my devices', () => {
     const { app } = await createShop();
     const owner = await loggedIn(app, 'frank');
     const anonymous = createBrowser(app);
-    await anonymous.post('/cart/add', { item_id: 'apple' });
+    await anonymous.post('/cart/add', { item_id: 1 });
     for (const [method, url] of [['GET', '/sessions'], ['DELETE', `/sessions/${ticketId(owner.cookie as string)}`], ['POST', '/sessions/revoke-others']] as const) {
       const res = await anonymous.request({ method, url });
       assert.equal(res.statusCode, 401, `${method} ${url}`);

@@ -35,7 +35,7 @@ describe('health and store outages', () => {
   it('GET /health is 503 when the database connection is gone, with no Set-Cookie even for a browser with a session', async () => {
     const { app, db } = await createShop();
     const browser = createBrowser(app);
-    await browser.post('/cart/add', { item_id: 'apple' });
+    await browser.post('/cart/add', { item_id: 1 });
     db.close();
     const res = await browser.get('/health');
     assert.equal(res.statusCode, 503);
@@ -53,10 +53,10 @@ describe('health and store outages', () => {
   it('a store outage is a 503 on session routes, never a logout or a cleared cookie', async () => {
     const { app, db } = await createShop();
     const browser = createBrowser(app);
-    await browser.post('/cart/add', { item_id: 'apple' });
+    await browser.post('/cart/add', { item_id: 1 });
     const cookie = browser.cookie;
     db.close();
-    for (const res of [await browser.get('/cart'), await browser.post('/cart/add', { item_id: 'pear' }), await browser.get('/profile')]) {
+    for (const res of [await browser.get('/cart'), await browser.post('/cart/add', { item_id: 2 }), await browser.get('/profile')]) {
       assert.equal(res.statusCode, 503);
       assert.equal(res.json().error.code, 'ERR_SESSION_STORE_UNAVAILABLE');
       assert.deepEqual(setCookies(res), []);
@@ -67,11 +67,11 @@ describe('health and store outages', () => {
   it('SF-18 another connection holding BEGIN EXCLUSIVE past the busy timeout: writes get 503, then recover intact', async () => {
     const { app, file, db } = await createShop({ busyTimeoutMs: 50 });
     const browser = createBrowser(app);
-    await browser.post('/cart/add', { item_id: 'apple' });
+    await browser.post('/cart/add', { item_id: 1 });
     const cookie = browser.cookie;
     const lock = holdExclusiveLock(file);
     try {
-      const res = await browser.post('/cart/add', { item_id: 'pear' });
+      const res = await browser.post('/cart/add', { item_id: 2 });
       assert.equal(res.statusCode, 503);
       assert.equal(res.json().error.code, 'ERR_SESSION_STORE_UNAVAILABLE');
       assert.deepEqual(setCookies(res), []);
@@ -79,10 +79,10 @@ describe('health and store outages', () => {
       lock.release();
     }
     assert.equal(browser.cookie, cookie);
-    const after = await browser.post('/cart/add', { item_id: 'pear' });
+    const after = await browser.post('/cart/add', { item_id: 2 });
     assert.equal(after.statusCode, 200);
     assert.deepEqual((await browser.get('/cart')).json(), {
-      cart: [{ item_id: 'apple', quantity: 1 }, { item_id: 'pear', quantity: 1 }],
+      cart: [{ item_id: 1, quantity: 1 }, { item_id: 2, quantity: 1 }],
     });
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   });
@@ -92,7 +92,7 @@ describe('health and store outages', () => {
   it('SF-18 GET /health is 503 while the store cannot serve reads (rollback journal, exclusive lock held)', async () => {
     const { app, file } = await createShop({ journalMode: 'delete', busyTimeoutMs: 50 });
     const browser = createBrowser(app);
-    await browser.post('/cart/add', { item_id: 'apple' });
+    await browser.post('/cart/add', { item_id: 1 });
     const lock = holdExclusiveLock(file);
     try {
       const read = await browser.get('/cart');

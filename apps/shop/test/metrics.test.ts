@@ -38,7 +38,7 @@ describe('GET /metrics', () => {
     const third = await loggedIn(app, 'alice');
     await laptop.delete(`/sessions/${ticketId(phone.cookie as string)}`);
     await third.post('/logout');
-    await createBrowser(app).post('/cart/add', { item_id: 'apple' });
+    await createBrowser(app).post('/cart/add', { item_id: 1 });
     const values = parse((await app.inject({ url: '/metrics' })).body);
     // Each login writes a new record (created) and is an upgrade; the anonymous cart is one more.
     assert.equal(values.get('coatcheck_sessions_created_total'), 4);
@@ -63,9 +63,9 @@ describe('GET /metrics', () => {
   it('counts write conflicts: concurrent adds to one cart lose the version check and replay', async () => {
     const { app } = await createShop();
     const browser = createBrowser(app);
-    await browser.post('/cart/add', { item_id: 'seed' });
-    await Promise.all(Array.from({ length: 20 }, () => browser.post('/cart/add', { item_id: 'apple' })));
-    assert.deepEqual((await browser.get('/cart')).json().cart[1], { item_id: 'apple', quantity: 20 });
+    await browser.post('/cart/add', { item_id: 6 });
+    await Promise.all(Array.from({ length: 20 }, () => browser.post('/cart/add', { item_id: 1 })));
+    assert.deepEqual((await browser.get('/cart')).json().cart[1], { item_id: 1, quantity: 20 });
     const values = parse((await app.inject({ url: '/metrics' })).body);
     assert.ok((values.get('coatcheck_store_write_conflicts_total') ?? 0) > 0);
   });
@@ -75,7 +75,7 @@ describe('GET /metrics', () => {
     const live = async () => parse((await app.inject({ url: '/metrics' })).body).get('coatcheck_sessions_active');
     assert.equal(await live(), 0);
     const alice = await loggedIn(app, 'alice');
-    await createBrowser(app).post('/cart/add', { item_id: 'apple' });
+    await createBrowser(app).post('/cart/add', { item_id: 1 });
     assert.equal(await live(), 2);
     await alice.post('/logout');
     assert.equal(await live(), 1);

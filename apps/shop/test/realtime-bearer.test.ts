@@ -42,7 +42,7 @@ async function post(base: string, url: string, body: unknown, accessToken?: stri
 async function bearerLogin(base: string, username: string) {
   const anon = await post(base, '/anonymous-login', {});
   assert.equal(anon.status, 200);
-  assert.equal((await post(base, '/cart/add', { item_id: 'apple' }, anon.json.access_token)).status, 200);
+  assert.equal((await post(base, '/cart/add', { item_id: 1 }, anon.json.access_token)).status, 200);
   const reg = await post(base, '/register', { username, password: PASSWORD });
   assert.equal(reg.status, 201, JSON.stringify(reg.json));
   const login = await post(base, '/token', { username, password: PASSWORD }, anon.json.access_token);
@@ -82,10 +82,10 @@ describe('shop /ws with bearer tokens', () => {
     assert.equal(await socket.status, 101);
     assert.equal(socket.ws.protocol, 'coatcheck.v1', 'the token is never echoed back');
     await socket.next((f) => f.type === 'ready');
-    assert.equal((await post(base, '/cart/add', { item_id: 'pear' }, pair.access_token)).status, 200);
+    assert.equal((await post(base, '/cart/add', { item_id: 2 }, pair.access_token)).status, 200);
     const frame = await socket.next((f) => f.type === 'message' && f.data?.kind === 'cart');
     assert.equal(frame.scope, 'user');
-    assert.deepEqual(frame.data, { kind: 'cart', cart: [{ item_id: 'apple', quantity: 1 }, { item_id: 'pear', quantity: 1 }] });
+    assert.deepEqual(frame.data, { kind: 'cart', cart: [{ item_id: 1, quantity: 1 }, { item_id: 2, quantity: 1 }] });
     socket.ws.close();
   });
 

@@ -53,10 +53,10 @@ describe('shop /ws on two instances (Redis)', () => {
       return frames.find(test);
     };
     assert.ok(await until((f) => f.type === 'ready'));
-    assert.equal((await laptop.post('/cart/add', { item_id: 'pear', quantity: 2 })).statusCode, 200);
+    assert.equal((await laptop.post('/cart/add', { item_id: 2, quantity: 2 })).statusCode, 200);
     // Not just the first message: the laptop's login also pushed a device-list change.
     const cart = await until((f) => f.type === 'message' && f.data?.kind === 'cart');
-    assert.deepEqual(cart?.data, { kind: 'cart', cart: [{ item_id: 'pear', quantity: 2 }] });
+    assert.deepEqual(cart?.data, { kind: 'cart', cart: [{ item_id: 2, quantity: 2 }] });
 
     const started = performance.now();
     assert.equal((await laptop.delete(`/sessions/${ticketId(phone.cookie!)}`)).statusCode, 204);

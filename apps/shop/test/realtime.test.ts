@@ -58,10 +58,10 @@ describe('shop /ws', () => {
     const bob = await loggedIn(app, `bob${randomBytes(3).toString('hex')}`);
     const bobTab = open(url, { cookie: bob.cookie!, origin });
     for (const tab of [...tabs, bobTab]) await tab.next((f) => f.type === 'ready');
-    assert.equal((await alice.post('/cart/add', { item_id: 'apple' })).statusCode, 200);
+    assert.equal((await alice.post('/cart/add', { item_id: 1 })).statusCode, 200);
     for (const tab of tabs) {
       const frame = await tab.next((f) => f.type === 'message' && f.data?.kind === 'cart');
-      assert.deepEqual(frame, { type: 'message', scope: 'user', data: { kind: 'cart', cart: [{ item_id: 'apple', quantity: 1 }] } });
+      assert.deepEqual(frame, { type: 'message', scope: 'user', data: { kind: 'cart', cart: [{ item_id: 1, quantity: 1 }] } });
     }
     await new Promise((resolve) => setTimeout(resolve, 30));
     // (Device-list pushes from the logins may come too; they are tested below.)

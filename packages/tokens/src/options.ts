@@ -25,7 +25,12 @@ export interface TokenServiceOptions {
   issuer?: string;
   /** `aud` of issued tokens (the API they are for), required on verification when set. */
   audience?: string;
-  /** Access-token lifetime in seconds, at most 900. @default 900 (15 minutes) */
+  /**
+   * Access-token lifetime in seconds, at most 3600. Every request still checks the token's
+   * session, so ending the session refuses the token at once whatever its lifetime; the
+   * lifetime bounds how long a stolen token works while its session lives. Key rotation's
+   * overlap must cover it. @default 900 (15 minutes)
+   */
   accessTokenTtl?: number;
   /** Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds, at most 60. @default 30 */
   clockTolerance?: number;
@@ -70,7 +75,7 @@ export interface ResolvedTokenOptions {
   readonly logger: Logger;
 }
 
-const MAX_TTL = 900;
+const MAX_TTL = 3600;
 
 const GENERATE_SECRET = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 

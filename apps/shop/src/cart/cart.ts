@@ -7,7 +7,8 @@
 
 /** One cart line. */
 export interface CartLine {
-  readonly item_id: string;
+  /** A catalogue id: a positive integer. */
+  readonly item_id: number;
   readonly quantity: number;
 }
 
@@ -18,7 +19,8 @@ export const MAX_LINE_QUANTITY = 999;
 
 /**
  * Reads a cart from session data. Session data comes back from the store untyped, so
- * anything that is not a well-formed line is dropped rather than trusted.
+ * anything that is not a well-formed line is dropped rather than trusted: this includes
+ * lines with the string ids of earlier versions (`"apple"`), which no longer name an item.
  */
 export function toCart(value: unknown): CartLine[] {
   if (!Array.isArray(value)) return [];
@@ -26,14 +28,15 @@ export function toCart(value: unknown): CartLine[] {
     (line): line is CartLine =>
       typeof line === 'object' &&
       line !== null &&
-      typeof line.item_id === 'string' &&
+      Number.isSafeInteger(line.item_id) &&
+      line.item_id > 0 &&
       Number.isInteger(line.quantity) &&
       line.quantity > 0,
   );
 }
 
 /** Why an add was refused, or `null` when it fits. */
-export function checkAdd(cart: readonly CartLine[], itemId: string, quantity: number): 'full' | 'quantity' | null {
+export function checkAdd(cart: readonly CartLine[], itemId: number, quantity: number): 'full' | 'quantity' | null {
   const line = cart.find((l) => l.item_id === itemId);
   if (!line) return cart.length >= MAX_CART_LINES ? 'full' : null;
   return line.quantity + quantity > MAX_LINE_QUANTITY ? 'quantity' : null;
@@ -47,7 +50,7 @@ export function checkAdd(cart: readonly CartLine[], itemId: string, quantity: nu
  * thrown: {@link checkAdd} refuses over-limit adds up front, and a replay after a race must
  * still produce a valid cart.
  */
-export function addToCart(current: unknown, itemId: string, quantity: number): CartLine[] {
+export function addToCart(current: unknown, itemId: number, quantity: number): CartLine[] {
   const cart = toCart(current);
   const index = cart.findIndex((line) => line.item_id === itemId);
   if (index === -1) {

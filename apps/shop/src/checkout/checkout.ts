@@ -34,7 +34,7 @@ export type CheckoutStep = 'cart' | 'address' | 'payment' | 'review';
 
 /** One priced order line. */
 export interface OrderLine {
-  readonly item_id: string;
+  readonly item_id: number;
   readonly name: string;
   readonly quantity: number;
   readonly price_cents: number;
@@ -45,7 +45,7 @@ export interface PricedCart {
   readonly lines: OrderLine[];
   readonly total_cents: number;
   /** Item ids in the cart that are not in the catalogue. */
-  readonly unknown: string[];
+  readonly unknown: number[];
 }
 
 /** An idempotency key and the order it produced. */
@@ -88,7 +88,7 @@ export function currentStep(cart: readonly CartLine[], state: CheckoutState): Ch
 /** Prices a cart from the catalogue. */
 export function priceCart(cart: readonly CartLine[]): PricedCart {
   const lines: OrderLine[] = [];
-  const unknown: string[] = [];
+  const unknown: number[] = [];
   for (const { item_id, quantity } of cart) {
     const item = findItem(item_id);
     if (item) lines.push({ item_id, name: item.name, quantity, price_cents: item.price_cents });

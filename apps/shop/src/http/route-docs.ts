@@ -24,7 +24,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /login': {
     tag: 'auth',
     summary: 'Log in, optionally remembered',
-    description: 'Issues a new ticket (the old one stops working) and keeps the anonymous cart. `remember: true` sets a persistent cookie (30 days); otherwise the cookie ends with the browser.',
+    description: 'Issues a new ticket (the old one stops working) and keeps the anonymous cart. `remember: true` sets a persistent cookie (one day by default, `REMEMBER_ME_LIFETIME`); otherwise the cookie ends with the browser.',
     responses: { 200: '`{user}`', 401: '`ERR_INVALID_CREDENTIALS` (same answer for an unknown user and a wrong password)' },
   },
   'GET /profile': { tag: 'auth', summary: 'The logged-in user and session lifetimes', auth: true, responses: { 200: '`{user, session: {createdAt, expiresAt, persistent}}` (epoch ms)' } },
@@ -61,7 +61,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: { 200: '`{revoked: n}`: how many other sessions were ended', 403: '`ERR_REAUTH_REQUIRED` when the last login or step-up is older than 5 minutes; `ERR_VIEW_AS_READ_ONLY`' },
   },
   'GET /items': { tag: 'cart', summary: 'The catalogue', responses: { 200: '`{items: [{id, name, description, price_cents}]}`' } },
-  'POST /cart/add': { tag: 'cart', summary: 'Add to the cart (anonymous or logged in)', responses: { 200: '`{cart}`', 409: '`ERR_CART_FULL`, `ERR_CART_QUANTITY`' } },
+  'POST /cart/add': { tag: 'cart', summary: 'Add to the cart (anonymous or logged in)', responses: { 200: '`{cart}`', 404: '`ERR_UNKNOWN_ITEM`: no such item id', 409: '`ERR_CART_FULL`, `ERR_CART_QUANTITY`' } },
   'GET /cart': { tag: 'cart', summary: 'The cart', responses: { 200: '`{cart: [{item_id, quantity}]}`' } },
   'GET /checkout': {
     tag: 'checkout',

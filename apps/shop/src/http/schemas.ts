@@ -6,6 +6,7 @@
  * @module
  */
 import { MAX_LINE_QUANTITY } from '../cart/cart.js';
+import { INTEGER_STRING } from './validation.js';
 
 /** Body of `POST /register`. */
 export interface RegisterBody {
@@ -22,7 +23,8 @@ export interface LoginBody {
 
 /** Body of `POST /cart/add`. */
 export interface CartAddBody {
-  item_id: string;
+  /** A catalogue id; `"42"` is accepted for `42`, as FastAPI's `item_id: int` accepts it. */
+  item_id: number | string;
   quantity: number;
 }
 
@@ -30,6 +32,9 @@ export interface CartAddBody {
 export interface SessionParams {
   id: string;
 }
+
+/** Largest item id: nine digits, far below `Number.MAX_SAFE_INTEGER`. */
+export const MAX_ITEM_ID = 999_999_999;
 
 const username = { type: 'string', minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9_.-]*$' } as const;
 const password = { type: 'string', minLength: 8, maxLength: 128 } as const;
@@ -61,14 +66,18 @@ export const loginSchema = {
   },
 } as const;
 
-/** `POST /cart/add`. Item ids are printable: no control characters reach the session. */
+/**
+ * `POST /cart/add`. An item id is a positive integer, or a string of digits meaning one (what
+ * a form sends, and what FastAPI's `item_id: int` accepts); `4.2`, `"abc"`, `true` and `-1`
+ * are 422s. `minimum` applies to the number, `pattern` to the string.
+ */
 export const cartAddSchema = {
   body: {
     type: 'object',
     required: ['item_id'],
     additionalProperties: false,
     properties: {
-      item_id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
+      item_id: { type: ['integer', 'string'], minimum: 1, maximum: MAX_ITEM_ID, maxLength: 9, pattern: INTEGER_STRING },
       quantity: { type: 'integer', minimum: 1, maximum: Math.min(99, MAX_LINE_QUANTITY), default: 1 },
     },
   },

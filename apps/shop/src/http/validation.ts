@@ -21,6 +21,13 @@ export interface AjvErrorLike {
   message?: string | undefined;
 }
 
+/**
+ * The pattern of a string that stands for a positive integer (`"42"`), for fields typed
+ * `['integer', 'string']`. A string that fails it is reported as pydantic reports a bad
+ * `int`: `type_error.integer`, not as a regex mismatch.
+ */
+export const INTEGER_STRING = '^[1-9][0-9]*$';
+
 // pydantic v1 names for JSON-schema types.
 const TYPE_NAMES: Readonly<Record<string, [type: string, msg: string]>> = {
   string: ['type_error.str', 'str type expected'],
@@ -47,7 +54,8 @@ function describe(error: AjvErrorLike): Pick<ValidationDetail, 'msg' | 'type'> {
     case 'required':
       return { msg: 'field required', type: 'value_error.missing' };
     case 'type': {
-      const [type, msg] = TYPE_NAMES[String(params.type)] ?? ['type_error', `value is not a valid ${String(params.type)}`];
+      // A union such as ['integer', 'string'] is named by its first type: the one meant.
+      const [type, msg] = TYPE_NAMES[String(params.type).split(',')[0] as string] ?? ['type_error', `value is not a valid ${String(params.type)}`];
       return { msg, type };
     }
     case 'minLength':
@@ -55,6 +63,7 @@ function describe(error: AjvErrorLike): Pick<ValidationDetail, 'msg' | 'type'> {
     case 'maxLength':
       return { msg: `ensure this value has at most ${String(params.limit)} characters`, type: 'value_error.any_str.max_length' };
     case 'pattern':
+      if (params.pattern === INTEGER_STRING) return { msg: TYPE_NAMES.integer![1], type: TYPE_NAMES.integer![0] };
       return { msg: `string does not match regex "${String(params.pattern)}"`, type: 'value_error.str.regex' };
     case 'minimum':
       return { msg: `ensure this value is greater than or equal to ${String(params.limit)}`, type: 'value_error.number.not_ge' };

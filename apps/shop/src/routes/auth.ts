@@ -6,17 +6,21 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/errors.js';
+import { wantsPage } from '../http/pages.js';
 import { requireUser } from '../http/require-user.js';
 import { loginSchema, registerSchema, type LoginBody, type RegisterBody } from '../http/schemas.js';
 import type { UserStore } from '../users/user-store.js';
+import type { LoginPages } from './pages.js';
 
 /** What the auth routes need. */
 export interface AuthRouteDeps {
   readonly users: UserStore;
+  /** Renders the login page, for a browser's refused form login. */
+  readonly pages: LoginPages;
 }
 
 /** Registers the auth routes on a scope where `request.session` exists. */
-export function authRoutes(app: FastifyInstance, { users }: AuthRouteDeps): void {
+export function authRoutes(app: FastifyInstance, { users, pages }: AuthRouteDeps): void {
   app.post<{ Body: RegisterBody }>('/register', { schema: registerSchema }, async (request, reply) => {
     const { username, password } = request.body;
     const user = await users.register(username, password);
@@ -24,10 +28,13 @@ export function authRoutes(app: FastifyInstance, { users }: AuthRouteDeps): void
     return reply.code(201).send({ id: user.id, username: user.username });
   });
 
-  app.post<{ Body: LoginBody }>('/login', { schema: loginSchema }, async (request) => {
+  // A browser's form post gets the login page's answers: 303 to /dashboard, or the form again
+  // with the error (401). Every other client gets JSON.
+  app.post<{ Body: LoginBody }>('/login', { schema: loginSchema }, async (request, reply) => {
     const { username, password, remember = false } = request.body;
     const user = await users.authenticate(username, password);
     // One answer for "no such user" and "wrong password". (AB-05)
+    if (!user && wantsPage(request)) return pages.sendLogin(request, reply, 401, 'Wrong username or password.');
     if (!user) throw new HttpError(401, 'ERR_INVALID_CREDENTIALS', 'Wrong username or password.');
     const session = request.session;
     const previousUser = session.userId;
@@ -37,6 +44,7 @@ export function authRoutes(app: FastifyInstance, { users }: AuthRouteDeps): void
       remember,
       ...(previousUser !== null && previousUser !== user.id ? { merge: () => ({}) } : {}),
     });
+    if (wantsPage(request)) return reply.redirect('/dashboard', 303);
     return { user };
   });
 
@@ -62,8 +70,9 @@ export function authRoutes(app: FastifyInstance, { users }: AuthRouteDeps): void
 
   // Logging out an anonymous visitor is not an error: it ends their (cart) session too. With
   // an access token it ends that token's session: its access and refresh tokens stop working.
-  app.post('/logout', async (request) => {
+  app.post('/logout', async (request, reply) => {
     await request.session.logout();
+    if (wantsPage(request)) return reply.redirect('/login', 303);
     return { ok: true };
   });
 }

@@ -171,7 +171,7 @@ export async function registerAndLogIn(page: Page, username: string, { remember 
   await page.getByRole('button', { name: 'Create one' }).click();
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
-  if (remember) await page.getByLabel('Remember me for 30 days').check();
+  if (remember) await page.getByLabel('Remember me on this device').check();
   await page.getByRole('button', { name: 'Create account and log in' }).click();
   await page.getByTestId('who').getByText(username).waitFor();
 }
@@ -181,7 +181,7 @@ export async function logIn(page: Page, username: string, { remember = false } =
   await page.getByRole('navigation').getByRole('link', { name: 'Log in', exact: true }).click();
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
-  if (remember) await page.getByLabel('Remember me for 30 days').check();
+  if (remember) await page.getByLabel('Remember me on this device').check();
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await page.getByTestId('who').getByText(username).waitFor();
 }

@@ -66,10 +66,10 @@ describe('browser: the session cookie against another site (SameSite=Lax)', { ti
     const before = await readState(page, shop);
 
     // The classic JSON smuggle: a text/plain form whose one field spells a JSON body
-    // (`{"item_id":"coffee","quantity":9,"pad":"="}`), sent as the page loads.
+    // (`{"item_id":5,"quantity":9,"pad":"="}`), sent as the page loads.
     const evil = await serveOtherSite(`<!doctype html><title>You won!</title>
 <form method="post" action="${shop.url}/cart/add" enctype="text/plain">
-<input type="hidden" name='{"item_id":"coffee","quantity":9,"pad":"' value='"}'>
+<input type="hidden" name='{"item_id":5,"quantity":9,"pad":"' value='"}'>
 </form>
 <script>document.forms[0].submit()</script>`);
     const posted = page.waitForRequest((r) => r.url() === `${shop.url}/cart/add` && r.method() === 'POST');
@@ -94,7 +94,7 @@ describe('browser: the session cookie against another site (SameSite=Lax)', { ti
     const cookies = await page.context().cookies(shop.url);
     assert.deepEqual(cookies.map((c) => `${c.name}=${c.value}`), [cookie]);
     assert.deepEqual(await readState(page, shop), before);
-    assert.deepEqual(before.cart, [{ item_id: 'apple', quantity: 1 }]);
+    assert.deepEqual(before.cart, [{ item_id: 1, quantity: 1 }]);
   });
 
   it('CS-12 a link on another site arrives with the session cookie (top-level GET): the user lands logged in', async () => {

@@ -30,7 +30,7 @@ login = jar.post(f"{base}/login", json={"username": username, "password": passwo
 assert login.status_code == 200, login.text
 print("logged in as", login.json()["user"]["username"])
 
-plain = jar.post(f"{base}/cart/add", json={"item_id": "apple"}, timeout=10)
+plain = jar.post(f"{base}/cart/add", json={"item_id": 1}, timeout=10)
 print("without the token:", plain.status_code, plain.json())
 if mode == "strict":
     assert plain.status_code == 403, plain.text
@@ -38,7 +38,7 @@ else:
     assert plain.status_code == 200, plain.text
 
 token = csrf_token()
-added = jar.post(f"{base}/cart/add", json={"item_id": "apple"}, headers={"x-csrf-token": token}, timeout=10)
+added = jar.post(f"{base}/cart/add", json={"item_id": 1}, headers={"x-csrf-token": token}, timeout=10)
 assert added.status_code == 200, added.text
 print("with the token:", added.json())
 

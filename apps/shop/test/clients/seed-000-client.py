@@ -34,7 +34,7 @@ with httpx.Client(base_url=base, headers={"Content-Type": "application/json"}, t
     print("user/me:", me)
     assert me["current_user_id"].startswith("anonymous_"), me
 
-    added = api.post("/cart/add", json={"item_id": "apple", "quantity": 2})
+    added = api.post("/cart/add", json={"item_id": 1, "quantity": 2})
     assert added.status_code == 200, added.text
     data = api.get("/anonymous-data").json()
     print("anonymous-data:", data)

@@ -69,7 +69,7 @@ describe('the seeds\' Python clients against the shop', () => {
     const shop = await listening();
     const summary = summaryOf(await runClient('seed-000-client.py', [shop.url]));
     assert.match(summary.me.current_user_id, /^anonymous_/);
-    assert.deepEqual(summary.data.data, { cart_items: 1, cart: [{ item_id: 'apple', quantity: 2 }] });
+    assert.deepEqual(summary.data.data, { cart_items: 1, cart: [{ item_id: 1, quantity: 2 }] });
     assert.equal(summary.after.status, 401);
     assert.match(summary.after.challenge, /^Bearer error="invalid_token"/);
   });
@@ -79,7 +79,7 @@ describe('the seeds\' Python clients against the shop', () => {
     await shop.register('cron');
     const summary = summaryOf(await runClient('cookie-jar-client.py', [shop.url, 'cron', PASSWORD, 'standard']));
     assert.equal(summary.plain.status, 200);
-    assert.deepEqual(summary.cart, [{ item_id: 'apple', quantity: 2 }]);
+    assert.deepEqual(summary.cart, [{ item_id: 1, quantity: 2 }]);
     assert.equal(summary.after, 401);
   });
 
@@ -88,7 +88,7 @@ describe('the seeds\' Python clients against the shop', () => {
     await shop.register('cron');
     const summary = summaryOf(await runClient('cookie-jar-client.py', [shop.url, 'cron', PASSWORD, 'strict']));
     assert.equal(summary.plain.body.error.code, 'ERR_SESSION_CSRF');
-    assert.deepEqual(summary.cart, [{ item_id: 'apple', quantity: 1 }]);
+    assert.deepEqual(summary.cart, [{ item_id: 1, quantity: 1 }]);
     assert.equal(summary.after, 401);
   });
 });

@@ -60,13 +60,13 @@ export interface User {
   username: string;
 }
 export interface Item {
-  id: string;
+  id: number;
   name: string;
   description: string;
   price_cents: number;
 }
 export interface CartLine {
-  item_id: string;
+  item_id: number;
   quantity: number;
 }
 export interface Account {
@@ -101,7 +101,7 @@ export interface Address {
 }
 export type PaymentMethod = 'card' | 'invoice' | 'cash_on_delivery';
 export interface OrderLine {
-  item_id: string;
+  item_id: number;
   name: string;
   quantity: number;
   price_cents: number;
@@ -112,7 +112,7 @@ export interface Checkout {
   payment: { method: PaymentMethod } | null;
   lines: OrderLine[];
   total_cents: number;
-  unknown: string[];
+  unknown: number[];
 }
 export interface Order {
   id: string;
@@ -127,7 +127,7 @@ export const api = {
   account: () => send<Account>('GET', '/account'),
   items: () => send<{ items: Item[] }>('GET', '/items'),
   cart: () => send<{ cart: CartLine[] }>('GET', '/cart'),
-  addToCart: (itemId: string, quantity = 1) => send<{ cart: CartLine[] }>('POST', '/cart/add', { item_id: itemId, quantity }),
+  addToCart: (itemId: number, quantity = 1) => send<{ cart: CartLine[] }>('POST', '/cart/add', { item_id: itemId, quantity }),
   register: (username: string, password: string) => send<User>('POST', '/register', { username, password }),
   login: (username: string, password: string, remember: boolean) => send<{ user: User }>('POST', '/login', { username, password, remember }),
   logout: () => send<{ ok: true }>('POST', '/logout', {}),

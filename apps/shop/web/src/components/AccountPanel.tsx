@@ -18,7 +18,7 @@ export function AccountPanel({ account, onChanged }: { account: Account; onChang
               <dt>Logged in</dt>
               <dd>{when(session.authenticatedAt)}</dd>
               <dt>Session</dt>
-              <dd>{session.persistent ? 'Remembered on this device (30 days)' : 'Ends when the browser closes'}</dd>
+              <dd>{session.persistent ? 'Remembered on this device' : 'Ends when the browser closes'}</dd>
               <dt>Expires</dt>
               <dd>{when(session.expiresAt)} unless used</dd>
             </>

@@ -2,9 +2,9 @@ import { useState } from 'react';
 import { messageOf, money, type Item } from '../api';
 
 /** The items for sale, each with an "Add to cart" button. Works without logging in. */
-export function Catalog({ items, onAdd, onError }: { items: Item[]; onAdd: (id: string) => Promise<void>; onError: (message: string) => void }) {
-  const [busy, setBusy] = useState<string | null>(null);
-  const add = async (id: string) => {
+export function Catalog({ items, onAdd, onError }: { items: Item[]; onAdd: (id: number) => Promise<void>; onError: (message: string) => void }) {
+  const [busy, setBusy] = useState<number | null>(null);
+  const add = async (id: number) => {
     setBusy(id);
     try {
       await onAdd(id);

@@ -46,7 +46,7 @@ export function LoginPanel({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) 
           />
         </label>
         <label className="check">
-          <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} /> Remember me for 30 days
+          <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} /> Remember me on this device
         </label>
         {error && (
           <p className="error" role="alert">

@@ -1,0 +1,51 @@
+// Lifetimes from the environment: parsed once at start-up, refused with a message that says
+// how to fix them, and applied to the cookie and the tokens the app issues.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, readConfig } from '../src/config.js';
+import { DEFAULT_LIFETIMES, parseDuration } from '../src/lifetimes.js';
+import { createBrowser, createShop, PASSWORD, setCookies } from './helpers.js';
+
+const config = (env: Record<string, string>) => readConfig(env, '/tmp');
+
+describe('lifetime configuration', () => {
+  it('defaults to the tutorials: 30 minutes idle, remember-me one day, 15-minute access tokens', () => {
+    assert.deepEqual(config({}).lifetimes, { idleTimeout: 1800, absoluteTimeout: 43200, rememberMe: 86400, accessTokenTtl: 1800, refreshLifetime: 30 * 86400 });
+    assert.deepEqual(config({}).lifetimes, DEFAULT_LIFETIMES);
+  });
+
+  it('reads seconds or a number with s, m, h or d', () => {
+    assert.deepEqual(
+      config({ SESSION_IDLE_TIMEOUT: '15m', SESSION_ABSOLUTE_TIMEOUT: '8h', REMEMBER_ME_LIFETIME: '7d', ACCESS_TOKEN_TTL: '300', REFRESH_TOKEN_LIFETIME: ' 2D ' }).lifetimes,
+      { idleTimeout: 900, absoluteTimeout: 28800, rememberMe: 7 * 86400, accessTokenTtl: 300, refreshLifetime: 2 * 86400 },
+    );
+    assert.equal(config({ SESSION_IDLE_TIMEOUT: '' }).lifetimes.idleTimeout, 1800, 'empty is unset');
+    for (const [text, seconds] of [['90', 90], ['90s', 90], ['2m', 120], ['1h', 3600], ['1d', 86400], ['1.5h', null], ['-5', null], ['5 minutes', null], ['', null], ['1e3', null]] as const) {
+      assert.equal(parseDuration(text), seconds, text);
+    }
+  });
+
+  it('refuses unusable values with a message naming the variable and the fix', () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ SESSION_IDLE_TIMEOUT: 'soon' }, /^SESSION_IDLE_TIMEOUT must be a duration: seconds \(1800\) or a number with s, m, h or d/],
+      [{ ACCESS_TOKEN_TTL: '2h' }, /^ACCESS_TOKEN_TTL must be from 10 s to 3600 s \(1h\); got 7200 s \(2h\)\. Unset it for the default/],
+      [{ REMEMBER_ME_LIFETIME: '401d' }, /^REMEMBER_ME_LIFETIME must be from 60 s \(1m\) to 34560000 s \(400d\)/],
+      [{ REFRESH_TOKEN_LIFETIME: '0' }, /^REFRESH_TOKEN_LIFETIME must be from/],
+      [{ SESSION_IDLE_TIMEOUT: '2h', SESSION_ABSOLUTE_TIMEOUT: '1h' }, /SESSION_IDLE_TIMEOUT .* cannot exceed SESSION_ABSOLUTE_TIMEOUT .*; shorten the first or lengthen the second/],
+    ];
+    for (const [env, message] of cases) {
+      assert.throws(() => config(env), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
+    }
+  });
+
+  it('the app applies them: the remember-me cookie and the access-token lifetime', async () => {
+    const { app } = await createShop({ app: { lifetimes: { rememberMe: 7200, accessTokenTtl: 120 } } });
+    const browser = createBrowser(app);
+    await browser.post('/register', { username: 'lena', password: PASSWORD });
+    const login = await browser.post('/login', { username: 'lena', password: PASSWORD, remember: true });
+    assert.match(setCookies(login).join('\n'), /Max-Age=7200;/);
+    const token = await app.inject({ method: 'POST', url: '/token', payload: { username: 'lena', password: PASSWORD } });
+    assert.equal(token.statusCode, 200);
+    assert.equal(token.json().expires_in, 120);
+  });
+});
