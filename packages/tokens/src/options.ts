@@ -75,6 +75,9 @@ export interface ResolvedTokenOptions {
   readonly logger: Logger;
 }
 
+// Fifteen minutes unless the app chooses, up to an hour: every request also checks the session,
+// so the lifetime only bounds how long a stolen token works while its session lives.
+const DEFAULT_TTL = 900;
 const MAX_TTL = 3600;
 
 const GENERATE_SECRET = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
@@ -116,7 +119,7 @@ export function resolveTokenOptions(options: TokenServiceOptions): ResolvedToken
     manager: options.manager,
     issuer: options.issuer,
     audience: options.audience,
-    ttlSeconds: whole('accessTokenTtl', options.accessTokenTtl, MAX_TTL, 10, MAX_TTL),
+    ttlSeconds: whole('accessTokenTtl', options.accessTokenTtl, DEFAULT_TTL, 10, MAX_TTL),
     toleranceSeconds: whole('clockTolerance', options.clockTolerance, 30, 0, 60),
     typ,
     graceMs: whole('refresh.graceSeconds', refresh.graceSeconds, 10, 0, 60) * 1000,
