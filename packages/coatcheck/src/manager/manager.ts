@@ -52,8 +52,6 @@ export interface SessionManager<D extends object = SessionDataMap> {
   readonly store: SessionStore;
   /** The bus, if one was configured; realtime hubs listen on it. */
   readonly bus: SessionBus | null;
-  /** This instance's id on the bus. */
-  readonly instanceId: string;
   /**
    * The CSRF guard adapters run before route handlers, or `null` when disabled with
    * `csrf: false`.
@@ -274,7 +272,6 @@ export function createSessionManager<D extends object = SessionDataMap>(
     events,
     store: resolved.store,
     bus: resolved.bus,
-    instanceId: origin,
     csrf: resolved.csrf,
     get cachedSessions() {
       return cache?.size ?? 0;
