@@ -25,6 +25,7 @@ export type { SecretInput } from './ticket/key-ring.js';
 export type { RandomSource } from './ticket/ticket.js';
 export type { SessionEvents, SessionEventName, SessionEventEmitter, EndReason, TypedEventEmitter } from './events.js';
 export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult } from './store/types.js';
+export type { StoreCall, StoreCallListener, StoreCallOutcome, StoreOp } from './store/store-calls.js';
 export type { SessionBus, BusMessage, BusState, BusEndReason, BusBroadcast, BroadcastListener } from './bus/types.js';
 export * from './errors.js';
 export type { BearerAuthenticator, BearerOutcome, BearerSuccess, BearerFailure, BearerErrorKind } from './bearer.js';
