@@ -104,7 +104,7 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
     return record;
   }
 
-  async function remove(id: string): Promise<boolean> {
+  async function deleteRecord(id: string): Promise<boolean> {
     cache?.invalidate([id]);
     const started = start();
     try {
@@ -162,8 +162,8 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       }
       return alive;
     },
-    delete: remove,
-    remove: (id) => withLock(id, () => remove(id)),
+    delete: deleteRecord,
+    remove: (id) => withLock(id, () => deleteRecord(id)),
     async listByUser(userId, now) {
       const started = start();
       try {
