@@ -142,11 +142,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     warn: (message, context) => app.log.warn(context ?? {}, message),
     error: (message, context) => app.log.error(context ?? {}, message),
   };
-  // The hub needs the manager, which needs the instrumented store: bind the gauge late.
+  // The hub needs the manager: bind the gauge late.
   let hub: Hub | null = null;
   const metrics = createShopMetrics({ activeSessions, openSockets: () => hub?.stats.connections ?? 0 });
   const manager = createSessionManager({
-    store: metrics.instrumentStore(store),
+    store,
     secrets,
     now,
     logger: sessionLog,
@@ -154,7 +154,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     csrf: { mode: options.csrfMode ?? 'standard' },
     ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
   });
-  const stopCounting = metrics.followEvents(manager.events);
+  const stopCounting = metrics.followManager(manager);
   app.addHook('onClose', () => {
     stopCounting();
     return manager.close();

@@ -2,7 +2,8 @@
 // written and rotated like cookie sessions, and never a Set-Cookie.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionManager, isBearerScheme, RESERVED_PREFIX } from '../src/index.js';
+import { createSessionManager, isBearerScheme } from '../src/index.js';
+import { RESERVED_PREFIX } from '../src/bus/index.js';
 import { memoryStore } from '../src/store/memory-store.js';
 import { memoryBus } from '../src/bus/memory-bus.js';
 

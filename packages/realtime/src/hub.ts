@@ -21,7 +21,7 @@ import { decodeEnvelope, encodeEnvelope, followLifecycle } from './lifecycle.js'
 import { createLiveness } from './liveness.js';
 import { resolveHubOptions, type HubOptions } from './options.js';
 import { createMessageRate } from './rate-limit.js';
-import { encodeMessage } from './protocol.js';
+import { encodeMessage, READY_FRAME } from './protocol.js';
 import { handleFrame, startAuthDeadline } from './inbound.js';
 import { armTokenExpiry } from './token-expiry.js';
 import { describeTarget, groupKey, isTarget, type Target } from './targets.js';
@@ -116,7 +116,7 @@ export function createHub(input: HubOptions): Hub {
     groups.add('*', peer);
     liveness.track(identity.sessionId, identity.expiresAt);
     if (identity.tokenExpiresAt !== null) armTokenExpiry(options, peer, identity.tokenExpiresAt);
-    peer.ws.send('{"type":"ready"}');
+    peer.ws.send(READY_FRAME);
     try {
       options.onConnection(peer.connection);
     } catch (error) {

@@ -27,7 +27,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { addBroadcastListener, dispatchBroadcast, isBusBroadcast, isBusMessage, type BroadcastListener, type BusMessage, type BusState, type SessionBus } from 'coatcheck';
+import type { BroadcastListener, BusMessage, BusState, SessionBus } from 'coatcheck';
+import { addBroadcastListener, dispatchBroadcast, isBusBroadcast, isBusMessage } from 'coatcheck/bus';
 import { SessionConfigError, SessionStoreError } from 'coatcheck/errors';
 import { isCluster, type RedisBusClient } from './client-types.js';
 import { ensureErrorListener } from './client-options.js';

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { createTypedEmitter, type TypedEventEmitter } from 'coatcheck';
+import type { TypedEventEmitter } from 'coatcheck';
+import { createTypedEmitter } from 'coatcheck/bus';
 
 /** Payloads by event name. */
 export interface TokenEvents {

@@ -1,14 +1,14 @@
 /**
  * The shop's metrics: session lifecycle (from the manager's events), store latency, errors and
- * write conflicts (from a wrapper around the store), sockets and orders.
+ * write conflicts (from the manager's `onStoreCall` hook), sockets and orders.
  *
- * Nothing here needs a hook in the core: the events say what happened to sessions, and every
- * store call passes through the wrapper, including the compare-and-set `update` whose
- * `'conflict'` result is exactly a lost race that the session then replays.
+ * The store is not wrapped: the manager reports each of its store calls with the method, the
+ * duration and the outcome, and an `update` whose outcome is `conflict` is exactly a lost race
+ * that the session then replays on the fresh record.
  *
  * @module
  */
-import type { SessionEventEmitter, SessionStore } from 'coatcheck';
+import type { SessionManager, StoreCall } from 'coatcheck';
 import { createMetricsRegistry, type Counter, type MetricsRegistry } from './registry.js';
 
 /** Latency buckets in seconds: SQLite answers in microseconds, a remote store in milliseconds. */
@@ -19,10 +19,11 @@ export interface ShopMetrics {
   readonly registry: MetricsRegistry;
   /** Orders written, and repeated "place order" submits answered with the first result. */
   readonly orders: { readonly placed: Counter; readonly duplicates: Counter };
-  /** Wraps a store so that each call is timed and its failures and conflicts counted. */
-  instrumentStore(store: SessionStore): SessionStore;
-  /** Counts the manager's session events; returns a function that stops counting. */
-  followEvents(events: SessionEventEmitter): () => void;
+  /**
+   * Counts the manager's session events and times its store calls (counting failures and
+   * write conflicts); returns a function that stops counting.
+   */
+  followManager(manager: Pick<SessionManager, 'events' | 'onStoreCall'>): () => void;
 }
 
 /** Options of {@link createShopMetrics}. */
@@ -55,47 +56,23 @@ export function createShopMetrics(options: ShopMetricsOptions = {}): ShopMetrics
     duplicates: registry.counter('shop_order_duplicates_total', 'Repeated "place order" submits answered with the first order, by kind (replay, concurrent).'),
   };
 
-  function timed<A extends unknown[], R>(op: string, run: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-    const labels = { op };
-    return async (...args) => {
-      const started = performance.now();
-      try {
-        return await run(...args);
-      } catch (error) {
-        errors.inc(labels);
-        throw error;
-      } finally {
-        latency.observe((performance.now() - started) / 1000, labels);
-      }
-    };
+  // One labels object per store method, so observing a call allocates nothing.
+  const opLabels = new Map<string, { op: string }>();
+  function countStoreCall({ op, ms, outcome }: StoreCall): void {
+    let labels = opLabels.get(op);
+    if (labels === undefined) opLabels.set(op, (labels = { op }));
+    latency.observe(ms / 1000, labels);
+    if (outcome === 'error') errors.inc(labels);
+    else if (outcome === 'conflict' && op === 'update') conflicts.inc();
   }
 
   return {
     registry,
     orders,
-    instrumentStore(store) {
-      const update = timed('update', (next: Parameters<SessionStore['update']>[0], expected: number, now: number) => store.update(next, expected, now));
-      // Explicit delegation, so stores written as classes keep their `this`.
-      return {
-        name: store.name,
-        get: timed('get', (id: string, now: number) => store.get(id, now)),
-        create: timed('create', (record: Parameters<SessionStore['create']>[0]) => store.create(record)),
-        async update(next, expected, now) {
-          const result = await update(next, expected, now);
-          if (result === 'conflict') conflicts.inc();
-          return result;
-        },
-        touch: timed('touch', (id: string, lastSeenAt: number, expiresAt: number, now: number) => store.touch(id, lastSeenAt, expiresAt, now)),
-        delete: timed('delete', (id: string) => store.delete(id)),
-        listByUser: timed('listByUser', (userId: string, now: number) => store.listByUser(userId, now)),
-        deleteByUser: timed('deleteByUser', (userId: string, exceptId?: string) => store.deleteByUser(userId, exceptId)),
-        prune: timed('prune', (now: number) => store.prune(now)),
-        ping: timed('ping', () => store.ping()),
-        close: () => store.close(),
-      };
-    },
-    followEvents(events) {
+    followManager(manager) {
+      const { events } = manager;
       const offs = [
+        manager.onStoreCall(countStoreCall),
         events.on('created', () => created.inc()),
         events.on('upgraded', () => logins.inc()),
         events.on('destroyed', ({ reason }) => ended.inc({ reason })),

@@ -3,7 +3,8 @@
  * or ended. Implementations: in-process (`coatcheck/bus`), Redis pub/sub (`@coatcheck/redis`),
  * Postgres LISTEN/NOTIFY (`@coatcheck/postgres`).
  *
- * Exported from `coatcheck`.
+ * The types are exported from `coatcheck`; the helpers transports use on receipt
+ * (`isBusMessage`, `isBusBroadcast`, `dispatchBroadcast`, `addBroadcastListener`) from `coatcheck/bus`.
  *
  * @module
  */

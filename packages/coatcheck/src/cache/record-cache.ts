@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { isLive } from '../store/live.js';
 import type { SessionRecord } from '../store/types.js';
 
 /** Options of the local cache. */
@@ -24,7 +25,7 @@ export interface CacheOptions {
 
 /** A bounded, generation-checked record cache. */
 export interface RecordCache {
-  /** The record if cached, fresh, and live at `now`. */
+  /** The record if cached, fresh (younger than `ttlMs`), and live at `now` (`isLive`). */
   get(id: string, now: number): SessionRecord | null;
   /** Current generation; read it before a store read and pass it to `set`. */
   generation(): number;
@@ -60,7 +61,7 @@ export function createRecordCache(options: CacheOptions = {}): RecordCache {
     get(id, now) {
       const entry = entries.get(id);
       if (entry === undefined) return null;
-      if (now - entry.cachedAt >= ttlMs || entry.record.expiresAt <= now) {
+      if (now - entry.cachedAt >= ttlMs || !isLive(entry.record, now)) {
         entries.delete(id);
         return null;
       }

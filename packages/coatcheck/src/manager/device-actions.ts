@@ -15,7 +15,7 @@ type RevokeReason = Extract<BusEndReason, 'revoke' | 'revoke-others' | 'revoke-a
 
 /** Creates the device operations of one manager. */
 export function createDeviceActions(ctx: SessionContext): DeviceApi {
-  const { store, events } = ctx;
+  const { gateway, events } = ctx;
 
   async function ended(ids: string[], userId: string, reason: RevokeReason): Promise<string[]> {
     if (ids.length > 0) {
@@ -27,23 +27,23 @@ export function createDeviceActions(ctx: SessionContext): DeviceApi {
 
   return {
     async list(userId, currentId) {
-      const records = await ctx.call('listByUser', () => store.listByUser(userId, ctx.now()));
+      const records = await gateway.listByUser(userId, ctx.now());
       return toDeviceSessions(records, currentId);
     },
     async revoke(userId, id) {
       // Only well-formed ids reach the store, and only the owner may end a session. (BI-08, BI-09)
       if (!isTicketId(id)) return false;
-      const record = await ctx.call('get', () => store.get(id, ctx.now()));
+      const record = await gateway.read(id, ctx.now());
       if (!record || record.userId !== userId) return false;
-      await ctx.withLock(id, () => ctx.call('delete', () => store.delete(id)));
+      await gateway.remove(id);
       await ended([id], userId, 'revoke');
       return true;
     },
     async revokeOthers(userId, keepId) {
-      return ended(await ctx.call('deleteByUser', () => store.deleteByUser(userId, keepId)), userId, 'revoke-others');
+      return ended(await gateway.deleteByUser(userId, keepId), userId, 'revoke-others');
     },
     async revokeAll(userId) {
-      return ended(await ctx.call('deleteByUser', () => store.deleteByUser(userId)), userId, 'revoke-all');
+      return ended(await gateway.deleteByUser(userId), userId, 'revoke-all');
     },
   };
 }

@@ -5,7 +5,8 @@
  * @module
  */
 import type { SessionContext } from '../session/context.js';
-import { expiryAt } from '../session/lifetime.js';
+import { isTouchDue } from '../session/lifetime.js';
+import { touchRecord } from '../session/transitions.js';
 import type { SessionRecord } from '../store/types.js';
 import { isTicketId } from '../ticket/ticket.js';
 
@@ -28,31 +29,29 @@ export interface Liveness {
   touch(id: string): Promise<LiveSession | null>;
 }
 
-function live(record: SessionRecord | null, now: number): LiveSession | null {
-  if (record === null || record.expiresAt <= now || record.absoluteExpiresAt <= now) return null;
+// What a live record tells a connection (the gateway only hands out live records).
+function live(record: SessionRecord): LiveSession {
   return { id: record.id, userId: record.userId, expiresAt: record.expiresAt, absoluteExpiresAt: record.absoluteExpiresAt };
 }
 
-/** Creates `peek` and `touch` on the manager's store view. */
+/** Creates `peek` and `touch` on the manager's store gateway. */
 export function createLiveness(ctx: SessionContext): Liveness {
-  const { store } = ctx;
+  const { gateway } = ctx;
   return {
     async peek(id) {
       if (!isTicketId(id)) return null;
-      const now = ctx.now();
-      return live(await ctx.call('get', () => store.get(id, now)), now);
+      const record = await gateway.read(id, ctx.now());
+      return record === null ? null : live(record);
     },
     async touch(id) {
       if (!isTicketId(id)) return null;
       const now = ctx.now();
-      const record = await ctx.call('get', () => store.get(id, now));
-      const current = live(record, now);
-      if (current === null || record === null) return null;
+      const record = await gateway.read(id, now);
+      if (record === null) return null;
       // Within the throttle window a request would not write either.
-      if (now - record.lastSeenAt < ctx.lifetime.touchAfterMs) return current;
-      const expiresAt = expiryAt(ctx.lifetime, record.persistent, now, record.absoluteExpiresAt);
-      const alive = await ctx.call('touch', () => store.touch(id, now, expiresAt, now));
-      return alive ? { ...current, expiresAt: Math.max(expiresAt, record.expiresAt) } : null;
+      if (!isTouchDue(ctx.lifetime, record.lastSeenAt, now)) return live(record);
+      const touched = await touchRecord(ctx, record, now);
+      return touched === null ? null : live(touched);
     },
   };
 }

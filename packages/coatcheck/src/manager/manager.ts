@@ -6,20 +6,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readCookie } from '../cookie/read-cookie.js';
-import type { BusMessage, SessionBus } from '../bus/types.js';
-import { cachedStore } from '../cache/cached-store.js';
-import { createRecordCache, type RecordCache } from '../cache/record-cache.js';
+import type { SessionBus } from '../bus/types.js';
 import type { CookieMode } from '../cookie/cookie-options.js';
 import type { CsrfGuard } from '../csrf/csrf-guard.js';
 import { createEventEmitter, type SessionEventEmitter } from '../events.js';
 import { createContext, type SessionContext } from '../session/context.js';
 import { createSession } from '../session/session.js';
 import type { LoadStatus, Session, SessionDataMap } from '../session/session-types.js';
+import { createStoreGateway } from '../store/gateway.js';
+import type { StoreCallListener, StoreCallOutcome } from '../store/store-calls.js';
 import type { SessionRecord, SessionStore } from '../store/types.js';
-import { isTicketId } from '../ticket/ticket.js';
 import { createTicketVerifier, hashesEqual } from '../ticket/verified-cache.js';
 import { createDeviceActions } from './device-actions.js';
 import type { DeviceSession } from './devices.js';
+import { createIdLoader } from './load-by-id.js';
 import { createLiveness, type LiveSession } from './liveness.js';
 import { assertOptions, resolveOptions, type SessionManagerOptions } from './options.js';
 
@@ -42,8 +42,6 @@ export interface LoadByIdOptions {
   fresh?: boolean;
 }
 
-const NO_REQUEST: RequestInfo = Object.freeze({});
-
 /** A session manager. */
 export interface SessionManager<D extends object = SessionDataMap> {
   /** Typed events: created, upgraded, regenerated, destroyed, revoked. */
@@ -52,8 +50,6 @@ export interface SessionManager<D extends object = SessionDataMap> {
   readonly store: SessionStore;
   /** The bus, if one was configured; realtime hubs listen on it. */
   readonly bus: SessionBus | null;
-  /** This instance's id on the bus. */
-  readonly instanceId: string;
   /**
    * The CSRF guard adapters run before route handlers, or `null` when disabled with
    * `csrf: false`.
@@ -111,27 +107,29 @@ export interface SessionManager<D extends object = SessionDataMap> {
   now(): number;
   /** Round trip to the store with its latency in ms; rejects when the store is down. */
   ping(): Promise<number>;
+  /**
+   * Calls `listener` after every call this manager makes to the store, with the store
+   * method (`op`), its duration (`ms`) and how it ended (`outcome`: `ok`, `miss`, `conflict`
+   * or `error`, see {@link StoreCallOutcome}). For metrics and tracing without wrapping the
+   * store. Returns the function that removes the listener.
+   *
+   * The listener runs synchronously, after the call settled and before its result is used:
+   * keep it cheap (increment a counter, observe a histogram). A listener that throws does not
+   * affect the request; its first failure is logged through `logger`. Reads served by the
+   * local cache are not store calls and are not reported. Without listeners the store calls
+   * cost nothing extra (no clock is read).
+   *
+   * @example
+   * ```ts
+   * const stop = sessions.onStoreCall(({ op, ms, outcome }) => {
+   *   storeLatency.observe({ op }, ms / 1000)
+   *   if (outcome === 'error') storeErrors.inc({ op })
+   * })
+   * ```
+   */
+  onStoreCall(listener: StoreCallListener): () => void;
   /** Stops listening on the bus. Does not close the store or the bus (they are yours). */
   close(): Promise<void>;
-}
-
-/** Ids a bus message makes stale. */
-function staleIds(message: BusMessage): readonly string[] {
-  if (message.type === 'upgraded') return message.oldId === null ? [message.newId] : [message.oldId, message.newId];
-  return message.ids;
-}
-
-/** Keeps the cache in step with the bus: drops what others changed; bypassed while down. */
-function followBus(bus: SessionBus, cache: RecordCache, origin: string): () => void {
-  cache.setEnabled(bus.state === 'up');
-  const offMessage = bus.subscribe((message) => {
-    if (message.origin !== origin) cache.invalidate(staleIds(message));
-  });
-  const offState = bus.onStateChange((state) => cache.setEnabled(state === 'up'));
-  return () => {
-    offMessage();
-    offState();
-  };
 }
 
 /**
@@ -156,17 +154,15 @@ export function createSessionManager<D extends object = SessionDataMap>(
   const resolved = resolveOptions(options);
   const events = createEventEmitter((error) => resolved.logger.error('coatcheck: event listener threw', { error }));
   const origin = randomUUID();
-  const cache = resolved.cache && resolved.bus ? createRecordCache(resolved.cache) : null;
-  const unfollow = cache && resolved.bus ? followBus(resolved.bus, cache, origin) : () => {};
-  const storeView = cache ? cachedStore(resolved.store, cache) : resolved.store;
-  const rawStore = resolved.store;
-  const ctx: SessionContext = createContext({ ...resolved, store: storeView }, events, origin);
-  const { store, cookie } = ctx;
+  const gateway = createStoreGateway({ store: resolved.store, cache: resolved.cache, bus: resolved.bus, origin, logger: resolved.logger });
+  const ctx: SessionContext = createContext(resolved, events, origin, gateway);
+  const { cookie } = ctx;
   const tickets = createTicketVerifier(ctx.ring, resolved.verifiedTicketCache);
   let warnedInsecure = false;
 
   const devices = createDeviceActions(ctx);
   const liveness = createLiveness(ctx);
+  const byId = createIdLoader<D>(ctx, devices);
 
   function pickMode(secure: boolean | undefined): CookieMode {
     if (secure !== false || cookie.insecure === null) {
@@ -179,7 +175,7 @@ export function createSessionManager<D extends object = SessionDataMap>(
     return cookie.insecure;
   }
 
-  // The hot path of every request: no closures, one store call, no wrapper promises.
+  // The hot path of every request: no closures, one gateway read, no other promises.
   async function load(request: RequestInfo): Promise<Session<D>> {
     const mode = pickMode(request.secure);
     const found = readCookie(request.cookie, mode.name);
@@ -192,14 +188,8 @@ export function createSessionManager<D extends object = SessionDataMap>(
       const ticket = tickets.verify(found.value);
       if (ticket === null) status = 'invalid';
       else {
-        const now = ctx.now();
-        let stored: SessionRecord | null;
-        try {
-          stored = await store.get(ticket.id, now);
-        } catch (error) {
-          throw ctx.storeError('get', error);
-        }
-        if (stored === null || stored.expiresAt <= now || stored.absoluteExpiresAt <= now) status = 'expired';
+        const stored = await gateway.read(ticket.id, ctx.now());
+        if (stored === null) status = 'expired';
         else if (!hashesEqual(ticket.secretHash, stored.secretHash)) status = 'invalid';
         else {
           status = 'valid';
@@ -221,67 +211,17 @@ export function createSessionManager<D extends object = SessionDataMap>(
     });
   }
 
-  async function loadById(id: string | null, request: RequestInfo = NO_REQUEST, options?: LoadByIdOptions): Promise<Session<D>> {
-    let status: LoadStatus = 'none';
-    let record: SessionRecord | null = null;
-    if (id !== null) {
-      // Only well-formed ids reach the store. (BI-08, BI-09)
-      if (!isTicketId(id)) status = 'invalid';
-      else {
-        const now = ctx.now();
-        let stored: SessionRecord | null;
-        try {
-          stored = await (options?.fresh ? rawStore : store).get(id, now);
-        } catch (error) {
-          throw ctx.storeError('get', error);
-        }
-        if (stored === null || stored.expiresAt <= now || stored.absoluteExpiresAt <= now) status = 'expired';
-        else {
-          status = 'valid';
-          record = stored;
-        }
-      }
-    }
-    return cookielessSession(status, record, request);
-  }
-
-  function loadCachedById(id: string, request: RequestInfo = NO_REQUEST): Session<D> | null {
-    if (cache === null) return null;
-    const now = ctx.now();
-    // The cache only holds records read from the store since the last invalidation, and it is
-    // emptied while the bus is down, so a hit is as good as a store read. (Ids of the wrong
-    // shape never got into it.)
-    const record = cache.get(id, now);
-    if (record === null || record.absoluteExpiresAt <= now) return null;
-    return cookielessSession('valid', record, request);
-  }
-
-  /** A session carried by something other than the cookie (a token): it never sets one. */
-  function cookielessSession(status: LoadStatus, record: SessionRecord | null, request: RequestInfo): Session<D> {
-    return createSession<D>(ctx, devices, {
-      mode: null,
-      status,
-      record,
-      secret: null,
-      resign: false,
-      clear: false,
-      userAgent: request.userAgent,
-      ip: request.ip,
-    });
-  }
-
   return {
     events,
-    store: resolved.store,
+    store: gateway.store,
     bus: resolved.bus,
-    instanceId: origin,
     csrf: resolved.csrf,
     get cachedSessions() {
-      return cache?.size ?? 0;
+      return gateway.cachedSessions;
     },
     load,
-    loadById,
-    loadCachedById,
+    loadById: byId.loadById,
+    loadCachedById: byId.loadCachedById,
     listSessions: (userId, currentId = null) => devices.list(userId, currentId),
     revokeSession: (userId, id) => devices.revoke(userId, id),
     revokeOtherSessions: (userId, keepId) => devices.revokeOthers(userId, keepId),
@@ -289,13 +229,10 @@ export function createSessionManager<D extends object = SessionDataMap>(
     peek: liveness.peek,
     touch: liveness.touch,
     now: ctx.now,
-    async ping() {
-      const started = performance.now();
-      await ctx.call('ping', () => store.ping());
-      return performance.now() - started;
-    },
+    ping: gateway.ping,
+    onStoreCall: gateway.onStoreCall,
     async close() {
-      unfollow();
+      gateway.close();
     },
   };
 }

@@ -1,29 +1,28 @@
 /**
- * What a session handle needs from its manager: resolved options, events, and the helpers
- * every store call goes through.
+ * What a session handle needs from its manager: resolved options, events, the store gateway
+ * (its only way to the store) and the bus announcement.
  *
  * @module
  */
-import { SessionError, SessionStoreError } from '../errors.js';
 import type { SessionEventEmitter } from '../events.js';
 import type { ResolvedOptions } from '../manager/options.js';
 import type { BusMessage } from '../bus/types.js';
+import type { CookieMode } from '../cookie/cookie-options.js';
+import type { SessionRecord } from '../store/types.js';
+import type { LoadStatus } from './session-types.js';
+import type { StoreGateway } from '../store/gateway.js';
 
 /** A bus message before the publishing instance stamps its origin on it. */
 export type Announcement = BusMessage extends infer M ? (M extends BusMessage ? Omit<M, 'origin'> : never) : never;
 
-/** Shared internals of one manager. */
-export interface SessionContext extends ResolvedOptions {
+/**
+ * Shared internals of one manager. The raw store and cache options are left out on purpose:
+ * every store call goes through `gateway`.
+ */
+export interface SessionContext extends Omit<ResolvedOptions, 'store' | 'cache'> {
   readonly events: SessionEventEmitter;
-  /** Maps a failure of a store call: a `SessionError` as is, anything else to `SessionStoreError`. */
-  storeError(operation: string, error: unknown): SessionError;
-  /** Runs a store call; anything but a `SessionError` becomes a `SessionStoreError`. */
-  call<T>(operation: string, run: () => Promise<T>): Promise<T>;
-  /**
-   * Serializes writes to one session inside this process, so concurrent requests of one
-   * process never race each other; races between processes are settled by the version check.
-   */
-  withLock<T>(id: string, run: () => Promise<T>): Promise<T>;
+  /** The one way to the store: liveness, error wrapping, cache, per-id lock, `onStoreCall`. */
+  readonly gateway: StoreGateway;
   /** This instance's id on the bus. */
   readonly origin: string;
   /**
@@ -34,20 +33,34 @@ export interface SessionContext extends ResolvedOptions {
   announce(message: Announcement): Promise<void>;
 }
 
+/** Everything `createSession` starts from. */
+export interface SessionInit {
+  /**
+   * Cookie name and attributes, or `null` for a session that is not carried by a cookie
+   * (a bearer token's session): such a handle never produces a `Set-Cookie`.
+   */
+  readonly mode: CookieMode | null;
+  readonly status: LoadStatus;
+  readonly record: SessionRecord | null;
+  /** Raw secret of the presented ticket, when valid. */
+  readonly secret: string | null;
+  /** The ticket was signed by an older key and should be re-signed. */
+  readonly resign: boolean;
+  /** An unusable cookie was presented and should be cleared. */
+  readonly clear: boolean;
+  /** Raw request metadata; cleaned only when a record is written. */
+  readonly userAgent: string | null | undefined;
+  readonly ip: string | null | undefined;
+}
+
 /** Builds the context for a manager. */
-export function createContext(options: ResolvedOptions, events: SessionEventEmitter, origin: string): SessionContext {
-  const tails = new Map<string, Promise<void>>();
-  const storeName = options.store.name;
+export function createContext(options: ResolvedOptions, events: SessionEventEmitter, origin: string, gateway: StoreGateway): SessionContext {
+  const { store: _store, cache: _cache, ...rest } = options;
   const { bus, logger } = options;
-  // The message is generic on purpose: frameworks put it in response bodies, and driver
-  // messages (host names, "client is offline") belong in logs, through `cause`.
-  function storeError(operation: string, error: unknown): SessionError {
-    if (error instanceof SessionError && !(error instanceof SessionStoreError)) return error;
-    return new SessionStoreError(storeName, `The session store (${storeName}) is unavailable (${operation}); try again shortly.`, { cause: error });
-  }
   return {
-    ...options,
+    ...rest,
     events,
+    gateway,
     origin,
     async announce(message) {
       if (bus === null) return;
@@ -55,28 +68,6 @@ export function createContext(options: ResolvedOptions, events: SessionEventEmit
         await bus.publish({ ...message, origin } as BusMessage);
       } catch (error) {
         logger.error('coatcheck: could not publish on the session bus', { type: message.type, error });
-      }
-    },
-    storeError,
-    async call(operation, run) {
-      try {
-        return await run();
-      } catch (error) {
-        throw storeError(operation, error);
-      }
-    },
-    async withLock(id, run) {
-      const previous = tails.get(id);
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const tail = previous ? previous.then(() => gate) : gate;
-      tails.set(id, tail);
-      if (previous) await previous;
-      try {
-        return await run();
-      } finally {
-        release();
-        if (tails.get(id) === tail) tails.delete(id);
       }
     },
   };

@@ -4,6 +4,7 @@
  * @module
  */
 import type { DeviceSession } from '../manager/devices.js';
+import type { SessionRecord } from '../store/types.js';
 
 /** The manager-side device operations, already bound to a store. */
 export interface DeviceApi {
@@ -11,4 +12,15 @@ export interface DeviceApi {
   revoke(userId: string, id: string): Promise<boolean>;
   revokeOthers(userId: string, keepId: string): Promise<string[]>;
   revokeAll(userId: string): Promise<string[]>;
+}
+
+/** The devices of the user a handle's `record` belongs to; none for an anonymous session. */
+export async function listOwnDevices(devices: DeviceApi, record: SessionRecord | null): Promise<DeviceSession[]> {
+  return record?.userId ? devices.list(record.userId, record.id) : [];
+}
+
+/** Ends the other sessions, or all sessions, of the user a handle's `record` belongs to. */
+export async function revokeOwnDevices(devices: DeviceApi, record: SessionRecord | null, which: 'others' | 'all'): Promise<string[]> {
+  if (!record?.userId) return [];
+  return which === 'others' ? devices.revokeOthers(record.userId, record.id) : devices.revokeAll(record.userId);
 }

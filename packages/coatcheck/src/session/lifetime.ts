@@ -73,3 +73,11 @@ export function absoluteAt(lifetime: Lifetime, persistent: boolean, now: number)
 export function cookieMaxAge(persistent: boolean, expiresAt: number, now: number): number | undefined {
   return persistent ? Math.max(0, Math.floor((expiresAt - now) / 1000)) : undefined;
 }
+
+/**
+ * Whether a record seen at `now` is due for a touch: the throttle that keeps a read from
+ * writing on every request (requests and a realtime hub's `manager.touch` share it).
+ */
+export function isTouchDue(lifetime: Lifetime, lastSeenAt: number, now: number): boolean {
+  return now - lastSeenAt >= lifetime.touchAfterMs;
+}

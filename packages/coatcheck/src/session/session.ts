@@ -10,40 +10,20 @@
  * @module
  */
 import { SessionCommittedError } from '../errors.js';
-import type { CookieMode } from '../cookie/cookie-options.js';
-import { serializeClearCookie, serializeCookie } from '../cookie/serialize-cookie.js';
+import { serializeClearCookie } from '../cookie/serialize-cookie.js';
+import { serializeTicketCookie } from '../cookie/ticket-cookie.js';
 import { captureDevice, type DeviceSession } from '../manager/devices.js';
 import type { DeviceInfo, SessionData, SessionRecord } from '../store/types.js';
-import { formatTicket } from '../ticket/ticket.js';
 import { createCsrfToken, verifyCsrfToken } from '../csrf/csrf-token.js';
-import type { SessionContext } from './context.js';
-import type { DeviceApi } from './device-api.js';
-import { cookieMaxAge, expiryAt } from './lifetime.js';
+import type { SessionContext, SessionInit } from './context.js';
+import { listOwnDevices, revokeOwnDevices, type DeviceApi } from './device-api.js';
+import { isTouchDue } from './lifetime.js';
 import { applyOperation, replayOperations, type Operation } from './operations.js';
 import { createCallTracker, type CallTracker } from './lifecycle-calls.js';
 import { createGuardedSelf, guardPrototype, Stamped } from './read-only.js';
-import type { LoadStatus, LoginOptions, Session } from './session-types.js';
-import { commitOperations, createRecord, rotateRecord, type IssuedRecord, type NewRecordInit } from './writes.js';
-
-/** Everything `createSession` starts from. */
-export interface SessionInit {
-  /**
-   * Cookie name and attributes, or `null` for a session that is not carried by a cookie
-   * (a bearer token's session): such a handle never produces a `Set-Cookie`.
-   */
-  readonly mode: CookieMode | null;
-  readonly status: LoadStatus;
-  readonly record: SessionRecord | null;
-  /** Raw secret of the presented ticket, when valid. */
-  readonly secret: string | null;
-  /** The ticket was signed by an older key and should be re-signed. */
-  readonly resign: boolean;
-  /** An unusable cookie was presented and should be cleared. */
-  readonly clear: boolean;
-  /** Raw request metadata; cleaned only when a record is written. */
-  readonly userAgent: string | null | undefined;
-  readonly ip: string | null | undefined;
-}
+import type { LoginOptions, Session } from './session-types.js';
+import { endRecord, loginChange, regenerateChange, rotateSession, saveRecord } from './transitions.js';
+import { createAnonymousRecord, type IssuedRecord, type NewRecordInit } from './writes.js';
 
 const NO_COOKIES: string[] = [];
 
@@ -74,7 +54,7 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     this.#record = init.record;
     this.#secret = init.secret;
     this.#data = init.record ? init.record.data : {};
-    this.#touchDue = init.record !== null && ctx.now() - init.record.lastSeenAt >= ctx.lifetime.touchAfterMs;
+    this.#touchDue = init.record !== null && isTouchDue(ctx.lifetime, init.record.lastSeenAt, ctx.now());
     this.#resign = init.resign;
     this.#holdsTicket = init.status !== 'none';
     if (init.clear && init.mode !== null) this.#cookie = serializeClearCookie(init.mode.name, init.mode.attributes);
@@ -126,62 +106,42 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
 
   async #login(userId: string, options: LoginOptions<D>): Promise<void> {
     const oldId = this.#record?.id ?? null;
-    const issued = await this.#rotate(async (base) => ({
-      userId,
-      data: options.merge ? replayOperations((await options.merge(base as Partial<D>, { userId })) as SessionData, []) : base,
-      persistent: options.remember ?? false,
-      authenticatedAt: this.#ctx.now(),
-      device: this.#device(),
-    }));
-    await this.#ctx.announce({ type: 'upgraded', oldId, newId: issued.record.id, userId });
-    this.#ctx.events.emit('upgraded', { oldId, newId: issued.record.id, userId });
+    const { id: newId } = await this.#rotate(loginChange(this.#ctx, userId, options, this.#device()));
+    await this.#ctx.announce({ type: 'upgraded', oldId, newId, userId });
+    this.#ctx.events.emit('upgraded', { oldId, newId, userId });
   }
-
   async #regenerate(): Promise<void> {
     const current = this.#record;
     if (!current) return;
-    const issued = await this.#rotate(async (base) => ({
-      userId: current.userId,
-      data: base,
-      persistent: current.persistent,
-      authenticatedAt: current.authenticatedAt,
-      device: current.device,
-      createdAt: current.createdAt,
-      absoluteExpiresAt: current.absoluteExpiresAt,
-    }));
+    const { id: newId } = await this.#rotate(regenerateChange(current));
     await this.#ctx.announce({ type: 'changed', ids: [current.id] });
-    this.#ctx.events.emit('regenerated', { oldId: current.id, newId: issued.record.id, userId: current.userId });
+    this.#ctx.events.emit('regenerated', { oldId: current.id, newId, userId: current.userId });
   }
 
-  async listDevices(): Promise<DeviceSession[]> {
-    const record = this.#record;
-    return record?.userId ? this.#devices.list(record.userId, record.id) : [];
+  listDevices(): Promise<DeviceSession[]> {
+    return listOwnDevices(this.#devices, this.#record);
   }
   async revokeDevice(id: string): Promise<boolean> {
     const record = this.#record;
     if (!record?.userId) return false;
-    if (id === record.id) {
-      await this.logout();
-      return true;
-    }
-    return this.#devices.revoke(record.userId, id);
+    if (id !== record.id) return this.#devices.revoke(record.userId, id);
+    await this.logout();
+    return true;
   }
-  async revokeOtherDevices(): Promise<string[]> {
-    const record = this.#record;
-    return record?.userId ? this.#devices.revokeOthers(record.userId, record.id) : [];
+  revokeOtherDevices(): Promise<string[]> {
+    return revokeOwnDevices(this.#devices, this.#record, 'others');
   }
   async revokeAllDevices(): Promise<string[]> {
-    const record = this.#record;
-    if (!record?.userId) return [];
-    const ids = await this.#devices.revokeAll(record.userId);
-    this.#forget();
+    const owned = this.#record?.userId != null;
+    const ids = await revokeOwnDevices(this.#devices, this.#record, 'all');
+    if (owned) this.#forget();
     return ids;
   }
 
   async csrfToken(): Promise<string> {
     if (this.#record === null || this.#secret === null) {
       this.#writable();
-      this.#adopt(await createRecord(this.#ctx, { userId: null, data: this.#data, persistent: false, authenticatedAt: null, device: this.#device() }));
+      this.#adopt(await createAnonymousRecord(this.#ctx, this.#data, this.#device()));
     }
     const ctx = this.#ctx;
     return createCsrfToken(ctx.csrfRing, ctx.random, (this.#record as SessionRecord).id, this.#secret as string);
@@ -216,22 +176,14 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     const ctx = this.#ctx;
     const record = this.#record;
     if (record === null) {
-      if (this.#ops.length > 0) {
-        this.#adopt(await createRecord(ctx, { userId: null, data: this.#data, persistent: false, authenticatedAt: null, device: this.#device() }));
-      }
-    } else if (this.#ops.length > 0) {
-      const next = await commitOperations(ctx, record, this.#ops, this.#data);
+      if (this.#ops.length > 0) this.#adopt(await createAnonymousRecord(ctx, this.#data, this.#device()));
+    } else if (this.#ops.length > 0 || this.#touchDue) {
+      const next = await saveRecord(ctx, record, this.#ops, this.#data);
       if (next === null) this.#forget();
       else {
         this.#record = next;
         if (next.persistent && this.#touchDue && this.#secret) this.#issueCookie(next, this.#secret);
       }
-    } else if (this.#touchDue) {
-      const now = ctx.now();
-      const expiresAt = expiryAt(ctx.lifetime, record.persistent, now, record.absoluteExpiresAt);
-      const alive = await ctx.call('touch', () => ctx.store.touch(record.id, now, expiresAt, now));
-      if (!alive) this.#forget();
-      else if (record.persistent && this.#secret) this.#issueCookie({ ...record, lastSeenAt: now, expiresAt }, this.#secret);
     }
     if (this.#resign && this.#record && this.#secret && this.#cookie === null) this.#issueCookie(this.#record, this.#secret);
     return this.#cookie === null ? NO_COOKIES : [this.#cookie];
@@ -251,69 +203,42 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     this.#ops.push(op);
   }
   #issueCookie(record: SessionRecord, secret: string): void {
-    const mode = this.#init.mode;
-    if (mode === null) return;
-    const now = this.#ctx.now();
-    const { name, attributes } = mode;
-    const value = formatTicket(this.#ctx.ring, record.id, secret);
+    if (this.#init.mode === null) return;
     this.#holdsTicket = true;
-    this.#cookie = serializeCookie(name, value, attributes, cookieMaxAge(record.persistent, record.expiresAt, now), now);
+    this.#cookie = serializeTicketCookie(this.#ctx.ring, this.#init.mode, record, secret, this.#ctx.now());
   }
   // `keepFrom`: operations from this index on were recorded after the new record's data was
   // read (while an un-awaited call ran); they stay pending on top of it.
   #adopt(issued: IssuedRecord, keepFrom = this.#ops.length): void {
-    const rest = keepFrom < this.#ops.length ? this.#ops.slice(keepFrom) : [];
-    this.#record = issued.record;
-    this.#secret = issued.secret;
-    this.#data = replayOperations(issued.record.data, rest);
-    this.#ops = rest;
-    this.#touchDue = false;
-    this.#resign = false;
+    this.#replace(issued.record, issued.secret, keepFrom);
     this.#issueCookie(issued.record, issued.secret);
   }
   #forget(keepFrom = this.#ops.length): void {
+    this.#replace(null, null, keepFrom);
+    const mode = this.#init.mode;
+    this.#cookie = this.#holdsTicket && mode !== null ? serializeClearCookie(mode.name, mode.attributes) : null;
+  }
+  #replace(record: SessionRecord | null, secret: string | null, keepFrom: number): void {
     const rest = keepFrom < this.#ops.length ? this.#ops.slice(keepFrom) : [];
-    this.#record = null;
-    this.#secret = null;
-    this.#data = replayOperations({}, rest);
+    this.#record = record;
+    this.#secret = secret;
+    this.#data = replayOperations(record?.data ?? {}, rest);
     this.#ops = rest;
     this.#touchDue = false;
     this.#resign = false;
-    const mode = this.#init.mode;
-    this.#cookie = this.#holdsTicket && mode !== null ? serializeClearCookie(mode.name, mode.attributes) : null;
   }
   async #end(reason: 'logout' | 'destroy'): Promise<void> {
     const current = this.#record;
     const taken = this.#ops.length;
-    if (current) {
-      const ctx = this.#ctx;
-      await ctx.withLock(current.id, () => ctx.call('delete', () => ctx.store.delete(current.id)));
-      await ctx.announce({ type: 'ended', ids: [current.id], userId: current.userId, reason });
-      ctx.events.emit('destroyed', { id: current.id, userId: current.userId, reason });
-    }
+    if (current) await endRecord(this.#ctx, current, reason);
     this.#forget(taken);
-  }
-  // Data as it is in the store right now, with this request's changes replayed on top.
-  async #freshData(): Promise<SessionData> {
-    const current = this.#record;
-    if (!current) return replayOperations({}, this.#ops);
-    const fresh = await this.#ctx.call('get', () => this.#ctx.store.get(current.id, this.#ctx.now()));
-    return replayOperations(fresh && fresh.secretHash === current.secretHash ? fresh.data : {}, this.#ops);
   }
   // Moves to a new ticket and adopts it; operations recorded after the data was read stay
   // pending on the new record.
-  async #rotate(change: (base: SessionData) => Promise<NewRecordInit>): Promise<IssuedRecord> {
-    const ctx = this.#ctx;
-    const oldId = this.#record?.id ?? null;
-    let taken = 0;
-    const run = async () => {
-      const base = await this.#freshData();
-      taken = this.#ops.length;
-      return rotateRecord(ctx, oldId, await change(base));
-    };
-    const issued = oldId === null ? await run() : await ctx.withLock(oldId, run);
+  async #rotate(change: (base: SessionData) => Promise<NewRecordInit>): Promise<SessionRecord> {
+    const { issued, taken } = await rotateSession(this.#ctx, this.#record, () => this.#ops, change);
     this.#adopt(issued, taken);
-    return issued;
+    return issued.record;
   }
   // The check happens when the call is made: a call queued behind another still runs after
   // the commit began waiting for both.

@@ -63,13 +63,18 @@ export async function createRecord(ctx: SessionContext, init: NewRecordInit): Pr
       authenticatedAt: init.authenticatedAt,
       device: init.device,
     };
-    if (await ctx.call('create', () => ctx.store.create(record))) {
+    if (await ctx.gateway.create(record)) {
       ctx.events.emit('created', { id, userId: init.userId });
       return { record, secret };
     }
-    ctx.logger.warn('coatcheck: generated session id already exists; drawing a new one', { store: ctx.store.name });
+    ctx.logger.warn('coatcheck: generated session id already exists; drawing a new one', { store: ctx.gateway.store.name });
   }
   throw new SessionCollisionError(`could not draw an unused session id in ${COLLISION_ATTEMPTS} attempts; the random source is broken.`);
+}
+
+/** Writes the first record of an anonymous session (its first change, or a CSRF token). */
+export function createAnonymousRecord(ctx: SessionContext, data: SessionData, device: DeviceInfo): Promise<IssuedRecord> {
+  return createRecord(ctx, { userId: null, data, persistent: false, authenticatedAt: null, device });
 }
 
 /**
@@ -84,7 +89,7 @@ export async function commitOperations(
   ops: readonly Operation[],
   prepared?: SessionData,
 ): Promise<SessionRecord | null> {
-  return ctx.withLock(loaded.id, async () => {
+  return ctx.gateway.withLock(loaded.id, async () => {
     let current = loaded;
     let data = prepared ?? replayOperations(current.data, ops);
     for (let attempt = 0; ; attempt++) {
@@ -97,7 +102,7 @@ export async function commitOperations(
         lastSeenAt: Math.max(now, current.lastSeenAt),
         expiresAt: expiryAt(ctx.lifetime, current.persistent, now, current.absoluteExpiresAt),
       };
-      const result = await ctx.call('update', () => ctx.store.update(next, current.version, now));
+      const result = await ctx.gateway.update(next, current.version, now);
       if (result === 'ok') {
         await ctx.announce({ type: 'changed', ids: [next.id] });
         return next;
@@ -106,7 +111,7 @@ export async function commitOperations(
       if (attempt >= ctx.maxConflictRetries) {
         throw new SessionConflictError(`session changed concurrently ${attempt + 1} times in a row; retry the request.`);
       }
-      const fresh = await ctx.call('get', () => ctx.store.get(loaded.id, ctx.now()));
+      const fresh = await ctx.gateway.read(loaded.id, ctx.now());
       // Same id but another secret would be a different session; never write into it.
       if (!fresh || fresh.secretHash !== loaded.secretHash) return null;
       current = fresh;
@@ -123,9 +128,10 @@ export async function rotateRecord(ctx: SessionContext, oldId: string | null, in
   const issued = await createRecord(ctx, init);
   if (oldId !== null) {
     try {
-      await ctx.call('delete', () => ctx.store.delete(oldId));
+      // Not `remove`: the caller already holds the old id's lock.
+      await ctx.gateway.delete(oldId);
     } catch (error) {
-      await ctx.store.delete(issued.record.id).catch(() => false);
+      await ctx.gateway.delete(issued.record.id).catch(() => false);
       throw error;
     }
   }

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { isBusBroadcast, isBusMessage, type BusBroadcast, type BusMessage } from 'coatcheck';
+import type { BusBroadcast, BusMessage } from 'coatcheck';
+import { isBusBroadcast, isBusMessage } from 'coatcheck/bus';
 
 /** Largest payload Postgres accepts (its limit is "shorter than 8000 bytes"). */
 export const MAX_PAYLOAD_BYTES = 7999;

@@ -16,7 +16,8 @@
  * @module
  */
 import type { Pool } from 'pg';
-import { addBroadcastListener, dispatchBroadcast, type BroadcastListener, type BusMessage, type BusState, type SessionBus } from 'coatcheck';
+import type { BroadcastListener, BusMessage, BusState, SessionBus } from 'coatcheck';
+import { addBroadcastListener, dispatchBroadcast } from 'coatcheck/bus';
 import { createOwnedPool, guardPool } from '../connection.js';
 import { createGate, settleWithin } from '../gate.js';
 import { createRunner, storeError } from '../runner.js';

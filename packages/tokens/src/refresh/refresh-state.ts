@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { RESERVED_PREFIX } from 'coatcheck';
+import { RESERVED_PREFIX } from 'coatcheck/bus';
 
 /** The session data key holding the state. */
 export const REFRESH_KEY = `${RESERVED_PREFIX}refresh`;
