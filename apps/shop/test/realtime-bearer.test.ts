@@ -20,7 +20,9 @@ async function liveShop() {
   const store = sqliteStore({ database: db, pruneIntervalMs: 0 });
   // A clock the tests move, starting now: the refresh grace window is crossed by moving it.
   const clock = createClock(Date.now());
-  const app = buildApp({ store, db, secrets: [randomBytes(32).toString('base64url')], now: clock.now, realtime: { origins: ['http://shop.test'] } });
+  // Access tokens shorter than the idle timeout, so one can expire while its session lives.
+  const lifetimes = { accessTokenTtl: 900 };
+  const app = buildApp({ store, db, secrets: [randomBytes(32).toString('base64url')], now: clock.now, lifetimes, realtime: { origins: ['http://shop.test'] } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   after(async () => {
     await app.close();
