@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readCookie } from '../cookie/read-cookie.js';
+import { registerManagerLogger } from './internals.js';
 import type { BusMessage, SessionBus } from '../bus/types.js';
 import { cachedStore } from '../cache/cached-store.js';
 import { createRecordCache, type RecordCache } from '../cache/record-cache.js';
@@ -270,7 +271,7 @@ export function createSessionManager<D extends object = SessionDataMap>(
     });
   }
 
-  return {
+  const manager: SessionManager<D> = {
     events,
     store: resolved.store,
     bus: resolved.bus,
@@ -298,4 +299,6 @@ export function createSessionManager<D extends object = SessionDataMap>(
       unfollow();
     },
   };
+  registerManagerLogger(manager, ctx.logger);
+  return manager;
 }
