@@ -171,7 +171,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // it, so they never touch the store through a cookie.
   app.register(async (scope) => {
     const tokens = await tokensReady;
-    await scope.register(coatcheck, { manager, bearer: tokens });
+    await scope.register(coatcheck, { manager, bearer: tokens, trustProxy });
     authRoutes(scope, { users });
     cartRoutes(scope);
     deviceRoutes(scope, { users });

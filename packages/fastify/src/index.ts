@@ -55,8 +55,12 @@ function apply(reply: FastifyReply, headers: HttpHeaders): void {
 
 /** Fastify's own `trustProxy` (same forms as ours), the default when the plugin is given none. */
 function fastifyTrustProxy(fastify: FastifyInstance): TrustProxy | undefined {
-  const key = Object.getOwnPropertySymbols(fastify).find((symbol) => symbol.description === 'fastify.options');
-  return key === undefined ? undefined : ((fastify as unknown as Record<symbol, { trustProxy?: TrustProxy }>)[key]?.trustProxy ?? undefined);
+  // Child scopes inherit the options from their parent through the prototype chain.
+  for (let scope: object | null = fastify; scope !== null; scope = Object.getPrototypeOf(scope)) {
+    const key = Object.getOwnPropertySymbols(scope).find((symbol) => symbol.description === 'fastify.options');
+    if (key !== undefined) return (scope as Record<symbol, { trustProxy?: TrustProxy } | undefined>)[key]?.trustProxy;
+  }
+  return undefined;
 }
 
 /**
