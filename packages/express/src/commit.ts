@@ -8,7 +8,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { isSessionError, SessionCommittedError } from 'coatcheck';
-import { applyHeaders, isPending, type HttpHeaders, type HttpTransaction } from 'coatcheck/adapter';
+import { applyHeaders, isPending, type HeaderTarget, type HttpHeaders, type HttpTransaction } from 'coatcheck/adapter';
 import type { Request, Response } from 'express';
 import { sendAnswer } from './errors.js';
 
@@ -28,8 +28,14 @@ export function transactionOf(res: ServerResponse): State | undefined {
   return (res as WithState)[STATE];
 }
 
+const RESPONSE: HeaderTarget<ServerResponse> = {
+  get: (res, name) => res.getHeader(name),
+  set: (res, name, value) => void res.setHeader(name, value),
+  appendCookies: (res, values) => void res.appendHeader('set-cookie', values as string[]),
+};
+
 function apply(res: ServerResponse, headers: HttpHeaders): void {
-  applyHeaders({ get: (name) => res.getHeader(name), set: (name, value) => void res.setHeader(name, value), appendCookies: (values) => void res.appendHeader('set-cookie', values as string[]) }, headers);
+  applyHeaders(RESPONSE, res, headers);
 }
 
 /**

@@ -11,7 +11,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Session, SessionDataMap, SessionManager } from 'coatcheck';
-import { applyHeaders, createHttpPolicy, isAnswer, isFormContentType, nodeRequest, type BeginResult, type HttpAnswer, type HttpHeaders, type HttpPolicyOptions, type HttpTransaction, type TrustProxy } from 'coatcheck/adapter';
+import { applyHeaders, createHttpPolicy, isAnswer, isFormContentType, nodeRequest, type BeginResult, type HeaderTarget, type HttpAnswer, type HttpHeaders, type HttpPolicyOptions, type HttpTransaction, type TrustProxy } from 'coatcheck/adapter';
 import { readsNoSession } from './route-config.js';
 
 export { getSession } from './get-session.js';
@@ -49,8 +49,14 @@ function send(request: FastifyRequest, reply: FastifyReply, answer: HttpAnswer):
   reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
+const REPLY: HeaderTarget<FastifyReply> = {
+  get: (reply, name) => reply.getHeader(name),
+  set: (reply, name, value) => void reply.header(name, value),
+  appendCookies: (reply, values) => void reply.header('set-cookie', values),
+};
+
 function apply(reply: FastifyReply, headers: HttpHeaders): void {
-  applyHeaders({ get: (name) => reply.getHeader(name), set: (name, value) => void reply.header(name, value), appendCookies: (values) => void reply.header('set-cookie', values) }, headers);
+  applyHeaders(REPLY, reply, headers);
 }
 
 /** Fastify's own `trustProxy` (same forms as ours), the default when the plugin is given none. */

@@ -9,7 +9,7 @@
  * @module
  */
 import type { AnySessionError, Session, SessionManager } from 'coatcheck';
-import { answerSessionError, applyHeaders, createHttpPolicy, fetchRequest, isAnswer, isFormContentType, type FetchConnection, type HttpAnswer, type HttpHeaders, type HttpPolicy, type HttpPolicyOptions, type HttpTransaction } from 'coatcheck/adapter';
+import { answerSessionError, applyHeaders, createHttpPolicy, fetchRequest, isAnswer, isFormContentType, type FetchConnection, type HeaderTarget, type HttpAnswer, type HttpHeaders, type HttpPolicy, type HttpPolicyOptions, type HttpTransaction } from 'coatcheck/adapter';
 
 export type { ErrorBody } from 'coatcheck/adapter';
 
@@ -66,11 +66,16 @@ export function beginSession<D extends object>(manager: SessionManager<D>, reque
   return beginWith(policyFor(manager, options) as HttpPolicy<D>, request, context);
 }
 
+const HEADERS: HeaderTarget<Headers> = {
+  get: (h, name) => h.get(name),
+  set: (h, name, value) => h.set(name, value),
+  appendCookies: (h, values) => values.forEach((value) => h.append('set-cookie', value)),
+};
+
 /** `response` with `headers` added; copied when its headers are immutable (a `fetch()` result). */
 function withHeaders(response: Response, headers: HttpHeaders): Response {
   const add = (target: Response) => {
-    const h = target.headers;
-    applyHeaders({ get: (name) => h.get(name), set: (name, value) => h.set(name, value), appendCookies: (values) => values.forEach((value) => h.append('set-cookie', value)) }, headers);
+    applyHeaders(HEADERS, target.headers, headers);
     return target;
   };
   try {

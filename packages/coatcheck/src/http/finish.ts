@@ -19,11 +19,14 @@ export interface HttpHeaders {
   readonly fallback: Readonly<Record<string, string>>;
 }
 
-/** Where {@link applyHeaders} writes: a few lines over the framework's response. */
-export interface HeaderTarget {
-  get(name: string): unknown;
-  set(name: string, value: string): void;
-  appendCookies(values: readonly string[]): void;
+/**
+ * Where {@link applyHeaders} writes: a few lines over the framework's response `R`. One
+ * constant object per adapter, so a request allocates nothing for it.
+ */
+export interface HeaderTarget<R> {
+  get(response: R, name: string): unknown;
+  set(response: R, name: string, value: string): void;
+  appendCookies(response: R, values: readonly string[]): void;
 }
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
@@ -60,17 +63,18 @@ export function finishTransaction(session: Session<any>, extra: Readonly<Record<
   return session.commit().then((cookies) => headersFor(session, cookies, extra));
 }
 
-/** Adds `headers` to a response through `target`. */
-export function applyHeaders(target: HeaderTarget, headers: HttpHeaders): void {
-  if (headers.cookies.length > 0) target.appendCookies(headers.cookies);
+/** Adds `headers` to `response` through `target`. */
+export function applyHeaders<R>(target: HeaderTarget<R>, response: R, headers: HttpHeaders): void {
+  if (headers.cookies.length > 0) target.appendCookies(response, headers.cookies);
   for (const name in headers.set) {
     const value = headers.set[name] as string;
-    const existing = name === 'vary' ? target.get('vary') : undefined;
-    if (typeof existing === 'string' && existing !== '' && !/(^|,)\s*(origin|\*)\s*(,|$)/i.test(existing)) target.set(name, `${existing}, ${value}`);
-    else if (typeof existing !== 'string' || existing === '') target.set(name, value);
+    // Vary is merged with the app's own (Accept-Encoding, …), never replaced.
+    const existing = name === 'vary' ? target.get(response, 'vary') : undefined;
+    if (typeof existing === 'string' && existing !== '' && !/(^|,)\s*(origin|\*)\s*(,|$)/i.test(existing)) target.set(response, name, `${existing}, ${value}`);
+    else if (typeof existing !== 'string' || existing === '') target.set(response, name, value);
   }
   for (const name in headers.fallback) {
-    const existing = target.get(name);
-    if (existing === undefined || existing === null) target.set(name, headers.fallback[name] as string);
+    const existing = target.get(response, name);
+    if (existing === undefined || existing === null) target.set(response, name, headers.fallback[name] as string);
   }
 }

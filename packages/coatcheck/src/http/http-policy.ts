@@ -6,7 +6,7 @@
  * @module
  */
 import { isBearerScheme, type BearerAuthenticator, type BearerFailure, type BearerOutcome } from '../bearer.js';
-import { isSafeMethod, type UnreadForm } from '../csrf/csrf-guard.js';
+import { isSafeMethod } from '../csrf/csrf-guard.js';
 import { isSessionError, SessionConfigError } from '../errors.js';
 import { managerLogger } from '../manager/internals.js';
 import type { SessionManager } from '../manager/manager.js';
@@ -14,7 +14,10 @@ import type { Logger } from '../manager/options.js';
 import type { Session, SessionDataMap } from '../session/session-types.js';
 import { answerBearerFailure, answerSessionError, type HttpAnswer } from './answer.js';
 import { createCors, type Cors, type CorsOptions } from './cors.js';
-import { finishTransaction, NO_HEADERS, type HttpHeaders } from './finish.js';
+
+export type { HttpTransaction } from './transaction.js';
+import { NO_HEADERS, type HttpHeaders } from './finish.js';
+import { rethrowUnless, Transaction, type HttpTransaction, type TransactionContext } from './transaction.js';
 import { warnInsecureCookie } from './insecure-cookie.js';
 import { createProxyTrust, type ForwardedView, type TrustProxy } from './proxy-trust.js';
 import type { HttpRequest } from './request-view.js';
@@ -36,28 +39,6 @@ export interface HttpPolicyOptions<D extends object = SessionDataMap> {
   trustProxy?: TrustProxy | undefined;
   /** Where session failures are reported. @default the manager's logger */
   logger?: Logger | undefined;
-}
-
-/** A request in progress: its session and what to do before the response goes out. */
-export interface HttpTransaction<D extends object = SessionDataMap> {
-  readonly session: Session<D>;
-  /** What carried the session: the cookie (also when there was none) or a bearer token. */
-  readonly source: 'cookie' | 'bearer';
-  /**
-   * The form field the CSRF token must be read from, once the body is parsed: hand the parsed
-   * body to {@link HttpTransaction.checkCsrfBody}. `null`: nothing left to check.
-   */
-  readonly csrfField: string | null;
-  /** Checks the token in a parsed body; `unreadForm` when a form's body was never parsed. */
-  checkCsrfBody(body: unknown, unreadForm?: UnreadForm): HttpAnswer | null;
-  /** Commits (once): the headers to add, or on failure the answer to send instead. */
-  end(): HttpHeaders | HttpAnswer | Promise<HttpHeaders | HttpAnswer>;
-  /** The same commit, rejecting with the session error instead of answering it. */
-  commit(): HttpHeaders | Promise<HttpHeaders>;
-  /** For headers that cannot wait: commits what needs no store, drops the rest (and logs it). */
-  endNow(): HttpHeaders;
-  /** The answer for a session error a handler threw, with this request's CORS headers. */
-  answerError(error: unknown): HttpAnswer | null;
 }
 
 /** What `begin` gives: a transaction, or an answer to send at once. */
@@ -116,29 +97,9 @@ export function createHttpPolicy<D extends object = SessionDataMap>(options: Htt
     return null;
   }
 
-  function transaction(session: Session<D>, source: 'cookie' | 'bearer', csrfField: string | null, extra: Readonly<Record<string, string>>): HttpTransaction<D> {
-    let committed: HttpHeaders | Promise<HttpHeaders> | null = null;
-    const commit = () => (committed ??= finishTransaction(session, extra, false, logger));
-    const tx: HttpTransaction<D> = {
-      session,
-      source,
-      csrfField,
-      checkCsrfBody(body, unreadForm) {
-        if (guard === null || csrfField === null) return null;
-        const field = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[csrfField] : undefined;
-        const refused = guard.checkToken(session, typeof field === 'string' ? field : undefined, unreadForm);
-        return refused === null ? null : answerError(refused, extra);
-      },
-      commit,
-      end() {
-        const result = commit();
-        return result instanceof Promise ? result.then(undefined, (error: unknown) => rethrowUnless(answerError(error, extra), error)) : result;
-      },
-      endNow: () => finishTransaction(session, extra, true, logger) as HttpHeaders,
-      answerError: (error) => answerError(error, extra),
-    };
-    return tx;
-  }
+  const context: TransactionContext = { guard, logger, answerError };
+  const transaction = (session: Session<D>, source: 'cookie' | 'bearer', csrfField: string | null, extra: Readonly<Record<string, string>>): HttpTransaction<D> =>
+    new Transaction(context, session, source, csrfField, extra);
 
   function acceptBearer(outcome: BearerOutcome<D>, extra: Readonly<Record<string, string>>): BeginResult<D> {
     return outcome.ok ? transaction(outcome.session, 'bearer', null, extra) : answerBearerFailure(outcome, extra);
@@ -203,9 +164,4 @@ export function createHttpPolicy<D extends object = SessionDataMap>(options: Htt
       return early(request, extra) ?? (extra === NO_EXTRA ? NO_HEADERS : { cookies: [], set: extra, fallback: NO_EXTRA });
     },
   });
-}
-
-function rethrowUnless(answer: HttpAnswer | null, error: unknown): HttpAnswer {
-  if (answer === null) throw error;
-  return answer;
 }
