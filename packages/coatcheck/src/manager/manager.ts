@@ -173,7 +173,7 @@ export function createSessionManager<D extends object = SessionDataMap>(
     if (secure !== false || cookie.insecure === null) {
       if (secure === false && ctx.production && !warnedInsecure) {
         warnedInsecure = true;
-        ctx.logger.error('coatcheck: plain-HTTP request in production; browsers drop Secure cookies over HTTP. Serve HTTPS, or configure your framework to trust the TLS-terminating proxy.');
+        ctx.logger.error('coatcheck: plain-HTTP request in production; browsers drop Secure cookies over HTTP. Serve HTTPS, or give the adapter a trustProxy option naming the TLS-terminating proxy (docs/http-policy.md).');
       }
       return cookie.secure;
     }
