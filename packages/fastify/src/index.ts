@@ -49,6 +49,8 @@ function send(request: FastifyRequest, reply: FastifyReply, answer: HttpAnswer):
   reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
+const SKIP_CSRF = Object.freeze({ csrf: false });
+
 const REPLY: HeaderTarget<FastifyReply> = {
   get: (reply, name) => reply.getHeader(name),
   set: (reply, name, value) => void reply.header(name, value),
@@ -124,11 +126,13 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
 
   // Callback-style hooks: an async hook costs a promise and a microtask on every request.
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (readsNoSession(request)) {
+    // routeOptions builds a new object on every read: read it once.
+    const config = request.routeOptions.config;
+    if (readsNoSession(config)) {
       const passed = policy.pass(nodeRequest(request.raw));
       return isAnswer(passed) ? send(request, reply, passed) : (apply(reply, passed), done());
     }
-    const result = policy.begin(nodeRequest(request.raw), request.routeOptions.config?.csrf === false ? { csrf: false } : undefined);
+    const result = policy.begin(nodeRequest(request.raw), config?.csrf === false ? SKIP_CSRF : undefined);
     if (!(result instanceof Promise)) return started(request, reply, result, done);
     result.then((value) => started(request, reply, value, done), done);
   });
