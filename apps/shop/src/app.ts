@@ -205,7 +205,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // it, so they never touch the store through a cookie.
   app.register(async (scope) => {
     const tokens = await tokensReady;
-    await scope.register(coatcheck, { manager, bearer: tokens });
+    await scope.register(coatcheck, { manager, bearer: tokens, trustProxy });
     const pages = pageRoutes(scope, { users, csrfFieldName: manager.csrf?.fieldName ?? '_csrf' });
     authRoutes(scope, { users, pages });
     cartRoutes(scope);

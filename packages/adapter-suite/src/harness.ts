@@ -5,18 +5,40 @@
  * @module
  */
 import { after } from 'node:test';
-import { createSessionManager, type SessionManager, type SessionManagerOptions, type SessionStore } from 'coatcheck';
+import { createSessionManager, SessionSerializationError, SessionStoreError, type SessionManager, type SessionManagerOptions, type SessionStore } from 'coatcheck';
+import type { BearerAuthenticator, CorsOptions, TrustProxy } from 'coatcheck/adapter';
 import { memoryStore } from 'coatcheck/memory';
 import type { SuiteApp, SuiteResponse } from './client.js';
 
 /**
- * Builds the adapter's app on `manager`. The app must trust `X-Forwarded-Proto`, parse JSON
- * and urlencoded bodies, answer session errors from handlers as `{ error: { code, message } }`,
- * and serve the routes listed in docs/adapter-suite.md (`/public`, `/me`, `/cart`, `/login`,
- * `/logout`, `/regenerate`, `/csrf`, and `/login-unawaited`, `/logout-unawaited`: the same
- * calls as `/login` and `/logout` without `await`, answering `{ ok: true }` at once).
+ * What a scenario asks of the adapter, passed straight to its options (`bearer`, `cors`,
+ * `trustProxy`). Without `trustProxy` the app trusts every hop (`true`), so the suite's
+ * `X-Forwarded-Proto: https` makes its requests HTTPS.
  */
-export type AppFactory = (manager: SessionManager) => Promise<SuiteApp>;
+export interface SuiteOptions {
+  bearer?: BearerAuthenticator<any>;
+  cors?: CorsOptions;
+  trustProxy?: TrustProxy;
+}
+
+/**
+ * Builds the adapter's app on `manager` with `options` given to the adapter (`trustProxy`
+ * defaulting to `true`). The app parses JSON and urlencoded bodies, answers session errors
+ * from handlers as `{ error: { code, message } }`, and serves `/public`, `/me` (`{ userId,
+ * status, cart }`), `/cart`, `/login`, `/logout`, `/regenerate`, `/csrf`,
+ * `/login-unawaited`, `/logout-unawaited` (the same calls without `await`, answering
+ * `{ ok: true }` at once), `/throw-store` and `/throw-internal` (handlers that throw
+ * {@link storeFailure} and {@link internalFailure}) and `POST /unserializable` (sets a BigInt,
+ * so the commit fails with a 500 session error).
+ */
+export type AppFactory = (manager: SessionManager, options?: SuiteOptions) => Promise<SuiteApp>;
+
+/** A driver detail that must never reach a client. */
+export const INTERNAL_DETAIL = 'ECONNREFUSED 10.9.8.7:6379 internal-detail';
+/** The store error `/throw-store` throws. */
+export const storeFailure = () => new SessionStoreError('redis', `get failed: ${INTERNAL_DETAIL}`);
+/** The non-store 5xx session error `/throw-internal` throws. */
+export const internalFailure = () => new SessionSerializationError(`value of key "secretKey" is not serializable: ${INTERNAL_DETAIL}`);
 
 export const SECRET = 'suite-secret-7f3a9c1e5b2d8f4a6c0e9b3d7f1a5c8e';
 
@@ -70,12 +92,12 @@ export interface Harness {
 }
 
 /** Builds a manager and the adapter's app; both are closed when the test file ends. */
-export async function buildHarness(factory: AppFactory, overrides: Partial<SessionManagerOptions> = {}, store?: SessionStore): Promise<Harness> {
+export async function buildHarness(factory: AppFactory, overrides: Partial<SessionManagerOptions> = {}, store?: SessionStore, options?: SuiteOptions | ((manager: SessionManager, clock: Clock) => Promise<SuiteOptions>)): Promise<Harness> {
   let t = Date.UTC(2026, 0, 1);
   const clock: Clock = { now: () => t, advance: (ms) => void (t += ms) };
   const counted = countingStore(store ?? memoryStore({ sweepIntervalMs: 0, quiet: true }));
   const manager = createSessionManager({ store: counted, secrets: [SECRET], now: clock.now, production: false, ...overrides });
-  const app = await factory(manager);
+  const app = await factory(manager, typeof options === 'function' ? await options(manager, clock) : options);
   after(() => app.close());
   return { app, manager, store: counted, clock };
 }

@@ -16,9 +16,11 @@ import { csrfScenarios } from './scenarios/csrf.js';
 import { faultScenarios } from './scenarios/faults.js';
 import { lifecycleScenarios } from './scenarios/lifecycle.js';
 import { notAwaitedScenarios } from './scenarios/not-awaited.js';
+import { bearerScenarios } from './scenarios/bearer.js';
+import { httpPolicyScenarios } from './scenarios/http-policy.js';
 
-export type { AppFactory, Harness, CountingStore, Clock } from './harness.js';
-export { buildHarness, countingStore, slowStore, cookiePair, HTTPS, BARE, OWN_ORIGIN, SECRET } from './harness.js';
+export type { AppFactory, SuiteOptions, Harness, CountingStore, Clock } from './harness.js';
+export { buildHarness, countingStore, slowStore, cookiePair, HTTPS, BARE, OWN_ORIGIN, SECRET, storeFailure, internalFailure, INTERNAL_DETAIL } from './harness.js';
 export type { SuiteApp, SuiteRequest, SuiteResponse } from './client.js';
 export { sendHttp, fetchClient, SUITE_HOST } from './client.js';
 
@@ -30,5 +32,7 @@ export function describeAdapterSuite(name: string, factory: AppFactory): void {
     notAwaitedScenarios(factory);
     faultScenarios(factory);
     csrfScenarios(factory);
+    bearerScenarios(factory);
+    httpPolicyScenarios(factory);
   });
 }

@@ -4,7 +4,8 @@
  * A visitor gets a ticket (a signed cookie); the server keeps the session. Writes are
  * conflict-safe, sessions are listed and revoked per user, and every expiry is derived from
  * one lifetime model. This entry point is framework-agnostic; see `@coatcheck/fastify` for
- * the Fastify plugin and `coatcheck/memory`, `@coatcheck/sqlite` for stores.
+ * the Fastify plugin and `coatcheck/memory`, `@coatcheck/sqlite` for stores. What framework
+ * adapters are built from (the HTTP policy, bearer and CSRF plumbing) is in `coatcheck/adapter`.
  *
  * @module
  */
@@ -12,8 +13,8 @@ export { createSessionManager } from './manager/manager.js';
 export type { SessionManager, RequestInfo, LoadByIdOptions } from './manager/manager.js';
 export type { LiveSession } from './manager/liveness.js';
 export type { SessionManagerOptions, Logger } from './manager/options.js';
-export { createCsrfGuard, isFormContentType, isSafeMethod } from './csrf/csrf-guard.js';
-export type { CsrfGuard, CsrfMode, CsrfOptions, CsrfRequest, UnreadForm } from './csrf/csrf-guard.js';
+export { createCsrfGuard } from './csrf/csrf-guard.js';
+export type { CsrfMode, CsrfOptions } from './csrf/csrf-guard.js';
 export type { DeviceSession } from './manager/devices.js';
 export { labelDevice } from './manager/devices.js';
 export type { Session, LoadStatus, LoginOptions, DataKey, SessionDataMap } from './session/session-types.js';
@@ -28,5 +29,3 @@ export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult
 export type { StoreCall, StoreCallListener, StoreCallOutcome, StoreOp } from './store/store-calls.js';
 export type { SessionBus, BusMessage, BusState, BusEndReason, BusBroadcast, BroadcastListener } from './bus/types.js';
 export * from './errors.js';
-export type { BearerAuthenticator, BearerOutcome, BearerSuccess, BearerFailure, BearerErrorKind } from './bearer.js';
-export { isBearerScheme } from './bearer.js';

@@ -2,8 +2,9 @@
 // written and rotated like cookie sessions, and never a Set-Cookie.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionManager, isBearerScheme } from '../src/index.js';
+import { createSessionManager } from '../src/index.js';
 import { RESERVED_PREFIX } from '../src/bus/index.js';
+import { isBearerScheme, isPending } from '../src/http/index.js';
 import { memoryStore } from '../src/store/memory-store.js';
 import { memoryBus } from '../src/bus/memory-bus.js';
 
@@ -22,7 +23,7 @@ describe('loadById: sessions without cookies', () => {
     const { manager, store, now } = setup();
     const session = await manager.loadById(null, { userAgent: 'curl/8', ip: '10.0.0.1' });
     assert.equal(session.status, 'none');
-    assert.equal(session.pending, false);
+    assert.equal(isPending(session), false);
     assert.deepEqual(await session.commit(), [], 'nothing written, nothing sent');
     const next = await manager.loadById(null);
     next.set('cart', ['apple']);

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSessionManager, SessionStoreError, type Logger, type Session, type SessionStore } from 'coatcheck';
 import { memoryStore } from 'coatcheck/memory';
+import { commitCookies, isPending } from 'coatcheck/adapter';
 
 const SECRET = 'not-awaited-test-secret-8c1e5a9f3b7d2c6e0a4f';
 const METHODS = ['get', 'create', 'update', 'touch', 'delete', 'listByUser', 'deleteByUser', 'prune', 'ping', 'close'] as const;
@@ -63,7 +64,7 @@ describe('a lifecycle call without await', () => {
     const { manager, logged, load, withCart } = await setup();
     const { session, cookie } = await withCart();
     void session.login('alice');
-    assert.equal(session.pending, true);
+    assert.equal(isPending(session), true);
     const [issued] = await session.commit();
     const fresh = (issued as string).split(';')[0] as string;
     assert.notEqual(fresh, cookie);
@@ -150,7 +151,7 @@ describe('a lifecycle call without await', () => {
     const { logged, withCart } = await setup();
     const { session } = await withCart();
     void session.login('alice');
-    assert.equal(session.commitCookies(), null);
+    assert.equal(commitCookies(session), null);
     assertReported(logged, 'login');
   });
 

@@ -17,6 +17,8 @@ declare global {
     interface Request {
       /** The request's session (coatcheck). */
       session: Session<SessionDataMap>;
+      /** What carried the session: `'cookie'` (also with no cookie at all) or `'bearer'`. */
+      sessionSource: 'cookie' | 'bearer';
     }
   }
 }
@@ -25,7 +27,7 @@ export { session } from './middleware.js';
 export type { SessionMiddlewareOptions } from './middleware.js';
 export { commitSession } from './commit.js';
 export { getSession } from './get-session.js';
-export { sessionErrorHandler, sendSessionError } from './errors.js';
+export { sessionErrorHandler, sendSessionError, sendAnswer } from './errors.js';
 export type { ErrorBody, AdapterLogger } from './errors.js';
 export { authenticateUpgrade } from './upgrade.js';
 export type { UpgradeOptions } from './upgrade.js';

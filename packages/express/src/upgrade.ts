@@ -1,38 +1,28 @@
 /**
- * Authenticating WebSocket upgrades that never pass through Express middleware.
+ * Authenticating WebSocket upgrades that never pass through Express middleware, with the
+ * core's proxy-trust and origin rules.
  *
  * @module
  */
 import type { IncomingMessage } from 'node:http';
 import type { Session, SessionManager } from 'coatcheck';
+import { createProxyTrust, nodeRequest, type ProxyTrust, type TrustProxy } from 'coatcheck/adapter';
 
 /** Options of {@link authenticateUpgrade}. */
 export interface UpgradeOptions {
-  /**
-   * Trust `X-Forwarded-Proto` to decide whether the connection was HTTPS (only behind a
-   * proxy you run, as with Express' `trust proxy`).
-   * @default false
-   */
-  trustProxy?: boolean;
+  /** Which proxies' `X-Forwarded-Proto` / `Forwarded` to believe, as in `session()`. @default false */
+  trustProxy?: TrustProxy;
 }
 
-function isSecure(req: IncomingMessage, trustProxy: boolean): boolean {
-  if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
-  if (!trustProxy) return false;
-  const proto = req.headers['x-forwarded-proto'];
-  return typeof proto === 'string' && proto.split(',')[0]?.trim().toLowerCase() === 'https';
-}
+// Compiled once per setting; lists and functions are compiled per call (they may be new each time).
+const compiled = new Map<TrustProxy | undefined, ProxyTrust>();
 
 /**
  * The live session of a WebSocket upgrade request, or `null`. A `ws` server attached with
- * `server.on('upgrade')` bypasses Express middleware, so `req.session` does not exist there;
- * call this instead and refuse the upgrade on `null`.
- *
- * Browsers send cookies on cross-site WebSocket handshakes and no CSRF defence applies to
- * them, so the `Origin` is checked here: a browser upgrade from an origin that is neither
- * this host nor in `csrf.trustedOrigins` gets `null` (cross-site WebSocket hijacking).
- * Non-browser clients send no `Origin`. Rejects with `SessionStoreError` when the store is
- * down: answer 503 and close the socket.
+ * `server.on('upgrade')` bypasses Express middleware; call this instead and refuse the
+ * upgrade on `null`. A browser upgrade from an origin that is neither this host nor in
+ * `csrf.trustedOrigins` gets `null` (cross-site WebSocket hijacking); non-browser clients
+ * send no `Origin`. Rejects with `SessionStoreError` when the store is down.
  *
  * @example
  * ```ts
@@ -46,17 +36,18 @@ function isSecure(req: IncomingMessage, trustProxy: boolean): boolean {
  * })
  * ```
  */
-export async function authenticateUpgrade<D extends object>(
-  manager: SessionManager<D>,
-  req: IncomingMessage,
-  options: UpgradeOptions = {},
-): Promise<Session<D> | null> {
-  const secure = isSecure(req, options.trustProxy ?? false);
+export async function authenticateUpgrade<D extends object>(manager: SessionManager<D>, req: IncomingMessage, options: UpgradeOptions = {}): Promise<Session<D> | null> {
+  const setting = options.trustProxy;
+  let trust = compiled.get(setting);
+  if (trust === undefined) {
+    trust = createProxyTrust(setting);
+    if (typeof setting !== 'object' && typeof setting !== 'function') compiled.set(setting, trust);
+  }
+  const { secure, ip } = trust(nodeRequest(req));
   const origin = req.headers.origin;
   if (origin !== undefined && manager.csrf !== null) {
-    const target = `${secure ? 'https' : 'http'}://${(req.headers.host ?? '').toLowerCase()}`;
-    if (!manager.csrf.isTrustedOrigin(origin, target)) return null;
+    if (!manager.csrf.isTrustedOrigin(origin, `${secure ? 'https' : 'http'}://${(req.headers.host ?? '').toLowerCase()}`)) return null;
   }
-  const session = await manager.load({ cookie: req.headers.cookie, secure, userAgent: req.headers['user-agent'], ip: req.socket.remoteAddress });
+  const session = await manager.load({ cookie: req.headers.cookie, secure, userAgent: req.headers['user-agent'], ip });
   return session.status === 'valid' ? session : null;
 }

@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { SessionManager } from 'coatcheck';
-import { sendHttp, type SuiteApp } from '@coatcheck/adapter-suite';
+import { internalFailure, sendHttp, storeFailure, type SuiteApp, type SuiteOptions } from '@coatcheck/adapter-suite';
 import { session, sessionErrorHandler, type AdapterLogger } from '../src/index.js';
 
 /** The parts of the express module the app uses (Express 4 and 5 both have them). */
@@ -17,14 +17,23 @@ type Body = { item?: string; user?: string; remember?: boolean } | undefined;
 const quiet: AdapterLogger = { error() {} };
 
 export function expressApp(express: ExpressModule, routes?: (app: Express) => void, logger = quiet) {
-  return async (manager: SessionManager): Promise<SuiteApp> => {
+  return async (manager: SessionManager, options: SuiteOptions = {}): Promise<SuiteApp> => {
     const app = express();
-    app.set('trust proxy', true);
     app.use(express.json());
     app.use(express.urlencoded({ extended: false }));
-    app.use(session({ manager, logger }));
+    app.use(session({ manager, logger, ...options, trustProxy: 'trustProxy' in options ? options.trustProxy : true }));
     app.get('/public', (_req, res) => void res.json({ ok: true }));
     app.get('/me', (req, res) => void res.json({ userId: req.session.userId, status: req.session.status, cart: req.session.get('cart') ?? [] }));
+    app.get('/throw-store', (_req, _res, next) => next(storeFailure()));
+    app.get('/throw-internal', (_req, _res, next) => next(internalFailure()));
+    app.post('/unserializable', (req, res, next) => {
+      try {
+        req.session.set('big', 1n as never);
+        res.json({ ok: true });
+      } catch (error) {
+        next(error);
+      }
+    });
     app.get('/csrf', (req, res, next) => void req.session.csrfToken().then((token) => res.json({ token }), next));
     app.post('/cart', (req, res) => {
       const item = (req.body as Body)?.item ?? 'apple';

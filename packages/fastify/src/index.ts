@@ -1,49 +1,30 @@
 /**
  * Fastify plugin for coatcheck sessions. Exported from `@coatcheck/fastify`.
  *
- * Loads the session in `onRequest` (as `request.session`) and commits it in `onSend`, before
- * the headers go out. A store outage answers 503 with a stable error code and leaves the
- * session cookie untouched: an outage is never a logout.
- *
- * CSRF protection (the manager's `csrf` option, on by default) runs in `onRequest` on the
- * headers; only a request that must present the token and has none in the header waits for
- * `preValidation`, where a parsed form body's `_csrf` field is read. A route opts out with
- * `config: { csrf: false }` (webhooks authenticated some other way).
- *
- * A route that needs no session at all opts out with `config: { session: false }`: nothing
- * is read, checked or committed there. Token endpoints (`/token/refresh`, `/token/revoke`)
- * must, so that an expired access token sent along never blocks its own refresh (see
- * `route-config.ts`).
+ * Every decision (proxy trust, CORS, bearer routing, CSRF, cookies, error answers) is the
+ * core's HTTP policy (`coatcheck/adapter`); this file only moves it into Fastify's hooks:
+ * `onRequest` begins the transaction (`request.session`), `preValidation` reads a form's
+ * CSRF token from the parsed body when the policy asks for it, `onSend` ends it.
+ * Routes opt out with `config: { csrf: false }` or `config: { session: false }`.
  *
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  isBearerScheme,
-  isFormContentType,
-  isSafeMethod,
-  isSessionError,
-  type BearerAuthenticator,
-  type BearerFailure,
-  type BearerOutcome,
-  type CsrfGuard,
-  type Session,
-  type SessionDataMap,
-  type SessionManager,
-} from 'coatcheck';
+import type { Session, SessionDataMap, SessionManager } from 'coatcheck';
+import { applyHeaders, createHttpPolicy, isAnswer, isFormContentType, nodeRequest, type BeginResult, type HeaderTarget, type HttpAnswer, type HttpHeaders, type HttpPolicyOptions, type HttpTransaction, type TrustProxy } from 'coatcheck/adapter';
 import { readsNoSession } from './route-config.js';
 
 export { getSession } from './get-session.js';
+export { toErrorBody, type ErrorBody } from 'coatcheck/adapter';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The request's session (coatcheck). */
     session: Session<SessionDataMap>;
-    /**
-     * What carried the session: `'cookie'` (also when there was no cookie at all) or
-     * `'bearer'` (an `Authorization: Bearer` access token).
-     */
+    /** What carried the session: `'cookie'` (also with no cookie at all) or `'bearer'`. */
     sessionSource: 'cookie' | 'bearer';
+    /** The coatcheck transaction of this request (for `sessionErrorHandler`). */
+    sessionTransaction: HttpTransaction<any> | null;
   }
   interface FastifyContextConfig {
     /** `false` skips coatcheck's CSRF check on this route. */
@@ -51,136 +32,48 @@ declare module 'fastify' {
   }
 }
 
-// Requests whose CSRF token must come from the parsed body: rare, so a WeakSet rather than
-// a per-request decorator every request would pay for.
-const awaitingToken = new WeakSet<FastifyRequest>();
-
-/** The CSRF verdict on the headers: `null` to go on, `'body'` to look in the body, or the error. */
-function checkHeaders(guard: CsrfGuard, request: FastifyRequest, session: Session<SessionDataMap>) {
-  if (request.routeOptions.config?.csrf === false) return null;
-  const headers = request.headers;
-  const verdict = guard.check(
-    {
-      method: request.method,
-      target: `${request.protocol}://${request.host.toLowerCase()}`,
-      origin: headers.origin,
-      secFetchSite: headers['sec-fetch-site'] as string | undefined,
-      authorization: headers.authorization !== undefined,
-    },
-    session,
-  );
-  if (verdict !== 'token') return verdict;
-  const token = headers[guard.headerName];
-  if (token !== undefined) return guard.checkToken(session, token);
-  // A form Fastify has no parser for would be answered 415 before the token could be read.
-  const type = headers['content-type'];
-  if (isFormContentType(type) && !request.server.hasContentTypeParser(mediaType(type))) {
-    return guard.checkToken(session, undefined, UNREAD_FORM);
-  }
-  return 'body';
+/** Options of the {@link coatcheck} plugin: `manager`, and `bearer`, `cors`, `trustProxy` (see the Fastify guide). */
+export interface CoatcheckFastifyOptions extends Omit<HttpPolicyOptions<any>, 'manager' | 'logger'> {
+  /** The session manager created with `createSessionManager`. */
+  manager: SessionManager<any>;
 }
 
 const UNREAD_FORM = {
-  fix:
-    "Register a form parser so Fastify parses the body before the CSRF check runs (preValidation): @fastify/formbody for urlencoded forms, @fastify/multipart with attachFieldsToBody: 'keyValues' for multipart ones.",
+  fix: "Register a form parser so Fastify parses the body before the CSRF check runs (preValidation): @fastify/formbody for urlencoded forms, @fastify/multipart with attachFieldsToBody: 'keyValues' for multipart ones.",
 };
 
-function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
-/** Whether the body of a form post is missing, i.e. its parser did not attach the fields. */
-function isUnparsedForm(request: FastifyRequest): boolean {
-  const body = request.body;
-  return isFormContentType(request.headers['content-type']) && (body === null || typeof body !== 'object');
-}
-
-/** Options of the {@link coatcheck} plugin. */
-export interface CoatcheckFastifyOptions {
-  /** The session manager created with `createSessionManager`. */
-  manager: SessionManager<any>;
-  /**
-   * Accept `Authorization: Bearer` access tokens (`createTokenService` of
-   * `@coatcheck/tokens`). The rule when both are present: **the Authorization header wins
-   * and the cookie is ignored** (not read, not refreshed, not cleared). A bearer request
-   * never gets a `Set-Cookie`. Tokens in the query string (`access_token`,
-   * `refresh_token`) are refused with 400 `ERR_TOKEN_IN_URL`. @default off
-   */
-  bearer?: BearerAuthenticator<any>;
-}
-
-/** Body of an error response: `{ error: { code, message } }`. */
-export interface ErrorBody {
-  error: { code: string; message: string };
-}
-
-/** Formats a coatcheck error as a response body, without internals or stack. */
-export function toErrorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
-}
-
-const STORE_DOWN_MESSAGE = 'The session store is unavailable; try again shortly.';
-
-function publicMessage(error: { code: string; message: string }): string {
-  // Store errors carry driver details that belong in logs, not in responses.
-  return error.code === 'ERR_SESSION_STORE_UNAVAILABLE' ? STORE_DOWN_MESSAGE : error.message;
-}
-
-function failWith(request: FastifyRequest, reply: FastifyReply, error: unknown): string {
-  if (!isSessionError(error)) throw error;
-  if (error.statusCode >= 500) request.log.error({ err: error }, 'coatcheck: session error');
-  else request.log.info({ code: error.code }, 'coatcheck: request refused');
-  reply.code(error.statusCode);
+/** Sends a refusal or failure: its transaction ends here, nothing is committed. */
+function send(request: FastifyRequest, reply: FastifyReply, answer: HttpAnswer): void {
+  request.sessionTransaction = null;
   reply.removeHeader('set-cookie');
-  reply.header('content-type', 'application/json; charset=utf-8');
-  reply.header('cache-control', 'no-store');
-  if (error.statusCode === 503) reply.header('retry-after', '1');
-  return JSON.stringify(toErrorBody(error.code, publicMessage(error)));
+  reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
-// RFC 6750 §2.3 puts access tokens in the query string; URLs end up in logs, history and
-// Referer headers, so it is refused outright, as is a refresh token there.
-const TOKEN_IN_QUERY = /[?&](?:access_token|refresh_token)=/i;
+const SKIP_CSRF = Object.freeze({ csrf: false });
 
-const AMBIGUOUS: BearerFailure = Object.freeze({
-  ok: false,
-  status: 401,
-  error: 'invalid_request',
-  code: 'ERR_TOKEN_AMBIGUOUS',
-  message: 'Send one Authorization header.',
-});
-const IN_URL: BearerFailure = Object.freeze({
-  ok: false,
-  status: 400,
-  error: 'invalid_request',
-  code: 'ERR_TOKEN_IN_URL',
-  message: 'Tokens are not accepted in the URL; send them in the Authorization header or the request body.',
-});
+const REPLY: HeaderTarget<FastifyReply> = {
+  get: (reply, name) => reply.getHeader(name),
+  set: (reply, name, value) => void reply.header(name, value),
+  appendCookies: (reply, values) => void reply.header('set-cookie', values),
+};
 
-// Node keeps only the first of several Authorization headers in `headers`; the raw list
-// shows them all, and two of them are ambiguous, never "first one wins". (BI-13)
-function countAuthorization(raw: readonly string[]): number {
-  let count = 0;
-  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).length === 13 && (raw[i] as string).toLowerCase() === 'authorization') count++;
-  return count;
+function apply(reply: FastifyReply, headers: HttpHeaders): void {
+  applyHeaders(REPLY, reply, headers);
 }
 
-/** Answers a refused bearer credential (RFC 6750 §3): 401/400, WWW-Authenticate, JSON body. */
-function refuse(reply: FastifyReply, failure: BearerFailure): void {
-  const description = failure.message.replace(/["\\]/g, '');
-  reply
-    .code(failure.status)
-    .header('www-authenticate', `Bearer error="${failure.error}", error_description="${description}"`)
-    .header('cache-control', 'no-store')
-    .header('content-type', 'application/json; charset=utf-8')
-    .send(JSON.stringify(toErrorBody(failure.code, failure.message)));
+/** Fastify's own `trustProxy` (same forms as ours), the default when the plugin is given none. */
+function fastifyTrustProxy(fastify: FastifyInstance): TrustProxy | undefined {
+  // Child scopes inherit the options from their parent through the prototype chain.
+  for (let scope: object | null = fastify; scope !== null; scope = Object.getPrototypeOf(scope)) {
+    const key = Object.getOwnPropertySymbols(scope).find((symbol) => symbol.description === 'fastify.options');
+    if (key !== undefined) return (scope as Record<symbol, { trustProxy?: TrustProxy } | undefined>)[key]?.trustProxy;
+  }
+  return undefined;
 }
 
 /**
  * An error handler that answers coatcheck errors thrown by route handlers (a store outage
- * during `login()`, an oversized session) in the plugin's own shape, `{ error: { code,
- * message } }` with `Retry-After` on 503, and hands every other error to Fastify's default
- * handler. Use it, or map `isSessionError(error)` in your own handler.
+ * during `login()`) in the plugin's shape and hands every other error to Fastify's default.
  *
  * @example
  * ```ts
@@ -188,13 +81,14 @@ function refuse(reply: FastifyReply, failure: BearerFailure): void {
  * ```
  */
 export function sessionErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (!isSessionError(error)) throw error;
-  return reply.send(failWith(request, reply, error));
+  const answer = request.sessionTransaction?.answerError(error) ?? null;
+  if (answer === null) throw error;
+  send(request, reply, answer);
+  return reply;
 }
 
 /**
- * The plugin. Register it once, at the root. Routes that read no session (token refresh and
- * revocation, health checks) say so with `config: { session: false }`.
+ * The plugin. Register it once, at the root.
  *
  * @example
  * ```ts
@@ -212,113 +106,59 @@ export function sessionErrorHandler(error: unknown, request: FastifyRequest, rep
  * ```
  */
 export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFastifyOptions): Promise<void> {
-  const { manager, bearer } = options;
-  const guard = manager?.csrf ?? null;
-  if (!manager || typeof manager.load !== 'function') {
-    throw new TypeError('@coatcheck/fastify: options.manager must be a session manager from createSessionManager()');
-  }
-  if (bearer !== undefined && (bearer === null || typeof bearer.authenticate !== 'function')) {
-    throw new TypeError('@coatcheck/fastify: options.bearer must be a token service from createTokenService()');
-  }
+  const policy = createHttpPolicy({ ...options, manager: options?.manager, trustProxy: options?.trustProxy ?? fastifyTrustProxy(fastify) });
   fastify.decorateRequest('session', null as unknown as Session<SessionDataMap>);
   fastify.decorateRequest('sessionSource', 'cookie');
+  fastify.decorateRequest('sessionTransaction', null);
 
-  function accept(request: FastifyRequest, reply: FastifyReply, outcome: BearerOutcome<any>, done: (error?: Error) => void): void {
-    if (!outcome.ok) return refuse(reply, outcome);
-    request.session = outcome.session;
-    request.sessionSource = 'bearer';
+  function started(request: FastifyRequest, reply: FastifyReply, result: BeginResult<any>, done: () => void): void {
+    if (isAnswer(result)) return send(request, reply, result);
+    request.session = result.session;
+    request.sessionSource = result.source;
+    request.sessionTransaction = result;
+    // A form Fastify has no parser for would be answered 415 before the token could be read.
+    const type = request.headers['content-type'];
+    if (result.csrfField !== null && isFormContentType(type) && !fastify.hasContentTypeParser((type ?? '').split(';')[0]!.trim().toLowerCase())) {
+      return send(request, reply, result.checkCsrfBody(undefined, UNREAD_FORM) as HttpAnswer);
+    }
     done();
   }
 
-  function authenticateBearer(request: FastifyRequest, reply: FastifyReply, authorization: string, done: (error?: Error) => void): void {
-    if (countAuthorization(request.raw.rawHeaders) > 1) return refuse(reply, AMBIGUOUS);
-    let outcome: BearerOutcome<any> | Promise<BearerOutcome<any>>;
-    try {
-      outcome = (bearer as BearerAuthenticator<any>).authenticate(authorization, { secure: request.protocol === 'https', userAgent: request.headers['user-agent'], ip: request.ip });
-    } catch (error) {
-      return done(error as Error);
-    }
-    // A synchronous answer (cached token, cached session) continues without a microtask.
-    if (!(outcome instanceof Promise)) return accept(request, reply, outcome, done);
-    outcome.then(
-      (value) => accept(request, reply, value, done),
-      (error: unknown) => {
-        try {
-          reply.send(failWith(request, reply, error));
-        } catch (unexpected) {
-          done(unexpected as Error);
-        }
-      },
-    );
-  }
-
-  // Callback-style hooks: an async hook costs a promise and a microtask per request even
-  // when there is nothing to do, and these two run on every request.
+  // Callback-style hooks: an async hook costs a promise and a microtask on every request.
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (bearer !== undefined && request.url.includes('?') && TOKEN_IN_QUERY.test(request.url)) return refuse(reply, IN_URL);
-    if (readsNoSession(request)) return done();
-    if (bearer !== undefined) {
-      const authorization = request.headers.authorization;
-      if (authorization !== undefined && isBearerScheme(authorization)) return authenticateBearer(request, reply, authorization, done);
+    // routeOptions builds a new object on every read: read it once.
+    const config = request.routeOptions.config;
+    if (readsNoSession(config)) {
+      const passed = policy.pass(nodeRequest(request.raw));
+      return isAnswer(passed) ? send(request, reply, passed) : (apply(reply, passed), done());
     }
-    manager
-      .load({
-        cookie: request.headers.cookie,
-        secure: request.protocol === 'https',
-        userAgent: request.headers['user-agent'],
-        ip: request.ip,
-      })
-      .then(
-        (session) => {
-          request.session = session;
-          const verdict = guard === null || isSafeMethod(request.method) ? null : checkHeaders(guard, request, session);
-          if (verdict === null) return done();
-          if (verdict === 'body') {
-            awaitingToken.add(request);
-            return done();
-          }
-          reply.send(failWith(request, reply, verdict));
-        },
-        (error: unknown) => {
-          try {
-            reply.send(failWith(request, reply, error));
-          } catch (unexpected) {
-            done(unexpected as Error);
-          }
-        },
-      );
+    const result = policy.begin(nodeRequest(request.raw), config?.csrf === false ? SKIP_CSRF : undefined);
+    if (!(result instanceof Promise)) return started(request, reply, result, done);
+    result.then((value) => started(request, reply, value, done), done);
   });
 
   fastify.addHook('preValidation', (request, reply, done) => {
-    if (guard === null || !awaitingToken.has(request)) return done();
-    const body = request.body as Record<string, unknown> | null | undefined;
-    const field = body !== null && typeof body === 'object' ? body[guard.fieldName] : undefined;
-    const error = guard.checkToken(request.session, Array.isArray(field) ? undefined : field, isUnparsedForm(request) ? UNREAD_FORM : undefined);
-    if (error === null) return done();
-    reply.send(failWith(request, reply, error));
+    const tx = request.sessionTransaction;
+    if (tx === null || tx.csrfField === null) return done();
+    const body = request.body;
+    const unread = isFormContentType(request.headers['content-type']) && (body === null || typeof body !== 'object');
+    const refused = tx.checkCsrfBody(body, unread ? UNREAD_FORM : undefined);
+    if (refused === null) return done();
+    send(request, reply, refused);
   });
 
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    const session = request.session;
-    if (!session) return done(null, payload);
-    const finish = (cookies: readonly string[]) => {
-      if (cookies.length > 0) {
-        reply.header('set-cookie', cookies);
-        // A response that sets or clears the ticket must never be cached. (CK-12)
-        reply.header('cache-control', 'no-store');
-      } else if (session.isAuthenticated && !reply.hasHeader('cache-control')) {
-        reply.header('cache-control', 'private, no-store');
-      }
-      done(null, payload);
+    const tx = request.sessionTransaction;
+    if (tx === null) return done(null, payload);
+    const finish = (result: HttpHeaders | HttpAnswer) => {
+      if (!isAnswer(result)) return (apply(reply, result), done(null, payload));
+      reply.removeHeader('set-cookie');
+      reply.code(result.status).headers(result.headers);
+      done(null, result.body);
     };
-    if (!session.pending) return finish([]);
-    session.commit().then(finish, (error: unknown) => {
-      try {
-        done(null, failWith(request, reply, error));
-      } catch (unexpected) {
-        done(unexpected as Error);
-      }
-    });
+    const ended = tx.end();
+    if (!(ended instanceof Promise)) return finish(ended);
+    ended.then(finish, (error: unknown) => done(error as Error));
   });
 }
 

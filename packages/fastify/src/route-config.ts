@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyContextConfig } from 'fastify';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -25,7 +25,7 @@ declare module 'fastify' {
   }
 }
 
-/** Whether the request's route opted out of sessions with `config: { session: false }`. */
-export function readsNoSession(request: FastifyRequest): boolean {
-  return request.routeOptions.config?.session === false;
+/** Whether a route's `config` opts out of sessions with `config: { session: false }`. */
+export function readsNoSession(config: FastifyContextConfig | undefined): boolean {
+  return config?.session === false;
 }

@@ -1,19 +1,29 @@
 // The shared adapter suite on Fastify, over real HTTP.
 import Fastify from 'fastify';
-import { describeAdapterSuite, sendHttp } from '@coatcheck/adapter-suite';
+import { describeAdapterSuite, internalFailure, sendHttp, storeFailure } from '@coatcheck/adapter-suite';
 import { coatcheck, sessionErrorHandler } from '../src/index.js';
 
 type Body = { item?: string; user?: string; remember?: boolean } | undefined;
 
-describeAdapterSuite('fastify', async (manager) => {
-  const app = Fastify({ trustProxy: true });
+describeAdapterSuite('fastify', async (manager, options = {}) => {
+  const app = Fastify();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
   app.setErrorHandler(sessionErrorHandler);
-  await app.register(coatcheck, { manager });
+  await app.register(coatcheck, { manager, ...options, trustProxy: 'trustProxy' in options ? options.trustProxy : true });
   app.get('/public', async () => ({ ok: true }));
   app.get('/me', async (req) => ({ userId: req.session.userId, status: req.session.status, cart: req.session.get('cart') ?? [] }));
+  app.get('/throw-store', async () => {
+    throw storeFailure();
+  });
+  app.get('/throw-internal', async () => {
+    throw internalFailure();
+  });
+  app.post('/unserializable', async (req) => {
+    req.session.set('big', 1n as never);
+    return { ok: true };
+  });
   app.get('/csrf', async (req) => ({ token: await req.session.csrfToken() }));
   app.post('/cart', async (req) => {
     const item = (req.body as Body)?.item ?? 'apple';

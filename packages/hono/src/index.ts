@@ -16,5 +16,5 @@ declare module 'hono' {
 
 export { session } from './middleware.js';
 export type { SessionOptions, SessionVariables } from './middleware.js';
-export { withSession, loadSession, checkCsrf, commitSession, errorResponse, applyCookies, requestOrigin } from './fetch.js';
-export type { FetchSessionOptions, ErrorBody } from './fetch.js';
+export { withSession, beginSession, endSession, errorResponse, answerResponse } from './fetch.js';
+export type { FetchSessionOptions, FetchContext, ErrorBody } from './fetch.js';

@@ -1,6 +1,7 @@
 // The adapter suite's app on Hono.
 import { Hono } from 'hono';
 import type { SessionManager } from 'coatcheck';
+import { internalFailure, storeFailure, type SuiteOptions } from '@coatcheck/adapter-suite';
 import { session } from '../src/index.js';
 
 type Body = { item?: string; user?: string; remember?: boolean };
@@ -12,14 +13,24 @@ async function readBody(c: { req: { header(name: string): string | undefined; js
   return {};
 }
 
-export function honoApp(manager: SessionManager): Hono {
+export function honoApp(manager: SessionManager, options: SuiteOptions = {}): Hono {
   const app = new Hono();
   app.onError((_error, c) => c.text('Internal Server Error', 500));
-  app.use(session({ manager, trustProxy: true }));
+  app.use(session({ manager, ...options, trustProxy: 'trustProxy' in options ? options.trustProxy : true }));
   app.get('/public', (c) => c.json({ ok: true }));
   app.get('/me', (c) => {
     const s = c.get('session');
     return c.json({ userId: s.userId, status: s.status, cart: s.get('cart') ?? [] });
+  });
+  app.get('/throw-store', () => {
+    throw storeFailure();
+  });
+  app.get('/throw-internal', () => {
+    throw internalFailure();
+  });
+  app.post('/unserializable', (c) => {
+    c.get('session').set('big', 1n as never);
+    return c.json({ ok: true });
   });
   app.get('/csrf', async (c) => c.json({ token: await c.get('session').csrfToken() }));
   app.post('/cart', async (c) => {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
+import { createOriginList, createProxyTrust, nodeRequest, type OriginList, type TrustProxy } from 'coatcheck/adapter';
 import { SessionConfigError, type Logger, type SessionBus, type SessionManager } from 'coatcheck';
 import type { Connection } from './connection.js';
 
@@ -59,8 +59,15 @@ export interface HubOptions {
   /** Let anonymous (not logged-in) sessions connect. @default false */
   allowAnonymous?: boolean;
   /**
-   * Whether the handshake came over HTTPS, which decides the cookie name (`__Host-` or the
-   * development name). @default the connection is TLS
+   * Which proxies' `X-Forwarded-Proto` / `Forwarded` to believe when deciding whether the
+   * handshake came over HTTPS (which decides the cookie name, `__Host-` or the development
+   * name): the same rule, and the same forms, as the HTTP adapters' `trustProxy`.
+   * @default false (only a TLS connection is HTTPS)
+   */
+  trustProxy?: TrustProxy;
+  /**
+   * Overrides `trustProxy` with your own decision.
+   * @default the core's proxy-trust rule with `trustProxy`
    */
   isSecure?: (request: IncomingMessage) => boolean;
   /** Protocol pings (and the expected `heartbeat` messages) are this far apart, in ms. @default 30000 */
@@ -120,7 +127,7 @@ export interface HubOptions {
 /** Options after defaults. */
 export interface ResolvedHubOptions {
   readonly manager: SessionManager<any>;
-  readonly origins: ReadonlySet<string>;
+  readonly origins: OriginList;
   readonly path: string;
   readonly verifyBearer: VerifyBearer | null;
   readonly authTimeoutMs: number;
@@ -154,17 +161,10 @@ function positive(name: string, value: number | undefined, fallback: number, min
   return value;
 }
 
-function normalizeOrigin(origin: string): string {
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    throw new SessionConfigError(`createHub: origins must be URLs like 'https://shop.example'; got ${JSON.stringify(origin)}.`);
-  }
-  if (url.origin === 'null' || url.pathname !== '/' || url.search || url.hash) {
-    throw new SessionConfigError(`createHub: an origin is scheme, host and port only; got ${JSON.stringify(origin)}.`);
-  }
-  return url.origin;
+/** The core's proxy-trust rule as a handshake predicate. */
+function secureBy(trustProxy: TrustProxy | undefined): (request: IncomingMessage) => boolean {
+  const trust = createProxyTrust(trustProxy);
+  return (request) => trust(nodeRequest(request)).secure;
 }
 
 const noop = () => {};
@@ -189,13 +189,13 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   if (!path.startsWith('/')) throw new SessionConfigError("createHub: path must start with '/'.");
   return Object.freeze({
     manager,
-    origins: new Set(options.origins.map(normalizeOrigin)),
+    origins: createOriginList(options.origins, 'createHub: origins'),
     path,
     verifyBearer: options.verifyBearer ?? null,
     authTimeoutMs,
     tokenGraceMs: positive('tokenGraceMs', options.tokenGraceMs, 0, 0, 30_000),
     allowAnonymous: options.allowAnonymous ?? false,
-    isSecure: options.isSecure ?? ((request: IncomingMessage) => Boolean((request.socket as TLSSocket).encrypted)),
+    isSecure: options.isSecure ?? secureBy(options.trustProxy),
     heartbeatIntervalMs,
     staleAfterMs: positive('staleAfterMs', options.staleAfterMs, 2 * heartbeatIntervalMs),
     touchOn: options.touchOn ?? 'messages',

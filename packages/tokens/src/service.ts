@@ -11,7 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { BearerAuthenticator, BearerFailure, BearerOutcome, LoginOptions, RequestInfo, Session, SessionDataMap, SessionManager } from 'coatcheck';
+import type { LoginOptions, RequestInfo, Session, SessionDataMap, SessionManager } from 'coatcheck';
+import type { BearerAuthenticator, BearerFailure, BearerOutcome } from 'coatcheck/adapter';
 import { hasBearerPrefix, parseBearerHeader } from './access/bearer-header.js';
 import { anonymousSubject, type AccessClaims } from './access/claims.js';
 import { createAccessSigner } from './access/sign-access.js';

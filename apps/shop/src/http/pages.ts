@@ -10,7 +10,7 @@
  * @module
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isFormContentType } from 'coatcheck';
+import { isFormContentType } from 'coatcheck/adapter';
 
 /** Whether `request` is a browser's form post, which is answered with redirects and pages. */
 export function wantsPage(request: FastifyRequest): boolean {

@@ -19,10 +19,9 @@
  *
  * @module
  */
-import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { SessionManager } from 'coatcheck';
+import type { TrustProxy } from 'coatcheck/adapter';
 import { createHub, type Hub, type VerifyBearer } from '@coatcheck/realtime';
 import { toCart } from '../cart/cart.js';
 
@@ -39,7 +38,7 @@ export type NameOf = (userId: string) => string | null;
 
 /** What the app hands the hub besides the options. */
 interface RealtimeWiring {
-  readonly trustProxy?: unknown;
+  readonly trustProxy?: TrustProxy;
   readonly nameOf?: NameOf;
   /**
    * Bearer access tokens (subprotocol `coatcheck.bearer.<token>`): the token service's
@@ -55,18 +54,14 @@ export const ROOM_NAME = /^[a-z0-9-]{1,32}$/;
 /** Longest chat text. */
 export const MAX_TEXT = 500;
 
-function isSecure(trustProxy: unknown): (request: IncomingMessage) => boolean {
-  return (request) =>
-    Boolean((request.socket as TLSSocket).encrypted) || (Boolean(trustProxy) && request.headers['x-forwarded-proto'] === 'https');
-}
-
 /** Starts the hub on the app's server at `/ws`; it closes with the app. */
 export function startRealtime(app: FastifyInstance, manager: SessionManager<any>, options: ShopRealtimeOptions & RealtimeWiring): Hub {
   const hub: Hub = createHub({
     manager,
     origins: options.origins,
     path: '/ws',
-    isSecure: isSecure(options.trustProxy),
+    // The HTTP plugin's proxy-trust rule, from the core: one decision for requests and sockets.
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
     ...(options.verifyBearer ? { verifyBearer: options.verifyBearer } : {}),
     // At a bearer token's exp the hub asks for a fresh one; 10 s covers a refresh round trip

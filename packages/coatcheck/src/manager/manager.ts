@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readCookie } from '../cookie/read-cookie.js';
+import { registerManagerLogger } from './internals.js';
 import type { SessionBus } from '../bus/types.js';
 import type { CookieMode } from '../cookie/cookie-options.js';
 import type { CsrfGuard } from '../csrf/csrf-guard.js';
@@ -168,7 +169,7 @@ export function createSessionManager<D extends object = SessionDataMap>(
     if (secure !== false || cookie.insecure === null) {
       if (secure === false && ctx.production && !warnedInsecure) {
         warnedInsecure = true;
-        ctx.logger.error('coatcheck: plain-HTTP request in production; browsers drop Secure cookies over HTTP. Serve HTTPS, or configure your framework to trust the TLS-terminating proxy.');
+        ctx.logger.error('coatcheck: plain-HTTP request in production; browsers drop Secure cookies over HTTP. Serve HTTPS, or give the adapter a trustProxy option naming the TLS-terminating proxy (docs/http-policy.md).');
       }
       return cookie.secure;
     }
@@ -211,7 +212,7 @@ export function createSessionManager<D extends object = SessionDataMap>(
     });
   }
 
-  return {
+  const manager: SessionManager<D> = {
     events,
     store: gateway.store,
     bus: resolved.bus,
@@ -235,4 +236,6 @@ export function createSessionManager<D extends object = SessionDataMap>(
       gateway.close();
     },
   };
+  registerManagerLogger(manager, ctx.logger);
+  return manager;
 }

@@ -51,12 +51,6 @@ export interface Session<D extends object = SessionDataMap> {
   /** When the user last logged in; use it for re-authentication freshness. */
   readonly authenticatedAt: number | null;
   /**
-   * `true` when `commit()` has something to do: changes to write, a touch due, a cookie to
-   * send, or a lifecycle call to account for. Adapters skip the commit (and its promise) when
-   * it is `false`.
-   */
-  readonly pending: boolean;
-  /**
    * The data, with this request's changes applied. Read-only: change it with the methods.
    * Records served from process memory (memory store, local cache) are frozen, so an
    * in-place change throws a TypeError there.
@@ -120,6 +114,20 @@ export interface Session<D extends object = SessionDataMap> {
    * awaited it and it failed, the commit fails with its error.
    */
   commit(): Promise<string[]>;
+}
+
+/**
+ * What adapters (and only they) do with a handle: every handle has these members, the
+ * app-facing {@link Session} does not show them. Reached through `coatcheck/adapter`
+ * (`isPending`, `commitCookies`, `abandonSession`).
+ */
+export interface SessionCommitControl {
+  /**
+   * `true` when `commit()` has something to do: changes to write, a touch due, a cookie to
+   * send, or a lifecycle call to account for. Adapters skip the commit (and its promise) when
+   * it is `false`.
+   */
+  readonly pending: boolean;
   /**
    * The part of `commit()` that needs no store, for adapters that reach the response headers
    * with no chance to wait (Express when a handler streams or calls `res.end` itself).

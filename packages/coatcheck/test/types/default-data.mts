@@ -7,7 +7,7 @@ import { createSessionManager, type Session, type SessionDataMap, type SessionMa
 import { memoryStore } from 'coatcheck/memory';
 import { coatcheck } from '@coatcheck/fastify';
 import { authenticateUpgrade, session as expressSession } from '@coatcheck/express';
-import { loadSession, session as honoSession, withSession } from '@coatcheck/hono';
+import { beginSession, session as honoSession, withSession } from '@coatcheck/hono';
 import { createTokenService, type TokenService } from '@coatcheck/tokens';
 import { expectType } from './equal.mjs';
 
@@ -80,7 +80,7 @@ export function hono(request: Request): void {
     session.set('cart', [1]);
     return Response.json({});
   });
-  void loadSession(manager, request).then((session) => expectType<typeof session, Session<SessionDataMap>>(true));
+  void beginSession(manager, request).then((tx) => tx instanceof Response || expectType<typeof tx.session, Session<SessionDataMap>>(true));
 }
 
 export async function tokens(): Promise<void> {

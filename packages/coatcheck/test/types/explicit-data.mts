@@ -7,7 +7,7 @@ import { createSessionManager, type Session, type SessionManager } from 'coatche
 import { memoryStore } from 'coatcheck/memory';
 import { coatcheck, getSession as fastifySession } from '@coatcheck/fastify';
 import { authenticateUpgrade, getSession as expressSession, session as expressMiddleware } from '@coatcheck/express';
-import { loadSession, session as honoSession, withSession, type SessionVariables } from '@coatcheck/hono';
+import { beginSession, session as honoSession, withSession, type SessionVariables } from '@coatcheck/hono';
 import { expectType } from './equal.mjs';
 
 interface ShopData {
@@ -70,5 +70,5 @@ export function hono(request: Request): void {
     expectType<typeof session, Session<ShopData>>(true);
     return Response.json({});
   });
-  void loadSession(manager, request).then((session) => expectType<typeof session, Session<ShopData>>(true));
+  void beginSession(manager, request).then((tx) => tx instanceof Response || expectType<typeof tx.session, Session<ShopData>>(true));
 }

@@ -1,0 +1,32 @@
+/**
+ * `coatcheck/adapter`: what framework adapters are built from. Applications do not need it.
+ *
+ * `createHttpPolicy` owns every HTTP decision (proxy trust, CORS, bearer routing, CSRF input,
+ * cookie and cache headers, error answers); an adapter builds a request view
+ * (`nodeRequest`, `fetchRequest`), calls `begin`, hands the handler `tx.session`, and adds
+ * what `tx.end()` gives to the response.
+ *
+ * @module
+ */
+export { createHttpPolicy, isAnswer } from './http-policy.js';
+export type { HttpPolicy, HttpPolicyOptions, HttpTransaction, BeginResult } from './http-policy.js';
+export { nodeRequest, fetchRequest } from './request-view.js';
+export type { HttpRequest, NodeRequestLike, FetchConnection } from './request-view.js';
+export { applyHeaders, NO_HEADERS } from './finish.js';
+export type { HttpHeaders, HeaderTarget } from './finish.js';
+export { answerSessionError, answerBearerFailure, errorAnswer, publicMessage, toErrorBody, STORE_DOWN_MESSAGE, SERVER_ERROR_MESSAGE } from './answer.js';
+export type { HttpAnswer, ErrorBody } from './answer.js';
+export { createCors } from './cors.js';
+export type { Cors, CorsOptions } from './cors.js';
+export { createOriginList, normalizeOrigin } from './origins.js';
+export type { OriginList } from './origins.js';
+export { createProxyTrust } from './proxy-trust.js';
+export type { TrustProxy, ProxyTrust, ForwardedView, ForwardedInput } from './proxy-trust.js';
+export { INSECURE_COOKIE_WARNING } from './insecure-cookie.js';
+export { isPending, commitCookies, abandonSession } from './session-access.js';
+export type { SessionCommitControl } from '../session/session-types.js';
+export { managerLogger } from '../manager/internals.js';
+export { isBearerScheme } from '../bearer.js';
+export type { BearerAuthenticator, BearerOutcome, BearerSuccess, BearerFailure, BearerErrorKind } from '../bearer.js';
+export { isFormContentType, isSafeMethod } from '../csrf/csrf-guard.js';
+export type { CsrfGuard, CsrfRequest, UnreadForm } from '../csrf/csrf-guard.js';
