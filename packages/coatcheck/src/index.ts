@@ -29,6 +29,7 @@ export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult
 export type { SessionBus, BusMessage, BusState, BusEndReason, BusBroadcast, BroadcastListener } from './bus/types.js';
 export { isBusMessage, isBusBroadcast, dispatchBroadcast, addBroadcastListener } from './bus/types.js';
 export * from './errors.js';
+export { WARNINGS, type WarningInfo, type WarningName, type WarningCode } from './warnings.js';
 export type { BearerAuthenticator, BearerOutcome, BearerSuccess, BearerFailure, BearerErrorKind } from './bearer.js';
 export { isBearerScheme } from './bearer.js';
 export { RESERVED_PREFIX } from './session/operations.js';
