@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { isFormContentType, isSafeMethod, isSessionError, type CsrfGuard, type Session, type SessionManager } from 'coatcheck';
+import { isFormContentType, isSafeMethod, isSessionError, SessionConfigError, type CsrfGuard, type Session, type SessionManager } from 'coatcheck';
 import type { NextFunction, Request, Response } from 'express';
 import { installCommit } from './commit.js';
 import { sendSessionError, type AdapterLogger } from './errors.js';
@@ -83,7 +83,7 @@ function isUnreadForm(req: Request): boolean {
 export function session(options: SessionMiddlewareOptions) {
   const manager = options?.manager;
   if (!manager || typeof manager.load !== 'function') {
-    throw new TypeError('@coatcheck/express: options.manager must be a session manager from createSessionManager()');
+    throw new SessionConfigError('@coatcheck/express: options.manager must be a session manager from createSessionManager()');
   }
   const guard = manager.csrf;
   const logger = options.logger ?? console;

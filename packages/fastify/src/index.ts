@@ -23,6 +23,7 @@ import {
   isFormContentType,
   isSafeMethod,
   isSessionError,
+  SessionConfigError,
   type BearerAuthenticator,
   type BearerFailure,
   type BearerOutcome,
@@ -215,10 +216,10 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
   const { manager, bearer } = options;
   const guard = manager?.csrf ?? null;
   if (!manager || typeof manager.load !== 'function') {
-    throw new TypeError('@coatcheck/fastify: options.manager must be a session manager from createSessionManager()');
+    throw new SessionConfigError('@coatcheck/fastify: options.manager must be a session manager from createSessionManager()');
   }
   if (bearer !== undefined && (bearer === null || typeof bearer.authenticate !== 'function')) {
-    throw new TypeError('@coatcheck/fastify: options.bearer must be a token service from createTokenService()');
+    throw new SessionConfigError('@coatcheck/fastify: options.bearer must be a token service from createTokenService()');
   }
   fastify.decorateRequest('session', null as unknown as Session<SessionDataMap>);
   fastify.decorateRequest('sessionSource', 'cookie');

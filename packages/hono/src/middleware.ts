@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isSessionError, type Session, type SessionDataMap, type SessionManager } from 'coatcheck';
+import { isSessionError, SessionConfigError, type Session, type SessionDataMap, type SessionManager } from 'coatcheck';
 import type { MiddlewareHandler } from 'hono';
 import { applyCookies, checkCsrf, errorResponse, loadSession, type FetchSessionOptions } from './fetch.js';
 
@@ -56,7 +56,7 @@ export interface SessionOptions<D extends object = SessionDataMap> extends Fetch
 export function session<D extends object = SessionDataMap>(options: SessionOptions<D>): MiddlewareHandler<{ Variables: SessionVariables<D> }> {
   const manager = options?.manager;
   if (!manager || typeof manager.load !== 'function') {
-    throw new TypeError('@coatcheck/hono: options.manager must be a session manager from createSessionManager()');
+    throw new SessionConfigError('@coatcheck/hono: options.manager must be a session manager from createSessionManager()');
   }
   const fetchOptions: FetchSessionOptions = { trustProxy: options.trustProxy ?? false };
 
