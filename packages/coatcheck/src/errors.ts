@@ -22,7 +22,8 @@ export type SessionErrorCode =
   | 'ERR_SESSION_ID_COLLISION'
   | 'ERR_SESSION_CSRF'
   | 'ERR_SESSION_READ_ONLY'
-  | 'ERR_SESSION_NOT_AWAITED';
+  | 'ERR_SESSION_NOT_AWAITED'
+  | 'ERR_SESSION_CORRUPT_RECORD';
 
 /** HTTP status for each code; the single table every adapter uses. */
 export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object.freeze({
@@ -37,6 +38,7 @@ export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object
   ERR_SESSION_CSRF: 403,
   ERR_SESSION_READ_ONLY: 500,
   ERR_SESSION_NOT_AWAITED: 500,
+  ERR_SESSION_CORRUPT_RECORD: 500,
 });
 
 /** Base class of every coatcheck error. Switch on `code`, not on the class. */
@@ -189,6 +191,23 @@ export class SessionNotAwaitedError extends SessionError {
   }
 }
 
+/**
+ * A stored record that cannot be a session: written by hand, by another program, by an older
+ * version or damaged. Stores throw it while decoding (see `coatcheck/store-kit`), delete the
+ * record, treat it as absent and hand this error to their `onCorrupt` report; it never
+ * reaches a request. The message names the place (`column data`, `element 12 (data)`) and
+ * the problem, never the stored contents, so it is safe to log.
+ */
+export class CorruptRecordError extends SessionError {
+  /** Where the bad value is, in the store's own terms (a column, an element, a field). */
+  readonly field: string;
+
+  constructor(field: string, problem: string) {
+    super('ERR_SESSION_CORRUPT_RECORD', `${field} ${problem}`);
+    this.field = field;
+  }
+}
+
 /** Every concrete coatcheck error, for exhaustive `switch (err.code)`. */
 export type AnySessionError =
   | SessionConfigError
@@ -201,7 +220,8 @@ export type AnySessionError =
   | SessionCollisionError
   | SessionCsrfError
   | SessionReadOnlyError
-  | SessionNotAwaitedError;
+  | SessionNotAwaitedError
+  | CorruptRecordError;
 
 /** Narrows an unknown value to a coatcheck error. */
 export function isSessionError(value: unknown): value is AnySessionError {

@@ -4,7 +4,7 @@
  * @module
  */
 import { describe } from 'node:test';
-import type { SessionStore } from 'coatcheck';
+import { SessionConfigError, type SessionStore } from 'coatcheck';
 import { describeBasics } from './basics.js';
 import { describeWrites } from './writes.js';
 import { describeExpiry } from './expiry.js';
@@ -47,8 +47,8 @@ export function describeStoreConformance(
   options: StoreConformanceOptions = {},
 ): void {
   const { cleanup, nativeExpiry = false, numRuns = 60, concurrency = 50 } = options;
-  if (!Number.isInteger(numRuns) || numRuns < 1) throw new TypeError('numRuns must be a positive integer');
-  if (!Number.isInteger(concurrency) || concurrency < 2) throw new TypeError('concurrency must be an integer >= 2');
+  if (!Number.isInteger(numRuns) || numRuns < 1) throw new SessionConfigError('describeStoreConformance: numRuns must be a positive integer');
+  if (!Number.isInteger(concurrency) || concurrency < 2) throw new SessionConfigError('describeStoreConformance: concurrency must be an integer >= 2');
 
   const harness: SuiteHarness = {
     options: { nativeExpiry, numRuns, concurrency },

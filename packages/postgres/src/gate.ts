@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { SessionStoreError } from 'coatcheck/errors';
+import type { StoreErrors } from 'coatcheck/store-kit';
 
 /** See the module comment. */
 export interface Gate {
@@ -18,8 +18,8 @@ export interface Gate {
   shut(): Promise<void>;
 }
 
-/** Creates an open gate; `store` and `label` name the component in errors. */
-export function createGate(store: string, label: string): Gate {
+/** Creates an open gate; `errors` names the component in errors. */
+export function createGate(errors: StoreErrors): Gate {
   const inflight = new Set<Promise<void>>();
   let closed = false;
   return {
@@ -27,7 +27,7 @@ export function createGate(store: string, label: string): Gate {
       return closed;
     },
     pass(operation, call) {
-      if (closed) return Promise.reject(new SessionStoreError(store, `${label} ${operation} failed: it is closed`));
+      if (closed) return Promise.reject(errors.closed(operation));
       const result = call();
       const settled = result.then(() => {}, () => {});
       inflight.add(settled);

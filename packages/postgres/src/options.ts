@@ -6,6 +6,8 @@
  */
 import type { Pool } from 'pg';
 import { SessionConfigError } from 'coatcheck/errors';
+import { reportCorrupt } from 'coatcheck/store-kit';
+import { WARNINGS } from 'coatcheck/warnings';
 import { MAX_TABLE_NAME, isIdentifier, tableNames, type TableNames } from './identifiers.js';
 import { assertConnection, type ConnectionOptions } from './connection.js';
 
@@ -66,13 +68,7 @@ export interface ResolvedStoreOptions {
 }
 
 /** Warning code of the default `onCorrupt` report. */
-export const CORRUPT_ROW_WARNING = 'COATCHECK_W004';
-
-function reportCorrupt(id: string, error: Error): void {
-  process.emitWarning(`coatcheck postgres store deleted unreadable session ${id}: ${error.message}`, {
-    code: CORRUPT_ROW_WARNING,
-  });
-}
+export const CORRUPT_ROW_WARNING = WARNINGS.POSTGRES_CORRUPT_ROW.code;
 
 /** Throws unless `value` is undefined or an integer number of ms in `[min, 2^31)`. */
 export function assertMs(factory: string, key: string, value: unknown, min: number): void {
@@ -116,6 +112,6 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedStoreOpti
     pruneIntervalMs: options.pruneIntervalMs ?? 60_000,
     createTable: options.createTable ?? true,
     now: options.now ?? Date.now,
-    onCorrupt: options.onCorrupt ?? reportCorrupt,
+    onCorrupt: options.onCorrupt ?? reportCorrupt('postgres', CORRUPT_ROW_WARNING),
   });
 }

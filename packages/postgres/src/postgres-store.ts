@@ -13,15 +13,15 @@
  */
 import type { Pool } from 'pg';
 import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck';
-import { SessionStartupError } from 'coatcheck/errors';
+import { CorruptRecordError, SessionStartupError } from 'coatcheck/errors';
 import { createOwnedPool, guardPool } from './connection.js';
 import { createGate, settleWithin } from './gate.js';
 import { advisoryKey } from './identifiers.js';
 import { resolveOptions, type PostgresStoreOptions } from './options.js';
 import { pruneExpired, schedulePrune, type RunQuery } from './prune.js';
-import { CorruptRowError, fromRow, toParams, type SessionRow } from './row.js';
+import { fromRow, toParams, type SessionRow } from './row.js';
 import { waitUntilReady, type ReadyOptions } from './ready.js';
-import { createRunner } from './runner.js';
+import { createRunner, STORE_ERRORS } from './runner.js';
 import { buildStatements, createSchemaSql } from './schema.js';
 
 /** A {@link SessionStore} backed by Postgres, with access to its pool. */
@@ -63,8 +63,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const owned = resolved.pool === undefined;
   const pool = resolved.pool ?? createOwnedPool(resolved.connectionString as string, resolved.maxConnections, opTimeoutMs);
   const unguard = guardPool(pool);
-  const runner = createRunner(pool, 'postgres', opTimeoutMs);
-  const gate = createGate('postgres', 'Postgres store');
+  const runner = createRunner(pool, STORE_ERRORS, opTimeoutMs);
+  const gate = createGate(STORE_ERRORS);
   const statements = buildStatements(names);
 
   // Created once per store, at first use. Concurrent instances serialize on an advisory
@@ -104,7 +104,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         try {
           out.push(fromRow(row));
         } catch (error) {
-          if (!(error instanceof CorruptRowError)) throw error;
+          if (!(error instanceof CorruptRecordError)) throw error;
           await query(statements.delete, [row.id]);
           corrupt.push([String(row.id), error]);
         }

@@ -9,12 +9,13 @@
  *
  * @module
  */
-import { storeError } from './runner.js';
+import { WARNINGS } from 'coatcheck/warnings';
+import { STORE_ERRORS } from './runner.js';
 import { PRUNE_BATCH, type Statements } from './schema.js';
 import type { Query } from './runner.js';
 
 /** Warning code emitted when a scheduled prune fails. */
-export const PRUNE_FAILED_WARNING = 'COATCHECK_W005';
+export const PRUNE_FAILED_WARNING = WARNINGS.POSTGRES_PRUNE_FAILED.code;
 
 /** Runs one statement batch through the store's call path (schema, deadline, errors). */
 export type RunQuery = <T>(operation: string, work: (query: Query) => Promise<T>) => Promise<T>;
@@ -62,7 +63,7 @@ export function schedulePrune(options: ScheduleOptions): () => void {
       if (claim.rowCount === 1) await pruneExpired(run, statements, now());
     } catch (error) {
       // Closing mid-prune is not a failure worth reporting.
-      if (!isClosed()) process.emitWarning(storeError('postgres', 'scheduled prune', error).message, { code: PRUNE_FAILED_WARNING });
+      if (!isClosed()) process.emitWarning(STORE_ERRORS.wrap('scheduled prune', error).message, { code: PRUNE_FAILED_WARNING });
     } finally {
       running = false;
     }

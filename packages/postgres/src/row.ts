@@ -1,23 +1,17 @@
 /**
  * Conversion between `SessionRecord` and a table row. Reading is defensive: a row written by
  * hand, by another tool or by an older version must never reach the manager as a session
- * (SF-23), so every column is checked and a bad one is reported by name. Internal.
+ * (SF-23), so every column is checked (`checkRecord` of `coatcheck/store-kit`) and a bad one is
+ * reported by name. Internal.
  *
  * @module
  */
-import type { SessionData, SessionRecord } from 'coatcheck';
+import type { SessionRecord } from 'coatcheck';
+import { checkRecord, parseDataJson, type RecordField } from 'coatcheck/store-kit';
 import { decodeJson, encodeJson } from './json-codec.js';
 
 /** A row as pg returns it; the types are what is hoped for, not guaranteed. */
 export type SessionRow = Record<(typeof COLUMNS)[number], unknown>;
-
-/** Thrown by {@link fromRow}; names the bad column, never its contents. */
-export class CorruptRowError extends Error {
-  constructor(column: string, problem: string) {
-    super(`column ${column} ${problem}`);
-    this.name = 'CorruptRowError';
-  }
-}
 
 /** The columns of the table, in order; `toParams` binds them as `$1..$13`. */
 export const COLUMNS = Object.freeze([
@@ -51,57 +45,43 @@ export function toParams(record: SessionRecord): unknown[] {
   ];
 }
 
-function text(row: SessionRow, column: keyof SessionRow): string {
-  const value = row[column];
-  if (typeof value !== 'string') throw new CorruptRowError(column, `is ${value === null ? 'NULL' : typeof value}, expected text`);
-  return value;
-}
-function optionalText(row: SessionRow, column: keyof SessionRow): string | null {
-  return row[column] === null ? null : text(row, column);
-}
+// A column's name for messages: the report names the column, never its contents.
+const COLUMN_OF: Readonly<Record<RecordField, (typeof COLUMNS)[number]>> = {
+  id: 'id', secretHash: 'secret_hash', userId: 'user_id', data: 'data', version: 'version',
+  createdAt: 'created_at', lastSeenAt: 'last_seen_at', expiresAt: 'expires_at',
+  absoluteExpiresAt: 'absolute_expires_at', persistent: 'persistent',
+  authenticatedAt: 'authenticated_at', userAgent: 'user_agent', ip: 'ip',
+};
+const column = (field: RecordField): string => `column ${COLUMN_OF[field]}`;
+
 // bigint arrives as a decimal string (pg's default) or as a number when the application set
-// a global int8 parser; either way it must be an integer a double holds exactly.
-function time(row: SessionRow, column: keyof SessionRow): number {
-  const value = row[column];
-  const number = typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isSafeInteger(number)) {
-    throw new CorruptRowError(column, 'is not an integer number of milliseconds within 2^53');
-  }
-  return number;
-}
-function parseData(row: SessionRow): SessionData {
-  let data: unknown;
-  try {
-    data = decodeJson(text(row, 'data'));
-  } catch (error) {
-    if (error instanceof CorruptRowError) throw error;
-    throw new CorruptRowError('data', 'is not valid JSON');
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new CorruptRowError('data', 'is not a JSON object');
-  }
-  return data as SessionData;
+// a global int8 parser. Up to 16 digits become a number for checkRecord to judge (beyond
+// 2^53 it refuses); anything else is passed on unchanged, for it to refuse as well.
+function bigint(value: unknown): unknown {
+  return typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : value;
 }
 
-/** Rebuilds a record from a row; throws {@link CorruptRowError} on any unexpected value. */
+/**
+ * Rebuilds a record from a row with the kit's one rule; throws `CorruptRecordError` naming
+ * the column. Only what Postgres changes is undone first: bigint text, escaped jsonb text.
+ */
 export function fromRow(row: SessionRow): SessionRecord {
-  const version = row.version;
-  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
-    throw new CorruptRowError('version', 'is not a positive integer');
-  }
-  if (typeof row.persistent !== 'boolean') throw new CorruptRowError('persistent', 'is not a boolean');
-  return {
-    id: text(row, 'id'),
-    secretHash: text(row, 'secret_hash'),
-    userId: optionalText(row, 'user_id'),
-    data: parseData(row),
-    version,
-    createdAt: time(row, 'created_at'),
-    lastSeenAt: time(row, 'last_seen_at'),
-    expiresAt: time(row, 'expires_at'),
-    absoluteExpiresAt: time(row, 'absolute_expires_at'),
-    persistent: row.persistent,
-    authenticatedAt: row.authenticated_at === null ? null : time(row, 'authenticated_at'),
-    device: { userAgent: optionalText(row, 'user_agent'), ip: optionalText(row, 'ip') },
-  };
+  return checkRecord(
+    {
+      id: row.id,
+      secretHash: row.secret_hash,
+      userId: row.user_id,
+      data: parseDataJson(row.data, column('data'), decodeJson),
+      version: row.version,
+      createdAt: bigint(row.created_at),
+      lastSeenAt: bigint(row.last_seen_at),
+      expiresAt: bigint(row.expires_at),
+      absoluteExpiresAt: bigint(row.absolute_expires_at),
+      persistent: row.persistent,
+      authenticatedAt: bigint(row.authenticated_at),
+      userAgent: row.user_agent,
+      ip: row.ip,
+    },
+    column,
+  );
 }

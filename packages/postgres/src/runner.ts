@@ -17,7 +17,7 @@
  * @module
  */
 import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
-import { SessionStoreError } from 'coatcheck/errors';
+import { storeErrors, type StoreErrors } from 'coatcheck/store-kit';
 
 /** Runs one statement on the connection of the current call. */
 export type Query = <R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) => Promise<QueryResult<R>>;
@@ -36,24 +36,16 @@ class DeadlineError extends Error {
   }
 }
 
-/** Wraps a driver error; keeps the driver's code (`ECONNREFUSED`, `57P01`) in the message. */
-export function storeError(store: string, operation: string, error: unknown): SessionStoreError {
-  if (error instanceof SessionStoreError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  const label = store === 'postgres' ? 'Postgres store' : 'Postgres bus';
-  return new SessionStoreError(
-    store,
-    `${label} ${operation} failed${typeof code === 'string' ? ` (${code})` : ''}: ${reason}`,
-    { cause: error },
-  );
-}
+/** Errors of the store, named once (`coatcheck/store-kit` builds them). */
+export const STORE_ERRORS = storeErrors('postgres', 'Postgres store');
+/** Errors of the bus. */
+export const BUS_ERRORS = storeErrors('postgres-bus', 'Postgres bus');
 
 /**
- * Creates a runner on `pool`. `store` names the failing component in errors (`'postgres'`
- * for the store, `'postgres-bus'` for the bus).
+ * Creates a runner on `pool`. `errors` names the failing component ({@link STORE_ERRORS}
+ * or {@link BUS_ERRORS}).
  */
-export function createRunner(pool: Pool, store: string, opTimeoutMs: number): Runner {
+export function createRunner(pool: Pool, errors: StoreErrors, opTimeoutMs: number): Runner {
   // The callback form of pool.connect, not the promise: the 'error' listener must be on the
   // client in the same tick the pool hands it over. pg parses every message of a TCP chunk
   // synchronously, so a "terminating connection" right behind the ReadyForQuery that
@@ -95,7 +87,7 @@ export function createRunner(pool: Pool, store: string, opTimeoutMs: number): Ru
     try {
       client = await acquire(deadline, onError);
     } catch (error) {
-      throw storeError(store, operation, error);
+      throw errors.wrap(operation, error);
     }
     const query: Query = (text, values) => {
       const left = deadline - Date.now();
@@ -107,7 +99,7 @@ export function createRunner(pool: Pool, store: string, opTimeoutMs: number): Ru
       return await work(query);
     } catch (error) {
       broken ??= error instanceof Error ? error : new Error(String(error));
-      throw storeError(store, operation, error);
+      throw errors.wrap(operation, error);
     } finally {
       // Synchronously back to the pool, which re-attaches its own idle 'error' listener.
       client.off('error', onError);

@@ -10,6 +10,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { LiveSession } from 'coatcheck';
+import type { RealtimeUpgradeErrorCode } from './error-codes.js';
 import type { ResolvedHubOptions } from './options.js';
 
 /** The subprotocol the hub speaks; a client offers it, the hub selects it. */
@@ -34,13 +35,11 @@ export type HandshakeResult =
   | { readonly ok: true; readonly identity: null }
   | { readonly ok: false; readonly status: number; readonly code: HandshakeErrorCode };
 
-/** Stable codes of refused handshakes, in the response body. */
-export type HandshakeErrorCode =
-  | 'ERR_REALTIME_TOKEN_IN_URL'
-  | 'ERR_REALTIME_ORIGIN'
-  | 'ERR_REALTIME_UNAUTHENTICATED'
-  | 'ERR_REALTIME_TOO_MANY_CONNECTIONS'
-  | 'ERR_REALTIME_STORE_UNAVAILABLE';
+/** Stable codes of refused handshakes, as the authentication step decides them. */
+export type HandshakeErrorCode = Extract<
+  RealtimeUpgradeErrorCode,
+  'ERR_REALTIME_TOKEN_IN_URL' | 'ERR_REALTIME_ORIGIN' | 'ERR_REALTIME_UNAUTHENTICATED' | 'ERR_REALTIME_TOO_MANY_CONNECTIONS' | 'ERR_REALTIME_STORE_UNAVAILABLE'
+>;
 
 const refuse = (status: number, code: HandshakeErrorCode): HandshakeResult => ({ ok: false, status, code });
 
@@ -119,7 +118,7 @@ export async function authenticateUpgrade(
 }
 
 /** Answers a refused upgrade with a plain HTTP response and a JSON error body. */
-export function refuseUpgrade(socket: Duplex, status: number, code: string): void {
+export function refuseUpgrade(socket: Duplex, status: number, code: RealtimeUpgradeErrorCode): void {
   const body = JSON.stringify({ error: code });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n` +

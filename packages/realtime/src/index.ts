@@ -20,3 +20,4 @@ export type { Connection } from './connection.js';
 export type { Target } from './targets.js';
 export { CLOSE_CODES, TERMINAL_CLOSE_CODES, type CloseCode } from './close-codes.js';
 export { PROTOCOL, BEARER_PROTOCOL_PREFIX, type HandshakeErrorCode } from './handshake.js';
+export { REALTIME_ERROR_CODES, type RealtimeErrorCode, type RealtimeFrameErrorCode, type RealtimeUpgradeErrorCode } from './error-codes.js';

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { RealtimeFrameErrorCode } from './error-codes.js';
 
 /** A parsed client frame. */
 export type ClientFrame =
@@ -57,6 +58,6 @@ export const HEARTBEAT_FRAME = '{"type":"heartbeat"}';
 export const READY_FRAME = '{"type":"ready"}';
 
 /** An error frame with a stable code. */
-export function encodeError(code: string, extra: Record<string, unknown> = {}): string {
+export function encodeError(code: RealtimeFrameErrorCode, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ type: 'error', code, ...extra });
 }

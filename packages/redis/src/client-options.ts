@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { SessionConfigError } from 'coatcheck/errors';
 import type { RedisCommandClient } from './client-types.js';
 import { rateLimitedWarning } from './warnings.js';
 
@@ -37,7 +38,7 @@ export interface BackoffOptions {
 export function backoffWithJitter(options: BackoffOptions = {}): (retries: number) => number {
   const { baseDelayMs = 50, maxDelayMs = 2000 } = options;
   if (!(baseDelayMs > 0) || !(maxDelayMs >= baseDelayMs)) {
-    throw new TypeError('backoffWithJitter: need 0 < baseDelayMs <= maxDelayMs');
+    throw new SessionConfigError('backoffWithJitter: need 0 < baseDelayMs <= maxDelayMs');
   }
   return (retries) => {
     // 2 ** 30 already exceeds any sane cap; clamping the exponent keeps the math finite.

@@ -14,6 +14,7 @@
  * @module
  */
 import { SessionStoreError } from 'coatcheck/errors';
+import { storeErrors } from 'coatcheck/store-kit';
 
 /** A corrupt value found (and already deleted) during a call; reported when it settles. */
 export interface CorruptFinding {
@@ -95,16 +96,10 @@ class PendingList {
   }
 }
 
-/** Wraps a driver failure; a coatcheck error (e.g. a timeout) passes through. */
-export function toStoreError(name: string, operation: string, error: unknown): SessionStoreError {
-  if (error instanceof SessionStoreError) return error;
-  const reason = error instanceof Error ? error.message || error.name : String(error);
-  return new SessionStoreError(name, `Redis ${operation} failed: ${reason}`, { cause: error });
-}
-
 /** Creates a guard; see {@link OpGuard}. */
 export function createOpGuard(options: OpGuardOptions): OpGuard {
   const { name, opTimeoutMs, maxInFlight, onCorrupt } = options;
+  const errors = storeErrors(name, 'Redis');
   const pending = new PendingList();
   // Resolution of the deadline: a call is rejected at most one tick after it is due.
   const tickMs = Math.max(5, Math.min(250, Math.ceil(opTimeoutMs / 4)));
@@ -150,7 +145,7 @@ export function createOpGuard(options: OpGuardOptions): OpGuard {
         // ignored: the caller gets the store error
       }
     }
-    if (pending.delete(call)) call.reject(toStoreError(name, call.operation, error));
+    if (pending.delete(call)) call.reject(errors.wrap(call.operation, error));
   }
 
   return {
@@ -158,7 +153,7 @@ export function createOpGuard(options: OpGuardOptions): OpGuard {
       return inFlight;
     },
     run<T>(operation: string, body: (found: CorruptSink) => Promise<T>): Promise<T> {
-      if (closed) return Promise.reject(new SessionStoreError(name, `Redis ${operation} failed: the ${name} store is closed`));
+      if (closed) return Promise.reject(errors.closed(operation));
       if (inFlight >= maxInFlight) {
         return Promise.reject(
           new SessionStoreError(name, `Redis ${operation} refused: ${maxInFlight} calls already in flight (maxInFlight)`),

@@ -20,18 +20,12 @@
  *
  * @module
  */
-import type { SessionData, SessionRecord } from 'coatcheck';
+import type { SessionRecord } from 'coatcheck';
+import { CorruptRecordError } from 'coatcheck/errors';
+import { checkRecord, decodeFlag, type RecordField } from 'coatcheck/store-kit';
 
 /** Format version, element 0 of every stored value. */
 export const FORMAT = 1;
-
-/** Thrown by {@link decodeRecord}; names the problem, never the value. */
-export class CorruptValueError extends Error {
-  constructor(problem: string) {
-    super(problem);
-    this.name = 'CorruptValueError';
-  }
-}
 
 const FIELDS = [
   'format', 'version', 'lastSeenAt', 'expiresAt', 'absoluteExpiresAt', 'createdAt', 'authenticatedAt',
@@ -73,49 +67,43 @@ export function encodeUserId(userId: string): string {
   return JSON.stringify(userId);
 }
 
-function bad(index: number, problem: string): never {
-  throw new CorruptValueError(`element ${index} (${FIELDS[index] ?? 'extra'}) ${problem}`);
-}
-function time(parts: unknown[], index: number): number {
-  const value = parts[index];
-  if (typeof value !== 'number' || !Number.isFinite(value)) bad(index, 'is not a finite number');
-  return value;
-}
-function optionalText(parts: unknown[], index: number): string | null {
-  const value = parts[index];
-  if (value !== null && typeof value !== 'string') bad(index, 'is not a string or null');
-  return value;
-}
+// Where a field sits in the array, for messages: `element 12 (data)`, never the value.
+const describe = (field: RecordField): string => {
+  const index = (FIELDS as readonly string[]).indexOf(field);
+  return index < 0 ? field : `element ${index} (${field})`;
+};
 
-/** Rebuilds a record from a stored value; throws {@link CorruptValueError} on anything unexpected. */
+/**
+ * Rebuilds a record from a stored value; throws `CorruptRecordError` on anything unexpected.
+ * The array's own shape (JSON, length, format) is checked here, every field by the kit's one
+ * rule (`checkRecord` of `coatcheck/store-kit`).
+ */
 export function decodeRecord(id: string, value: string): SessionRecord {
   let parts: unknown;
   try {
     parts = JSON.parse(value);
   } catch {
-    throw new CorruptValueError('value is not valid JSON');
+    throw new CorruptRecordError('value', 'is not valid JSON');
   }
-  if (!Array.isArray(parts)) throw new CorruptValueError('value is not a JSON array');
-  if (parts.length !== FIELDS.length) throw new CorruptValueError(`value has ${parts.length} elements, expected ${FIELDS.length}`);
-  if (parts[0] !== FORMAT) bad(0, `is not ${FORMAT}`);
-  const version = parts[1];
-  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) bad(1, 'is not a positive integer');
-  if (parts[7] !== 0 && parts[7] !== 1) bad(7, 'is not 0 or 1');
-  if (typeof parts[9] !== 'string') bad(9, 'is not a string');
-  const data = parts[12];
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) bad(12, 'is not a JSON object');
-  return {
-    id,
-    secretHash: parts[9],
-    userId: optionalText(parts, 8),
-    data: data as SessionData,
-    version,
-    createdAt: time(parts, 5),
-    lastSeenAt: time(parts, 2),
-    expiresAt: time(parts, 3),
-    absoluteExpiresAt: time(parts, 4),
-    persistent: parts[7] === 1,
-    authenticatedAt: parts[6] === null ? null : time(parts, 6),
-    device: { userAgent: optionalText(parts, 10), ip: optionalText(parts, 11) },
-  };
+  if (!Array.isArray(parts)) throw new CorruptRecordError('value', 'is not a JSON array');
+  if (parts.length !== FIELDS.length) throw new CorruptRecordError('value', `has ${parts.length} elements, expected ${FIELDS.length}`);
+  if (parts[0] !== FORMAT) throw new CorruptRecordError('element 0 (format)', `is not ${FORMAT}`);
+  return checkRecord(
+    {
+      id,
+      version: parts[1],
+      lastSeenAt: parts[2],
+      expiresAt: parts[3],
+      absoluteExpiresAt: parts[4],
+      createdAt: parts[5],
+      authenticatedAt: parts[6],
+      persistent: decodeFlag(parts[7]),
+      userId: parts[8],
+      secretHash: parts[9],
+      userAgent: parts[10],
+      ip: parts[11],
+      data: parts[12],
+    },
+    describe,
+  );
 }

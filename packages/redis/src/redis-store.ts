@@ -23,16 +23,20 @@
  * @module
  */
 import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck';
+import { CorruptRecordError } from 'coatcheck/errors';
 import type { RedisCommandClient } from './client-types.js';
 import { ensureErrorListener } from './client-options.js';
 import { checkRedisConfig } from './config-check.js';
 import { createOpGuard, type CorruptSink } from './op-guard.js';
 import { resolveOptions, type RedisKeys, type RedisStoreOptions } from './options.js';
-import { CorruptValueError, decodeRecord, encodeRecord, encodeUserId } from './record-codec.js';
+import { decodeRecord, encodeRecord, encodeUserId } from './record-codec.js';
 import { pruneExpired } from './prune.js';
 import { createReplicaLane } from './replica-acks.js';
 import { CREATE_OVER_EXPIRED, TOUCH, UPDATE, runScript } from './scripts.js';
 import { deleteUserSessions, indexSession, isWrongType, listUserSessions, pruneIndex, type IndexContext } from './user-index.js';
+
+// A session key holding a hash, list or set: someone else's data under our prefix.
+const wrongType = (): CorruptRecordError => new CorruptRecordError('key', 'holds another Redis type');
 
 /** A {@link SessionStore} backed by Redis, with its key layout and load. */
 export interface RedisStore extends SessionStore {
@@ -43,7 +47,7 @@ export interface RedisStore extends SessionStore {
   readonly inFlight: number;
 }
 
-const NOT_A_RECORD = 'value is not a coatcheck record';
+const notARecord = (): CorruptRecordError => new CorruptRecordError('value', 'is not a coatcheck record');
 
 /**
  * Creates a Redis store on a client you connected. The store never connects or closes the
@@ -73,9 +77,9 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
   // A corrupt value is deleted so it cannot fail every request (SF-23); nothing valid is
   // ever written over one (create, update and touch all refuse), so deleting is safe.
-  async function discard(key: string, problem: string, found: CorruptSink, conn: RedisCommandClient = client): Promise<void> {
+  async function discard(key: string, error: CorruptRecordError, found: CorruptSink, conn: RedisCommandClient = client): Promise<void> {
     await conn.del(key);
-    found.push({ key, error: new CorruptValueError(problem) });
+    found.push({ key, error });
   }
 
   // The read path of every request: one GET, one JSON.parse, no async wrappers. With `now`,
@@ -89,14 +93,14 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         try {
           record = decodeRecord(id, String(value));
         } catch (error) {
-          if (!(error instanceof CorruptValueError)) throw error;
-          return discard(key, error.message, found).then(() => null);
+          if (!(error instanceof CorruptRecordError)) throw error;
+          return discard(key, error, found).then(() => null);
         }
         return now === undefined || record.expiresAt > now ? record : null;
       },
       (error: unknown) => {
         if (!isWrongType(error)) throw error;
-        return discard(key, 'key holds another Redis type', found).then(() => null);
+        return discard(key, wrongType(), found).then(() => null);
       },
     );
   }
@@ -147,7 +151,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         }
         if (code === 1) return 'ok';
         if (code === 2) return 'conflict';
-        if (code === -1) await discard(key, NOT_A_RECORD, found, ctx.client);
+        if (code === -1) await discard(key, notARecord(), found, ctx.client);
         return 'missing';
       });
     },
@@ -155,7 +159,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       guard.run('touch', async (found) => {
         const key = keys.session(id);
         const code = Number(await runScript(client, TOUCH, key, [String(lastSeenAt), String(expiresAt), String(now)]));
-        if (code === -1) await discard(key, NOT_A_RECORD, found);
+        if (code === -1) await discard(key, notARecord(), found);
         return code === 1;
       }),
     delete: (id) =>
@@ -167,7 +171,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
           value = await ctx.client.getDel(key);
         } catch (error) {
           if (!isWrongType(error)) throw error;
-          await discard(key, 'key holds another Redis type', found, ctx.client);
+          await discard(key, wrongType(), found, ctx.client);
           return true;
         }
         if (value === null || value === undefined) return false;
@@ -175,7 +179,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         try {
           userId = decodeRecord(id, String(value)).userId;
         } catch (error) {
-          if (!(error instanceof CorruptValueError)) throw error;
+          if (!(error instanceof CorruptRecordError)) throw error;
           found.push({ key, error });
         }
         // The record is gone first; only then its index entry.

@@ -20,7 +20,8 @@ import type { SessionRecord } from 'coatcheck';
 import type { RedisCommandClient } from './client-types.js';
 import type { CorruptSink } from './op-guard.js';
 import type { RedisKeys } from './options.js';
-import { CorruptValueError, encodeUserId } from './record-codec.js';
+import { CorruptRecordError } from 'coatcheck/errors';
+import { encodeUserId } from './record-codec.js';
 import { DELETE_OWNED, INDEX_ADD, INDEX_PRUNE, runScript } from './scripts.js';
 
 /**
@@ -50,7 +51,7 @@ export async function indexSession(
   const key = ctx.keys.user(userId);
   const args = [String(Date.now()), id, String(Math.ceil(absoluteExpiresAt))];
   if (Number(await runScript(ctx.client, INDEX_ADD, key, args)) === 1) {
-    found.push({ key, error: new CorruptValueError('user index held another Redis type; it was replaced') });
+    found.push({ key, error: new CorruptRecordError('user index', 'held another Redis type; it was replaced') });
   }
 }
 
@@ -73,7 +74,7 @@ async function members(ctx: IndexContext, userId: string, found: CorruptSink): P
   } catch (error) {
     if (!isWrongType(error)) throw error;
     await ctx.client.del(key);
-    found.push({ key, error: new CorruptValueError('user index held another Redis type; it was deleted') });
+    found.push({ key, error: new CorruptRecordError('user index', 'held another Redis type; it was deleted') });
     return [];
   }
 }
@@ -114,7 +115,7 @@ export async function deleteUserSessions(
     if (Number(code) === 1) deleted.push(id);
     else if (Number(code) === -1) {
       removed.push(id);
-      found.push({ key: ctx.keys.session(id), error: new CorruptValueError('value is not a coatcheck record') });
+      found.push({ key: ctx.keys.session(id), error: new CorruptRecordError('value', 'is not a coatcheck record') });
     } else stale.push(id);
   });
   // Entries of records this call deleted go now (unless re-added since it started).

@@ -1,28 +1,27 @@
 /**
  * Warning codes of `@coatcheck/redis` and the default reporters that emit them. Exported from
- * `@coatcheck/redis` (the codes). Codes are never reused; `docs/errors.md` lists them.
+ * `@coatcheck/redis` (the codes). The codes come from the one registry, `WARNINGS` of
+ * `coatcheck/warnings`, which `docs/errors.md` mirrors.
  *
  * @module
  */
+import { reportCorrupt } from 'coatcheck/store-kit';
+import { WARNINGS } from 'coatcheck/warnings';
 
 /** A corrupt or foreign value under the store's prefix was deleted (default `onCorrupt`). */
-export const CORRUPT_VALUE_WARNING = 'COATCHECK_W006';
+export const CORRUPT_VALUE_WARNING = WARNINGS.REDIS_CORRUPT_VALUE.code;
 /** Redis may evict session keys: `maxmemory-policy` is not `noeviction`. */
-export const EVICTION_POLICY_WARNING = 'COATCHECK_W007';
+export const EVICTION_POLICY_WARNING = WARNINGS.REDIS_EVICTION_POLICY.code;
 /** `maxmemory-policy` could not be read (CONFIG not permitted or failed). */
-export const CONFIG_UNCHECKED_WARNING = 'COATCHECK_W008';
+export const CONFIG_UNCHECKED_WARNING = WARNINGS.REDIS_CONFIG_UNCHECKED.code;
 /**
  * A Redis connection error, reported by the `'error'` listener this package attaches, or an
  * error of a bus listener.
  */
-export const CONNECTION_ERROR_WARNING = 'COATCHECK_W009';
+export const CONNECTION_ERROR_WARNING = WARNINGS.REDIS_CONNECTION_ERROR.code;
 
 /** Default `onCorrupt`: names the key and the problem, never the value. */
-export function warnCorrupt(key: string, error: Error): void {
-  process.emitWarning(`coatcheck redis store deleted an unreadable value at ${key}: ${error.message}`, {
-    code: CORRUPT_VALUE_WARNING,
-  });
-}
+export const warnCorrupt = reportCorrupt('redis', CORRUPT_VALUE_WARNING);
 
 /**
  * Returns a reporter that emits {@link CONNECTION_ERROR_WARNING} at most once per

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createClient, createCluster, createSentinel } from 'redis';
-import { isSessionError } from 'coatcheck';
+import { isSessionError, SessionConfigError } from 'coatcheck';
 import { buildRecord } from '@coatcheck/conformance';
 import {
   backoffWithJitter,
@@ -101,7 +101,7 @@ describe('recommended client options', () => {
     }
     const spread = new Set(Array.from({ length: 50 }, () => strategy(10)));
     assert.ok(spread.size > 10, 'jitter spreads reconnects out');
-    assert.throws(() => backoffWithJitter({ baseDelayMs: 0 }), TypeError);
+    assert.throws(() => backoffWithJitter({ baseDelayMs: 0 }), SessionConfigError);
   });
 
   it('createRedisClientOptions: RESP2, no offline queue, a reconnect strategy; createClient accepts it and commands fail fast while disconnected', async () => {

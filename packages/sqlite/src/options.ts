@@ -6,6 +6,8 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { SessionConfigError } from 'coatcheck/errors';
+import { reportCorrupt } from 'coatcheck/store-kit';
+import { WARNINGS } from 'coatcheck/warnings';
 
 /** Options shared by both ways of pointing the store at a database. */
 export interface SqliteStoreCommonOptions {
@@ -73,17 +75,11 @@ export interface ResolvedSqliteOptions {
 }
 
 /** Warning code of the default `onCorrupt` report. */
-export const CORRUPT_ROW_WARNING = 'COATCHECK_W002';
+export const CORRUPT_ROW_WARNING = WARNINGS.SQLITE_CORRUPT_ROW.code;
 
 // The table name is spliced into SQL (identifiers cannot be bound), so only a plain
 // identifier is accepted; it is quoted as well.
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
-function reportCorrupt(id: string, error: Error): void {
-  process.emitWarning(`coatcheck sqlite store deleted unreadable session ${id}: ${error.message}`, {
-    code: CORRUPT_ROW_WARNING,
-  });
-}
 
 function assertOptions(options: SqliteStoreOptions): void {
   const { tableName, busyTimeoutMs, pruneIntervalMs, now, onCorrupt } = options;
@@ -122,6 +118,6 @@ export function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteOptio
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     pruneIntervalMs: options.pruneIntervalMs ?? 60_000,
     now: options.now ?? Date.now,
-    onCorrupt: options.onCorrupt ?? reportCorrupt,
+    onCorrupt: options.onCorrupt ?? reportCorrupt('sqlite', CORRUPT_ROW_WARNING),
   });
 }

@@ -1,11 +1,13 @@
 /**
  * Conversion between `SessionRecord` and a table row. Reading is defensive: a row written by
  * hand, by an older version or by a damaged file must never reach the manager as a session
- * (SF-23), so every column is checked and a bad one is reported by name. Internal.
+ * (SF-23), so every column is checked (`checkRecord` of `coatcheck/store-kit`) and a bad one is
+ * reported by name. Internal.
  *
  * @module
  */
-import type { SessionData, SessionRecord } from 'coatcheck';
+import type { SessionRecord } from 'coatcheck';
+import { checkRecord, decodeFlag, parseDataJson, type RecordField } from 'coatcheck/store-kit';
 
 /** A row as better-sqlite3 returns it; the types are what is hoped for, not guaranteed. */
 export interface SessionRow {
@@ -41,14 +43,6 @@ export interface RowParams {
   ip: string | null;
 }
 
-/** Thrown by {@link fromRow}; names the bad column, never its contents. */
-export class CorruptRowError extends Error {
-  constructor(column: string, problem: string) {
-    super(`column ${column} ${problem}`);
-    this.name = 'CorruptRowError';
-  }
-}
-
 /** The columns of the table, in order. */
 export const COLUMNS = Object.freeze([
   'id', 'secret_hash', 'user_id', 'data', 'version', 'created_at', 'last_seen_at', 'expires_at',
@@ -74,55 +68,36 @@ export function toParams(record: SessionRecord): RowParams {
   };
 }
 
-function text(row: SessionRow, column: keyof SessionRow): string {
-  const value = row[column];
-  if (typeof value !== 'string') throw new CorruptRowError(column, `is ${typeof value}, expected text`);
-  return value;
-}
-function optionalText(row: SessionRow, column: keyof SessionRow): string | null {
-  return row[column] === null ? null : text(row, column);
-}
-function time(row: SessionRow, column: keyof SessionRow): number {
-  const value = row[column];
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new CorruptRowError(column, `is ${typeof value}, expected a finite number`);
-  }
-  return value;
-}
-function parseData(row: SessionRow): SessionData {
-  const json = text(row, 'data');
-  let data: unknown;
-  try {
-    data = JSON.parse(json);
-  } catch {
-    throw new CorruptRowError('data', 'is not valid JSON');
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new CorruptRowError('data', 'is not a JSON object');
-  }
-  return data as SessionData;
-}
+// A column's name for messages: the report names the column, never its contents.
+const COLUMN_OF: Readonly<Record<RecordField, keyof SessionRow>> = {
+  id: 'id', secretHash: 'secret_hash', userId: 'user_id', data: 'data', version: 'version',
+  createdAt: 'created_at', lastSeenAt: 'last_seen_at', expiresAt: 'expires_at',
+  absoluteExpiresAt: 'absolute_expires_at', persistent: 'persistent',
+  authenticatedAt: 'authenticated_at', userAgent: 'user_agent', ip: 'ip',
+};
+const column = (field: RecordField): string => `column ${COLUMN_OF[field]}`;
 
-/** Rebuilds a record from a row; throws {@link CorruptRowError} on any unexpected value. */
+/**
+ * Rebuilds a record from a row with the kit's one rule; throws `CorruptRecordError` naming
+ * the column. Only what SQLite changes is undone first: data is JSON text, persistent 0/1.
+ */
 export function fromRow(row: SessionRow): SessionRecord {
-  const version = row.version;
-  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
-    throw new CorruptRowError('version', 'is not a positive integer');
-  }
-  const persistent = row.persistent;
-  if (persistent !== 0 && persistent !== 1) throw new CorruptRowError('persistent', 'is not 0 or 1');
-  return {
-    id: text(row, 'id'),
-    secretHash: text(row, 'secret_hash'),
-    userId: optionalText(row, 'user_id'),
-    data: parseData(row),
-    version,
-    createdAt: time(row, 'created_at'),
-    lastSeenAt: time(row, 'last_seen_at'),
-    expiresAt: time(row, 'expires_at'),
-    absoluteExpiresAt: time(row, 'absolute_expires_at'),
-    persistent: persistent === 1,
-    authenticatedAt: row.authenticated_at === null ? null : time(row, 'authenticated_at'),
-    device: { userAgent: optionalText(row, 'user_agent'), ip: optionalText(row, 'ip') },
-  };
+  return checkRecord(
+    {
+      id: row.id,
+      secretHash: row.secret_hash,
+      userId: row.user_id,
+      data: parseDataJson(row.data, column('data')),
+      version: row.version,
+      createdAt: row.created_at,
+      lastSeenAt: row.last_seen_at,
+      expiresAt: row.expires_at,
+      absoluteExpiresAt: row.absolute_expires_at,
+      persistent: decodeFlag(row.persistent),
+      authenticatedAt: row.authenticated_at,
+      userAgent: row.user_agent,
+      ip: row.ip,
+    },
+    column,
+  );
 }

@@ -13,10 +13,12 @@
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck';
-import { SessionConfigError, SessionStoreError } from 'coatcheck/errors';
+import { CorruptRecordError, SessionConfigError } from 'coatcheck/errors';
+import { storeErrors } from 'coatcheck/store-kit';
+import { WARNINGS } from 'coatcheck/warnings';
 import { assertDatabaseDirectory, bindingsError } from './open-errors.js';
 import { resolveOptions, type SqliteStoreOptions } from './options.js';
-import { CorruptRowError, fromRow, toParams, type SessionRow } from './row.js';
+import { fromRow, toParams, type SessionRow } from './row.js';
 import { createSchema, prepareStatements, type UpdateParams } from './schema.js';
 
 /** A {@link SessionStore} backed by SQLite, with access to its connection. */
@@ -27,18 +29,9 @@ export interface SqliteStore extends SessionStore {
 }
 
 /** Warning code emitted when the prune timer fails. */
-export const PRUNE_FAILED_WARNING = 'COATCHECK_W003';
+export const PRUNE_FAILED_WARNING = WARNINGS.SQLITE_PRUNE_FAILED.code;
 
-function storeError(operation: string, error: unknown): SessionStoreError {
-  if (error instanceof SessionStoreError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  return new SessionStoreError(
-    'sqlite',
-    `SQLite store ${operation} failed${typeof code === 'string' ? ` (${code})` : ''}: ${reason}`,
-    { cause: error },
-  );
-}
+const errors = storeErrors('sqlite', 'SQLite store');
 
 function open(filename: string, busyTimeoutMs: number): BetterSqlite3.Database {
   assertDatabaseDirectory(filename);
@@ -96,7 +89,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     }
   } catch (error) {
     if (error instanceof SessionConfigError) throw error;
-    throw storeError('open', error);
+    throw errors.wrap('open', error);
   }
 
   let closed = false;
@@ -107,10 +100,10 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     const corrupt: [string, Error][] = [];
     let result: T;
     try {
-      if (closed) throw new SessionStoreError('sqlite', `SQLite store ${operation} failed: the store is closed`);
+      if (closed) throw errors.closed(operation);
       result = run(corrupt);
     } catch (error) {
-      throw storeError(operation, error);
+      throw errors.wrap(operation, error);
     }
     for (const [id, error] of corrupt) onCorrupt(id, error);
     return result;
@@ -121,7 +114,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     try {
       return fromRow(row);
     } catch (error) {
-      if (!(error instanceof CorruptRowError)) throw error;
+      if (!(error instanceof CorruptRecordError)) throw error;
       statements.delete.run(row.id);
       corrupt.push([String(row.id), error]);
       return null;
@@ -142,7 +135,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
           try {
             statements.prune.run(now());
           } catch (error) {
-            process.emitWarning(storeError('prune', error).message, { code: PRUNE_FAILED_WARNING });
+            process.emitWarning(errors.wrap('prune', error).message, { code: PRUNE_FAILED_WARNING });
           }
         }, pruneIntervalMs)
       : undefined;
@@ -192,7 +185,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
       try {
         if (owned && db.open) db.close();
       } catch (error) {
-        throw storeError('close', error);
+        throw errors.wrap('close', error);
       }
     },
   };

@@ -7,9 +7,10 @@
  */
 export { createTokenService, BEARER_FAILURES } from './service.js';
 export { UNSCOPED_TOKENS_WARNING } from './unscoped-warning.js';
-export type { TokenService, TokenPair, SocketIdentity } from './service.js';
+export type { TokenService, TokenPair, SocketIdentity, TokenBearerFailure } from './service.js';
 export type { TokenServiceOptions } from './options.js';
-export type { RefreshOutcome, RefreshFailureCode } from './refresh/rotate.js';
+export type { RefreshOutcome } from './refresh/rotate.js';
+export { TOKEN_ERROR_CODES, type TokenErrorCode, type AccessTokenErrorCode, type RefreshFailureCode } from './error-codes.js';
 export type { TokenEvents, TokenEventEmitter } from './events.js';
 export type { AccessClaims } from './access/claims.js';
 export { anonymousSubject } from './access/claims.js';

@@ -14,6 +14,7 @@ import type { JWK } from 'jose';
 import type { LoginOptions, RequestInfo, Session, SessionDataMap, SessionManager } from 'coatcheck';
 import type { BearerAuthenticator, BearerFailure, BearerOutcome } from 'coatcheck/adapter';
 import { hasBearerPrefix, parseBearerHeader } from './access/bearer-header.js';
+import type { AccessTokenErrorCode } from './error-codes.js';
 import { anonymousSubject, type AccessClaims } from './access/claims.js';
 import { createAccessSigner } from './access/sign-access.js';
 import { createAccessVerifier, type AccessProblem } from './access/verify-access.js';
@@ -89,7 +90,10 @@ export interface SocketIdentity {
   readonly expiresAt: number;
 }
 
-const fail = (status: 400 | 401, error: BearerFailure['error'], code: string, message: string): BearerFailure =>
+/** A refusal of this service: a `BearerFailure` whose code is an `ERR_TOKEN_*` of `TOKEN_ERROR_CODES`. */
+export type TokenBearerFailure = BearerFailure & { readonly code: AccessTokenErrorCode };
+
+const fail = (status: 400 | 401, error: BearerFailure['error'], code: AccessTokenErrorCode, message: string): TokenBearerFailure =>
   Object.freeze({ ok: false, status, error, code, message });
 
 /** Refusals, by cause; the same frozen objects every time. */

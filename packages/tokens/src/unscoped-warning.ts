@@ -10,10 +10,11 @@
  *
  * @module
  */
+import { WARNINGS } from 'coatcheck/warnings';
 import type { KeySet } from './keys/key-set.js';
 
 /** Process warning emitted once, the first time the JWKS is served while tokens carry no `iss` or no `aud`. */
-export const UNSCOPED_TOKENS_WARNING = 'COATCHECK_W011';
+export const UNSCOPED_TOKENS_WARNING = WARNINGS.TOKENS_UNSCOPED.code;
 
 /** Returns the check to run whenever the JWKS is served; it warns at most once. */
 export function createUnscopedWarning(options: { readonly issuer: string | undefined; readonly audience: string | undefined }): (keys: KeySet) => void {

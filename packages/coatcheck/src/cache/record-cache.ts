@@ -13,6 +13,7 @@
  * @module
  */
 import { isLive } from '../store/live.js';
+import { SessionConfigError } from '../errors.js';
 import type { SessionRecord } from '../store/types.js';
 
 /** Options of the local cache. */
@@ -48,8 +49,8 @@ interface Entry {
 /** Creates a cache. */
 export function createRecordCache(options: CacheOptions = {}): RecordCache {
   const { maxEntries = 10_000, ttlMs = 5_000 } = options;
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('cache.maxEntries must be a positive integer');
-  if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new TypeError('cache.ttlMs must be a positive integer');
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new SessionConfigError('cache.maxEntries must be a positive integer');
+  if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new SessionConfigError('cache.ttlMs must be a positive integer');
   const entries = new Map<string, Entry>();
   let generation = 0;
   let enabled = true;

@@ -68,12 +68,12 @@ const AMBIGUOUS: BearerFailure = Object.freeze({ ok: false, status: 401, error: 
 const IN_URL: BearerFailure = Object.freeze({ ok: false, status: 400, error: 'invalid_request', code: 'ERR_TOKEN_IN_URL', message: 'Tokens are not accepted in the URL; send them in the Authorization header or the request body.' });
 const NO_EXTRA: Readonly<Record<string, string>> = Object.freeze({});
 
-/** Creates the policy. Throws `SessionConfigError` / `TypeError` for bad options, at start-up. */
+/** Creates the policy. Throws `SessionConfigError` for bad options, at start-up. */
 export function createHttpPolicy<D extends object = SessionDataMap>(options: HttpPolicyOptions<D>): HttpPolicy<D> {
   const manager = options?.manager;
-  if (!manager || typeof manager.load !== 'function') throw new TypeError('coatcheck: options.manager must be a session manager from createSessionManager().');
+  if (!manager || typeof manager.load !== 'function') throw new SessionConfigError('coatcheck: options.manager must be a session manager from createSessionManager().');
   const { bearer } = options;
-  if (bearer !== undefined && (bearer === null || typeof bearer.authenticate !== 'function')) throw new TypeError('coatcheck: options.bearer must be a token service from createTokenService().');
+  if (bearer !== undefined && (bearer === null || typeof bearer.authenticate !== 'function')) throw new SessionConfigError('coatcheck: options.bearer must be a token service from createTokenService().');
   const guard = manager.csrf;
   const logger = options.logger ?? managerLogger(manager);
   const trust = createProxyTrust(options.trustProxy);

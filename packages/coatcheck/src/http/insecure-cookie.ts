@@ -7,9 +7,10 @@
  * @module
  */
 import type { Logger } from '../manager/options.js';
+import { WARNINGS } from '../warnings.js';
 
-/** The warning's code (stable; listed with the other `COATCHECK_W…` codes). */
-export const INSECURE_COOKIE_WARNING = 'COATCHECK_W012';
+/** The warning's code (stable; from the registry of `COATCHECK_W…` codes). */
+export const INSECURE_COOKIE_WARNING = WARNINGS.INSECURE_COOKIE_BEHIND_PROXY.code;
 
 /** Logs the warning; returns `true` (warned). */
 export function warnInsecureCookie(logger: Logger): boolean {

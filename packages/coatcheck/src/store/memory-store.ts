@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { SessionConfigError } from '../errors.js';
+import { WARNINGS } from '../warnings.js';
 import { deepFreeze, freezeRecord } from './frozen-record.js';
 import type { SessionRecord, SessionStore, UpdateResult } from './types.js';
 
@@ -32,7 +34,7 @@ export interface MemoryStoreOptions {
 }
 
 /** Warning code emitted when the memory store is used in production. */
-export const MEMORY_STORE_WARNING = 'COATCHECK_W001';
+export const MEMORY_STORE_WARNING = WARNINGS.MEMORY_STORE_IN_PRODUCTION.code;
 
 // Records are kept as frozen private copies (data copied through JSON when written, like a
 // networked store would), and a read hands out the stored object itself: nobody can change
@@ -53,7 +55,7 @@ interface Entry {
 export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { readonly size: number } {
   const { maxEntries = 100_000, sweepIntervalMs = 60_000, now = Date.now, quiet = false } = options;
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-    throw new TypeError('memoryStore: maxEntries must be a positive integer');
+    throw new SessionConfigError('memoryStore: maxEntries must be a positive integer');
   }
   if (!quiet && process.env.NODE_ENV === 'production') {
     process.emitWarning(

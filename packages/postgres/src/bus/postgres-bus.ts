@@ -18,9 +18,10 @@
 import type { Pool } from 'pg';
 import type { BroadcastListener, BusMessage, BusState, SessionBus } from 'coatcheck';
 import { addBroadcastListener, dispatchBroadcast } from 'coatcheck/bus';
+import { WARNINGS } from 'coatcheck/warnings';
 import { createOwnedPool, guardPool } from '../connection.js';
 import { createGate, settleWithin } from '../gate.js';
-import { createRunner, storeError } from '../runner.js';
+import { BUS_ERRORS, createRunner } from '../runner.js';
 import { listenerConfig, resolveBusOptions, type PostgresBusOptions } from './bus-options.js';
 import { startListener } from './listener.js';
 import { BROADCAST_ENVELOPE_BYTES, fromPayload, MAX_PAYLOAD_BYTES, toBroadcastPayload, toPayloads } from './payload.js';
@@ -34,10 +35,8 @@ export interface PostgresBus extends SessionBus {
   readonly channel: string;
 }
 
-const COMPONENT = 'postgres-bus';
-
 /** Warning code emitted when a subscriber or state listener throws. */
-export const BUS_LISTENER_WARNING = 'COATCHECK_W010';
+export const BUS_LISTENER_WARNING = WARNINGS.POSTGRES_BUS_LISTENER.code;
 
 // Listeners run inside pg's socket and error handlers: an exception escaping there would
 // break the connection's protocol state (or crash the process), so it is reported instead,
@@ -72,8 +71,8 @@ export function postgresBus(options: PostgresBusOptions): PostgresBus {
   const owned = resolved.pool === undefined;
   const pool = resolved.pool ?? createOwnedPool(resolved.connectionString as string, resolved.maxConnections, opTimeoutMs);
   const unguard = guardPool(pool);
-  const runner = createRunner(pool, COMPONENT, opTimeoutMs);
-  const gate = createGate(COMPONENT, 'Postgres bus');
+  const runner = createRunner(pool, BUS_ERRORS, opTimeoutMs);
+  const gate = createGate(BUS_ERRORS);
   const listeners = new Set<(message: BusMessage) => void>();
   const stateListeners = new Set<(state: BusState) => void>();
   const broadcastListeners = new Map<string, Set<BroadcastListener>>();
@@ -112,7 +111,7 @@ export function postgresBus(options: PostgresBusOptions): PostgresBus {
         try {
           payloads = toPayloads(message);
         } catch (error) {
-          throw storeError(COMPONENT, 'publish', error);
+          throw BUS_ERRORS.wrap('publish', error);
         }
         await runner.run('publish', (query) =>
           query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS p(payload, n) ORDER BY n', [channel, payloads]),
@@ -143,7 +142,7 @@ export function postgresBus(options: PostgresBusOptions): PostgresBus {
         try {
           await listener.ping();
         } catch (error) {
-          throw storeError(COMPONENT, 'ping', error);
+          throw BUS_ERRORS.wrap('ping', error);
         }
       });
     },

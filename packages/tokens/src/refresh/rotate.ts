@@ -8,13 +8,11 @@
  * @module
  */
 import type { RequestInfo, SessionManager } from 'coatcheck';
+import type { RefreshFailureCode } from '../error-codes.js';
 import type { TokenEvents } from '../events.js';
 import type { TokenPair } from '../service.js';
 import { decideRefresh, readRefreshState, REFRESH_KEY, type RefreshDecision, type RefreshPolicy } from './refresh-state.js';
 import { hashRefreshSecret, parseRefreshToken, type RefreshDeriver } from './refresh-token.js';
-
-/** Why a refresh was refused. */
-export type RefreshFailureCode = 'ERR_REFRESH_TOKEN_INVALID' | 'ERR_REFRESH_TOKEN_EXPIRED' | 'ERR_REFRESH_TOKEN_REUSED';
 
 /** Outcome of a refresh. Refusals are `invalid_grant` in OAuth terms. */
 export type RefreshOutcome =

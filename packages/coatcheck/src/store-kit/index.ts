@@ -1,0 +1,22 @@
+/**
+ * Building blocks for session stores. Exported from `coatcheck/store-kit`.
+ *
+ * A store (see `SessionStore`) is mostly a translation between a record and its storage;
+ * the parts every store needs are here, so each store states them once and all of them
+ * behave alike:
+ * - {@link storeErrors}: a driver failure becomes a `SessionStoreError`, which adapters
+ *   answer with 503 and the session kept;
+ * - {@link checkRecord}, {@link parseDataJson}, {@link decodeFlag}: a value read back is
+ *   checked field by field before it can be a session, and a bad one throws
+ *   {@link CorruptRecordError}, naming the field and never the contents;
+ * - {@link reportCorrupt}: the default `onCorrupt` of a store, a process warning.
+ *
+ * Prove the store with `@coatcheck/conformance`. `docs/stores.md` walks through a store
+ * built on this kit.
+ *
+ * @module
+ */
+export { storeErrors, type StoreErrors } from './store-errors.js';
+export { checkRecord, decodeFlag, parseDataJson, type DescribeField, type RecordField, type UncheckedRecord } from './check-record.js';
+export { reportCorrupt, type CorruptReporter } from './report-corrupt.js';
+export { CorruptRecordError, SessionStoreError } from '../errors.js';
