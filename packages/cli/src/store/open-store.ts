@@ -127,6 +127,10 @@ export async function withStore<T>(selection: StoreSelection, options: { bus?: b
     if (isStoreFailure(error)) throw unreachable(opened.display, error);
     throw error;
   } finally {
+    // The Postgres bus unrefs its listening socket; closing it while it is still connecting
+    // can leave nothing to keep a CLI process alive, which would then exit mid-close (13).
+    const keepAlive = setInterval(() => {}, 1000);
     await opened.close().catch(() => {});
+    clearInterval(keepAlive);
   }
 }
