@@ -6,6 +6,7 @@
 import { parseCommandArgs, type Command } from './command.js';
 import { CliError, EXIT_CODES } from './errors.js';
 import { processIo, type CliIo } from './io.js';
+import { doctorCommand } from './commands/doctor.js';
 import { keysCommand } from './commands/keys.js';
 import { pruneCommand } from './commands/prune.js';
 import { revokeCommand } from './commands/revoke.js';
@@ -13,7 +14,7 @@ import { secretCommand } from './commands/secret.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { statsCommand } from './commands/stats.js';
 
-const COMMANDS: readonly Command[] = [secretCommand, keysCommand, sessionsCommand, revokeCommand, statsCommand, pruneCommand];
+const COMMANDS: readonly Command[] = [secretCommand, keysCommand, sessionsCommand, revokeCommand, statsCommand, pruneCommand, doctorCommand];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -67,6 +67,20 @@ describe('coatcheck against Postgres', () => {
     assert.ok(payloads.some((p) => p.includes(alice[2]!.id)), `no NOTIFY naming the session: ${payloads.join(' | ')}`);
   });
 
+  it('doctor checks the table with the store\'s own read, the clock and the latency', async () => {
+    const { args } = await seeded();
+    const { code, json } = await runJson<{ findings: { check: string; level: string }[] }>(['doctor', ...args], { env: { SESSION_SECRET: undefined } });
+    assert.equal(code, 0, JSON.stringify(json.findings));
+    const levels = Object.fromEntries(json.findings.map((f) => [f.check, f.level]));
+    assert.equal(levels['postgres.schema'], 'ok');
+    assert.equal(levels['store.clock'], 'ok');
+    assert.ok(levels['store.latency']);
+    await admin.query(`ALTER TABLE "${args[3]}" DROP COLUMN ip`);
+    const broken = await runJson<{ findings: { check: string; level: string }[] }>(['doctor', ...args], { env: { SESSION_SECRET: undefined } });
+    assert.equal(broken.code, 1);
+    assert.equal(broken.json.findings.find((f) => f.check === 'postgres.schema')?.level, 'fail');
+  });
+
   it('exits 3 naming the table when it does not exist', async () => {
     const result = await runCli(['stats', '--store', DATABASE_URL, '--table', unique('cc_cli_absent')]);
     assert.equal(result.code, 3, result.stderr);
