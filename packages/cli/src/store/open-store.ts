@@ -12,6 +12,11 @@ import { loadPackage } from '../load-package.js';
 import type { StoreSelection } from './store-options.js';
 import { openRedis } from './open-redis.js';
 
+/** The part of a `pg.Pool` `doctor` uses (typed here so the declarations need no `pg`). */
+export interface QueryPool {
+  query<R extends object>(text: string): Promise<{ rows: R[] }>;
+}
+
 /** A store opened for one command. */
 export interface OpenedStore {
   readonly kind: 'sqlite' | 'redis' | 'postgres';
@@ -29,7 +34,7 @@ export interface OpenedStore {
   /** Redis only: user indexes and their entries whose record is gone. */
   scanIndexes?(): AsyncIterable<{ userId: string; ids: readonly string[]; missing: readonly string[] }>;
   /** The raw handles `doctor` inspects. */
-  readonly handles: { readonly redis?: unknown; readonly pool?: import('pg').Pool };
+  readonly handles: { readonly redis?: unknown; readonly pool?: QueryPool };
   close(): Promise<void>;
 }
 
