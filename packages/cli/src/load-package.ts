@@ -23,6 +23,8 @@ export async function loadPackage<T>(name: string, install: readonly string[], l
   } catch (error) {
     const missing = [name, ...install].find((candidate) => isMissing(error, candidate));
     if (missing === undefined) throw error;
-    throw new CliError('ERR_CLI_MISSING_PACKAGE', `${purpose} needs ${missing}, which is not installed. Run: npm install ${install.join(' ')}`, { cause: error });
+    throw new CliError('ERR_CLI_MISSING_PACKAGE', `${purpose} needs ${missing}, which is not installed. Run: npm install ${install.join(' ')}`, {
+      cause: error,
+    });
   }
 }

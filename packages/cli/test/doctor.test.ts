@@ -62,7 +62,8 @@ describe('coatcheck doctor', () => {
     });
     const { code, json } = await runJson<DoctorReport>(['doctor', '--url', url], { env: { SESSION_SECRET: undefined } });
     assert.equal(code, 0, JSON.stringify(json.findings));
-    for (const check of ['http.cookie.secure', 'http.cookie.httponly', 'http.cookie.prefix', 'http.cookie.samesite', 'http.nosniff']) assert.equal(level(json, check), 'ok', check);
+    for (const check of ['http.cookie.secure', 'http.cookie.httponly', 'http.cookie.prefix', 'http.cookie.samesite', 'http.nosniff'])
+      assert.equal(level(json, check), 'ok', check);
   });
 
   it('exits 3 when the app cannot be reached, and 2 when there is nothing to check', async () => {

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { postgresStore } from '@coatcheck/postgres';
 import { DATABASE_URL, onCleanup, unique, useAdmin, useTable } from '../../postgres/test/helpers/database.js';
 import { expiredRecord, seed } from './helpers/records.js';
-import { runCli, runJson } from './helpers/run-cli.js';
+import { runCli, runJson, type StatsReport } from './helpers/run-cli.js';
 
 const admin = useAdmin();
 
@@ -26,15 +26,18 @@ describe('coatcheck against Postgres', () => {
     const list = await runJson<{ sessions: { id: string }[] }>(['sessions', 'list', '--user', 'alice', ...args]);
     assert.equal(list.code, 0, list.stderr);
     const oldestFirst = [...alice].sort((a, b) => a.createdAt - b.createdAt).map((r) => r.id);
-    assert.deepEqual(list.json.sessions.map((s) => s.id), oldestFirst);
+    assert.deepEqual(
+      list.json.sessions.map((s) => s.id),
+      oldestFirst,
+    );
     const show = await runJson<{ userId: string; persistent: boolean }>(['sessions', 'show', bob[0]!.id, ...args]);
     assert.equal(show.json.userId, 'bob');
     assert.equal(show.json.persistent, true);
-    const stats = await runJson<Record<string, any>>(['stats', ...args]);
+    const stats = await runJson<StatsReport>(['stats', ...args]);
     assert.equal(stats.json.live, 6);
     assert.equal(stats.json.expiredNotPruned, 1);
     assert.equal(stats.json.byAge['>= 30d'], 1);
-    assert.ok(stats.json.size.bytes > 0);
+    assert.ok((stats.json.size.bytes ?? 0) > 0);
   });
 
   it('prunes with --dry-run first, then for real', async () => {
@@ -64,10 +67,13 @@ describe('coatcheck against Postgres', () => {
     assert.equal(result.json.announced, true);
     // The NOTIFY is committed before the command exits; one round trip delivers what is queued.
     await listener.query('SELECT 1');
-    assert.ok(payloads.some((p) => p.includes(alice[2]!.id)), `no NOTIFY naming the session: ${payloads.join(' | ')}`);
+    assert.ok(
+      payloads.some((p) => p.includes(alice[2]!.id)),
+      `no NOTIFY naming the session: ${payloads.join(' | ')}`,
+    );
   });
 
-  it('doctor checks the table with the store\'s own read, the clock and the latency', async () => {
+  it("doctor checks the table with the store's own read, the clock and the latency", async () => {
     const { args } = await seeded();
     const { code, json } = await runJson<{ findings: { check: string; level: string }[] }>(['doctor', ...args], { env: { SESSION_SECRET: undefined } });
     assert.equal(code, 0, JSON.stringify(json.findings));

@@ -13,7 +13,10 @@ import { runJson } from './helpers/run-cli.js';
 // belongs to the file, not to a hook.
 const cluster = await useRedisCluster();
 const client = await cluster.connect();
-const url = `redis+cluster://${cluster.nodes.slice(0, 2).map((n) => `127.0.0.1:${n.port}`).join(',')}`;
+const url = `redis+cluster://${cluster.nodes
+  .slice(0, 2)
+  .map((n) => `127.0.0.1:${n.port}`)
+  .join(',')}`;
 
 describe('coatcheck against a Redis Cluster', () => {
   it('counts, lists and revokes sessions spread over every master', async () => {
@@ -33,12 +36,17 @@ describe('coatcheck against a Redis Cluster', () => {
     const revoked = await runJson<{ revoked: string[]; announced: boolean }>(['revoke', '--user', 'alice', ...args]);
     assert.equal(revoked.json.revoked.length, 3);
     assert.equal(revoked.json.announced, true);
-    assert.ok(messages.some((m) => alice.every((r) => m.includes(r.id))), `no ended message on the sharded channel: ${messages.join(' | ')}`);
+    assert.ok(
+      messages.some((m) => alice.every((r) => m.includes(r.id))),
+      `no ended message on the sharded channel: ${messages.join(' | ')}`,
+    );
     assert.equal((await store.listByUser('alice', Date.now())).length, 0);
   });
 
   it('doctor reads the eviction policy of every master', async () => {
-    const { json } = await runJson<{ findings: { check: string; level: string; what: string }[] }>(['doctor', '--store', url], { env: { SESSION_SECRET: undefined } });
+    const { json } = await runJson<{ findings: { check: string; level: string; what: string }[] }>(['doctor', '--store', url], {
+      env: { SESSION_SECRET: undefined },
+    });
     const eviction = json.findings.filter((f) => f.check === 'redis.eviction');
     assert.equal(eviction.length, 3, JSON.stringify(eviction));
     assert.equal(json.findings.filter((f) => f.check === 'redis.replication' && f.level === 'ok').length, 3);

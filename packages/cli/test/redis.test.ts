@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { redisStore } from '@coatcheck/redis';
 import { connectClient, REDIS_URL, uniquePrefix } from '../../redis/test/fixtures/clients.js';
 import { seed } from './helpers/records.js';
-import { runCli, runJson } from './helpers/run-cli.js';
+import { runCli, runJson, type StatsReport } from './helpers/run-cli.js';
 
 async function seeded(label: string) {
   const prefix = uniquePrefix(`cli-${label}`);
@@ -24,7 +24,7 @@ describe('coatcheck against Redis', () => {
     assert.deepEqual(list.json.sessions.map((s) => s.id).sort(), alice.map((r) => r.id).sort());
     const show = await runJson<{ userId: string; absoluteExpiresAt: number }>(['sessions', 'show', alice[1]!.id, ...args]);
     assert.equal(show.json.absoluteExpiresAt, alice[1]!.absoluteExpiresAt);
-    const stats = await runJson<Record<string, any>>(['stats', ...args]);
+    const stats = await runJson<StatsReport>(['stats', ...args]);
     assert.equal(stats.json.live, 6);
     assert.equal(stats.json.anonymous, 2);
     assert.deepEqual(stats.json.topUsers[0], { userId: 'alice', sessions: 3 });
@@ -44,7 +44,10 @@ describe('coatcheck against Redis', () => {
     const ended = messages.map((m) => JSON.parse(m) as { type?: string; ids?: string[] }).find((m) => m.type === 'ended');
     assert.deepEqual(ended?.ids?.sort(), result.json.revoked.sort());
     const left = await runJson<{ sessions: { id: string }[] }>(['sessions', 'list', '--user', 'alice', ...args]);
-    assert.deepEqual(left.json.sessions.map((s) => s.id), [alice[0]!.id]);
+    assert.deepEqual(
+      left.json.sessions.map((s) => s.id),
+      [alice[0]!.id],
+    );
   });
 
   it('finds stale user-index entries and prunes those past the grace period', async () => {

@@ -70,7 +70,10 @@ describe('coatcheck keys', () => {
     const jwks = await runCli(['keys', 'jwks', '--file', file]);
     const published = JSON.parse(jwks.stdout) as { keys: Record<string, unknown>[] };
     assert.equal(published.keys.length, 1, 'a previous key past its retireAt is not published');
-    assert.equal(published.keys.some((k) => 'd' in k), false);
+    assert.equal(
+      published.keys.some((k) => 'd' in k),
+      false,
+    );
 
     const retired = await runJson<{ removed: number; keys: unknown[] }>(['keys', 'retire', '--file', file]);
     assert.equal(retired.json.removed, 1);

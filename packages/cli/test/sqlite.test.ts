@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { sqliteStore } from '@coatcheck/sqlite';
 import { expiredRecord, seed } from './helpers/records.js';
-import { runCli, runJson, tempDir } from './helpers/run-cli.js';
+import { runCli, runJson, tempDir, type StatsReport } from './helpers/run-cli.js';
 
 async function seededFile() {
   const file = join(tempDir(), 'sessions.db');
@@ -17,7 +17,7 @@ async function seededFile() {
 }
 
 describe('coatcheck against SQLite', () => {
-  it('lists a user\'s devices and shows one session with its lifetimes', async () => {
+  it("lists a user's devices and shows one session with its lifetimes", async () => {
     const { url, alice } = await seededFile();
     const list = await runJson<{ sessions: { id: string; label: string; persistent: boolean }[] }>(['sessions', 'list', '--user', 'alice', '--store', url]);
     assert.equal(list.code, 0, list.stderr);
@@ -39,7 +39,7 @@ describe('coatcheck against SQLite', () => {
 
   it('counts live sessions by kind and age, with the file size', async () => {
     const { url } = await seededFile();
-    const { code, json } = await runJson<Record<string, any>>(['stats', '--store', url, '--top', '1']);
+    const { code, json } = await runJson<StatsReport>(['stats', '--store', url, '--top', '1']);
     assert.equal(code, 0);
     assert.equal(json.live, 6);
     assert.equal(json.signedIn, 4);
@@ -49,7 +49,7 @@ describe('coatcheck against SQLite', () => {
     assert.equal(json.expiredNotPruned, 1);
     assert.deepEqual(json.byAge, { '< 1h': 2, '1h-1d': 2, '1d-7d': 1, '7d-30d': 0, '>= 30d': 1 });
     assert.deepEqual(json.topUsers, [{ userId: 'alice', sessions: 3 }]);
-    assert.ok(json.size.bytes > 0);
+    assert.ok((json.size.bytes ?? 0) > 0);
   });
 
   it('prunes expired records, and only counts them with --dry-run', async () => {
@@ -62,7 +62,7 @@ describe('coatcheck against SQLite', () => {
     assert.equal(again.json.expired, 0);
   });
 
-  it('revokes one session, then all of a user\'s other sessions', async () => {
+  it("revokes one session, then all of a user's other sessions", async () => {
     const { url, alice, anonymous } = await seededFile();
     const one = await runJson<{ revoked: string[] }>(['revoke', '--session', alice[0]!.id, '--store', url]);
     assert.deepEqual(one.json.revoked, [alice[0]!.id]);
@@ -71,7 +71,10 @@ describe('coatcheck against SQLite', () => {
     const anon = await runJson<{ revoked: string[] }>(['revoke', '--session', anonymous[0]!.id, '--store', url]);
     assert.deepEqual(anon.json.revoked, [anonymous[0]!.id]);
     const left = await runJson<{ sessions: { id: string }[] }>(['sessions', 'list', '--user', 'alice', '--store', url]);
-    assert.deepEqual(left.json.sessions.map((s) => s.id), [alice[1]!.id]);
+    assert.deepEqual(
+      left.json.sessions.map((s) => s.id),
+      [alice[1]!.id],
+    );
     const nothing = await runCli(['revoke', '--session', alice[0]!.id, '--store', url]);
     assert.equal(nothing.code, 1);
     assert.match(nothing.stderr, /nothing revoked/);
@@ -86,7 +89,8 @@ describe('coatcheck against SQLite', () => {
       runCli(['revoke', '--session', 'x', '--user', 'y', '--store', 'sqlite:./x.db']),
     ]);
     assert.equal(scheme.code, 2);
-    for (const form of ['sqlite:', 'redis://', 'rediss://', 'redis+cluster://', 'redis+sentinel://', 'postgres://']) assert.ok(scheme.stderr.includes(form), form);
+    for (const form of ['sqlite:', 'redis://', 'rediss://', 'redis+cluster://', 'redis+sentinel://', 'postgres://'])
+      assert.ok(scheme.stderr.includes(form), form);
     assert.equal(missing.code, 3);
     assert.match(missing.stderr, /no SQLite database/);
     assert.equal(noStore.code, 2);

@@ -43,7 +43,10 @@ export async function* scanPostgresSessions(store: PostgresStore, options: ScanP
   const pageSize = options.pageSize ?? 1000;
   let after = '';
   for (;;) {
-    const { rows } = await store.pool.query<SessionRow>(`SELECT ${SELECT_LIST} FROM ${table} WHERE id > $1 ORDER BY id LIMIT ${Math.max(1, Math.floor(pageSize))}`, [after]);
+    const { rows } = await store.pool.query<SessionRow>(
+      `SELECT ${SELECT_LIST} FROM ${table} WHERE id > $1 ORDER BY id LIMIT ${Math.max(1, Math.floor(pageSize))}`,
+      [after],
+    );
     for (const row of rows) {
       try {
         yield fromRow(row);

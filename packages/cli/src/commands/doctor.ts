@@ -18,7 +18,7 @@ import { readStoreSelection, STORE_HELP, STORE_OPTIONS } from '../store/store-op
 /** `coatcheck doctor`. */
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check a deployment: secret, store settings and clock, the app\'s cookie and headers',
+  summary: "check a deployment: secret, store settings and clock, the app's cookie and headers",
   options: { ...STORE_OPTIONS, url: { type: 'string' }, cookie: { type: 'string' }, 'secret-env': { type: 'string' } },
   help: `Usage: coatcheck doctor [--store URL] [--url APP_URL] [--cookie NAME] [--secret-env NAME] [--json]
 
@@ -70,7 +70,13 @@ Examples:
       } catch (error) {
         if (!(error instanceof CliError) || error.exitCode !== EXIT_CODES.unreachable) throw error;
         unreachable = true;
-        findings.push(fail('store', error.message.replace(/^cannot use the store /, 'cannot reach '), 'check the URL, that the store is running and reachable from here, and the credentials'));
+        findings.push(
+          fail(
+            'store',
+            error.message.replace(/^cannot use the store /, 'cannot reach '),
+            'check the URL, that the store is running and reachable from here, and the credentials',
+          ),
+        );
       }
     }
     if (url !== undefined) {
@@ -78,7 +84,17 @@ Examples:
       findings.push(...app.findings);
       if (!app.reached) unreachable = true;
     }
-    emit(io, json, { findings, ok: findings.filter((f) => f.level === 'ok').length, warn: findings.filter((f) => f.level === 'warn').length, fail: findings.filter((f) => f.level === 'fail').length }, (r) => renderFindings(r.findings));
+    emit(
+      io,
+      json,
+      {
+        findings,
+        ok: findings.filter((f) => f.level === 'ok').length,
+        warn: findings.filter((f) => f.level === 'warn').length,
+        fail: findings.filter((f) => f.level === 'fail').length,
+      },
+      (r) => renderFindings(r.findings),
+    );
     if (unreachable) return EXIT_CODES.unreachable;
     return findings.some((f) => f.level === 'fail') ? EXIT_CODES.failure : EXIT_CODES.ok;
   },

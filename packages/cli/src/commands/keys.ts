@@ -27,7 +27,10 @@ function readKeyFile(values: OptionValues, io: CliIo): { file: TokenKeyFile; pat
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new CliError('ERR_CLI_FAILED', `cannot read the key file ${path}: ${(error as Error).message}. Create one with: coatcheck keys generate --file ${path}`);
+      throw new CliError(
+        'ERR_CLI_FAILED',
+        `cannot read the key file ${path}: ${(error as Error).message}. Create one with: coatcheck keys generate --file ${path}`,
+      );
     }
   } else text = io.env.TOKEN_KEYS;
   if (text === undefined) throw usageError('give the key file with --file PATH (or set TOKEN_KEYS). See: coatcheck keys --help');
@@ -56,7 +59,9 @@ function describeKeys(file: TokenKeyFile) {
 function renderKeys(summary: { path: string | null; keys: ReturnType<typeof describeKeys> }): string[] {
   const lines = summary.path ? [`key file ${summary.path}:`] : [];
   for (const key of summary.keys) {
-    lines.push(`  ${key.state.padEnd(8)} ${key.kid}  ${key.alg}  created ${formatTime(key.createdAt)}${key.retireAt ? `  retires ${formatTime(key.retireAt)}` : ''}`);
+    lines.push(
+      `  ${key.state.padEnd(8)} ${key.kid}  ${key.alg}  created ${formatTime(key.createdAt)}${key.retireAt ? `  retires ${formatTime(key.retireAt)}` : ''}`,
+    );
   }
   return lines;
 }
@@ -119,14 +124,18 @@ Examples:
       switch (action) {
         case 'generate': {
           if (path !== undefined && existsSync(path) && !values.force) {
-            throw new CliError('ERR_CLI_FAILED', `${path} exists; rotate it with coatcheck keys rotate --file ${path}, or pass --force to replace it (tokens signed with its keys stop working).`);
+            throw new CliError(
+              'ERR_CLI_FAILED',
+              `${path} exists; rotate it with coatcheck keys rotate --file ${path}, or pass --force to replace it (tokens signed with its keys stop working).`,
+            );
           }
           return finish(io, json, path, await tokens.generateKeyFile(algorithm(values) ?? 'EdDSA'));
         }
         case 'rotate': {
           const { file } = readKeyFile(values, io);
           if (path === undefined) throw usageError('rotate writes the file: pass --file PATH.');
-          if (values.prepare) return finish(io, json, path, await tokens.addNextKey(file, algorithm(values) ?? file.keys.find((k) => k.state === 'current')?.alg));
+          if (values.prepare)
+            return finish(io, json, path, await tokens.addNextKey(file, algorithm(values) ?? file.keys.find((k) => k.state === 'current')?.alg));
           const overlapSeconds = integerOption(values, 'overlap', 3600, 0);
           return finish(io, json, path, await tokens.rotateKeyFile(file, { overlapSeconds, ...(algorithm(values) ? { alg: algorithm(values) } : {}) }));
         }
@@ -134,7 +143,8 @@ Examples:
           const { file } = readKeyFile(values, io);
           if (path === undefined) throw usageError('retire writes the file: pass --file PATH.');
           const kid = stringOption(values, 'kid');
-          if (kid !== undefined && !file.keys.some((key) => key.kid === kid)) throw new CliError('ERR_CLI_FAILED', `no key "${kid}" in ${path}; coatcheck keys jwks --file ${path} lists them.`);
+          if (kid !== undefined && !file.keys.some((key) => key.kid === kid))
+            throw new CliError('ERR_CLI_FAILED', `no key "${kid}" in ${path}; coatcheck keys jwks --file ${path} lists them.`);
           const next = kid === undefined ? tokens.retireKeys(file) : tokens.removeKey(file, kid);
           return finish(io, json, path, next, { removed: file.keys.length - next.keys.length });
         }

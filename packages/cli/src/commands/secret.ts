@@ -60,7 +60,9 @@ Examples:
     }
     const list = stringOption(values, 'current') ?? io.env.SESSION_SECRET;
     if (list === undefined || splitSecrets(list).length === 0) {
-      throw usageError('--rotate needs the current secrets: pass --current "<list>" or set SESSION_SECRET. To start from nothing, run coatcheck secret without --rotate.');
+      throw usageError(
+        '--rotate needs the current secrets: pass --current "<list>" or set SESSION_SECRET. To start from nothing, run coatcheck secret without --rotate.',
+      );
     }
     const old = splitSecrets(list);
     const keep = integerOption(values, 'keep', old.length, 0);

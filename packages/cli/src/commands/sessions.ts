@@ -17,7 +17,8 @@ function renderDevices(result: { userId: string; sessions: DeviceSession[] }): s
   return [
     `${result.sessions.length} live session(s) of user ${result.userId}:`,
     ...result.sessions.map(
-      (s) => `  ${s.id}  ${s.label}${s.persistent ? ' (remember me)' : ''}  ip ${s.ip ?? '-'}  created ${formatTime(s.createdAt)}  last seen ${formatTime(s.lastSeenAt)}  expires ${formatTime(s.expiresAt)}`,
+      (s) =>
+        `  ${s.id}  ${s.label}${s.persistent ? ' (remember me)' : ''}  ip ${s.ip ?? '-'}  created ${formatTime(s.createdAt)}  last seen ${formatTime(s.lastSeenAt)}  expires ${formatTime(s.expiresAt)}`,
     ),
   ];
 }
@@ -107,7 +108,8 @@ Examples:
         const record = await opened.store.get(id, now);
         return record ? describeRecord(record, now, values.data === true) : null;
       });
-      if (found === null) throw new CliError('ERR_CLI_FAILED', `no live session ${id} in ${selection.spec.display} (expired, revoked, or another --prefix/--table).`);
+      if (found === null)
+        throw new CliError('ERR_CLI_FAILED', `no live session ${id} in ${selection.spec.display} (expired, revoked, or another --prefix/--table).`);
       emit(io, json, found, renderRecord);
       return EXIT_CODES.ok;
     }

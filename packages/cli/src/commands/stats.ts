@@ -38,7 +38,18 @@ export interface SessionStats {
 
 /** Counts `records` as of `now`. */
 export function countSessions(records: Iterable<SessionRecord>, now: number, top: number): SessionStats {
-  const stats: SessionStats = { live: 0, anonymous: 0, signedIn: 0, persistent: 0, nonPersistent: 0, users: 0, expiredNotPruned: 0, byAge: {}, topUsers: [], oldest: null };
+  const stats: SessionStats = {
+    live: 0,
+    anonymous: 0,
+    signedIn: 0,
+    persistent: 0,
+    nonPersistent: 0,
+    users: 0,
+    expiredNotPruned: 0,
+    byAge: {},
+    topUsers: [],
+    oldest: null,
+  };
   for (const [label] of AGE_BUCKETS) stats.byAge[label] = 0;
   const perUser = new Map<string, number>();
   for (const record of records) {
@@ -104,7 +115,9 @@ Example:
       `  anonymous        ${r.anonymous}`,
       `  remember me      ${r.persistent}`,
       `  not persistent   ${r.nonPersistent}`,
-      `by age             ${Object.entries(r.byAge).map(([label, n]) => `${label}: ${n}`).join(', ')}`,
+      `by age             ${Object.entries(r.byAge)
+        .map(([label, n]) => `${label}: ${n}`)
+        .join(', ')}`,
       `oldest             ${r.oldest === null ? '-' : `${formatDuration(r.at - r.oldest)} old`}`,
       `expired, not yet pruned  ${r.expiredNotPruned}`,
       `size               ${r.size.bytes === null ? r.size.what : `${r.size.bytes} bytes (${r.size.what})`}`,

@@ -34,7 +34,7 @@ async function nodesOf(client: RedisClientLike): Promise<{ node: string; client:
 }
 
 const EVICTION_FIX =
-  'set maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction, and in redis.conf or your provider\'s settings): a full Redis then refuses new sessions (503) while every existing session keeps working';
+  "set maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction, and in redis.conf or your provider's settings): a full Redis then refuses new sessions (503) while every existing session keeps working";
 
 /** Eviction policy, persistence, replication and memory of the store's Redis. */
 export async function checkRedis(client: RedisClientLike): Promise<Finding[]> {
@@ -42,11 +42,24 @@ export async function checkRedis(client: RedisClientLike): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const { node, policy, error } of await checkRedisConfig(client, { warn: false })) {
     const where = node === 'server' ? 'Redis' : `Redis ${node}`;
-    if (policy === null) findings.push(warn('redis.eviction', `could not read maxmemory-policy from ${where} (${error})`, `verify in redis.conf or your provider's console that it is noeviction`));
+    if (policy === null)
+      findings.push(
+        warn(
+          'redis.eviction',
+          `could not read maxmemory-policy from ${where} (${error})`,
+          `verify in redis.conf or your provider's console that it is noeviction`,
+        ),
+      );
     else if (policy === 'noeviction') findings.push(ok('redis.eviction', `${where}: maxmemory-policy noeviction`));
     else {
       // volatile-* too: every session key has a TTL, so they are candidates like any other.
-      findings.push(fail('redis.eviction', `${where}: maxmemory-policy ${policy} evicts live sessions and user indexes when memory is full, silently logging users out and letting "log out everywhere" miss sessions`, EVICTION_FIX));
+      findings.push(
+        fail(
+          'redis.eviction',
+          `${where}: maxmemory-policy ${policy} evicts live sessions and user indexes when memory is full, silently logging users out and letting "log out everywhere" miss sessions`,
+          EVICTION_FIX,
+        ),
+      );
     }
   }
   for (const { node, client: nodeClient } of await nodesOf(client)) {
@@ -54,7 +67,13 @@ export async function checkRedis(client: RedisClientLike): Promise<Finding[]> {
     try {
       findings.push(...(await checkNode(where, nodeClient)));
     } catch (error) {
-      findings.push(warn('redis.config', `${where}: could not read CONFIG/INFO (${(error as Error).message})`, 'check persistence (appendonly) and replication in your provider\'s settings'));
+      findings.push(
+        warn(
+          'redis.config',
+          `${where}: could not read CONFIG/INFO (${(error as Error).message})`,
+          "check persistence (appendonly) and replication in your provider's settings",
+        ),
+      );
     }
   }
   return findings;
@@ -66,20 +85,53 @@ async function checkNode(where: string, client: NodeClient): Promise<Finding[]> 
   const save = configValue(await client.configGet('save'), 'save');
   if (appendonly === 'yes') findings.push(ok('redis.persistence', `${where}: appendonly yes`));
   else if (save) {
-    findings.push(warn('redis.persistence', `${where}: RDB snapshots only (save "${save}"): a crash loses the logins, logouts and revocations since the last snapshot, and a revoked session can come back`, 'set appendonly yes (appendfsync everysec)'));
+    findings.push(
+      warn(
+        'redis.persistence',
+        `${where}: RDB snapshots only (save "${save}"): a crash loses the logins, logouts and revocations since the last snapshot, and a revoked session can come back`,
+        'set appendonly yes (appendfsync everysec)',
+      ),
+    );
   } else {
-    findings.push(fail('redis.persistence', `${where}: no persistence (appendonly no, save ""): a restart logs every user out`, 'set appendonly yes (appendfsync everysec)'));
+    findings.push(
+      fail(
+        'redis.persistence',
+        `${where}: no persistence (appendonly no, save ""): a restart logs every user out`,
+        'set appendonly yes (appendfsync everysec)',
+      ),
+    );
   }
   const replication = await client.info('replication');
   const role = infoField(replication, 'role');
   const replicas = Number(infoField(replication, 'connected_slaves') ?? 0);
-  if (role === 'slave') findings.push(fail('redis.replication', `${where} is a replica: session writes fail on it`, 'point the store URL at the master (or use redis+sentinel:// so the client follows failovers)'));
-  else if (replicas === 0) findings.push(warn('redis.replication', `${where}: no connected replica; losing this server loses every session`, 'add a replica with Sentinel (redis+sentinel://) or use a Cluster with replicas; see waitForReplicas in docs/redis.md'));
+  if (role === 'slave')
+    findings.push(
+      fail(
+        'redis.replication',
+        `${where} is a replica: session writes fail on it`,
+        'point the store URL at the master (or use redis+sentinel:// so the client follows failovers)',
+      ),
+    );
+  else if (replicas === 0)
+    findings.push(
+      warn(
+        'redis.replication',
+        `${where}: no connected replica; losing this server loses every session`,
+        'add a replica with Sentinel (redis+sentinel://) or use a Cluster with replicas; see waitForReplicas in docs/redis.md',
+      ),
+    );
   else findings.push(ok('redis.replication', `${where}: ${replicas} connected replica(s)`));
   const memory = await client.info('memory');
   const used = Number(infoField(memory, 'used_memory') ?? 0);
   const max = Number(infoField(memory, 'maxmemory') ?? 0);
-  if (max > 0 && used / max > 0.8) findings.push(warn('redis.memory', `${where}: ${Math.round((used / max) * 100)}% of maxmemory used (${used} of ${max} bytes)`, 'raise maxmemory or add capacity before new logins are refused'));
-  else findings.push(ok('redis.memory', `${where}: ${used} bytes used${max > 0 ? ` of ${max}` : ', no maxmemory limit (the host\'s memory is the limit)'}`));
+  if (max > 0 && used / max > 0.8)
+    findings.push(
+      warn(
+        'redis.memory',
+        `${where}: ${Math.round((used / max) * 100)}% of maxmemory used (${used} of ${max} bytes)`,
+        'raise maxmemory or add capacity before new logins are refused',
+      ),
+    );
+  else findings.push(ok('redis.memory', `${where}: ${used} bytes used${max > 0 ? ` of ${max}` : ", no maxmemory limit (the host's memory is the limit)"}`));
   return findings;
 }

@@ -29,7 +29,7 @@ export async function checkLatency(opened: OpenedStore): Promise<Finding> {
   const worst = times[times.length - 1] as number;
   const what = `${PINGS} round trips: median ${median.toFixed(1)} ms, worst ${worst.toFixed(1)} ms`;
   if (median > VERY_SLOW_MS) return fail('store.latency', what, 'run the store next to the app (same region or network); every request waits for it');
-  if (median > SLOW_MS) return warn('store.latency', what, 'move the store closer to the app, or turn on the manager\'s cache (cache: true with a bus)');
+  if (median > SLOW_MS) return warn('store.latency', what, "move the store closer to the app, or turn on the manager's cache (cache: true with a bus)");
   return ok('store.latency', what);
 }
 
@@ -55,15 +55,26 @@ export async function checkPostgres(opened: OpenedStore): Promise<Finding[]> {
     // The store's own SELECT of a record: it names every column, so a table created by an
     // older or hand-written DDL that lacks one fails here, as the app would.
     await opened.store.get('AAAAAAAAAAAAAAAAAAAAAAAA', Date.now());
-    findings.push(ok('postgres.schema', 'the sessions table has every column the store reads (@coatcheck/postgres keeps no schema version number; its DDL is idempotent)'));
+    findings.push(
+      ok('postgres.schema', 'the sessions table has every column the store reads (@coatcheck/postgres keeps no schema version number; its DDL is idempotent)'),
+    );
   } catch (error) {
-    findings.push(fail('postgres.schema', `reading the sessions table failed: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`, 'apply the DDL from docs/postgres.md (or let the app create the table with createTable: true)'));
+    findings.push(
+      fail(
+        'postgres.schema',
+        `reading the sessions table failed: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
+        'apply the DDL from docs/postgres.md (or let the app create the table with createTable: true)',
+      ),
+    );
   }
   const pool = opened.handles.pool;
   if (pool) {
     const { rows } = await pool.query<{ server_version_num: string }>('SHOW server_version_num');
     const version = Number(rows[0]?.server_version_num ?? 0);
-    if (version > 0 && version < 130000) findings.push(warn('postgres.version', `Postgres ${Math.floor(version / 10000)} is past its end of life`, 'upgrade to a supported Postgres (13 or later)'));
+    if (version > 0 && version < 130000)
+      findings.push(
+        warn('postgres.version', `Postgres ${Math.floor(version / 10000)} is past its end of life`, 'upgrade to a supported Postgres (13 or later)'),
+      );
     else findings.push(ok('postgres.version', `Postgres ${Math.floor(version / 10000)}`));
   }
   return findings;

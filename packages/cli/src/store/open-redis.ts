@@ -59,7 +59,7 @@ export async function openRedis(selection: StoreSelection, spec: RedisSpec, with
 }
 
 /** `TIME` answers [seconds, microseconds]. */
-export function timeOf(reply: unknown): number | null {
+function timeOf(reply: unknown): number | null {
   if (!Array.isArray(reply) || reply.length < 2) return null;
   return Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000);
 }

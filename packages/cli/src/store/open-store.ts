@@ -54,7 +54,8 @@ export function unreachable(display: string, error: unknown): CliError {
 async function openSqlite(selection: StoreSelection, filename: string, display: string): Promise<OpenedStore> {
   const sqlite = await loadPackage('@coatcheck/sqlite', ['@coatcheck/sqlite', 'better-sqlite3'], () => import('@coatcheck/sqlite'), 'a sqlite: store');
   // The store would create a missing file: an operator's typo must not look like an empty store.
-  if (!existsSync(filename)) throw new CliError('ERR_CLI_UNREACHABLE', `no SQLite database at ${filename}. Check the path (relative paths start from the current directory).`);
+  if (!existsSync(filename))
+    throw new CliError('ERR_CLI_UNREACHABLE', `no SQLite database at ${filename}. Check the path (relative paths start from the current directory).`);
   const tableName = selection.table;
   const store = sqlite.sqliteStore({ filename, pruneIntervalMs: 0, ...(tableName ? { tableName } : {}) });
   const options = tableName ? { tableName } : {};
@@ -81,7 +82,14 @@ async function openPostgres(selection: StoreSelection, url: string, display: str
   const postgres = await loadPackage('@coatcheck/postgres', ['@coatcheck/postgres', 'pg'], () => import('@coatcheck/postgres'), 'a postgres:// store');
   const names = { ...(selection.table ? { tableName: selection.table } : {}), ...(selection.schema ? { schema: selection.schema } : {}) };
   // createTable off: an operator tool never creates the app's table; a missing one is reported.
-  const store = postgres.postgresStore({ connectionString: url, ...names, pruneIntervalMs: 0, createTable: false, opTimeoutMs: selection.timeoutMs, maxConnections: 4 });
+  const store = postgres.postgresStore({
+    connectionString: url,
+    ...names,
+    pruneIntervalMs: 0,
+    createTable: false,
+    opTimeoutMs: selection.timeoutMs,
+    maxConnections: 4,
+  });
   try {
     await store.ready({ timeoutMs: selection.timeoutMs });
   } catch (error) {

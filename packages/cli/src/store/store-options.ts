@@ -44,7 +44,9 @@ export interface StoreSelection {
 export function readStoreSelection(values: OptionValues, io: CliIo): StoreSelection {
   const url = stringOption(values, 'store') ?? io.env.COATCHECK_STORE;
   if (url === undefined || url === '') {
-    throw usageError(`give the store with --store URL (or COATCHECK_STORE), e.g. --store sqlite:./sessions.db. Supported:\n  ${SUPPORTED_STORE_URLS.join('\n  ')}`);
+    throw usageError(
+      `give the store with --store URL (or COATCHECK_STORE), e.g. --store sqlite:./sessions.db. Supported:\n  ${SUPPORTED_STORE_URLS.join('\n  ')}`,
+    );
   }
   return {
     spec: parseStoreUrl(url, { cluster: values.cluster === true }),

@@ -71,7 +71,8 @@ export function parseStoreUrl(raw: string, options: { cluster?: boolean; cwd?: s
   if (scheme === 'sqlite') {
     // sqlite:./file, sqlite:/abs, and the URL-ish sqlite:///abs all name a file.
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path === '' || path === ':memory:') throw usageError('sqlite: needs a database file, e.g. sqlite:./sessions.db (an in-memory database would be empty).');
+    if (path === '' || path === ':memory:')
+      throw usageError('sqlite: needs a database file, e.g. sqlite:./sessions.db (an in-memory database would be empty).');
     const filename = isAbsolute(path) ? path : resolve(options.cwd ?? process.cwd(), path);
     if (cluster) throw usageError('--cluster applies to redis:// URLs only.');
     return { kind: 'sqlite', filename, display: `sqlite:${filename}` };

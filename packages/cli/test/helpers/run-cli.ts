@@ -8,9 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after } from 'node:test';
+import type { SessionStats } from '../../src/commands/stats.js';
 
 const bin = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** What `stats --json` prints. */
+export type StatsReport = SessionStats & { store: string; at: number; size: { bytes: number | null; what: string } };
 
 /** What one run printed and how it ended. */
 export interface CliResult {
