@@ -15,7 +15,7 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 /** What a command's `run` receives. */
-export interface CommandContext {
+interface CommandContext {
   readonly values: OptionValues;
   readonly positionals: readonly string[];
   readonly io: CliIo;
@@ -35,7 +35,7 @@ export interface Command {
 }
 
 /** Options every command takes. */
-export const COMMON_OPTIONS: OptionSpec = {
+const COMMON_OPTIONS: OptionSpec = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
 };

@@ -37,7 +37,7 @@ export interface SessionStats {
 }
 
 /** Counts `records` as of `now`. */
-export function countSessions(records: Iterable<SessionRecord>, now: number, top: number): SessionStats {
+function countSessions(records: Iterable<SessionRecord>, now: number, top: number): SessionStats {
   const stats: SessionStats = {
     live: 0,
     anonymous: 0,

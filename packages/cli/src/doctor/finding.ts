@@ -5,7 +5,7 @@
  */
 
 /** How bad a finding is: `fail` makes `doctor` exit 1. */
-export type FindingLevel = 'ok' | 'warn' | 'fail';
+type FindingLevel = 'ok' | 'warn' | 'fail';
 
 /** One check's result. */
 export interface Finding {

@@ -31,7 +31,7 @@ function isLocal(url: URL): boolean {
 }
 
 /** Checks the cookie `name` (or the likeliest session cookie) among `setCookies`. */
-export function checkCookie(setCookies: readonly string[], name: string | undefined, https: boolean): Finding[] {
+function checkCookie(setCookies: readonly string[], name: string | undefined, https: boolean): Finding[] {
   const cookies = setCookies.map(parseSetCookie);
   const cookie =
     name !== undefined ? cookies.find((c) => c.name === name) : (PREFERRED.map((p) => cookies.find((c) => c.name === p)).find(Boolean) ?? cookies[0]);

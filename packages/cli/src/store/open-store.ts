@@ -13,7 +13,7 @@ import type { StoreSelection } from './store-options.js';
 import { openRedis } from './open-redis.js';
 
 /** The part of a `pg.Pool` `doctor` uses (typed here so the declarations need no `pg`). */
-export interface QueryPool {
+interface QueryPool {
   query<R extends object>(text: string): Promise<{ rows: R[] }>;
 }
 
@@ -45,7 +45,7 @@ function isStoreFailure(error: unknown): error is Error {
 }
 
 /** Wraps a store failure as exit 3 with the store's own explanation. */
-export function unreachable(display: string, error: unknown): CliError {
+function unreachable(display: string, error: unknown): CliError {
   const detail = error instanceof Error ? error.message : String(error);
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
   return new CliError('ERR_CLI_UNREACHABLE', `cannot use the store ${display}: ${detail}${cause}`, { cause: error });

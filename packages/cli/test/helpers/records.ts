@@ -6,7 +6,7 @@ import type { SessionRecord, SessionStore } from 'coatcheck';
 const HOUR = 3_600_000;
 
 /** A record; `age` (ms since creation) and `ttl` (ms until idle expiry) set its times. */
-export function makeRecord(
+function makeRecord(
   init: { userId?: string | null; persistent?: boolean; age?: number; ttl?: number; userAgent?: string; data?: Record<string, unknown> } = {},
 ): SessionRecord {
   const now = Date.now();
