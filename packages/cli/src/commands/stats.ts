@@ -36,8 +36,8 @@ export interface SessionStats {
   oldest: number | null;
 }
 
-/** Counts `records` as of `now`. */
-function countSessions(records: Iterable<SessionRecord>, now: number, top: number): SessionStats {
+/** Counts `records` as of `now`, one at a time: a large store is never held in memory. */
+async function countSessions(records: AsyncIterable<SessionRecord>, now: number, top: number): Promise<SessionStats> {
   const stats: SessionStats = {
     live: 0,
     anonymous: 0,
@@ -52,7 +52,7 @@ function countSessions(records: Iterable<SessionRecord>, now: number, top: numbe
   };
   for (const [label] of AGE_BUCKETS) stats.byAge[label] = 0;
   const perUser = new Map<string, number>();
-  for (const record of records) {
+  for await (const record of records) {
     if (record.expiresAt <= now) {
       stats.expiredNotPruned++;
       continue;
@@ -103,10 +103,8 @@ Example:
     const selection = readStoreSelection(values, io);
     const result = await withStore(selection, {}, async (opened) => {
       const now = Date.now();
-      const records: SessionRecord[] = [];
-      for await (const record of opened.scan()) records.push(record);
-      const size = await opened.measure();
-      return { store: opened.display, at: now, ...countSessions(records, now, top), size };
+      const counts = await countSessions(opened.scan(), now, top);
+      return { store: opened.display, at: now, ...counts, size: await opened.measure() };
     });
     emit(io, json, result, (r) => [
       `store ${r.store}`,
