@@ -111,6 +111,10 @@ async function main() {
     const env = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', SESSION_SECRET: newSecret() };
     const keygen = "import { generateKeyFile } from '@coatcheck/tokens'; console.log(JSON.stringify(await generateKeyFile('EdDSA')))";
     env.TOKEN_KEYS = runCommand(process.execPath, ['--input-type=module', '-e', keygen], { cwd: scratch, what: 'generating TOKEN_KEYS with @coatcheck/tokens' }).stdout.trim();
+    // The bin a user runs with npx, from the installed tarball (a missing shebang, bin entry or
+    // build output fails here). --no-install: never fetch a package of that name from the registry.
+    const help = runCommand('npx', ['--no-install', 'coatcheck', '--help'], { cwd: scratch, what: 'npx coatcheck --help (the @coatcheck/cli bin)' }).stdout;
+    if (!help.includes('Usage: coatcheck')) failures.push(`npx coatcheck --help printed no usage:\n${help.slice(0, 500)}`);
 
     await timed('checks', async () => {
       for (const [app, entry] of apps) {

@@ -64,3 +64,4 @@ export type {
   RedisPubSubClient,
   RedisStandaloneClient,
 } from './client-types.js';
+export { scanRedisSessions, scanRedisUserIndexes, type RedisUserIndexEntry, type ScanRedisOptions } from './scan.js';

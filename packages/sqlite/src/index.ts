@@ -20,3 +20,4 @@ export {
   type SqliteStoreFileOptions,
   type SqliteStoreDatabaseOptions,
 } from './options.js';
+export { scanSqliteSessions, measureSqliteStore, type ScanSqliteOptions } from './scan.js';

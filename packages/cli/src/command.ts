@@ -1,0 +1,67 @@
+/**
+ * The shape of a command and the argument parsing every command shares (Node's
+ * `util.parseArgs`, strict: an unknown option is a usage error, never ignored). Internal.
+ *
+ * @module
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { usageError } from './errors.js';
+import type { CliIo } from './io.js';
+
+/** Options as `util.parseArgs` takes them. */
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Parsed option values. */
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+/** What a command's `run` receives. */
+interface CommandContext {
+  readonly values: OptionValues;
+  readonly positionals: readonly string[];
+  readonly io: CliIo;
+  readonly json: boolean;
+}
+
+/** One `coatcheck` command. */
+export interface Command {
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  /** The full `--help` text. */
+  readonly help: string;
+  readonly options: OptionSpec;
+  /** Runs the command; resolves to the exit code, rejects with `CliError`. */
+  run(context: CommandContext): Promise<number>;
+}
+
+/** Options every command takes. */
+const COMMON_OPTIONS: OptionSpec = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+};
+
+/** Parses `args` for `command`; throws a usage error naming the command's `--help`. */
+export function parseCommandArgs(command: Command, args: readonly string[]): { values: OptionValues; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+    return { values: parsed.values as OptionValues, positionals: parsed.positionals };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw usageError(`${reason}. See: coatcheck ${command.name} --help`);
+  }
+}
+
+/** A string option, or `undefined`. */
+export function stringOption(values: OptionValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A positive integer option, or `fallback`; throws a usage error otherwise. */
+export function integerOption(values: OptionValues, name: string, fallback: number, min = 1): number {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min) throw usageError(`--${name} must be a whole number of at least ${min}, got "${raw}".`);
+  return value;
+}

@@ -1,0 +1,100 @@
+// Every store command against a real SQLite file, run as a child process.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { sqliteStore } from '@coatcheck/sqlite';
+import { expiredRecord, seed } from './helpers/records.js';
+import { runCli, runJson, tempDir, type StatsReport } from './helpers/run-cli.js';
+
+async function seededFile() {
+  const file = join(tempDir(), 'sessions.db');
+  const store = sqliteStore({ filename: file, pruneIntervalMs: 0 });
+  const seeded = await seed(store);
+  const expired = expiredRecord();
+  await store.create(expired);
+  await store.close();
+  return { file, url: `sqlite:${file}`, expired, ...seeded };
+}
+
+describe('coatcheck against SQLite', () => {
+  it("lists a user's devices and shows one session with its lifetimes", async () => {
+    const { url, alice } = await seededFile();
+    const list = await runJson<{ sessions: { id: string; label: string; persistent: boolean }[] }>(['sessions', 'list', '--user', 'alice', '--store', url]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(list.json.sessions.map((s) => s.id).sort(), alice.map((r) => r.id).sort());
+    assert.ok(list.json.sessions.some((s) => s.label === 'Safari on iOS'));
+
+    const show = await runJson<Record<string, unknown>>(['sessions', 'show', alice[0]!.id, '--store', url]);
+    assert.equal(show.json.userId, 'alice');
+    assert.equal(show.json.idleExpiresAt, alice[0]!.expiresAt);
+    assert.equal(show.json.absoluteExpiresAt, alice[0]!.absoluteExpiresAt);
+    assert.deepEqual(show.json.dataKeys, ['theme']);
+    assert.equal('data' in show.json, false, 'data values only with --data');
+    const text = await runCli(['sessions', 'show', alice[0]!.id, '--store', url]);
+    assert.match(text.stdout, /absolute expiry/);
+
+    const missing = await runCli(['sessions', 'show', 'AAAAAAAAAAAAAAAAAAAAAAAA', '--store', url]);
+    assert.equal(missing.code, 1);
+  });
+
+  it('counts live sessions by kind and age, with the file size', async () => {
+    const { url } = await seededFile();
+    const { code, json } = await runJson<StatsReport>(['stats', '--store', url, '--top', '1']);
+    assert.equal(code, 0);
+    assert.equal(json.live, 6);
+    assert.equal(json.signedIn, 4);
+    assert.equal(json.anonymous, 2);
+    assert.equal(json.persistent, 2);
+    assert.equal(json.users, 2);
+    assert.equal(json.expiredNotPruned, 1);
+    assert.deepEqual(json.byAge, { '< 1h': 2, '1h-1d': 2, '1d-7d': 1, '7d-30d': 0, '>= 30d': 1 });
+    assert.deepEqual(json.topUsers, [{ userId: 'alice', sessions: 3 }]);
+    assert.ok((json.size.bytes ?? 0) > 0);
+  });
+
+  it('prunes expired records, and only counts them with --dry-run', async () => {
+    const { url } = await seededFile();
+    const dry = await runJson<{ expired: number }>(['prune', '--dry-run', '--store', url]);
+    assert.equal(dry.json.expired, 1);
+    const real = await runJson<{ expired: number }>(['prune', '--store', url]);
+    assert.equal(real.json.expired, 1);
+    const again = await runJson<{ expired: number }>(['prune', '--dry-run', '--store', url]);
+    assert.equal(again.json.expired, 0);
+  });
+
+  it("revokes one session, then all of a user's other sessions", async () => {
+    const { url, alice, anonymous } = await seededFile();
+    const one = await runJson<{ revoked: string[] }>(['revoke', '--session', alice[0]!.id, '--store', url]);
+    assert.deepEqual(one.json.revoked, [alice[0]!.id]);
+    const others = await runJson<{ revoked: string[] }>(['revoke', '--user', 'alice', '--except', alice[1]!.id, '--store', url]);
+    assert.deepEqual(others.json.revoked, [alice[2]!.id]);
+    const anon = await runJson<{ revoked: string[] }>(['revoke', '--session', anonymous[0]!.id, '--store', url]);
+    assert.deepEqual(anon.json.revoked, [anonymous[0]!.id]);
+    const left = await runJson<{ sessions: { id: string }[] }>(['sessions', 'list', '--user', 'alice', '--store', url]);
+    assert.deepEqual(
+      left.json.sessions.map((s) => s.id),
+      [alice[1]!.id],
+    );
+    const nothing = await runCli(['revoke', '--session', alice[0]!.id, '--store', url]);
+    assert.equal(nothing.code, 1);
+    assert.match(nothing.stderr, /nothing revoked/);
+  });
+
+  it('says what to do about bad store URLs, missing files and missing arguments', async () => {
+    const dir = tempDir();
+    const [scheme, missing, noStore, both] = await Promise.all([
+      runCli(['stats', '--store', 'mysql://db/app']),
+      runCli(['stats', '--store', `sqlite:${join(dir, 'absent.db')}`]),
+      runCli(['stats'], { env: { COATCHECK_STORE: undefined } }),
+      runCli(['revoke', '--session', 'x', '--user', 'y', '--store', 'sqlite:./x.db']),
+    ]);
+    assert.equal(scheme.code, 2);
+    for (const form of ['sqlite:', 'redis://', 'rediss://', 'redis+cluster://', 'redis+sentinel://', 'postgres://'])
+      assert.ok(scheme.stderr.includes(form), form);
+    assert.equal(missing.code, 3);
+    assert.match(missing.stderr, /no SQLite database/);
+    assert.equal(noStore.code, 2);
+    assert.match(noStore.stderr, /--store/);
+    assert.equal(both.code, 2);
+  });
+});
