@@ -17,6 +17,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { rejectTokensInUrl, tokenEndpoints, tokenRoutes } from './routes/tokens.js';
 import { createUserStore } from './users/user-store.js';
+import { createPasswordHasher, type PasswordHasherOptions } from './users/password.js';
 import { publishCartChanges, publishDeviceChanges, startRealtime, type ShopRealtimeOptions } from './realtime/ws.js';
 import type { Hub } from '@coatcheck/realtime';
 import { createAdminCheck, type AdminPolicy } from './admin/admins.js';
@@ -81,6 +82,12 @@ export interface AppOptions {
    * `GET /csrf-token`. See docs/csrf.md. @default 'standard'
    */
   csrfMode?: 'standard' | 'strict';
+  /**
+   * Password hashing: scrypt cost (`params`, default N=2^17, r=8, p=1), hashes at once
+   * (`concurrency`, 2) and waiting (`maxQueued`, 16); past that, 503
+   * `ERR_PASSWORD_HASHING_BUSY`. @default the defaults of createPasswordHasher
+   */
+  passwordHashing?: PasswordHasherOptions;
 }
 
 /** Largest accepted request body: far above any real request of this API. */
@@ -144,7 +151,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     stopCounting();
     return manager.close();
   });
-  const users = createUserStore(db, { now });
+  const users = createUserStore(db, { now, hasher: createPasswordHasher(options.passwordHashing) });
   // Bearer mode: the refresh-successor key is derived from the session secret under its own
   // label. Importing keys is asynchronous; both scopes below wait for it (a bad key file
   // fails app.ready()).

@@ -46,6 +46,13 @@ export interface ShopOptions {
   app?: Partial<Omit<AppOptions, 'activeSessions'>> & { activeSessions?: (db: Database.Database, now: () => number) => () => number };
 }
 
+/**
+ * Cheaper hashing for the HTTP tests, which register and log in hundreds of times: the
+ * production cost (N=2^17, 128 MiB a hash) and the bound are tested in password.test.ts.
+ * The queue is deep enough for the tests' own bursts of concurrent logins.
+ */
+export const TEST_HASHING = Object.freeze({ params: { N: 2 ** 14, r: 8, p: 1 }, concurrency: 4, maxQueued: 1024 });
+
 const path = useTempDir();
 let files = 0;
 
@@ -63,6 +70,7 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
     db,
     secrets: [secret],
     now: clock.now,
+    passwordHashing: TEST_HASHING,
     ...(options.routes ? { routes: options.routes } : {}),
     ...extra,
     ...(activeSessions ? { activeSessions: activeSessions(db, clock.now) } : {}),
