@@ -11,6 +11,7 @@ import { coatcheck } from '@coatcheck/fastify';
 import { createTokenService, generateKeyFile, type TokenKeyFile } from '@coatcheck/tokens';
 import { handleError, installErrorHandlers } from './http/errors.js';
 import { acceptEmptyJson } from './http/json-body.js';
+import { installSecurityHeaders, withSecurityHeaders } from './hardening/security-headers.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -120,7 +121,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     bodyLimit: BODY_LIMIT,
     // Router errors (bad URL encoding, over-long params) would otherwise get Fastify's own
     // body, which echoes the URL, instead of this API's error shape.
-    frameworkErrors: handleError,
+    frameworkErrors: withSecurityHeaders(handleError),
     // No coercion: "2", ["apple"] or "true" are type errors, not values. allErrors reports
     // every bad field at once, as FastAPI does (bounded by bodyLimit).
     ajv: { customOptions: { coerceTypes: false, allErrors: true, removeAdditional: true, useDefaults: true } },
@@ -129,6 +130,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.removeContentTypeParser('text/plain');
   acceptEmptyJson(app);
   installErrorHandlers(app);
+  installSecurityHeaders(app);
 
   const sessionLog: Logger = {
     warn: (message, context) => app.log.warn(context ?? {}, message),
