@@ -10,11 +10,9 @@
  *
  * @module
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { isSessionError } from 'coatcheck';
 import { buildApp } from './app.js';
+import { openDatabase, prepareDataDir } from './hardening/data-dir.js';
 import { openBackends } from './backends.js';
 import { ConfigError, readConfig } from './config.js';
 import { WEB_DIST } from './routes/web.js';
@@ -44,16 +42,14 @@ function describeTokenKeys({ source, path }: ResolvedTokenKeys): string {
 
 async function main(): Promise<void> {
   const config = readConfig(process.env);
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // 0700 whatever it was before, and every file in it 0600 (AP-05).
+  prepareDataDir(config.dataDir);
   const secret = resolveSecrets(config.secrets, config.dataDir);
   const tokenKeys = await resolveTokenKeys(config.tokenKeys, config.dataDir);
   // Unusable keys fail here, with their message, before anything is opened.
   await importKeySet(tokenKeys.keys);
 
-  const db = new Database(join(config.dataDir, DATABASE_FILE), { timeout: 5000 });
-  // WAL: readers never wait for the writer, and a second process can share the file.
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  const db = openDatabase(config.dataDir, DATABASE_FILE);
   let backends;
   try {
     backends = await openBackends(config, db);

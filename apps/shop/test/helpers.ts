@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sqliteStore, type SqliteStore } from '@coatcheck/sqlite';
 import { buildApp, type AppOptions } from '../src/app.js';
+import { TEST_HASHING } from './test-hashing.js';
 
 /** A fresh directory for the calling test file, removed when its tests end. */
 export function useTempDir(): (name: string) => string {
@@ -46,12 +47,6 @@ export interface ShopOptions {
   app?: Partial<Omit<AppOptions, 'activeSessions'>> & { activeSessions?: (db: Database.Database, now: () => number) => () => number };
 }
 
-/**
- * Cheaper hashing for the HTTP tests, which register and log in hundreds of times: the
- * production cost (N=2^17, 128 MiB a hash) and the bound are tested in password.test.ts.
- * The queue is deep enough for the tests' own bursts of concurrent logins.
- */
-export const TEST_HASHING = Object.freeze({ params: { N: 2 ** 14, r: 8, p: 1 }, concurrency: 4, maxQueued: 1024 });
 
 const path = useTempDir();
 let files = 0;
