@@ -12,6 +12,7 @@ import { createTokenService, generateKeyFile, type TokenKeyFile } from '@coatche
 import { handleError, installErrorHandlers } from './http/errors.js';
 import { acceptEmptyJson } from './http/json-body.js';
 import { installSecurityHeaders, withSecurityHeaders } from './hardening/security-headers.js';
+import { redactingLogger } from './hardening/log-redaction.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -116,7 +117,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const { store, bus = null, db, secrets, tokenKeys, now = Date.now, logger = false, trustProxy = false, routes } = options;
   const { admins = 'first-user', activeSessions = null, web = null } = options;
   const app = Fastify({
-    logger,
+    // Query values of token names redacted, headers never logged. (LC-26)
+    logger: redactingLogger(logger),
     trustProxy,
     bodyLimit: BODY_LIMIT,
     // Router errors (bad URL encoding, over-long params) would otherwise get Fastify's own
