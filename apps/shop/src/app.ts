@@ -13,6 +13,7 @@ import { handleError, installErrorHandlers } from './http/errors.js';
 import { acceptEmptyJson } from './http/json-body.js';
 import { installSecurityHeaders, withSecurityHeaders } from './hardening/security-headers.js';
 import { redactingLogger } from './hardening/log-redaction.js';
+import { installHostCheck } from './hardening/host-allow-list.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -90,6 +91,12 @@ export interface AppOptions {
    * `ERR_PASSWORD_HASHING_BUSY`. @default the defaults of createPasswordHasher
    */
   passwordHashing?: PasswordHasherOptions;
+  /**
+   * `Host` values answered (`name` or `name:port`); any other gets 421
+   * `ERR_HOST_NOT_ALLOWED` before sessions are touched (DNS rebinding). `null`: no check.
+   * @default null (main.ts passes ALLOWED_HOSTS or the loopback default)
+   */
+  allowedHosts?: readonly string[] | null;
 }
 
 /** Largest accepted request body: far above any real request of this API. */
@@ -133,6 +140,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   acceptEmptyJson(app);
   installErrorHandlers(app);
   installSecurityHeaders(app);
+  installHostCheck(app, options.allowedHosts ?? null);
 
   const sessionLog: Logger = {
     warn: (message, context) => app.log.warn(context ?? {}, message),

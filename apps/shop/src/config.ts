@@ -7,6 +7,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAdminUsers } from './admin/admins.js';
+import { readAllowedHosts } from './hardening/host-allow-list.js';
 import type { TokenKeyFile } from '@coatcheck/tokens';
 
 /** The shop's configuration. */
@@ -33,6 +34,12 @@ export interface ShopConfig {
   readonly tokenKeys: TokenKeyFile | null;
   /** `CSRF_MODE`: `standard` or `strict` (see docs/csrf.md). @default 'standard' */
   readonly csrfMode: 'standard' | 'strict';
+  /**
+   * `ALLOWED_HOSTS`: `Host` values answered; `null` checks nothing (`*`, or bound to a
+   * non-loopback address with the variable unset). @default on loopback, localhost,
+   * 127.0.0.1 and [::1] on the port
+   */
+  readonly allowedHosts: readonly string[] | null;
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -77,9 +84,11 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
   const databaseUrl = readUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
   if (redisUrl && databaseUrl) throw new ConfigError('Set REDIS_URL or DATABASE_URL, not both: sessions live in one store.');
   const tokenKeys = readTokenKeys(env.TOKEN_KEYS);
+  const port = readPort(env.PORT?.trim());
+  const host = env.HOST?.trim() || '127.0.0.1';
   return Object.freeze({
-    port: readPort(env.PORT?.trim()),
-    host: env.HOST?.trim() || '127.0.0.1',
+    port,
+    host,
     dataDir,
     secrets,
     trustProxy: readTrustProxy(env.TRUST_PROXY),
@@ -89,7 +98,16 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     admins: parseAdminUsers(env.ADMIN_USERS),
     tokenKeys,
     csrfMode: readCsrfMode(env.CSRF_MODE),
+    allowedHosts: readHosts(env.ALLOWED_HOSTS, host, port),
   });
+}
+
+function readHosts(value: string | undefined, host: string, port: number): readonly string[] | null {
+  try {
+    return readAllowedHosts(value, host, port);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 function readCsrfMode(value: string | undefined): 'standard' | 'strict' {

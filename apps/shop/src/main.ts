@@ -3,7 +3,7 @@
  *
  * Environment: `PORT` (3000), `HOST` (127.0.0.1), `DATA_DIR` (apps/shop/data),
  * `SESSION_SECRET` and `TOKEN_KEYS` (generated and kept in the data directory when unset),
- * `TRUST_PROXY` (off), `LOG_LEVEL` (info), `WS_ORIGINS` (page origins allowed on `/ws`),
+ * `TRUST_PROXY` (off), `ALLOWED_HOSTS` (loopback names on a loopback HOST), `LOG_LEVEL` (info), `WS_ORIGINS` (page origins allowed on `/ws`),
  * `REDIS_URL` or `DATABASE_URL` (sessions in Redis or Postgres instead of the SQLite file;
  * users stay in SQLite), `ADMIN_USERS` (the first registered user). SIGINT/SIGTERM close the server (in-flight requests finish),
  * then the store, then the database.
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
       trustProxy: config.trustProxy,
       admins: config.admins ?? 'first-user',
       csrfMode: config.csrfMode,
+      allowedHosts: config.allowedHosts,
       activeSessions: backends.countActive,
       web: WEB_DIST,
       realtime: { origins: readOrigins(process.env, config.host, config.port) },
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
   app.log.info(config.admins ? `admins: ${config.admins.join(', ')} (ADMIN_USERS)` : 'admins: the first registered user (set ADMIN_USERS to choose)');
   app.log.info(describeTokenKeys(tokenKeys));
   app.log.info(`sessions: ${backends.kind}${bus ? ' (with cross-instance bus and local cache)' : ''}`);
+  if (config.allowedHosts === null) app.log.warn('no Host allow-list: every Host header is answered; set ALLOWED_HOSTS to the names of this server (DNS rebinding)');
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
