@@ -17,9 +17,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** Mode of the data directory. */
-export const DIR_MODE = 0o700;
+const DIR_MODE = 0o700;
 /** Mode of every file in it. */
-export const FILE_MODE = 0o600;
+const FILE_MODE = 0o600;
 /** The files SQLite keeps next to a database. */
 const SQLITE_COMPANIONS = ['-wal', '-shm', '-journal'];
 

@@ -14,7 +14,7 @@
 import type { FastifyServerOptions } from 'fastify';
 
 /** What replaces a value. */
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 // Names that are credentials in this shop, its seed tutorials or common APIs: matched inside
 // the name (`refresh_token`, `x_session`, `csrfToken`), or exactly for short ones.

@@ -21,7 +21,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** The policy of the page and the default of every response. */
-export const PAGE_CSP = [
+const PAGE_CSP = [
   "default-src 'self'",
   "img-src 'self' data:",
   "object-src 'none'",
@@ -31,7 +31,7 @@ export const PAGE_CSP = [
 ].join('; ');
 
 /** A year, and sub-domains: what browsers' preload lists ask for. */
-export const HSTS = 'max-age=31536000; includeSubDomains';
+const HSTS = 'max-age=31536000; includeSubDomains';
 
 const ALWAYS: Readonly<Record<string, string>> = Object.freeze({
   'x-content-type-options': 'nosniff',
@@ -55,7 +55,7 @@ export function installSecurityHeaders(app: FastifyInstance): void {
 }
 
 /** Sets the headers a response does not have yet. */
-export function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
   for (const [name, value] of Object.entries(ALWAYS)) {
     if (!reply.hasHeader(name)) reply.header(name, value);
   }

@@ -32,7 +32,7 @@ export interface HashGate {
 }
 
 /** The answer past the bound: quick, with a stable code and a hint when to retry. */
-export function busyError(): HttpError {
+function busyError(): HttpError {
   return new HttpError(503, 'ERR_PASSWORD_HASHING_BUSY', 'Too many passwords are being checked right now; try again in a moment.', { 'retry-after': '1' });
 }
 
