@@ -12,12 +12,16 @@ import { createTokenService, generateKeyFile, type TokenKeyFile } from '@coatche
 import { handleError, installErrorHandlers } from './http/errors.js';
 import { acceptEmptyJson } from './http/json-body.js';
 import { installFormParsers } from './http/form-body.js';
+import { installSecurityHeaders, withSecurityHeaders } from './hardening/security-headers.js';
+import { redactingLogger } from './hardening/log-redaction.js';
+import { installHostCheck } from './hardening/host-allow-list.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { rejectTokensInUrl, tokenEndpoints, tokenRoutes } from './routes/tokens.js';
 import { createUserStore } from './users/user-store.js';
+import { createPasswordHasher, type PasswordHasherOptions } from './users/password.js';
 import { publishCartChanges, publishDeviceChanges, startRealtime, type ShopRealtimeOptions } from './realtime/ws.js';
 import type { Hub } from '@coatcheck/realtime';
 import { createAdminCheck, type AdminPolicy } from './admin/admins.js';
@@ -86,6 +90,18 @@ export interface AppOptions {
   csrfMode?: 'standard' | 'strict';
   /** Session and token lifetimes, in seconds (`readConfig` reads them from the environment). @default DEFAULT_LIFETIMES */
   lifetimes?: Partial<ShopLifetimes>;
+  /**
+   * Password hashing: scrypt cost (`params`, default N=2^17, r=8, p=1), hashes at once
+   * (`concurrency`, 2) and waiting (`maxQueued`, 16); past that, 503
+   * `ERR_PASSWORD_HASHING_BUSY`. @default the defaults of createPasswordHasher
+   */
+  passwordHashing?: PasswordHasherOptions;
+  /**
+   * `Host` values answered (`name` or `name:port`); any other gets 421
+   * `ERR_HOST_NOT_ALLOWED` before sessions are touched (DNS rebinding). `null`: no check.
+   * @default null (main.ts passes ALLOWED_HOSTS or the loopback default)
+   */
+  allowedHosts?: readonly string[] | null;
 }
 
 /** Largest accepted request body: far above any real request of this API. */
@@ -119,12 +135,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const { admins = 'first-user', activeSessions = null, web = null } = options;
   const lifetimes: ShopLifetimes = { ...DEFAULT_LIFETIMES, ...options.lifetimes };
   const app = Fastify({
-    logger,
+    // Query values of token names redacted, headers never logged. (LC-26)
+    logger: redactingLogger(logger),
     trustProxy,
     bodyLimit: BODY_LIMIT,
     // Router errors (bad URL encoding, over-long params) would otherwise get Fastify's own
     // body, which echoes the URL, instead of this API's error shape.
-    frameworkErrors: handleError,
+    frameworkErrors: withSecurityHeaders(handleError),
     // No coercion: in JSON, "2", [1] or "true" are type errors, not values (form fields, all
     // strings, are converted by the schema before this, in http/form-body.ts). allErrors
     // reports every bad field at once, as FastAPI does (bounded by bodyLimit).
@@ -137,6 +154,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   acceptEmptyJson(app);
   installFormParsers(app);
   installErrorHandlers(app);
+  installSecurityHeaders(app);
+  installHostCheck(app, options.allowedHosts ?? null);
 
   const sessionLog: Logger = {
     warn: (message, context) => app.log.warn(context ?? {}, message),
@@ -159,7 +178,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     stopCounting();
     return manager.close();
   });
-  const users = createUserStore(db, { now });
+  const users = createUserStore(db, { now, hasher: createPasswordHasher(options.passwordHashing) });
   // Bearer mode: the refresh-successor key is derived from the session secret under its own
   // label. Importing keys is asynchronous; both scopes below wait for it (a bad key file
   // fails app.ready()).

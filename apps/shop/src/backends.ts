@@ -30,9 +30,14 @@ export interface Backends {
 export interface BackendConfig {
   readonly redisUrl: string | null;
   readonly databaseUrl: string | null;
+  /**
+   * Redis only: confirm session changes and revocations on this many replicas before
+   * answering (`waitForReplicas` of the Redis store; `REDIS_WAIT_REPLICAS`). @default null
+   */
+  readonly redisWaitForReplicas?: { readonly replicas: number; readonly timeoutMs: number } | null;
 }
 
-async function openRedis(url: string): Promise<Backends> {
+async function openRedis(url: string, waitForReplicas: BackendConfig['redisWaitForReplicas'] = null): Promise<Backends> {
   // Loaded only when asked for: SQLite users never load the Redis driver.
   const { createClient } = await import('redis');
   const { connectRedis, createRedisClientOptions, ensureErrorListener, redisBus, redisStore } = await import('@coatcheck/redis');
@@ -42,7 +47,15 @@ async function openRedis(url: string): Promise<Backends> {
   // Bounded: an unreachable Redis stops the start with the URL and what to check, instead of
   // a server that never listens.
   await connectRedis(client);
-  const store = redisStore({ client });
+  let store;
+  try {
+    // With REDIS_WAIT_REPLICAS a logout or refresh rotation is answered only once replicas
+    // hold it, so a failover cannot bring a revoked session back (SF-10).
+    store = redisStore({ client, ...(waitForReplicas ? { waitForReplicas } : {}) });
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
   const bus = redisBus({ client });
   return {
     kind: 'redis',
@@ -87,7 +100,7 @@ export function countSqliteSessions(db: BetterSqlite3.Database, now: () => numbe
 
 /** Opens the session backend the environment asks for. */
 export async function openBackends(config: BackendConfig, db: BetterSqlite3.Database): Promise<Backends> {
-  if (config.redisUrl) return openRedis(config.redisUrl);
+  if (config.redisUrl) return openRedis(config.redisUrl, config.redisWaitForReplicas);
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
   const store = sqliteStore({ database: db });
   return { kind: 'sqlite', store, bus: null, countActive: countSqliteSessions(db), close: () => store.close() };

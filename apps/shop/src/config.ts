@@ -7,6 +7,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAdminUsers } from './admin/admins.js';
+import { readAllowedHosts } from './hardening/host-allow-list.js';
 import type { TokenKeyFile } from '@coatcheck/tokens';
 import { DEFAULT_LIFETIMES, describeDuration, LIFETIME_VARIABLES, parseDuration, type ShopLifetimes } from './lifetimes.js';
 
@@ -40,6 +41,18 @@ export interface ShopConfig {
    * or `d`. @default DEFAULT_LIFETIMES
    */
   readonly lifetimes: ShopLifetimes;
+  /**
+   * `ALLOWED_HOSTS`: `Host` values answered; `null` checks nothing (`*`, or bound to a
+   * non-loopback address with the variable unset). @default on loopback, localhost,
+   * 127.0.0.1 and [::1] on the port
+   */
+  readonly allowedHosts: readonly string[] | null;
+  /**
+   * `REDIS_WAIT_REPLICAS` (and `REDIS_WAIT_TIMEOUT_MS`, default 100): with Redis, confirm every
+   * session change and revocation with `WAIT` on this many replicas, so a failover cannot undo
+   * a logout (the store's `waitForReplicas`). `null`: off. @default null
+   */
+  readonly redisWaitForReplicas: { readonly replicas: number; readonly timeoutMs: number } | null;
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -85,9 +98,11 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
   if (redisUrl && databaseUrl) throw new ConfigError('Set REDIS_URL or DATABASE_URL, not both: sessions live in one store.');
   const tokenKeys = readTokenKeys(env.TOKEN_KEYS);
   const lifetimes = readLifetimes(env);
+  const port = readPort(env.PORT?.trim());
+  const host = env.HOST?.trim() || '127.0.0.1';
   return Object.freeze({
-    port: readPort(env.PORT?.trim()),
-    host: env.HOST?.trim() || '127.0.0.1',
+    port,
+    host,
     dataDir,
     secrets,
     trustProxy: readTrustProxy(env.TRUST_PROXY),
@@ -98,7 +113,34 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     tokenKeys,
     csrfMode: readCsrfMode(env.CSRF_MODE),
     lifetimes,
+    allowedHosts: readHosts(env.ALLOWED_HOSTS, host, port),
+    redisWaitForReplicas: readWaitForReplicas(env, redisUrl),
   });
+}
+
+function readWaitForReplicas(env: NodeJS.ProcessEnv, redisUrl: string | null): ShopConfig['redisWaitForReplicas'] {
+  const replicasText = env.REDIS_WAIT_REPLICAS?.trim() ?? '';
+  const timeoutText = env.REDIS_WAIT_TIMEOUT_MS?.trim() ?? '';
+  if (replicasText === '' || replicasText === '0') {
+    if (timeoutText !== '') throw new ConfigError('REDIS_WAIT_TIMEOUT_MS needs REDIS_WAIT_REPLICAS (the number of replicas that must confirm each write).');
+    return null;
+  }
+  if (!redisUrl) throw new ConfigError('REDIS_WAIT_REPLICAS needs REDIS_URL: it confirms writes to Redis replicas.');
+  const replicas = /^[1-9][0-9]?$/.test(replicasText) ? Number(replicasText) : NaN;
+  if (Number.isNaN(replicas)) throw new ConfigError(`REDIS_WAIT_REPLICAS must be a number of replicas from 0 (off) to 99; got ${JSON.stringify(replicasText)}.`);
+  // The store refuses a timeout at or above its operation deadline (1000 ms) itself, with a
+  // message that says so; here only the shape is checked.
+  const timeoutMs = timeoutText === '' ? 100 : /^[1-9][0-9]{0,5}$/.test(timeoutText) ? Number(timeoutText) : NaN;
+  if (Number.isNaN(timeoutMs)) throw new ConfigError(`REDIS_WAIT_TIMEOUT_MS must be a number of milliseconds; got ${JSON.stringify(timeoutText)}.`);
+  return Object.freeze({ replicas, timeoutMs });
+}
+
+function readHosts(value: string | undefined, host: string, port: number): readonly string[] | null {
+  try {
+    return readAllowedHosts(value, host, port);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 function readCsrfMode(value: string | undefined): 'standard' | 'strict' {

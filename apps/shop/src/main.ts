@@ -3,18 +3,16 @@
  *
  * Environment: `PORT` (3000), `HOST` (127.0.0.1), `DATA_DIR` (apps/shop/data),
  * `SESSION_SECRET` and `TOKEN_KEYS` (generated and kept in the data directory when unset),
- * `TRUST_PROXY` (off), `LOG_LEVEL` (info), `WS_ORIGINS` (page origins allowed on `/ws`),
+ * `TRUST_PROXY` (off), `ALLOWED_HOSTS` (loopback names on a loopback HOST), `LOG_LEVEL` (info), `WS_ORIGINS` (page origins allowed on `/ws`),
  * `REDIS_URL` or `DATABASE_URL` (sessions in Redis or Postgres instead of the SQLite file;
  * users stay in SQLite), `ADMIN_USERS` (the first registered user). SIGINT/SIGTERM close the server (in-flight requests finish),
  * then the store, then the database.
  *
  * @module
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { isSessionError } from 'coatcheck';
 import { buildApp } from './app.js';
+import { openDatabase, prepareDataDir } from './hardening/data-dir.js';
 import { openBackends } from './backends.js';
 import { ConfigError, readConfig } from './config.js';
 import { WEB_DIST } from './routes/web.js';
@@ -44,16 +42,14 @@ function describeTokenKeys({ source, path }: ResolvedTokenKeys): string {
 
 async function main(): Promise<void> {
   const config = readConfig(process.env);
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // 0700 whatever it was before, and every file in it 0600 (AP-05).
+  prepareDataDir(config.dataDir);
   const secret = resolveSecrets(config.secrets, config.dataDir);
   const tokenKeys = await resolveTokenKeys(config.tokenKeys, config.dataDir);
   // Unusable keys fail here, with their message, before anything is opened.
   await importKeySet(tokenKeys.keys);
 
-  const db = new Database(join(config.dataDir, DATABASE_FILE), { timeout: 5000 });
-  // WAL: readers never wait for the writer, and a second process can share the file.
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  const db = openDatabase(config.dataDir, DATABASE_FILE);
   let backends;
   try {
     backends = await openBackends(config, db);
@@ -74,6 +70,7 @@ async function main(): Promise<void> {
       lifetimes: config.lifetimes,
       admins: config.admins ?? 'first-user',
       csrfMode: config.csrfMode,
+      allowedHosts: config.allowedHosts,
       activeSessions: backends.countActive,
       web: WEB_DIST,
       realtime: { origins: readOrigins(process.env, config.host, config.port) },
@@ -88,6 +85,7 @@ async function main(): Promise<void> {
   app.log.info(config.admins ? `admins: ${config.admins.join(', ')} (ADMIN_USERS)` : 'admins: the first registered user (set ADMIN_USERS to choose)');
   app.log.info(describeTokenKeys(tokenKeys));
   app.log.info(`sessions: ${backends.kind}${bus ? ' (with cross-instance bus and local cache)' : ''}`);
+  if (config.allowedHosts === null) app.log.warn('no Host allow-list: every Host header is answered; set ALLOWED_HOSTS to the names of this server (DNS rebinding)');
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { restrictFile } from './hardening/data-dir.js';
 
 /** Where the secrets came from, for the start-up log. */
 export type SecretSource = 'env' | 'file' | 'generated';
@@ -40,7 +41,11 @@ export function resolveSecrets(fromEnv: readonly string[] | null, dataDir: strin
   if (fromEnv !== null) return { secrets: fromEnv, source: 'env', path: null };
   const path = join(dataDir, SECRET_FILE);
   const existing = readSecretFile(path);
-  if (existing !== null) return { secrets: [existing], source: 'file', path };
+  if (existing !== null) {
+    // A file from an older version or copied by hand may be world-readable. (AP-05)
+    restrictFile(path);
+    return { secrets: [existing], source: 'file', path };
+  }
   const secret = randomBytes(32).toString('base64url');
   try {
     // 'wx' fails if the file appeared meanwhile (two processes starting at once); then the

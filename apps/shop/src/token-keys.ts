@@ -10,6 +10,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { restrictFile } from './hardening/data-dir.js';
 import { generateKeyFile, retireKeys, type TokenKeyFile } from '@coatcheck/tokens';
 
 /** Where the keys came from, for the start-up log. */
@@ -49,7 +50,11 @@ export async function resolveTokenKeys(fromEnv: TokenKeyFile | null, dataDir: st
   if (fromEnv !== null) return { keys: retireKeys(fromEnv, now), source: 'env', path: null };
   const path = join(dataDir, TOKEN_KEYS_FILE);
   const existing = readKeyFile(path);
-  if (existing !== null) return { keys: retireKeys(existing, now), source: 'file', path };
+  if (existing !== null) {
+    // A file from an older version or copied by hand may be world-readable. (AP-05)
+    restrictFile(path);
+    return { keys: retireKeys(existing, now), source: 'file', path };
+  }
   const keys = await generateKeyFile('EdDSA', now);
   try {
     // 'wx': when two processes start at once, the first file wins and both use it.

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { generateKeyFile } from '@coatcheck/tokens';
 import { buildApp } from '../src/app.js';
+import { TEST_HASHING } from './test-hashing.js';
 import { openBackends, type BackendConfig, type Backends } from '../src/backends.js';
 import { createBrowser, PASSWORD, useTempDir } from './helpers.js';
 
@@ -23,7 +24,7 @@ async function twoInstances(config: BackendConfig) {
   const instances: { app: FastifyInstance; backends: Backends }[] = [];
   for (let i = 0; i < 2; i++) {
     const backends = await openBackends(config, db);
-    const app = buildApp({ store: backends.store, bus: backends.bus, db, secrets, tokenKeys });
+    const app = buildApp({ passwordHashing: TEST_HASHING, store: backends.store, bus: backends.bus, db, secrets, tokenKeys });
     await app.ready();
     instances.push({ app, backends });
   }

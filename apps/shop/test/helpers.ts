@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sqliteStore, type SqliteStore } from '@coatcheck/sqlite';
 import { buildApp, type AppOptions } from '../src/app.js';
+import { TEST_HASHING } from './test-hashing.js';
 
 /** A fresh directory for the calling test file, removed when its tests end. */
 export function useTempDir(): (name: string) => string {
@@ -46,6 +47,7 @@ export interface ShopOptions {
   app?: Partial<Omit<AppOptions, 'activeSessions'>> & { activeSessions?: (db: Database.Database, now: () => number) => () => number };
 }
 
+
 const path = useTempDir();
 let files = 0;
 
@@ -63,6 +65,7 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
     db,
     secrets: [secret],
     now: clock.now,
+    passwordHashing: TEST_HASHING,
     ...(options.routes ? { routes: options.routes } : {}),
     ...extra,
     ...(activeSessions ? { activeSessions: activeSessions(db, clock.now) } : {}),

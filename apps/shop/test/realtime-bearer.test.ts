@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { sqliteStore } from '@coatcheck/sqlite';
 import { buildApp } from '../src/app.js';
+import { TEST_HASHING } from './test-hashing.js';
 import { createClock, loggedIn, PASSWORD, useTempDir } from './helpers.js';
 
 const path = useTempDir();
@@ -22,7 +23,7 @@ async function liveShop() {
   const clock = createClock(Date.now());
   // Access tokens shorter than the idle timeout, so one can expire while its session lives.
   const lifetimes = { accessTokenTtl: 900 };
-  const app = buildApp({ store, db, secrets: [randomBytes(32).toString('base64url')], now: clock.now, lifetimes, realtime: { origins: ['http://shop.test'] } });
+  const app = buildApp({ passwordHashing: TEST_HASHING, store, db, secrets: [randomBytes(32).toString('base64url')], now: clock.now, lifetimes, realtime: { origins: ['http://shop.test'] } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   after(async () => {
     await app.close();

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { buildApp } from '../src/app.js';
+import { TEST_HASHING } from './test-hashing.js';
 import { openBackends } from '../src/backends.js';
 import { loggedIn, ticketId, useTempDir } from './helpers.js';
 
@@ -22,7 +23,7 @@ async function instances() {
   const made: { app: ReturnType<typeof buildApp>; backends: Awaited<ReturnType<typeof openBackends>>; url: string }[] = [];
   for (let i = 0; i < 2; i++) {
     const backends = await openBackends({ redisUrl: REDIS_URL, databaseUrl: null }, db);
-    const app = buildApp({ store: backends.store, bus: backends.bus, db, secrets, realtime: { origins: [ORIGIN] } });
+    const app = buildApp({ store: backends.store, bus: backends.bus, db, secrets, realtime: { origins: [ORIGIN] }, passwordHashing: TEST_HASHING });
     await app.listen({ port: 0, host: '127.0.0.1' });
     made.push({ app, backends, url: `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/ws` });
   }

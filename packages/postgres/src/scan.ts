@@ -7,8 +7,9 @@
  */
 import type { SessionRecord } from 'coatcheck';
 import { resolveOptions } from './options.js';
-import { CorruptRowError, fromRow, SELECT_LIST, type SessionRow } from './row.js';
+import { fromRow, SELECT_LIST, type SessionRow } from './row.js';
 import type { PostgresStore } from './postgres-store.js';
+import { CorruptRecordError } from 'coatcheck/store-kit';
 
 /** Options of {@link scanPostgresSessions} and {@link measurePostgresStore}. */
 export interface ScanPostgresOptions {
@@ -51,7 +52,7 @@ export async function* scanPostgresSessions(store: PostgresStore, options: ScanP
       try {
         yield fromRow(row);
       } catch (error) {
-        if (!(error instanceof CorruptRowError)) throw error;
+        if (!(error instanceof CorruptRecordError)) throw error;
       }
     }
     if (rows.length < pageSize) return;

@@ -9,6 +9,7 @@ import type WebSocket from 'ws';
 import { CLOSE_CODES } from './close-codes.js';
 import { prepareFrame, writeFrame, type PreparedFrame } from './frames.js';
 import type { MessageRate, TokenBucket } from './rate-limit.js';
+import type { RoomCap, RoomCaps } from './room-caps.js';
 
 /** A socket bound to a session, as application code sees it. */
 export interface Connection {
@@ -23,8 +24,11 @@ export interface Connection {
   readonly bufferedAmount: number;
   /** Sends `data` as `{"type":"message","scope":"direct","data"}`; `false` if it was not sent. */
   send(data: unknown): boolean;
-  /** Joins a room on this instance; broadcasts to it reach this socket. */
-  join(room: string): void;
+  /**
+   * Joins a room on this instance; broadcasts to it reach this socket. `false` when the
+   * socket or its user is at `maxRoomsPerSocket`/`maxRoomsPerUser` (nothing changed). (WS-18)
+   */
+  join(room: string): boolean;
   /** Leaves a room. */
   leave(room: string): void;
   /** Closes the socket with a code of `CLOSE_CODES` (or your own 4000–4999). */
@@ -53,6 +57,8 @@ export interface Peer {
   readonly bucket: TokenBucket;
   /** A first-message `auth` is being verified; further ones are ignored until it ends. */
   authenticating: boolean;
+  /** Client joins waiting for `authorizeJoin`; they count against the room cap. (WS-18) */
+  pendingJoins: number;
 }
 
 /** What a connection needs from its hub. */
@@ -60,7 +66,10 @@ export interface PeerHooks {
   readonly maxBufferedBytes: number;
   /** The inbound rate limit every socket's bucket follows. */
   readonly messageRate: MessageRate;
-  join(peer: Peer, room: string): void;
+  /** The room caps every join passes. (WS-18) */
+  readonly roomCaps: RoomCaps;
+  /** Joins `peer` to `room`; the cap it hit, or `null` when joined (or already in). */
+  join(peer: Peer, room: string): RoomCap | null;
   leave(peer: Peer, room: string): void;
   /** The socket's buffer passed the cap. */
   onSlow(peer: Peer): void;
@@ -118,6 +127,7 @@ export function createPeer(ws: WebSocket, hooks: PeerHooks): Peer {
     // A fresh socket may send a full burst at once (a reconnection rejoining its rooms).
     bucket: { tokens: hooks.messageRate.burst, refilledAt: performance.now() },
     authenticating: false,
+    pendingJoins: 0,
     connection: {
       id: randomUUID(),
       get sessionId() {
@@ -135,7 +145,7 @@ export function createPeer(ws: WebSocket, hooks: PeerHooks): Peer {
       send(data) {
         return deliver(peer, prepareFrame(JSON.stringify({ type: 'message', scope: 'direct', data })), hooks);
       },
-      join: (room) => hooks.join(peer, room),
+      join: (room) => hooks.join(peer, room) === null,
       leave: (room) => hooks.leave(peer, room),
       close: (code = 1000, reason = '') => closePeer(peer, code, reason),
     },

@@ -16,6 +16,7 @@ import { CLOSE_CODES } from './close-codes.js';
 import { closePeer, createPeer, deliver, dropPeer, type Peer, type PeerHooks } from './connection.js';
 import { prepareFrame, type PreparedFrame } from './frames.js';
 import { createGroups } from './groups.js';
+import { createRoomCaps } from './room-caps.js';
 import { authenticateUpgrade, offeredProtocols, PROTOCOL, refuseUpgrade as reject, type Identity } from './handshake.js';
 import { decodeEnvelope, encodeEnvelope, followLifecycle } from './lifecycle.js';
 import { createLiveness } from './liveness.js';
@@ -59,16 +60,25 @@ export function createHub(input: HubOptions): Hub {
     handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false),
   });
 
+  const roomCaps = createRoomCaps(options.maxRoomsPerSocket, options.maxRoomsPerUser);
   const hooks: PeerHooks = {
     maxBufferedBytes: options.maxBufferedBytes,
     messageRate: createMessageRate(options.maxMessagesPerSecond, options.messageBurst),
+    roomCaps,
     join(peer, room) {
-      if (peer.closed || peer.rooms.has(room)) return;
+      if (peer.closed || peer.rooms.has(room)) return null;
+      // Checked again here, after authorizeJoin awaited: joins in flight together must not
+      // all pass a check made before any of them landed. (WS-18)
+      const cap = roomCaps.check(peer, room);
+      if (cap !== null) return cap;
+      roomCaps.add(peer, room);
       peer.rooms.add(room);
       groups.add(`r:${room}`, peer);
+      return null;
     },
     leave(peer, room) {
       if (!peer.rooms.delete(room)) return;
+      roomCaps.remove(peer, room);
       groups.remove(`r:${room}`, peer);
     },
     onSlow(peer) {
@@ -135,7 +145,10 @@ export function createHub(input: HubOptions): Hub {
       if (userId !== null) groups.remove(`u:${userId}`, peer);
       groups.remove('*', peer);
     }
-    for (const room of peer.rooms) groups.remove(`r:${room}`, peer);
+    for (const room of peer.rooms) {
+      roomCaps.remove(peer, room);
+      groups.remove(`r:${room}`, peer);
+    }
     try {
       options.onClose(peer.connection, peer.closeCode ?? code);
     } catch (error) {

@@ -4,7 +4,8 @@
  *
  * Anything malformed gets an error frame and changes nothing; binary frames close the
  * socket with 1008. (WS-11) Every frame first takes a token from the socket's bucket; an
- * empty bucket closes the socket with 4008. (WS-13)
+ * empty bucket closes the socket with 4008. (WS-13) Joins past the room caps get an error
+ * frame. (WS-18)
  *
  * @module
  */
@@ -16,6 +17,7 @@ import type { Liveness } from './liveness.js';
 import type { ResolvedHubOptions } from './options.js';
 import { encodeError, HEARTBEAT_FRAME, parseClientFrame } from './protocol.js';
 import { takeToken } from './rate-limit.js';
+import type { RoomCap, RoomCaps } from './room-caps.js';
 import { reauthenticate } from './token-expiry.js';
 
 /** What inbound handling needs from the hub. */
@@ -56,17 +58,32 @@ async function authenticate(inbound: Inbound, peer: Peer, token: string): Promis
   else inbound.bind(peer, identity);
 }
 
+function refuseRoom(peer: Peer, room: string, cap: RoomCap, caps: RoomCaps): void {
+  const limit = cap === 'socket' ? caps.maxPerSocket : caps.maxPerUser;
+  reply(peer, encodeError('ERR_REALTIME_TOO_MANY_ROOMS', { room, cap, limit }));
+}
+
 async function join(inbound: Inbound, peer: Peer, room: string): Promise<void> {
   const { authorizeJoin, logger } = inbound.options;
+  const { roomCaps } = inbound.hooks;
+  // Over a cap the application's authorizeJoin is not even asked: a flood of joins costs no
+  // database lookups. Joins still being authorised count, or a burst sent at once would all
+  // pass this check before the first one landed. (WS-18)
+  const early = roomCaps.check(peer, room, peer.pendingJoins);
+  if (early !== null) return refuseRoom(peer, room, early, roomCaps);
   let allowed = false;
+  peer.pendingJoins++;
   try {
     allowed = authorizeJoin !== null && (await authorizeJoin(peer.connection, room));
   } catch (error) {
     logger.error('coatcheck realtime: authorizeJoin threw', { error });
+  } finally {
+    peer.pendingJoins--;
   }
   if (peer.closed) return;
   if (!allowed) return reply(peer, encodeError('ERR_REALTIME_JOIN_DENIED', { room }));
-  inbound.hooks.join(peer, room);
+  const cap = inbound.hooks.join(peer, room);
+  if (cap !== null) return refuseRoom(peer, room, cap, roomCaps);
   reply(peer, JSON.stringify({ type: 'joined', room }));
 }
 

@@ -108,6 +108,18 @@ export interface HubOptions {
    * @default 2 × maxMessagesPerSecond
    */
   messageBurst?: number;
+  /**
+   * Rooms one socket may be in at once. A join past it, by the client or by `connection.join()`,
+   * is refused: the client gets `{"type":"error","code":"ERR_REALTIME_TOO_MANY_ROOMS"}` and
+   * nothing changes. (WS-18) @default 32
+   */
+  maxRoomsPerSocket?: number;
+  /**
+   * Distinct rooms one user may be in across all their sockets on this instance (two tabs in
+   * the same room count it once). Refused like {@link HubOptions.maxRoomsPerSocket}.
+   * At least `maxRoomsPerSocket`. (WS-18) @default 64
+   */
+  maxRoomsPerUser?: number;
   /** Bus channel for cross-instance broadcasts. @default 'coatcheck:realtime' */
   channel?: string;
   /** The bus for broadcasts and revocations. @default manager.bus */
@@ -144,6 +156,8 @@ export interface ResolvedHubOptions {
   readonly maxConnectionsPerUser: number;
   readonly maxMessagesPerSecond: number;
   readonly messageBurst: number;
+  readonly maxRoomsPerSocket: number;
+  readonly maxRoomsPerUser: number;
   readonly channel: string;
   readonly bus: SessionBus | null;
   readonly authorizeJoin: ((connection: Connection, room: string) => boolean | Promise<boolean>) | null;
@@ -181,6 +195,12 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   if (authTimeoutMs > 0 && !options.verifyBearer) throw new SessionConfigError('createHub: authTimeoutMs needs verifyBearer (the auth message carries a bearer token).');
   const heartbeatIntervalMs = positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 30_000);
   const maxMessagesPerSecond = positive('maxMessagesPerSecond', options.maxMessagesPerSecond, 50);
+  const maxRoomsPerSocket = positive('maxRoomsPerSocket', options.maxRoomsPerSocket, 32);
+  const maxRoomsPerUser = positive('maxRoomsPerUser', options.maxRoomsPerUser, Math.max(64, maxRoomsPerSocket));
+  // A per-user cap below the per-socket one would make the per-socket one a lie.
+  if (maxRoomsPerUser < maxRoomsPerSocket) {
+    throw new SessionConfigError(`createHub: maxRoomsPerUser (${maxRoomsPerUser}) must be at least maxRoomsPerSocket (${maxRoomsPerSocket}).`);
+  }
   const bus = options.bus === undefined ? manager.bus : options.bus;
   if (bus !== null && (typeof bus.broadcast !== 'function' || typeof bus.onBroadcast !== 'function')) {
     throw new SessionConfigError('createHub: the bus has no broadcast()/onBroadcast(); update the bus package.');
@@ -206,6 +226,8 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     maxConnectionsPerUser: positive('maxConnectionsPerUser', options.maxConnectionsPerUser, 50),
     maxMessagesPerSecond,
     messageBurst: positive('messageBurst', options.messageBurst, 2 * maxMessagesPerSecond),
+    maxRoomsPerSocket,
+    maxRoomsPerUser,
     channel: options.channel ?? 'coatcheck:realtime',
     bus,
     authorizeJoin: options.authorizeJoin ?? null,

@@ -8,7 +8,8 @@
 import type { SessionRecord } from 'coatcheck';
 import { isCluster, type RedisClientLike, type RedisStandaloneClient } from './client-types.js';
 import { redisKeys } from './options.js';
-import { CorruptValueError, decodeRecord } from './record-codec.js';
+import { decodeRecord } from './record-codec.js';
+import { CorruptRecordError } from 'coatcheck/store-kit';
 
 /** Options of {@link scanRedisSessions} and {@link scanRedisUserIndexes}. */
 export interface ScanRedisOptions {
@@ -64,7 +65,7 @@ export async function* scanRedisSessions(client: RedisClientLike, options: ScanR
       try {
         yield decodeRecord((batch[index] as string).slice(start), value);
       } catch (error) {
-        if (!(error instanceof CorruptValueError)) throw error;
+        if (!(error instanceof CorruptRecordError)) throw error;
       }
     }
   }

@@ -7,8 +7,9 @@
 import { statSync } from 'node:fs';
 import type { SessionRecord } from 'coatcheck';
 import { resolveOptions } from './options.js';
-import { CorruptRowError, fromRow, type SessionRow } from './row.js';
+import { fromRow, type SessionRow } from './row.js';
 import type { SqliteStore } from './sqlite-store.js';
+import { CorruptRecordError } from 'coatcheck/store-kit';
 
 /** Options of {@link scanSqliteSessions} and {@link measureSqliteStore}. */
 export interface ScanSqliteOptions {
@@ -37,7 +38,7 @@ export function* scanSqliteSessions(store: SqliteStore, options: ScanSqliteOptio
     try {
       yield fromRow(row);
     } catch (error) {
-      if (!(error instanceof CorruptRowError)) throw error;
+      if (!(error instanceof CorruptRecordError)) throw error;
     }
   }
 }

@@ -14,17 +14,6 @@ import fastifyStatic from '@fastify/static';
 /** Where `vite build` writes the page. */
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-// Scripts, styles and fetches from this origin only; the page has no inline script. Sockets
-// (a later live-update module) connect to the same origin, which 'self' covers.
-const PAGE_CSP = [
-  "default-src 'self'",
-  "img-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>coatcheck shop</title>
 <p>The page is not built yet. Run <code>npm run build -w @coatcheck/shop</code> (or <code>npm start</code>, which builds it when missing), then reload.
 <p>The API works meanwhile: see <a href="/docs">/docs</a>.`;
@@ -45,13 +34,11 @@ export async function webRoutes(app: FastifyInstance, { root }: { root: string }
     index: 'index.html',
     // The headers below decide caching; send's default ("max-age=0") would be added otherwise.
     cacheControl: false,
+    // Security headers (the page's CSP among them) come from hardening/security-headers.ts.
     setHeaders(res, path) {
-      res.setHeader('x-content-type-options', 'nosniff');
       if (path.endsWith('.html')) {
         // The HTML names the current hashed assets, so it is revalidated on every load.
         res.setHeader('cache-control', 'no-cache');
-        res.setHeader('content-security-policy', PAGE_CSP);
-        res.setHeader('referrer-policy', 'same-origin');
       } else if (path.includes('/assets/')) {
         res.setHeader('cache-control', 'public, max-age=31536000, immutable');
       }

@@ -2,14 +2,26 @@
  * Password hashing with scrypt from `node:crypto`.
  *
  * Stored format: `scrypt$N$r$p$salt$hash`, salt and hash in base64url. The parameters travel
- * with each hash, so they can be raised later without invalidating existing passwords.
+ * with each hash: a hash made with older (cheaper) parameters still verifies, and the user
+ * store re-hashes it with the current ones at the next successful login. (AP-01)
  *
  * @module
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHashGate, type HashGateOptions } from './hash-gate.js';
 
-/** Cost parameters of new hashes: N=2^14, r=8, p=1 (16 MiB, the scrypt paper's interactive setting). */
-export const SCRYPT_PARAMS = Object.freeze({ N: 16384, r: 8, p: 1 });
+/** scrypt cost parameters. */
+export interface ScryptParams {
+  readonly N: number;
+  readonly r: number;
+  readonly p: number;
+}
+
+/**
+ * Cost of new hashes: N=2^17, r=8, p=1, the OWASP Password Storage Cheat Sheet's minimum for
+ * scrypt (128 MiB and a few hundred milliseconds per hash).
+ */
+export const SCRYPT_PARAMS: ScryptParams = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
 
 const SALT_BYTES = 16;
 const KEY_BYTES = 64;
@@ -18,10 +30,14 @@ const KEY_BYTES = 64;
 const MAX_N = 1 << 20;
 const MAX_R = 32;
 const MAX_P = 16;
+// And together: 128·N·r bytes at most 1 GiB, so the largest stored hash still verifies on a
+// small server.
+const MAX_MEMORY = 1024 * 1024 * 1024;
 
-function derive(password: string, salt: Buffer, N: number, r: number, p: number, length: number): Promise<Buffer> {
-  // scrypt needs 128·N·r bytes; Node's default cap (32 MiB) would reject stronger settings.
-  const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r + 1024 * 1024 };
+function derive(password: string, salt: Buffer, { N, r, p }: ScryptParams, length: number): Promise<Buffer> {
+  // scrypt needs 128·N·r bytes (128 MiB at the default cost); Node's default cap (32 MiB)
+  // would refuse it, so the cap is what these parameters need plus room for the rest.
+  const options: ScryptOptions = { N, r, p, maxmem: 128 * N * r * p + 32 * 1024 * 1024 };
   return new Promise((resolve, reject) => {
     // Normalised so that the same password typed on different keyboards (composed vs.
     // decomposed accents) hashes to the same key.
@@ -29,18 +45,20 @@ function derive(password: string, salt: Buffer, N: number, r: number, p: number,
   });
 }
 
-/** Hashes a password with a fresh random salt. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(SALT_BYTES);
-  const { N, r, p } = SCRYPT_PARAMS;
-  const key = await derive(password, salt, N, r, p, KEY_BYTES);
-  return `scrypt$${N}$${r}$${p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+function validParams({ N, r, p }: ScryptParams): boolean {
+  const powerOfTwo = Number.isInteger(N) && N > 1 && (N & (N - 1)) === 0;
+  const inRange = powerOfTwo && N <= MAX_N && Number.isInteger(r) && r >= 1 && r <= MAX_R && Number.isInteger(p) && p >= 1 && p <= MAX_P;
+  return inRange && 128 * N * r <= MAX_MEMORY;
 }
 
-interface ParsedHash {
-  N: number;
-  r: number;
-  p: number;
+/** Hashes a password with a fresh random salt, without the gate (see {@link createPasswordHasher}). */
+export async function hashPassword(password: string, params: ScryptParams = SCRYPT_PARAMS): Promise<string> {
+  const salt = randomBytes(SALT_BYTES);
+  const key = await derive(password, salt, params, KEY_BYTES);
+  return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+interface ParsedHash extends ScryptParams {
   salt: Buffer;
   key: Buffer;
 }
@@ -49,8 +67,7 @@ function parseHash(stored: string): ParsedHash | null {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return null;
   const [N, r, p] = parts.slice(1, 4).map((part) => (/^[1-9][0-9]{0,7}$/.test(part) ? Number(part) : NaN)) as [number, number, number];
-  const powerOfTwo = N > 1 && (N & (N - 1)) === 0;
-  if (!powerOfTwo || N > MAX_N || !(r >= 1 && r <= MAX_R) || !(p >= 1 && p <= MAX_P)) return null;
+  if (!validParams({ N, r, p })) return null;
   const salt = Buffer.from(parts[4] ?? '', 'base64url');
   const key = Buffer.from(parts[5] ?? '', 'base64url');
   if (salt.length < 8 || key.length < 16) return null;
@@ -58,24 +75,53 @@ function parseHash(stored: string): ParsedHash | null {
 }
 
 /**
- * Checks a password against a stored hash, in constant time with respect to the key.
- * An unreadable hash never matches.
+ * Checks a password against a stored hash, in constant time with respect to the key, without
+ * the gate. An unreadable hash never matches.
  */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parsed = parseHash(stored);
   if (!parsed) return false;
-  const key = await derive(password, parsed.salt, parsed.N, parsed.r, parsed.p, parsed.key.length);
+  const key = await derive(password, parsed.salt, parsed, parsed.key.length);
   return timingSafeEqual(key, parsed.key);
 }
 
-// A well-formed hash nobody knows the password of (random key), with the current parameters.
-const DUMMY_HASH = `scrypt$${SCRYPT_PARAMS.N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$${randomBytes(SALT_BYTES).toString('base64url')}$${randomBytes(KEY_BYTES).toString('base64url')}`;
+/** Whether `stored` was made with other parameters than `params` (and should be re-hashed). */
+export function needsRehash(stored: string, params: ScryptParams = SCRYPT_PARAMS): boolean {
+  const parsed = parseHash(stored);
+  return parsed === null || parsed.N !== params.N || parsed.r !== params.r || parsed.p !== params.p;
+}
 
-/**
- * Spends the same work as {@link verifyPassword} and always fails. Called for unknown
- * usernames, so the response time does not tell which usernames exist. (AB-05)
- */
-export async function verifyAgainstDummy(password: string): Promise<false> {
-  await verifyPassword(password, DUMMY_HASH);
-  return false;
+/** Options of {@link createPasswordHasher}. */
+export interface PasswordHasherOptions extends HashGateOptions {
+  /** Cost of new hashes. Lower it only for tests. @default SCRYPT_PARAMS */
+  params?: ScryptParams;
+}
+
+/** Hashing and checking under one bound. Every method may reject with 503 `ERR_PASSWORD_HASHING_BUSY`. */
+export interface PasswordHasher {
+  readonly params: ScryptParams;
+  /** A new hash of `password` with {@link PasswordHasher.params}. */
+  hash(password: string): Promise<string>;
+  /** Whether `password` matches `stored`. */
+  verify(password: string, stored: string): Promise<boolean>;
+  /**
+   * Spends the same work as {@link PasswordHasher.verify} and always fails. Called for unknown
+   * usernames, so the response time does not tell which usernames exist. (AB-05)
+   */
+  verifyDummy(password: string): Promise<false>;
+}
+
+/** Creates the hasher the user store uses. Throws `RangeError` for bad options, at start-up. */
+export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
+  const params = Object.freeze({ ...(options.params ?? SCRYPT_PARAMS) });
+  if (!validParams(params)) throw new RangeError(`scrypt parameters out of range: ${JSON.stringify(params)}.`);
+  const gate = createHashGate(options);
+  // A well-formed hash nobody knows the password of (random key), at the current cost.
+  const dummy = `scrypt$${params.N}$${params.r}$${params.p}$${randomBytes(SALT_BYTES).toString('base64url')}$${randomBytes(KEY_BYTES).toString('base64url')}`;
+  return {
+    params,
+    hash: (password) => gate.run(() => hashPassword(password, params)),
+    verify: (password, stored) => gate.run(() => verifyPassword(password, stored)),
+    verifyDummy: (password) => gate.run(() => verifyPassword(password, dummy)).then(() => false as const),
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.js';
+import { createPasswordHasher, needsRehash, type PasswordHasher } from './password.js';
 
 /** A user as the API shows it. */
 export interface User {
@@ -18,13 +18,21 @@ export interface User {
 export interface UserStoreOptions {
   /** Clock for `created_at`, in epoch ms. @default Date.now */
   now?: () => number;
+  /** Hashes and checks passwords, under a concurrency bound. @default createPasswordHasher() */
+  hasher?: PasswordHasher;
 }
 
 /** The users table. */
 export interface UserStore {
-  /** Creates a user; `null` when the username is taken (case-insensitively). */
+  /**
+   * Creates a user; `null` when the username is taken (case-insensitively). Both answers cost
+   * one hash, so the time taken does not tell a taken name from a free one. (AP-03)
+   */
   register(username: string, password: string): Promise<User | null>;
-  /** The user with these credentials, or `null`. Takes the same time for unknown usernames. */
+  /**
+   * The user with these credentials, or `null`. Takes the same time for unknown usernames.
+   * A stored hash with older parameters is replaced by one with the current ones. (AP-01)
+   */
   authenticate(username: string, password: string): Promise<User | null>;
   /** Looks a user up by id. */
   findById(id: string): User | null;
@@ -54,7 +62,7 @@ interface UserRow {
  * ```
  */
 export function createUserStore(db: BetterSqlite3.Database, options: UserStoreOptions = {}): UserStore {
-  const { now = Date.now } = options;
+  const { now = Date.now, hasher = createPasswordHasher() } = options;
   // NOCASE: "Alice" and "alice" are one account, so nobody can register a look-alike name.
   db.exec(`
     CREATE TABLE IF NOT EXISTS users (
@@ -73,20 +81,34 @@ export function createUserStore(db: BetterSqlite3.Database, options: UserStoreOp
   // rowid breaks ties between users registered in the same millisecond.
   const oldest = db.prepare<[number], UserRow>('SELECT id, username, password_hash FROM users ORDER BY created_at, rowid LIMIT ?');
   const toUser = (row: UserRow): User => ({ id: row.id, username: row.username });
+  // Only while the plaintext is at hand (a successful login) can an old hash be upgraded.
+  // The login succeeds whether or not the upgrade does: when the gate is full it is left for
+  // the next login. The WHERE on the old hash keeps a password changed meanwhile.
+  const replaceHash = db.prepare<[string, string, string]>('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
+  const rehash = async (row: UserRow, password: string): Promise<void> => {
+    try {
+      replaceHash.run(await hasher.hash(password), row.id, row.password_hash);
+    } catch {
+      // Busy: try again at the next login.
+    }
+  };
 
   return {
     async register(username, password) {
-      // Cheap early answer for the common case; the UNIQUE constraint settles races.
-      if (byUsername.get(username)) return null;
-      const passwordHash = await hashPassword(password);
+      // No early answer for a taken name: it would come back a hash's time sooner and so
+      // tell which names exist. The hash is made either way, and the UNIQUE constraint
+      // decides (which also settles two registrations of one name racing). (AP-03)
+      const passwordHash = await hasher.hash(password);
       const id = randomUUID();
       const result = insert.run(id, username, passwordHash, now());
       return result.changes === 1 ? { id, username } : null;
     },
     async authenticate(username, password) {
       const row = byUsername.get(username);
-      if (!row) return verifyAgainstDummy(password).then(() => null);
-      return (await verifyPassword(password, row.password_hash)) ? toUser(row) : null;
+      if (!row) return hasher.verifyDummy(password).then(() => null);
+      if (!(await hasher.verify(password, row.password_hash))) return null;
+      if (needsRehash(row.password_hash, hasher.params)) await rehash(row, password);
+      return toUser(row);
     },
     findById(id) {
       const row = byId.get(id);
@@ -98,11 +120,11 @@ export function createUserStore(db: BetterSqlite3.Database, options: UserStoreOp
     },
     async checkPassword(id, password) {
       const row = byId.get(id);
-      if (!row) return verifyAgainstDummy(password);
-      return verifyPassword(password, row.password_hash);
+      if (!row) return hasher.verifyDummy(password);
+      return hasher.verify(password, row.password_hash);
     },
     async changePassword(id, password) {
-      const passwordHash = await hashPassword(password);
+      const passwordHash = await hasher.hash(password);
       return setHash.run(passwordHash, id).changes === 1;
     },
     list(limit) {

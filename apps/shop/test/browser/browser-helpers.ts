@@ -13,6 +13,7 @@ import { sqliteStore } from '@coatcheck/sqlite';
 import { buildApp } from '../../src/app.js';
 import { WEB_DIST } from '../../src/routes/web.js';
 import { ensureWebBuilt } from '../../src/web-build.js';
+import { TEST_HASHING } from '../test-hashing.js';
 
 /** Debian's package; never a browser downloaded by `playwright install`. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -114,7 +115,7 @@ export async function startShop({ hostname = '127.0.0.1' }: StartShopOptions = {
   const origin = `http://${hostname}:${port}`;
   const secrets = [randomBytes(32).toString('base64url')];
   const serve = async () => {
-    const app = buildApp({ store, db, secrets, now, web: WEB_DIST, realtime: { origins: [origin] } });
+    const app = buildApp({ store, db, secrets, now, web: WEB_DIST, realtime: { origins: [origin] }, passwordHashing: TEST_HASHING });
     await app.listen({ port, host: '127.0.0.1' });
     return app;
   };
