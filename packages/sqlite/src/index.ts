@@ -20,3 +20,4 @@ export {
   type SqliteStoreFileOptions,
   type SqliteStoreDatabaseOptions,
 } from './options.js';
+export { sqliteRateLimit, type SqliteRateLimit, type SqliteRateLimitOptions } from './rate-limit.js';
