@@ -64,3 +64,4 @@ export type {
   RedisPubSubClient,
   RedisStandaloneClient,
 } from './client-types.js';
+export { redisRateLimit, type RedisRateLimit, type RedisRateLimitOptions } from './rate-limit.js';
