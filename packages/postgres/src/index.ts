@@ -23,3 +23,4 @@ export type { ConnectionOptions, PoolConnectionOptions, UrlConnectionOptions } f
 export { BUS_LISTENER_WARNING, postgresBus, type PostgresBus } from './bus/postgres-bus.js';
 export type { PostgresBusOptions } from './bus/bus-options.js';
 export { MAX_PAYLOAD_BYTES } from './bus/payload.js';
+export { postgresRateLimit, type PostgresRateLimit, type PostgresRateLimitOptions } from './rate-limit.js';
