@@ -91,6 +91,11 @@ export const WARNINGS = Object.freeze({
     meaning: 'A plain-HTTP request carried X-Forwarded-Proto: https or Forwarded: proto=https from a hop that is not trusted: the app runs behind HTTPS but counts the request as plain HTTP, so its cookie is not Secure and its origin is http://.',
     fix: "Set the adapter's trustProxy (a hop count or the proxy addresses), or pin cookie: { secure: true }.",
   },
+  RATE_LIMIT_PRUNE_FAILED: {
+    code: 'COATCHECK_W013',
+    meaning: 'The prune timer of createRateLimiter() could not delete passed keys from its backend (the database was unreachable, for example).',
+    fix: 'Nothing if it is rare: it is retried on the next interval. If it repeats, check the backend the limiter was given.',
+  },
 } as const satisfies Record<string, WarningInfo>);
 
 /** The name of a registered warning (`WARNINGS.<name>`). */

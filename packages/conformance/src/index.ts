@@ -24,3 +24,4 @@ export {
   randomUserId,
   type RecordInit,
 } from './records.js';
+export { describeRateLimitConformance, type RateLimitConformanceOptions } from './rate-limit.js';

@@ -24,3 +24,4 @@ export { BUS_LISTENER_WARNING, postgresBus, type PostgresBus } from './bus/postg
 export type { PostgresBusOptions } from './bus/bus-options.js';
 export { MAX_PAYLOAD_BYTES } from './bus/payload.js';
 export { scanPostgresSessions, measurePostgresStore, type ScanPostgresOptions } from './scan.js';
+export { postgresRateLimit, type PostgresRateLimit, type PostgresRateLimitOptions } from './rate-limit.js';

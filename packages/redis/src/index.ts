@@ -65,3 +65,4 @@ export type {
   RedisStandaloneClient,
 } from './client-types.js';
 export { scanRedisSessions, scanRedisUserIndexes, type RedisUserIndexEntry, type ScanRedisOptions } from './scan.js';
+export { redisRateLimit, type RedisRateLimit, type RedisRateLimitOptions } from './rate-limit.js';

@@ -21,3 +21,4 @@ export {
   type SqliteStoreDatabaseOptions,
 } from './options.js';
 export { scanSqliteSessions, measureSqliteStore, type ScanSqliteOptions } from './scan.js';
+export { sqliteRateLimit, type SqliteRateLimit, type SqliteRateLimitOptions } from './rate-limit.js';
