@@ -36,6 +36,14 @@ declare module 'fastify' {
 export interface CoatcheckFastifyOptions extends Omit<HttpPolicyOptions<any>, 'manager' | 'logger'> {
   /** The session manager created with `createSessionManager`. */
   manager: SessionManager<any>;
+  /**
+   * Answer session errors thrown by route handlers (a store outage during `login()`) in the
+   * plugin's shape, with no internal message: each route without an `errorHandler` of its own
+   * gets one that handles them and hands every other error on to your `setErrorHandler` (or
+   * Fastify's default). `false` leaves them all to your handler (use `sessionErrorHandler`
+   * there). @default true
+   */
+  errorHandler?: boolean;
 }
 
 const UNREAD_FORM = {
@@ -110,6 +118,19 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
   fastify.decorateRequest('session', null as unknown as Session<SessionDataMap>);
   fastify.decorateRequest('sessionSource', 'cookie');
   fastify.decorateRequest('sessionTransaction', null);
+  // Route-level, so the app's own error handler stays in charge of every other error: a route
+  // handler that throws falls through to the instance's handler, set before the routes.
+  if (options?.errorHandler !== false) {
+    const answerErrors = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+      const answer = request.sessionTransaction?.answerError(error) ?? policy.answerError(error);
+      if (answer === null) throw error;
+      send(request, reply, answer);
+      return reply;
+    };
+    fastify.addHook('onRoute', (route) => {
+      route.errorHandler ??= answerErrors;
+    });
+  }
 
   function started(request: FastifyRequest, reply: FastifyReply, result: BeginResult<any>, done: () => void): void {
     if (isAnswer(result)) return send(request, reply, result);
