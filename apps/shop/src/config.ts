@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAdminUsers } from './admin/admins.js';
 import type { TokenKeyFile } from '@coatcheck/tokens';
+import { normalizeOrigin } from 'coatcheck/adapter';
 import { DEFAULT_LIFETIMES, describeDuration, LIFETIME_VARIABLES, parseDuration, type ShopLifetimes } from './lifetimes.js';
 
 /** The shop's configuration. */
@@ -40,6 +41,11 @@ export interface ShopConfig {
    * or `d`. @default DEFAULT_LIFETIMES
    */
   readonly lifetimes: ShopLifetimes;
+  /**
+   * `CORS_ORIGINS`: comma-separated exact origins (`https://app.example`) of pages served
+   * elsewhere that may call the API with credentials; they are CSRF-trusted too. @default []
+   */
+  readonly corsOrigins: readonly string[];
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -98,7 +104,22 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     tokenKeys,
     csrfMode: readCsrfMode(env.CSRF_MODE),
     lifetimes,
+    corsOrigins: readCorsOrigins(env.CORS_ORIGINS),
   });
+}
+
+function readCorsOrigins(value: string | undefined): readonly string[] {
+  const parts = (value ?? '').split(',').map((part) => part.trim()).filter((part) => part.length > 0);
+  // The origin rule is the library's (the one its CORS option applies); only the message is ours.
+  return Object.freeze(
+    parts.map((part) => {
+      try {
+        return normalizeOrigin(part, 'CORS_ORIGINS');
+      } catch {
+        throw new ConfigError(`CORS_ORIGINS lists exact origins, scheme://host[:port] with no path and never *, comma-separated (e.g. https://app.example,http://localhost:5173); got ${JSON.stringify(part)}.`);
+      }
+    }),
+  );
 }
 
 function readCsrfMode(value: string | undefined): 'standard' | 'strict' {

@@ -9,6 +9,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { toErrorBody } from '@coatcheck/fastify';
 import { isSessionError } from 'coatcheck';
 import { toValidationDetails, type AjvErrorLike } from './validation.js';
+import { NOT_FOUND_OPTIONS } from './session-routes.js';
 
 /** An expected failure with a stable code, thrown by route handlers. */
 export class HttpError extends Error {
@@ -80,11 +81,12 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply): Fa
 }
 
 /**
- * Installs both handlers on the root instance; child scopes inherit them. Router errors
+ * Installs both handlers on the root instance; child scopes inherit them. Unknown routes read
+ * no session. Router errors
  * (bad percent-encoding, over-long path parameters) bypass the error handler unless given
  * to Fastify's `frameworkErrors` option as well: pass {@link handleError} there.
  */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
+  app.setNotFoundHandler(NOT_FOUND_OPTIONS, handleNotFound);
 }
