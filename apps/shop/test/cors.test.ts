@@ -9,7 +9,11 @@ const SPA = 'http://localhost:5173';
 const OTHER = 'https://evil.example';
 
 function preflight(origin: string, url: string) {
-  return { method: 'OPTIONS' as const, url, headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } };
+  return {
+    method: 'OPTIONS' as const,
+    url,
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+  };
 }
 
 describe('CORS on every route of the shop', () => {

@@ -71,7 +71,10 @@ async function runSpa(listed: (spaOrigin: string) => string[]) {
     if (response.url().startsWith(shop.url)) headers.push({ path: new URL(response.url()).pathname, headers: response.headers() });
   });
   await page.goto(`${spa.origin}/`);
-  await page.locator('#status').filter({ hasText: /^(done|failed)$/ }).waitFor();
+  await page
+    .locator('#status')
+    .filter({ hasText: /^(done|failed)$/ })
+    .waitFor();
   return { spa, shop, page, seen, headers };
 }
 
@@ -86,7 +89,10 @@ describe('browser: seed 000 SPA from its own origin', { timeout: TEST_TIMEOUT_MS
     assert.match(me.current_user_id, /^anonymous_/);
     assert.match(await text(page, 'data'), /\S/);
     // Every API response the page read carried its origin, never `*`, and Vary: Origin.
-    assert.deepEqual(headers.map(({ path }) => path), ['/anonymous-login', '/user/me', '/anonymous-data']);
+    assert.deepEqual(
+      headers.map(({ path }) => path),
+      ['/anonymous-login', '/user/me', '/anonymous-data'],
+    );
     for (const { path, headers: got } of headers) {
       assert.equal(got['access-control-allow-origin'], spa.origin, path);
       assert.equal(got['access-control-allow-credentials'], 'true', path);
@@ -94,7 +100,10 @@ describe('browser: seed 000 SPA from its own origin', { timeout: TEST_TIMEOUT_MS
     }
     // The bearer header makes the browser ask first: the shop answered those preflights.
     const preflights = seen.filter(({ method }) => method === 'OPTIONS');
-    assert.ok(preflights.some(({ url }) => url === '/user/me'), JSON.stringify(seen));
+    assert.ok(
+      preflights.some(({ url }) => url === '/user/me'),
+      JSON.stringify(seen),
+    );
     for (const preflight of preflights) {
       assert.equal(preflight.status, 204);
       assert.equal(preflight.origin, spa.origin);
