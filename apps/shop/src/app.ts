@@ -170,7 +170,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   const users = createUserStore(db, { now });
   // Bearer mode: the refresh-successor key is derived from the session secret under its own
-  // label. Importing keys is asynchronous; both scopes below wait for it (a bad key file
+  // label. Importing keys is asynchronous; the plugins below wait for it (a bad key file
   // fails app.ready()).
   const tokensReady = Promise.resolve(tokenKeys ?? generateKeyFile('EdDSA', now())).then((keys) =>
     createTokenService({
@@ -198,7 +198,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const isAdmin = createAdminCheck(users, admins);
   // The session plugin sits at the root, before every route, so one policy (CORS, preflights,
   // proxy trust) answers every request, unknown routes and preflights to any path included.
-  // Routes outside the session scope are marked `session: false` (see markSessionRoutes):
+  // Routes outside the session scope are marked `session: false` (http/session-routes.ts):
   // there it only adds CORS headers and never reads a cookie or a token.
   markOpenRoutes(app);
   const policy = async (root: FastifyInstance) => {
