@@ -36,6 +36,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
 import { webRoutes } from './routes/web.js';
 import { DEFAULT_LIFETIMES, type ShopLifetimes } from './lifetimes.js';
+import { atRoot, markOpenRoutes, markSessionScope } from './http/session-routes.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -102,6 +103,11 @@ export interface AppOptions {
    * @default null (main.ts passes ALLOWED_HOSTS or the loopback default)
    */
   allowedHosts?: readonly string[] | null;
+  /**
+   * Exact origins of pages served elsewhere that may call this API with credentials
+   * (`CORS_ORIGINS`), e.g. an SPA at `https://app.example`. They are CSRF-trusted too. @default []
+   */
+  corsOrigins?: readonly string[];
 }
 
 /** Largest accepted request body: far above any real request of this API. */
@@ -132,7 +138,7 @@ function sessionLifetime(lifetimes: ShopLifetimes) {
  */
 export function buildApp(options: AppOptions): FastifyInstance {
   const { store, bus = null, db, secrets, tokenKeys, now = Date.now, logger = false, trustProxy = false, routes } = options;
-  const { admins = 'first-user', activeSessions = null, web = null } = options;
+  const { admins = 'first-user', activeSessions = null, web = null, corsOrigins = [] } = options;
   const lifetimes: ShopLifetimes = { ...DEFAULT_LIFETIMES, ...options.lifetimes };
   const app = Fastify({
     // Query values of token names redacted, headers never logged. (LC-26)
@@ -170,7 +176,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     now,
     logger: sessionLog,
     lifetime: sessionLifetime(lifetimes),
-    csrf: { mode: options.csrfMode ?? 'standard' },
+    // An origin the operator lists for CORS serves their own page: its cookie requests pass
+    // the CSRF check too (a page on a sibling port, such as a dev server, is same-site but
+    // not same-origin, and would be refused otherwise).
+    csrf: { mode: options.csrfMode ?? 'standard', trustedOrigins: corsOrigins },
     ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
   });
   const stopCounting = metrics.followManager(manager);
@@ -180,7 +189,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   const users = createUserStore(db, { now, hasher: createPasswordHasher(options.passwordHashing) });
   // Bearer mode: the refresh-successor key is derived from the session secret under its own
-  // label. Importing keys is asynchronous; both scopes below wait for it (a bad key file
+  // label. Importing keys is asynchronous; the plugins below wait for it (a bad key file
   // fails app.ready()).
   const tokensReady = Promise.resolve(tokenKeys ?? generateKeyFile('EdDSA', now())).then((keys) =>
     createTokenService({
@@ -206,7 +215,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
   hub = realtime;
   const orders = createOrderStore(db);
   const isAdmin = createAdminCheck(users, admins);
-  // Before every route: the OpenAPI generator collects routes as they are added.
+  // The session plugin sits at the root, before every route, so one policy (CORS, preflights,
+  // proxy trust) answers every request, unknown routes and preflights to any path included.
+  // Routes outside the session scope are marked `session: false` (http/session-routes.ts):
+  // there it only adds CORS headers and never reads a cookie or a token.
+  markOpenRoutes(app);
+  const policy = async (root: FastifyInstance) => {
+    const tokens = await tokensReady;
+    await root.register(coatcheck, { manager, bearer: tokens, trustProxy, cors: { origins: corsOrigins } });
+  };
+  app.register(atRoot(policy));
+  // Before every other route: the OpenAPI generator collects routes as they are added.
   app.register(openApiDocs);
 
   rejectTokensInUrl(app);
@@ -221,10 +240,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(async (scope) => tokenEndpoints(scope, { tokens: await tokensReady }));
   if (web) app.register(webRoutes, { root: web });
   // Everything that uses sessions lives in one scope; /health and unknown routes stay out of
-  // it, so they never touch the store through a cookie.
+  // it, so they never touch the store through a cookie or a token.
   app.register(async (scope) => {
+    markSessionScope(scope);
     const tokens = await tokensReady;
-    await scope.register(coatcheck, { manager, bearer: tokens, trustProxy });
     const pages = pageRoutes(scope, { users, csrfFieldName: manager.csrf?.fieldName ?? '_csrf' });
     authRoutes(scope, { users, pages });
     cartRoutes(scope);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAdminUsers } from './admin/admins.js';
 import { readAllowedHosts } from './hardening/host-allow-list.js';
 import type { TokenKeyFile } from '@coatcheck/tokens';
+import { normalizeOrigin } from 'coatcheck/adapter';
 import { DEFAULT_LIFETIMES, describeDuration, LIFETIME_VARIABLES, parseDuration, type ShopLifetimes } from './lifetimes.js';
 
 /** The shop's configuration. */
@@ -53,6 +54,11 @@ export interface ShopConfig {
    * a logout (the store's `waitForReplicas`). `null`: off. @default null
    */
   readonly redisWaitForReplicas: { readonly replicas: number; readonly timeoutMs: number } | null;
+  /**
+   * `CORS_ORIGINS`: comma-separated exact origins (`https://app.example`) of pages served
+   * elsewhere that may call the API with credentials; they are CSRF-trusted too. @default []
+   */
+  readonly corsOrigins: readonly string[];
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -115,6 +121,7 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     lifetimes,
     allowedHosts: readHosts(env.ALLOWED_HOSTS, host, port),
     redisWaitForReplicas: readWaitForReplicas(env, redisUrl),
+    corsOrigins: readCorsOrigins(env.CORS_ORIGINS),
   });
 }
 
@@ -141,6 +148,20 @@ function readHosts(value: string | undefined, host: string, port: number): reado
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+}
+
+function readCorsOrigins(value: string | undefined): readonly string[] {
+  const parts = (value ?? '').split(',').map((part) => part.trim()).filter((part) => part.length > 0);
+  // The origin rule is the library's (the one its CORS option applies); only the message is ours.
+  return Object.freeze(
+    parts.map((part) => {
+      try {
+        return normalizeOrigin(part, 'CORS_ORIGINS');
+      } catch {
+        throw new ConfigError(`CORS_ORIGINS lists exact origins, scheme://host[:port] with no path and never *, comma-separated (e.g. https://app.example,http://localhost:5173); got ${JSON.stringify(part)}.`);
+      }
+    }),
+  );
 }
 
 function readCsrfMode(value: string | undefined): 'standard' | 'strict' {

@@ -4,6 +4,7 @@
  * Environment: `PORT` (3000), `HOST` (127.0.0.1), `DATA_DIR` (apps/shop/data),
  * `SESSION_SECRET` and `TOKEN_KEYS` (generated and kept in the data directory when unset),
  * `TRUST_PROXY` (off), `ALLOWED_HOSTS` (loopback names on a loopback HOST), `LOG_LEVEL` (info), `WS_ORIGINS` (page origins allowed on `/ws`),
+ * `CORS_ORIGINS` (other origins whose pages may call the API),
  * `REDIS_URL` or `DATABASE_URL` (sessions in Redis or Postgres instead of the SQLite file;
  * users stay in SQLite), `ADMIN_USERS` (the first registered user). SIGINT/SIGTERM close the server (in-flight requests finish),
  * then the store, then the database.
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       admins: config.admins ?? 'first-user',
       csrfMode: config.csrfMode,
       allowedHosts: config.allowedHosts,
+      corsOrigins: config.corsOrigins,
       activeSessions: backends.countActive,
       web: WEB_DIST,
       realtime: { origins: readOrigins(process.env, config.host, config.port) },

@@ -49,3 +49,20 @@ describe('lifetime configuration', () => {
     assert.equal(token.json().expires_in, 120);
   });
 });
+
+describe('CORS_ORIGINS', () => {
+  it('reads comma-separated exact origins; none by default', () => {
+    assert.deepEqual(config({}).corsOrigins, []);
+    assert.deepEqual(config({ CORS_ORIGINS: ' https://app.example , http://localhost:5173,' }).corsOrigins, ['https://app.example', 'http://localhost:5173']);
+  });
+
+  it('CO-05 refuses anything but scheme://host[:port]: a wildcard, a path, a bare host', () => {
+    for (const value of ['*', 'https://app.example/', 'https://app.example/spa', 'app.example', 'https://*.example', 'null']) {
+      assert.throws(
+        () => config({ CORS_ORIGINS: `https://ok.example,${value}` }),
+        (error: unknown) => error instanceof ConfigError && /^CORS_ORIGINS lists exact origins/.test(error.message) && error.message.includes(JSON.stringify(value)),
+        value,
+      );
+    }
+  });
+});

@@ -124,6 +124,8 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
     const answerErrors = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
       const answer = request.sessionTransaction?.answerError(error) ?? policy.answerError(error);
       if (answer === null) throw error;
+      // Fastify logs errors only in its default handler: the details go to the log here.
+      if (answer.status >= 500) request.log.error({ err: error }, 'coatcheck: session error');
       send(request, reply, answer);
       return reply;
     };

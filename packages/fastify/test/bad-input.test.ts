@@ -168,7 +168,7 @@ describe('store failures inside handlers', () => {
     const { app } = await buildTestApp({}, closed);
     const res = await app.inject({ method: 'POST', url: '/login', headers: HTTPS });
     assert.equal(res.statusCode, 503);
-    assert.equal(res.json().code, 'ERR_SESSION_STORE_UNAVAILABLE');
+    assert.equal(res.json().error.code, 'ERR_SESSION_STORE_UNAVAILABLE');
     assert.doesNotMatch(res.body, /not open|closed|sqlite3|better/i);
     assert.equal(res.headers['set-cookie'], undefined);
   });

@@ -7,8 +7,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorBody } from '@coatcheck/fastify';
-import { isSessionError } from 'coatcheck';
 import { toValidationDetails, type AjvErrorLike } from './validation.js';
+import { NOT_FOUND_OPTIONS } from './session-routes.js';
 
 /** An expected failure with a stable code, thrown by route handlers. */
 export class HttpError extends Error {
@@ -43,13 +43,6 @@ const isJsonSyntaxError = (error: FastifyError) => error instanceof SyntaxError 
 
 function classify(error: FastifyError): [status: number, code: string, message: string] {
   if (error instanceof HttpError) return [error.statusCode, error.code, error.message];
-  if (isSessionError(error)) {
-    const status = error.statusCode;
-    // Store errors carry driver details that belong in logs, not in responses; the wording
-    // matches what @coatcheck/fastify answers for an outage it catches itself.
-    if (status === 503) return [status, error.code, 'The session store is unavailable; try again shortly.'];
-    return [status, error.code, status >= 500 ? 'Something went wrong on our side.' : error.message];
-  }
   const known = error.code ? FASTIFY_ERRORS[error.code] : undefined;
   if (known) return known;
   if (isJsonSyntaxError(error)) return [400, 'ERR_BAD_JSON', 'The request body is not valid JSON.'];
@@ -80,11 +73,12 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply): Fa
 }
 
 /**
- * Installs both handlers on the root instance; child scopes inherit them. Router errors
+ * Installs both handlers on the root instance; child scopes inherit them. Unknown routes read
+ * no session. Router errors
  * (bad percent-encoding, over-long path parameters) bypass the error handler unless given
  * to Fastify's `frameworkErrors` option as well: pass {@link handleError} there.
  */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
+  app.setNotFoundHandler(NOT_FOUND_OPTIONS, handleNotFound);
 }

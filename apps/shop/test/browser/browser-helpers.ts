@@ -96,6 +96,20 @@ export interface StartShopOptions {
    * name are one site. @default '127.0.0.1'
    */
   hostname?: '127.0.0.1' | 'localhost';
+  /** Origins of pages served elsewhere allowed to call the API (`CORS_ORIGINS`). @default [] */
+  corsOrigins?: readonly string[];
+  /** Told of every response the shop sends, preflights and refusals included. */
+  onResponse?: (response: SeenResponse) => void;
+}
+
+/** A response the shop sent, as {@link StartShopOptions.onResponse} reports it. */
+export interface SeenResponse {
+  method: string;
+  /** The path and query. */
+  url: string;
+  status: number;
+  /** The request's `Origin` header. */
+  origin: string | undefined;
 }
 
 /**
@@ -103,7 +117,7 @@ export interface StartShopOptions {
  * channel open to the page's origin (as `main.ts` allows `http://127.0.0.1:<port>` and
  * `http://localhost:<port>`).
  */
-export async function startShop({ hostname = '127.0.0.1' }: StartShopOptions = {}): Promise<RunningShop> {
+export async function startShop({ hostname = '127.0.0.1', corsOrigins = [], onResponse }: StartShopOptions = {}): Promise<RunningShop> {
   await ensureWebBuilt();
   const dir = tempDir('coatcheck-browser-');
   const db = new Database(join(dir, 'shop.sqlite'));
@@ -115,7 +129,13 @@ export async function startShop({ hostname = '127.0.0.1' }: StartShopOptions = {
   const origin = `http://${hostname}:${port}`;
   const secrets = [randomBytes(32).toString('base64url')];
   const serve = async () => {
-    const app = buildApp({ store, db, secrets, now, web: WEB_DIST, realtime: { origins: [origin] }, passwordHashing: TEST_HASHING });
+    const app = buildApp({ store, db, secrets, now, web: WEB_DIST, realtime: { origins: [origin] }, corsOrigins, passwordHashing: TEST_HASHING });
+    if (onResponse) {
+      app.addHook('onResponse', (request, reply, done) => {
+        onResponse({ method: request.method, url: request.url, status: reply.statusCode, origin: request.headers.origin });
+        done();
+      });
+    }
     await app.listen({ port, host: '127.0.0.1' });
     return app;
   };
