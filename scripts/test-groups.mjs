@@ -23,6 +23,7 @@ export const SERVICE_TESTS = [
   'apps/shop/test/cluster.test.ts',
   'apps/shop/test/realtime-scale-out.test.ts',
   'apps/shop/test/scale-out.test.ts',
+  'apps/shop/test/redis-wait-replicas.test.ts',
   'packages/realtime/test/revocation.test.ts',
 ];
 
