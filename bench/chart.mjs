@@ -47,5 +47,5 @@ rows.forEach(([key, s], i) => {
 });
 const foot = `${meta.loadTool.split(' ').slice(0, 2).join(' ')} -t${meta.settings.threads} -c${meta.settings.connections}, node ${meta.node}, runtime ${meta.settings.runtime}, commit ${meta.commit}. Blue: coatcheck; orange: peers; grey: no session / hand-rolled ideal.`;
 parts.push(`<text x="12" y="${height - 14}" font-size="11" fill="#555">${escape(foot)}</text>`, '</svg>');
-writeFileSync(output, parts.join('\n') + '\n');
+writeFileSync(output, `${parts.join('\n')}\n`);
 console.log(`wrote ${output} from ${input}`);

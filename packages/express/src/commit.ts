@@ -106,7 +106,7 @@ export function installCommit(res: Response, tx: HttpTransaction<any>): void {
   const app = Object.getPrototypeOf(res) as object | null;
   const base = app === null ? null : (Object.getPrototypeOf(app) as object | null);
   // express.response, which every app's response inherits from; else the app's, else this one.
-  const target = [base, app].find((c) => c !== null && Object.prototype.hasOwnProperty.call(c, 'send')) ?? res;
+  const target = [base, app].find((c) => c !== null && Object.hasOwn(c, 'send')) ?? res;
   if (!hooked.has(target)) installHooks(target as unknown as Hookable);
   (res as WithState)[STATE] = { tx, commit: null, settled: false };
 }
