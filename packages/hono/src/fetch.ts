@@ -27,7 +27,10 @@ const policies = new WeakMap<object, HttpPolicy<any>>();
 function policyFor(manager: SessionManager<any>, options: FetchSessionOptions | undefined): HttpPolicy<any> {
   const key = options ?? manager;
   let policy = policies.get(key);
-  if (policy === undefined) policies.set(key, (policy = createHttpPolicy({ ...options, manager })));
+  if (policy === undefined) {
+    policy = createHttpPolicy({ ...options, manager });
+    policies.set(key, policy);
+  }
   return policy;
 }
 

@@ -94,7 +94,9 @@ export function createCallTracker(): CallTracker {
       const call: Call = { promise, notAwaited: new SessionNotAwaitedError(method), settled: false, failed: false, error: undefined, reported: false };
       calls.push(call);
       tail = work.then(
-        () => void (call.settled = true),
+        () => {
+          call.settled = true;
+        },
         (error: unknown) => {
           call.settled = true;
           call.failed = true;
