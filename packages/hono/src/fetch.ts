@@ -72,7 +72,9 @@ export function beginSession<D extends object>(manager: SessionManager<D>, reque
 const HEADERS: HeaderTarget<Headers> = {
   get: (h, name) => h.get(name),
   set: (h, name, value) => h.set(name, value),
-  appendCookies: (h, values) => values.forEach((value) => h.append('set-cookie', value)),
+  appendCookies: (h, values) => {
+    for (const value of values) h.append('set-cookie', value);
+  },
 };
 
 /** `response` with `headers` added; copied when its headers are immutable (a `fetch()` result). */

@@ -81,7 +81,9 @@ export function createShopMetrics(options: ShopMetricsOptions = {}): ShopMetrics
         events.on('destroyed', ({ reason }) => ended.inc({ reason })),
         events.on('revoked', ({ ids, reason }) => revoked.inc({ reason }, ids.length)),
       ];
-      return () => offs.forEach((off) => off());
+      return () => {
+        for (const off of offs) off();
+      };
     },
   };
 }
