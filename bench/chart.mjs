@@ -32,6 +32,7 @@ const height = top + rows.length * rowHeight + 40;
 const width = labelWidth + barWidth + 150;
 const parts = [
   `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
+  '<title>GET /me, authenticated read: median requests per second by server variant</title>',
   `<rect width="100%" height="100%" fill="#fff"/>`,
   `<text x="12" y="22" font-size="15" font-weight="600">GET /me, authenticated read: median req/s on one server core (${escapeXml(meta.settings.reps)} interleaved runs)</text>`,
 ];
