@@ -68,7 +68,7 @@ function nextMessage(child, test) {
 
 async function startServer(kind, prefix) {
   const child = fork(SYSTEMS[kind].file, [], {
-    execArgv: process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : [],
+    execArgv: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [],
     env: { ...process.env, PORT: String(port), REDIS_URL, PREFIX: prefix, SECRET, ORIGIN, },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -71,7 +71,7 @@ export function cpuSeconds(pid) {
 export function cpuCoreSeconds(cpu) {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
     return { busy: (user + nice + system + irq + softirq) / ticks(), steal: steal / ticks() };
   } catch {
     return null;

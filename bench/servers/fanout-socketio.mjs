@@ -21,7 +21,7 @@ serveFanoutCommands(
   {
     broadcast: (data) => io.to('bench').emit('m', data),
     async stop() {
-      io.close();
+      void io.close();
       server.closeAllConnections();
       await Promise.allSettled([pub.quit(), sub.quit()]);
     },

@@ -14,7 +14,7 @@ const lookup = (id) => sessions.get(id);
 const later = (id) => new Promise((resolve) => setImmediate(() => resolve(lookup(id))));
 
 const app = Fastify({ logger: false });
-app.post('/login', async (req, reply) => {
+app.post('/login', async (_req, reply) => {
   const id = randomBytes(32).toString('base64url');
   sessions.set(id, JSON.stringify({ userId: 'u_42', counter: 0 }));
   reply.header('set-cookie', `sid=${sign(id)}; Path=/; HttpOnly; SameSite=Lax`);

@@ -11,7 +11,7 @@ const client = await connectRedis();
 const { sign, unsign } = signedCookie(SECRET);
 
 const app = Fastify({ logger: false });
-app.post('/login', async (req, reply) => {
+app.post('/login', async (_req, reply) => {
   const id = randomBytes(32).toString('base64url');
   await client.set(prefix + id, JSON.stringify({ userId: 'u_42', counter: 0 }), { EX: 86_400 });
   reply.header('set-cookie', `sid=${sign(id)}; Path=/; HttpOnly; SameSite=Lax`);

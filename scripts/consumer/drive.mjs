@@ -47,7 +47,7 @@ export async function startApp({ app, appDir, entry, scratch, env }) {
   const proc = startProcess(command, args, { cwd: appDir, env: appEnv({ ...env, PORT: String(port) }) });
   const deadline = Date.now() + 60_000;
   let exited = false;
-  proc.exited.then(() => (exited = true));
+  void proc.exited.then(() => (exited = true));
   while (!(await accepts(port))) {
     if (exited) throw new Error(`${app}: step "start" failed: the app exited before listening on PORT=${port}\n${proc.output()}`);
     if (Date.now() > deadline) {

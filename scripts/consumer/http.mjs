@@ -35,7 +35,7 @@ export async function send(base, method, path, { json, jar, bearer } = {}) {
     headers.origin = base;
     headers['content-type'] = 'application/json';
   }
-  if (jar && jar.header()) headers.cookie = jar.header();
+  if (jar?.header()) headers.cookie = jar.header();
   if (bearer) headers.authorization = `Bearer ${bearer}`;
   const response = await fetch(`${base}${path}`, { method, headers, body: method === 'GET' ? undefined : JSON.stringify(json ?? {}), redirect: 'manual' });
   const text = await response.text();

@@ -6,7 +6,7 @@
 // README, Express, Hono and bearer apps, driving them over HTTP.
 //
 //   node scripts/consumer/run.mjs [--docs <file or dir>]... [--keep]
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

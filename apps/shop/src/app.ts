@@ -226,10 +226,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   };
   app.register(atRoot(policy));
   // Before every other route: the OpenAPI generator collects routes as they are added.
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
   app.register(openApiDocs);
 
   rejectTokensInUrl(app);
   // In a plugin, so they are added after the docs plugin has loaded and are described too.
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
   app.register(async (open) => {
     healthRoutes(open, { manager, bus, db });
     metricsRoutes(open, { registry: metrics.registry });
@@ -237,10 +239,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   // Token endpoints read no cookie and no access token: a client refreshes precisely when
   // its access token has expired.
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
   app.register(async (scope) => tokenEndpoints(scope, { tokens: await tokensReady }));
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
   if (web) app.register(webRoutes, { root: web });
   // Everything that uses sessions lives in one scope; /health and unknown routes stay out of
   // it, so they never touch the store through a cookie or a token.
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
   app.register(async (scope) => {
     markSessionScope(scope);
     const tokens = await tokensReady;

@@ -47,7 +47,7 @@ async function openRedis(url: string, waitForReplicas: BackendConfig['redisWaitF
   // Bounded: an unreachable Redis stops the start with the URL and what to check, instead of
   // a server that never listens.
   await connectRedis(client);
-  let store;
+  let store: ReturnType<typeof redisStore>;
   try {
     // With REDIS_WAIT_REPLICAS a logout or refresh rotation is answered only once replicas
     // hold it, so a failover cannot bring a revoked session back (SF-10).

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   await importKeySet(tokenKeys.keys);
 
   const db = openDatabase(config.dataDir, DATABASE_FILE);
-  let backends;
+  let backends: Awaited<ReturnType<typeof openBackends>>;
   try {
     backends = await openBackends(config, db);
   } catch (error) {
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const { store, bus } = backends;
-  let app;
+  let app: ReturnType<typeof buildApp>;
   try {
     app = buildApp({
       store,

@@ -272,7 +272,7 @@ describe('bad input', () => {
         '{"__proto__":{"admin":true}}',
         JSON.stringify({ idempotency_key: 'k'.repeat(20), username: 'bob', password: PASSWORD, new_password: 'x'.repeat(20), method: 'card' }),
         JSON.stringify({ username: '\ud800', password: '\u0000'.repeat(50) }),
-        '{"a":' + '['.repeat(2000) + ']'.repeat(2000) + '}',
+        `{"a":${'['.repeat(2000)}${']'.repeat(2000)}}`,
       ];
       for (const key of Object.keys(ROUTE_DOCS)) {
         const [method = 'GET', path = '/'] = key.split(' ');

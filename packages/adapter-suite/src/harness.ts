@@ -94,7 +94,12 @@ export interface Harness {
 /** Builds a manager and the adapter's app; both are closed when the test file ends. */
 export async function buildHarness(factory: AppFactory, overrides: Partial<SessionManagerOptions> = {}, store?: SessionStore, options?: SuiteOptions | ((manager: SessionManager, clock: Clock) => Promise<SuiteOptions>)): Promise<Harness> {
   let t = Date.UTC(2026, 0, 1);
-  const clock: Clock = { now: () => t, advance: (ms) => void (t += ms) };
+  const clock: Clock = {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
   const counted = countingStore(store ?? memoryStore({ sweepIntervalMs: 0, quiet: true }));
   const manager = createSessionManager({ store: counted, secrets: [SECRET], now: clock.now, production: false, ...overrides });
   const app = await factory(manager, typeof options === 'function' ? await options(manager, clock) : options);

@@ -31,7 +31,7 @@ describe('coatcheck doctor on Redis', () => {
     assert.equal(levels['redis.persistence'], 'ok');
     assert.equal(levels['store.clock'], 'ok');
     assert.equal(levels['store.latency'] !== undefined, true);
-    assert.equal(levels['secret'], 'ok');
+    assert.equal(levels.secret, 'ok');
     await server.cli('CONFIG', 'SET', 'appendonly', 'no');
     await server.cli('CONFIG', 'SET', 'save', '');
     const bare = await runJson<DoctorReport>(['doctor', '--store', server.url], { env: { SESSION_SECRET: SECRET } });

@@ -92,7 +92,12 @@ export interface BearerFetch {
 /** The default storage: a variable. */
 export function memoryTokenStorage(): TokenStorage {
   let held: StoredTokens | null = null;
-  return { load: () => held, save: (tokens) => void (held = tokens) };
+  return {
+    load: () => held,
+    save: (tokens) => {
+      held = tokens;
+    },
+  };
 }
 
 async function errorCode(response: Response): Promise<string | null> {

@@ -48,7 +48,10 @@ export function createTypedEmitter<M extends object>(onListenerError: (error: un
   return {
     on(event, listener) {
       let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        listeners.set(event, set);
+      }
       set.add(listener as (payload: never) => void);
       return () => void set.delete(listener as (payload: never) => void);
     },

@@ -65,7 +65,7 @@ describe('revocation-aware local cache', () => {
         const held = hold;
         hold = null;
         const record = await inner.get(id, now);
-        if (held) await held;
+        if (held !== null) await held;
         return record;
       },
     };

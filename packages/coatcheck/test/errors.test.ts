@@ -37,7 +37,7 @@ describe('docs/errors.md', () => {
       (value): value is ErrorClass => typeof value === 'function' && value.prototype instanceof errors.SessionError,
     );
     const codeOf = (Cls: ErrorClass) => {
-      const instance = Reflect.construct(Cls as unknown as Function, ['store', 'message']) as errors.SessionError;
+      const instance = Reflect.construct(Cls as unknown as new (...args: string[]) => unknown, ['store', 'message']) as errors.SessionError;
       return instance.code;
     };
     assert.deepEqual(sorted(classes.map(codeOf)), codes);

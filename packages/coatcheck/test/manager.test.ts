@@ -91,7 +91,7 @@ describe('session manager', () => {
     const s = await manager.load({ secure: true, userAgent: `<script>\r\n${'x'.repeat(8192)}` });
     await s.login('alice');
     const [device] = await s.listDevices();
-    assert.ok(device && device.userAgent && device.userAgent.length <= 512);
+    assert.ok(device?.userAgent && device.userAgent.length <= 512);
     assert.doesNotMatch(device?.userAgent ?? '', /[\r\n]/);
   });
 

@@ -56,7 +56,7 @@ function assertReported(logged: Logged[], method: string): void {
   assert.ok(report.message.includes(`session.${method}() was not awaited`), report.message);
   assert.ok(report.message.includes(`await session.${method}(`), report.message);
   // The stack points at the call that lacked `await`: this file.
-  assert.match(String((report.context?.error as Error).stack), /not-awaited\.test\.ts/);
+  assert.match(String((report.context?.error as Error | undefined)?.stack), /not-awaited\.test\.ts/);
 }
 
 describe('a lifecycle call without await', () => {

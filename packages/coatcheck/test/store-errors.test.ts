@@ -31,7 +31,7 @@ function failingStore() {
   return {
     store,
     fail(methods: string[], error: unknown) {
-      methods.forEach((m) => failing.add(m));
+      for (const m of methods) failing.add(m);
       failure = error;
     },
   };

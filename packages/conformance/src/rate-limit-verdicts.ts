@@ -17,7 +17,16 @@ export const freshName = (label: string): string => `conf-${label}-${randomBytes
 export function manualClock(): { now: () => number; advance(ms: number): void; set(at: number): void; start: number } {
   const start = Date.now();
   let at = start;
-  return { now: () => at, advance: (ms) => void (at += ms), set: (value) => void (at = value), start };
+  return {
+    now: () => at,
+    advance: (ms) => {
+      at += ms;
+    },
+    set: (value) => {
+      at = value;
+    },
+    start,
+  };
 }
 
 function limiterOn<D extends string>(backend: RateLimitBackend, rules: Record<D, RateLimitRule | RateLimitRule[]>, now: () => number) {

@@ -58,7 +58,10 @@ export function commitSession(_req: Request, res: Response): Promise<void> {
   if (state.commit !== null) return state.commit;
   if (state.settled) return res.headersSent ? Promise.reject(new SessionCommittedError('commitSession was called after the response headers were sent; call it before the first res.write().')) : Promise.resolve();
   state.commit = Promise.resolve(state.tx.commit()).then(
-    (headers) => void ((state.settled = true), apply(res, headers)),
+    (headers) => {
+      state.settled = true;
+      apply(res, headers);
+    },
     (error: unknown) => {
       state.settled = true;
       throw error;
@@ -72,10 +75,9 @@ type Hookable = { send: Method; redirect: Method; writeHead: Method };
 
 /** `res.send` / `res.redirect`: run once committed; a failed commit answers instead. */
 function deferred(original: Method) {
-  return function (this: Response): unknown {
+  return function (this: Response, ...args: unknown[]): unknown {
     const state = transactionOf(this);
-    if (state === undefined || state.settled || !isPending(state.tx.session)) return original.apply(this, arguments as unknown as unknown[]);
-    const args = arguments as unknown as unknown[];
+    if (state === undefined || state.settled || !isPending(state.tx.session)) return original.apply(this, args);
     commitSession(this.req, this).then(
       () => original.apply(this, args),
       (error: unknown) => (isSessionError(error) ? sendAnswer(this, state.tx.answerError(error)!) : this.destroy()),
@@ -90,13 +92,13 @@ function installHooks(target: Hookable): void {
   const writeHead = target.writeHead;
   target.send = deferred(target.send);
   target.redirect = deferred(target.redirect);
-  target.writeHead = function (this: ServerResponse): unknown {
+  target.writeHead = function (this: ServerResponse, ...args: unknown[]): unknown {
     const state = transactionOf(this);
     if (state !== undefined && !state.settled) {
       state.settled = true;
       apply(this, state.tx.endNow());
     }
-    return writeHead.apply(this, arguments as unknown as unknown[]);
+    return writeHead.apply(this, args);
   };
   hooked.add(target);
 }
@@ -106,7 +108,7 @@ export function installCommit(res: Response, tx: HttpTransaction<any>): void {
   const app = Object.getPrototypeOf(res) as object | null;
   const base = app === null ? null : (Object.getPrototypeOf(app) as object | null);
   // express.response, which every app's response inherits from; else the app's, else this one.
-  const target = [base, app].find((c) => c !== null && Object.prototype.hasOwnProperty.call(c, 'send')) ?? res;
+  const target = [base, app].find((c) => c !== null && Object.hasOwn(c, 'send')) ?? res;
   if (!hooked.has(target)) installHooks(target as unknown as Hookable);
   (res as WithState)[STATE] = { tx, commit: null, settled: false };
 }

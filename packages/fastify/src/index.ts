@@ -135,14 +135,18 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
   }
 
   function started(request: FastifyRequest, reply: FastifyReply, result: BeginResult<any>, done: () => void): void {
-    if (isAnswer(result)) return send(request, reply, result);
+    if (isAnswer(result)) {
+      send(request, reply, result);
+      return;
+    }
     request.session = result.session;
     request.sessionSource = result.source;
     request.sessionTransaction = result;
     // A form Fastify has no parser for would be answered 415 before the token could be read.
     const type = request.headers['content-type'];
     if (result.csrfField !== null && isFormContentType(type) && !fastify.hasContentTypeParser((type ?? '').split(';')[0]!.trim().toLowerCase())) {
-      return send(request, reply, result.checkCsrfBody(undefined, UNREAD_FORM) as HttpAnswer);
+      send(request, reply, result.checkCsrfBody(undefined, UNREAD_FORM) as HttpAnswer);
+      return;
     }
     done();
   }
@@ -153,7 +157,12 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
     const config = request.routeOptions.config;
     if (readsNoSession(config)) {
       const passed = policy.pass(nodeRequest(request.raw));
-      return isAnswer(passed) ? send(request, reply, passed) : (apply(reply, passed), done());
+      if (isAnswer(passed)) send(request, reply, passed);
+      else {
+        apply(reply, passed);
+        done();
+      }
+      return;
     }
     const result = policy.begin(nodeRequest(request.raw), config?.csrf === false ? SKIP_CSRF : undefined);
     if (!(result instanceof Promise)) return started(request, reply, result, done);
@@ -174,7 +183,11 @@ export async function coatcheck(fastify: FastifyInstance, options: CoatcheckFast
     const tx = request.sessionTransaction;
     if (tx === null) return done(null, payload);
     const finish = (result: HttpHeaders | HttpAnswer) => {
-      if (!isAnswer(result)) return (apply(reply, result), done(null, payload));
+      if (!isAnswer(result)) {
+        apply(reply, result);
+        done(null, payload);
+        return;
+      }
       reply.removeHeader('set-cookie');
       reply.code(result.status).headers(result.headers);
       done(null, result.body);

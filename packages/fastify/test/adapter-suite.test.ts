@@ -11,6 +11,7 @@ describeAdapterSuite('fastify', async (manager, options = {}) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
   app.setErrorHandler(sessionErrorHandler);
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
   await app.register(coatcheck, { manager, ...options, trustProxy: 'trustProxy' in options ? options.trustProxy : true });
   app.get('/public', async () => ({ ok: true }));
   app.get('/me', async (req) => ({ userId: req.session.userId, status: req.session.status, cart: req.session.get('cart') ?? [] }));

@@ -16,7 +16,9 @@ describe('getSession', () => {
     const manager = createSessionManager<ShopData>({ store: memoryStore({ sweepIntervalMs: 0, quiet: true }), secrets: [SECRET], production: false });
     const app = Fastify();
     after(() => app.close());
+    // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
     await app.register(async (scope) => {
+      // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
       await scope.register(coatcheck, { manager });
       scope.post('/basket', async (req) => {
         const session = getSession(req, manager);

@@ -51,6 +51,7 @@ export async function buildTestApp(
   const counted = countingStore(store ?? memoryStore({ sweepIntervalMs: 0, quiet: true }));
   const manager = createSessionManager({ store: counted, secrets: [SECRET], now: clock.now, production: false, ...overrides });
   const app = Fastify({ trustProxy: true });
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
   await app.register(coatcheck, { manager });
   app.get('/public', async () => ({ ok: true }));
   app.get('/me', async (req) => ({ userId: req.session.userId, status: req.session.status, cart: req.session.get('cart') ?? [] }));

@@ -12,6 +12,7 @@ async function app() {
   const store = countingStore(memoryStore({ sweepIntervalMs: 0, quiet: true }));
   const manager = createSessionManager({ store, secrets: [SECRET], production: false });
   const fastify = Fastify();
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
   await fastify.register(coatcheck, { manager });
   fastify.post('/cart', async (req) => {
     req.session.set('cart', ['apple']);

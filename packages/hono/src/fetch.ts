@@ -27,7 +27,10 @@ const policies = new WeakMap<object, HttpPolicy<any>>();
 function policyFor(manager: SessionManager<any>, options: FetchSessionOptions | undefined): HttpPolicy<any> {
   const key = options ?? manager;
   let policy = policies.get(key);
-  if (policy === undefined) policies.set(key, (policy = createHttpPolicy({ ...options, manager })));
+  if (policy === undefined) {
+    policy = createHttpPolicy({ ...options, manager });
+    policies.set(key, policy);
+  }
   return policy;
 }
 
@@ -69,7 +72,9 @@ export function beginSession<D extends object>(manager: SessionManager<D>, reque
 const HEADERS: HeaderTarget<Headers> = {
   get: (h, name) => h.get(name),
   set: (h, name, value) => h.set(name, value),
-  appendCookies: (h, values) => values.forEach((value) => h.append('set-cookie', value)),
+  appendCookies: (h, values) => {
+    for (const value of values) h.append('set-cookie', value);
+  },
 };
 
 /** `response` with `headers` added; copied when its headers are immutable (a `fetch()` result). */

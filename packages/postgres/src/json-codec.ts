@@ -26,11 +26,11 @@ const DECODE = /\uE000(E|0|sd[89a-f][0-9a-f]{2})/g;
 /** `JSON.stringify(value)`, with what `jsonb` cannot hold rewritten to markers. */
 export function encodeJson(value: unknown): string {
   const json = JSON.stringify(value);
-  return json.replace(ENCODE, (match: string, escape: string | undefined) => {
-    if (escape === undefined) return `${ESC}E`;
-    if (escape === '\\') return match;
-    if (escape === 'u0000') return `${ESC}0`;
-    return `${ESC}s${escape.slice(1)}`;
+  return json.replace(ENCODE, (match: string, escaped: string | undefined) => {
+    if (escaped === undefined) return `${ESC}E`;
+    if (escaped === '\\') return match;
+    if (escaped === 'u0000') return `${ESC}0`;
+    return `${ESC}s${escaped.slice(1)}`;
   });
 }
 

@@ -26,7 +26,9 @@ const fast = { opTimeoutMs: 300, minReconnectDelayMs: 20, maxReconnectDelayMs: 2
 async function assertBackAndDelivering(bus: PostgresBus, states: BusState[], channel: string): Promise<void> {
   await waitFor('the bus to come back up', () => states.at(-1) === 'up' && bus.state === 'up', 30_000);
   assert.equal(states[0], 'down');
-  states.forEach((state, i) => assert.notEqual(state, states[i - 1], 'states alternate'));
+  states.forEach((state, i) => {
+    assert.notEqual(state, states[i - 1], 'states alternate');
+  });
   const sender = await openBus({ connectionString: DATABASE_URL, channel });
   const inbox = collect(bus);
   const message: BusMessage = { type: 'ended', origin: 'sender', ids: ['s1'], userId: 'alice', reason: 'logout' };

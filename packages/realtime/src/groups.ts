@@ -17,7 +17,10 @@ export function createGroups<T>(): Groups<T> {
   return {
     add(key, member) {
       let set = map.get(key);
-      if (set === undefined) map.set(key, (set = new Set()));
+      if (set === undefined) {
+        set = new Set();
+        map.set(key, set);
+      }
       set.add(member);
     },
     remove(key, member) {

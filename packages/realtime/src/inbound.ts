@@ -94,8 +94,14 @@ export function handleFrame(inbound: Inbound, peer: Peer, data: RawData, isBinar
   peer.lastSeen = now;
   // Every frame pays before it is even decoded, authenticated or not: a flood costs this
   // check per frame until the socket is closed, and nothing past the limit runs. (WS-13)
-  if (!takeToken(peer.bucket, inbound.hooks.messageRate, now)) return inbound.hooks.onRateLimited(peer);
-  if (isBinary) return closePeer(peer, CLOSE_CODES.POLICY_VIOLATION, 'binary frames are not supported');
+  if (!takeToken(peer.bucket, inbound.hooks.messageRate, now)) {
+    inbound.hooks.onRateLimited(peer);
+    return;
+  }
+  if (isBinary) {
+    closePeer(peer, CLOSE_CODES.POLICY_VIOLATION, 'binary frames are not supported');
+    return;
+  }
   const frame = parseClientFrame(data.toString());
   const { options, liveness } = inbound;
   if (peer.sessionId === null) {
@@ -108,22 +114,30 @@ export function handleFrame(inbound: Inbound, peer: Peer, data: RawData, isBinar
     else closePeer(peer, CLOSE_CODES.UNAUTHENTICATED, 'authenticate first');
     return;
   }
-  if (frame === null) return reply(peer, encodeError('ERR_REALTIME_BAD_MESSAGE'));
+  if (frame === null) {
+    reply(peer, encodeError('ERR_REALTIME_BAD_MESSAGE'));
+    return;
+  }
   if (frame.type === 'heartbeat') {
     if (options.touchOn === 'heartbeats') liveness.activity(peer.sessionId);
-    return reply(peer, HEARTBEAT_FRAME);
+    reply(peer, HEARTBEAT_FRAME);
+    return;
   }
   if (options.touchOn !== 'never') liveness.activity(peer.sessionId);
   switch (frame.type) {
     case 'auth':
       // A fresh token for a bearer socket (WS-07); cookie sockets have nothing to renew.
-      if (peer.tokenExpiresAt === null) return reply(peer, encodeError('ERR_REALTIME_BAD_MESSAGE'));
+      if (peer.tokenExpiresAt === null) {
+        reply(peer, encodeError('ERR_REALTIME_BAD_MESSAGE'));
+        return;
+      }
       return void reauthenticate(options, peer, frame.token);
     case 'join':
       return void join(inbound, peer, frame.room);
     case 'leave':
       inbound.hooks.leave(peer, frame.room);
-      return reply(peer, JSON.stringify({ type: 'left', room: frame.room }));
+      reply(peer, JSON.stringify({ type: 'left', room: frame.room }));
+      return;
     case 'message':
       try {
         options.onMessage(peer.connection, frame.data);

@@ -54,7 +54,10 @@ export function createRoomCaps(maxPerSocket: number, maxPerUser: number): RoomCa
     add(holder, room) {
       if (holder.userId === null) return;
       let rooms = byUser.get(holder.userId);
-      if (rooms === undefined) byUser.set(holder.userId, (rooms = new Map()));
+      if (rooms === undefined) {
+        rooms = new Map();
+        byUser.set(holder.userId, rooms);
+      }
       rooms.set(room, (rooms.get(room) ?? 0) + 1);
     },
     remove(holder, room) {

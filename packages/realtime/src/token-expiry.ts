@@ -46,7 +46,7 @@ export function armTokenExpiry(options: ResolvedHubOptions, peer: Peer, tokenExp
  * reconnect, and its handshake is checked in full).
  */
 export async function reauthenticate(options: ResolvedHubOptions, peer: Peer, token: string): Promise<void> {
-  let identity;
+  let identity: Awaited<ReturnType<typeof verifyBearerToken>>;
   try {
     identity = await verifyBearerToken(options, token);
   } catch (error) {

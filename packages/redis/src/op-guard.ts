@@ -68,7 +68,8 @@ class Call implements CorruptSink {
     this.reject = reject;
   }
   push(finding: CorruptFinding): void {
-    (this.found ??= []).push(finding);
+    this.found ??= [];
+    this.found.push(finding);
   }
 }
 

@@ -167,7 +167,7 @@ export function redisBus(options: RedisBusOptions): RedisBus {
   }
 
   function subscribe(): void {
-    if (closed || starting) return;
+    if (closed || starting !== undefined) return;
     subscriber?.close();
     subscriber = undefined;
     starting = startSubscriber({

@@ -214,7 +214,7 @@ export function createReplicaLane(client: RedisClientLike, settings: ResolvedWai
       return new Promise<T>((resolve, reject) => {
         queue.push({ operation, body, resolve: resolve as (value: unknown) => void, reject });
         // From a microtask on, so calls made in the same tick share the first batch too.
-        draining ??= Promise.resolve().then(drain);
+        if (draining === null) draining = Promise.resolve().then(drain);
       });
     },
     async close(graceMs) {

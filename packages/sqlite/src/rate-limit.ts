@@ -68,7 +68,12 @@ export function sqliteRateLimit(options: SqliteRateLimitOptions): SqliteRateLimi
     throw new SessionConfigError('sqliteRateLimit: `tableName` must be letters, digits and underscores, not starting with a digit, at most 60 characters.');
   }
   const table = `"${tableName}"`;
-  let statements;
+  let statements: {
+    read: BetterSqlite3.Statement<[string], number>;
+    write: BetterSqlite3.Statement<[string, number], unknown>;
+    reset: BetterSqlite3.Statement<[string], unknown>;
+    prune: BetterSqlite3.Statement<[number], unknown>;
+  };
   try {
     // WITHOUT ROWID: the rows are tiny and always found by key, so the key is the table.
     database.exec(`

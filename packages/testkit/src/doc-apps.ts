@@ -106,7 +106,9 @@ export function startDocApp(app: DocApp, file: string, env: Record<string, strin
       });
     };
     child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     child.once('exit', (code) => {
       clearTimeout(timer);
       fail(new Error(`${file} exited with ${code} before listening:\n${output}`));

@@ -90,11 +90,11 @@ describe('claims', () => {
     const t = await hsSetup();
     const token = t.pair.access_token;
     const headers = [
-      'Bearer ', 'Bearer', 'Bearer  ' + token, `Bearer ${token} `, `Bearer ${token} extra`, 'Bearer a.b', 'Bearer a.b.', 'Bearer ...', 'Bearer !!!.@@@.###',
+      'Bearer ', 'Bearer', `Bearer  ${token}`, `Bearer ${token} `, `Bearer ${token} extra`, 'Bearer a.b', 'Bearer a.b.', 'Bearer ...', 'Bearer !!!.@@@.###',
       `Bearer ${b64('not json')}.${token.split('.')[1]}.${token.split('.')[2]}`,
       `Bearer ${t.sign('[1,2,3]')}`, `Bearer ${t.sign('42')}`, `Bearer ${t.sign('"text"')}`,
       `Bearer ${compact('{"alg":"HS256","alg":"none"}', t.good(), '')}`,
-      `Bearer ${t.sign(t.good(), '{"alg":"HS256","typ":"at+jwt","kid":"' + String(t.header.kid) + '","alg":"none"}')}`,
+      `Bearer ${t.sign(t.good(), `{"alg":"HS256","typ":"at+jwt","kid":"${String(t.header.kid)}","alg":"none"}`)}`,
     ];
     for (const value of headers) {
       const res = await getMe(t.app, value);
@@ -114,8 +114,8 @@ describe('claims', () => {
       const mac = createHmac('sha256', Buffer.from((t.keys.keys[0] as StoredKey).k as string, 'base64url')).update(body).digest('base64url');
       assert.equal(await t.status(`${body}.${mac}`), 401);
     }
-    assert.equal(await t.status(t.sign(good.slice(0, -1) + ',"x":"\\ud800"}')), 401, 'lone surrogate');
-    assert.equal(await t.status(t.sign(good.slice(0, -1) + ',"x":"\\ud83d\\ude00"}')), 200, 'a proper surrogate pair is fine');
+    assert.equal(await t.status(t.sign(`${good.slice(0, -1)},"x":"\\ud800"}`)), 401, 'lone surrogate');
+    assert.equal(await t.status(t.sign(`${good.slice(0, -1)},"x":"\\ud83d\\ude00"}`)), 200, 'a proper surrogate pair is fine');
     // Lower-case scheme is the same scheme (RFC 7235), documented.
     assert.equal((await getMe(t.app, `bearer ${token}`)).statusCode, 200);
   });

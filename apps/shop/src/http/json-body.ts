@@ -19,6 +19,6 @@ export function acceptEmptyJson(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body.length === 0 && request.routeOptions.schema?.body === undefined) return done(null, undefined);
     // parseAs 'string' hands a string; the parameter's type covers the 'buffer' mode too.
-    parse(request, body as string, done);
+    void parse(request, body as string, done);
   });
 }

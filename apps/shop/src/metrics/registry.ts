@@ -119,7 +119,10 @@ export function createMetricsRegistry(): MetricsRegistry {
         observe(value, labels) {
           const key = labelKey(labels);
           let entry = series.get(key);
-          if (!entry) series.set(key, (entry = { counts: bounds.map(() => 0), sum: 0, count: 0 }));
+          if (!entry) {
+            entry = { counts: bounds.map(() => 0), sum: 0, count: 0 };
+            series.set(key, entry);
+          }
           const index = bounds.findIndex((bound) => value <= bound);
           if (index !== -1) entry.counts[index] = (entry.counts[index] ?? 0) + 1;
           entry.sum += value;

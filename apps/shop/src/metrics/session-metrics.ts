@@ -60,7 +60,10 @@ export function createShopMetrics(options: ShopMetricsOptions = {}): ShopMetrics
   const opLabels = new Map<string, { op: string }>();
   function countStoreCall({ op, ms, outcome }: StoreCall): void {
     let labels = opLabels.get(op);
-    if (labels === undefined) opLabels.set(op, (labels = { op }));
+    if (labels === undefined) {
+      labels = { op };
+      opLabels.set(op, labels);
+    }
     latency.observe(ms / 1000, labels);
     if (outcome === 'error') errors.inc(labels);
     else if (outcome === 'conflict' && op === 'update') conflicts.inc();
@@ -78,7 +81,9 @@ export function createShopMetrics(options: ShopMetricsOptions = {}): ShopMetrics
         events.on('destroyed', ({ reason }) => ended.inc({ reason })),
         events.on('revoked', ({ ids, reason }) => revoked.inc({ reason }, ids.length)),
       ];
-      return () => offs.forEach((off) => off());
+      return () => {
+        for (const off of offs) off();
+      };
     },
   };
 }

@@ -192,7 +192,9 @@ export function App({ live }: { live: LiveModule }) {
           ))}
         {tab === 'orders' && user && <OrdersPanel key={user.id} />}
         {tab === 'account' && (user && account ? <AccountPanel account={account} onChanged={refreshAccount} /> : <LoginPanel onLoggedIn={onLoggedIn} />)}
-        {tab === 'devices' && user && <DevicesPanel version={devicesVersion} onLeaving={() => void (leaving.current = true)} onLoggedOut={() => setAccount({ user: null })} />}
+        {tab === 'devices' && user && <DevicesPanel version={devicesVersion} onLeaving={() => {
+              leaving.current = true;
+            }} onLoggedOut={() => setAccount({ user: null })} />}
         {tab === 'admin' && account && <AdminPanel account={account} onChanged={refreshAccount} />}
         {tab === 'lobby' && user && <LobbyPanel lines={chat} me={user.id} onSay={(text) => connection?.say(LOBBY, text) ?? false} />}
         {tab === 'bearer' && <BearerPanel items={items} />}

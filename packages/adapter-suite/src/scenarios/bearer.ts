@@ -7,7 +7,10 @@ import { createTokenService, generateKeyFile, type TokenService } from '@coatche
 import { buildHarness, cookiePair, HTTPS, SECRET, type AppFactory, type Clock } from '../harness.js';
 
 let tokens: TokenService | null = null;
-const withTokens = async (manager: SessionManager, clock: Clock) => ({ bearer: (tokens = await createTokenService({ manager, keys: await generateKeyFile('HS256'), refreshSecret: SECRET, now: clock.now })) });
+const withTokens = async (manager: SessionManager, clock: Clock) => {
+  tokens = await createTokenService({ manager, keys: await generateKeyFile('HS256'), refreshSecret: SECRET, now: clock.now });
+  return { bearer: tokens };
+};
 
 async function accessToken(manager: SessionManager, userId: string): Promise<string> {
   return (await (tokens as TokenService).login(await manager.loadById(null), userId)).access_token;

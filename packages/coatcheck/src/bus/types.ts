@@ -126,7 +126,10 @@ export function dispatchBroadcast(
 /** Adds a broadcast listener to a channel map; returns the function that removes it. */
 export function addBroadcastListener(listeners: Map<string, Set<BroadcastListener>>, channel: string, listener: BroadcastListener): () => void {
   let set = listeners.get(channel);
-  if (set === undefined) listeners.set(channel, (set = new Set()));
+  if (set === undefined) {
+    set = new Set();
+    listeners.set(channel, set);
+  }
   set.add(listener);
   return () => {
     set.delete(listener);

@@ -62,7 +62,8 @@ export class Transaction<D extends object> implements HttpTransaction<D> {
     return refused === null ? null : this.answerError(refused);
   }
   commit(): HttpHeaders | Promise<HttpHeaders> {
-    return (this.#committed ??= finishTransaction(this.session, this.#extra, false, this.#context.logger));
+    this.#committed ??= finishTransaction(this.session, this.#extra, false, this.#context.logger);
+    return this.#committed;
   }
   end(): HttpHeaders | HttpAnswer | Promise<HttpHeaders | HttpAnswer> {
     const result = this.commit();

@@ -30,6 +30,7 @@ const MAX_USER_AGENT = 512;
  */
 export function captureDevice(userAgent: string | null | undefined, ip: string | null | undefined): DeviceInfo {
   const clean = (value: string | null | undefined, max: number) =>
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
     typeof value === 'string' && value.length > 0 ? value.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max) : null;
   return { userAgent: clean(userAgent, MAX_USER_AGENT), ip: clean(ip, 64) };
 }

@@ -29,6 +29,7 @@ class ObservedPromise<T> extends Promise<T> {
     return Promise;
   }
   observed = false;
+  // biome-ignore lint/suspicious/noThenProperty: a Promise subclass that notices being awaited has to override then()
   override then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
@@ -94,7 +95,9 @@ export function createCallTracker(): CallTracker {
       const call: Call = { promise, notAwaited: new SessionNotAwaitedError(method), settled: false, failed: false, error: undefined, reported: false };
       calls.push(call);
       tail = work.then(
-        () => void (call.settled = true),
+        () => {
+          call.settled = true;
+        },
         (error: unknown) => {
           call.settled = true;
           call.failed = true;

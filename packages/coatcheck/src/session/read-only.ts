@@ -67,7 +67,7 @@ export function createGuardedSelf(prototype: object): object {
  */
 export class Stamped {
   constructor(self?: object) {
-    // eslint-disable-next-line no-constructor-return
+    // biome-ignore lint/correctness/noConstructorReturn: returning the given object is how subclass fields land on the Proxy (see above)
     if (self !== undefined) return self as Stamped;
   }
 }

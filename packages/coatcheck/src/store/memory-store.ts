@@ -71,7 +71,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
   function index(userId: string | null, id: string): void {
     if (userId === null) return;
     let ids = byUser.get(userId);
-    if (!ids) byUser.set(userId, (ids = new Set()));
+    if (!ids) {
+      ids = new Set();
+      byUser.set(userId, ids);
+    }
     ids.add(id);
   }
   function unindex(userId: string | null, id: string): void {

@@ -18,9 +18,9 @@ export function createPerIdLock(): WithLock {
     const previous = tails.get(id);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const tail = previous ? previous.then(() => gate) : gate;
+    const tail = previous !== undefined ? previous.then(() => gate) : gate;
     tails.set(id, tail);
-    if (previous) await previous;
+    if (previous !== undefined) await previous;
     try {
       return await run();
     } finally {

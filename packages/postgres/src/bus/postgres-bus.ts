@@ -103,7 +103,7 @@ export function postgresBus(options: PostgresBusOptions): PostgresBus {
     pool,
     channel,
     get state() {
-      return closing ? 'down' : listener.state;
+      return closing !== undefined ? 'down' : listener.state;
     },
     publish(message) {
       return gate.pass('publish', async () => {

@@ -79,6 +79,7 @@ function PasswordChange({ disabled, onChanged }: { disabled: boolean; onChanged:
           {needsStepUp && (
             <label>
               Current password
+              {/* biome-ignore lint/a11y/noAutofocus: the field appears only after the server asked for it on submit; the user types there next */}
               <input type="password" name="current-password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required autoFocus />
             </label>
           )}

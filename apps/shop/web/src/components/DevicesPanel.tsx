@@ -17,6 +17,7 @@ export function DevicesPanel({ version, onLeaving, onLoggedOut }: { version: num
       setMessage(messageOf(error));
     }
   }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the parent's signal to reload the list
   useEffect(() => void load(), [load, version]);
 
   const revoke = async (device: Device) => {
