@@ -10,7 +10,9 @@ import { BASELINE, VARIANTS } from './lib/variants.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'bench/results');
 const latest = () => {
-  const files = readdirSync(resultsDir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(resultsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   if (files.length === 0) throw new Error('no results in bench/results: run npm run bench first');
   return join(resultsDir, files.at(-1));
 };

@@ -36,7 +36,10 @@ const { values } = parseArgs({
     systems: { type: 'string', default: 'coatcheck,socketio,ideal' },
   },
 });
-const sizes = values.sizes.split(',').map(Number).filter((n) => n > 0);
+const sizes = values.sizes
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const count = Number(values.count);
 const payloadSize = Number(values.payload);
 const samples = Number(values.samples);
@@ -69,7 +72,7 @@ function nextMessage(child, test) {
 async function startServer(kind, prefix) {
   const child = fork(SYSTEMS[kind].file, [], {
     execArgv: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [],
-    env: { ...process.env, PORT: String(port), REDIS_URL, PREFIX: prefix, SECRET, ORIGIN, },
+    env: { ...process.env, PORT: String(port), REDIS_URL, PREFIX: prefix, SECRET, ORIGIN },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await nextMessage(child, (m) => m.ready);
@@ -172,7 +175,9 @@ for (const n of sizes) {
       for (const kind of rep % 2 === 0 ? KINDS : [...KINDS].reverse()) {
         const result = await fanout(kind, n, spaced);
         for (const key of Object.keys(result)) best[kind][key] = Math.max(best[kind][key], result[key]);
-        console.log(`  N=${n} ${mode}, ${kind}: ${fmt(result.pushRate)} msg/s pushed by the server, ${fmt(result.rate)} msg/s received, ${fmt(result.perCpuSecond)} msg per server CPU-second`);
+        console.log(
+          `  N=${n} ${mode}, ${kind}: ${fmt(result.pushRate)} msg/s pushed by the server, ${fmt(result.rate)} msg/s received, ${fmt(result.perCpuSecond)} msg per server CPU-second`,
+        );
       }
     }
     const of = (key) => KINDS.map((kind) => best[kind][key]);
@@ -187,7 +192,11 @@ for (const kind of KINDS) {
   console.log(`  cross-instance ${kind}: p50 ${fmt(lat[kind].p50, 3)} ms, p99 ${fmt(lat[kind].p99, 3)} ms`);
 }
 const inverse = (key) => KINDS.map((kind) => 1 / lat[kind][key]);
-rows.push(`| cross-instance p50 (ms; ratio = how many times lower) | ${KINDS.map((k) => fmt(lat[k].p50, 3)).join(' | ')} | ${fmt(inverse('p50')[0] / inverse('p50')[1], 2)}× | ${fmt(inverse('p50')[0] / inverse('p50')[2], 2)}× |`);
-rows.push(`| cross-instance p99 (ms; ratio = how many times lower) | ${KINDS.map((k) => fmt(lat[k].p99, 3)).join(' | ')} | ${fmt(inverse('p99')[0] / inverse('p99')[1], 2)}× | ${fmt(inverse('p99')[0] / inverse('p99')[2], 2)}× |`);
+rows.push(
+  `| cross-instance p50 (ms; ratio = how many times lower) | ${KINDS.map((k) => fmt(lat[k].p50, 3)).join(' | ')} | ${fmt(inverse('p50')[0] / inverse('p50')[1], 2)}× | ${fmt(inverse('p50')[0] / inverse('p50')[2], 2)}× |`,
+);
+rows.push(
+  `| cross-instance p99 (ms; ratio = how many times lower) | ${KINDS.map((k) => fmt(lat[k].p99, 3)).join(' | ')} | ${fmt(inverse('p99')[0] / inverse('p99')[1], 2)}× | ${fmt(inverse('p99')[0] / inverse('p99')[2], 2)}× |`,
+);
 console.log('\n| measure | coatcheck | Socket.IO + redis-adapter | floor (raw ws writes) | ÷ Socket.IO | ÷ floor |\n|---|---:|---:|---:|---:|---:|');
 console.log(rows.join('\n'));

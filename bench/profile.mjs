@@ -70,9 +70,14 @@ const print = (title, rows) => {
   console.log(`\n${title}\n     ms  share  µs/req  function`);
   for (const r of rows) console.log(`${ms(r.ms)} ${share(r.share)}  ${usPerReq(r.ms)}  ${r.name}`);
 };
-console.log(`${key} (runtime ${opt.runtime}): ${Math.round(result.rps).toLocaleString('en-US')} req/s under the profiler (${result.requests} requests, ${a.totalMs.toFixed(0)} ms profiled)`);
+console.log(
+  `${key} (runtime ${opt.runtime}): ${Math.round(result.rps).toLocaleString('en-US')} req/s under the profiler (${result.requests} requests, ${a.totalMs.toFixed(0)} ms profiled)`,
+);
 print('time by origin', a.origins);
 print(`top ${top} functions by self time`, a.self.slice(0, top));
 print(`top ${top} functions by inclusive time (our packages and the bench server)`, a.inclusive.filter((r) => /packages\/|bench\//.test(r.name)).slice(0, top));
-writeFileSync(out.replace(/\.cpuprofile$/, '.summary.json'), JSON.stringify({ variant: key, rps: result.rps, requests: result.requests, ...a, self: a.self.slice(0, 200), inclusive: a.inclusive.slice(0, 200) }, null, 2));
+writeFileSync(
+  out.replace(/\.cpuprofile$/, '.summary.json'),
+  JSON.stringify({ variant: key, rps: result.rps, requests: result.requests, ...a, self: a.self.slice(0, 200), inclusive: a.inclusive.slice(0, 200) }, null, 2),
+);
 console.log(`\nprofile: ${out}`);

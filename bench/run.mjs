@@ -39,7 +39,10 @@ const warmup = Number(opt.warmup);
 const connections = Number(opt.connections);
 const threads = Number(opt.threads);
 
-const requested = opt.variants.split(',').map((s) => s.trim()).filter(Boolean);
+const requested = opt.variants
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 for (const key of requested) if (!VARIANTS[key]) throw new Error(`unknown variant "${key}"; known: ${Object.keys(VARIANTS).join(', ')}`);
 const variants = requested.filter((key) => {
   const need = VARIANTS[key].requires;
@@ -84,7 +87,9 @@ const meta = {
   loadTool: wrkVersion ?? `autocannon ${version('autocannon')}`,
   pinned: pin ? { server: serverCpu, load: loadCpu } : null,
   settings: { reps, duration, warmup, connections, threads, variants, runtime: opt.runtime },
-  packages: Object.fromEntries(['fastify', '@fastify/session', '@fastify/cookie', 'express', 'express-session', 'better-sqlite3', 'tsx'].map((p) => [p, version(p)])),
+  packages: Object.fromEntries(
+    ['fastify', '@fastify/session', '@fastify/cookie', 'express', 'express-session', 'better-sqlite3', 'tsx'].map((p) => [p, version(p)]),
+  ),
 };
 const secret = randomBytes(32).toString('base64url'); // fresh per run, shared by all servers
 const runs = [];
@@ -130,7 +135,14 @@ async function measure(rep, key) {
   const before = opt.check ? null : await waitQuiet(Number(opt['quiet-wait']));
   if (before && !before.quiet) console.warn(`warning: machine still busy (${pct(before.busy)} of a CPU) after ${opt['quiet-wait']} s; measuring anyway`);
   const prefix = `bench:${key}:${rep}:${randomBytes(4).toString('hex')}:`;
-  const server = (current = startServer({ root, script: scripts[key], runtime: opt.runtime, port, env: { SESSION_SECRET: secret, BENCH_PREFIX: prefix, ...variant.env }, cpu: serverCpu }));
+  const server = (current = startServer({
+    root,
+    script: scripts[key],
+    runtime: opt.runtime,
+    port,
+    env: { SESSION_SECRET: secret, BENCH_PREFIX: prefix, ...variant.env },
+    cpu: serverCpu,
+  }));
   try {
     await waitReady(server, port);
     const credential = (await login(port, variant)) ?? (variant.session ? null : `Cookie: ${DUMMY_COOKIE}`);
@@ -150,7 +162,10 @@ async function measure(rep, key) {
     const result = await load({ ...args, seconds: duration });
     const end = snapshot();
     if (variant.redis) result.redis = await redisCommandsPerRequest(result.requests);
-    for (const [phase, r] of [['warm-up', warm], ['measured run', result]]) {
+    for (const [phase, r] of [
+      ['warm-up', warm],
+      ['measured run', result],
+    ]) {
       if (r.non2xx > 0 || r.errors > 0) {
         const error = new Error(`${key} ${phase}: ${r.non2xx} non-2xx responses; ${r.socketErrors ?? 'no socket errors'}\nserver output:\n${server.output()}`);
         error.retryable = r.non2xx === 0; // socket errors/timeouts only: possibly a busy machine
@@ -160,11 +175,17 @@ async function measure(rep, key) {
     if (server.child.exitCode !== null) throw new Error(`server died during the run:\n${server.output()}`);
     const run = { rep, variant: key, ...result, ...cpuUse(start, end, result), machineBusyBefore: before.busy };
     runs.push(run);
-    const busy = run.serverCpuBusy === undefined ? '' : `, server CPU ${pct(run.serverCpuBusy)} = ${run.serverCpuUsPerReq.toFixed(1)} µs/req (user ${run.serverUserUsPerReq.toFixed(1)}, sys ${run.serverSysUsPerReq.toFixed(1)})`;
-    const others = run.otherOnServerCpu === undefined ? '' : `, CPU${serverCpu ?? 0} other ${pct(run.otherOnServerCpu)}, CPU${loadCpu ?? 1} ${pct(run.loadCpuBusy)}`;
+    const busy =
+      run.serverCpuBusy === undefined
+        ? ''
+        : `, server CPU ${pct(run.serverCpuBusy)} = ${run.serverCpuUsPerReq.toFixed(1)} µs/req (user ${run.serverUserUsPerReq.toFixed(1)}, sys ${run.serverSysUsPerReq.toFixed(1)})`;
+    const others =
+      run.otherOnServerCpu === undefined ? '' : `, CPU${serverCpu ?? 0} other ${pct(run.otherOnServerCpu)}, CPU${loadCpu ?? 1} ${pct(run.loadCpuBusy)}`;
     const noisy = isNoisy(run) ? `  <- NOISY: ${isNoisy(run)}` : '';
     const redis = result.redis ? `, redis ${result.redis.perRequest.toFixed(2)} cmd/req` : '';
-    console.log(`rep ${rep}/${reps} ${key.padEnd(14)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)} req/s, p99 ${result.latencyMs.p99.toFixed(2)} ms${busy}${others}${redis}${noisy}`);
+    console.log(
+      `rep ${rep}/${reps} ${key.padEnd(14)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)} req/s, p99 ${result.latencyMs.p99.toFixed(2)} ms${busy}${others}${redis}${noisy}`,
+    );
     return run;
   } finally {
     await stopServer(server);
@@ -199,9 +220,13 @@ if (variants.some((key) => VARIANTS[key].redis)) {
   meta.redisPinned = await pinRedis(loadCpu);
 }
 
-console.log(`commit ${source.commit}${source.packagesDirty.length ? ` + ${source.packagesDirty.length} uncommitted change(s) in the measured packages` : ''}, sources ${source.sourcesHash}`);
+console.log(
+  `commit ${source.commit}${source.packagesDirty.length ? ` + ${source.packagesDirty.length} uncommitted change(s) in the measured packages` : ''}, sources ${source.sourcesHash}`,
+);
 console.log(`${meta.loadTool} | node ${meta.node} | ${meta.cpus} CPUs | ${pin ? 'server on CPU0, load on CPU1' : 'unpinned'}`);
-console.log(`${opt.check ? 'check' : `${reps} reps × ${duration} s (+${warmup} s warm-up)`}, -t${threads} -c${connections}, GET /me, runtime ${opt.runtime}, variants: ${variants.join(', ')}\n`);
+console.log(
+  `${opt.check ? 'check' : `${reps} reps × ${duration} s (+${warmup} s warm-up)`}, -t${threads} -c${connections}, GET /me, runtime ${opt.runtime}, variants: ${variants.join(', ')}\n`,
+);
 try {
   for (let rep = 1; rep <= (opt.check ? 1 : reps); rep++) {
     for (const key of variants) {
@@ -236,7 +261,9 @@ if (opt.check) process.exit(0);
 const sourceAfter = sourceState(root);
 if (sourceAfter.sourcesHash !== source.sourcesHash || sourceAfter.commit !== source.commit) {
   meta.sourcesChangedDuringRun = sourceAfter;
-  console.warn(`\nWARNING: the measured packages changed during the run (commit ${source.commit} → ${sourceAfter.commit}, sources ${source.sourcesHash} → ${sourceAfter.sourcesHash})${opt.runtime === 'tsx' ? '; servers started at different times ran different code: rerun' : '; the compiled bundles were built at the start and are consistent'}.`);
+  console.warn(
+    `\nWARNING: the measured packages changed during the run (commit ${source.commit} → ${sourceAfter.commit}, sources ${source.sourcesHash} → ${sourceAfter.sourcesHash})${opt.runtime === 'tsx' ? '; servers started at different times ran different code: rerun' : '; the compiled bundles were built at the start and are consistent'}.`,
+  );
 }
 const summary = summarize(runs, variants);
 console.log(`\nGET /me, Node ${meta.node}, runtime ${opt.runtime}, median of ${reps} interleaved runs (server CPU µs/req = server CPU time ÷ requests)\n`);
@@ -251,6 +278,8 @@ for (const goal of GOALS) {
 }
 const noisyKept = runs.filter(isNoisy);
 if (retries.length > 0 || noisyKept.length > 0) {
-  console.log(`\n${retries.length} run(s) redone (socket errors or noisy); ${noisyKept.length} noisy run(s) kept in the medians${noisyKept.length ? `: ${noisyKept.map((r) => `${r.variant} rep ${r.rep}`).join(', ')}` : ''}`);
+  console.log(
+    `\n${retries.length} run(s) redone (socket errors or noisy); ${noisyKept.length} noisy run(s) kept in the medians${noisyKept.length ? `: ${noisyKept.map((r) => `${r.variant} rep ${r.rep}`).join(', ')}` : ''}`,
+  );
 }
 console.log(`\nraw results: ${save()}`);

@@ -56,7 +56,11 @@ export function readDefinitions(markdown) {
 export function listRepoFiles(root = ROOT) {
   let files;
   try {
-    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     files = out.split('\0').filter(Boolean);
   } catch {
     files = [];
@@ -96,7 +100,10 @@ export function collectUses(files, root = ROOT) {
 export function checkChecklist(root = ROOT) {
   const definitions = readDefinitions(readFileSync(join(root, CHECKLIST), 'utf8'));
   const uses = collectUses(listRepoFiles(root), root);
-  const undefinedIds = [...uses.keys()].filter((id) => !definitions.has(id)).sort().map((id) => ({ id, files: uses.get(id) }));
+  const undefinedIds = [...uses.keys()]
+    .filter((id) => !definitions.has(id))
+    .sort()
+    .map((id) => ({ id, files: uses.get(id) }));
   const untested = [...definitions.keys()].filter((id) => !(uses.get(id) ?? []).some(isTestFile)).sort();
   return { definitions, uses, undefinedIds, untested };
 }

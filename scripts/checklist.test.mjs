@@ -9,7 +9,7 @@ import { CHECKLIST, ROOT, checkChecklist, findIds, isTestFile, listRepoFiles, re
 
 describe('the checklist ids', () => {
   it('findIds reads ids and ranges, and nothing that only looks like one', () => {
-    assert.deepEqual(findIds('it(\'CS-07 exact origin\') (SF-20, LC-01/LC-03)'), ['CS-07', 'LC-01', 'LC-03', 'SF-20']);
+    assert.deepEqual(findIds("it('CS-07 exact origin') (SF-20, LC-01/LC-03)"), ['CS-07', 'LC-01', 'LC-03', 'SF-20']);
     assert.deepEqual(findIds('WS-04..WS-08 and CS-01…CS-02'), ['CS-01', 'CS-02', 'WS-04', 'WS-05', 'WS-06', 'WS-07', 'WS-08']);
     assert.deepEqual(findIds('UTF-16, CVE-2023-29019, ES256, RS-256, sha-256, XCS-01, CS-1, CS-011'), []);
   });
@@ -23,7 +23,14 @@ describe('the checklist ids', () => {
 
   it('the scan covers code, tests, guides, the shop and the benchmarks, and skips the checklist itself', () => {
     const files = listRepoFiles();
-    for (const file of ['packages/coatcheck/src/csrf/csrf-guard.ts', 'packages/adapter-suite/src/scenarios/csrf.ts', 'apps/shop/test/csrf.test.ts', 'docs/security-model.md', 'README.md', 'bench/README.md']) {
+    for (const file of [
+      'packages/coatcheck/src/csrf/csrf-guard.ts',
+      'packages/adapter-suite/src/scenarios/csrf.ts',
+      'apps/shop/test/csrf.test.ts',
+      'docs/security-model.md',
+      'README.md',
+      'bench/README.md',
+    ]) {
       assert.ok(files.includes(file), file);
     }
     assert.ok(!files.includes(CHECKLIST));
@@ -38,7 +45,11 @@ describe('the checklist ids', () => {
     t.diagnostic(`${definitions.size} ids defined`);
     if (untested.length > 0) t.diagnostic(`defined, but no test names them (report only): ${untested.join(', ')}`);
     const report = undefinedIds.map(({ id, files }) => `${id}, used in ${files.join(', ')}`).join('\n');
-    assert.equal(undefinedIds.length, 0, `ids used but not defined in ${CHECKLIST} (add a line "- **ID** what it requires. Tested in \`file\`." under its family):\n${report}`);
+    assert.equal(
+      undefinedIds.length,
+      0,
+      `ids used but not defined in ${CHECKLIST} (add a line "- **ID** what it requires. Tested in \`file\`." under its family):\n${report}`,
+    );
   });
 
   it('each definition says what it requires and names files that exist and mention the id', () => {

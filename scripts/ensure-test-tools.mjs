@@ -45,7 +45,9 @@ export function ensureTestTools(names = Object.keys(TOOLS)) {
   const packages = missing.map((tool) => tool.pkg);
   const what = missing.map((tool) => `${tool.path} (${tool.neededBy})`).join(', ');
   const fail = (why) => {
-    throw new Error(`missing ${what}, and ${why}.\nInstall ${packages.length === 1 ? 'it' : 'them'} with:\n  ${installCommand(packages)}${missing.some((t) => t.name === 'chromium') ? '\nor point CHROMIUM_PATH at a chromium binary.' : ''}`);
+    throw new Error(
+      `missing ${what}, and ${why}.\nInstall ${packages.length === 1 ? 'it' : 'them'} with:\n  ${installCommand(packages)}${missing.some((t) => t.name === 'chromium') ? '\nor point CHROMIUM_PATH at a chromium binary.' : ''}`,
+    );
   };
   const custom = missing.find((tool) => tool.custom);
   if (custom) fail(`${custom.custom} points elsewhere, so nothing is installed automatically`);

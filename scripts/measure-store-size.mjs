@@ -17,7 +17,13 @@ function record(i) {
     id: randomBytes(18).toString('base64url'),
     secretHash: createHash('sha256').update(randomBytes(32)).digest('base64url'),
     userId: `user-${i % 5000}`,
-    data: { cart: [{ item_id: 'sku-1001', quantity: 2 }, { item_id: 'sku-2002', quantity: 1 }, { item_id: 'sku-3003', quantity: 5 }] },
+    data: {
+      cart: [
+        { item_id: 'sku-1001', quantity: 2 },
+        { item_id: 'sku-2002', quantity: 1 },
+        { item_id: 'sku-3003', quantity: 5 },
+      ],
+    },
     version: 1,
     createdAt: now,
     lastSeenAt: now,
@@ -43,7 +49,7 @@ const heapPerSession = (process.memoryUsage().heapUsed - before) / N;
 const dir = mkdtempSync(join(tmpdir(), 'coatcheck-size-'));
 const file = join(dir, 'sessions.db');
 const sqlite = sqliteStore({ filename: file, pruneIntervalMs: 0 });
-const empty = (sqlite.db.pragma('page_count', { simple: true }) ) * sqlite.db.pragma('page_size', { simple: true });
+const empty = sqlite.db.pragma('page_count', { simple: true }) * sqlite.db.pragma('page_size', { simple: true });
 await fill(sqlite);
 sqlite.db.pragma('wal_checkpoint(TRUNCATE)');
 const filePerSession = (statSync(file).size - empty) / N;

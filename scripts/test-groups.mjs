@@ -32,7 +32,12 @@ export const BROWSER_TESTS = 'apps/shop/test/browser/';
 /** The tests that run the tutorials' Python clients (Debian's python3-jwt, python3-requests and python3-httpx are installed before they run). */
 export const PYTHON_CLIENT_TESTS = 'apps/shop/test/clients/';
 /** Tests that start private redis-server processes (redis-server and redis-cli are installed before they run). */
-export const REDIS_SERVER_TESTS = ['packages/redis/test/', 'packages/cli/test/doctor-redis.test.ts', 'packages/cli/test/redis-cluster.test.ts', 'packages/cli/test/redis-sentinel.test.ts'];
+export const REDIS_SERVER_TESTS = [
+  'packages/redis/test/',
+  'packages/cli/test/doctor-redis.test.ts',
+  'packages/cli/test/redis-cluster.test.ts',
+  'packages/cli/test/redis-sentinel.test.ts',
+];
 
 const ROOTS = ['packages', 'apps', 'scripts'];
 const TEST_FILE = /\.test\.(ts|mjs)$/;

@@ -77,7 +77,11 @@ if (values.unit) {
 
 if (values.redis === '6') {
   // Proof that the hook took effect, before any test result is trusted.
-  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('redis'))"], { cwd: resolve(root, 'packages/redis'), env, encoding: 'utf8' });
+  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('redis'))"], {
+    cwd: resolve(root, 'packages/redis'),
+    env,
+    encoding: 'utf8',
+  });
   if (probe.status !== 0 || !probe.stdout.includes('/redis6/')) {
     console.error(`--redis=6: 'redis' did not resolve to the redis6 package:\n${probe.stdout}${probe.stderr}`);
     process.exit(1);

@@ -38,6 +38,12 @@ export async function prepareScripts(root, variants, keys, runtime) {
   const source = (key) => join(root, 'bench/servers', variants[key].file);
   if (runtime === 'tsx') return Object.fromEntries(keys.map((k) => [k, source(k)]));
   const built = keys.filter((k) => variants[k].ours);
-  const bundled = built.length > 0 ? await buildServers(root, built.map((k) => variants[k].file)) : null;
+  const bundled =
+    built.length > 0
+      ? await buildServers(
+          root,
+          built.map((k) => variants[k].file),
+        )
+      : null;
   return Object.fromEntries(keys.map((k) => [k, variants[k].ours ? bundled(variants[k].file) : source(k)]));
 }

@@ -59,7 +59,16 @@ export async function wrk({ url, credential, seconds, connections, threads, cpu 
 export async function autocannon({ root, url, credential, seconds, connections, threads, cpu }) {
   const bin = join(root, 'node_modules/autocannon/autocannon.js');
   if (!existsSync(bin)) throw new Error('neither wrk nor autocannon is available (apt-get install wrk, or npm install -D autocannon)');
-  const args = ['-c', String(connections), ...(threads > 1 ? ['-w', String(threads)] : []), '-d', String(seconds), '-j', ...(credential ? ['-H', credential] : []), url];
+  const args = [
+    '-c',
+    String(connections),
+    ...(threads > 1 ? ['-w', String(threads)] : []),
+    '-d',
+    String(seconds),
+    '-j',
+    ...(credential ? ['-H', credential] : []),
+    url,
+  ];
   const command = pinned(cpu, [process.execPath, bin, ...args]);
   const { stdout } = await run(command[0], command.slice(1), { maxBuffer: 16 << 20 });
   const r = JSON.parse(stdout);

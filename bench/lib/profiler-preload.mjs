@@ -5,8 +5,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 
 const session = new Session();
 session.connect();
-const post = (method, params) =>
-  new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+const post = (method, params) => new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
 
 let running = false;
 process.on('SIGUSR2', async () => {

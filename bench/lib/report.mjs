@@ -54,7 +54,19 @@ export function formatTable({ runs, summary, catalog, baseline, peers }) {
   const keys = Object.keys(summary);
   const base = summary[baseline]?.rps;
   const presentPeers = peers.filter((p) => summary[p]);
-  const header = ['key', 'variant', 'median req/s', 'min–max', 'p50 ms', 'p99 ms', 'server CPU µs/req (user+sys)', 'redis cmd/req', `÷ ${baseline}`, `paired ÷ ${baseline}`, ...presentPeers.map((p) => `÷ ${p}`)];
+  const header = [
+    'key',
+    'variant',
+    'median req/s',
+    'min–max',
+    'p50 ms',
+    'p99 ms',
+    'server CPU µs/req (user+sys)',
+    'redis cmd/req',
+    `÷ ${baseline}`,
+    `paired ÷ ${baseline}`,
+    ...presentPeers.map((p) => `÷ ${p}`),
+  ];
   const rows = keys.map((k) => {
     const s = summary[k];
     const paired = k === baseline ? null : pairedRatio(runs, k, baseline);

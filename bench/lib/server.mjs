@@ -70,7 +70,9 @@ export function cpuSeconds(pid) {
 /** Busy and steal seconds of one CPU so far, from /proc/stat; null where unavailable. */
 export function cpuCoreSeconds(cpu) {
   try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`cpu${cpu} `));
     const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
     return { busy: (user + nice + system + irq + softirq) / ticks(), steal: steal / ticks() };
   } catch {

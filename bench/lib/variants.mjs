@@ -40,7 +40,14 @@ export const VARIANTS = {
   // `cc-bearer`: @coatcheck/tokens (HS256) with the verified-token cache, checking the
   // session on every request (memory store + in-process bus + local record cache).
   h: { label: 'fastify + jose.jwtVerify per request (HS256, stateless)', file: 'h-jose-jwt.mjs', session: true, bearer: true },
-  'cc-bearer': { label: 'fastify + coatcheck tokens (HS256, cached, revocable)', file: 'cc-bearer.mjs', session: true, bearer: true, ours: true, revocable: true },
+  'cc-bearer': {
+    label: 'fastify + coatcheck tokens (HS256, cached, revocable)',
+    file: 'cc-bearer.mjs',
+    session: true,
+    bearer: true,
+    ours: true,
+    revocable: true,
+  },
   // Diagnostics, not run by default (see README): how much of the gap is event-loop scheduling.
   'cc-mem-defer': { label: 'cc-mem, store.get deferred (setImmediate)', file: 'cc-mem-defer.mjs', session: true, ours: true },
   ideal: { label: 'ideal: fastify + HMAC cookie + Map', file: 'ideal-mem.mjs', session: true },
@@ -73,4 +80,20 @@ export const GOALS = [
   { variant: 'cc-bearer', vs: 'h', minRatio: 2 },
 ];
 /** Run order inside one repetition (interleaved across repetitions). */
-export const DEFAULT_VARIANTS = ['a', 'b', 'cc-mem', 'cc-sqlite', 'e', 'c', 'cc-redis', 'cc-redis-cache', 'ideal-redis', 'f', 'd', 'cx-mem', 'cx-redis', 'h', 'cc-bearer'];
+export const DEFAULT_VARIANTS = [
+  'a',
+  'b',
+  'cc-mem',
+  'cc-sqlite',
+  'e',
+  'c',
+  'cc-redis',
+  'cc-redis-cache',
+  'ideal-redis',
+  'f',
+  'd',
+  'cx-mem',
+  'cx-redis',
+  'h',
+  'cc-bearer',
+];

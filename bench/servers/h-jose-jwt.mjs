@@ -23,7 +23,14 @@ async function subject(req) {
 
 const app = Fastify({ logger: false });
 app.post('/login', async () => ({
-  access_token: await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('u_42').setIssuer('bench').setAudience('bench').setIssuedAt().setExpirationTime('1d').sign(key),
+  access_token: await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('u_42')
+    .setIssuer('bench')
+    .setAudience('bench')
+    .setIssuedAt()
+    .setExpirationTime('1d')
+    .sign(key),
 }));
 app.get('/me', async (req, reply) => {
   const sub = await subject(req);

@@ -27,7 +27,10 @@ const repoBinary = join(repoSqlite, 'build/Release/better_sqlite3.node');
 const installModule = pathToFileURL(join(root, 'scripts/consumer/install.mjs')).href;
 
 const { values } = parseArgs({ options: { prepare: { type: 'boolean', default: false }, majors: { type: 'string', default: '22,24,26' } } });
-const majors = values.majors.split(',').map((m) => m.trim()).filter(Boolean);
+const majors = values.majors
+  .split(',')
+  .map((m) => m.trim())
+  .filter(Boolean);
 const started = Date.now();
 const seconds = (since) => ((Date.now() - since) / 1000).toFixed(1);
 const log = (message) => console.log(`[node-matrix ${seconds(started).padStart(6)} s] ${message}`);
@@ -50,7 +53,11 @@ function warmPrebuild(node) {
   const project = mkdtempSync(join(tmpdir(), `coatcheck-sqlite-${node.major}-`));
   writeFileSync(join(project, 'package.json'), '{"private": true}\n');
   const spec = `better-sqlite3@${sqliteRange(root)}`;
-  runCommand('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', spec], { cwd: project, env: nodeEnv(node, { npm_config_better_sqlite3_local_prebuilds: prebuildDir }), what: `npm install ${spec} on Node ${node.version}` });
+  runCommand('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', spec], {
+    cwd: project,
+    env: nodeEnv(node, { npm_config_better_sqlite3_local_prebuilds: prebuildDir }),
+    what: `npm install ${spec} on Node ${node.version}`,
+  });
   const saved = savePrebuildWith(node, join(project, 'node_modules/better-sqlite3'));
   if (!saved) throw new Error(`better-sqlite3 built on Node ${node.version} does not load`);
   rmSync(project, { recursive: true, force: true });
@@ -66,7 +73,11 @@ function useRepoBinary(node) {
     return 'prebuild';
   }
   // The repository pins another better-sqlite3 than a user's install resolves: compile it too.
-  runCommand('npm', ['rebuild', 'better-sqlite3'], { cwd: root, env: nodeEnv(node, { npm_config_better_sqlite3_local_prebuilds: prebuildDir }), what: `npm rebuild better-sqlite3 on Node ${node.version}` });
+  runCommand('npm', ['rebuild', 'better-sqlite3'], {
+    cwd: root,
+    env: nodeEnv(node, { npm_config_better_sqlite3_local_prebuilds: prebuildDir }),
+    what: `npm rebuild better-sqlite3 on Node ${node.version}`,
+  });
   savePrebuildWith(node, repoSqlite);
   return 'compiled';
 }
@@ -129,7 +140,9 @@ async function main() {
   }
   console.log('\nNode matrix:');
   for (const { node, unit, consumer, seconds: total } of results) {
-    console.log(`  Node ${node.version}: unit ${unit.ok ? 'passed' : 'FAILED'} (${unit.seconds} s), consumer ${consumer.ok ? 'passed' : 'FAILED'} (${consumer.seconds} s); fetch ${node.fetchSeconds} s, better-sqlite3 ${node.warmSeconds} s, suites ${total} s`);
+    console.log(
+      `  Node ${node.version}: unit ${unit.ok ? 'passed' : 'FAILED'} (${unit.seconds} s), consumer ${consumer.ok ? 'passed' : 'FAILED'} (${consumer.seconds} s); fetch ${node.fetchSeconds} s, better-sqlite3 ${node.warmSeconds} s, suites ${total} s`,
+    );
   }
   console.log(`  total ${seconds(started)} s`);
   return results.every((r) => r.unit.ok && r.consumer.ok);

@@ -15,7 +15,10 @@ export function fetchNode(major, cacheDir) {
   if (!existsSync(join(dir, 'bin/node'))) {
     rmSync(base, { recursive: true, force: true });
     mkdirSync(base, { recursive: true });
-    const { stdout } = runCommand('npm', ['pack', '--json', '--pack-destination', base, `${NODE_PACKAGE}@${major}`], { cwd: base, what: `npm pack ${NODE_PACKAGE}@${major}` });
+    const { stdout } = runCommand('npm', ['pack', '--json', '--pack-destination', base, `${NODE_PACKAGE}@${major}`], {
+      cwd: base,
+      what: `npm pack ${NODE_PACKAGE}@${major}`,
+    });
     const [{ filename }] = JSON.parse(stdout.slice(stdout.search(/^\[/m)));
     runCommand('tar', ['-xzf', join(base, filename), '-C', base], { what: `unpacking ${filename}` });
     rmSync(join(base, filename));

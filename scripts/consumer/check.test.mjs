@@ -18,7 +18,9 @@ function scratchWith(packages) {
 
 describe('consumer import check', () => {
   it('finds bare imports and Node use, not relative paths or builtins', () => {
-    const found = importsOf("import a from 'fastify'\nimport { b } from '@coatcheck/sqlite'\nimport './local.js'\nimport { readFileSync } from 'node:fs'\nconst c = await import('hono/cookie')\n");
+    const found = importsOf(
+      "import a from 'fastify'\nimport { b } from '@coatcheck/sqlite'\nimport './local.js'\nimport { readFileSync } from 'node:fs'\nconst c = await import('hono/cookie')\n",
+    );
     assert.deepEqual([...found.packages].sort(), ['@coatcheck/sqlite', 'fastify', 'hono']);
     assert.equal(found.usesNode, true);
   });
@@ -26,14 +28,22 @@ describe('consumer import check', () => {
   it('reports an import missing from the install line, and a missing @types package', () => {
     const scratch = scratchWith({ express: {}, fastify: { types: 'index.d.ts' } });
     try {
-      const files = new Map([['server.ts', { text: "import express from 'express'\nimport Fastify from 'fastify'\nimport { x } from 'hono'\nprocess.env.PORT\n", source: 'docs/x.md:10' }]]);
+      const files = new Map([
+        [
+          'server.ts',
+          { text: "import express from 'express'\nimport Fastify from 'fastify'\nimport { x } from 'hono'\nprocess.env.PORT\n", source: 'docs/x.md:10' },
+        ],
+      ]);
       const problems = checkImports({ app: 'demo', files, installNames: new Set(['express', 'fastify']), scratch });
       assert.deepEqual(problems, [
         "docs/x.md:10: demo/server.ts imports 'hono', which its install line does not install",
         "demo imports 'express', which has no types of its own: its install line needs @types/express",
         "demo uses Node's API in TypeScript: its install line needs @types/node",
       ]);
-      assert.deepEqual(checkImports({ app: 'demo', files, installNames: new Set(['express', '@types/express', 'fastify', 'hono', '@types/node']), scratch }), []);
+      assert.deepEqual(
+        checkImports({ app: 'demo', files, installNames: new Set(['express', '@types/express', 'fastify', 'hono', '@types/node']), scratch }),
+        [],
+      );
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

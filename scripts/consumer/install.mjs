@@ -46,7 +46,11 @@ export function installScratch({ scratch, specs, prebuildDir, log }) {
   writeFileSync(join(scratch, 'package.json'), `${JSON.stringify({ name: 'coatcheck-consumer', private: true, type: 'module' }, null, 2)}\n`);
   const env = { ...process.env, npm_config_better_sqlite3_local_prebuilds: prebuildDir };
   log(`npm install ${specs.map((spec) => (spec.startsWith('/') ? basename(spec) : spec)).join(' ')}`);
-  const { seconds } = runCommand('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { cwd: scratch, env, what: 'npm install in the scratch project' });
+  const { seconds } = runCommand('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], {
+    cwd: scratch,
+    env,
+    what: 'npm install in the scratch project',
+  });
   const sqlite = join(scratch, 'node_modules/better-sqlite3');
   if (existsSync(sqlite)) {
     if (!loadsHere(sqlite)) throw new Error('better-sqlite3 was installed but does not load in the scratch project');

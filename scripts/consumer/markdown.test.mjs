@@ -21,9 +21,21 @@ function withDoc(text, check) {
 describe('consumer Markdown blocks', () => {
   it('takes the fenced block right after a marker as the app file, and the install block apart', () => {
     const doc = [
-      'Intro', '', '<!-- consumer: demo/install -->', '```sh', 'npm install coatcheck fastify', '```',
-      '', '<!-- consumer: demo/server.ts -->', '```ts', "import Fastify from 'fastify'", '```',
-      '', '```ts', 'unmarked()', '```',
+      'Intro',
+      '',
+      '<!-- consumer: demo/install -->',
+      '```sh',
+      'npm install coatcheck fastify',
+      '```',
+      '',
+      '<!-- consumer: demo/server.ts -->',
+      '```ts',
+      "import Fastify from 'fastify'",
+      '```',
+      '',
+      '```ts',
+      'unmarked()',
+      '```',
     ].join('\n');
     withDoc(doc, (files, root) => {
       const apps = collectApps(files, root);
@@ -51,7 +63,10 @@ describe('consumer Markdown blocks', () => {
   it('reads every npm install of a chained line, without flags or comments', () => {
     const specs = parseInstall({ text: '$ npm install coatcheck redis@5 && npm i -D typescript @types/node # dev tools\n', source: 'x' });
     assert.deepEqual(specs, ['coatcheck', 'redis@5', 'typescript', '@types/node']);
-    assert.throws(() => parseInstall({ text: 'npx tsx server.ts\n', source: 'guide.md:3' }), /guide\.md:3: the install block has no `npm install <packages>` line/);
+    assert.throws(
+      () => parseInstall({ text: 'npx tsx server.ts\n', source: 'guide.md:3' }),
+      /guide\.md:3: the install block has no `npm install <packages>` line/,
+    );
   });
 
   it('names packages without their ranges', () => {

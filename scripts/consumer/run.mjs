@@ -55,7 +55,12 @@ function docFiles() {
   if (!docs) return listDocs(root);
   return docs.flatMap((path) => {
     const full = resolve(path);
-    return statSync(full).isDirectory() ? readdirSync(full).filter((n) => n.endsWith('.md')).sort().map((n) => join(full, n)) : [full];
+    return statSync(full).isDirectory()
+      ? readdirSync(full)
+          .filter((n) => n.endsWith('.md'))
+          .sort()
+          .map((n) => join(full, n))
+      : [full];
   });
 }
 
@@ -71,10 +76,14 @@ function entryOf(files) {
 
 /** Packs the packages and installs them with `registry` specs into the scratch project. */
 async function packAndInstall(scratch, registry) {
-  const tarballs = values.tarballs ? readTarballs(root, resolve(values.tarballs)) : await timed('pack', () => packPackages(root, join(scratch, 'tarballs'), log));
+  const tarballs = values.tarballs
+    ? readTarballs(root, resolve(values.tarballs))
+    : await timed('pack', () => packPackages(root, join(scratch, 'tarballs'), log));
   const seeded = savePrebuild(join(root, 'node_modules/better-sqlite3'), values.prebuilds);
   if (seeded) log(`better-sqlite3 prebuild for this Node: ${seeded}`);
-  const installSeconds = await timed('install', () => installScratch({ scratch, specs: [...tarballs.values(), ...registry.values()], prebuildDir: values.prebuilds, log }));
+  const installSeconds = await timed('install', () =>
+    installScratch({ scratch, specs: [...tarballs.values(), ...registry.values()], prebuildDir: values.prebuilds, log }),
+  );
   log(`installed in ${installSeconds.toFixed(1)} s`);
 }
 
@@ -110,7 +119,10 @@ async function main() {
 
     const env = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', SESSION_SECRET: newSecret() };
     const keygen = "import { generateKeyFile } from '@coatcheck/tokens'; console.log(JSON.stringify(await generateKeyFile('EdDSA')))";
-    env.TOKEN_KEYS = runCommand(process.execPath, ['--input-type=module', '-e', keygen], { cwd: scratch, what: 'generating TOKEN_KEYS with @coatcheck/tokens' }).stdout.trim();
+    env.TOKEN_KEYS = runCommand(process.execPath, ['--input-type=module', '-e', keygen], {
+      cwd: scratch,
+      what: 'generating TOKEN_KEYS with @coatcheck/tokens',
+    }).stdout.trim();
     // The bin a user runs with npx, from the installed tarball (a missing shebang, bin entry or
     // build output fails here). --no-install: never fetch a package of that name from the registry.
     const help = runCommand('npx', ['--no-install', 'coatcheck', '--help'], { cwd: scratch, what: 'npx coatcheck --help (the @coatcheck/cli bin)' }).stdout;
@@ -160,7 +172,13 @@ async function main() {
       log('readme: start without SESSION_SECRET');
       try {
         const { SESSION_SECRET, ...withoutSecret } = env;
-        await expectMissingSecretFailure({ app: 'readme', appDir: join(scratch, 'apps/readme'), entry: entryOf(apps.get('readme').files), scratch, env: withoutSecret });
+        await expectMissingSecretFailure({
+          app: 'readme',
+          appDir: join(scratch, 'apps/readme'),
+          entry: entryOf(apps.get('readme').files),
+          scratch,
+          env: withoutSecret,
+        });
       } catch (error) {
         failures.push(error.message);
       }

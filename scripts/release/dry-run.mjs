@@ -28,7 +28,8 @@ const problems = [];
 
 // Before building anything: one version, every sibling range on it, a lockfile that agrees.
 for (const pkg of packages) {
-  if (pkg.manifest.version !== version) problems.push(`${pkg.name} is at ${pkg.manifest.version} but ${packages[0].name} at ${version}: run npm run release:version -- <version>`);
+  if (pkg.manifest.version !== version)
+    problems.push(`${pkg.name} is at ${pkg.manifest.version} but ${packages[0].name} at ${version}: run npm run release:version -- <version>`);
 }
 for (const pkg of listWorkspacePackages()) {
   for (const [field, name, range] of siblingRanges(pkg.manifest)) {
@@ -76,7 +77,9 @@ if (problems.length === 0) {
     }
     const access = target[3];
     if (access !== 'public') problems.push(`${pkg.name}: would be published with ${access} access`);
-    console.log(`${found.length === 0 && access === 'public' ? '✓' : '✗'} ${pkg.name}@${packed.version}: ${packed.files.length} files, ${(packed.size / 1024).toFixed(1)} kB -> ${target[1]} (tag ${target[2]}, ${access} access)`);
+    console.log(
+      `${found.length === 0 && access === 'public' ? '✓' : '✗'} ${pkg.name}@${packed.version}: ${packed.files.length} files, ${(packed.size / 1024).toFixed(1)} kB -> ${target[1]} (tag ${target[2]}, ${access} access)`,
+    );
   }
   writeFileSync(join(out, 'order.txt'), `${order.join('\n')}\n`);
 }

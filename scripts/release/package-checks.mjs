@@ -95,7 +95,8 @@ export function checkUnpacked(pkg, dir, version) {
   // Release metadata.
   if (manifest.version !== version) fail(`version ${manifest.version}, expected ${version} like every public package`);
   if (manifest.license !== 'MIT') fail('license is not MIT');
-  if (manifest.repository?.url !== REPOSITORY_URL || manifest.repository?.directory !== pkg.rel) fail(`repository must be { type: git, url: ${REPOSITORY_URL}, directory: ${pkg.rel} }`);
+  if (manifest.repository?.url !== REPOSITORY_URL || manifest.repository?.directory !== pkg.rel)
+    fail(`repository must be { type: git, url: ${REPOSITORY_URL}, directory: ${pkg.rel} }`);
   if (!manifest.homepage?.startsWith('https://github.com/coatcheck/coatcheck')) fail('homepage must be the package guide on GitHub');
   if (!manifest.bugs?.url) fail('bugs.url missing');
   if (!Array.isArray(manifest.keywords) || manifest.keywords.length === 0) fail('keywords missing');
@@ -119,7 +120,9 @@ export function checkUnpacked(pkg, dir, version) {
   for (const file of [...files].filter((f) => f.endsWith('.map'))) {
     const map = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     for (const source of map.sources) {
-      const target = relative(dir, join(dir, dirname(file), map.sourceRoot ?? '', source)).split(sep).join('/');
+      const target = relative(dir, join(dir, dirname(file), map.sourceRoot ?? '', source))
+        .split(sep)
+        .join('/');
       if (!files.has(target)) fail(`${file} points at ${target}, which is not shipped`);
     }
   }
@@ -144,8 +147,10 @@ export function checkUnpacked(pkg, dir, version) {
   if (/process\.env/.test(example ?? '') && !installed.has('@types/node')) fail('the README example uses process.env but the install line has no @types/node');
   if (!/Node\.js 20\.19\+, 22, 24 or 26/.test(readme)) fail('README does not state the Node versions (20.19+, 22, 24 or 26)');
   if (!/"moduleResolution": "bundler"/.test(readme) || !/"module": "nodenext"/.test(readme)) fail('README does not give the TypeScript module settings');
-  if (installed.has('@types/node') && !readme.includes('"types": ["node"]')) fail('README does not say to list "types": ["node"] (TypeScript 6+ loads no @types by default)');
-  if (!readme.includes('https://github.com/coatcheck/coatcheck/blob/main/docs/') && !readme.includes('https://github.com/coatcheck/coatcheck#readme')) fail('README does not link to its guide');
+  if (installed.has('@types/node') && !readme.includes('"types": ["node"]'))
+    fail('README does not say to list "types": ["node"] (TypeScript 6+ loads no @types by default)');
+  if (!readme.includes('https://github.com/coatcheck/coatcheck/blob/main/docs/') && !readme.includes('https://github.com/coatcheck/coatcheck#readme'))
+    fail('README does not link to its guide');
 
   // Declarations: every package they import must reach a user who follows the install line.
   const provided = { ...manifest.dependencies, ...manifest.peerDependencies };

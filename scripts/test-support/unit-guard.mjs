@@ -6,9 +6,16 @@ import net from 'node:net';
 import childProcess from 'node:child_process';
 import { syncBuiltinESMExports } from 'node:module';
 
-const HINT = 'unit tests run without services: list this file in scripts/test-groups.mjs (SERVICE_TESTS), or keep the test free of Redis, Postgres and chromium';
-const ports = new Map([[6379, 'Redis'], [5432, 'Postgres']]);
-for (const [name, label] of [['REDIS_URL', 'Redis'], ['DATABASE_URL', 'Postgres']]) {
+const HINT =
+  'unit tests run without services: list this file in scripts/test-groups.mjs (SERVICE_TESTS), or keep the test free of Redis, Postgres and chromium';
+const ports = new Map([
+  [6379, 'Redis'],
+  [5432, 'Postgres'],
+]);
+for (const [name, label] of [
+  ['REDIS_URL', 'Redis'],
+  ['DATABASE_URL', 'Postgres'],
+]) {
   const value = process.env[name];
   if (!value) continue;
   try {

@@ -87,7 +87,9 @@ async function main(): Promise<void> {
       if (running.size === 0) process.exit(failed ? 1 : 0);
     });
   }
-  console.log(`shop cluster: ${INSTANCES} instances on ${config.host}:${config.port}-${config.port + INSTANCES - 1}, sessions in ${config.databaseUrl ? 'Postgres' : env.REDIS_URL}, data in ${config.dataDir}`);
+  console.log(
+    `shop cluster: ${INSTANCES} instances on ${config.host}:${config.port}-${config.port + INSTANCES - 1}, sessions in ${config.databaseUrl ? 'Postgres' : env.REDIS_URL}, data in ${config.dataDir}`,
+  );
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);
   // Detached children would outlive this process if it died some other way.

@@ -87,14 +87,19 @@ function readTrustProxy(value: string | undefined): boolean | string[] {
   if (text === 'true' || text === '1') return true;
   // A hop count is not offered: it trusts whoever happens to be N hops away.
   if (/^[0-9]+$/.test(text)) throw new ConfigError('TRUST_PROXY must be true, false, or comma-separated proxy addresses/CIDRs (e.g. 127.0.0.1,10.0.0.0/8).');
-  return text.split(',').map((part) => part.trim()).filter((part) => part.length > 0);
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
 }
 
 /** Reads the configuration from `env` (normally `process.env`). Throws {@link ConfigError}. */
 export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopConfig {
   const dataDir = env.DATA_DIR ? (isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(cwd, env.DATA_DIR)) : DEFAULT_DATA_DIR;
   const secrets = env.SESSION_SECRET
-    ? env.SESSION_SECRET.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+    ? env.SESSION_SECRET.split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
     : null;
   if (secrets !== null && secrets.length === 0) throw new ConfigError('SESSION_SECRET is set but empty.');
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
@@ -134,7 +139,8 @@ function readWaitForReplicas(env: NodeJS.ProcessEnv, redisUrl: string | null): S
   }
   if (!redisUrl) throw new ConfigError('REDIS_WAIT_REPLICAS needs REDIS_URL: it confirms writes to Redis replicas.');
   const replicas = /^[1-9][0-9]?$/.test(replicasText) ? Number(replicasText) : NaN;
-  if (Number.isNaN(replicas)) throw new ConfigError(`REDIS_WAIT_REPLICAS must be a number of replicas from 0 (off) to 99; got ${JSON.stringify(replicasText)}.`);
+  if (Number.isNaN(replicas))
+    throw new ConfigError(`REDIS_WAIT_REPLICAS must be a number of replicas from 0 (off) to 99; got ${JSON.stringify(replicasText)}.`);
   // The store refuses a timeout at or above its operation deadline (1000 ms) itself, with a
   // message that says so; here only the shape is checked.
   const timeoutMs = timeoutText === '' ? 100 : /^[1-9][0-9]{0,5}$/.test(timeoutText) ? Number(timeoutText) : NaN;
@@ -151,14 +157,19 @@ function readHosts(value: string | undefined, host: string, port: number): reado
 }
 
 function readCorsOrigins(value: string | undefined): readonly string[] {
-  const parts = (value ?? '').split(',').map((part) => part.trim()).filter((part) => part.length > 0);
+  const parts = (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
   // The origin rule is the library's (the one its CORS option applies); only the message is ours.
   return Object.freeze(
     parts.map((part) => {
       try {
         return normalizeOrigin(part, 'CORS_ORIGINS');
       } catch {
-        throw new ConfigError(`CORS_ORIGINS lists exact origins, scheme://host[:port] with no path and never *, comma-separated (e.g. https://app.example,http://localhost:5173); got ${JSON.stringify(part)}.`);
+        throw new ConfigError(
+          `CORS_ORIGINS lists exact origins, scheme://host[:port] with no path and never *, comma-separated (e.g. https://app.example,http://localhost:5173); got ${JSON.stringify(part)}.`,
+        );
       }
     }),
   );
@@ -182,14 +193,18 @@ export function readLifetimes(env: NodeJS.ProcessEnv): ShopLifetimes {
       throw new ConfigError(`${name} must be a duration: seconds (1800) or a number with s, m, h or d (30m, 12h, 1d); got ${JSON.stringify(text)}.`);
     }
     if (seconds < min || seconds > max) {
-      throw new ConfigError(`${name} must be from ${describeDuration(min)} to ${describeDuration(max)}; got ${describeDuration(seconds)}. Unset it for the default, ${describeDuration(DEFAULT_LIFETIMES[key])}.`);
+      throw new ConfigError(
+        `${name} must be from ${describeDuration(min)} to ${describeDuration(max)}; got ${describeDuration(seconds)}. Unset it for the default, ${describeDuration(DEFAULT_LIFETIMES[key])}.`,
+      );
     }
     values[key] = seconds;
   }
   const lifetimes = values as unknown as ShopLifetimes;
   // The session library refuses an idle timeout longer than the absolute one; say which to change.
   if (lifetimes.idleTimeout > lifetimes.absoluteTimeout) {
-    throw new ConfigError(`SESSION_IDLE_TIMEOUT (${describeDuration(lifetimes.idleTimeout)}) cannot exceed SESSION_ABSOLUTE_TIMEOUT (${describeDuration(lifetimes.absoluteTimeout)}); shorten the first or lengthen the second.`);
+    throw new ConfigError(
+      `SESSION_IDLE_TIMEOUT (${describeDuration(lifetimes.idleTimeout)}) cannot exceed SESSION_ABSOLUTE_TIMEOUT (${describeDuration(lifetimes.absoluteTimeout)}); shorten the first or lengthen the second.`,
+    );
   }
   return Object.freeze(lifetimes);
 }

@@ -57,7 +57,11 @@ export function parseDuration(text: string): number | null {
 
 /** A duration in words, for messages: `1800` → `"1800 s (30m)"`. */
 export function describeDuration(seconds: number): string {
-  for (const [unit, size] of [['d', DAY], ['h', HOUR], ['m', MINUTE]] as const) {
+  for (const [unit, size] of [
+    ['d', DAY],
+    ['h', HOUR],
+    ['m', MINUTE],
+  ] as const) {
     if (seconds % size === 0) return `${seconds} s (${seconds / size}${unit})`;
   }
   return `${seconds} s`;

@@ -87,7 +87,8 @@ async function main(): Promise<void> {
   app.log.info(config.admins ? `admins: ${config.admins.join(', ')} (ADMIN_USERS)` : 'admins: the first registered user (set ADMIN_USERS to choose)');
   app.log.info(describeTokenKeys(tokenKeys));
   app.log.info(`sessions: ${backends.kind}${bus ? ' (with cross-instance bus and local cache)' : ''}`);
-  if (config.allowedHosts === null) app.log.warn('no Host allow-list: every Host header is answered; set ALLOWED_HOSTS to the names of this server (DNS rebinding)');
+  if (config.allowedHosts === null)
+    app.log.warn('no Host allow-list: every Host header is answered; set ALLOWED_HOSTS to the names of this server (DNS rebinding)');
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

@@ -16,7 +16,13 @@ describe('admin: view as user', () => {
     assert.equal((await bob.get('/account')).json().role, 'user');
     const users = await admin.get('/admin/users');
     assert.equal(users.statusCode, 200);
-    assert.deepEqual(users.json().users.map((u: { username: string; role: string }) => [u.username, u.role]), [['root', 'admin'], ['bob', 'user']]);
+    assert.deepEqual(
+      users.json().users.map((u: { username: string; role: string }) => [u.username, u.role]),
+      [
+        ['root', 'admin'],
+        ['bob', 'user'],
+      ],
+    );
     for (const res of [await bob.get('/admin/users'), await bob.post('/admin/view-as', { username: 'root' })]) {
       assert.equal(res.statusCode, 403);
       assert.equal(res.json().error.code, 'ERR_FORBIDDEN');

@@ -93,11 +93,14 @@ describe('accounts and login', () => {
     await browser.post('/login', { username: 'erin', password: PASSWORD });
     assert.notEqual(browser.cookie, anonymous);
     assert.deepEqual((await browser.get('/cart')).json(), {
-      cart: [{ item_id: 1, quantity: 2 }, { item_id: 2, quantity: 1 }],
+      cart: [
+        { item_id: 1, quantity: 2 },
+        { item_id: 2, quantity: 1 },
+      ],
     });
   });
 
-  it('logging in as someone else on the same browser does not hand over the first user\'s cart', async () => {
+  it("logging in as someone else on the same browser does not hand over the first user's cart", async () => {
     const { app } = await createShop();
     await createBrowser(app).post('/register', { username: 'mallory', password: PASSWORD });
     const browser = await loggedIn(app, 'frank');

@@ -91,7 +91,10 @@ describe('bad input', () => {
     for (const [url, payload, field, type] of cases) {
       const res = await app.inject({ method: 'POST', url, payload: payload as object });
       assert.equal(res.statusCode, 422, `${url} ${JSON.stringify(payload).slice(0, 60)}`);
-      assert.deepEqual(res.json().detail.map((d: { loc: unknown; type: string }) => [d.loc, d.type]), [[['body', field], type]]);
+      assert.deepEqual(
+        res.json().detail.map((d: { loc: unknown; type: string }) => [d.loc, d.type]),
+        [[['body', field], type]],
+      );
     }
     const res = await app.inject({ method: 'POST', url: '/register', payload: { username: 'alice', password: 'short' } });
     assert.equal(res.json().detail[0].msg, 'ensure this value has at least 8 characters');
@@ -151,12 +154,16 @@ describe('bad input', () => {
       const res = await app.inject({ method: 'POST', url: '/cart/add', headers: JSON_HEADERS, payload });
       assertErrorShape(res, 400, 'ERR_BAD_JSON');
     }
-    assert.equal((({}) as { polluted?: unknown }).polluted, undefined);
+    assert.equal(({} as { polluted?: unknown }).polluted, undefined);
   });
 
   it('unknown routes and methods are a 404 in the same shape, without echoing the URL', async () => {
     const { app } = await createShop();
-    for (const [method, url] of [['GET', '/nope<script>'], ['PUT', '/cart'], ['GET', '/sessions/abc/def']] as const) {
+    for (const [method, url] of [
+      ['GET', '/nope<script>'],
+      ['PUT', '/cart'],
+      ['GET', '/sessions/abc/def'],
+    ] as const) {
       const res = await app.inject({ method, url });
       assertErrorShape(res, 404, 'ERR_NOT_FOUND');
       assert.doesNotMatch(res.body, /script|nope|def/);
@@ -242,7 +249,10 @@ describe('bad input', () => {
       for (const [url, payload, field, type] of cases) {
         const res = await admin.post(url, payload);
         assert.equal(res.statusCode, 422, `${url} ${JSON.stringify(payload).slice(0, 60)}`);
-        assert.deepEqual(res.json().detail.map((d: { loc: unknown; type: string }) => [d.loc, d.type]), [[['body', field], type]]);
+        assert.deepEqual(
+          res.json().detail.map((d: { loc: unknown; type: string }) => [d.loc, d.type]),
+          [[['body', field], type]],
+        );
       }
     });
 
@@ -252,9 +262,17 @@ describe('bad input', () => {
       for (const url of [...Object.keys(BODIES), '/admin/view-as/leave']) {
         assertErrorShape(await admin.post(url, { pad: 'x'.repeat(BODY_LIMIT) }), 413, 'ERR_BODY_TOO_LARGE');
         for (const contentType of ['text/plain', 'application/xml']) {
-          assertErrorShape(await admin.request({ method: 'POST', url, headers: { 'content-type': contentType }, payload: '{}' }), 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+          assertErrorShape(
+            await admin.request({ method: 'POST', url, headers: { 'content-type': contentType }, payload: '{}' }),
+            415,
+            'ERR_UNSUPPORTED_MEDIA_TYPE',
+          );
         }
-        assertErrorShape(await admin.request({ method: 'POST', url, headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: '{}' }), 400, 'ERR_BAD_FORM');
+        assertErrorShape(
+          await admin.request({ method: 'POST', url, headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: '{}' }),
+          400,
+          'ERR_BAD_FORM',
+        );
       }
     });
 

@@ -97,7 +97,9 @@ for (const [kind, config] of backends) {
       await createBrowser(a.app).post('/register', { username: user, password: PASSWORD });
       const pair = await tokenLogin(a.app, user);
       const answers = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => (i % 2 ? b : a).app.inject({ method: 'POST', url: '/token/refresh', payload: { refresh_token: pair.refresh_token } })),
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? b : a).app.inject({ method: 'POST', url: '/token/refresh', payload: { refresh_token: pair.refresh_token } }),
+        ),
       );
       const statuses = answers.map((res) => res.statusCode);
       assert.deepEqual(statuses, Array(10).fill(200), answers.map((res) => res.body).join('\n'));

@@ -47,7 +47,7 @@ describe('seed 004 against the shop', () => {
     assert.deepEqual(res.json(), { message: 'Welcome, flask' });
   });
 
-  it('CS-11 the tutorial\'s ?token= is refused with 400 ERR_TOKEN_IN_URL, and nothing is greeted', async () => {
+  it("CS-11 the tutorial's ?token= is refused with 400 ERR_TOKEN_IN_URL, and nothing is greeted", async () => {
     const { app } = await createShop();
     await register(app, 'query');
     const pair = await login(app, 'query');

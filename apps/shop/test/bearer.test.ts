@@ -113,8 +113,13 @@ describe('bearer mode in the shop', () => {
     await register(app, 'wes');
     const client = tokenClient(app);
     const pair = await client.take(await client.call('POST', '/token', { username: 'wes', password: PASSWORD }));
-    const answers = await Promise.all(Array.from({ length: 10 }, () => app.inject({ method: 'POST', url: '/token/refresh', payload: { refresh_token: pair.refresh_token } })));
-    assert.deepEqual(answers.map((a) => a.statusCode), Array(10).fill(200));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => app.inject({ method: 'POST', url: '/token/refresh', payload: { refresh_token: pair.refresh_token } })),
+    );
+    assert.deepEqual(
+      answers.map((a) => a.statusCode),
+      Array(10).fill(200),
+    );
     assert.equal(new Set(answers.map((a) => a.json().refresh_token)).size, 1);
     await client.take(answers[0]!);
     assert.equal((await client.call('GET', '/profile')).statusCode, 200);
@@ -149,7 +154,12 @@ describe('bearer mode in the shop', () => {
     const { app } = await createShop();
     const client = tokenClient(app);
     const pair = await client.take(await client.call('POST', '/anonymous-login'));
-    for (const url of [`/user/me?access_token=${pair.access_token}`, `/token/refresh?refresh_token=${pair.refresh_token}`, `/token/revoke?token=${pair.refresh_token}`, `/cart?access_token=x`]) {
+    for (const url of [
+      `/user/me?access_token=${pair.access_token}`,
+      `/token/refresh?refresh_token=${pair.refresh_token}`,
+      `/token/revoke?token=${pair.refresh_token}`,
+      `/cart?access_token=x`,
+    ]) {
       const res = await app.inject({ method: url.startsWith('/token') ? 'POST' : 'GET', url, payload: url.startsWith('/token') ? {} : undefined });
       assert.deepEqual([res.statusCode, res.json().error.code], [400, 'ERR_TOKEN_IN_URL'], url);
     }

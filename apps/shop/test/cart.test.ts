@@ -35,19 +35,27 @@ describe('the cart', () => {
     assert.ok(browser.cookie, 'the first write creates the session');
     await browser.post('/cart/add', { item_id: 2, quantity: 3 });
     const third = await browser.post('/cart/add', { item_id: 1, quantity: 2 });
-    const expected = { cart: [{ item_id: 1, quantity: 3 }, { item_id: 2, quantity: 3 }] };
+    const expected = {
+      cart: [
+        { item_id: 1, quantity: 3 },
+        { item_id: 2, quantity: 3 },
+      ],
+    };
     assert.deepEqual(third.json(), expected);
     assert.deepEqual((await browser.get('/cart')).json(), expected);
   });
 
-  it('takes integer item ids, and a string of digits for one, as FastAPI\'s item_id: int does', async () => {
+  it("takes integer item ids, and a string of digits for one, as FastAPI's item_id: int does", async () => {
     const { app } = await createShop();
     const browser = createBrowser(app);
     assert.deepEqual((await browser.post('/cart/add', { item_id: 42 })).json(), { cart: [{ item_id: 42, quantity: 1 }] });
     assert.deepEqual((await browser.post('/cart/add', { item_id: '42' })).json(), { cart: [{ item_id: 42, quantity: 2 }] });
     const items = (await app.inject({ url: '/items' })).json().items as Array<{ id: unknown }>;
     assert.ok(items.every((item) => Number.isInteger(item.id)));
-    assert.ok(items.some((item) => item.id === 42), 'item 42 is for sale');
+    assert.ok(
+      items.some((item) => item.id === 42),
+      'item 42 is for sale',
+    );
   });
 
   it('refuses an item id that is not in the catalogue with 404 ERR_UNKNOWN_ITEM, and stores nothing', async () => {
@@ -96,7 +104,10 @@ describe('the cart', () => {
   it('drops cart lines stored with the string ids of earlier versions instead of failing', () => {
     const stored = [{ item_id: 'apple', quantity: 2 }, { item_id: 42, quantity: 1 }, { item_id: 1.5, quantity: 1 }, { item_id: -3, quantity: 1 }, null];
     assert.deepEqual(toCart(stored), [{ item_id: 42, quantity: 1 }]);
-    assert.deepEqual(addToCart(stored, 1, 2), [{ item_id: 42, quantity: 1 }, { item_id: 1, quantity: 2 }]);
+    assert.deepEqual(addToCart(stored, 1, 2), [
+      { item_id: 42, quantity: 1 },
+      { item_id: 1, quantity: 2 },
+    ]);
   });
 
   it('SF-20 lost updates: 50 concurrent adds of one item on one session give quantity 50', async () => {
@@ -104,9 +115,15 @@ describe('the cart', () => {
     const browser = createBrowser(app);
     await browser.post('/cart/add', { item_id: 6 });
     const responses = await Promise.all(Array.from({ length: 50 }, () => browser.post('/cart/add', { item_id: 1 })));
-    assert.deepEqual(responses.map((r) => r.statusCode), Array(50).fill(200));
+    assert.deepEqual(
+      responses.map((r) => r.statusCode),
+      Array(50).fill(200),
+    );
     assert.deepEqual((await browser.get('/cart')).json(), {
-      cart: [{ item_id: 6, quantity: 1 }, { item_id: 1, quantity: 50 }],
+      cart: [
+        { item_id: 6, quantity: 1 },
+        { item_id: 1, quantity: 50 },
+      ],
     });
   });
 

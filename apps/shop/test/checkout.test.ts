@@ -137,7 +137,10 @@ describe('checkout', () => {
     await readyToPlace(browser);
     race.arm();
     const responses = await Promise.all(Array.from({ length: 10 }, () => browser.post('/checkout/place', { idempotency_key: key() })));
-    assert.deepEqual(responses.map((r) => r.statusCode), Array(10).fill(201));
+    assert.deepEqual(
+      responses.map((r) => r.statusCode),
+      Array(10).fill(201),
+    );
     const ids = new Set(responses.map((r) => r.json().order.id));
     assert.equal(ids.size, 1, 'every response names the same order');
     assert.equal(responses.filter((r) => r.headers['idempotent-replayed'] === undefined).length, 1, 'one placed it');
@@ -173,13 +176,13 @@ describe('checkout', () => {
     const browser = await loggedIn(app, 'ivan');
     await readyToPlace(browser);
     race.arm();
-    const [placed, added] = await Promise.all([
-      browser.post('/checkout/place', { idempotency_key: key() }),
-      browser.post('/cart/add', { item_id: 6 }),
-    ]);
+    const [placed, added] = await Promise.all([browser.post('/checkout/place', { idempotency_key: key() }), browser.post('/cart/add', { item_id: 6 })]);
     assert.equal(placed.statusCode, 201);
     assert.equal(added.statusCode, 200);
-    assert.deepEqual(placed.json().order.lines.map((line: { item_id: number }) => line.item_id), [1, 5]);
+    assert.deepEqual(
+      placed.json().order.lines.map((line: { item_id: number }) => line.item_id),
+      [1, 5],
+    );
     assert.deepEqual((await browser.get('/cart')).json(), { cart: [{ item_id: 6, quantity: 1 }] });
   });
 

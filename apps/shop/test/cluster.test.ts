@@ -45,7 +45,11 @@ async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs 
 
 const post = (url: string, body: unknown, cookie?: string) =>
   // Sec-Fetch-Site: what a browser's same-origin fetch sends, so the CSRF check passes.
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify(body),
+  });
 
 async function logIn(base: string, username: string): Promise<string> {
   const res = await post(`${base}/login`, { username, password: PASSWORD });
@@ -93,10 +97,15 @@ describe('npm run start:cluster', { timeout: 90_000 }, () => {
         ws.once('error', reject);
       });
 
-      const { sessions } = (await (await fetch(`${a}/sessions`, { headers: { cookie: laptop } })).json()) as { sessions: Array<{ id: string; current: boolean }> };
+      const { sessions } = (await (await fetch(`${a}/sessions`, { headers: { cookie: laptop } })).json()) as {
+        sessions: Array<{ id: string; current: boolean }>;
+      };
       const phoneSession = sessions.find((s) => !s.current);
       assert.ok(phoneSession);
-      assert.equal((await fetch(`${a}/sessions/${phoneSession.id}`, { method: 'DELETE', headers: { cookie: laptop, 'sec-fetch-site': 'same-origin' } })).status, 204);
+      assert.equal(
+        (await fetch(`${a}/sessions/${phoneSession.id}`, { method: 'DELETE', headers: { cookie: laptop, 'sec-fetch-site': 'same-origin' } })).status,
+        204,
+      );
       assert.equal(await closed, 4401, 'the socket on B closed as revoked');
     } finally {
       child.kill('SIGTERM');

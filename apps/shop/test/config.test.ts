@@ -16,11 +16,28 @@ describe('lifetime configuration', () => {
 
   it('reads seconds or a number with s, m, h or d', () => {
     assert.deepEqual(
-      config({ SESSION_IDLE_TIMEOUT: '15m', SESSION_ABSOLUTE_TIMEOUT: '8h', REMEMBER_ME_LIFETIME: '7d', ACCESS_TOKEN_TTL: '300', REFRESH_TOKEN_LIFETIME: ' 2D ' }).lifetimes,
+      config({
+        SESSION_IDLE_TIMEOUT: '15m',
+        SESSION_ABSOLUTE_TIMEOUT: '8h',
+        REMEMBER_ME_LIFETIME: '7d',
+        ACCESS_TOKEN_TTL: '300',
+        REFRESH_TOKEN_LIFETIME: ' 2D ',
+      }).lifetimes,
       { idleTimeout: 900, absoluteTimeout: 28800, rememberMe: 7 * 86400, accessTokenTtl: 300, refreshLifetime: 2 * 86400 },
     );
     assert.equal(config({ SESSION_IDLE_TIMEOUT: '' }).lifetimes.idleTimeout, 1800, 'empty is unset');
-    for (const [text, seconds] of [['90', 90], ['90s', 90], ['2m', 120], ['1h', 3600], ['1d', 86400], ['1.5h', null], ['-5', null], ['5 minutes', null], ['', null], ['1e3', null]] as const) {
+    for (const [text, seconds] of [
+      ['90', 90],
+      ['90s', 90],
+      ['2m', 120],
+      ['1h', 3600],
+      ['1d', 86400],
+      ['1.5h', null],
+      ['-5', null],
+      ['5 minutes', null],
+      ['', null],
+      ['1e3', null],
+    ] as const) {
       assert.equal(parseDuration(text), seconds, text);
     }
   });
@@ -31,10 +48,17 @@ describe('lifetime configuration', () => {
       [{ ACCESS_TOKEN_TTL: '2h' }, /^ACCESS_TOKEN_TTL must be from 10 s to 3600 s \(1h\); got 7200 s \(2h\)\. Unset it for the default/],
       [{ REMEMBER_ME_LIFETIME: '401d' }, /^REMEMBER_ME_LIFETIME must be from 60 s \(1m\) to 34560000 s \(400d\)/],
       [{ REFRESH_TOKEN_LIFETIME: '0' }, /^REFRESH_TOKEN_LIFETIME must be from/],
-      [{ SESSION_IDLE_TIMEOUT: '2h', SESSION_ABSOLUTE_TIMEOUT: '1h' }, /SESSION_IDLE_TIMEOUT .* cannot exceed SESSION_ABSOLUTE_TIMEOUT .*; shorten the first or lengthen the second/],
+      [
+        { SESSION_IDLE_TIMEOUT: '2h', SESSION_ABSOLUTE_TIMEOUT: '1h' },
+        /SESSION_IDLE_TIMEOUT .* cannot exceed SESSION_ABSOLUTE_TIMEOUT .*; shorten the first or lengthen the second/,
+      ],
     ];
     for (const [env, message] of cases) {
-      assert.throws(() => config(env), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
+      assert.throws(
+        () => config(env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+        JSON.stringify(env),
+      );
     }
   });
 
@@ -60,7 +84,8 @@ describe('CORS_ORIGINS', () => {
     for (const value of ['*', 'https://app.example/', 'https://app.example/spa', 'app.example', 'https://*.example', 'null']) {
       assert.throws(
         () => config({ CORS_ORIGINS: `https://ok.example,${value}` }),
-        (error: unknown) => error instanceof ConfigError && /^CORS_ORIGINS lists exact origins/.test(error.message) && error.message.includes(JSON.stringify(value)),
+        (error: unknown) =>
+          error instanceof ConfigError && /^CORS_ORIGINS lists exact origins/.test(error.message) && error.message.includes(JSON.stringify(value)),
         value,
       );
     }

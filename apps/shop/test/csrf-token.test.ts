@@ -47,7 +47,11 @@ describe('GET /csrf-token', () => {
     assert.equal((await jar.send('POST', '/cart/add', { item_id: 2 }, { 'x-csrf-token': before as string })).statusCode, 200);
     const login = await jar.send('POST', '/login', { username: 'cronjob', password: PASSWORD }, { 'x-csrf-token': before as string });
     assert.equal(login.statusCode, 200);
-    assert.equal((await jar.send('POST', '/logout', undefined, { 'x-csrf-token': before as string })).statusCode, 403, 'the pre-login token died with the ticket');
+    assert.equal(
+      (await jar.send('POST', '/logout', undefined, { 'x-csrf-token': before as string })).statusCode,
+      403,
+      'the pre-login token died with the ticket',
+    );
     const after = await jar.csrfToken();
     assert.notEqual(after, before);
     assert.equal((await jar.send('POST', '/logout', undefined, { 'x-csrf-token': after as string })).statusCode, 200);

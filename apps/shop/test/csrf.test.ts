@@ -11,7 +11,11 @@ describe('cross-site requests against the shop', () => {
     const laptop = await loggedIn(app, 'alice');
     const phone = await loggedIn(app, 'alice');
     const phoneId = ticketId(phone.cookie as string);
-    for (const [method, url] of [['POST', '/logout'], ['POST', '/sessions/revoke-others'], ['DELETE', `/sessions/${phoneId}`]] as const) {
+    for (const [method, url] of [
+      ['POST', '/logout'],
+      ['POST', '/sessions/revoke-others'],
+      ['DELETE', `/sessions/${phoneId}`],
+    ] as const) {
       const res = await laptop.request({ method, url, headers: CROSS_SITE, payload: '{}' });
       assert.equal(res.statusCode, 403, url);
       assert.equal(res.json().error.code, 'ERR_SESSION_CSRF', url);
@@ -24,7 +28,12 @@ describe('cross-site requests against the shop', () => {
     const { app } = await createShop();
     await loggedIn(app, 'mallory');
     const victim = createBrowser(app);
-    const res = await victim.request({ method: 'POST', url: '/login', headers: CROSS_SITE, payload: JSON.stringify({ username: 'mallory', password: PASSWORD }) });
+    const res = await victim.request({
+      method: 'POST',
+      url: '/login',
+      headers: CROSS_SITE,
+      payload: JSON.stringify({ username: 'mallory', password: PASSWORD }),
+    });
     assert.equal(res.statusCode, 403);
     assert.equal(victim.cookie, null);
   });
@@ -42,7 +51,12 @@ describe('cross-site requests against the shop', () => {
     const { app } = await createShop();
     const browser = await loggedIn(app, 'alice');
     // What httpx or requests send: the cookie, a JSON body, no browser headers.
-    const res = await app.inject({ method: 'POST', url: '/cart/add', headers: { cookie: browser.cookie as string, 'content-type': 'application/json', 'user-agent': 'python-httpx/0.28' }, payload: JSON.stringify({ item_id: 1, quantity: 1 }) });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/cart/add',
+      headers: { cookie: browser.cookie as string, 'content-type': 'application/json', 'user-agent': 'python-httpx/0.28' },
+      payload: JSON.stringify({ item_id: 1, quantity: 1 }),
+    });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal((await browser.get('/cart')).json().cart.length, 1);
   });

@@ -42,7 +42,8 @@ async function looseDataDir(name: string): Promise<string> {
 function assertPrivate(dir: string): void {
   assert.equal(modeOf(dir), 0o700, 'the directory');
   const files = readdirSync(dir);
-  for (const expected of ['shop.sqlite', 'shop.sqlite-wal', 'shop.sqlite-shm', 'session-secret', 'token-keys.json']) assert.ok(files.includes(expected), expected);
+  for (const expected of ['shop.sqlite', 'shop.sqlite-wal', 'shop.sqlite-shm', 'session-secret', 'token-keys.json'])
+    assert.ok(files.includes(expected), expected);
   for (const file of files) assert.equal(modeOf(join(dir, file)), 0o600, file);
 }
 

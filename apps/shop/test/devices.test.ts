@@ -75,7 +75,11 @@ describe('my devices', () => {
     const owner = await loggedIn(app, 'frank');
     const anonymous = createBrowser(app);
     await anonymous.post('/cart/add', { item_id: 1 });
-    for (const [method, url] of [['GET', '/sessions'], ['DELETE', `/sessions/${ticketId(owner.cookie as string)}`], ['POST', '/sessions/revoke-others']] as const) {
+    for (const [method, url] of [
+      ['GET', '/sessions'],
+      ['DELETE', `/sessions/${ticketId(owner.cookie as string)}`],
+      ['POST', '/sessions/revoke-others'],
+    ] as const) {
       const res = await anonymous.request({ method, url });
       assert.equal(res.statusCode, 401, `${method} ${url}`);
       assert.equal(res.json().error.code, 'ERR_NOT_AUTHENTICATED');
@@ -87,8 +91,23 @@ describe('my devices', () => {
     const { app } = await createShop();
     const browser = await loggedIn(app, 'grace');
     const ids = [
-      'x', '*', '%00', 'abc%00def', '%5B%5D', '%7B%7D', "'%20OR%201=1--", '..%2F..%2Fetc', '%E2%98%83'.repeat(8),
-      '%E0%A4%A', '%', 'A'.repeat(23), 'A'.repeat(25), 'A'.repeat(100), 'A'.repeat(1024), '[object Object]', 'undefined',
+      'x',
+      '*',
+      '%00',
+      'abc%00def',
+      '%5B%5D',
+      '%7B%7D',
+      "'%20OR%201=1--",
+      '..%2F..%2Fetc',
+      '%E2%98%83'.repeat(8),
+      '%E0%A4%A',
+      '%',
+      'A'.repeat(23),
+      'A'.repeat(25),
+      'A'.repeat(100),
+      'A'.repeat(1024),
+      '[object Object]',
+      'undefined',
     ];
     for (const id of ids) {
       const res = await browser.request({ method: 'DELETE', url: `/sessions/${id}` });

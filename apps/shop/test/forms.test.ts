@@ -10,7 +10,12 @@ import { createBrowser, createShop, PASSWORD, setCookies, type Browser } from '.
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /** Posts `fields` urlencoded, as an HTML form does. */
-function postForm(browser: Browser, url: string, fields: Record<string, string> | URLSearchParams, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+function postForm(
+  browser: Browser,
+  url: string,
+  fields: Record<string, string> | URLSearchParams,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
   return browser.request({ method: 'POST', url, headers: { ...FORM, ...headers }, payload: new URLSearchParams(fields).toString() });
 }
 
@@ -78,7 +83,14 @@ describe('form bodies', () => {
       assert.deepEqual(fromForm.json(), fromJson.json(), `${url} ${JSON.stringify(form)}`);
     }
     // A repeated field is an array, which no scalar field accepts.
-    const repeated = await postForm(browser, '/cart/add', new URLSearchParams([['item_id', '1'], ['item_id', '2']]));
+    const repeated = await postForm(
+      browser,
+      '/cart/add',
+      new URLSearchParams([
+        ['item_id', '1'],
+        ['item_id', '2'],
+      ]),
+    );
     assert.equal(repeated.statusCode, 422);
     assert.deepEqual(repeated.json().detail[0].loc, ['body', 'item_id']);
     assert.deepEqual((await browser.get('/cart')).json(), { cart: [] }, 'nothing reached the cart');
@@ -104,7 +116,12 @@ describe('form bodies', () => {
     const file = await postMultipart(browser, '/cart/add', form);
     assert.equal(file.statusCode, 400);
     assert.equal(file.json().error.code, 'ERR_BAD_FORM');
-    const broken = await browser.request({ method: 'POST', url: '/cart/add', headers: { 'content-type': 'multipart/form-data; boundary=zzz' }, payload: 'not multipart' });
+    const broken = await browser.request({
+      method: 'POST',
+      url: '/cart/add',
+      headers: { 'content-type': 'multipart/form-data; boundary=zzz' },
+      payload: 'not multipart',
+    });
     assert.equal(broken.statusCode, 400);
     assert.deepEqual((await browser.get('/cart')).json(), { cart: [] });
   });
@@ -112,7 +129,12 @@ describe('form bodies', () => {
   it('BI-11 a form field named __proto__ pollutes nothing', async () => {
     const { app } = await createShop();
     const browser = createBrowser(app);
-    const res = await browser.request({ method: 'POST', url: '/cart/add', headers: FORM, payload: 'item_id=1&__proto__[polluted]=1&__proto__=x&constructor=y' });
+    const res = await browser.request({
+      method: 'POST',
+      url: '/cart/add',
+      headers: FORM,
+      payload: 'item_id=1&__proto__[polluted]=1&__proto__=x&constructor=y',
+    });
     assert.deepEqual(res.json(), { cart: [{ item_id: 1, quantity: 1 }] });
     assert.equal(({} as { polluted?: unknown }).polluted, undefined);
   });
@@ -123,7 +145,15 @@ describe('form bodies', () => {
     assert.deepEqual(coerceForm({ item_id: '042', quantity: '3.0' }, body), { item_id: '042', quantity: '3.0' });
     assert.deepEqual(coerceForm({ item_id: '9007199254740993' }, body), { item_id: '9007199254740993' });
     const login = loginSchema.body;
-    for (const [text, value] of [['on', true], ['true', true], ['1', true], ['off', false], ['false', false], ['0', false], ['yes', 'yes']] as const) {
+    for (const [text, value] of [
+      ['on', true],
+      ['true', true],
+      ['1', true],
+      ['off', false],
+      ['false', false],
+      ['0', false],
+      ['yes', 'yes'],
+    ] as const) {
       assert.equal(coerceForm({ remember: text }, login).remember, value, text);
     }
     assert.deepEqual(coerceForm({ username: '007', extra: '1' }, login), { username: '007', extra: '1' }, 'strings and unknown fields stay strings');

@@ -82,7 +82,10 @@ describe('health and store outages', () => {
     const after = await browser.post('/cart/add', { item_id: 2 });
     assert.equal(after.statusCode, 200);
     assert.deepEqual((await browser.get('/cart')).json(), {
-      cart: [{ item_id: 1, quantity: 1 }, { item_id: 2, quantity: 1 }],
+      cart: [
+        { item_id: 1, quantity: 1 },
+        { item_id: 2, quantity: 1 },
+      ],
     });
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   });

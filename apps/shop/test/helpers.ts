@@ -47,7 +47,6 @@ export interface ShopOptions {
   app?: Partial<Omit<AppOptions, 'activeSessions'>> & { activeSessions?: (db: Database.Database, now: () => number) => () => number };
 }
 
-
 const path = useTempDir();
 let files = 0;
 

@@ -27,7 +27,18 @@ describe('Host allow-list', () => {
   it('AP-06 the check: exact names, case-insensitive, port when listed; missing or malformed Hosts fail', () => {
     const check = createHostCheck(['localhost:3000', '[::1]:3000', 'shop.example']);
     for (const ok of ['localhost:3000', 'LOCALHOST:3000', '[::1]:3000', 'shop.example', 'shop.example:8443']) assert.equal(check(ok), true, ok);
-    for (const no of [undefined, '', 'localhost', 'localhost:3001', 'evil.example:3000', 'localhost.evil.example:3000', 'shop.example.evil', '127.0.0.1:3000', 'localhost:3000@evil', '[::1]']) {
+    for (const no of [
+      undefined,
+      '',
+      'localhost',
+      'localhost:3001',
+      'evil.example:3000',
+      'localhost.evil.example:3000',
+      'shop.example.evil',
+      '127.0.0.1:3000',
+      'localhost:3000@evil',
+      '[::1]',
+    ]) {
       assert.equal(check(no), false, String(no));
     }
   });
@@ -39,9 +50,14 @@ describe('Host allow-list', () => {
     assert.ok(cookie);
     let reads = 0;
     const get = store.get.bind(store);
-    store.get = (...args) => ((reads++), get(...args));
+    store.get = (...args) => (reads++, get(...args));
 
-    for (const [method, url] of [['GET', '/profile'], ['POST', '/cart/add'], ['GET', '/items'], ['GET', '/no-such-route']] as const) {
+    for (const [method, url] of [
+      ['GET', '/profile'],
+      ['POST', '/cart/add'],
+      ['GET', '/items'],
+      ['GET', '/no-such-route'],
+    ] as const) {
       const res = await app.inject({ method, url, headers: { host: 'evil.example:80', cookie }, ...(method === 'POST' ? { payload: { item_id: 1 } } : {}) });
       assert.equal(res.statusCode, 421, `${method} ${url}`);
       assert.equal(res.json().error.code, 'ERR_HOST_NOT_ALLOWED');

@@ -25,8 +25,10 @@ describe('logs without credentials', () => {
   it('LC-26 query values of token and ticket names are redacted, names and other values kept', () => {
     assert.equal(redactUrl('/items'), '/items');
     assert.equal(redactUrl('/x?refresh_token=abc&page=2'), '/x?refresh_token=[redacted]&page=2');
-    assert.equal(redactUrl('/x?access_token=a&token=b&sid=c&ticket=d&code=e&csrf_token=f&x-session-id=g&api_key=h'),
-      '/x?access_token=[redacted]&token=[redacted]&sid=[redacted]&ticket=[redacted]&code=[redacted]&csrf_token=[redacted]&x-session-id=[redacted]&api_key=[redacted]');
+    assert.equal(
+      redactUrl('/x?access_token=a&token=b&sid=c&ticket=d&code=e&csrf_token=f&x-session-id=g&api_key=h'),
+      '/x?access_token=[redacted]&token=[redacted]&sid=[redacted]&ticket=[redacted]&code=[redacted]&csrf_token=[redacted]&x-session-id=[redacted]&api_key=[redacted]',
+    );
     // Encoded or odd-case names are credentials too; a fragment is dropped.
     assert.equal(redactUrl('/x?Refresh%5Ftoken=abc&%E0=1#frag'), '/x?Refresh%5Ftoken=[redacted]&%E0=1');
     assert.equal(redactUrl('/x?q=token'), '/x?q=token', 'a value that looks like a name is not a name');

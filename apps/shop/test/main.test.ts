@@ -101,7 +101,10 @@ describe('main.ts', { timeout: 60_000 }, () => {
     assert.equal(health.status, 200);
     assert.equal(((await health.json()) as { status: string }).status, 'ok');
 
-    assert.ok(first.messages.some((m) => m.includes('generated a random secret')), first.messages.join('\n'));
+    assert.ok(
+      first.messages.some((m) => m.includes('generated a random secret')),
+      first.messages.join('\n'),
+    );
     const secretFile = join(dataDir, 'session-secret');
     assert.equal(statSync(secretFile).mode & 0o777, 0o600);
 
@@ -110,7 +113,10 @@ describe('main.ts', { timeout: 60_000 }, () => {
     assert.equal(login.status, 200);
     const cookie = login.headers.getSetCookie()[0]?.split(';')[0];
     assert.ok(cookie);
-    assert.ok(first.messages.some((m) => m.includes('generated an Ed25519 signing key')), first.messages.join('\n'));
+    assert.ok(
+      first.messages.some((m) => m.includes('generated an Ed25519 signing key')),
+      first.messages.join('\n'),
+    );
     const keyFile = join(dataDir, 'token-keys.json');
     assert.equal(statSync(keyFile).mode & 0o777, 0o600);
     const token = (await (await post(`${first.url}/token`, { username: 'alice', password: 'correct horse battery' })).json()) as { access_token: string };
@@ -122,11 +128,17 @@ describe('main.ts', { timeout: 60_000 }, () => {
 
     const second = await start({ DATA_DIR: dataDir });
     try {
-      assert.ok(second.messages.some((m) => m.includes(`using the secret saved in ${secretFile}`)), second.messages.join('\n'));
+      assert.ok(
+        second.messages.some((m) => m.includes(`using the secret saved in ${secretFile}`)),
+        second.messages.join('\n'),
+      );
       const profile = await fetch(`${second.url}/profile`, { headers: { cookie } });
       assert.equal(profile.status, 200, 'the session survived the restart');
       assert.equal(((await profile.json()) as { user: { username: string } }).user.username, 'alice');
-      assert.ok(second.messages.some((m) => m.includes(`using the keys saved in ${keyFile}`)), second.messages.join('\n'));
+      assert.ok(
+        second.messages.some((m) => m.includes(`using the keys saved in ${keyFile}`)),
+        second.messages.join('\n'),
+      );
       assert.equal((await fetch(`${second.url}/user/me`, { headers: bearer })).status, 200, 'the access token survived the restart');
     } finally {
       assert.equal(await second.stop('SIGINT'), 0);
@@ -137,20 +149,32 @@ describe('main.ts', { timeout: 60_000 }, () => {
     const dataDir = useTempDir()('data');
     const { messages, exited } = run({ DATA_DIR: dataDir, SESSION_SECRET: 'too-short' });
     assert.equal(await exited, 1);
-    assert.ok(messages.some((m) => /at least 32 are required/.test(m)), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => /at least 32 are required/.test(m)),
+      messages.join('\n'),
+    );
   });
 
   it('refuses to start with an unusable TOKEN_KEYS, saying what is wrong', async () => {
-    for (const [value, pattern] of [['not json', /TOKEN_KEYS is not JSON/], ['{"keys":[{"kid":"k","alg":"RS256","kty":"RSA","state":"current"}]}', /alg must be one of EdDSA, ES256, HS256/]] as const) {
+    for (const [value, pattern] of [
+      ['not json', /TOKEN_KEYS is not JSON/],
+      ['{"keys":[{"kid":"k","alg":"RS256","kty":"RSA","state":"current"}]}', /alg must be one of EdDSA, ES256, HS256/],
+    ] as const) {
       const { messages, exited } = run({ DATA_DIR: useTempDir()('data'), TOKEN_KEYS: value });
       assert.equal(await exited, 1);
-      assert.ok(messages.some((m) => pattern.test(m)), messages.join('\n'));
+      assert.ok(
+        messages.some((m) => pattern.test(m)),
+        messages.join('\n'),
+      );
     }
   });
 
   it('refuses to start with an invalid PORT', async () => {
     const { messages, exited } = run({ DATA_DIR: useTempDir()('data'), PORT: 'eighty' });
     assert.equal(await exited, 1);
-    assert.ok(messages.some((m) => m.startsWith('shop: PORT must be')), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => m.startsWith('shop: PORT must be')),
+      messages.join('\n'),
+    );
   });
 });

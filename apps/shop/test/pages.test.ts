@@ -77,7 +77,7 @@ describe('the login pages', () => {
     assert.doesNotMatch(setCookies(plain).join('\n'), /max-age|expires/i);
   });
 
-  it('CS-05 with CSRF_MODE=strict a page form post with a cookie and no Origin needs the page\'s _csrf field', async () => {
+  it("CS-05 with CSRF_MODE=strict a page form post with a cookie and no Origin needs the page's _csrf field", async () => {
     const { app } = await registered('zoe', 'strict');
     const browser = createBrowser(app);
     // An anonymous cart first: the visitor has a session, so the login page carries a token.

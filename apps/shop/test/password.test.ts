@@ -56,7 +56,10 @@ describe('password hashing', () => {
   it('never matches, and never throws, on damaged or hostile hashes', async () => {
     const good = (await hashPassword('pw-pw-pw-pw', CHEAP)).split('$');
     const variants = [
-      '', 'plaintext', 'bcrypt$2b$10$abc', good.slice(0, 5).join('$'),
+      '',
+      'plaintext',
+      'bcrypt$2b$10$abc',
+      good.slice(0, 5).join('$'),
       ['scrypt', '16385', ...good.slice(2)].join('$'), // N not a power of two
       ['scrypt', String(1 << 24), ...good.slice(2)].join('$'), // N too large to allow
       ['scrypt', String(1 << 20), '32', ...good.slice(3)].join('$'), // 4 GiB together
@@ -73,7 +76,13 @@ describe('password hashing', () => {
   });
 
   it('AP-01 bad parameters or bounds fail at start-up', () => {
-    for (const bad of [{ params: { N: 1000, r: 8, p: 1 } }, { params: { N: 2 ** 21, r: 8, p: 1 } }, { concurrency: 0 }, { maxQueued: -1 }, { concurrency: 1.5 }]) {
+    for (const bad of [
+      { params: { N: 1000, r: 8, p: 1 } },
+      { params: { N: 2 ** 21, r: 8, p: 1 } },
+      { concurrency: 0 },
+      { maxQueued: -1 },
+      { concurrency: 1.5 },
+    ]) {
       assert.throws(() => createPasswordHasher(bad), RangeError, JSON.stringify(bad));
     }
   });
@@ -109,7 +118,7 @@ describe('the hashing bound', () => {
     const task = () => {
       running++;
       peak = Math.max(peak, running);
-      return new Promise<void>((resolve) => releases.push(() => ((running--), resolve())));
+      return new Promise<void>((resolve) => releases.push(() => (running--, resolve())));
     };
     return { task, releases, peak: () => peak };
   }
@@ -117,7 +126,12 @@ describe('the hashing bound', () => {
   it('AP-02 at most `concurrency` run, `maxQueued` wait, and the rest are refused at once with 503 and Retry-After', async () => {
     const gate = createHashGate({ concurrency: 2, maxQueued: 3 });
     const { task, releases, peak } = tasks();
-    const outcomes = Array.from({ length: 10 }, () => gate.run(task).then(() => 'done', (error: unknown) => error));
+    const outcomes = Array.from({ length: 10 }, () =>
+      gate.run(task).then(
+        () => 'done',
+        (error: unknown) => error,
+      ),
+    );
     // The refusals settle before any hash finished: nobody waits to be told no.
     const refused = (await Promise.all(outcomes.slice(5))) as HttpError[];
     assert.equal(releases.length, 2);

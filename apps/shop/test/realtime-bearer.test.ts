@@ -23,7 +23,15 @@ async function liveShop() {
   const clock = createClock(Date.now());
   // Access tokens shorter than the idle timeout, so one can expire while its session lives.
   const lifetimes = { accessTokenTtl: 900 };
-  const app = buildApp({ passwordHashing: TEST_HASHING, store, db, secrets: [randomBytes(32).toString('base64url')], now: clock.now, lifetimes, realtime: { origins: ['http://shop.test'] } });
+  const app = buildApp({
+    passwordHashing: TEST_HASHING,
+    store,
+    db,
+    secrets: [randomBytes(32).toString('base64url')],
+    now: clock.now,
+    lifetimes,
+    realtime: { origins: ['http://shop.test'] },
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   after(async () => {
     await app.close();
@@ -88,7 +96,13 @@ describe('shop /ws with bearer tokens', () => {
     assert.equal((await post(base, '/cart/add', { item_id: 2 }, pair.access_token)).status, 200);
     const frame = await socket.next((f) => f.type === 'message' && f.data?.kind === 'cart');
     assert.equal(frame.scope, 'user');
-    assert.deepEqual(frame.data, { kind: 'cart', cart: [{ item_id: 1, quantity: 1 }, { item_id: 2, quantity: 1 }] });
+    assert.deepEqual(frame.data, {
+      kind: 'cart',
+      cart: [
+        { item_id: 1, quantity: 1 },
+        { item_id: 2, quantity: 1 },
+      ],
+    });
     socket.ws.close();
   });
 

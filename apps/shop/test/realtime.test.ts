@@ -69,7 +69,7 @@ describe('shop /ws', () => {
     for (const s of [...tabs, bobTab]) s.ws.close();
   });
 
-  it('a login, a revoked device and a logout tell the user\'s sockets that the device list changed', async () => {
+  it("a login, a revoked device and a logout tell the user's sockets that the device list changed", async () => {
     const { app, url, origin } = await liveShop();
     const username = `erin${randomBytes(3).toString('hex')}`;
     const laptop = await loggedIn(app, username);
@@ -98,7 +98,10 @@ describe('shop /ws', () => {
     assert.equal((await tablet.post('/logout', {})).statusCode, 200);
     await pushes(4);
     assert.equal((await phone.get('/sessions')).statusCode, 401);
-    assert.deepEqual(tab.frames.find((f) => f.data?.kind === 'devices'), { type: 'message', scope: 'user', data: { kind: 'devices' } });
+    assert.deepEqual(
+      tab.frames.find((f) => f.data?.kind === 'devices'),
+      { type: 'message', scope: 'user', data: { kind: 'devices' } },
+    );
     assert.equal(devicePushes(strangerTab), 0);
     for (const s of [tab, strangerTab]) s.ws.close();
   });

@@ -36,7 +36,13 @@ describe('REDIS_WAIT_REPLICAS', () => {
     assert.equal(readConfig({ ...redis, REDIS_WAIT_REPLICAS: '0' }).redisWaitForReplicas, null);
     assert.deepEqual(readConfig({ ...redis, REDIS_WAIT_REPLICAS: '2' }).redisWaitForReplicas, { replicas: 2, timeoutMs: 100 });
     assert.deepEqual(readConfig({ ...redis, REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '250' }).redisWaitForReplicas, { replicas: 1, timeoutMs: 250 });
-    for (const bad of [{ REDIS_WAIT_REPLICAS: '1' }, { ...redis, REDIS_WAIT_REPLICAS: 'one' }, { ...redis, REDIS_WAIT_REPLICAS: '-1' }, { ...redis, REDIS_WAIT_TIMEOUT_MS: '100' }, { ...redis, REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '1.5' }]) {
+    for (const bad of [
+      { REDIS_WAIT_REPLICAS: '1' },
+      { ...redis, REDIS_WAIT_REPLICAS: 'one' },
+      { ...redis, REDIS_WAIT_REPLICAS: '-1' },
+      { ...redis, REDIS_WAIT_TIMEOUT_MS: '100' },
+      { ...redis, REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '1.5' },
+    ]) {
       assert.throws(() => readConfig(bad), ConfigError, JSON.stringify(bad));
     }
   });
@@ -55,7 +61,10 @@ describe('REDIS_WAIT_REPLICAS', () => {
 
   it('SF-10 a timeout the store cannot honour (at or above its 1 s deadline) stops the start', async () => {
     const db = new Database(':memory:');
-    await assert.rejects(openBackends({ redisUrl: REDIS_URL, databaseUrl: null, redisWaitForReplicas: { replicas: 1, timeoutMs: 1000 } }, db), SessionConfigError);
+    await assert.rejects(
+      openBackends({ redisUrl: REDIS_URL, databaseUrl: null, redisWaitForReplicas: { replicas: 1, timeoutMs: 1000 } }, db),
+      SessionConfigError,
+    );
     db.close();
   });
 });

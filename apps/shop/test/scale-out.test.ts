@@ -63,15 +63,24 @@ for (const [kind, config] of backends) {
       assert.equal(status, 401);
     });
 
-    it('the cart added on instance A is seen on instance B, and B\'s changes on A', async () => {
+    it("the cart added on instance A is seen on instance B, and B's changes on A", async () => {
       const [a, b] = await twoInstances(config);
       const onA = createBrowser(a.app);
       assert.equal((await onA.post('/cart/add', { item_id: 1 })).statusCode, 200);
       const onB = createBrowser(b.app);
       onB.cookie = onA.cookie;
-      assert.deepEqual((await onB.get('/cart')).json().cart.map((l: { item_id: number }) => l.item_id), [1]);
+      assert.deepEqual(
+        (await onB.get('/cart')).json().cart.map((l: { item_id: number }) => l.item_id),
+        [1],
+      );
       assert.equal((await onB.post('/cart/add', { item_id: 2 })).statusCode, 200);
-      assert.deepEqual((await onA.get('/cart')).json().cart.map((l: { item_id: number }) => l.item_id).sort(), [1, 2]);
+      assert.deepEqual(
+        (await onA.get('/cart'))
+          .json()
+          .cart.map((l: { item_id: number }) => l.item_id)
+          .sort(),
+        [1, 2],
+      );
     });
 
     it(`GET /health reports the ${kind} store and bus with latencies`, async () => {

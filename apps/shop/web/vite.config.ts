@@ -4,7 +4,28 @@ import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-const API_ROUTES = ['/register', '/login', '/logout', '/profile', '/account', '/reauth', '/password', '/items', '/cart', '/checkout', '/orders', '/sessions', '/admin', '/health', '/metrics', '/docs', '/anonymous-login', '/token', '/user', '/anonymous-data'];
+const API_ROUTES = [
+  '/register',
+  '/login',
+  '/logout',
+  '/profile',
+  '/account',
+  '/reauth',
+  '/password',
+  '/items',
+  '/cart',
+  '/checkout',
+  '/orders',
+  '/sessions',
+  '/admin',
+  '/health',
+  '/metrics',
+  '/docs',
+  '/anonymous-login',
+  '/token',
+  '/user',
+  '/anonymous-data',
+];
 const api = process.env.SHOP_API ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({

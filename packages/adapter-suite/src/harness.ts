@@ -5,7 +5,14 @@
  * @module
  */
 import { after } from 'node:test';
-import { createSessionManager, SessionSerializationError, SessionStoreError, type SessionManager, type SessionManagerOptions, type SessionStore } from 'coatcheck';
+import {
+  createSessionManager,
+  SessionSerializationError,
+  SessionStoreError,
+  type SessionManager,
+  type SessionManagerOptions,
+  type SessionStore,
+} from 'coatcheck';
 import type { BearerAuthenticator, CorsOptions, TrustProxy } from 'coatcheck/adapter';
 import { memoryStore } from 'coatcheck/memory';
 import type { SuiteApp, SuiteResponse } from './client.js';
@@ -92,7 +99,12 @@ export interface Harness {
 }
 
 /** Builds a manager and the adapter's app; both are closed when the test file ends. */
-export async function buildHarness(factory: AppFactory, overrides: Partial<SessionManagerOptions> = {}, store?: SessionStore, options?: SuiteOptions | ((manager: SessionManager, clock: Clock) => Promise<SuiteOptions>)): Promise<Harness> {
+export async function buildHarness(
+  factory: AppFactory,
+  overrides: Partial<SessionManagerOptions> = {},
+  store?: SessionStore,
+  options?: SuiteOptions | ((manager: SessionManager, clock: Clock) => Promise<SuiteOptions>),
+): Promise<Harness> {
   let t = Date.UTC(2026, 0, 1);
   const clock: Clock = {
     now: () => t,
@@ -116,7 +128,8 @@ export const BARE = { 'x-forwarded-proto': 'https' } as const;
 
 /** The `name=value` pair of the single Set-Cookie of a response. */
 export function cookiePair(res: SuiteResponse): string {
-  if (res.cookies.length !== 1) throw new Error(`expected one Set-Cookie, got ${res.cookies.length}: ${res.cookies.join(' | ')} (status ${res.status} ${res.body})`);
+  if (res.cookies.length !== 1)
+    throw new Error(`expected one Set-Cookie, got ${res.cookies.length}: ${res.cookies.join(' | ')} (status ${res.status} ${res.body})`);
   return (res.cookies[0] as string).split(';')[0] as string;
 }
 

@@ -20,7 +20,19 @@ import { bearerScenarios } from './scenarios/bearer.js';
 import { httpPolicyScenarios } from './scenarios/http-policy.js';
 
 export type { AppFactory, SuiteOptions, Harness, CountingStore, Clock } from './harness.js';
-export { buildHarness, countingStore, slowStore, cookiePair, HTTPS, BARE, OWN_ORIGIN, SECRET, storeFailure, internalFailure, INTERNAL_DETAIL } from './harness.js';
+export {
+  buildHarness,
+  countingStore,
+  slowStore,
+  cookiePair,
+  HTTPS,
+  BARE,
+  OWN_ORIGIN,
+  SECRET,
+  storeFailure,
+  internalFailure,
+  INTERNAL_DETAIL,
+} from './harness.js';
 export type { SuiteApp, SuiteRequest, SuiteResponse } from './client.js';
 export { sendHttp, fetchClient, SUITE_HOST } from './client.js';
 

@@ -133,7 +133,8 @@ export function createBearerFetch(options: BearerFetchOptions): BearerFetch {
   let initial: Promise<void> | null = options.tokens ? save(options.tokens) : null;
 
   function save(tokens: TokenResponse | null): Promise<void> {
-    const stored = tokens === null ? null : { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresAt: now() + tokens.expires_in * 1000 };
+    const stored =
+      tokens === null ? null : { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresAt: now() + tokens.expires_in * 1000 };
     return Promise.resolve(storage.save(stored));
   }
 

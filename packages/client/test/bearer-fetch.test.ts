@@ -30,7 +30,12 @@ async function waitFor(what: string, check: () => boolean, capMs = 5000): Promis
 async function tokenServer(hubOptions: { tokenGraceMs?: number } = {}) {
   let t = Date.now();
   const clock = { now: () => t, advance: (ms: number) => void (t += ms) };
-  const manager = createSessionManager({ store: memoryStore({ sweepIntervalMs: 0, quiet: true, now: clock.now }), secrets: [SECRET], now: clock.now, production: false });
+  const manager = createSessionManager({
+    store: memoryStore({ sweepIntervalMs: 0, quiet: true, now: clock.now }),
+    secrets: [SECRET],
+    now: clock.now,
+    production: false,
+  });
   // No grace: a replayed refresh token ends the session at once.
   const tokens = await createTokenService({ manager, keys: await keys, refreshSecret: SECRET, now: clock.now, refresh: { graceSeconds: 0 }, logger: quiet });
   const seen = { refreshes: 0, authorization: [] as (string | undefined)[], socketTokens: [] as string[], urls: [] as string[] };
@@ -65,7 +70,8 @@ async function tokenServer(hubOptions: { tokenGraceMs?: number } = {}) {
   await app.listen({ port: 0, host: '127.0.0.1' });
   after(() => app.close());
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const login = async () => (await (await fetch(`${base}/login`, { method: 'POST' })).json()) as { access_token: string; refresh_token: string; expires_in: number };
+  const login = async () =>
+    (await (await fetch(`${base}/login`, { method: 'POST' })).json()) as { access_token: string; refresh_token: string; expires_in: number };
   return { app, hub, tokens, clock, seen, base, login, ws: `${base.replace('http', 'ws')}/ws` };
 }
 
@@ -80,7 +86,10 @@ describe('createBearerFetch', () => {
       ...Array.from({ length: 6 }, () => auth.fetch('/me')),
       auth.fetch('/echo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: 7 }) }),
     ]);
-    assert.deepEqual(responses.map((r) => r.status), [200, 200, 200, 200, 200, 200, 200]);
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [200, 200, 200, 200, 200, 200, 200],
+    );
     assert.equal(s.seen.refreshes, 1, 'one refresh for all of them');
     assert.deepEqual(await responses[6]!.json(), { body: { n: 7 }, userId: 'user-1' }, 'the retried POST carried its body');
     const bearers = new Set(s.seen.authorization);
@@ -97,7 +106,10 @@ describe('createBearerFetch', () => {
     assert.equal((await s.tokens.refresh(pair.refresh_token)).ok, true);
     s.clock.advance(931_000);
     const responses = await Promise.all([auth.fetch(`${s.base}/me`), auth.fetch(`${s.base}/me`), auth.fetch(`${s.base}/me`)]);
-    assert.deepEqual(responses.map((r) => r.status), [401, 401, 401]);
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [401, 401, 401],
+    );
     assert.equal(s.seen.refreshes, 1);
     assert.deepEqual(ended, [{ code: 'ERR_REFRESH_TOKEN_REUSED' }], 'told once');
     assert.equal(await auth.accessToken(), null);
@@ -187,7 +199,7 @@ describe('createBearerFetch', () => {
 });
 
 describe('in-band re-authentication', () => {
-  it('WS-07 with tokenGraceMs the client answers the hub\'s reauthenticate with a refreshed token and stays connected', async () => {
+  it("WS-07 with tokenGraceMs the client answers the hub's reauthenticate with a refreshed token and stays connected", async () => {
     const s = await tokenServer({ tokenGraceMs: 5000 });
     const pair = await s.login();
     const auth = createBearerFetch({ refreshUrl: `${s.base}/token/refresh`, tokens: pair, now: s.clock.now, refreshMarginMs: 0 });
@@ -202,7 +214,12 @@ describe('in-band re-authentication', () => {
       }
     };
     const closes: { code: number }[] = [];
-    const live = createRealtimeClient({ url: s.ws, WebSocket: Clocked as unknown as WebSocketConstructor, token: () => auth.accessToken(), onClose: (e) => closes.push(e) });
+    const live = createRealtimeClient({
+      url: s.ws,
+      WebSocket: Clocked as unknown as WebSocketConstructor,
+      token: () => auth.accessToken(),
+      onClose: (e) => closes.push(e),
+    });
     after(() => live.close());
     await waitFor('open', () => live.state === 'open');
     await waitFor('the renewal', () => s.seen.socketTokens.length === 2, 10_000);

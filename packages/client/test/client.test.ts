@@ -32,7 +32,11 @@ function browserSocket(cookie: string): WebSocketConstructor {
   } as unknown as WebSocketConstructor;
 }
 
-async function start(manager: SessionManager, port = 0, options: Partial<HubOptions> = {}): Promise<{ hub: Hub; server: Server; port: number; stop(): Promise<void> }> {
+async function start(
+  manager: SessionManager,
+  port = 0,
+  options: Partial<HubOptions> = {},
+): Promise<{ hub: Hub; server: Server; port: number; stop(): Promise<void> }> {
   const hub = createHub({ manager, origins: [ORIGIN], logger: quiet, authorizeJoin: () => true, ...options });
   const server = createServer();
   hub.attach(server);
@@ -111,7 +115,13 @@ describe('@coatcheck/client', () => {
       }
     } as unknown as WebSocketConstructor;
     const closes: { code: number; reason: string; willReconnect: boolean }[] = [];
-    const client = createRealtimeClient({ url: `ws://127.0.0.1:${server.port}/ws`, WebSocket: Counting, minDelayMs: 10, maxDelayMs: 20, onClose: (e) => closes.push(e) });
+    const client = createRealtimeClient({
+      url: `ws://127.0.0.1:${server.port}/ws`,
+      WebSocket: Counting,
+      minDelayMs: 10,
+      maxDelayMs: 20,
+      onClose: (e) => closes.push(e),
+    });
     await waitFor('open', () => client.state === 'open');
     await (await manager.load({ cookie, secure: false })).logout();
     await waitFor('closed', () => client.state === 'closed');
@@ -157,7 +167,10 @@ describe('@coatcheck/client', () => {
       onClose: (e) => closes.push(e),
     });
     await waitFor('the client to give up', () => client.state === 'closed');
-    assert.deepEqual(closes.map((c) => c.willReconnect), [true, true, false]);
+    assert.deepEqual(
+      closes.map((c) => c.willReconnect),
+      [true, true, false],
+    );
     assert.equal(server.hub.stats.refused, 3);
   });
 });

@@ -51,5 +51,9 @@ export interface BearerAuthenticator<D extends object = SessionDataMap> {
 
 /** Whether an `Authorization` header value uses the Bearer scheme (case-insensitive, RFC 7235). */
 export function isBearerScheme(authorization: string): boolean {
-  return authorization.length >= 6 && authorization.slice(0, 6).toLowerCase() === 'bearer' && (authorization.length === 6 || authorization.charCodeAt(6) === 0x20 || authorization.charCodeAt(6) === 0x09);
+  return (
+    authorization.length >= 6 &&
+    authorization.slice(0, 6).toLowerCase() === 'bearer' &&
+    (authorization.length === 6 || authorization.charCodeAt(6) === 0x20 || authorization.charCodeAt(6) === 0x09)
+  );
 }

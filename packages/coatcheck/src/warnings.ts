@@ -58,8 +58,8 @@ export const WARNINGS = Object.freeze({
   },
   REDIS_CORRUPT_VALUE: {
     code: 'COATCHECK_W006',
-    meaning: "redisStore() found a corrupt or foreign value under its prefix, deleted it and named the key, not the value.",
-    fix: "Give the store a prefix of its own that nothing else writes under; pass onCorrupt to report it your way.",
+    meaning: 'redisStore() found a corrupt or foreign value under its prefix, deleted it and named the key, not the value.',
+    fix: 'Give the store a prefix of its own that nothing else writes under; pass onCorrupt to report it your way.',
   },
   REDIS_EVICTION_POLICY: {
     code: 'COATCHECK_W007',
@@ -73,7 +73,7 @@ export const WARNINGS = Object.freeze({
   },
   REDIS_CONNECTION_ERROR: {
     code: 'COATCHECK_W009',
-    meaning: "A Redis client error (at most one report per 10 s, with a count) or an exception of a redisBus() listener.",
+    meaning: 'A Redis client error (at most one report per 10 s, with a count) or an exception of a redisBus() listener.',
     fix: "Add your own 'error' listener to the client to log errors your way; fix the listener that threw.",
   },
   POSTGRES_BUS_LISTENER: {
@@ -88,7 +88,8 @@ export const WARNINGS = Object.freeze({
   },
   INSECURE_COOKIE_BEHIND_PROXY: {
     code: 'COATCHECK_W012',
-    meaning: 'A plain-HTTP request carried X-Forwarded-Proto: https or Forwarded: proto=https from a hop that is not trusted: the app runs behind HTTPS but counts the request as plain HTTP, so its cookie is not Secure and its origin is http://.',
+    meaning:
+      'A plain-HTTP request carried X-Forwarded-Proto: https or Forwarded: proto=https from a hop that is not trusted: the app runs behind HTTPS but counts the request as plain HTTP, so its cookie is not Secure and its origin is http://.',
     fix: "Set the adapter's trustProxy (a hop count or the proxy addresses), or pin cookie: { secure: true }.",
   },
   RATE_LIMIT_PRUNE_FAILED: {

@@ -35,7 +35,13 @@ describe('memoryBus broadcasts', () => {
 
   it('isBusBroadcast accepts only well-formed broadcasts', () => {
     assert.equal(isBusBroadcast({ type: 'broadcast', channel: 'c', payload: 'p' }), true);
-    for (const bad of [null, 'x', { type: 'broadcast', channel: 'c' }, { type: 'broadcast', channel: 1, payload: 'p' }, { type: 'changed', channel: 'c', payload: 'p' }]) {
+    for (const bad of [
+      null,
+      'x',
+      { type: 'broadcast', channel: 'c' },
+      { type: 'broadcast', channel: 1, payload: 'p' },
+      { type: 'changed', channel: 'c', payload: 'p' },
+    ]) {
       assert.equal(isBusBroadcast(bad), false);
     }
   });

@@ -43,7 +43,7 @@ describe('revocation-aware local cache', () => {
     assert.equal(after.userId, null);
   });
 
-  it('LC-05 logout on A, and data changes on A, reach B\'s cache', async () => {
+  it("LC-05 logout on A, and data changes on A, reach B's cache", async () => {
     const { a, b } = twoInstances();
     const { cookie } = await loginOn(a);
     assert.equal((await b.load({ secure: true, cookie })).get('n'), undefined);
@@ -110,9 +110,8 @@ describe('revocation-aware local cache', () => {
   });
 
   it('a cache without a bus is refused at start-up', () => {
-    assert.throws(
-      () => createSessionManager({ store: memoryStore({ quiet: true, sweepIntervalMs: 0 }), cache: true, secrets: [SECRET] }),
-      { code: 'ERR_SESSION_INVALID_OPTION' },
-    );
+    assert.throws(() => createSessionManager({ store: memoryStore({ quiet: true, sweepIntervalMs: 0 }), cache: true, secrets: [SECRET] }), {
+      code: 'ERR_SESSION_INVALID_OPTION',
+    });
   });
 });

@@ -18,7 +18,10 @@ describe('cookie configuration', () => {
       [{ name: 'sid', sameSite: 'none' }, /requires secure: true/],
     ] as const;
     for (const [options, message] of cases) {
-      assert.throws(() => resolveCookieOptions(options, false), (e: unknown) => e instanceof SessionConfigError && message.test(e.message));
+      assert.throws(
+        () => resolveCookieOptions(options, false),
+        (e: unknown) => e instanceof SessionConfigError && message.test(e.message),
+      );
     }
     assert.doesNotThrow(() => resolveCookieOptions({ name: '__Secure-sid', path: '/app', domain: 'example.com' }, true));
     assert.doesNotThrow(() => resolveCookieOptions({ name: 'sid', sameSite: 'none', secure: true }, true));

@@ -42,7 +42,20 @@ describe('CSRF token', () => {
   it('CS-10 wrong lengths, alphabets and types are refused without throwing', () => {
     const ring = createKeyRing([SECRET], 'csrf-token');
     const token = createCsrfToken(ring, cryptoRandom, ID, TICKET_SECRET);
-    for (const bad of ['', 'a', token.slice(0, -1), `${token}A`, token.replace(/[A-Za-z]/, '+'), `${token.slice(0, -1)}=`, 'é'.repeat(86), null, undefined, 42, [token], { token }]) {
+    for (const bad of [
+      '',
+      'a',
+      token.slice(0, -1),
+      `${token}A`,
+      token.replace(/[A-Za-z]/, '+'),
+      `${token.slice(0, -1)}=`,
+      'é'.repeat(86),
+      null,
+      undefined,
+      42,
+      [token],
+      { token },
+    ]) {
       assert.equal(verifyCsrfToken(ring, ID, TICKET_SECRET, bad), false, String(bad).slice(0, 20));
     }
   });
@@ -134,7 +147,7 @@ describe('CSRF guard', () => {
     assert.match(missing, /send it in the x-csrf-token header, or authenticate with a bearer token/);
   });
 
-  it('checkToken: missing and invalid tokens have their own reasons; the session\'s own token passes', async () => {
+  it("checkToken: missing and invalid tokens have their own reasons; the session's own token passes", async () => {
     const guard = createCsrfGuard();
     const session = await liveSession();
     assert.equal(guard.checkToken(session, undefined)?.reason, 'token-missing');
@@ -142,7 +155,7 @@ describe('CSRF guard', () => {
     assert.equal(guard.checkToken(session, await session.csrfToken()), null);
   });
 
-  it('checkToken with an unread form body: the missing token says to mount the body parser, with the adapter\'s fix', async () => {
+  it("checkToken with an unread form body: the missing token says to mount the body parser, with the adapter's fix", async () => {
     const guard = createCsrfGuard({ fieldName: 'authenticity_token' });
     const session = await liveSession();
     const fix = { fix: 'Mount the parser before session().' };
@@ -150,7 +163,10 @@ describe('CSRF guard', () => {
     assert.equal(missing?.reason, 'token-missing');
     assert.equal(missing?.code, 'ERR_SESSION_CSRF');
     assert.equal(missing?.statusCode, 403);
-    assert.match(missing?.message ?? '', /checked in the authenticity_token form field, but no body parser had read the form when the session middleware ran\. Mount the parser before session\(\)\. Any request may send the token in the x-csrf-token header instead\.$/);
+    assert.match(
+      missing?.message ?? '',
+      /checked in the authenticity_token form field, but no body parser had read the form when the session middleware ran\. Mount the parser before session\(\)\. Any request may send the token in the x-csrf-token header instead\.$/,
+    );
     // Without the hint, the usual message; with a token, the token decides.
     assert.doesNotMatch(guard.checkToken(session, undefined)?.message ?? '', /body parser/);
     assert.equal(guard.checkToken(session, 'x'.repeat(86), fix)?.reason, 'token-invalid');
@@ -168,15 +184,25 @@ describe('CSRF guard', () => {
 
   it('misconfigured trusted origins fail at start-up with a message that says how to fix them', () => {
     for (const bad of ['https://shop.example/', 'shop.example', 'https://shop.example/path', '*', 'null', 42]) {
-      assert.throws(() => createCsrfGuard({ trustedOrigins: [bad as string] }), (error: unknown) => error instanceof SessionConfigError && /scheme:\/\/host/.test(error.message));
+      assert.throws(
+        () => createCsrfGuard({ trustedOrigins: [bad as string] }),
+        (error: unknown) => error instanceof SessionConfigError && /scheme:\/\/host/.test(error.message),
+      );
     }
     assert.throws(() => createCsrfGuard({ headerName: 'x csrf' }), SessionConfigError);
     for (const bad of ['Strict', 'lax', true, 1, null, '']) {
-      assert.throws(() => createCsrfGuard({ mode: bad as 'strict' }), (error: unknown) => error instanceof SessionConfigError && /csrf\.mode must be 'standard' .* or 'strict'/.test(error.message), String(bad));
+      assert.throws(
+        () => createCsrfGuard({ mode: bad as 'strict' }),
+        (error: unknown) => error instanceof SessionConfigError && /csrf\.mode must be 'standard' .* or 'strict'/.test(error.message),
+        String(bad),
+      );
     }
     assert.throws(() => createSessionManager({ store: memoryStore({ quiet: true }), secrets: [SECRET], csrf: { mode: 'on' as 'strict' } }), SessionConfigError);
     assert.equal(createCsrfGuard({ mode: undefined }).mode, 'standard');
-    assert.throws(() => createSessionManager({ store: memoryStore({ quiet: true }), secrets: [SECRET], csrf: { trustedOrigins: ['https://a.example/'] } }), SessionConfigError);
+    assert.throws(
+      () => createSessionManager({ store: memoryStore({ quiet: true }), secrets: [SECRET], csrf: { trustedOrigins: ['https://a.example/'] } }),
+      SessionConfigError,
+    );
     assert.equal(createSessionManager({ store: memoryStore({ quiet: true, sweepIntervalMs: 0 }), secrets: [SECRET], csrf: false }).csrf, null);
   });
 });

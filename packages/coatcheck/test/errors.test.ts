@@ -22,7 +22,12 @@ const rows = (title: string): string[][] =>
   section(title)
     .split('\n')
     .filter((line) => line.startsWith('| `'))
-    .map((line) => line.slice(1, -1).split(' | ').map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((cell) => cell.trim()),
+    );
 const codesOf = (title: string): string[] => rows(title).flatMap(([cell]) => [...(cell ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1] as string));
 const sorted = (values: Iterable<string>): string[] => [...values].sort();
 
@@ -75,7 +80,10 @@ describe('docs/errors.md', () => {
 
   it('warnings: codes are unique, numbered without gaps, and every package emits them through the registry', () => {
     const codes = Object.values(WARNINGS).map((info) => info.code);
-    assert.deepEqual(codes, codes.map((_, i) => `COATCHECK_W${String(i + 1).padStart(3, '0')}`));
+    assert.deepEqual(
+      codes,
+      codes.map((_, i) => `COATCHECK_W${String(i + 1).padStart(3, '0')}`),
+    );
     // A code written out in a source file is a second registry: packages import the constant.
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const strays: string[] = [];

@@ -16,12 +16,16 @@ describe('proxy trust', () => {
     assert.equal(trust(view({}, '10.0.0.2', true)).secure, true);
   });
 
-  it('PT-02 hop counts take the outermost trusted hop\'s scheme and the first untrusted address', () => {
+  it("PT-02 hop counts take the outermost trusted hop's scheme and the first untrusted address", () => {
     const one = createProxyTrust(1);
     assert.deepEqual(one(view({ 'x-forwarded-proto': 'https', 'x-forwarded-for': '1.2.3.4' })), { secure: true, ip: '1.2.3.4', untrustedHttps: false });
     assert.equal(one(view({ 'x-forwarded-proto': 'https, http' })).secure, false);
     const two = createProxyTrust(2);
-    assert.deepEqual(two(view({ 'x-forwarded-proto': 'https, http', 'x-forwarded-for': '1.2.3.4, 10.0.0.1' })), { secure: true, ip: '1.2.3.4', untrustedHttps: false });
+    assert.deepEqual(two(view({ 'x-forwarded-proto': 'https, http', 'x-forwarded-for': '1.2.3.4, 10.0.0.1' })), {
+      secure: true,
+      ip: '1.2.3.4',
+      untrustedHttps: false,
+    });
   });
 
   it('PT-02 address lists: IPv4 and IPv6 CIDRs, IPv4-mapped peers, named ranges; bad entries fail at start-up', () => {

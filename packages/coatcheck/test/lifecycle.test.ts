@@ -65,7 +65,10 @@ for (const [storeName, makeStore] of STORES) {
       assert.equal(await manager.revokeSession('alice', phone.id), true);
       assert.equal((await manager.load({ ...HTTPS, cookie: phone.cookie })).status, 'expired');
       assert.equal(await manager.peek(phone.id), null, 'a revoked session is not alive');
-      assert.deepEqual((await manager.listSessions('alice', laptop.id)).map((d) => d.id), [laptop.id]);
+      assert.deepEqual(
+        (await manager.listSessions('alice', laptop.id)).map((d) => d.id),
+        [laptop.id],
+      );
       assert.deepEqual(await manager.revokeOtherSessions('alice', laptop.id), []);
       assert.deepEqual(await manager.revokeAllSessions('alice'), [laptop.id]);
       assert.equal(await manager.peek(laptop.id), null);
@@ -132,7 +135,10 @@ for (const [storeName, makeStore] of STORES) {
       await Promise.all(handles.map((h) => h.commit()));
       const updates = calls.filter((c) => c.op === 'update');
       assert.equal(updates.filter((c) => c.outcome === 'ok').length, 8);
-      assert.ok(updates.some((c) => c.outcome === 'conflict'), 'the handles loaded the same version');
+      assert.ok(
+        updates.some((c) => c.outcome === 'conflict'),
+        'the handles loaded the same version',
+      );
       const merged = await manager.load({ ...HTTPS, cookie });
       assert.equal(merged.get('counter'), 8);
       for (let i = 0; i < 8; i++) assert.equal(merged.get(`key${i}`), i);

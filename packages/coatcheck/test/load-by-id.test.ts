@@ -91,7 +91,10 @@ describe('loadById: sessions without cookies', () => {
     assert.equal(plain.loadCachedById('A'.repeat(24)), null, 'no cache: always ask loadById');
     const store = memoryStore({ sweepIntervalMs: 0, quiet: true });
     const bus = memoryBus();
-    const [a, b] = [0, 1].map(() => createSessionManager({ store, secrets: [SECRET], bus, cache: { ttlMs: 60_000 } })) as [ReturnType<typeof createSessionManager>, ReturnType<typeof createSessionManager>];
+    const [a, b] = [0, 1].map(() => createSessionManager({ store, secrets: [SECRET], bus, cache: { ttlMs: 60_000 } })) as [
+      ReturnType<typeof createSessionManager>,
+      ReturnType<typeof createSessionManager>,
+    ];
     const s = await a.loadById(null);
     await s.login('alice');
     const id = s.id as string;

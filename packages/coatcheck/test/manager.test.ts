@@ -12,14 +12,18 @@ function setup(overrides: Parameters<typeof createSessionManager>[0] extends inf
   let t = T0;
   const store = memoryStore({ sweepIntervalMs: 0, quiet: true });
   const manager = createSessionManager<{ cart: string[]; step: number; [k: string]: unknown }>({
-    store, secrets: [SECRET], now: () => t, production: true, ...overrides,
+    store,
+    secrets: [SECRET],
+    now: () => t,
+    production: true,
+    ...overrides,
   });
   const pair = (cookies: string[]) => (cookies[0] as string).split(';')[0] as string;
   return { store, manager, advance: (ms: number) => void (t += ms), now: () => t, pair };
 }
 
 describe('session manager', () => {
-  it('TG-04 an id collision never overwrites: a new id is drawn and the first session stays its owner\'s', async () => {
+  it("TG-04 an id collision never overwrites: a new id is drawn and the first session stays its owner's", async () => {
     let calls = 0;
     // Yields the same bytes for the first two tickets, then real randomness.
     const random = (size: number) => (calls++ < 4 ? new Uint8Array(size).fill(1) : cryptoRandom(size));
@@ -68,9 +72,12 @@ describe('session manager', () => {
     assert.ok(anonymousId);
   });
 
-  it('LC-18 LC-19 device list shows only the user\'s sessions with a current flag; others cannot be revoked', async () => {
+  it("LC-18 LC-19 device list shows only the user's sessions with a current flag; others cannot be revoked", async () => {
     const { manager, advance } = setup();
-    const phone = await manager.load({ secure: true, userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 Mobile/15E148 Safari/604.1' });
+    const phone = await manager.load({
+      secure: true,
+      userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 Mobile/15E148 Safari/604.1',
+    });
     await phone.login('alice');
     advance(1000);
     const laptop = await manager.load({ secure: true, userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', ip: '203.0.113.9' });
@@ -78,7 +85,13 @@ describe('session manager', () => {
     const mallory = await manager.load({ secure: true });
     await mallory.login('mallory');
     const list = await laptop.listDevices();
-    assert.deepEqual(list.map((d) => [d.label, d.current]), [['Safari on iOS', false], ['Firefox on Linux', true]]);
+    assert.deepEqual(
+      list.map((d) => [d.label, d.current]),
+      [
+        ['Safari on iOS', false],
+        ['Firefox on Linux', true],
+      ],
+    );
     assert.equal(list[1]?.ip, '203.0.113.9');
     assert.equal(await mallory.revokeDevice(phone.id as string), false);
     assert.equal((await manager.listSessions('alice')).length, 2);

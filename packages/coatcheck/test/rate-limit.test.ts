@@ -5,13 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionConfigError } from 'coatcheck/errors';
-import {
-  RATE_LIMIT_PRUNE_WARNING,
-  createRateLimiter,
-  memoryRateLimit,
-  retryAfterSeconds,
-  type RateLimitBackend,
-} from 'coatcheck/rate-limit';
+import { RATE_LIMIT_PRUNE_WARNING, createRateLimiter, memoryRateLimit, retryAfterSeconds, type RateLimitBackend } from 'coatcheck/rate-limit';
 
 const rule = { limit: 5, windowMs: 60_000 };
 const make = (options: Record<string, unknown>) => () =>
@@ -54,7 +48,12 @@ describe('createRateLimiter', () => {
     const limiter = createRateLimiter({
       backend: memoryRateLimit(),
       name: 'login',
-      rules: { account: [{ limit: 5, windowMs: 60_000 }, { limit: 10, windowMs: 3_600_000 }] },
+      rules: {
+        account: [
+          { limit: 5, windowMs: 60_000 },
+          { limit: 10, windowMs: 3_600_000 },
+        ],
+      },
       now: () => at,
       pruneIntervalMs: 0,
     });
@@ -71,7 +70,10 @@ describe('createRateLimiter', () => {
     }
     assert.deepEqual(waits.slice(0, 5), [0, 0, 0, 0, 0]);
     assert.equal(waits[5], 12_000);
-    assert.ok(waits.slice(10).every((ms) => ms >= 300_000), `the hourly tier took over: ${waits.join(', ')}`);
+    assert.ok(
+      waits.slice(10).every((ms) => ms >= 300_000),
+      `the hourly tier took over: ${waits.join(', ')}`,
+    );
   });
 
   it('AB-03 a missing value counts against one shared bucket; the rule is never skipped', async () => {
@@ -100,7 +102,13 @@ describe('createRateLimiter', () => {
 
   it('rounds a fractional interval up: 3 per second is one per 334 ms, never faster', async () => {
     let at = 0;
-    const limiter = createRateLimiter({ backend: memoryRateLimit(), name: 'n', rules: { k: { limit: 3, windowMs: 1000, burst: 1 } }, now: () => at, pruneIntervalMs: 0 });
+    const limiter = createRateLimiter({
+      backend: memoryRateLimit(),
+      name: 'n',
+      rules: { k: { limit: 3, windowMs: 1000, burst: 1 } },
+      now: () => at,
+      pruneIntervalMs: 0,
+    });
     assert.equal((await limiter.hit({ k: 'a' })).allowed, true);
     const refused = await limiter.hit({ k: 'a' });
     assert.equal(refused.retryAfterMs, 334);

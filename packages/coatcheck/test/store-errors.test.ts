@@ -13,8 +13,10 @@ function failingStore() {
   const inner = memoryStore({ sweepIntervalMs: 0, quiet: true });
   const failing = new Set<string>();
   let failure: unknown = null;
-  const guard = <A extends unknown[], R>(name: string, run: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> => (failing.has(name) ? Promise.reject(failure) : run(...args));
+  const guard =
+    <A extends unknown[], R>(name: string, run: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      failing.has(name) ? Promise.reject(failure) : run(...args);
   const store: SessionStore = {
     name: 'flaky',
     get: guard('get', (id, now) => inner.get(id, now)),
@@ -57,7 +59,10 @@ describe('store errors are wrapped exactly once', () => {
       ['ping', () => manager.ping()],
     ];
     for (const [op, attempt] of attempts) {
-      const error = await attempt().then(() => assert.fail(`${op} should reject`), (e: unknown) => e);
+      const error = await attempt().then(
+        () => assert.fail(`${op} should reject`),
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof SessionStoreError, op);
       assert.equal(error.code, 'ERR_SESSION_STORE_UNAVAILABLE');
       assert.equal(error.store, 'flaky');
@@ -85,12 +90,18 @@ describe('store errors are wrapped exactly once', () => {
     await store.close();
     const direct = await store.get('x', Date.now()).catch((e: unknown) => e);
     calls.length = 0;
-    const error = await manager.load({ ...HTTPS, cookie }).then(() => assert.fail('should reject'), (e: unknown) => e);
+    const error = await manager.load({ ...HTTPS, cookie }).then(
+      () => assert.fail('should reject'),
+      (e: unknown) => e,
+    );
     assert.ok(isSessionError(error) && error.code === 'ERR_SESSION_STORE_UNAVAILABLE');
     assert.ok(direct instanceof SessionStoreError);
     assert.equal((error as Error).message, direct.message, 'the store message is kept');
     assert.ok(!((error as Error).cause instanceof SessionStoreError), 'not a wrapper around another store error');
-    assert.deepEqual(calls.map((c) => `${c.op}:${c.outcome}`), ['get:error']);
+    assert.deepEqual(
+      calls.map((c) => `${c.op}:${c.outcome}`),
+      ['get:error'],
+    );
   });
 
   it('an error that is not a store failure (data over maxDataBytes) is not turned into a store error', async () => {

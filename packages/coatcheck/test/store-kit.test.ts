@@ -2,29 +2,70 @@
 // Redis) run them against real damaged rows and values; these pin the rule itself.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CorruptRecordError, SessionStoreError, checkRecord, decodeFlag, parseDataJson, reportCorrupt, storeErrors, type UncheckedRecord } from '../src/store-kit/index.js';
+import {
+  CorruptRecordError,
+  SessionStoreError,
+  checkRecord,
+  decodeFlag,
+  parseDataJson,
+  reportCorrupt,
+  storeErrors,
+  type UncheckedRecord,
+} from '../src/store-kit/index.js';
 import { WARNINGS } from '../src/warnings.js';
 
 const GOOD: UncheckedRecord = {
-  id: 'id1', secretHash: 'hash', userId: 'alice', data: { cart: ['a'] }, version: 1,
-  createdAt: 1_000, lastSeenAt: 2_000, expiresAt: 3_000, absoluteExpiresAt: 4_000,
-  persistent: false, authenticatedAt: 1_500, userAgent: null, ip: '203.0.113.9',
+  id: 'id1',
+  secretHash: 'hash',
+  userId: 'alice',
+  data: { cart: ['a'] },
+  version: 1,
+  createdAt: 1_000,
+  lastSeenAt: 2_000,
+  expiresAt: 3_000,
+  absoluteExpiresAt: 4_000,
+  persistent: false,
+  authenticatedAt: 1_500,
+  userAgent: null,
+  ip: '203.0.113.9',
 };
 
 describe('checkRecord', () => {
   it('rebuilds a valid record', () => {
     assert.deepEqual(checkRecord(GOOD), {
-      id: 'id1', secretHash: 'hash', userId: 'alice', data: { cart: ['a'] }, version: 1,
-      createdAt: 1_000, lastSeenAt: 2_000, expiresAt: 3_000, absoluteExpiresAt: 4_000,
-      persistent: false, authenticatedAt: 1_500, device: { userAgent: null, ip: '203.0.113.9' },
+      id: 'id1',
+      secretHash: 'hash',
+      userId: 'alice',
+      data: { cart: ['a'] },
+      version: 1,
+      createdAt: 1_000,
+      lastSeenAt: 2_000,
+      expiresAt: 3_000,
+      absoluteExpiresAt: 4_000,
+      persistent: false,
+      authenticatedAt: 1_500,
+      device: { userAgent: null, ip: '203.0.113.9' },
     });
   });
 
   const BAD: [keyof UncheckedRecord, unknown][] = [
-    ['id', null], ['secretHash', 42], ['userId', 7], ['data', [1, 2]], ['data', null], ['data', 'text'],
-    ['version', 0], ['version', 1.5], ['version', '2'], ['createdAt', 2 ** 53], ['lastSeenAt', '2000'],
-    ['expiresAt', Number.NaN], ['absoluteExpiresAt', null], ['persistent', 1], ['authenticatedAt', 'yesterday'],
-    ['userAgent', new Uint8Array([1])], ['ip', {}],
+    ['id', null],
+    ['secretHash', 42],
+    ['userId', 7],
+    ['data', [1, 2]],
+    ['data', null],
+    ['data', 'text'],
+    ['version', 0],
+    ['version', 1.5],
+    ['version', '2'],
+    ['createdAt', 2 ** 53],
+    ['lastSeenAt', '2000'],
+    ['expiresAt', Number.NaN],
+    ['absoluteExpiresAt', null],
+    ['persistent', 1],
+    ['authenticatedAt', 'yesterday'],
+    ['userAgent', new Uint8Array([1])],
+    ['ip', {}],
   ];
   for (const [field, value] of BAD) {
     it(`refuses ${field} = ${Array.isArray(value) ? 'an array' : String(value)}, naming the field the store's way`, () => {

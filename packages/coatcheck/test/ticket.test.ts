@@ -50,7 +50,17 @@ describe('tickets', () => {
   });
 
   it('TG-09 weak, short or published secrets are refused at construction', () => {
-    const weak = ['', 'x'.repeat(16), 'a'.repeat(31), 'keyboard cat', 'changeit', 'secret', 'complex_password_at_least_32_characters_long', 'a'.repeat(40), new Uint8Array(16)];
+    const weak = [
+      '',
+      'x'.repeat(16),
+      'a'.repeat(31),
+      'keyboard cat',
+      'changeit',
+      'secret',
+      'complex_password_at_least_32_characters_long',
+      'a'.repeat(40),
+      new Uint8Array(16),
+    ];
     for (const secret of weak) assert.throws(() => createKeyRing([secret], 'session-ticket'), SessionConfigError, String(secret));
     assert.throws(() => createKeyRing([], 'session-ticket'), SessionConfigError);
   });

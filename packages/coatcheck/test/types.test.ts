@@ -23,7 +23,13 @@ describe('types follow the data', () => {
     const file = join(root, 'tsconfig.json');
     const { config } = ts.readConfigFile(file, ts.sys.readFile);
     const parsed = ts.parseJsonConfigFileContent(config, ts.sys, root);
-    assert.ok(parsed.fileNames.some((name) => name.endsWith('packages/coatcheck/test/types.test.ts')), 'the main program was read');
-    assert.deepEqual(parsed.fileNames.filter((name) => name.includes('/coatcheck/test/types/')), []);
+    assert.ok(
+      parsed.fileNames.some((name) => name.endsWith('packages/coatcheck/test/types.test.ts')),
+      'the main program was read',
+    );
+    assert.deepEqual(
+      parsed.fileNames.filter((name) => name.includes('/coatcheck/test/types/')),
+      [],
+    );
   });
 });

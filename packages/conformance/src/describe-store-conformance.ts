@@ -41,11 +41,7 @@ import type { StoreConformanceOptions, SuiteHarness } from './harness.js';
  * describeStoreConformance('myStore', () => myStore({ url: process.env.MY_URL }))
  * ```
  */
-export function describeStoreConformance(
-  name: string,
-  makeStore: () => Promise<SessionStore> | SessionStore,
-  options: StoreConformanceOptions = {},
-): void {
+export function describeStoreConformance(name: string, makeStore: () => Promise<SessionStore> | SessionStore, options: StoreConformanceOptions = {}): void {
   const { cleanup, nativeExpiry = false, numRuns = 60, concurrency = 50 } = options;
   if (!Number.isInteger(numRuns) || numRuns < 1) throw new SessionConfigError('describeStoreConformance: numRuns must be a positive integer');
   if (!Number.isInteger(concurrency) || concurrency < 2) throw new SessionConfigError('describeStoreConformance: concurrency must be an integer >= 2');

@@ -48,10 +48,7 @@ export interface SuiteHarness {
  * The suite uses random ids and user ids everywhere, so a store whose backend is shared
  * between tests still works.
  */
-export function withStore(
-  harness: SuiteHarness,
-  body: (store: SessionStore) => Promise<void>,
-): () => Promise<void> {
+export function withStore(harness: SuiteHarness, body: (store: SessionStore) => Promise<void>): () => Promise<void> {
   return async () => {
     const store = await harness.open();
     try {

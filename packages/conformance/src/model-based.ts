@@ -53,8 +53,13 @@ async function step(run: Run, op: Op): Promise<void> {
       const id = pick(run.ids, op.slot);
       const userId = op.user === null ? null : pick(run.users, op.user);
       const record = buildRecord({
-        now, id, userId, data: op.data, persistent: op.persistent,
-        idleMs: op.idleMs, absoluteMs: op.idleMs + op.extraAbsoluteMs,
+        now,
+        id,
+        userId,
+        data: op.data,
+        persistent: op.persistent,
+        idleMs: op.idleMs,
+        absoluteMs: op.idleMs + op.extraAbsoluteMs,
       });
       // A backend with native expiry may or may not still hold an expired, unpruned record.
       const lenient = run.nativeExpiry && (await ref.get(id, now)) === null;

@@ -31,8 +31,7 @@ export type Op =
   | { kind: 'advance'; ms: number };
 
 // Whole minutes, so the clock lands exactly on expiry boundaries (expiresAt === now) often.
-const minutes = (min: number, max: number): fc.Arbitrary<number> =>
-  fc.integer({ min, max }).map((m) => m * MINUTE);
+const minutes = (min: number, max: number): fc.Arbitrary<number> => fc.integer({ min, max }).map((m) => m * MINUTE);
 const slot = fc.nat({ max: ID_SLOTS - 1 });
 const user = fc.nat({ max: USER_SLOTS - 1 });
 const data: fc.Arbitrary<SessionData> = fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), {

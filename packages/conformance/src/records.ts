@@ -83,9 +83,6 @@ export function buildRecord(init: RecordInit = {}): SessionRecord {
  * The record an `update` would write after `record`: the given changes applied and the
  * version bumped by one, as the contract requires of `next`.
  */
-export function nextVersion(
-  record: SessionRecord,
-  changes: Partial<Omit<SessionRecord, 'id' | 'version'>> = {},
-): SessionRecord {
+export function nextVersion(record: SessionRecord, changes: Partial<Omit<SessionRecord, 'id' | 'version'>> = {}): SessionRecord {
   return { ...record, ...changes, version: record.version + 1 };
 }

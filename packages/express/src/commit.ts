@@ -56,7 +56,10 @@ export function commitSession(_req: Request, res: Response): Promise<void> {
   const state = transactionOf(res);
   if (state === undefined) return Promise.reject(new TypeError('commitSession: the coatcheck session middleware did not run for this request.'));
   if (state.commit !== null) return state.commit;
-  if (state.settled) return res.headersSent ? Promise.reject(new SessionCommittedError('commitSession was called after the response headers were sent; call it before the first res.write().')) : Promise.resolve();
+  if (state.settled)
+    return res.headersSent
+      ? Promise.reject(new SessionCommittedError('commitSession was called after the response headers were sent; call it before the first res.write().'))
+      : Promise.resolve();
   state.commit = Promise.resolve(state.tx.commit()).then(
     (headers) => {
       state.settled = true;

@@ -23,6 +23,7 @@ import type { Request } from 'express';
 export function getSession<D extends object>(req: Request, manager: SessionManager<D>): Session<D> {
   void manager; // carries the type only
   const session = req.session as Session<SessionDataMap> | undefined;
-  if (session === undefined || session === null) throw new TypeError('getSession: the @coatcheck/express session() middleware did not run for this request (mount it before the route).');
+  if (session === undefined || session === null)
+    throw new TypeError('getSession: the @coatcheck/express session() middleware did not run for this request (mount it before the route).');
   return session as unknown as Session<D>;
 }

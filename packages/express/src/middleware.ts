@@ -59,7 +59,10 @@ export function session(options: SessionMiddlewareOptions) {
   const policy = createHttpPolicy({
     ...options,
     trustProxy: options?.trustProxy ?? ((address: string, hop: number) => appTrust(address, hop)),
-    logger: given && manager ? { error: (m, c) => given.error(m, c), warn: (m, c) => (given.warn ? given.warn(m, c) : managerLogger(manager).warn(m, c)) } : undefined,
+    logger:
+      given && manager
+        ? { error: (m, c) => given.error(m, c), warn: (m, c) => (given.warn ? given.warn(m, c) : managerLogger(manager).warn(m, c)) }
+        : undefined,
   });
 
   return function session(req: Request, res: Response, next: NextFunction): void {

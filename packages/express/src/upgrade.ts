@@ -36,7 +36,11 @@ const compiled = new Map<TrustProxy | undefined, ProxyTrust>();
  * })
  * ```
  */
-export async function authenticateUpgrade<D extends object>(manager: SessionManager<D>, req: IncomingMessage, options: UpgradeOptions = {}): Promise<Session<D> | null> {
+export async function authenticateUpgrade<D extends object>(
+  manager: SessionManager<D>,
+  req: IncomingMessage,
+  options: UpgradeOptions = {},
+): Promise<Session<D> | null> {
   const setting = options.trustProxy;
   let trust = compiled.get(setting);
   if (trust === undefined) {

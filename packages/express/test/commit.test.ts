@@ -32,7 +32,14 @@ const app = expressApp(express as unknown as ExpressModule, (a) => {
   a.post('/login-redirect', (req, res, next) => void req.session.login('alice').then(() => res.redirect('/me'), next));
   a.post('/login-end', (req, res, next) => void req.session.login('alice').then(() => res.end('ok'), next));
   a.get('/late', (req, res, next) => {
-    res.end('done', () => commitSession(req, res).then(() => errors.push('no error'), (error: { code?: string }) => errors.push(String(error.code))).catch(next));
+    res.end('done', () =>
+      commitSession(req, res)
+        .then(
+          () => errors.push('no error'),
+          (error: { code?: string }) => errors.push(String(error.code)),
+        )
+        .catch(next),
+    );
   });
 });
 
@@ -73,12 +80,16 @@ describe('express commit', () => {
 
   it('changes a handler never committed are dropped and logged, with no Set-Cookie', async () => {
     const logged: string[] = [];
-    const logging = expressApp(express as unknown as ExpressModule, (a) => {
-      a.get('/forgot', (req, res) => {
-        req.session.set('forgotten', true);
-        res.end('no commit');
-      });
-    }, { error: (message: string) => void logged.push(message) });
+    const logging = expressApp(
+      express as unknown as ExpressModule,
+      (a) => {
+        a.get('/forgot', (req, res) => {
+          req.session.set('forgotten', true);
+          res.end('no commit');
+        });
+      },
+      { error: (message: string) => void logged.push(message) },
+    );
     const { app: server, store } = await buildHarness(logging);
     const res = await server.request({ path: '/forgot', headers: HTTPS });
     assert.equal(res.body, 'no commit');
@@ -88,7 +99,7 @@ describe('express commit', () => {
     assert.match(logged[0] as string, /1 change\(s\) were not saved.*await commitSession\(req, res\)/);
   });
 
-  it('routes of a mounted sub-app commit too (the hooks live on Express\' shared response prototype)', async () => {
+  it("routes of a mounted sub-app commit too (the hooks live on Express' shared response prototype)", async () => {
     const withSubApp = expressApp(express as unknown as ExpressModule, (a) => {
       const sub = (express as unknown as ExpressModule)();
       sub.post('/cart', (req, res) => {

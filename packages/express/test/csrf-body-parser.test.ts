@@ -44,7 +44,10 @@ async function loggedIn({ app }: Harness) {
   return { cookie, token };
 }
 
-for (const [label, expressModule] of [['express 5', express], ['express 4', express4]] as const) {
+for (const [label, expressModule] of [
+  ['express 5', express],
+  ['express 4', express4],
+] as const) {
   const module = expressModule as unknown as ExpressModule;
 
   describe(`${label}: a form's CSRF field and the body parser`, () => {
@@ -57,7 +60,10 @@ for (const [label, expressModule] of [['express 5', express], ['express 4', expr
       const { code, message } = res.json().error as { code: string; message: string };
       assert.equal(code, 'ERR_SESSION_CSRF');
       assert.match(message, /no body parser had read the form when the session middleware ran/);
-      assert.match(message, /Mount the body parser before session\(\): app\.use\(express\.urlencoded\(\{ extended: false \}\)\), then app\.use\(session\(\{ manager \}\)\)/);
+      assert.match(
+        message,
+        /Mount the body parser before session\(\): app\.use\(express\.urlencoded\(\{ extended: false \}\)\), then app\.use\(session\(\{ manager \}\)\)/,
+      );
       assert.match(message, /multer/);
       assert.deepEqual(res.cookies, []);
     });

@@ -10,7 +10,7 @@ const GUIDE = 'docs/csrf.md';
 /** The origin the app sees: plain HTTP (no proxy in front) and the suite client's Host. */
 const OWN = `http://${SUITE_HOST}`;
 
-describe('docs/csrf.md: the guide\'s app', () => {
+describe("docs/csrf.md: the guide's app", () => {
   let app: DocApp;
   let server: RunningDocApp;
   let send: (request: SuiteRequest) => ReturnType<typeof sendHttp>;
@@ -55,7 +55,12 @@ describe('docs/csrf.md: the guide\'s app', () => {
 
   it('CS-06 CS-07 the trusted origin passes; any other origin is refused', async () => {
     const { cookie } = await loggedIn();
-    const admin = await send({ method: 'POST', path: '/notes', headers: { cookie, origin: 'https://admin.example.com', 'sec-fetch-site': 'same-site' }, json: { note: 'admin' } });
+    const admin = await send({
+      method: 'POST',
+      path: '/notes',
+      headers: { cookie, origin: 'https://admin.example.com', 'sec-fetch-site': 'same-site' },
+      json: { note: 'admin' },
+    });
     assert.equal(admin.status, 200, admin.body);
     for (const origin of ['https://evil.example', 'https://admin.example.com.evil.com', 'null']) {
       const res = await send({ method: 'POST', path: '/notes', headers: { cookie, origin }, json: { note: origin } });

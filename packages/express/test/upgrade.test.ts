@@ -9,11 +9,21 @@ import { SECRET } from '@coatcheck/adapter-suite';
 import { authenticateUpgrade } from '../src/index.js';
 
 async function upgradeServer(trustedOrigins: string[] = []) {
-  const manager = createSessionManager({ store: memoryStore({ sweepIntervalMs: 0, quiet: true }), secrets: [SECRET], production: false, csrf: { trustedOrigins } });
+  const manager = createSessionManager({
+    store: memoryStore({ sweepIntervalMs: 0, quiet: true }),
+    secrets: [SECRET],
+    production: false,
+    csrf: { trustedOrigins },
+  });
   const server = createServer();
   server.on('upgrade', (req, socket) => {
     authenticateUpgrade(manager, req, { trustProxy: true }).then(
-      (session) => socket.end(session ? `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-User: ${session.userId}\r\n\r\n` : 'HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n'),
+      (session) =>
+        socket.end(
+          session
+            ? `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-User: ${session.userId}\r\n\r\n`
+            : 'HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n',
+        ),
       () => socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n'),
     );
   });
@@ -29,7 +39,13 @@ async function upgradeServer(trustedOrigins: string[] = []) {
 
 function upgrade(port: number, headers: Record<string, string>): Promise<{ status: number; user: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/ws', agent: false, headers: { connection: 'Upgrade', upgrade: 'websocket', 'x-forwarded-proto': 'https', host: 'shop.test', ...headers } });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path: '/ws',
+      agent: false,
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'x-forwarded-proto': 'https', host: 'shop.test', ...headers },
+    });
     req.on('upgrade', (res, socket) => {
       socket.destroy();
       resolve({ status: res.statusCode ?? 0, user: res.headers['x-user'] as string | undefined });

@@ -24,6 +24,9 @@ import type { Session, SessionDataMap, SessionManager } from 'coatcheck';
 export function getSession<D extends object>(request: FastifyRequest, manager: SessionManager<D>): Session<D> {
   void manager; // carries the type only: one plugin, one manager
   const session = request.session as Session<SessionDataMap> | null;
-  if (session === null || session === undefined) throw new TypeError('getSession: no session on this request: register the @coatcheck/fastify plugin at the root, before the route, and do not give the route config: { session: false }.');
+  if (session === null || session === undefined)
+    throw new TypeError(
+      'getSession: no session on this request: register the @coatcheck/fastify plugin at the root, before the route, and do not give the route config: { session: false }.',
+    );
   return session as unknown as Session<D>;
 }

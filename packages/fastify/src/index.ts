@@ -11,7 +11,20 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Session, SessionDataMap, SessionManager } from 'coatcheck';
-import { applyHeaders, createHttpPolicy, isAnswer, isFormContentType, nodeRequest, type BeginResult, type HeaderTarget, type HttpAnswer, type HttpHeaders, type HttpPolicyOptions, type HttpTransaction, type TrustProxy } from 'coatcheck/adapter';
+import {
+  applyHeaders,
+  createHttpPolicy,
+  isAnswer,
+  isFormContentType,
+  nodeRequest,
+  type BeginResult,
+  type HeaderTarget,
+  type HttpAnswer,
+  type HttpHeaders,
+  type HttpPolicyOptions,
+  type HttpTransaction,
+  type TrustProxy,
+} from 'coatcheck/adapter';
 import { readsNoSession } from './route-config.js';
 
 export { getSession } from './get-session.js';

@@ -123,7 +123,11 @@ describe('bad tickets never reach the store and never give a 5xx', () => {
     const ids = ['*', '?', '[a]', "'", '%', '\0', 'é'.repeat(24), 'a'.repeat(1024), 'sess:*', '../../etc'];
     const gets = store.counts.get;
     for (const id of ids) {
-      const res = await app.inject({ method: 'GET', url: '/me', headers: { ...HTTPS, cookie: `__Host-sid=${encodeURIComponent(id)}.${'a'.repeat(43)}.${'b'.repeat(43)}` } });
+      const res = await app.inject({
+        method: 'GET',
+        url: '/me',
+        headers: { ...HTTPS, cookie: `__Host-sid=${encodeURIComponent(id)}.${'a'.repeat(43)}.${'b'.repeat(43)}` },
+      });
       assert.equal(res.statusCode, 200);
       assert.equal(await manager.revokeSession('alice', id), false);
     }
@@ -146,7 +150,9 @@ describe('bad tickets never reach the store and never give a 5xx', () => {
         fc.oneof(
           fc.string({ maxLength: 200 }),
           fc.string({ maxLength: 120 }).map((s) => `__Host-sid=${s}`),
-          fc.tuple(fc.nat({ max: value.length - 1 }), fc.constantFrom(...'ABCxyz09-_.=;')).map(([i, c]) => `__Host-sid=${value.slice(0, i)}${c}${value.slice(i + 1)}`),
+          fc
+            .tuple(fc.nat({ max: value.length - 1 }), fc.constantFrom(...'ABCxyz09-_.=;'))
+            .map(([i, c]) => `__Host-sid=${value.slice(0, i)}${c}${value.slice(i + 1)}`),
         ),
         async (header) => {
           const res = await app.inject({ method: 'GET', url: '/me', headers: { ...HTTPS, cookie: header } });

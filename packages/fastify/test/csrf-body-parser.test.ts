@@ -28,7 +28,7 @@ const urlencoded = (app: FastifyInstance) =>
 
 const form = (fields: Record<string, string>) => ({ 'content-type': 'application/x-www-form-urlencoded', payload: new URLSearchParams(fields).toString() });
 
-describe('Fastify: a form\'s CSRF field and the body parser', () => {
+describe("Fastify: a form's CSRF field and the body parser", () => {
   it('no parser for urlencoded forms: 403 ERR_SESSION_CSRF naming @fastify/formbody, not 415', async () => {
     const { app } = await buildTestApp(STRICT, undefined, tokenRoute);
     const { cookie, token } = await loggedIn(app);

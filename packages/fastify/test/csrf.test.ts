@@ -24,7 +24,12 @@ describe('CSRF in the Fastify plugin', () => {
       a.post('/count', async () => ({ ran: ++ran }));
     });
     const cookie = cookiePair((await app.inject({ method: 'POST', url: '/login', headers: HTTPS })).headers);
-    const res = await app.inject({ method: 'POST', url: '/count', headers: { 'x-forwarded-proto': 'https', origin: 'null', cookie, 'content-type': 'application/json' }, payload: '{not json' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/count',
+      headers: { 'x-forwarded-proto': 'https', origin: 'null', cookie, 'content-type': 'application/json' },
+      payload: '{not json',
+    });
     assert.equal(res.statusCode, 403);
     assert.equal(ran, 0);
   });

@@ -75,7 +75,9 @@ describe('login, logout and timeouts over HTTP', () => {
   });
 
   it('LC-08 absolute timeout: continuous activity cannot extend the session past its absolute lifetime', async () => {
-    const { app, clock, manager } = await buildTestApp({ lifetime: { idleTimeout: 30 * 60, absoluteTimeout: 2 * 3600, rememberIdleTimeout: 3600, rememberAbsoluteTimeout: 4 * 3600 } });
+    const { app, clock, manager } = await buildTestApp({
+      lifetime: { idleTimeout: 30 * 60, absoluteTimeout: 2 * 3600, rememberIdleTimeout: 3600, rememberAbsoluteTimeout: 4 * 3600 },
+    });
     const cookie = cookiePair((await app.inject({ method: 'POST', url: '/login', headers: HTTPS, payload: { remember: true } })).headers);
     const start = clock.now();
     let last = cookie;

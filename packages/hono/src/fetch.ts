@@ -9,7 +9,21 @@
  * @module
  */
 import type { AnySessionError, Session, SessionManager } from 'coatcheck';
-import { answerSessionError, applyHeaders, createHttpPolicy, fetchRequest, isAnswer, isFormContentType, type FetchConnection, type HeaderTarget, type HttpAnswer, type HttpHeaders, type HttpPolicy, type HttpPolicyOptions, type HttpTransaction } from 'coatcheck/adapter';
+import {
+  answerSessionError,
+  applyHeaders,
+  createHttpPolicy,
+  fetchRequest,
+  isAnswer,
+  isFormContentType,
+  type FetchConnection,
+  type HeaderTarget,
+  type HttpAnswer,
+  type HttpHeaders,
+  type HttpPolicy,
+  type HttpPolicyOptions,
+  type HttpTransaction,
+} from 'coatcheck/adapter';
 
 export type { ErrorBody } from 'coatcheck/adapter';
 
@@ -65,7 +79,12 @@ export async function beginWith<D extends object>(policy: HttpPolicy<D>, request
  * Loads the session of `request` and runs the checks: the transaction, or the `Response` to
  * send at once (a refusal, a preflight, a store outage).
  */
-export function beginSession<D extends object>(manager: SessionManager<D>, request: Request, options?: FetchSessionOptions, context?: FetchContext): Promise<HttpTransaction<D> | Response> {
+export function beginSession<D extends object>(
+  manager: SessionManager<D>,
+  request: Request,
+  options?: FetchSessionOptions,
+  context?: FetchContext,
+): Promise<HttpTransaction<D> | Response> {
   return beginWith(policyFor(manager, options) as HttpPolicy<D>, request, context);
 }
 

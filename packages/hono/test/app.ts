@@ -6,7 +6,9 @@ import { session } from '../src/index.js';
 
 type Body = { item?: string; user?: string; remember?: boolean };
 
-async function readBody(c: { req: { header(name: string): string | undefined; json(): Promise<unknown>; parseBody(): Promise<Record<string, unknown>> } }): Promise<Body> {
+async function readBody(c: {
+  req: { header(name: string): string | undefined; json(): Promise<unknown>; parseBody(): Promise<Record<string, unknown>> };
+}): Promise<Body> {
   const type = c.req.header('content-type') ?? '';
   if (type.startsWith('application/json')) return (await c.req.json()) as Body;
   if (type.startsWith('application/x-www-form-urlencoded')) return (await c.req.parseBody()) as Body;

@@ -45,10 +45,15 @@ export function fetchApp(manager: SessionManager, options: SuiteOptions = {}) {
   return (request: Request): Promise<Response> => {
     const route = routes[`${request.method} ${new URL(request.url).pathname}`];
     // Every request goes through the transaction: preflights and refusals come from there.
-    return withSession(manager, request, async (session) => {
-      if (route === undefined) return new Response('not found', { status: 404 });
-      const result = await route(session, request);
-      return Response.json(result === undefined ? { ok: true } : result);
-    }, fetchOptions);
+    return withSession(
+      manager,
+      request,
+      async (session) => {
+        if (route === undefined) return new Response('not found', { status: 404 });
+        const result = await route(session, request);
+        return Response.json(result === undefined ? { ok: true } : result);
+      },
+      fetchOptions,
+    );
   };
 }

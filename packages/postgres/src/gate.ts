@@ -29,7 +29,10 @@ export function createGate(errors: StoreErrors): Gate {
     pass(operation, call) {
       if (closed) return Promise.reject(errors.closed(operation));
       const result = call();
-      const settled = result.then(() => {}, () => {});
+      const settled = result.then(
+        () => {},
+        () => {},
+      );
       inflight.add(settled);
       void settled.then(() => inflight.delete(settled));
       return result;
@@ -45,7 +48,10 @@ export function createGate(errors: StoreErrors): Gate {
 export async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
-    promise.then(() => {}, () => {}),
+    promise.then(
+      () => {},
+      () => {},
+    ),
     new Promise<void>((resolve) => {
       timer = setTimeout(resolve, ms);
       timer.unref();

@@ -118,7 +118,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const stopPruning =
     pruneIntervalMs > 0
       ? schedulePrune({
-          run, statements, intervalMs: pruneIntervalMs, now,
+          run,
+          statements,
+          intervalMs: pruneIntervalMs,
+          now,
           lockKey: advisoryKey('prune', names.display),
           isClosed: () => gate.closed,
         })

@@ -15,8 +15,19 @@ export type SessionRow = Record<(typeof COLUMNS)[number], unknown>;
 
 /** The columns of the table, in order; `toParams` binds them as `$1..$13`. */
 export const COLUMNS = Object.freeze([
-  'id', 'secret_hash', 'user_id', 'data', 'version', 'created_at', 'last_seen_at', 'expires_at',
-  'absolute_expires_at', 'persistent', 'authenticated_at', 'user_agent', 'ip',
+  'id',
+  'secret_hash',
+  'user_id',
+  'data',
+  'version',
+  'created_at',
+  'last_seen_at',
+  'expires_at',
+  'absolute_expires_at',
+  'persistent',
+  'authenticated_at',
+  'user_agent',
+  'ip',
 ] as const);
 
 /** The select list: `data` comes back as text so it is decoded (and checked) here. */
@@ -47,10 +58,19 @@ export function toParams(record: SessionRecord): unknown[] {
 
 // A column's name for messages: the report names the column, never its contents.
 const COLUMN_OF: Readonly<Record<RecordField, (typeof COLUMNS)[number]>> = {
-  id: 'id', secretHash: 'secret_hash', userId: 'user_id', data: 'data', version: 'version',
-  createdAt: 'created_at', lastSeenAt: 'last_seen_at', expiresAt: 'expires_at',
-  absoluteExpiresAt: 'absolute_expires_at', persistent: 'persistent',
-  authenticatedAt: 'authenticated_at', userAgent: 'user_agent', ip: 'ip',
+  id: 'id',
+  secretHash: 'secret_hash',
+  userId: 'user_id',
+  data: 'data',
+  version: 'version',
+  createdAt: 'created_at',
+  lastSeenAt: 'last_seen_at',
+  expiresAt: 'expires_at',
+  absoluteExpiresAt: 'absolute_expires_at',
+  persistent: 'persistent',
+  authenticatedAt: 'authenticated_at',
+  userAgent: 'user_agent',
+  ip: 'ip',
 };
 const column = (field: RecordField): string => `column ${COLUMN_OF[field]}`;
 

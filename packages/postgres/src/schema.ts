@@ -63,7 +63,9 @@ export interface Statements {
 export function buildStatements(names: TableNames): Statements {
   const { table, meta } = names;
   const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
-  const assignments = COLUMNS.map((c, i) => `${c} = $${i + 1}`).slice(1).join(', ');
+  const assignments = COLUMNS.map((c, i) => `${c} = $${i + 1}`)
+    .slice(1)
+    .join(', ');
   // The database's clock, not each instance's: instances with skewed clocks still agree on
   // whether an interval has passed since the last prune.
   const dbNow = `(extract(epoch FROM statement_timestamp()) * 1000)::bigint`;

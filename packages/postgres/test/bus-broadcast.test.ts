@@ -8,7 +8,7 @@ import { DATABASE_URL, unique, waitFor } from './helpers/database.js';
 import { collect, openBus } from './helpers/bus.js';
 
 describe('SF-29 Postgres bus broadcasts', () => {
-  it('SF-29 a broadcast reaches its channel\'s listeners on both instances and never the session listeners', async () => {
+  it("SF-29 a broadcast reaches its channel's listeners on both instances and never the session listeners", async () => {
     const channel = unique('cc_bcast');
     const a = await openBus({ connectionString: DATABASE_URL, channel });
     const b = await openBus({ connectionString: DATABASE_URL, channel });

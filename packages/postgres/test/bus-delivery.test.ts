@@ -13,7 +13,7 @@ import { collect, openBus } from './helpers/bus.js';
 const admin = useAdmin();
 
 describe('SF-29 Postgres bus delivery', () => {
-  it('SF-29 two instances see each other\'s messages and their own, in order', async () => {
+  it("SF-29 two instances see each other's messages and their own, in order", async () => {
     const channel = unique('cc_bus');
     const a = await openBus({ connectionString: DATABASE_URL, channel });
     const b = await openBus({ connectionString: DATABASE_URL, channel });
@@ -37,7 +37,12 @@ describe('SF-29 Postgres bus delivery', () => {
     const bus = await openBus({ connectionString: DATABASE_URL, channel });
     const inbox = collect(bus);
     const garbage = [
-      'not json', '', 'null', '[]', '42', '{}',
+      'not json',
+      '',
+      'null',
+      '[]',
+      '42',
+      '{}',
       '{"type":"changed"}',
       '{"type":"changed","origin":"x","ids":[1,2]}',
       '{"type":"ended","origin":"x","ids":["a"],"userId":7,"reason":"logout"}',
@@ -74,7 +79,11 @@ describe('SF-29 Postgres bus delivery', () => {
       assert.ok(Buffer.byteLength(JSON.stringify(part)) <= MAX_PAYLOAD_BYTES);
       assert.deepStrictEqual({ ...part, ids: [] }, { ...message, ids: [] }, 'every part carries the same header');
     }
-    assert.deepStrictEqual(inbox.messages.flatMap((x) => (x.type === 'ended' ? x.ids : [])), ids, 'complete and in order');
+    assert.deepStrictEqual(
+      inbox.messages.flatMap((x) => (x.type === 'ended' ? x.ids : [])),
+      ids,
+      'complete and in order',
+    );
   });
 
   it('SF-29 a message that cannot fit a NOTIFY is refused with a store error, not sent truncated', async () => {

@@ -14,9 +14,7 @@ onCleanup(() => shared.end());
 const opTimeoutMs = 10_000;
 
 const sharedTable = useTable(admin, 'cc_conf');
-describeStoreConformance('postgresStore (shared pool)', () =>
-  postgresStore({ pool: shared, tableName: sharedTable, pruneIntervalMs: 0, opTimeoutMs }),
-);
+describeStoreConformance('postgresStore (shared pool)', () => postgresStore({ pool: shared, tableName: sharedTable, pruneIntervalMs: 0, opTimeoutMs }));
 
 const ownedTable = useTable(admin, 'cc_conf_owned');
 describeStoreConformance(

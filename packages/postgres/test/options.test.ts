@@ -33,7 +33,11 @@ describe('options', () => {
       [{ connectionString: DATABASE_URL, now: 5 }, /now/],
     ];
     for (const [options, message] of cases) {
-      assert.throws(() => postgresStore(options as PostgresStoreOptions), (e) => isConfigError(e) && message.test((e as Error).message), JSON.stringify(options ?? null));
+      assert.throws(
+        () => postgresStore(options as PostgresStoreOptions),
+        (e) => isConfigError(e) && message.test((e as Error).message),
+        JSON.stringify(options ?? null),
+      );
     }
   });
 
@@ -45,7 +49,11 @@ describe('options', () => {
       [{ connectionString: DATABASE_URL, minReconnectDelayMs: 500, maxReconnectDelayMs: 100 }, /must not exceed/],
     ];
     for (const [options, message] of cases) {
-      assert.throws(() => postgresBus(options as PostgresBusOptions), (e) => isConfigError(e) && message.test((e as Error).message), JSON.stringify(options));
+      assert.throws(
+        () => postgresBus(options as PostgresBusOptions),
+        (e) => isConfigError(e) && message.test((e as Error).message),
+        JSON.stringify(options),
+      );
     }
   });
 
@@ -62,7 +70,9 @@ describe('options', () => {
   it('many instances creating the same table at once all succeed (serialized DDL)', async () => {
     const tableName = unique('cc_race');
     onCleanup(() => admin.query(`DROP TABLE IF EXISTS "${tableName}", "${tableName}_meta"`));
-    const stores = Array.from({ length: 8 }, () => postgresStore({ connectionString: DATABASE_URL, tableName, pruneIntervalMs: 0, maxConnections: 1, opTimeoutMs: 10_000 }));
+    const stores = Array.from({ length: 8 }, () =>
+      postgresStore({ connectionString: DATABASE_URL, tableName, pruneIntervalMs: 0, maxConnections: 1, opTimeoutMs: 10_000 }),
+    );
     onCleanup(() => Promise.all(stores.map((store) => store.close())));
     await Promise.all(stores.map((store) => store.ping()));
   });

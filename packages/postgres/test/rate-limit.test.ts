@@ -17,8 +17,7 @@ onCleanup(() => Promise.all(pools.map((pool) => pool.end())));
 // Generous deadline: the suite checks semantics, not latency.
 const opTimeoutMs = 10_000;
 
-const holdsIn = (qualified: string) => async (key: string) =>
-  ((await admin.query(`SELECT 1 FROM ${qualified} WHERE key = $1`, [key])).rowCount ?? 0) > 0;
+const holdsIn = (qualified: string) => async (key: string) => ((await admin.query(`SELECT 1 FROM ${qualified} WHERE key = $1`, [key])).rowCount ?? 0) > 0;
 
 describeRateLimitConformance(
   'postgresRateLimit (a pool per instance, one table)',

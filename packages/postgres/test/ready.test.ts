@@ -44,8 +44,7 @@ async function startupFailure(promise: Promise<unknown>): Promise<string> {
   return error.message;
 }
 
-const tableExists = async (name: string) =>
-  (await admin.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`"${name}"`])).rows[0]?.t !== null;
+const tableExists = async (name: string) => (await admin.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`"${name}"`])).rows[0]?.t !== null;
 
 describe('postgresStore ready()', () => {
   it('connects and creates the table', async () => {
@@ -114,11 +113,14 @@ describe('postgresStore ready()', () => {
     assert.equal(DEFAULT_READY_TIMEOUT_MS, 10_000);
     const store = storeFor({ connectionString: DATABASE_URL });
     for (const timeoutMs of [0, 1.5, -5]) {
-      assert.throws(() => store.ready({ timeoutMs }), (error: unknown) => {
-        assert.ok(error instanceof SessionConfigError);
-        assert.match(error.message, /postgresStore\.ready: `timeoutMs` must be an integer number of milliseconds/);
-        return true;
-      });
+      assert.throws(
+        () => store.ready({ timeoutMs }),
+        (error: unknown) => {
+          assert.ok(error instanceof SessionConfigError);
+          assert.match(error.message, /postgresStore\.ready: `timeoutMs` must be an integer number of milliseconds/);
+          return true;
+        },
+      );
     }
   });
 });

@@ -27,7 +27,9 @@ async function whileLocked(body: () => Promise<void>): Promise<void> {
 }
 
 describe('SF-08 deadlines', () => {
-  it('SF-08 a pool with pg defaults (no timeouts at all): stuck and queued calls still reject at the deadline; the pool works afterwards', { timeout: 30_000 }, async () => {
+  it('SF-08 a pool with pg defaults (no timeouts at all): stuck and queued calls still reject at the deadline; the pool works afterwards', {
+    timeout: 30_000,
+  }, async () => {
     const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 }); // connectionTimeoutMillis 0: wait forever
     const store = postgresStore({ pool, tableName: table, pruneIntervalMs: 0, opTimeoutMs: 300 });
     onCleanup(async () => {

@@ -19,7 +19,13 @@ const table = useTable(admin, 'cc_sf15');
 function openStore(connections: number): { store: PostgresStore; app: string } {
   const app = unique('cc_sf15_app');
   // A deadline well beyond the lock wait: these tests are about killed connections, not timeouts.
-  const store = postgresStore({ connectionString: urlWith({ application_name: app }), maxConnections: connections, tableName: table, pruneIntervalMs: 0, opTimeoutMs: 15_000 });
+  const store = postgresStore({
+    connectionString: urlWith({ application_name: app }),
+    maxConnections: connections,
+    tableName: table,
+    pruneIntervalMs: 0,
+    opTimeoutMs: 15_000,
+  });
   onCleanup(() => store.close());
   return { store, app };
 }

@@ -48,7 +48,15 @@ async function assertCallsFailClosed(store: PostgresStore, id: string, now: numb
 
 /** Recovery by itself: keep calling until a call succeeds (the cap is a failure cap). */
 async function assertRecovers(store: PostgresStore, id: string, now: number): Promise<void> {
-  await waitFor('the store to recover', async () => store.ping().then(() => true, () => false), 20_000);
+  await waitFor(
+    'the store to recover',
+    async () =>
+      store.ping().then(
+        () => true,
+        () => false,
+      ),
+    20_000,
+  );
   assert.equal((await store.get(id, now))?.id, id, 'the session survived the outage');
 }
 
@@ -103,7 +111,15 @@ describe('SF-16 Postgres down and back (through a TCP proxy)', () => {
         if (outage === 'disabled') await proxy.enable();
         else proxy.resume();
       }
-      await waitFor('the store to recover', async () => store.ping().then(() => true, () => false), 20_000);
+      await waitFor(
+        'the store to recover',
+        async () =>
+          store.ping().then(
+            () => true,
+            () => false,
+          ),
+        20_000,
+      );
       await assertStillAlice(app, cookie);
       const cart = await app.inject({ method: 'POST', url: '/cart', headers: { ...HTTPS, cookie } });
       assert.equal(cart.statusCode, 200);

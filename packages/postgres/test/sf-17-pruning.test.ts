@@ -112,7 +112,11 @@ describe('SF-17 expired rows and pruning', () => {
     const allowed = Math.floor((finished - started) / intervalMs) + 1;
     assert.ok(runs >= 1 && runs <= allowed, `${runs} prune runs in ${finished - started} ms; at most ${allowed} allowed`);
     assert.deepStrictEqual(errors, [], 'no deadlock or other error in live traffic');
-    assert.deepStrictEqual(warnings.map((w) => w.message), [], 'no failed prune');
+    assert.deepStrictEqual(
+      warnings.map((w) => w.message),
+      [],
+      'no failed prune',
+    );
     for (const record of live) assert.ok(await setup.get(record.id, Date.now()), 'live sessions are kept');
   });
 });

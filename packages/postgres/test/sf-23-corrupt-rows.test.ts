@@ -13,7 +13,9 @@ const table = useTable(admin, 'cc_sf23');
 
 function openStore(reports: [string, Error][]): PostgresStore {
   const store = postgresStore({
-    connectionString: DATABASE_URL, tableName: table, pruneIntervalMs: 0,
+    connectionString: DATABASE_URL,
+    tableName: table,
+    pruneIntervalMs: 0,
     onCorrupt: (id, error) => reports.push([id, error]),
   });
   onCleanup(() => store.close());
@@ -75,7 +77,10 @@ describe('SF-23 corrupt rows', () => {
     await admin.query(`UPDATE "${table}" SET data = '[]' WHERE id = $1`, [bad.id]);
     assert.deepStrictEqual(await store.listByUser(userId, now + 1), [good]);
     assert.equal(await exists(bad.id), false);
-    assert.deepStrictEqual(reports.map(([id]) => id), [bad.id]);
+    assert.deepStrictEqual(
+      reports.map(([id]) => id),
+      [bad.id],
+    );
   });
 
   it('SF-23 the default report is a process warning with its code', async () => {

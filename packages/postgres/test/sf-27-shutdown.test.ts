@@ -28,7 +28,11 @@ describe('SF-27 graceful shutdown', () => {
     const { values, errors } = await inflight;
     await closed;
     assert.deepStrictEqual(errors, []);
-    assert.deepStrictEqual(values, records.map(() => true), 'every in-flight write completed');
+    assert.deepStrictEqual(
+      values,
+      records.map(() => true),
+      'every in-flight write completed',
+    );
 
     const after = await settle<unknown>([store.get(records[0]!.id, now), store.update(nextVersion(records[0]!), 1, now), store.ping()]);
     assert.equal(after.errors.length, 3);

@@ -37,7 +37,7 @@ async function instance(channel: string) {
 }
 
 describe('SF-29 revocation across instances over the Postgres bus', () => {
-  it('SF-29 a logout on instance A is honoured by instance B\'s cache', { timeout: 30_000 }, async () => {
+  it("SF-29 a logout on instance A is honoured by instance B's cache", { timeout: 30_000 }, async () => {
     const channel = unique('cc_sf29_bus');
     const a = await instance(channel);
     const b = await instance(channel);

@@ -48,8 +48,4 @@ export const CLOSE_CODES = Object.freeze({
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 
 /** Codes after which a client must not reconnect with the same credentials. */
-export const TERMINAL_CLOSE_CODES: readonly number[] = Object.freeze([
-  CLOSE_CODES.UNAUTHENTICATED,
-  CLOSE_CODES.SESSION_REVOKED,
-  CLOSE_CODES.SESSION_EXPIRED,
-]);
+export const TERMINAL_CLOSE_CODES: readonly number[] = Object.freeze([CLOSE_CODES.UNAUTHENTICATED, CLOSE_CODES.SESSION_REVOKED, CLOSE_CODES.SESSION_EXPIRED]);

@@ -27,7 +27,10 @@ export const REALTIME_ERROR_CODES = Object.freeze([
 export type RealtimeErrorCode = (typeof REALTIME_ERROR_CODES)[number];
 
 /** The codes of `{"type":"error","code"}` frames: answers to a bad client message. */
-export type RealtimeFrameErrorCode = Extract<RealtimeErrorCode, 'ERR_REALTIME_BAD_MESSAGE' | 'ERR_REALTIME_JOIN_DENIED' | 'ERR_REALTIME_HANDLER' | 'ERR_REALTIME_TOO_MANY_ROOMS'>;
+export type RealtimeFrameErrorCode = Extract<
+  RealtimeErrorCode,
+  'ERR_REALTIME_BAD_MESSAGE' | 'ERR_REALTIME_JOIN_DENIED' | 'ERR_REALTIME_HANDLER' | 'ERR_REALTIME_TOO_MANY_ROOMS'
+>;
 
 /** The codes of refused handshakes: the `{"error": code}` body of the HTTP answer. */
 export type RealtimeUpgradeErrorCode = Exclude<RealtimeErrorCode, RealtimeFrameErrorCode>;

@@ -50,7 +50,10 @@ const CREDENTIAL_PARAM = /(?:^|[?&])[^=&]*(?:token|ticket|session|auth|bearer|jw
 export function offeredProtocols(request: IncomingMessage): string[] {
   const header = request.headers['sec-websocket-protocol'];
   if (typeof header !== 'string') return [];
-  return header.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  return header
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
 }
 
 /** The bearer token in the subprotocols, if any. */

@@ -110,8 +110,7 @@ export function handleFrame(inbound: Inbound, peer: Peer, data: RawData, isBinar
     // onConnection calls) when both tokens are valid. The first one decides.
     if (frame?.type === 'auth') {
       if (!peer.authenticating) void authenticate(inbound, peer, frame.token);
-    }
-    else closePeer(peer, CLOSE_CODES.UNAUTHENTICATED, 'authenticate first');
+    } else closePeer(peer, CLOSE_CODES.UNAUTHENTICATED, 'authenticate first');
     return;
   }
   if (frame === null) {

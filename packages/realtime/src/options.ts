@@ -192,7 +192,8 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   }
   if (!Array.isArray(options.origins)) throw new SessionConfigError("createHub: origins is required, e.g. ['https://shop.example'].");
   const authTimeoutMs = positive('authTimeoutMs', options.authTimeoutMs, 0, 0);
-  if (authTimeoutMs > 0 && !options.verifyBearer) throw new SessionConfigError('createHub: authTimeoutMs needs verifyBearer (the auth message carries a bearer token).');
+  if (authTimeoutMs > 0 && !options.verifyBearer)
+    throw new SessionConfigError('createHub: authTimeoutMs needs verifyBearer (the auth message carries a bearer token).');
   const heartbeatIntervalMs = positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 30_000);
   const maxMessagesPerSecond = positive('maxMessagesPerSecond', options.maxMessagesPerSecond, 50);
   const maxRoomsPerSocket = positive('maxRoomsPerSocket', options.maxRoomsPerSocket, 32);

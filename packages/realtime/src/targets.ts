@@ -9,11 +9,7 @@ import type { Scope } from './protocol.js';
  * Who a message goes to: every socket of one session, every socket of one user (all their
  * devices and tabs), every member of a named room, or everyone.
  */
-export type Target =
-  | { readonly sessionId: string }
-  | { readonly userId: string }
-  | { readonly room: string }
-  | { readonly all: true };
+export type Target = { readonly sessionId: string } | { readonly userId: string } | { readonly room: string } | { readonly all: true };
 
 /** The group key of a target (`s:`, `u:`, `r:` prefixes keep the namespaces apart). */
 export function groupKey(target: Target): string {

@@ -34,7 +34,10 @@ describe('handshake header abuse', () => {
     // Short enough (10 KB) to stay under the header size limit, so only the count is abused.
     const many = 'a:1\r\n'.repeat(2000);
     const huge = `X-Huge: ${'a'.repeat(20 * 1024)}\r\n`;
-    for (const [what, headers] of [['2 000 headers', many], ['a 20 KB header', huge]] as const) {
+    for (const [what, headers] of [
+      ['2 000 headers', many],
+      ['a 20 KB header', huge],
+    ] as const) {
       const status = await rawUpgrade(url, cookie, headers);
       // 400 (the key was left out) or 431 (too large); no answer would be a crash.
       assert.match(status, /^HTTP\/1\.1 4(00|31) /, `${what}: ${status}`);

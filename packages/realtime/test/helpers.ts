@@ -54,7 +54,10 @@ export interface TestClient {
   next(type: string, capMs?: number): Promise<any>;
 }
 
-export function connect(url: string, init: { cookie?: string; origin?: string | null; protocols?: string[]; options?: WebSocket.ClientOptions } = {}): TestClient {
+export function connect(
+  url: string,
+  init: { cookie?: string; origin?: string | null; protocols?: string[]; options?: WebSocket.ClientOptions } = {},
+): TestClient {
   const headers: Record<string, string> = {};
   if (init.cookie) headers.cookie = init.cookie;
   if (init.origin !== null) headers.origin = init.origin ?? ORIGIN;

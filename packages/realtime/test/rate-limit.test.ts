@@ -9,7 +9,11 @@ import { createHub, CLOSE_CODES, type HubOptions, type VerifyBearer } from '@coa
 import { connect, createManager, login, ORIGIN, quiet, ready, serve, waitFor, type TestClient } from './helpers.js';
 
 /** A logger that keeps its warnings. */
-function recordingLogger(): { warn(message: string, context?: Record<string, unknown>): void; error(): void; warnings: { message: string; context?: Record<string, unknown> }[] } {
+function recordingLogger(): {
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(): void;
+  warnings: { message: string; context?: Record<string, unknown> }[];
+} {
   const warnings: { message: string; context?: Record<string, unknown> }[] = [];
   return { warnings, warn: (message, context) => void warnings.push({ message, context }), error: () => {} };
 }

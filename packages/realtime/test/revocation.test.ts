@@ -80,7 +80,13 @@ describe('revocation closes sockets', () => {
     await a.manager.revokeAllSessions('carol');
     const closes = await Promise.all(sockets.map((s) => s.closed));
     assert.ok(Math.max(...closes.map((c) => c.at)) - started < 100);
-    assert.deepEqual(closes.map((c) => [c.code, c.reason]), [[4401, 'revoke-all'], [4401, 'revoke-all']]);
+    assert.deepEqual(
+      closes.map((c) => [c.code, c.reason]),
+      [
+        [4401, 'revoke-all'],
+        [4401, 'revoke-all'],
+      ],
+    );
   });
 
   it('WS-06 a session that expires while its socket is open (no activity) gets the socket closed with 4440', async () => {
@@ -112,7 +118,7 @@ describe('revocation closes sockets', () => {
     }
   });
 
-  it('WS-08 a login on the same browser (ticket rotation) closes the old id\'s socket with 4409, never leaving it bound', async () => {
+  it("WS-08 a login on the same browser (ticket rotation) closes the old id's socket with 4409, never leaving it bound", async () => {
     const manager = createManager();
     const { url } = await serve(manager);
     const { cookie } = await login(manager, 'frank');

@@ -39,7 +39,8 @@ describe('room caps', () => {
     const refused = [...replies.values()].filter((f) => f.type === 'error');
     assert.equal(joined.length, 32);
     assert.equal(refused.length, 568);
-    for (const frame of refused) assert.deepEqual({ code: frame.code, cap: frame.cap, limit: frame.limit }, { code: 'ERR_REALTIME_TOO_MANY_ROOMS', cap: 'socket', limit: 32 });
+    for (const frame of refused)
+      assert.deepEqual({ code: frame.code, cap: frame.cap, limit: frame.limit }, { code: 'ERR_REALTIME_TOO_MANY_ROOMS', cap: 'socket', limit: 32 });
     // Refused joins cost the application nothing, and the socket stays open and usable.
     assert.equal(asked.length, 32, 'authorizeJoin is asked only for joins within the cap');
     assert.equal(client.ws.readyState, client.ws.OPEN);
@@ -67,7 +68,10 @@ describe('room caps', () => {
     // third is over the user's six.
     sendJoins(tab2, ['a', 'e', 'f', 'g']);
     const second = await answers(tab2, ['a', 'e', 'f', 'g']);
-    assert.deepEqual(['a', 'e', 'f'].map((room) => second.get(room).type), ['joined', 'joined', 'joined']);
+    assert.deepEqual(
+      ['a', 'e', 'f'].map((room) => second.get(room).type),
+      ['joined', 'joined', 'joined'],
+    );
     assert.deepEqual({ ...second.get('g'), type: 'error' }, { type: 'error', code: 'ERR_REALTIME_TOO_MANY_ROOMS', room: 'g', cap: 'user', limit: 6 });
 
     // Another user has their own budget.

@@ -11,7 +11,10 @@ const expiringVerifier: VerifyBearer = async (token) => {
   return kind === 'valid' && sessionId && userId ? { sessionId, userId, ...(exp ? { expiresAt: Number(exp) } : {}) } : null;
 };
 
-const bearer = (id: string, user: string, expiresAt?: number) => [PROTOCOL, `coatcheck.bearer.valid.${id}.${user}${expiresAt === undefined ? '' : `.${expiresAt}`}`];
+const bearer = (id: string, user: string, expiresAt?: number) => [
+  PROTOCOL,
+  `coatcheck.bearer.valid.${id}.${user}${expiresAt === undefined ? '' : `.${expiresAt}`}`,
+];
 
 describe('bearer sockets and token expiry', () => {
   it('WS-07 the socket closes with 4441 when its access token expires; the session lives on', async () => {

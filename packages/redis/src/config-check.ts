@@ -63,10 +63,7 @@ async function inspect(node: string, client: Partial<RedisStandaloneClient>): Pr
  * if (findings.some((f) => f.policy !== 'noeviction')) process.exitCode = 1 // in a deploy check
  * ```
  */
-export async function checkRedisConfig(
-  client: RedisClientLike,
-  options: CheckRedisConfigOptions = {},
-): Promise<RedisConfigFinding[]> {
+export async function checkRedisConfig(client: RedisClientLike, options: CheckRedisConfigOptions = {}): Promise<RedisConfigFinding[]> {
   let findings: RedisConfigFinding[];
   if (isCluster(client)) {
     findings = await Promise.all(

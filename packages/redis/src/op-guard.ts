@@ -156,9 +156,7 @@ export function createOpGuard(options: OpGuardOptions): OpGuard {
     run<T>(operation: string, body: (found: CorruptSink) => Promise<T>): Promise<T> {
       if (closed) return Promise.reject(errors.closed(operation));
       if (inFlight >= maxInFlight) {
-        return Promise.reject(
-          new SessionStoreError(name, `Redis ${operation} refused: ${maxInFlight} calls already in flight (maxInFlight)`),
-        );
+        return Promise.reject(new SessionStoreError(name, `Redis ${operation} refused: ${maxInFlight} calls already in flight (maxInFlight)`));
       }
       inFlight++;
       return new Promise<T>((resolve, reject) => {

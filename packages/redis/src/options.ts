@@ -206,9 +206,7 @@ function resolveWaitForReplicas(value: unknown, client: RedisClientLike, opTimeo
   // Otherwise the call's own deadline fires first, and a missing acknowledgement would be
   // reported as a timeout of the whole call.
   if (resolved.timeoutMs >= opTimeoutMs) {
-    throw new SessionConfigError(
-      `redisStore: \`waitForReplicas.timeoutMs\` (${resolved.timeoutMs}) must be below \`opTimeoutMs\` (${opTimeoutMs}).`,
-    );
+    throw new SessionConfigError(`redisStore: \`waitForReplicas.timeoutMs\` (${resolved.timeoutMs}) must be below \`opTimeoutMs\` (${opTimeoutMs}).`);
   }
   return Object.freeze(resolved);
 }

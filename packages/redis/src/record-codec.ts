@@ -28,8 +28,19 @@ import { checkRecord, decodeFlag, type RecordField } from 'coatcheck/store-kit';
 export const FORMAT = 1;
 
 const FIELDS = [
-  'format', 'version', 'lastSeenAt', 'expiresAt', 'absoluteExpiresAt', 'createdAt', 'authenticatedAt',
-  'persistent', 'userId', 'secretHash', 'userAgent', 'ip', 'data',
+  'format',
+  'version',
+  'lastSeenAt',
+  'expiresAt',
+  'absoluteExpiresAt',
+  'createdAt',
+  'authenticatedAt',
+  'persistent',
+  'userId',
+  'secretHash',
+  'userAgent',
+  'ip',
+  'data',
 ] as const;
 
 function finite(name: string, value: number): number {

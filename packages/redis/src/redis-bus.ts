@@ -171,7 +171,10 @@ export function redisBus(options: RedisBusOptions): RedisBus {
     subscriber?.close();
     subscriber = undefined;
     starting = startSubscriber({
-      client, channel, sharded, receive,
+      client,
+      channel,
+      sharded,
+      receive,
       onDown: () => setState('down'),
       onReady: () => setState('up'),
       onError: reportConnection,

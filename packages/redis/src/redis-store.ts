@@ -187,8 +187,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         return true;
       }),
     listByUser: (userId, now) => guard.run('listByUser', (found) => listUserSessions(index, userId, now, found)),
-    deleteByUser: (userId, exceptId) =>
-      write('deleteByUser', (ctx, found) => deleteUserSessions(ctx, userId, exceptId, found)),
+    deleteByUser: (userId, exceptId) => write('deleteByUser', (ctx, found) => deleteUserSessions(ctx, userId, exceptId, found)),
     // Redis expires keys itself; this only catches a caller whose clock is ahead (prune.ts).
     prune: (now) => pruneExpired(client, keys, now, (body) => guard.run('prune', body)),
     ping: () =>

@@ -30,13 +30,7 @@
  * @module
  */
 import { SessionStoreError } from 'coatcheck/errors';
-import type {
-  RedisClientLike,
-  RedisDedicatedConnection,
-  RedisDuplicableClient,
-  RedisSentinelLike,
-  RedisWaitConnection,
-} from './client-types.js';
+import type { RedisClientLike, RedisDedicatedConnection, RedisDuplicableClient, RedisSentinelLike, RedisWaitConnection } from './client-types.js';
 import type { ResolvedWaitForReplicas } from './options.js';
 import { rateLimitedWarning } from './warnings.js';
 
@@ -110,7 +104,10 @@ function ownConnection(open: () => Promise<RedisDedicatedConnection>): LaneConne
     stale() {
       const old = current;
       current = null;
-      void old?.then((connection) => closeQuietly(connection, 0), () => {});
+      void old?.then(
+        (connection) => closeQuietly(connection, 0),
+        () => {},
+      );
     },
     async close(graceMs) {
       closed = true;

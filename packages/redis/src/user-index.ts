@@ -45,9 +45,7 @@ export function isWrongType(error: unknown): boolean {
 }
 
 /** Adds `id` to the user's index before a record owned by the user is written. */
-export async function indexSession(
-  ctx: IndexContext, userId: string, id: string, absoluteExpiresAt: number, found: CorruptSink,
-): Promise<void> {
+export async function indexSession(ctx: IndexContext, userId: string, id: string, absoluteExpiresAt: number, found: CorruptSink): Promise<void> {
   const key = ctx.keys.user(userId);
   const args = [String(Date.now()), id, String(Math.ceil(absoluteExpiresAt))];
   if (Number(await runScript(ctx.client, INDEX_ADD, key, args)) === 1) {
@@ -82,9 +80,7 @@ async function members(ctx: IndexContext, userId: string, found: CorruptSink): P
 const byAge = (a: SessionRecord, b: SessionRecord): number => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1);
 
 /** The user's records live at `now`, oldest first; drops stale entries past the grace time. */
-export async function listUserSessions(
-  ctx: IndexContext, userId: string, now: number, found: CorruptSink,
-): Promise<SessionRecord[]> {
+export async function listUserSessions(ctx: IndexContext, userId: string, now: number, found: CorruptSink): Promise<SessionRecord[]> {
   const ids = await members(ctx, userId, found);
   const records = await Promise.all(ids.map((id) => ctx.read(id, found)));
   const live: SessionRecord[] = [];
@@ -99,9 +95,7 @@ export async function listUserSessions(
 }
 
 /** Deletes every record the user owns except `exceptId`; returns the deleted ids. */
-export async function deleteUserSessions(
-  ctx: IndexContext, userId: string, exceptId: string | undefined, found: CorruptSink,
-): Promise<string[]> {
+export async function deleteUserSessions(ctx: IndexContext, userId: string, exceptId: string | undefined, found: CorruptSink): Promise<string[]> {
   const started = Date.now();
   const ids = (await members(ctx, userId, found)).filter((id) => id !== exceptId);
   const owner = encodeUserId(userId);
@@ -119,9 +113,6 @@ export async function deleteUserSessions(
     } else stale.push(id);
   });
   // Entries of records this call deleted go now (unless re-added since it started).
-  await Promise.all([
-    pruneIndex(ctx, userId, started, [...deleted, ...removed]),
-    pruneIndex(ctx, userId, started - INDEX_GRACE_MS, stale),
-  ]);
+  await Promise.all([pruneIndex(ctx, userId, started, [...deleted, ...removed]), pruneIndex(ctx, userId, started - INDEX_GRACE_MS, stale)]);
   return deleted;
 }

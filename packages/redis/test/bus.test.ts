@@ -95,10 +95,15 @@ describe('redisBus', () => {
       await eventually('state up again', () => bus.state === 'up', 30_000);
       assert.deepStrictEqual(states, ['down', 'up']);
       const message: BusMessage = { type: 'ended', origin: 'other', ids: ['s9'], userId: null, reason: 'logout' };
-      await eventually('a message from another client arrives', async () => {
-        await publisher.publish(bus.channel, JSON.stringify(message)).catch(() => 0);
-        return seen.length > 0;
-      }, 30_000, 100);
+      await eventually(
+        'a message from another client arrives',
+        async () => {
+          await publisher.publish(bus.channel, JSON.stringify(message)).catch(() => 0);
+          return seen.length > 0;
+        },
+        30_000,
+        100,
+      );
       assert.deepStrictEqual(seen[0], message);
     } finally {
       await bus.close();

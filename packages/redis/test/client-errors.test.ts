@@ -17,8 +17,7 @@ const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
 process.on('unhandledRejection', onUnhandled);
 after(() => void process.off('unhandledRejection', onUnhandled));
 
-const newVisitor = (app: Awaited<ReturnType<typeof buildApp>>['app']) =>
-  app.inject({ method: 'POST', url: '/cart', headers: HTTPS, payload: { item: 'x' } });
+const newVisitor = (app: Awaited<ReturnType<typeof buildApp>>['app']) => app.inject({ method: 'POST', url: '/cart', headers: HTTPS, payload: { item: 'x' } });
 
 describe('Redis client errors', () => {
   it('SF-05 a client without an error listener gets one from the store, so a killed connection (ECONNRESET) is reported, not fatal', async () => {

@@ -19,13 +19,18 @@ const prefix = uniquePrefix('topology');
 async function replicaOf(harness: ClusterHarness, master: RedisProcess): Promise<RedisProcess> {
   const id = await harness.id(master);
   let replica: RedisProcess | undefined;
-  await eventually('a linked replica of the master', async () => {
-    const line = (await master.cli('CLUSTER', 'REPLICAS', id)).split('\n')[0] ?? '';
-    const port = Number(/:(\d+)@/.exec(line)?.[1]);
-    if (!Number.isInteger(port)) return false;
-    replica = harness.node(port);
-    return (await infoField(replica, 'replication', 'master_link_status')) === 'up';
-  }, 30_000, 100);
+  await eventually(
+    'a linked replica of the master',
+    async () => {
+      const line = (await master.cli('CLUSTER', 'REPLICAS', id)).split('\n')[0] ?? '';
+      const port = Number(/:(\d+)@/.exec(line)?.[1]);
+      if (!Number.isInteger(port)) return false;
+      replica = harness.node(port);
+      return (await infoField(replica, 'replication', 'master_link_status')) === 'up';
+    },
+    30_000,
+    100,
+  );
   return replica as RedisProcess;
 }
 
@@ -87,7 +92,10 @@ describe('Cluster topology changes', () => {
     assert.deepStrictEqual(await store.get(record.id, now), v2);
     assert.equal(await store.update(nextVersion(v2, { data: { cart: [] } }), 2, now), 'ok');
     assert.equal(await store.touch(record.id, now + MINUTE, now + 31 * MINUTE, now + MINUTE), true);
-    assert.deepStrictEqual((await store.listByUser(userId, now + MINUTE)).map((r) => r.id), [record.id]);
+    assert.deepStrictEqual(
+      (await store.listByUser(userId, now + MINUTE)).map((r) => r.id),
+      [record.id],
+    );
     assert.deepStrictEqual(await store.deleteByUser(userId), [record.id]);
     assert.equal(await store.get(record.id, now), null);
   });
@@ -130,12 +138,17 @@ describe('Cluster topology changes', () => {
       await failOver(await cluster.masterOf(a.channel));
       // Publishing may fail while the client follows the new owner; delivery must resume.
       let n = 0;
-      await eventually('a message published after the failover reaches the other instance', async () => {
-        const id = `after-${n++}`;
-        await a.publish({ type: 'changed', origin: 'a', ids: [id] }).catch(() => {});
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        return seenByB.some((m) => m.type === 'changed' && m.ids[0] === id);
-      }, 30_000, 0);
+      await eventually(
+        'a message published after the failover reaches the other instance',
+        async () => {
+          const id = `after-${n++}`;
+          await a.publish({ type: 'changed', origin: 'a', ids: [id] }).catch(() => {});
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return seenByB.some((m) => m.type === 'changed' && m.ids[0] === id);
+        },
+        30_000,
+        0,
+      );
       await eventually('both buses report up again', () => a.state === 'up' && b.state === 'up', 10_000);
     } finally {
       await a.close();

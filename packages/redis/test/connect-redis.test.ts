@@ -133,11 +133,14 @@ describe('connectRedis options', () => {
     assert.equal(DEFAULT_CONNECT_TIMEOUT_MS, 10_000);
     const unconnected = redis5.createClient();
     for (const timeoutMs of [0, -1, 1.5, Number.NaN, 2 ** 31]) {
-      assert.throws(() => connectRedis(unconnected, { timeoutMs }), (error: unknown) => {
-        assert.ok(error instanceof SessionConfigError);
-        assert.match(error.message, /connectRedis: `timeoutMs` must be an integer number of milliseconds/);
-        return true;
-      });
+      assert.throws(
+        () => connectRedis(unconnected, { timeoutMs }),
+        (error: unknown) => {
+          assert.ok(error instanceof SessionConfigError);
+          assert.match(error.message, /connectRedis: `timeoutMs` must be an integer number of milliseconds/);
+          return true;
+        },
+      );
     }
     assert.equal(unconnected.isOpen, false);
   });

@@ -14,9 +14,7 @@ const client = await connectClient(undefined, { cleanupPrefix: prefix });
 const warnings = collectWarnings(CORRUPT_VALUE_WARNING);
 
 type Plant = (key: string) => Promise<unknown>;
-const valid = JSON.parse(
-  JSON.stringify([1, 1, 1, 2e12, 3e12, 1, null, 0, null, 'hash', null, null, { secret: SECRET_DATA }]),
-) as unknown[];
+const valid = JSON.parse(JSON.stringify([1, 1, 1, 2e12, 3e12, 1, null, 0, null, 'hash', null, null, { secret: SECRET_DATA }])) as unknown[];
 const cases: [string, Plant][] = [
   ['invalid JSON', (key) => client.set(key, `{${SECRET_DATA}`)],
   ['truncated JSON', (key) => client.set(key, JSON.stringify(valid).slice(0, -7))],
@@ -86,7 +84,10 @@ describe('SF-23 corrupt values', () => {
     await store.create(bad);
     await client.set(store.keys.session(bad.id), `[1,${SECRET_DATA}`);
     assert.deepStrictEqual(await store.listByUser(userId, now), [good]);
-    assert.deepStrictEqual(reports.map(([key]) => key), [store.keys.session(bad.id)]);
+    assert.deepStrictEqual(
+      reports.map(([key]) => key),
+      [store.keys.session(bad.id)],
+    );
     const worse = buildRecord({ now: now + 2, userId });
     await store.create(worse);
     await client.del(store.keys.session(worse.id));
@@ -107,7 +108,10 @@ describe('SF-23 corrupt values', () => {
     const record = buildRecord({ now, userId });
     assert.equal(await store.create(record), true);
     assert.deepStrictEqual(await store.listByUser(userId, now), [record]);
-    assert.deepStrictEqual(reports.map(([key]) => key), [store.keys.user(userId), store.keys.user(userId)]);
+    assert.deepStrictEqual(
+      reports.map(([key]) => key),
+      [store.keys.user(userId), store.keys.user(userId)],
+    );
   });
 
   it('SF-23 by default the report is a process warning (COATCHECK_W006) naming the key, not the value', async () => {
@@ -122,7 +126,14 @@ describe('SF-23 corrupt values', () => {
   });
 
   it('SF-23 a throwing onCorrupt surfaces as its own error, after the key was deleted', async () => {
-    const store = redisStore({ client, prefix, checkConfig: false, onCorrupt: () => { throw new RangeError('hook failed'); } });
+    const store = redisStore({
+      client,
+      prefix,
+      checkConfig: false,
+      onCorrupt: () => {
+        throw new RangeError('hook failed');
+      },
+    });
     const id = buildRecord().id;
     await client.set(store.keys.session(id), 'garbage');
     await assert.rejects(store.get(id, Date.now()), RangeError);

@@ -22,11 +22,20 @@ const CLAIMS = `${root}migrated:`;
 const STORE = `${root}cc:`;
 const old = await startOldApp(client, OLD);
 
-interface State { id: string | null; userId: string | null; cart: string[]; persistent: boolean }
+interface State {
+  id: string | null;
+  userId: string | null;
+  cart: string[];
+  persistent: boolean;
+}
 
 /** One instance of the new application: bridge before session(), as the guide mounts it. */
 async function startInstance() {
-  const manager: SessionManager = createSessionManager({ store: redisStore({ client, prefix: STORE, checkConfig: false }), secrets: [NEW_SECRET], production: false });
+  const manager: SessionManager = createSessionManager({
+    store: redisStore({ client, prefix: STORE, checkConfig: false }),
+    secrets: [NEW_SECRET],
+    production: false,
+  });
   const bridge = createExpressSessionBridge({
     manager,
     client,
@@ -90,7 +99,10 @@ describe('express-session bridge', () => {
     for (const { state, fresh, setCookie } of results) {
       assert.deepEqual([state.userId, state.cart, state.persistent], ['alice', ['apple'], true]);
       assert.match(String(fresh), /Max-Age=\d+/, 'the new cookie is persistent too');
-      assert.ok(setCookie.some((line) => /^connect\.sid=;.*Max-Age=0/.test(line)), 'the old cookie is deleted');
+      assert.ok(
+        setCookie.some((line) => /^connect\.sid=;.*Max-Age=0/.test(line)),
+        'the old cookie is deleted',
+      );
     }
     assert.equal((await a.manager.listSessions('alice')).length, 1);
     assert.equal(await client.exists(`${OLD}${oldSessionId(cookie)}`), 0, 'the old key is retired');
@@ -121,7 +133,10 @@ describe('express-session bridge', () => {
     for await (const keys of client.scanIterator({ MATCH: `${CLAIMS}*`, COUNT: 1000 })) for (const key of keys) values.push(String(await client.get(key)));
     const value = (pair as string).split('=')[1] as string;
     assert.ok(values.length > 0);
-    assert.ok(values.every((v) => !v.includes(value)), 'no pointer contains the cookie value');
+    assert.ok(
+      values.every((v) => !v.includes(value)),
+      'no pointer contains the cookie value',
+    );
   });
 
   it('after the pointer expires, the old cookie migrates nothing again: it is only deleted', async () => {
@@ -147,7 +162,10 @@ describe('express-session bridge', () => {
 
   it('misconfiguration fails at start-up with what to pass', () => {
     const base = { manager: a.manager, client, copy: () => null };
-    assert.throws(() => createExpressSessionBridge({ ...base, secrets: [] }), /secrets must list express-session's secret\(s\), e\.g\. \[process\.env\.OLD_SESSION_SECRET\]/);
+    assert.throws(
+      () => createExpressSessionBridge({ ...base, secrets: [] }),
+      /secrets must list express-session's secret\(s\), e\.g\. \[process\.env\.OLD_SESSION_SECRET\]/,
+    );
     assert.throws(() => createExpressSessionBridge({ ...base, secrets: [OLD_SECRET], waitMs: 0 }), /waitMs must be a whole number from 1 to 60000; got 0/);
     assert.throws(() => createExpressSessionBridge({ ...base, secrets: [OLD_SECRET], copy: undefined as never }), /copy must be a function/);
   });

@@ -75,11 +75,13 @@ describe('frozen Redis (SIGSTOP)', () => {
     let highest = 0;
     let responses: LightMyRequestResponse[];
     try {
-      responses = await Promise.all(Array.from({ length: 300 }, async () => {
-        const response = await me(app, cookie);
-        highest = Math.max(highest, store.inFlight);
-        return response;
-      }));
+      responses = await Promise.all(
+        Array.from({ length: 300 }, async () => {
+          const response = await me(app, cookie);
+          highest = Math.max(highest, store.inFlight);
+          return response;
+        }),
+      );
       highest = Math.max(highest, store.inFlight);
     } finally {
       server.resume();

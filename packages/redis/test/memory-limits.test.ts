@@ -5,13 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { createClient } from 'redis';
-import {
-  CONFIG_UNCHECKED_WARNING,
-  EVICTION_POLICY_WARNING,
-  checkRedisConfig,
-  createRedisClientOptions,
-  redisStore,
-} from '@coatcheck/redis';
+import { CONFIG_UNCHECKED_WARNING, EVICTION_POLICY_WARNING, checkRedisConfig, createRedisClientOptions, redisStore } from '@coatcheck/redis';
 import { useRedisServer } from './fixtures/redis-server.js';
 import { collectWarnings, connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
 import { HTTPS, buildApp, errorCode, login, me } from './fixtures/http-app.js';

@@ -16,7 +16,7 @@ const redis = await useRedisServer(['--maxmemory-policy', 'noeviction']);
 const client = await connectClient(redis.url);
 const old = await startOldApp(client, 'sess:');
 
-describe('docs/migrating-from-express-session.md: the guide\'s app', () => {
+describe("docs/migrating-from-express-session.md: the guide's app", () => {
   let app: DocApp;
   const instances: RunningDocApp[] = [];
 
@@ -55,7 +55,11 @@ describe('docs/migrating-from-express-session.md: the guide\'s app', () => {
     const pair = [...pairs][0] as string;
     const url = instances[1]!.url;
     const origin = url.replace('127.0.0.1', 'localhost');
-    const added = await fetch(`${origin}/cart/add`, { method: 'POST', headers: { cookie: pair, origin, 'content-type': 'application/json' }, body: JSON.stringify({ item_id: 'pear' }) });
+    const added = await fetch(`${origin}/cart/add`, {
+      method: 'POST',
+      headers: { cookie: pair, origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ item_id: 'pear' }),
+    });
     assert.deepEqual(await added.json(), { cart: ['apple', 'pear'] });
     const devices = (await (await fetch(`${origin}/devices`, { headers: { cookie: pair } })).json()) as { current: boolean }[];
     assert.equal(devices.length, 1, 'one device, not five');
@@ -68,7 +72,7 @@ describe('docs/migrating-from-express-session.md: the guide\'s app', () => {
     assert.deepEqual(body, { cart: ['fig'], user: null, persistent: false });
   });
 
-  it('the guide\'s drain check counts what is left under sess:*', async () => {
+  it("the guide's drain check counts what is left under sess:*", async () => {
     const untouched = await old.create({ userId: 'bob' });
     assert.equal((await redis.cli('--scan', '--pattern', 'sess:*')).trim(), `sess:${oldSessionId(untouched)}`, 'only the session nobody used since');
     await getCart(instances[0]!.url, untouched);

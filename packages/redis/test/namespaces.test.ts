@@ -26,7 +26,11 @@ async function commandStats(redis: RedisProcess): Promise<Map<string, number>> {
   return stats;
 }
 
-interface Me { userId: string | null; status: string; cart: unknown[] }
+interface Me {
+  userId: string | null;
+  status: string;
+  cart: unknown[];
+}
 const user = (response: { body: string }): Me => JSON.parse(response.body) as Me;
 
 describe('SF-24 namespaces', () => {

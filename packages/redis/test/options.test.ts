@@ -24,11 +24,13 @@ import { REDIS_URL, connectClient, uniquePrefix } from './fixtures/clients.js';
 
 const client = await connectClient();
 
-const hasCode = (code: string) => (error: unknown): boolean => {
-  assert.ok(isSessionError(error), `expected a coatcheck error, got ${String(error)}`);
-  assert.equal(error.code, code);
-  return true;
-};
+const hasCode =
+  (code: string) =>
+  (error: unknown): boolean => {
+    assert.ok(isSessionError(error), `expected a coatcheck error, got ${String(error)}`);
+    assert.equal(error.code, code);
+    return true;
+  };
 
 describe('redisStore options', () => {
   const invalid: [string, Partial<RedisStoreOptions>][] = [
@@ -43,10 +45,13 @@ describe('redisStore options', () => {
     ['zero replicas to wait for', { waitForReplicas: { replicas: 0 } }],
     ['a fractional WAIT timeout', { waitForReplicas: { timeoutMs: 0.5 } }],
     ['a WAIT timeout not below opTimeoutMs', { opTimeoutMs: 500, waitForReplicas: { timeoutMs: 500 } }],
-    ['waitForReplicas on a client that can neither duplicate nor lease a connection', {
-      client: { get() {}, evalSha() {}, on() {}, listenerCount: () => 1 } as never,
-      waitForReplicas: { replicas: 1 },
-    }],
+    [
+      'waitForReplicas on a client that can neither duplicate nor lease a connection',
+      {
+        client: { get() {}, evalSha() {}, on() {}, listenerCount: () => 1 } as never,
+        waitForReplicas: { replicas: 1 },
+      },
+    ],
   ];
   for (const [label, options] of invalid) {
     it(`rejects ${label} with ERR_SESSION_INVALID_OPTION`, () => {
@@ -57,12 +62,15 @@ describe('redisStore options', () => {
 
   it('JW-17 waitForReplicas on a Cluster client is refused at start-up, with a message pointing to Postgres', () => {
     const cluster = createCluster({ rootNodes: [{ url: REDIS_URL }], defaults: createRedisClientOptions() });
-    assert.throws(() => redisStore({ client: cluster, checkConfig: false, waitForReplicas: { replicas: 1 } }), (error: unknown) => {
-      hasCode('ERR_SESSION_INVALID_OPTION')(error);
-      assert.match((error as Error).message, /Cluster/);
-      assert.match((error as Error).message, /Postgres/);
-      return true;
-    });
+    assert.throws(
+      () => redisStore({ client: cluster, checkConfig: false, waitForReplicas: { replicas: 1 } }),
+      (error: unknown) => {
+        hasCode('ERR_SESSION_INVALID_OPTION')(error);
+        assert.match((error as Error).message, /Cluster/);
+        assert.match((error as Error).message, /Postgres/);
+        return true;
+      },
+    );
     // Without the option the same client is accepted, as before.
     assert.equal(redisStore({ client: cluster, checkConfig: false }).name, 'redis');
   });

@@ -46,9 +46,8 @@ describe('Redis outage through HTTP', () => {
     let stop = false;
     const worker = async (n: number): Promise<void> => {
       while (!stop) {
-        const response = n % 2 === 0
-          ? await me(app, cookie)
-          : await app.inject({ method: 'POST', url: '/cart', headers: { ...HTTPS, cookie }, payload: { item: `i${n}` } });
+        const response =
+          n % 2 === 0 ? await me(app, cookie) : await app.inject({ method: 'POST', url: '/cart', headers: { ...HTTPS, cookie }, payload: { item: `i${n}` } });
         statuses.add(response.statusCode);
         const bucket = killed ? during : before;
         if (bucket.length < 2000) bucket.push(response);
@@ -81,10 +80,15 @@ describe('Redis outage through HTTP', () => {
 
     await server.start();
     let recovered: LightMyRequestResponse | undefined;
-    await eventually('the same cookie is served again', async () => {
-      recovered = await me(app, cookie);
-      return recovered.statusCode === 200;
-    }, 30_000, 100);
+    await eventually(
+      'the same cookie is served again',
+      async () => {
+        recovered = await me(app, cookie);
+        return recovered.statusCode === 200;
+      },
+      30_000,
+      100,
+    );
     assert.deepStrictEqual(JSON.parse(recovered?.body ?? '{}'), { userId: 'bob', status: 'valid', cart: ['kept'] });
     assert.equal(recovered?.headers['set-cookie'], undefined);
     assert.deepStrictEqual(unhandled, []);
@@ -116,10 +120,14 @@ describe('Redis outage through HTTP', () => {
 
     let highest = 0;
     const sample = setInterval(() => (highest = Math.max(highest, bounded.inFlight)), 1);
-    const responses = await Promise.all(Array.from({ length: 500 }, () => me(boundedApp, cookie).then((response) => {
-      highest = Math.max(highest, bounded.inFlight);
-      return response;
-    })));
+    const responses = await Promise.all(
+      Array.from({ length: 500 }, () =>
+        me(boundedApp, cookie).then((response) => {
+          highest = Math.max(highest, bounded.inFlight);
+          return response;
+        }),
+      ),
+    );
     clearInterval(sample);
     for (const response of responses) assertUnavailable(response);
     assert.ok(highest > 0, 'calls were in flight during the outage');

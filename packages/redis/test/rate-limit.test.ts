@@ -29,7 +29,7 @@ describe('redisRateLimit', () => {
     assert.throws(() => redisRateLimit({ client: inspector, opTimeoutMs: 0 }), /`opTimeoutMs` must be a positive integer/);
   });
 
-  it('keeps hashed keys under <prefix>rl: with the limiter\'s name, never the raw value', async () => {
+  it("keeps hashed keys under <prefix>rl: with the limiter's name, never the raw value", async () => {
     const limiter = createRateLimiter({ backend: backend(), name: 'keys', rules: { account: { limit: 2, windowMs: 60_000 } }, pruneIntervalMs: 0 });
     await limiter.hit({ account: 'ada@example.com' });
     const keys: string[] = [];

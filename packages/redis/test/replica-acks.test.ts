@@ -17,7 +17,8 @@ const client = await connectClient(pair.master.url);
 
 describeStoreConformance(
   'redisStore (waitForReplicas, one replica)',
-  () => redisStore({ client, prefix: uniquePrefix('acks-conformance'), checkConfig: false, opTimeoutMs: 5000, waitForReplicas: { replicas: 1, timeoutMs: 3000 } }),
+  () =>
+    redisStore({ client, prefix: uniquePrefix('acks-conformance'), checkConfig: false, opTimeoutMs: 5000, waitForReplicas: { replicas: 1, timeoutMs: 3000 } }),
   { nativeExpiry: true },
 );
 

@@ -16,7 +16,10 @@ const CONFIRMED = { replicas: 1, timeoutMs: 3000 } as const;
 // before the replica has it: the proxy delivers only once the master is seen blocked in WAIT.
 // Then the link is cut and the replica promoted; returns an instance on it.
 async function failOverDuring<T>(
-  pair: ReplicatedPair, options: BearerOptions, write: () => Promise<T>, confirmed: boolean,
+  pair: ReplicatedPair,
+  options: BearerOptions,
+  write: () => Promise<T>,
+  confirmed: boolean,
 ): Promise<{ result: T; standby: BearerInstance }> {
   await pair.caughtUp();
   pair.hold();

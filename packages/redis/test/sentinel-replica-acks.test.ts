@@ -33,7 +33,13 @@ describeStoreConformance(
 
 describe('waitForReplicas on a Sentinel client', () => {
   it('RT-11 update and delete reject with ERR_SESSION_STORE_UNAVAILABLE while the replica is paused, and succeed after SIGCONT', async () => {
-    const store = redisStore({ client, prefix: uniquePrefix('sentinel-paused'), opTimeoutMs: 2000, checkConfig: false, waitForReplicas: { replicas: 1, timeoutMs: 200 } });
+    const store = redisStore({
+      client,
+      prefix: uniquePrefix('sentinel-paused'),
+      opTimeoutMs: 2000,
+      checkConfig: false,
+      waitForReplicas: { replicas: 1, timeoutMs: 200 },
+    });
     after(() => store.close());
     const record = buildRecord({ userId: 'kate' });
     assert.equal(await store.create(record), true);
@@ -76,11 +82,16 @@ describe('waitForReplicas on a Sentinel client', () => {
     await sentinel.cli('SENTINEL', 'FAILOVER', 'mymaster');
     await eventually('the replica is promoted', async () => (await infoField(replica, 'replication', 'role')) === 'master', 30_000, 100);
     // Once the former master replicates from the new one, it is the replica that confirms.
-    await eventually('a revocation is confirmed again, on the new master', async () => {
-      const record = buildRecord({ userId: 'liam' });
-      if ((await store.create(record).catch(() => false)) !== true) return false;
-      return (await store.delete(record.id).catch(() => false)) === true;
-    }, 60_000, 200);
+    await eventually(
+      'a revocation is confirmed again, on the new master',
+      async () => {
+        const record = buildRecord({ userId: 'liam' });
+        if ((await store.create(record).catch(() => false)) !== true) return false;
+        return (await store.delete(record.id).catch(() => false)) === true;
+      },
+      60_000,
+      200,
+    );
     const last = buildRecord({ userId: 'liam' });
     assert.equal(await store.create(last), true);
     assert.equal(await replica.cli('EXISTS', store.keys.session(last.id)), '1', 'written to the new master');

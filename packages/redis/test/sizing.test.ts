@@ -17,13 +17,19 @@ const payload = (i: number) => ({
   email: 'alice@example.com',
   roles: ['user', 'admin'],
   csrf: 'Jb8xQ2fYk9LmN4pR7sT1vW3z',
-  cart: [{ sku: 'A-1', qty: 2 }, { sku: 'B-2', qty: 1 }],
+  cart: [
+    { sku: 'A-1', qty: 2 },
+    { sku: 'B-2', qty: 1 },
+  ],
   counter: i,
   mfa: true,
   theme: 'dark',
   locale: 'en-GB',
 });
-const device = { userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15', ip: '203.0.113.42' };
+const device = {
+  userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+  ip: '203.0.113.42',
+};
 
 async function usedMemory(): Promise<number> {
   return Number(await infoField(server, 'memory', 'used_memory'));
@@ -33,10 +39,12 @@ async function measure(t: TestContext, store: RedisStore, label: string, userOf:
   const before = await usedMemory();
   const now = Date.now();
   for (let start = 0; start < COUNT; start += 500) {
-    await Promise.all(Array.from({ length: 500 }, (_, k) => {
-      const i = start + k;
-      return store.create(buildRecord({ now, userId: userOf(i), data: payload(i), device }));
-    }));
+    await Promise.all(
+      Array.from({ length: 500 }, (_, k) => {
+        const i = start + k;
+        return store.create(buildRecord({ now, userId: userOf(i), data: payload(i), device }));
+      }),
+    );
   }
   const perSession = Math.round(((await usedMemory()) - before) / COUNT);
   const sample = (await client.scanIterator({ MATCH: `${store.keys.prefix}s:*`, COUNT: 10 }).next()).value?.[0];
@@ -48,8 +56,18 @@ async function measure(t: TestContext, store: RedisStore, label: string, userOf:
 describe('sizing', () => {
   it('a session with a ~200-byte payload costs well under 1 KiB of Redis memory, including its user index entry', async (t) => {
     const anonymous = await measure(t, redisStore({ client, prefix: 'size-anon:', checkConfig: false }), 'anonymous', () => null);
-    const oneEach = await measure(t, redisStore({ client, prefix: 'size-user:', checkConfig: false }), 'authenticated, one session per user', (i) => `user-${i}`);
-    const tenEach = await measure(t, redisStore({ client, prefix: 'size-ten:', checkConfig: false }), 'authenticated, ten sessions per user', (i) => `user-${i % 1000}`);
+    const oneEach = await measure(
+      t,
+      redisStore({ client, prefix: 'size-user:', checkConfig: false }),
+      'authenticated, one session per user',
+      (i) => `user-${i}`,
+    );
+    const tenEach = await measure(
+      t,
+      redisStore({ client, prefix: 'size-ten:', checkConfig: false }),
+      'authenticated, ten sessions per user',
+      (i) => `user-${i % 1000}`,
+    );
     assert.equal(Number(await server.cli('DBSIZE')), 3 * COUNT + COUNT + COUNT / 10);
     for (const bytes of [anonymous, oneEach, tenEach]) assert.ok(bytes > 300 && bytes < 1024, `${bytes} bytes/session`);
   });

@@ -93,11 +93,12 @@ function assertOptions(options: SqliteStoreOptions): void {
     throw new SessionConfigError('sqliteStore: `filename` must be a non-empty path or ":memory:".');
   }
   if (tableName !== undefined && (typeof tableName !== 'string' || !IDENTIFIER.test(tableName))) {
-    throw new SessionConfigError(
-      'sqliteStore: `tableName` must be letters, digits and underscores, not starting with a digit, at most 63 characters.',
-    );
+    throw new SessionConfigError('sqliteStore: `tableName` must be letters, digits and underscores, not starting with a digit, at most 63 characters.');
   }
-  for (const [key, value] of [['busyTimeoutMs', busyTimeoutMs], ['pruneIntervalMs', pruneIntervalMs]] as const) {
+  for (const [key, value] of [
+    ['busyTimeoutMs', busyTimeoutMs],
+    ['pruneIntervalMs', pruneIntervalMs],
+  ] as const) {
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
       throw new SessionConfigError(`sqliteStore: \`${key}\` must be a non-negative integer number of milliseconds.`);
     }

@@ -81,9 +81,7 @@ export function sqliteRateLimit(options: SqliteRateLimitOptions): SqliteRateLimi
       CREATE INDEX IF NOT EXISTS "${tableName}_tat" ON ${table} (tat);`);
     statements = {
       read: database.prepare<[string], number>(`SELECT tat FROM ${table} WHERE key = ?`).pluck().safeIntegers(false),
-      write: database.prepare<[string, number], unknown>(
-        `INSERT INTO ${table} (key, tat) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET tat = excluded.tat`,
-      ),
+      write: database.prepare<[string, number], unknown>(`INSERT INTO ${table} (key, tat) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET tat = excluded.tat`),
       reset: database.prepare<[string], unknown>(`DELETE FROM ${table} WHERE key = ?`),
       prune: database.prepare<[number], unknown>(`DELETE FROM ${table} WHERE tat <= ?`),
     };

@@ -45,8 +45,19 @@ export interface RowParams {
 
 /** The columns of the table, in order. */
 export const COLUMNS = Object.freeze([
-  'id', 'secret_hash', 'user_id', 'data', 'version', 'created_at', 'last_seen_at', 'expires_at',
-  'absolute_expires_at', 'persistent', 'authenticated_at', 'user_agent', 'ip',
+  'id',
+  'secret_hash',
+  'user_id',
+  'data',
+  'version',
+  'created_at',
+  'last_seen_at',
+  'expires_at',
+  'absolute_expires_at',
+  'persistent',
+  'authenticated_at',
+  'user_agent',
+  'ip',
 ] as const satisfies readonly (keyof SessionRow)[]);
 
 /** Flattens a record into bind parameters; `data` is stored as JSON text. */
@@ -70,10 +81,19 @@ export function toParams(record: SessionRecord): RowParams {
 
 // A column's name for messages: the report names the column, never its contents.
 const COLUMN_OF: Readonly<Record<RecordField, keyof SessionRow>> = {
-  id: 'id', secretHash: 'secret_hash', userId: 'user_id', data: 'data', version: 'version',
-  createdAt: 'created_at', lastSeenAt: 'last_seen_at', expiresAt: 'expires_at',
-  absoluteExpiresAt: 'absolute_expires_at', persistent: 'persistent',
-  authenticatedAt: 'authenticated_at', userAgent: 'user_agent', ip: 'ip',
+  id: 'id',
+  secretHash: 'secret_hash',
+  userId: 'user_id',
+  data: 'data',
+  version: 'version',
+  createdAt: 'created_at',
+  lastSeenAt: 'last_seen_at',
+  expiresAt: 'expires_at',
+  absoluteExpiresAt: 'absolute_expires_at',
+  persistent: 'persistent',
+  authenticatedAt: 'authenticated_at',
+  userAgent: 'user_agent',
+  ip: 'ip',
 };
 const column = (field: RecordField): string => `column ${COLUMN_OF[field]}`;
 

@@ -69,7 +69,9 @@ export function createSchema(db: BetterSqlite3.Database, tableName: string): voi
 export function prepareStatements(db: BetterSqlite3.Database, tableName: string): Statements {
   const table = quote(tableName);
   const columns = COLUMNS.join(', ');
-  const assignments = COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ');
+  const assignments = COLUMNS.filter((c) => c !== 'id')
+    .map((c) => `${c} = @${c}`)
+    .join(', ');
   // A connection opened with defaultSafeIntegers(true) would hand back BigInts, which the
   // row decoder rightly treats as corrupt; times and versions fit in a double.
   const prepare = <P extends unknown[], R = unknown>(sql: string): BetterSqlite3.Statement<P, R> => {
@@ -80,12 +82,8 @@ export function prepareStatements(db: BetterSqlite3.Database, tableName: string)
     // A real read of the table: `SELECT 1` alone takes no lock, so it would report a locked database as healthy.
     ping: prepare(`SELECT 1 FROM ${table} LIMIT 1`),
     get: prepare(`SELECT ${columns} FROM ${table} WHERE id = ? AND expires_at > ?`),
-    insert: prepare(
-      `INSERT INTO ${table} (${columns}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')}) ON CONFLICT (id) DO NOTHING`,
-    ),
-    update: prepare(
-      `UPDATE ${table} SET ${assignments} WHERE id = @id AND version = @expected_version AND expires_at > @now`,
-    ),
+    insert: prepare(`INSERT INTO ${table} (${columns}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')}) ON CONFLICT (id) DO NOTHING`),
+    update: prepare(`UPDATE ${table} SET ${assignments} WHERE id = @id AND version = @expected_version AND expires_at > @now`),
     exists: prepare(`SELECT 1 FROM ${table} WHERE id = ? AND expires_at > ?`),
     // One statement, so a touch can never shorten expiry or pass the absolute limit, whatever
     // another connection wrote in between.
@@ -95,12 +93,8 @@ export function prepareStatements(db: BetterSqlite3.Database, tableName: string)
        WHERE id = @id AND expires_at > @now`,
     ),
     delete: prepare(`DELETE FROM ${table} WHERE id = ?`),
-    listByUser: prepare(
-      `SELECT ${columns} FROM ${table} WHERE user_id = ? AND expires_at > ? ORDER BY created_at, id`,
-    ),
-    deleteByUser: prepare<[string, string | null], string>(
-      `DELETE FROM ${table} WHERE user_id = ? AND id IS NOT ? RETURNING id`,
-    ).pluck(),
+    listByUser: prepare(`SELECT ${columns} FROM ${table} WHERE user_id = ? AND expires_at > ? ORDER BY created_at, id`),
+    deleteByUser: prepare<[string, string | null], string>(`DELETE FROM ${table} WHERE user_id = ? AND id IS NOT ? RETURNING id`).pluck(),
     prune: prepare(`DELETE FROM ${table} WHERE expires_at <= ?`),
   };
 }

@@ -174,8 +174,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
           .map((row) => decode(row, corrupt))
           .filter((record): record is SessionRecord => record !== null),
       ),
-    deleteByUser: (userId, exceptId) =>
-      attempt('deleteByUser', () => statements.deleteByUser.all(userId, exceptId ?? null).map(String)),
+    deleteByUser: (userId, exceptId) => attempt('deleteByUser', () => statements.deleteByUser.all(userId, exceptId ?? null).map(String)),
     prune: (at) => attempt('prune', () => statements.prune.run(at).changes),
     ping: () => attempt('ping', () => void statements.ping.get()),
     async close() {

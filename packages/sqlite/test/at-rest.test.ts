@@ -12,8 +12,19 @@ import { useTempDir } from './fixtures/temp-dir.js';
 const path = useTempDir();
 
 const EXPECTED_COLUMNS = [
-  'id', 'secret_hash', 'user_id', 'data', 'version', 'created_at', 'last_seen_at', 'expires_at',
-  'absolute_expires_at', 'persistent', 'authenticated_at', 'user_agent', 'ip',
+  'id',
+  'secret_hash',
+  'user_id',
+  'data',
+  'version',
+  'created_at',
+  'last_seen_at',
+  'expires_at',
+  'absolute_expires_at',
+  'persistent',
+  'authenticated_at',
+  'user_agent',
+  'ip',
 ];
 
 describe('TG-08 tokens at rest', () => {
@@ -53,9 +64,7 @@ describe('TG-08 tokens at rest', () => {
     );
 
     // Every byte on disk: the main file and the write-ahead log (not yet checkpointed).
-    const disk = Buffer.concat(
-      [filename, `${filename}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file)),
-    );
+    const disk = Buffer.concat([filename, `${filename}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file)));
     for (const { secret, record } of tickets) {
       assert.ok(disk.includes(record.secretHash), 'positive control: the scan sees what was written');
       for (const form of [secret, secret.toString('base64url'), secret.toString('hex'), secret.toString('base64')]) {

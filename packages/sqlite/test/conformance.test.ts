@@ -7,8 +7,6 @@ const path = useTempDir();
 let files = 0;
 
 // A new file per store keeps every test (and every model-based run) independent.
-describeStoreConformance('sqliteStore (file, WAL)', () =>
-  sqliteStore({ filename: path(`conformance-${files++}.db`), pruneIntervalMs: 0 }),
-);
+describeStoreConformance('sqliteStore (file, WAL)', () => sqliteStore({ filename: path(`conformance-${files++}.db`), pruneIntervalMs: 0 }));
 
 describeStoreConformance('sqliteStore (:memory:)', () => sqliteStore({ pruneIntervalMs: 0 }));

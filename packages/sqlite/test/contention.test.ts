@@ -39,8 +39,7 @@ function startWriter(args: string[]): Child {
   return { ready, go: () => child.stdin.end('go\n'), report };
 }
 
-const isStoreError = (error: unknown): boolean =>
-  isSessionError(error) && error.code === 'ERR_SESSION_STORE_UNAVAILABLE';
+const isStoreError = (error: unknown): boolean => isSessionError(error) && error.code === 'ERR_SESSION_STORE_UNAVAILABLE';
 
 describe('SF-18 SQLite under contention', () => {
   it('SF-18 50 concurrent writers in 5 processes: no SQLITE_BUSY, no lost update', async () => {
@@ -52,9 +51,7 @@ describe('SF-18 SQLite under contention', () => {
     const processes = 5;
     const writersEach = 10;
     const perWriter = 20;
-    const children = Array.from({ length: processes }, () =>
-      startWriter([filename, counter.id, String(writersEach), String(perWriter), '5000']),
-    );
+    const children = Array.from({ length: processes }, () => startWriter([filename, counter.id, String(writersEach), String(perWriter), '5000']));
     await Promise.all(children.map((c) => c.ready));
     for (const child of children) child.go();
     const reports = await Promise.all(children.map((c) => c.report));

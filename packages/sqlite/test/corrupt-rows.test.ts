@@ -15,8 +15,7 @@ async function plant(store: SqliteStore, column: string, value: unknown, userId:
   return record.id;
 }
 
-const rowCount = (store: SqliteStore, id: string): number =>
-  store.db.prepare('SELECT count(*) FROM coatcheck_sessions WHERE id = ?').pluck().get(id) as number;
+const rowCount = (store: SqliteStore, id: string): number => store.db.prepare('SELECT count(*) FROM coatcheck_sessions WHERE id = ?').pluck().get(id) as number;
 
 const cases: [string, string, unknown][] = [
   ['truncated JSON', 'data', `{"secret":"${SECRET_DATA}","cart":[1,2`],

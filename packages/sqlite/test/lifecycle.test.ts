@@ -12,11 +12,13 @@ import { useTempDir } from './fixtures/temp-dir.js';
 
 const path = useTempDir();
 
-const hasCode = (code: string) => (error: unknown): boolean => {
-  assert.ok(isSessionError(error), `expected a coatcheck error, got ${String(error)}`);
-  assert.equal(error.code, code);
-  return true;
-};
+const hasCode =
+  (code: string) =>
+  (error: unknown): boolean => {
+    assert.ok(isSessionError(error), `expected a coatcheck error, got ${String(error)}`);
+    assert.equal(error.code, code);
+    return true;
+  };
 
 describe('sqliteStore options', () => {
   const invalid: [string, SqliteStoreOptions][] = [
@@ -125,7 +127,7 @@ describe('sqliteStore lifecycle', () => {
     db.close();
   });
 
-  it('data JSON cannot hold is the caller\'s TypeError, not a store error, and writes nothing', async () => {
+  it("data JSON cannot hold is the caller's TypeError, not a store error, and writes nothing", async () => {
     const store = sqliteStore({ pruneIntervalMs: 0 });
     const record = buildRecord({ data: { big: 1n } });
     await assert.rejects(store.create(record), TypeError);
@@ -139,9 +141,15 @@ describe('sqliteStore lifecycle', () => {
     await store.ping();
     db.close();
     const calls: Promise<unknown>[] = [
-      store.get('x', 0), store.create(buildRecord()), store.update(buildRecord({ version: 2 }), 1, 0),
-      store.touch('x', 0, 0, 0), store.delete('x'), store.listByUser('u', 0), store.deleteByUser('u'),
-      store.prune(0), store.ping(),
+      store.get('x', 0),
+      store.create(buildRecord()),
+      store.update(buildRecord({ version: 2 }), 1, 0),
+      store.touch('x', 0, 0, 0),
+      store.delete('x'),
+      store.listByUser('u', 0),
+      store.deleteByUser('u'),
+      store.prune(0),
+      store.ping(),
     ];
     for (const call of calls) await assert.rejects(call, hasCode('ERR_SESSION_STORE_UNAVAILABLE'));
   });

@@ -70,27 +70,36 @@ describe('sqliteStore install and deployment mistakes', () => {
 
   it('a missing data directory is a SessionConfigError naming it and the mkdir that fixes it', () => {
     const directory = path('missing-dir/nested');
-    assert.throws(() => sqliteStore({ filename: join(directory, 'sessions.db') }), (error: unknown) => {
-      assert.ok(error instanceof SessionConfigError, String(error));
-      assert.match(error.message, new RegExp(`the directory of the database file ".*sessions\\.db" does not exist: ${directory}\\.`));
-      assert.ok(error.message.includes(`\`mkdir -p ${directory}\``), error.message);
-      return true;
-    });
+    assert.throws(
+      () => sqliteStore({ filename: join(directory, 'sessions.db') }),
+      (error: unknown) => {
+        assert.ok(error instanceof SessionConfigError, String(error));
+        assert.match(error.message, new RegExp(`the directory of the database file ".*sessions\\.db" does not exist: ${directory}\\.`));
+        assert.ok(error.message.includes(`\`mkdir -p ${directory}\``), error.message);
+        return true;
+      },
+    );
     // Relative paths are named as the process resolves them.
-    assert.throws(() => sqliteStore({ filename: 'no-such-dir-for-coatcheck/sessions.db' }), (error: unknown) => {
-      assert.ok(error instanceof SessionConfigError);
-      assert.ok(error.message.includes(`mkdir -p ${join(process.cwd(), 'no-such-dir-for-coatcheck')}`), error.message);
-      return true;
-    });
+    assert.throws(
+      () => sqliteStore({ filename: 'no-such-dir-for-coatcheck/sessions.db' }),
+      (error: unknown) => {
+        assert.ok(error instanceof SessionConfigError);
+        assert.ok(error.message.includes(`mkdir -p ${join(process.cwd(), 'no-such-dir-for-coatcheck')}`), error.message);
+        return true;
+      },
+    );
   });
 
   it('a file where the directory should be is a SessionConfigError', () => {
     writeFileSync(path('a-file'), '');
-    assert.throws(() => sqliteStore({ filename: path('a-file/sessions.db') }), (error: unknown) => {
-      assert.ok(error instanceof SessionConfigError);
-      assert.match(error.message, new RegExp(`needs ${path('a-file')} to be a directory, but it is a file`));
-      return true;
-    });
+    assert.throws(
+      () => sqliteStore({ filename: path('a-file/sessions.db') }),
+      (error: unknown) => {
+        assert.ok(error instanceof SessionConfigError);
+        assert.match(error.message, new RegExp(`needs ${path('a-file')} to be a directory, but it is a file`));
+        return true;
+      },
+    );
   });
 
   it('a directory the process cannot write is a SessionConfigError', () => {

@@ -36,7 +36,7 @@ describeRateLimitConformance(
   },
 );
 
-describeRateLimitConformance('sqliteRateLimit (on the store\'s connection)', () => sqliteRateLimit({ database: store.db, tableName: 'limits' }), {
+describeRateLimitConformance("sqliteRateLimit (on the store's connection)", () => sqliteRateLimit({ database: store.db, tableName: 'limits' }), {
   holds: async (key) => inspector.prepare('SELECT 1 FROM limits WHERE key = ?').get(key) !== undefined,
 });
 
@@ -69,7 +69,11 @@ describe('sqliteRateLimit across processes', () => {
     const reports = await Promise.all(children.map((c) => c.report));
     for (const report of reports) assert.deepEqual(report.errors, [], report.stderr);
     const allowed = reports.flatMap((r) => r.allowed).sort((a, b) => a - b);
-    assert.deepEqual(allowed, Array.from({ length: 25 }, (_, i) => i), 'each allowed hit saw its own count, 25 in all');
+    assert.deepEqual(
+      allowed,
+      Array.from({ length: 25 }, (_, i) => i),
+      'each allowed hit saw its own count, 25 in all',
+    );
   });
 });
 

@@ -47,7 +47,10 @@ export function writeDocApp(files: Record<string, string>): DocApp {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
   // The user's settings the consumer test checks tarballs with, plus the workspace's `source`
   // condition so the packages resolve to their TypeScript sources.
-  const { '//': _comment, ...userOptions } = JSON.parse(readFileSync(join(REPO_ROOT, 'scripts', 'consumer', 'compiler-options.json'), 'utf8')) as Record<string, unknown>;
+  const { '//': _comment, ...userOptions } = JSON.parse(readFileSync(join(REPO_ROOT, 'scripts', 'consumer', 'compiler-options.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   const compilerOptions = { ...userOptions, types: ['node'], customConditions: ['source'] };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);

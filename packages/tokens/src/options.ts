@@ -97,18 +97,21 @@ function assertRefreshSecret(secret: unknown): void {
 
 function whole(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) throw new SessionConfigError(`${name} must be a whole number from ${min} to ${max}; got ${String(value)}.`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new SessionConfigError(`${name} must be a whole number from ${min} to ${max}; got ${String(value)}.`);
   return value;
 }
 
 /** Validates and resolves the options (keys and secret are checked where they are imported). */
 export function resolveTokenOptions(options: TokenServiceOptions): ResolvedTokenOptions {
   if (options === null || typeof options !== 'object') throw new SessionConfigError('options must be an object.');
-  if (!options.manager || typeof options.manager.loadById !== 'function') throw new SessionConfigError('manager must be a session manager from createSessionManager().');
+  if (!options.manager || typeof options.manager.loadById !== 'function')
+    throw new SessionConfigError('manager must be a session manager from createSessionManager().');
   assertRefreshSecret(options.refreshSecret);
   const typ = options.typ ?? 'at+jwt';
   // A different type per kind of JWT keeps an ID token or any other JWT from passing. (JW-09)
-  if (typeof typ !== 'string' || typ.length === 0 || /^jwt$/i.test(typ)) throw new SessionConfigError('typ must name the access-token type (e.g. "at+jwt"), not the generic "JWT".');
+  if (typeof typ !== 'string' || typ.length === 0 || /^jwt$/i.test(typ))
+    throw new SessionConfigError('typ must name the access-token type (e.g. "at+jwt"), not the generic "JWT".');
   for (const name of ['issuer', 'audience'] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== 'string' || value.length === 0)) throw new SessionConfigError(`${name} must be a non-empty string.`);

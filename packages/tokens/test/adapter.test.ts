@@ -56,7 +56,11 @@ describe('bearer mode in the Fastify plugin', () => {
   it('BI-13 two Authorization headers are ambiguous: 401, whichever comes first', async () => {
     const t = await setup();
     const pair = await t.tokens.anonymous();
-    for (const pairOrder of [[`Bearer ${pair.access_token}`, 'Bearer x.y.z'], ['Bearer x.y.z', `Bearer ${pair.access_token}`], [`Bearer ${pair.access_token}`, `Bearer ${pair.access_token}`]]) {
+    for (const pairOrder of [
+      [`Bearer ${pair.access_token}`, 'Bearer x.y.z'],
+      ['Bearer x.y.z', `Bearer ${pair.access_token}`],
+      [`Bearer ${pair.access_token}`, `Bearer ${pair.access_token}`],
+    ]) {
       const res = await t.app.inject({ method: 'GET', url: '/me', headers: { authorization: pairOrder } as never });
       assert.deepEqual(bearerError(res), { status: 401, error: 'invalid_request', code: 'ERR_TOKEN_AMBIGUOUS', setCookie: undefined });
     }

@@ -9,7 +9,16 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { readSnippet, REPO_ROOT, SOURCE_NODE_OPTIONS, startDocApp, typecheckDocApp, writeDocApp, type DocApp, type RunningDocApp } from '@coatcheck/testkit/doc-apps';
+import {
+  readSnippet,
+  REPO_ROOT,
+  SOURCE_NODE_OPTIONS,
+  startDocApp,
+  typecheckDocApp,
+  writeDocApp,
+  type DocApp,
+  type RunningDocApp,
+} from '@coatcheck/testkit/doc-apps';
 
 const GUIDE = 'docs/bearer.md';
 // Response bodies are the app's JSON: read them as such.
@@ -17,12 +26,14 @@ const json = async (res: Response | Promise<Response>): Promise<any> => (await r
 const PUBLIC_URL = 'https://shop.example';
 
 function keyCommand(): string {
-  const line = readFileSync(join(REPO_ROOT, GUIDE), 'utf8').split('\n').find((l) => l.startsWith('export TOKEN_KEYS='));
+  const line = readFileSync(join(REPO_ROOT, GUIDE), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('export TOKEN_KEYS='));
   assert.ok(line, `${GUIDE} shows how to generate TOKEN_KEYS with "export TOKEN_KEYS=..."`);
   return line;
 }
 
-describe('docs/bearer.md: the guide\'s app', () => {
+describe("docs/bearer.md: the guide's app", () => {
   let app: DocApp;
   let server: RunningDocApp;
   let origin: string;

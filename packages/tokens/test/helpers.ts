@@ -50,7 +50,13 @@ export interface SetupOptions {
 export async function setup(options: SetupOptions = {}): Promise<TokenApp> {
   const clock = options.clock ?? createClock();
   const keys = options.keys ?? (await keyFileFor(options.alg ?? 'EdDSA'));
-  const manager = createSessionManager({ store: memoryStore({ sweepIntervalMs: 0, quiet: true }), secrets: [SECRET], now: clock.now, production: false, ...options.manager });
+  const manager = createSessionManager({
+    store: memoryStore({ sweepIntervalMs: 0, quiet: true }),
+    secrets: [SECRET],
+    now: clock.now,
+    production: false,
+    ...options.manager,
+  });
   const tokens = await createTokenService({ manager, keys, refreshSecret: SECRET, now: clock.now, ...options.tokens });
   const app = Fastify();
   await app.register(coatcheck, { manager, bearer: tokens });

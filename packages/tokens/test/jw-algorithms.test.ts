@@ -63,7 +63,16 @@ describe('algorithm pinning', () => {
       const key = createPublicKey({ key: publicJwk as never, format: 'jwk' });
       const pem = key.export({ type: 'spki', format: 'pem' }) as string;
       const der = key.export({ type: 'spki', format: 'der' });
-      const encodings: (string | Buffer)[] = [pem, pem.trim(), `${pem}\n`, der, der.toString('base64'), JSON.stringify(publicJwk), JSON.stringify({ ...publicJwk, kid: stored.kid, alg }), Buffer.from(stored.x as string, 'base64url')];
+      const encodings: (string | Buffer)[] = [
+        pem,
+        pem.trim(),
+        `${pem}\n`,
+        der,
+        der.toString('base64'),
+        JSON.stringify(publicJwk),
+        JSON.stringify({ ...publicJwk, kid: stored.kid, alg }),
+        Buffer.from(stored.x as string, 'base64url'),
+      ];
       if (alg === 'EdDSA') {
         const raw = Buffer.from(stored.x as string, 'base64url');
         const part = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
@@ -82,12 +91,18 @@ describe('algorithm pinning', () => {
     });
   }
 
-  it('JW-02 (b) a validly signed token with an algorithm outside the key\'s one: 401', async () => {
+  it("JW-02 (b) a validly signed token with an algorithm outside the key's one: 401", async () => {
     const t = await setup({ alg: 'ES256' });
     const { sid } = await anonymousToken(t);
     const kid = (t.keys.keys[0] as StoredKey).kid;
     const hs384 = await generateSecret('HS384');
-    const token = await new SignJWT({ sid }).setProtectedHeader({ alg: 'HS384', kid, typ: 'at+jwt' }).setSubject(`anonymous_${sid}`).setJti('x').setIssuedAt(Math.floor(t.clock.now() / 1000)).setExpirationTime(Math.floor(t.clock.now() / 1000) + 60).sign(hs384);
+    const token = await new SignJWT({ sid })
+      .setProtectedHeader({ alg: 'HS384', kid, typ: 'at+jwt' })
+      .setSubject(`anonymous_${sid}`)
+      .setJti('x')
+      .setIssuedAt(Math.floor(t.clock.now() / 1000))
+      .setExpirationTime(Math.floor(t.clock.now() / 1000) + 60)
+      .sign(hs384);
     const res = await getMe(t.app, `Bearer ${token}`);
     assert.deepEqual(bearerError(res), { status: 401, error: 'invalid_token', code: 'ERR_TOKEN_INVALID', setCookie: undefined });
   });
@@ -112,7 +127,11 @@ describe('algorithm pinning', () => {
       { ...ed, state: 'previous', retireAt: Number.MAX_SAFE_INTEGER },
     ];
     for (const key of bad) {
-      await assert.rejects(createTokenService({ manager: t.manager, keys: { keys: [key as unknown as StoredKey] }, refreshSecret: SECRET }), SessionConfigError, JSON.stringify(key).slice(0, 80));
+      await assert.rejects(
+        createTokenService({ manager: t.manager, keys: { keys: [key as unknown as StoredKey] }, refreshSecret: SECRET }),
+        SessionConfigError,
+        JSON.stringify(key).slice(0, 80),
+      );
     }
     await assert.rejects(createTokenService({ manager: t.manager, keys: { keys: [] }, refreshSecret: SECRET }), SessionConfigError);
     await assert.rejects(createTokenService({ manager: t.manager, keys: { keys: [ed, ed] }, refreshSecret: SECRET }), SessionConfigError, 'two current keys');
@@ -126,8 +145,20 @@ describe('algorithm pinning', () => {
     const jwk = await exportJWK(publicKey);
     const claims = { sid };
     const iat = Math.floor(t.clock.now() / 1000);
-    for (const header of [{ jwk }, { jku: 'http://127.0.0.1:1/jwks.json' }, { x5u: 'http://127.0.0.1:1/cert.pem' }, { x5c: ['MIIB'] }, { jwk, kid: 'attacker' }]) {
-      const token = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', ...header } as never).setSubject(`anonymous_${sid}`).setJti('j').setIssuedAt(iat).setExpirationTime(iat + 60).sign(privateKey);
+    for (const header of [
+      { jwk },
+      { jku: 'http://127.0.0.1:1/jwks.json' },
+      { x5u: 'http://127.0.0.1:1/cert.pem' },
+      { x5c: ['MIIB'] },
+      { jwk, kid: 'attacker' },
+    ]) {
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', ...header } as never)
+        .setSubject(`anonymous_${sid}`)
+        .setJti('j')
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + 60)
+        .sign(privateKey);
       assert.equal((await getMe(t.app, `Bearer ${token}`)).statusCode, 401, JSON.stringify(header).slice(0, 40));
     }
   });

@@ -50,9 +50,18 @@ describe('claims', () => {
     assert.equal(await t.status(t.sign(raw(String(now + 60)))), 200, 'the same raw payload with a sane exp passes');
   });
 
-  it('JW-08 sub, sid and jti of the wrong type, or a sub that is not the session\'s: 401; iss/aud enforced when configured', async () => {
+  it("JW-08 sub, sid and jti of the wrong type, or a sub that is not the session's: 401; iss/aud enforced when configured", async () => {
     const t = await hsSetup();
-    for (const patch of [{ sub: ['a'] }, { sub: 42 }, { sub: { id: 1 } }, { jti: ['x'] }, { jti: 7 }, { sid: [t.sid] }, { sid: 'x'.repeat(24) }, { sub: 'someone-else' }]) {
+    for (const patch of [
+      { sub: ['a'] },
+      { sub: 42 },
+      { sub: { id: 1 } },
+      { jti: ['x'] },
+      { jti: 7 },
+      { sid: [t.sid] },
+      { sid: 'x'.repeat(24) },
+      { sub: 'someone-else' },
+    ]) {
       assert.equal(await t.status(t.sign({ ...t.good(), ...patch })), 401, JSON.stringify(patch));
     }
     const strict = await hsSetup({ issuer: 'https://shop.example', audience: 'shop-api' });
@@ -62,7 +71,13 @@ describe('claims', () => {
     assert.equal(await strict.status(strict.pair.access_token), 200);
     const base = { ...strict.good(), iss: 'https://shop.example', aud: 'shop-api' };
     assert.equal(await strict.status(strict.sign({ ...base, aud: ['other', 'shop-api'] })), 200, 'aud as an array naming us is valid (RFC 7519)');
-    for (const patch of [{ iss: 'https://evil.example' }, { iss: ['https://shop.example', 'evil'] }, { aud: undefined }, { aud: 'other-api' }, { iss: undefined }]) {
+    for (const patch of [
+      { iss: 'https://evil.example' },
+      { iss: ['https://shop.example', 'evil'] },
+      { aud: undefined },
+      { aud: 'other-api' },
+      { iss: undefined },
+    ]) {
       assert.equal(await strict.status(strict.sign({ ...base, ...patch })), 401, JSON.stringify(patch));
     }
   });
@@ -90,9 +105,19 @@ describe('claims', () => {
     const t = await hsSetup();
     const token = t.pair.access_token;
     const headers = [
-      'Bearer ', 'Bearer', `Bearer  ${token}`, `Bearer ${token} `, `Bearer ${token} extra`, 'Bearer a.b', 'Bearer a.b.', 'Bearer ...', 'Bearer !!!.@@@.###',
+      'Bearer ',
+      'Bearer',
+      `Bearer  ${token}`,
+      `Bearer ${token} `,
+      `Bearer ${token} extra`,
+      'Bearer a.b',
+      'Bearer a.b.',
+      'Bearer ...',
+      'Bearer !!!.@@@.###',
       `Bearer ${b64('not json')}.${token.split('.')[1]}.${token.split('.')[2]}`,
-      `Bearer ${t.sign('[1,2,3]')}`, `Bearer ${t.sign('42')}`, `Bearer ${t.sign('"text"')}`,
+      `Bearer ${t.sign('[1,2,3]')}`,
+      `Bearer ${t.sign('42')}`,
+      `Bearer ${t.sign('"text"')}`,
       `Bearer ${compact('{"alg":"HS256","alg":"none"}', t.good(), '')}`,
       `Bearer ${t.sign(t.good(), `{"alg":"HS256","typ":"at+jwt","kid":"${String(t.header.kid)}","alg":"none"}`)}`,
     ];
@@ -111,7 +136,9 @@ describe('claims', () => {
     for (const payload of badUtf8) {
       const body = `${b64(t.header)}.${payload.toString('base64url')}`;
       const { createHmac } = await import('node:crypto');
-      const mac = createHmac('sha256', Buffer.from((t.keys.keys[0] as StoredKey).k as string, 'base64url')).update(body).digest('base64url');
+      const mac = createHmac('sha256', Buffer.from((t.keys.keys[0] as StoredKey).k as string, 'base64url'))
+        .update(body)
+        .digest('base64url');
       assert.equal(await t.status(`${body}.${mac}`), 401);
     }
     assert.equal(await t.status(t.sign(`${good.slice(0, -1)},"x":"\\ud800"}`)), 401, 'lone surrogate');
@@ -149,7 +176,7 @@ describe('keys and sessions', () => {
     assert.equal(t.tokens.jwks().keys.length, 1);
   });
 
-  it('JW-24 / JW-13 a revoked device\'s unexpired, cached access token is refused on its next request', async () => {
+  it("JW-24 / JW-13 a revoked device's unexpired, cached access token is refused on its next request", async () => {
     const t = await setup();
     const phone = await t.tokens.login(await t.manager.loadById(null), 'alice');
     const laptop = await t.tokens.login(await t.manager.loadById(null), 'alice');

@@ -31,7 +31,7 @@ describe('revoking tokens', () => {
     assert.equal(refreshed.ok, false, 'the refresh token that would have renewed it is dead');
   });
 
-  it('an anonymous session\'s access token ends it as well', async () => {
+  it("an anonymous session's access token ends it as well", async () => {
     const t = await setup();
     const pair = await t.tokens.anonymous();
     assert.equal(await t.tokens.revoke(pair.access_token), true);
@@ -45,7 +45,10 @@ describe('revoking tokens', () => {
     const claims = claimsFor(sid, 'carol', t.clock);
     const kid = t.keys.keys[0]!.kid;
     const otherKeys = await generateKeyFile('EdDSA', T0 - 1000);
-    const foreign = await (await setup({ keys: { keys: otherKeys.keys.map((key) => ({ ...key, kid })) } })).tokens.login(await t.manager.loadById(null), 'carol');
+    const foreign = await (await setup({ keys: { keys: otherKeys.keys.map((key) => ({ ...key, kid })) } })).tokens.login(
+      await t.manager.loadById(null),
+      'carol',
+    );
     const forged = [
       hmacToken({ alg: 'HS256', kid, typ: 'at+jwt' }, claims, 'guessed-secret'),
       hmacToken({ alg: 'none', kid, typ: 'at+jwt' }, claims, '').replace(/[^.]+$/, ''),

@@ -48,13 +48,13 @@ describe('refresh tokens', () => {
     assert.equal((await t.manager.loadById(sid)).status, 'expired');
   });
 
-  it('RT-03 attacker first: the thief\'s successor dies when the user replays the same token', async () => {
+  it("RT-03 attacker first: the thief's successor dies when the user replays the same token", async () => {
     const t = await setup();
     const stolen = await t.tokens.login(await t.manager.loadById(null), 'carol');
     const attacker = tokensOf(await t.tokens.refresh(stolen.refresh_token));
     t.clock.advance(11 * SEC);
-    assert.equal((await t.tokens.refresh(stolen.refresh_token)).ok, false, 'the user\'s late refresh is a replay');
-    assert.equal((await t.tokens.refresh(attacker.refresh_token)).ok, false, 'the attacker\'s next refresh fails');
+    assert.equal((await t.tokens.refresh(stolen.refresh_token)).ok, false, "the user's late refresh is a replay");
+    assert.equal((await t.tokens.refresh(attacker.refresh_token)).ok, false, "the attacker's next refresh fails");
     assert.equal((await getMe(t.app, `Bearer ${attacker.access_token}`)).statusCode, 401);
   });
 
@@ -74,10 +74,12 @@ describe('refresh tokens', () => {
     const clock = createClock();
     const store = memoryStore({ sweepIntervalMs: 0, quiet: true });
     const keys = await keyFileFor('EdDSA');
-    const instances = await Promise.all([0, 1].map(async () => {
-      const manager = createSessionManager({ store, secrets: [SECRET], now: clock.now });
-      return { manager, tokens: await createTokenService({ manager, keys, refreshSecret: SECRET, now: clock.now }) };
-    }));
+    const instances = await Promise.all(
+      [0, 1].map(async () => {
+        const manager = createSessionManager({ store, secrets: [SECRET], now: clock.now });
+        return { manager, tokens: await createTokenService({ manager, keys, refreshSecret: SECRET, now: clock.now }) };
+      }),
+    );
     const [a, b] = instances as [(typeof instances)[0], (typeof instances)[0]];
     const pair = await a.tokens.login(await a.manager.loadById(null), 'erin');
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? b : a).tokens.refresh(pair.refresh_token)));

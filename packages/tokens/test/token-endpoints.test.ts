@@ -59,7 +59,12 @@ describe('token endpoints with the plugin at the root', () => {
     const t = await rootApp(false);
     const pair = await t.tokens.login(await t.manager.loadById(null), 'alice');
     t.clock.advance(16 * MINUTE);
-    const res = await t.app.inject({ method: 'POST', url: '/token/refresh', headers: { authorization: `Bearer ${pair.access_token}` }, payload: { refresh_token: pair.refresh_token } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/token/refresh',
+      headers: { authorization: `Bearer ${pair.access_token}` },
+      payload: { refresh_token: pair.refresh_token },
+    });
     assert.equal(bearerError(res).code, 'ERR_TOKEN_EXPIRED');
     assert.deepEqual(t.seen, [], 'the route never ran');
   });
@@ -68,7 +73,12 @@ describe('token endpoints with the plugin at the root', () => {
     const t = await rootApp(true);
     const pair = await t.tokens.login(await t.manager.loadById(null), 'bob');
     t.clock.advance(16 * MINUTE);
-    const res = await t.app.inject({ method: 'POST', url: '/token/revoke', headers: { authorization: `Bearer ${pair.access_token}` }, payload: { token: pair.access_token } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/token/revoke',
+      headers: { authorization: `Bearer ${pair.access_token}` },
+      payload: { token: pair.access_token },
+    });
     assert.deepEqual([res.statusCode, res.json()], [200, { ok: true }]);
     const refresh = await t.app.inject({ method: 'POST', url: '/token/refresh', payload: { refresh_token: pair.refresh_token } });
     assert.equal(refresh.json().error.code, 'ERR_REFRESH_TOKEN_INVALID');

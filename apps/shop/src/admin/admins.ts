@@ -26,6 +26,9 @@ export function createAdminCheck(users: Pick<UserStore, 'list'>, policy: AdminPo
 
 /** Reads `ADMIN_USERS`: `null` (first user) when unset or blank. */
 export function parseAdminUsers(value: string | undefined): readonly string[] | null {
-  const names = (value ?? '').split(',').map((name) => name.trim()).filter((name) => name.length > 0);
+  const names = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
   return names.length > 0 ? Object.freeze(names) : null;
 }

@@ -56,7 +56,5 @@ export function addToCart(current: unknown, itemId: number, quantity: number): C
   if (index === -1) {
     return cart.length >= MAX_CART_LINES ? cart : [...cart, { item_id: itemId, quantity: Math.min(quantity, MAX_LINE_QUANTITY) }];
   }
-  return cart.map((line, i) =>
-    i === index ? { item_id: line.item_id, quantity: Math.min(line.quantity + quantity, MAX_LINE_QUANTITY) } : line,
-  );
+  return cart.map((line, i) => (i === index ? { item_id: line.item_id, quantity: Math.min(line.quantity + quantity, MAX_LINE_QUANTITY) } : line));
 }

@@ -56,7 +56,9 @@ export function createOrderStore(db: BetterSqlite3.Database): OrderStore {
   const confirm = db.prepare<[string]>("UPDATE orders SET status = 'placed' WHERE id = ?");
   const discard = db.prepare<[string]>("DELETE FROM orders WHERE id = ? AND status = 'pending'");
   const find = db.prepare<[string, string], OrderRow>('SELECT body FROM orders WHERE id = ? AND user_id = ?');
-  const list = db.prepare<[string, number], OrderRow>("SELECT body FROM orders WHERE user_id = ? AND status = 'placed' ORDER BY placed_at DESC, rowid DESC LIMIT ?");
+  const list = db.prepare<[string, number], OrderRow>(
+    "SELECT body FROM orders WHERE user_id = ? AND status = 'placed' ORDER BY placed_at DESC, rowid DESC LIMIT ?",
+  );
   const parse = (row: OrderRow) => JSON.parse(row.body) as Order;
   return {
     insertPending: (userId, order) => void insert.run(order.id, userId, JSON.stringify(order), order.placed_at),

@@ -52,9 +52,13 @@ export function readAllowedHosts(value: string | undefined, host: string, port: 
     const suffix = port === 0 ? '' : `:${port}`;
     return ['localhost', '127.0.0.1', '[::1]'].map((name) => `${name}${suffix}`);
   }
-  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
   for (const entry of entries) {
-    if (parseEntry(entry) === null) throw new RangeError(`ALLOWED_HOSTS: ${JSON.stringify(entry)} is not a host name, address or name:port (IPv6 in brackets).`);
+    if (parseEntry(entry) === null)
+      throw new RangeError(`ALLOWED_HOSTS: ${JSON.stringify(entry)} is not a host name, address or name:port (IPv6 in brackets).`);
   }
   return entries;
 }

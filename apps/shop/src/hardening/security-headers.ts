@@ -21,14 +21,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** The policy of the page and the default of every response. */
-const PAGE_CSP = [
-  "default-src 'self'",
-  "img-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+const PAGE_CSP = ["default-src 'self'", "img-src 'self' data:", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"].join(
+  '; ',
+);
 
 /** A year, and sub-domains: what browsers' preload lists ask for. */
 const HSTS = 'max-age=31536000; includeSubDomains';

@@ -30,7 +30,11 @@ export class HttpError extends Error {
 const FASTIFY_ERRORS: Readonly<Record<string, [status: number, code: string, message: string]>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'ERR_BAD_JSON', 'The request body is not valid JSON.'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'ERR_BAD_JSON', 'The request body is empty but its content-type is application/json.'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'ERR_UNSUPPORTED_MEDIA_TYPE', 'Send JSON (application/json) or a form (application/x-www-form-urlencoded, multipart/form-data).'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    415,
+    'ERR_UNSUPPORTED_MEDIA_TYPE',
+    'Send JSON (application/json) or a form (application/x-www-form-urlencoded, multipart/form-data).',
+  ],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'ERR_BAD_REQUEST', 'The content-length does not match the body.'],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'ERR_BODY_TOO_LARGE', 'The request body is too large.'],
   FST_ERR_BAD_URL: [400, 'ERR_BAD_URL', 'The URL is not valid.'],

@@ -24,7 +24,10 @@ const validationBody = {
   properties: {
     detail: {
       type: 'array',
-      items: { type: 'object', properties: { loc: { type: 'array', items: { type: ['string', 'integer'] } }, msg: { type: 'string' }, type: { type: 'string' } } },
+      items: {
+        type: 'object',
+        properties: { loc: { type: 'array', items: { type: ['string', 'integer'] } }, msg: { type: 'string' }, type: { type: 'string' } },
+      },
     },
   },
 } as const;

@@ -24,20 +24,28 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /login': {
     tag: 'auth',
     summary: 'Log in, optionally remembered',
-    description: 'Issues a new ticket (the old one stops working) and keeps the anonymous cart. `remember: true` sets a persistent cookie (one day by default, `REMEMBER_ME_LIFETIME`); otherwise the cookie ends with the browser.',
+    description:
+      'Issues a new ticket (the old one stops working) and keeps the anonymous cart. `remember: true` sets a persistent cookie (one day by default, `REMEMBER_ME_LIFETIME`); otherwise the cookie ends with the browser.',
     responses: { 200: '`{user}`', 401: '`ERR_INVALID_CREDENTIALS` (same answer for an unknown user and a wrong password)' },
   },
-  'GET /profile': { tag: 'auth', summary: 'The logged-in user and session lifetimes', auth: true, responses: { 200: '`{user, session: {createdAt, expiresAt, persistent}}` (epoch ms)' } },
+  'GET /profile': {
+    tag: 'auth',
+    summary: 'The logged-in user and session lifetimes',
+    auth: true,
+    responses: { 200: '`{user, session: {createdAt, expiresAt, persistent}}` (epoch ms)' },
+  },
   'POST /logout': {
     tag: 'auth',
     summary: 'End this session',
-    description: 'With a cookie, the cookie is cleared. With `Authorization: Bearer`, the session of that access token ends: its access and refresh tokens stop working.',
+    description:
+      'With a cookie, the cookie is cleared. With `Authorization: Bearer`, the session of that access token ends: its access and refresh tokens stop working.',
     responses: { 200: '`{ok: true}`' },
   },
   'GET /csrf-token': {
     tag: 'auth',
     summary: 'The CSRF token for scripts with a cookie jar',
-    description: 'Send it as `x-csrf-token` on unsafe requests that carry the session cookie but no `Origin` or `Sec-Fetch-Site`. `null` when the request has no session cookie or uses a bearer token (no check applies then); asking never creates a session. A new one is needed after login and logout.',
+    description:
+      'Send it as `x-csrf-token` on unsafe requests that carry the session cookie but no `Origin` or `Sec-Fetch-Site`. `null` when the request has no session cookie or uses a bearer token (no check applies then); asking never creates a session. A new one is needed after login and logout.',
     responses: { 200: '`{csrf_token}` (`Cache-Control: no-store`)' },
   },
   'GET /account': {
@@ -58,10 +66,17 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     summary: 'Change the password (needs a fresh login or step-up)',
     description: 'Ends every other session of the user and rotates this ticket.',
     auth: true,
-    responses: { 200: '`{revoked: n}`: how many other sessions were ended', 403: '`ERR_REAUTH_REQUIRED` when the last login or step-up is older than 5 minutes; `ERR_VIEW_AS_READ_ONLY`' },
+    responses: {
+      200: '`{revoked: n}`: how many other sessions were ended',
+      403: '`ERR_REAUTH_REQUIRED` when the last login or step-up is older than 5 minutes; `ERR_VIEW_AS_READ_ONLY`',
+    },
   },
   'GET /items': { tag: 'cart', summary: 'The catalogue', responses: { 200: '`{items: [{id, name, description, price_cents}]}`' } },
-  'POST /cart/add': { tag: 'cart', summary: 'Add to the cart (anonymous or logged in)', responses: { 200: '`{cart}`', 404: '`ERR_UNKNOWN_ITEM`: no such item id', 409: '`ERR_CART_FULL`, `ERR_CART_QUANTITY`' } },
+  'POST /cart/add': {
+    tag: 'cart',
+    summary: 'Add to the cart (anonymous or logged in)',
+    responses: { 200: '`{cart}`', 404: '`ERR_UNKNOWN_ITEM`: no such item id', 409: '`ERR_CART_FULL`, `ERR_CART_QUANTITY`' },
+  },
   'GET /cart': { tag: 'cart', summary: 'The cart', responses: { 200: '`{cart: [{item_id, quantity}]}`' } },
   'GET /checkout': {
     tag: 'checkout',
@@ -70,23 +85,40 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: { 200: '`{step, address, payment, lines, total_cents, unknown}`; `step` is the first step not done: cart, address, payment or review' },
   },
   'POST /checkout/address': { tag: 'checkout', summary: 'Step 1: delivery address', auth: true, responses: { 200: '`{step, address}`' } },
-  'POST /checkout/payment': { tag: 'checkout', summary: 'Step 2: payment method', auth: true, responses: { 200: '`{step, payment}`', 409: '`ERR_CHECKOUT_STEP`: address first' } },
+  'POST /checkout/payment': {
+    tag: 'checkout',
+    summary: 'Step 2: payment method',
+    auth: true,
+    responses: { 200: '`{step, payment}`', 409: '`ERR_CHECKOUT_STEP`: address first' },
+  },
   'POST /checkout/place': {
     tag: 'checkout',
     summary: 'Step 3: place the order (idempotent)',
-    description: 'Send a fresh `idempotency_key` per order attempt and the same key on every retry of it. A repeat answers the first order again with `Idempotent-Replayed: true`; of concurrent duplicates exactly one places an order.',
+    description:
+      'Send a fresh `idempotency_key` per order attempt and the same key on every retry of it. A repeat answers the first order again with `Idempotent-Replayed: true`; of concurrent duplicates exactly one places an order.',
     auth: true,
     responses: { 201: '`{order}`', 403: '`ERR_VIEW_AS_READ_ONLY`', 409: '`ERR_CHECKOUT_INCOMPLETE`, `ERR_CHECKOUT_UNKNOWN_ITEM`, `ERR_CHECKOUT_IN_PROGRESS`' },
   },
   'GET /orders': { tag: 'checkout', summary: 'My placed orders, newest first', auth: true, responses: { 200: '`{orders}`' } },
   'GET /sessions': { tag: 'devices', summary: 'My devices (sessions), the current one flagged', auth: true, responses: { 200: '`{sessions}`' } },
-  'DELETE /sessions/{id}': { tag: 'devices', summary: 'Log one device out', auth: true, responses: { 204: 'Revoked; that device gets 401 on its next request', 404: '`ERR_SESSION_NOT_FOUND` (also for another user\'s id)' } },
+  'DELETE /sessions/{id}': {
+    tag: 'devices',
+    summary: 'Log one device out',
+    auth: true,
+    responses: { 204: 'Revoked; that device gets 401 on its next request', 404: "`ERR_SESSION_NOT_FOUND` (also for another user's id)" },
+  },
   'POST /sessions/revoke-others': { tag: 'devices', summary: 'Log every other device out', auth: true, responses: { 200: '`{revoked: n}`' } },
-  'GET /admin/users': { tag: 'admin', summary: 'Users, for the view-as picker', auth: true, responses: { 200: '`{users: [{id, username, role}]}`', 403: '`ERR_FORBIDDEN`: not an admin' } },
+  'GET /admin/users': {
+    tag: 'admin',
+    summary: 'Users, for the view-as picker',
+    auth: true,
+    responses: { 200: '`{users: [{id, username, role}]}`', 403: '`ERR_FORBIDDEN`: not an admin' },
+  },
   'POST /admin/view-as': {
     tag: 'admin',
     summary: 'View the shop as another user',
-    description: 'The session stays the admin\'s; a marker in the session makes `/account` and `/orders` show the user. Password changes and orders are refused until the admin leaves. Rotates the ticket.',
+    description:
+      "The session stays the admin's; a marker in the session makes `/account` and `/orders` show the user. Password changes and orders are refused until the admin leaves. Rotates the ticket.",
     auth: true,
     responses: { 200: '`{viewAs: {user, actor}}`', 403: '`ERR_FORBIDDEN`', 404: '`ERR_USER_NOT_FOUND`', 409: '`ERR_VIEW_AS_SELF`' },
   },
@@ -100,7 +132,8 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /token': {
     tag: 'tokens',
     summary: 'Log in a bearer client',
-    description: 'With an anonymous access token in `Authorization`, that session is upgraded (new id, cart kept). `token` repeats `access_token` under the name seed 004 clients read.',
+    description:
+      'With an anonymous access token in `Authorization`, that session is upgraded (new id, cart kept). `token` repeats `access_token` under the name seed 004 clients read.',
     responses: { 200: 'A token pair, `token` and `{user}`', 401: '`ERR_INVALID_CREDENTIALS`' },
   },
   'POST /token/refresh': {
@@ -112,13 +145,26 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /token/revoke': {
     tag: 'tokens',
     summary: 'End the session of a token',
-    description: 'RFC 7009: `token` is an access or a refresh token (`token_type_hint` is accepted and not needed). Either ends the whole session. The answer is the same when the token names nothing.',
+    description:
+      'RFC 7009: `token` is an access or a refresh token (`token_type_hint` is accepted and not needed). Either ends the whole session. The answer is the same when the token names nothing.',
     responses: { 200: '`{ok: true}`' },
   },
   'GET /.well-known/jwks.json': { tag: 'tokens', summary: 'Public keys that verify access tokens (JWKS)', responses: { 200: '`{keys}`' } },
   'GET /user/me': { tag: 'tokens', summary: 'Who this session is', responses: { 200: '`{current_user_id}`: the user id or `anonymous_<session id>`' } },
-  'GET /protected': { tag: 'tokens', summary: 'Seed 004\'s protected resource', auth: true, responses: { 200: '`{message: "Welcome, <username>"}`' } },
-  'GET /anonymous-data': { tag: 'tokens', summary: 'The data of an anonymous session', responses: { 200: '`{anonymous_id, data}` when anonymous; `{message}` when logged in' } },
-  'GET /health': { tag: 'operations', summary: 'Health of every backing service', responses: { 200: '`{status: "ok", checks}`', 503: '`{status: "unavailable", checks}`' } },
-  'GET /metrics': { tag: 'operations', summary: 'Prometheus metrics (text format 0.0.4)', responses: { 200: 'Counters of sessions created, logins, ended, revoked; store latency, errors and write conflicts; live sessions; open sockets; orders' } },
+  'GET /protected': { tag: 'tokens', summary: "Seed 004's protected resource", auth: true, responses: { 200: '`{message: "Welcome, <username>"}`' } },
+  'GET /anonymous-data': {
+    tag: 'tokens',
+    summary: 'The data of an anonymous session',
+    responses: { 200: '`{anonymous_id, data}` when anonymous; `{message}` when logged in' },
+  },
+  'GET /health': {
+    tag: 'operations',
+    summary: 'Health of every backing service',
+    responses: { 200: '`{status: "ok", checks}`', 503: '`{status: "unavailable", checks}`' },
+  },
+  'GET /metrics': {
+    tag: 'operations',
+    summary: 'Prometheus metrics (text format 0.0.4)',
+    responses: { 200: 'Counters of sessions created, logins, ended, revoked; store latency, errors and write conflicts; live sessions; open sockets; orders' },
+  },
 };

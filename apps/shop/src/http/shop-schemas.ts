@@ -71,10 +71,9 @@ export const paymentSchema = object({ method: { type: 'string', enum: PAYMENT_ME
  * `POST /checkout/place`. The key is chosen by the client once per order attempt (a UUID is
  * fine) and sent again on every retry of that attempt.
  */
-export const placeOrderSchema = object(
-  { idempotency_key: { type: 'string', minLength: 16, maxLength: 64, pattern: '^[A-Za-z0-9_-]*$' } },
-  ['idempotency_key'] as const,
-);
+export const placeOrderSchema = object({ idempotency_key: { type: 'string', minLength: 16, maxLength: 64, pattern: '^[A-Za-z0-9_-]*$' } }, [
+  'idempotency_key',
+] as const);
 
 /** `POST /admin/view-as`. */
 export const viewAsSchema = object({ username: { type: 'string', minLength: 1, maxLength: 64 } }, ['username'] as const);

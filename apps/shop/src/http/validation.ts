@@ -81,15 +81,12 @@ function describe(error: AjvErrorLike): Pick<ValidationDetail, 'msg' | 'type'> {
  * details. `missing` marks a request whose part was absent altogether (e.g. a POST without a
  * body): FastAPI reports that as a missing field rather than a type error.
  */
-export function toValidationDetails(
-  errors: readonly AjvErrorLike[],
-  part: string,
-  missing = false,
-): ValidationDetail[] {
+export function toValidationDetails(errors: readonly AjvErrorLike[], part: string, missing = false): ValidationDetail[] {
   const location = part === 'querystring' ? 'query' : part === 'headers' ? 'header' : part === 'params' ? 'path' : part;
   return errors.map((error) => {
     const loc: Array<string | number> = [location, ...pointerToLoc(error.instancePath)];
-    const extra = error.keyword === 'required' ? error.params.missingProperty : error.keyword === 'additionalProperties' ? error.params.additionalProperty : undefined;
+    const extra =
+      error.keyword === 'required' ? error.params.missingProperty : error.keyword === 'additionalProperties' ? error.params.additionalProperty : undefined;
     if (typeof extra === 'string') loc.push(extra);
     if (missing && error.instancePath === '' && error.keyword === 'type') {
       return { loc, msg: 'field required', type: 'value_error.missing' };

@@ -141,9 +141,7 @@ export function createMetricsRegistry(): MetricsRegistry {
       );
     },
     async render() {
-      const parts = await Promise.all(
-        [...metrics.values()].map((render) => render().catch(() => [] as string[])),
-      );
+      const parts = await Promise.all([...metrics.values()].map((render) => render().catch(() => [] as string[])));
       return `${parts.flat().join('\n')}\n`;
     },
   };

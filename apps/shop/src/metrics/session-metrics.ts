@@ -47,7 +47,10 @@ export function createShopMetrics(options: ShopMetricsOptions = {}): ShopMetrics
   const revoked = registry.counter('coatcheck_sessions_revoked_total', 'Sessions revoked from elsewhere (device list, password change), by reason.');
   const latency = registry.histogram('coatcheck_store_operation_duration_seconds', 'Duration of session store calls, by operation.', STORE_BUCKETS);
   const errors = registry.counter('coatcheck_store_errors_total', 'Session store calls that failed, by operation.');
-  const conflicts = registry.counter('coatcheck_store_write_conflicts_total', 'Session writes that lost a race (version check) and were replayed on the fresh record.');
+  const conflicts = registry.counter(
+    'coatcheck_store_write_conflicts_total',
+    'Session writes that lost a race (version check) and were replayed on the fresh record.',
+  );
   const { activeSessions, openSockets } = options;
   if (activeSessions) registry.gauge('coatcheck_sessions_active', 'Live (unexpired) sessions in the store.', activeSessions);
   registry.gauge('coatcheck_sockets_open', 'Open WebSocket connections bound to sessions.', openSockets ?? (() => 0));

@@ -77,7 +77,9 @@ export function startRealtime(app: FastifyInstance, manager: SessionManager<any>
       }
       // The name is looked up here, never taken from the client.
       const name = connection.userId === null ? null : (options.nameOf?.(connection.userId) ?? null);
-      hub.publish({ room }, { kind: 'chat', room, from: connection.userId, name, text }).catch((error: unknown) => app.log.warn({ err: error }, 'chat broadcast failed'));
+      hub
+        .publish({ room }, { kind: 'chat', room, from: connection.userId, name, text })
+        .catch((error: unknown) => app.log.warn({ err: error }, 'chat broadcast failed'));
     },
     logger: { warn: (message, context) => app.log.warn(context ?? {}, message), error: (message, context) => app.log.error(context ?? {}, message) },
   });
@@ -132,7 +134,9 @@ export function publishDeviceChanges(scope: FastifyInstance, hub: Hub): void {
  * local server: `http://localhost:<port>` and `http://<host>:<port>`.
  */
 export function readOrigins(env: NodeJS.ProcessEnv, host: string, port: number): string[] {
-  const listed = env.WS_ORIGINS?.split(',').map((o) => o.trim()).filter((o) => o.length > 0);
+  const listed = env.WS_ORIGINS?.split(',')
+    .map((o) => o.trim())
+    .filter((o) => o.length > 0);
   if (listed && listed.length > 0) return listed;
   return [...new Set([`http://localhost:${port}`, `http://${host}:${port}`])];
 }

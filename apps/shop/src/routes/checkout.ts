@@ -16,27 +16,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AdminCheck } from '../admin/admins.js';
 import { requireSelf, resolveActing } from '../admin/view-as.js';
 import { toCart } from '../cart/cart.js';
-import {
-  CHECKOUT_KEY,
-  claimKey,
-  currentStep,
-  PLACED_KEY,
-  priceCart,
-  readCheckout,
-  readClaims,
-  removeOrdered,
-} from '../checkout/checkout.js';
+import { CHECKOUT_KEY, claimKey, currentStep, PLACED_KEY, priceCart, readCheckout, readClaims, removeOrdered } from '../checkout/checkout.js';
 import type { Order, OrderStore } from '../checkout/orders.js';
 import { HttpError } from '../http/errors.js';
 import { notAuthenticated, requireUser } from '../http/require-user.js';
-import {
-  addressSchema,
-  paymentSchema,
-  placeOrderSchema,
-  type AddressBody,
-  type PaymentBody,
-  type PlaceOrderBody,
-} from '../http/shop-schemas.js';
+import { addressSchema, paymentSchema, placeOrderSchema, type AddressBody, type PaymentBody, type PlaceOrderBody } from '../http/shop-schemas.js';
 import type { ShopMetrics } from '../metrics/session-metrics.js';
 import type { UserStore } from '../users/user-store.js';
 
@@ -114,7 +98,14 @@ export function checkoutRoutes(app: FastifyInstance, deps: CheckoutRouteDeps): v
     const priced = priceCart(cart);
     if (priced.unknown.length > 0) throw new HttpError(409, 'ERR_CHECKOUT_UNKNOWN_ITEM', 'Your cart holds items that are no longer sold; remove them first.');
 
-    const order: Order = { id: randomUUID(), lines: priced.lines, total_cents: priced.total_cents, address: state.address, payment: state.payment, placed_at: now() };
+    const order: Order = {
+      id: randomUUID(),
+      lines: priced.lines,
+      total_cents: priced.total_cents,
+      address: state.address,
+      payment: state.payment,
+      placed_at: now(),
+    };
     orders.insertPending(user.id, order);
     // `owner` is set by the claim's last run: at commit, after any replay on fresher data,
     // it names the order that really holds the key. Only the owner takes the ordered items

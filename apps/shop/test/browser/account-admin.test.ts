@@ -21,7 +21,12 @@ describe('browser: password change with step-up, and admin view-as', { timeout: 
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByTestId('who').getByText('Browsing anonymously').waitFor();
-    const res = await fetch(`${shop.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'a brand new passphrase' }), signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${shop.url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'alice', password: 'a brand new passphrase' }),
+      signal: AbortSignal.timeout(10_000),
+    });
     assert.equal(res.status, 200);
   });
 

@@ -22,7 +22,10 @@ describe('browser: the bearer (SPA) tab', { timeout: TEST_TIMEOUT_MS }, () => {
     await page.getByTestId('who').getByText('Browsing anonymously').waitFor();
 
     await page.getByRole('button', { name: 'Start anonymous session' }).click();
-    await page.getByTestId('bearer-me').getByText(/^anonymous_/).waitFor();
+    await page
+      .getByTestId('bearer-me')
+      .getByText(/^anonymous_/)
+      .waitFor();
     await page.getByTestId('bearer-data').getByText('"cart_items":0').waitFor();
 
     await page.getByRole('button', { name: 'Add item with token' }).click();
@@ -50,14 +53,20 @@ describe('browser: the bearer (SPA) tab', { timeout: TEST_TIMEOUT_MS }, () => {
 
     await page.getByRole('button', { name: 'Revoke' }).click();
     await page.getByTestId('bearer-ended').getByText('ERR_TOKEN_SESSION_ENDED').waitFor();
-    await page.getByTestId('bearer-me').getByText(/^refused:/).waitFor();
+    await page
+      .getByTestId('bearer-me')
+      .getByText(/^refused:/)
+      .waitFor();
     await screenshot(page, 'bearer-spa-revoked');
 
     // Tokens in headers and bodies only, never in a URL, and no cookie ever issued or sent.
     const tokens = sent.flatMap(({ token }) => (token === null ? [] : [token]));
     assert.ok(tokens.length >= 5, `the tab sent bearer requests (${tokens.length})`);
     for (const { url } of sent) for (const token of tokens) assert.ok(!url.includes(token), `no token in ${url}`);
-    assert.deepEqual(sent.filter(({ cookie }) => cookie !== null), []);
+    assert.deepEqual(
+      sent.filter(({ cookie }) => cookie !== null),
+      [],
+    );
     assert.deepEqual(await page.context().cookies(), []);
     const stored = await page.evaluate(() => {
       // Runs in the page; the tests' tsconfig has no DOM types.

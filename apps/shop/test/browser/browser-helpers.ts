@@ -33,7 +33,10 @@ const ARGS = [
 
 function launchOptions(): LaunchOptions {
   // Fail, never skip: a CI without chromium must go red.
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: \`npm test\` installs it when it may (scripts/ensure-test-tools.mjs), otherwise run \`sudo apt-get update && sudo apt-get install -y chromium\`.`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `chromium not found at ${CHROMIUM}: \`npm test\` installs it when it may (scripts/ensure-test-tools.mjs), otherwise run \`sudo apt-get update && sudo apt-get install -y chromium\`.`,
+    );
   return { executablePath: CHROMIUM, headless: true, args: ARGS };
 }
 

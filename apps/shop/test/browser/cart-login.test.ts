@@ -28,7 +28,10 @@ describe('browser: anonymous cart, then login', { timeout: TEST_TIMEOUT_MS }, ()
 
     await registerAndLogIn(page, 'alice');
     const lines = await page.getByTestId('cart-lines').locator('li').allInnerTexts();
-    assert.deepEqual(lines.map((line) => line.replace(/\s+/g, ' ').trim()), ['2 × Apple €1.20', '1 × Coffee beans €12.90']);
+    assert.deepEqual(
+      lines.map((line) => line.replace(/\s+/g, ' ').trim()),
+      ['2 × Apple €1.20', '1 × Coffee beans €12.90'],
+    );
     const cookiesAfter = await page.context().cookies();
     assert.notEqual(cookiesAfter[0]?.value, cookiesBefore[0]?.value, 'login issued a new ticket');
     await screenshot(page, 'cart-after-login');

@@ -81,7 +81,10 @@ describe('browser: checkout', { timeout: TEST_TIMEOUT_MS }, () => {
       }).then(async (res) => ({ status: res.status, replayed: res.headers.get('idempotent-replayed'), id: (await res.json()).order.id }));
       return Promise.all([send(), send(), send()]);
     })()`)) as Array<{ status: number; replayed: string | null; id: string }>;
-    assert.deepEqual(results.map((r) => r.status), [201, 201, 201]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [201, 201, 201],
+    );
     assert.equal(new Set(results.map((r) => r.id)).size, 1);
     assert.equal(results.filter((r) => r.replayed === null).length, 1);
     assert.equal(await orderCount(page), 3);

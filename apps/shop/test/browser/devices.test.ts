@@ -9,7 +9,9 @@ describe('browser: my devices', { timeout: TEST_TIMEOUT_MS }, () => {
     await registerUser(shop, 'alice');
     // Two separate cookie jars, like a laptop and a phone.
     const laptop = await newDevicePage(browser);
-    const phone = await newDevicePage(browser, { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1' });
+    const phone = await newDevicePage(browser, {
+      userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1',
+    });
     await laptop.goto(shop.url);
     await logIn(laptop, 'alice');
     // A network that drops WebSockets (some proxies do): the page falls back to finding out
@@ -53,7 +55,7 @@ describe('browser: my devices', { timeout: TEST_TIMEOUT_MS }, () => {
       await logIn(page, 'bob');
       pages.push(page);
     }
-    const [first, second, third] = pages as [typeof pages[0], typeof pages[0], typeof pages[0]];
+    const [first, second, third] = pages as [(typeof pages)[0], (typeof pages)[0], (typeof pages)[0]];
     await first.getByRole('link', { name: 'Devices' }).click();
     await first.getByTestId('device-row').nth(2).waitFor();
     await first.getByRole('button', { name: 'Log out all other devices' }).click();

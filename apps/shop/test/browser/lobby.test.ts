@@ -5,13 +5,16 @@ import assert from 'node:assert/strict';
 import { launchBrowser, liveFrame, logIn, newDevicePage, registerUser, screenshot, startShop, TEST_TIMEOUT_MS } from './browser-helpers.js';
 
 describe('browser: lobby', { timeout: TEST_TIMEOUT_MS }, () => {
-  it('WS-09 a line said in the lobby reaches another user\'s page, named by the server', async () => {
+  it("WS-09 a line said in the lobby reaches another user's page, named by the server", async () => {
     const shop = await startShop();
     const browser = await launchBrowser();
     await registerUser(shop, 'alice');
     await registerUser(shop, 'bob');
     const [alice, bob] = [await newDevicePage(browser), await newDevicePage(browser)];
-    for (const [page, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
+    for (const [page, name] of [
+      [alice, 'alice'],
+      [bob, 'bob'],
+    ] as const) {
       await page.goto(shop.url);
       // Joined before anyone speaks: the page joins the lobby as soon as it is connected.
       const joined = liveFrame(page, '"type":"joined"');
@@ -29,7 +32,10 @@ describe('browser: lobby', { timeout: TEST_TIMEOUT_MS }, () => {
     await bob.getByRole('button', { name: 'Send' }).click();
     const aliceLines = alice.getByTestId('chat-lines').locator('li');
     await aliceLines.nth(1).waitFor();
-    assert.deepEqual((await aliceLines.allInnerTexts()).map((l) => l.trim()), ['alice: Anyone tried the coffee beans?', 'bob: Yes, very good.']);
+    assert.deepEqual(
+      (await aliceLines.allInnerTexts()).map((l) => l.trim()),
+      ['alice: Anyone tried the coffee beans?', 'bob: Yes, very good.'],
+    );
     assert.equal(await alice.getByLabel('Message').inputValue(), '', 'the draft is cleared once sent');
     await screenshot(alice, 'lobby');
   });

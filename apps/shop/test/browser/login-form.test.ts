@@ -42,7 +42,7 @@ describe('browser: the plain-HTML login form', { timeout: TEST_TIMEOUT_MS }, () 
     assert.deepEqual(errors, []);
   });
 
-  it('AB-05 a wrong password shows the form again with the error; a shopper with a cart logs in with the form\'s token and keeps the cart', async () => {
+  it("AB-05 a wrong password shows the form again with the error; a shopper with a cart logs in with the form's token and keeps the cart", async () => {
     const shop = await startShop();
     await registerUser(shop, 'shopper');
     const browser = await launchBrowser();
@@ -53,7 +53,7 @@ describe('browser: the plain-HTML login form', { timeout: TEST_TIMEOUT_MS }, () 
     await page.getByTestId('cart-lines').getByText('1 × Towel').waitFor();
 
     await page.goto(`${shop.url}/login`);
-    assert.ok(await page.locator('input[type="hidden"][name="_csrf"]').getAttribute('value'), 'the form carries the session\'s token');
+    assert.ok(await page.locator('input[type="hidden"][name="_csrf"]').getAttribute('value'), "the form carries the session's token");
     await page.getByLabel('Username').fill('shopper');
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Login' }).click();

@@ -92,7 +92,10 @@ describe('browser: the session cookie against another site (SameSite=Lax)', { ti
 
     // The victim's session is as it was: same ticket, same user, same cart.
     const cookies = await page.context().cookies(shop.url);
-    assert.deepEqual(cookies.map((c) => `${c.name}=${c.value}`), [cookie]);
+    assert.deepEqual(
+      cookies.map((c) => `${c.name}=${c.value}`),
+      [cookie],
+    );
     assert.deepEqual(await readState(page, shop), before);
     assert.deepEqual(before.cart, [{ item_id: 1, quantity: 1 }]);
   });

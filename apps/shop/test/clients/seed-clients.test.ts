@@ -51,7 +51,7 @@ async function listening(csrfMode: 'standard' | 'strict' = 'standard'): Promise<
   };
 }
 
-describe('the seeds\' Python clients against the shop', () => {
+describe("the seeds' Python clients against the shop", () => {
   it('JW-24 seed 004 (requests + PyJWT): /token, claims, /protected, revoke with the access token, then 401', async () => {
     const shop = await listening();
     const userId = await shop.register('alice');
@@ -83,7 +83,7 @@ describe('the seeds\' Python clients against the shop', () => {
     assert.equal(summary.after, 401);
   });
 
-  it('CS-04 with CSRF_MODE=strict the same script is refused without its CSRF token and passes with /csrf-token\'s', async () => {
+  it("CS-04 with CSRF_MODE=strict the same script is refused without its CSRF token and passes with /csrf-token's", async () => {
     const shop = await listening('strict');
     await shop.register('cron');
     const summary = summaryOf(await runClient('cookie-jar-client.py', [shop.url, 'cron', PASSWORD, 'strict']));

@@ -33,28 +33,31 @@ async function listeningShop(user: { username: string; password: string }): Prom
   return url;
 }
 
-describe('the tutorials\' clients', () => {
-  it(
-    'CS-14 seed 001: test_client.py logs in with a form, reads the profile, adds item 42, logs out',
-    async () => {
-      const url = await listeningShop({ username: 'admin', password: 'secret-secret' });
-      const { code, stdout, stderr } = await runClient('test_client.py', url);
-      assert.equal(code, 0, stderr);
-      // The script prints Python dicts: one line per step.
-      const lines = stdout.trim().split('\n');
-      assert.equal(lines.length, 4, stdout);
-      assert.match(lines[0] as string, /^\{'user': \{'id': '[^']+', 'username': 'admin'\}\}$/);
-      assert.match(lines[1] as string, /^\{'user': \{'id': '[^']+', 'username': 'admin'\}, 'session': \{'createdAt': \d+, 'expiresAt': \d+, 'persistent': False\}\}$/);
-      assert.equal(lines[2], "{'cart': [{'item_id': 42, 'quantity': 1}]}");
-      assert.equal(lines[3], "{'ok': True}");
-    },
-  );
+describe("the tutorials' clients", () => {
+  it('CS-14 seed 001: test_client.py logs in with a form, reads the profile, adds item 42, logs out', async () => {
+    const url = await listeningShop({ username: 'admin', password: 'secret-secret' });
+    const { code, stdout, stderr } = await runClient('test_client.py', url);
+    assert.equal(code, 0, stderr);
+    // The script prints Python dicts: one line per step.
+    const lines = stdout.trim().split('\n');
+    assert.equal(lines.length, 4, stdout);
+    assert.match(lines[0] as string, /^\{'user': \{'id': '[^']+', 'username': 'admin'\}\}$/);
+    assert.match(
+      lines[1] as string,
+      /^\{'user': \{'id': '[^']+', 'username': 'admin'\}, 'session': \{'createdAt': \d+, 'expiresAt': \d+, 'persistent': False\}\}$/,
+    );
+    assert.equal(lines[2], "{'cart': [{'item_id': 42, 'quantity': 1}]}");
+    assert.equal(lines[3], "{'ok': True}");
+  });
 
   it('seed 002: form_login.py gets the form, posts it with its _csrf, lands on the dashboard, logs out', async () => {
     const url = await listeningShop({ username: 'test_user', password: 'test_password' });
     const { code, stdout, stderr } = await runClient('form_login.py', url);
     assert.equal(code, 0, stderr);
-    const steps = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const steps = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(steps, [
       { step: 'cart', status: 200, path: '/cart/add', redirects: [], cart: [{ item_id: 42, quantity: 1 }] },
       { step: 'login-form', status: 200, path: '/login', redirects: [], has_csrf: true, has_remember: true },

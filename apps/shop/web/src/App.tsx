@@ -53,7 +53,10 @@ export function App({ live }: { live: LiveModule }) {
   useEffect(() => {
     void refreshAccount();
     void refreshCart();
-    api.items().then(({ items }) => setItems(items), (error) => setNotice(messageOf(error)));
+    api.items().then(
+      ({ items }) => setItems(items),
+      (error) => setNotice(messageOf(error)),
+    );
   }, [refreshAccount, refreshCart]);
 
   // The session is gone (logged out elsewhere, revoked, expired): show it at once.
@@ -192,9 +195,15 @@ export function App({ live }: { live: LiveModule }) {
           ))}
         {tab === 'orders' && user && <OrdersPanel key={user.id} />}
         {tab === 'account' && (user && account ? <AccountPanel account={account} onChanged={refreshAccount} /> : <LoginPanel onLoggedIn={onLoggedIn} />)}
-        {tab === 'devices' && user && <DevicesPanel version={devicesVersion} onLeaving={() => {
+        {tab === 'devices' && user && (
+          <DevicesPanel
+            version={devicesVersion}
+            onLeaving={() => {
               leaving.current = true;
-            }} onLoggedOut={() => setAccount({ user: null })} />}
+            }}
+            onLoggedOut={() => setAccount({ user: null })}
+          />
+        )}
         {tab === 'admin' && account && <AdminPanel account={account} onChanged={refreshAccount} />}
         {tab === 'lobby' && user && <LobbyPanel lines={chat} me={user.id} onSay={(text) => connection?.say(LOBBY, text) ?? false} />}
         {tab === 'bearer' && <BearerPanel items={items} />}

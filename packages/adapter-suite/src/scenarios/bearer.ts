@@ -16,7 +16,12 @@ async function accessToken(manager: SessionManager, userId: string): Promise<str
   return (await (tokens as TokenService).login(await manager.loadById(null), userId)).access_token;
 }
 
-function assertRefusal(res: { status: number; headers: Record<string, string>; cookies: string[]; json(): any }, status: number, error: string, code?: string): void {
+function assertRefusal(
+  res: { status: number; headers: Record<string, string>; cookies: string[]; json(): any },
+  status: number,
+  error: string,
+  code?: string,
+): void {
   assert.equal(res.status, status);
   assert.match(res.headers['www-authenticate'] ?? '', new RegExp(`^Bearer error="${error}"`));
   if (code !== undefined) assert.equal(res.json().error.code, code);
@@ -50,7 +55,10 @@ export function bearerScenarios(factory: AppFactory): void {
     it('BI-13 two Authorization headers are ambiguous: 401 invalid_request, whichever comes first', async () => {
       const { app, manager } = await buildHarness(factory, {}, undefined, withTokens);
       const token = await accessToken(manager, 'alice');
-      for (const pair of [[`Bearer ${token}`, 'Bearer x'], ['Bearer x', `Bearer ${token}`]]) {
+      for (const pair of [
+        [`Bearer ${token}`, 'Bearer x'],
+        ['Bearer x', `Bearer ${token}`],
+      ]) {
         assertRefusal(await app.request({ path: '/me', headers: { ...HTTPS, authorization: pair } }), 401, 'invalid_request', 'ERR_TOKEN_AMBIGUOUS');
       }
     });
@@ -67,7 +75,12 @@ export function bearerScenarios(factory: AppFactory): void {
     it('BI-13 a bearer request skips the cookie CSRF check and an unsafe request with a token works cross-site', async () => {
       const { app, manager } = await buildHarness(factory, {}, undefined, withTokens);
       const token = await accessToken(manager, 'alice');
-      const res = await app.request({ method: 'POST', path: '/cart', headers: { 'x-forwarded-proto': 'https', origin: 'https://elsewhere.test', 'sec-fetch-site': 'cross-site', authorization: `Bearer ${token}` }, json: { item: 'pear' } });
+      const res = await app.request({
+        method: 'POST',
+        path: '/cart',
+        headers: { 'x-forwarded-proto': 'https', origin: 'https://elsewhere.test', 'sec-fetch-site': 'cross-site', authorization: `Bearer ${token}` },
+        json: { item: 'pear' },
+      });
       assert.equal(res.status, 200, res.body);
       assert.deepEqual(res.cookies, []);
       assert.deepEqual((await app.request({ path: '/me', headers: { ...HTTPS, authorization: `Bearer ${token}` } })).json().cart, ['pear']);

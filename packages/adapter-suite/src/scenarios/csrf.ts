@@ -36,14 +36,22 @@ export function csrfScenarios(factory: AppFactory): void {
       for (const { body, ...type } of bodies) {
         const headers = { ...BARE, ...type, cookie, origin: EVIL, 'sec-fetch-site': 'cross-site' };
         assertRefused(await h.app.request({ method: 'POST', path: '/cart', headers, body }), type['content-type']);
-        assertRefused(await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, ...type, cookie, origin: EVIL }, body }), `${type['content-type']} without Fetch Metadata`);
+        assertRefused(
+          await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, ...type, cookie, origin: EVIL }, body }),
+          `${type['content-type']} without Fetch Metadata`,
+        );
       }
       assert.deepEqual(await cart(), []);
     });
 
     it('CS-05 a cross-site login post is refused and logs nobody in', async () => {
       const h = await buildHarness(factory);
-      const res = await h.app.request({ method: 'POST', path: '/login', headers: { ...BARE, origin: EVIL, 'sec-fetch-site': 'cross-site' }, json: { user: 'mallory' } });
+      const res = await h.app.request({
+        method: 'POST',
+        path: '/login',
+        headers: { ...BARE, origin: EVIL, 'sec-fetch-site': 'cross-site' },
+        json: { user: 'mallory' },
+      });
       assertRefused(res, 'login');
       assert.equal(h.store.counts.create, 0);
     });
@@ -61,7 +69,12 @@ export function csrfScenarios(factory: AppFactory): void {
 
       const trusting = await buildHarness(factory, { csrf: { trustedOrigins: ['https://admin.shop.test'] } });
       const session = await loggedIn(trusting);
-      const sibling = await trusting.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: session.cookie, origin: 'https://admin.shop.test', 'sec-fetch-site': 'same-site' }, json: { item: 'admin' } });
+      const sibling = await trusting.app.request({
+        method: 'POST',
+        path: '/cart',
+        headers: { ...BARE, cookie: session.cookie, origin: 'https://admin.shop.test', 'sec-fetch-site': 'same-site' },
+        json: { item: 'admin' },
+      });
       assert.equal(sibling.status, 200, sibling.body);
       assert.deepEqual(await session.cart(), ['admin']);
     });
@@ -69,11 +82,25 @@ export function csrfScenarios(factory: AppFactory): void {
     it('CS-07 without Fetch Metadata the Origin must match exactly; null and look-alikes are refused', async () => {
       const h = await buildHarness(factory, { csrf: { trustedOrigins: ['https://app.example.com'] } });
       const { cookie, cart } = await loggedIn(h);
-      for (const origin of ['null', 'https://app.example.com.evil.com', 'https://evil-app.example.com', 'http://shop.test', 'https://shop.test.evil.com', 'https://app.example.com:444']) {
+      for (const origin of [
+        'null',
+        'https://app.example.com.evil.com',
+        'https://evil-app.example.com',
+        'http://shop.test',
+        'https://shop.test.evil.com',
+        'https://app.example.com:444',
+      ]) {
         assertRefused(await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, origin }, json: { item: origin } }), origin);
       }
-      assert.equal((await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, origin: OWN_ORIGIN }, json: { item: 'own' } })).status, 200);
-      assert.equal((await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, origin: 'https://app.example.com' }, json: { item: 'trusted' } })).status, 200);
+      assert.equal(
+        (await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, origin: OWN_ORIGIN }, json: { item: 'own' } })).status,
+        200,
+      );
+      assert.equal(
+        (await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, origin: 'https://app.example.com' }, json: { item: 'trusted' } }))
+          .status,
+        200,
+      );
       assert.deepEqual(await cart(), ['own', 'trusted']);
     });
 
@@ -103,9 +130,17 @@ export function csrfScenarios(factory: AppFactory): void {
     it('CS-08 safe methods never change state; odd-case methods are still checked or rejected', async () => {
       const h = await buildHarness(factory);
       const { cookie, cart } = await loggedIn(h);
-      const get = await h.app.request({ path: '/me', headers: { ...BARE, cookie, origin: EVIL, 'sec-fetch-site': 'cross-site', 'x-http-method-override': 'POST' } });
+      const get = await h.app.request({
+        path: '/me',
+        headers: { ...BARE, cookie, origin: EVIL, 'sec-fetch-site': 'cross-site', 'x-http-method-override': 'POST' },
+      });
       assert.equal(get.status, 200);
-      const odd = await h.app.request({ method: 'PoSt', path: '/cart', headers: { ...BARE, cookie, origin: EVIL, 'sec-fetch-site': 'cross-site' }, json: { item: 'odd' } });
+      const odd = await h.app.request({
+        method: 'PoSt',
+        path: '/cart',
+        headers: { ...BARE, cookie, origin: EVIL, 'sec-fetch-site': 'cross-site' },
+        json: { item: 'odd' },
+      });
       assert.ok(odd.status >= 400 && odd.status < 500, `PoSt: ${odd.status}`);
       assert.deepEqual(await cart(), []);
     });
@@ -113,7 +148,10 @@ export function csrfScenarios(factory: AppFactory): void {
     it('CS-13 cross-site logout does not log the user out', async () => {
       const h = await buildHarness(factory);
       const { cookie } = await loggedIn(h);
-      assertRefused(await h.app.request({ method: 'POST', path: '/logout', headers: { ...BARE, cookie, origin: EVIL, 'sec-fetch-site': 'cross-site' } }), 'logout');
+      assertRefused(
+        await h.app.request({ method: 'POST', path: '/logout', headers: { ...BARE, cookie, origin: EVIL, 'sec-fetch-site': 'cross-site' } }),
+        'logout',
+      );
       assertRefused(await h.app.request({ method: 'POST', path: '/logout', headers: { ...BARE, cookie, origin: EVIL } }), 'logout from an old browser');
       assert.equal((await h.app.request({ path: '/me', headers: { ...HTTPS, cookie } })).json().userId, 'alice');
       const strict = await buildHarness(factory, STRICT);
@@ -126,9 +164,17 @@ export function csrfScenarios(factory: AppFactory): void {
       const h = await buildHarness(factory);
       const { cookie, cart } = await loggedIn(h);
       assert.equal((await h.app.request({ method: 'POST', path: '/cart', headers: { ...HTTPS, cookie }, json: { item: 'fetch' } })).status, 200);
-      const bearer = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, authorization: 'Bearer abc', origin: EVIL, 'sec-fetch-site': 'cross-site' }, json: { item: 'x' } });
+      const bearer = await h.app.request({
+        method: 'POST',
+        path: '/cart',
+        headers: { ...BARE, authorization: 'Bearer abc', origin: EVIL, 'sec-fetch-site': 'cross-site' },
+        json: { item: 'x' },
+      });
       assert.equal(bearer.status, 200, bearer.body);
-      assertRefused(await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, authorization: 'Bearer abc', origin: EVIL }, json: { item: 'both' } }), 'bearer plus cookie');
+      assertRefused(
+        await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, authorization: 'Bearer abc', origin: EVIL }, json: { item: 'both' } }),
+        'bearer plus cookie',
+      );
       assert.deepEqual(await cart(), ['fetch']);
     });
 
@@ -147,19 +193,27 @@ export function csrfScenarios(factory: AppFactory): void {
       const { cookie, cart, token } = await loggedIn(h);
       const form = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie }, form: { item: 'form', _csrf: await token() } });
       assert.equal(form.status, 200, form.body);
-      const header = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, 'x-csrf-token': await token() }, json: { item: 'header' } });
+      const header = await h.app.request({
+        method: 'POST',
+        path: '/cart',
+        headers: { ...BARE, cookie, 'x-csrf-token': await token() },
+        json: { item: 'header' },
+      });
       assert.equal(header.status, 200, header.body);
       assert.deepEqual(await cart(), ['form', 'header']);
     });
 
-    it('CS-02 session A\'s token with session B\'s cookie is refused; forged and missing tokens too', async () => {
+    it("CS-02 session A's token with session B's cookie is refused; forged and missing tokens too", async () => {
       const h = await buildHarness(factory, STRICT);
       const victim = await loggedIn(h);
       const attacker = await loggedIn(h);
       const stolen = await attacker.token();
       const last = stolen.at(-1) === 'A' ? 'B' : 'A';
       for (const token of [stolen, `${stolen.slice(0, -1)}${last}`, '', 'x', stolen.slice(0, 43), `${stolen}A`, '%'.repeat(86)]) {
-        assertRefused(await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: victim.cookie }, form: { item: 'x', _csrf: token } }), `token ${JSON.stringify(token.slice(0, 12))}`);
+        assertRefused(
+          await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: victim.cookie }, form: { item: 'x', _csrf: token } }),
+          `token ${JSON.stringify(token.slice(0, 12))}`,
+        );
       }
       assertRefused(await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: victim.cookie }, form: { item: 'x' } }), 'missing');
       assert.deepEqual(await victim.cart(), []);
@@ -171,7 +225,12 @@ export function csrfScenarios(factory: AppFactory): void {
       const attacker = await loggedIn(h);
       const planted = await attacker.token();
       const cookie = `_csrf=${planted}; csrf-token=${planted}; ${victim.cookie}`;
-      const res = await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, 'x-csrf-token': planted }, form: { item: 'x', _csrf: planted } });
+      const res = await h.app.request({
+        method: 'POST',
+        path: '/cart',
+        headers: { ...BARE, cookie, 'x-csrf-token': planted },
+        form: { item: 'x', _csrf: planted },
+      });
       assertRefused(res, 'planted');
       assert.deepEqual(await victim.cart(), []);
     });
@@ -180,14 +239,26 @@ export function csrfScenarios(factory: AppFactory): void {
       const h = await buildHarness(factory, STRICT);
       const anon = cookiePair(await h.app.request({ method: 'POST', path: '/cart', headers: HTTPS, json: { item: 'apple' } }));
       const before = (await h.app.request({ path: '/csrf', headers: { ...HTTPS, cookie: anon } })).json().token as string;
-      assert.equal((await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: anon, 'x-csrf-token': before }, json: { item: 'pear' } })).status, 200);
+      assert.equal(
+        (await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: anon, 'x-csrf-token': before }, json: { item: 'pear' } })).status,
+        200,
+      );
       const authed = cookiePair(await h.app.request({ method: 'POST', path: '/login', headers: { ...HTTPS, cookie: anon } }));
-      assertRefused(await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: authed, 'x-csrf-token': before }, json: { item: 'x' } }), 'pre-login token');
+      assertRefused(
+        await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: authed, 'x-csrf-token': before }, json: { item: 'x' } }),
+        'pre-login token',
+      );
       const after = (await h.app.request({ path: '/csrf', headers: { ...HTTPS, cookie: authed } })).json().token as string;
-      assert.equal((await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: authed, 'x-csrf-token': after }, json: { item: 'kiwi' } })).status, 200);
+      assert.equal(
+        (await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: authed, 'x-csrf-token': after }, json: { item: 'kiwi' } })).status,
+        200,
+      );
       await h.app.request({ method: 'POST', path: '/logout', headers: { ...HTTPS, cookie: authed } });
       const fresh = cookiePair(await h.app.request({ method: 'POST', path: '/cart', headers: HTTPS, json: { item: 'y' } }));
-      assertRefused(await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: fresh, 'x-csrf-token': after }, json: { item: 'x' } }), 'post-logout token');
+      assertRefused(
+        await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie: fresh, 'x-csrf-token': after }, json: { item: 'x' } }),
+        'post-logout token',
+      );
     });
 
     it('CS-11 tokens are masked: two renders differ and both validate; asking creates no cookie for a live session', async () => {
@@ -197,7 +268,10 @@ export function csrfScenarios(factory: AppFactory): void {
       assert.notEqual(first, second);
       assert.match(first, /^[A-Za-z0-9_-]{86}$/);
       for (const t of [first, second]) {
-        assert.equal((await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, 'x-csrf-token': t }, json: { item: 'x' } })).status, 200);
+        assert.equal(
+          (await h.app.request({ method: 'POST', path: '/cart', headers: { ...BARE, cookie, 'x-csrf-token': t }, json: { item: 'x' } })).status,
+          200,
+        );
       }
       const asked = await h.app.request({ path: '/csrf', headers: { ...HTTPS, cookie } });
       assert.deepEqual(asked.cookies, []);

@@ -52,7 +52,18 @@ export function faultScenarios(factory: AppFactory): void {
     it('BI-04 malformed Cookie headers are no session, never a 5xx; a ticket in a split header is found', async () => {
       const { app } = await buildHarness(factory);
       const cookie = cookiePair(await app.request({ method: 'POST', path: '/login', headers: HTTPS }));
-      for (const header of ['a', '=v', ';;;', 'sid=%E0%A4%A', '__Host-sid="quoted"', '\t__Host-sid\t=\t', ';'.repeat(1000), '__Host-sid=', '__Host-sid', `__Host-sid=${'x'.repeat(2000)}`]) {
+      for (const header of [
+        'a',
+        '=v',
+        ';;;',
+        'sid=%E0%A4%A',
+        '__Host-sid="quoted"',
+        '\t__Host-sid\t=\t',
+        ';'.repeat(1000),
+        '__Host-sid=',
+        '__Host-sid',
+        `__Host-sid=${'x'.repeat(2000)}`,
+      ]) {
         const res = await app.request({ path: '/me', headers: { ...HTTPS, cookie: header } });
         assert.equal(res.status, 200, header);
         assert.equal(res.json().userId, null, header);

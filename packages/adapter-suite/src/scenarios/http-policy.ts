@@ -16,7 +16,10 @@ export function httpPolicyScenarios(factory: AppFactory): void {
       assert.equal(store.status, 503);
       assert.deepEqual(store.json(), { error: { code: 'ERR_SESSION_STORE_UNAVAILABLE', message: 'The session store is unavailable; try again shortly.' } });
       assert.equal(store.headers['retry-after'], '1');
-      for (const res of [await app.request({ path: '/throw-internal', headers: { ...HTTPS, cookie } }), await app.request({ method: 'POST', path: '/unserializable', headers: { ...HTTPS, cookie } })]) {
+      for (const res of [
+        await app.request({ path: '/throw-internal', headers: { ...HTTPS, cookie } }),
+        await app.request({ method: 'POST', path: '/unserializable', headers: { ...HTTPS, cookie } }),
+      ]) {
         assert.equal(res.status, 500, res.body);
         assert.deepEqual(res.json(), { error: { code: 'ERR_SESSION_NOT_SERIALIZABLE', message: 'Something went wrong on our side.' } });
         assert.equal(res.headers['cache-control'], 'no-store');
@@ -30,7 +33,11 @@ export function httpPolicyScenarios(factory: AppFactory): void {
   describe('CORS', () => {
     it('CO-01 a preflight from a listed origin: 204 with methods, Authorization, Content-Type and the CSRF header, max-age; never *', async () => {
       const { app } = await buildHarness(factory, {}, undefined, CORS);
-      const res = await app.request({ method: 'OPTIONS', path: '/cart', headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-csrf-token' } });
+      const res = await app.request({
+        method: 'OPTIONS',
+        path: '/cart',
+        headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-csrf-token' },
+      });
       assert.equal(res.status, 204);
       assert.equal(res.headers['access-control-allow-origin'], APP);
       assert.equal(res.headers['access-control-allow-credentials'], 'true');
@@ -69,9 +76,18 @@ export function httpPolicyScenarios(factory: AppFactory): void {
       const { app } = await buildHarness(factory, {}, undefined, CORS);
       const login = await app.request({ method: 'POST', path: '/login', headers: { ...HTTPS, origin: APP } });
       assert.equal(login.cookies.length, 1);
-      const csrf = await app.request({ method: 'POST', path: '/cart', headers: { 'x-forwarded-proto': 'https', origin: 'https://evil.test', cookie: cookiePair(login) } });
+      const csrf = await app.request({
+        method: 'POST',
+        path: '/cart',
+        headers: { 'x-forwarded-proto': 'https', origin: 'https://evil.test', cookie: cookiePair(login) },
+      });
       assert.equal(csrf.status, 403);
-      for (const res of [login, csrf, await app.request({ path: '/public' }), await app.request({ path: '/throw-store', headers: { ...HTTPS, origin: APP } })]) {
+      for (const res of [
+        login,
+        csrf,
+        await app.request({ path: '/public' }),
+        await app.request({ path: '/throw-store', headers: { ...HTTPS, origin: APP } }),
+      ]) {
         assert.match(res.headers.vary ?? '', /Origin/, String(res.status));
       }
     });
@@ -85,7 +101,7 @@ export function httpPolicyScenarios(factory: AppFactory): void {
       assert.doesNotMatch(res.cookies[0] ?? '', /Secure/);
     });
 
-    it('PT-02 from a trusted hop it is honoured: __Host- cookie, Secure; the scheme is the outermost trusted hop\'s', async () => {
+    it("PT-02 from a trusted hop it is honoured: __Host- cookie, Secure; the scheme is the outermost trusted hop's", async () => {
       const { app } = await buildHarness(factory, {}, undefined, { trustProxy: 1 });
       const res = await app.request({ method: 'POST', path: '/login', headers: HTTPS });
       assert.match(cookiePair(res), /^__Host-sid=/);
@@ -97,7 +113,11 @@ export function httpPolicyScenarios(factory: AppFactory): void {
 
     it('PT-03 RFC 7239 Forwarded is read the same way, and used instead of X-Forwarded-Proto', async () => {
       const { app } = await buildHarness(factory, {}, undefined, { trustProxy: 1 });
-      const res = await app.request({ method: 'POST', path: '/login', headers: { forwarded: 'for=192.0.2.60;proto=https;by=203.0.113.43', 'x-forwarded-proto': 'http', 'sec-fetch-site': 'same-origin' } });
+      const res = await app.request({
+        method: 'POST',
+        path: '/login',
+        headers: { forwarded: 'for=192.0.2.60;proto=https;by=203.0.113.43', 'x-forwarded-proto': 'http', 'sec-fetch-site': 'same-origin' },
+      });
       assert.match(cookiePair(res), /^__Host-sid=/);
       const untrusted = await buildHarness(factory, {}, undefined, { trustProxy: false });
       const plain = await untrusted.app.request({ method: 'POST', path: '/login', headers: { forwarded: 'proto=https', 'sec-fetch-site': 'same-origin' } });

@@ -49,7 +49,10 @@ export function lifecycleScenarios(factory: AppFactory): void {
       const results = await Promise.all(
         Array.from({ length: 50 }, (_, i) => app.request({ method: 'POST', path: '/cart', headers: { ...HTTPS, cookie }, json: { item: `item-${i}` } })),
       );
-      assert.deepEqual(results.map((r) => r.status), Array(50).fill(200));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        Array(50).fill(200),
+      );
       const cart = (await app.request({ path: '/me', headers: { ...HTTPS, cookie } })).json().cart as string[];
       assert.deepEqual([...cart].sort(), Array.from({ length: 50 }, (_, i) => `item-${i}`).sort());
     });

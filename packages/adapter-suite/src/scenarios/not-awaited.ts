@@ -21,7 +21,11 @@ async function build(factory: AppFactory) {
 
 function assertReported(logged: Logged[], method: string): void {
   const reports = logged.filter((entry) => entry.context?.code === 'ERR_SESSION_NOT_AWAITED');
-  assert.deepEqual(reports.map((entry) => entry.context?.method), [method], JSON.stringify(logged.map((entry) => entry.message)));
+  assert.deepEqual(
+    reports.map((entry) => entry.context?.method),
+    [method],
+    JSON.stringify(logged.map((entry) => entry.message)),
+  );
   assert.ok(reports[0]?.message.includes(`await session.${method}(`));
 }
 
@@ -38,7 +42,10 @@ export function notAwaitedScenarios(factory: AppFactory): void {
       assert.deepEqual(me.json(), { userId: 'alice', status: 'valid', cart: ['apple'] });
       assert.equal(await store.get(ticketId(anonymous), clock.now()), null);
       const devices = await manager.listSessions('alice');
-      assert.deepEqual(devices.map((device) => device.id), [ticketId(rotated)]);
+      assert.deepEqual(
+        devices.map((device) => device.id),
+        [ticketId(rotated)],
+      );
       assertReported(logged, 'login');
     });
 

@@ -33,7 +33,13 @@ export function memoryBus(): SessionBus {
     async broadcast(channel, payload) {
       if (closed) return;
       const message = { type: 'broadcast', channel, payload } as const;
-      queueMicrotask(() => dispatchBroadcast(broadcastListeners, message, (error) => queueMicrotask(() => { throw error; })));
+      queueMicrotask(() =>
+        dispatchBroadcast(broadcastListeners, message, (error) =>
+          queueMicrotask(() => {
+            throw error;
+          }),
+        ),
+      );
     },
     onBroadcast(channel, listener) {
       return addBroadcastListener(broadcastListeners, channel, listener);

@@ -58,7 +58,8 @@ const fail = (message: string): never => {
 /** Validates cookie options and derives the cookie modes. Throws `SessionConfigError`. */
 export function resolveCookieOptions(options: CookieOptions = {}, production: boolean): ResolvedCookie {
   const { name = '__Host-sid', path = '/', domain, secure = 'auto', sameSite = 'lax', httpOnly = true } = options;
-  if (typeof name !== 'string' || !TOKEN.test(name)) fail(`name ${JSON.stringify(name)} may only contain RFC 6265 token characters (no ; , = space or control characters).`);
+  if (typeof name !== 'string' || !TOKEN.test(name))
+    fail(`name ${JSON.stringify(name)} may only contain RFC 6265 token characters (no ; , = space or control characters).`);
   if (typeof path !== 'string' || !PATH.test(path)) fail(`path ${JSON.stringify(path)} must start with "/" and contain no ; or control characters.`);
   if (domain !== undefined && (typeof domain !== 'string' || !DOMAIN.test(domain))) fail(`domain ${JSON.stringify(domain)} is not a valid host name.`);
   if (secure !== true && secure !== false && secure !== 'auto') fail('secure must be true, false or "auto".');
@@ -70,14 +71,14 @@ export function resolveCookieOptions(options: CookieOptions = {}, production: bo
   // Browsers silently drop cookies that break these rules; fail loudly instead. (CK-04)
   if (hostPrefix && domain !== undefined) fail(`a "__Host-" cookie cannot have a domain; remove domain or rename the cookie (e.g. "__Secure-sid").`);
   if (hostPrefix && path !== '/') fail(`a "__Host-" cookie must have path "/"; remove path or rename the cookie (e.g. "__Secure-sid").`);
-  if ((hostPrefix || securePrefix) && secure === false) fail(`a "${hostPrefix ? '__Host-' : '__Secure-'}" cookie must be Secure; set secure to true or "auto", or drop the prefix.`);
+  if ((hostPrefix || securePrefix) && secure === false)
+    fail(`a "${hostPrefix ? '__Host-' : '__Secure-'}" cookie must be Secure; set secure to true or "auto", or drop the prefix.`);
   if (sameSite === 'none' && secure !== true) fail('sameSite "none" requires secure: true (browsers reject SameSite=None without Secure).');
 
   const label = sameSite === 'lax' ? 'Lax' : sameSite === 'strict' ? 'Strict' : 'None';
   const base = { path, domain, httpOnly, sameSite: label } as const;
   const secureMode: CookieMode = { name, attributes: Object.freeze({ ...base, secure: secure !== false }) };
   const stripped = name.replace(/^__(Host|Secure)-/, '');
-  const insecure: CookieMode | null =
-    secure === 'auto' && !production ? { name: stripped, attributes: Object.freeze({ ...base, secure: false }) } : null;
+  const insecure: CookieMode | null = secure === 'auto' && !production ? { name: stripped, attributes: Object.freeze({ ...base, secure: false }) } : null;
   return Object.freeze({ secure: Object.freeze(secureMode), insecure: insecure && Object.freeze(insecure) });
 }

@@ -19,13 +19,7 @@ const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
  * Serializes a cookie. `maxAgeSeconds` undefined gives a browser-session cookie; otherwise
  * `Max-Age` (an integer) and a matching `Expires` for old clients are written.
  */
-export function serializeCookie(
-  name: string,
-  value: string,
-  attributes: CookieAttributes,
-  maxAgeSeconds?: number,
-  now: number = Date.now(),
-): string {
+export function serializeCookie(name: string, value: string, attributes: CookieAttributes, maxAgeSeconds?: number, now: number = Date.now()): string {
   let out = `${name}=${value}; Path=${attributes.path}`;
   if (attributes.domain !== undefined) out += `; Domain=${attributes.domain}`;
   if (maxAgeSeconds !== undefined) {

@@ -153,13 +153,15 @@ function assertOrigin(value: unknown, index: number): string {
 export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
   if (options === null || typeof options !== 'object') throw new SessionConfigError('csrf must be an options object or false.');
   const { trustedOrigins = [], headerName = 'x-csrf-token', fieldName = '_csrf', mode = 'standard' } = options;
-  if (!MODES.includes(mode)) throw new SessionConfigError(`csrf.mode must be 'standard' (the default: a request with neither Origin nor Sec-Fetch-Site passes) or 'strict' (such a request with a session cookie must carry the CSRF token); got ${JSON.stringify(mode)}.`);
+  if (!MODES.includes(mode))
+    throw new SessionConfigError(
+      `csrf.mode must be 'standard' (the default: a request with neither Origin nor Sec-Fetch-Site passes) or 'strict' (such a request with a session cookie must carry the CSRF token); got ${JSON.stringify(mode)}.`,
+    );
   if (!Array.isArray(trustedOrigins)) throw new SessionConfigError('csrf.trustedOrigins must be an array of origins.');
   if (!TOKEN_NAME.test(headerName)) throw new SessionConfigError('csrf.headerName must be a header name (letters, digits, - and _).');
   if (!TOKEN_NAME.test(fieldName)) throw new SessionConfigError('csrf.fieldName must be a form field name (letters, digits, - and _).');
   const trusted = new Set(trustedOrigins.map(assertOrigin));
-  const isTrustedOrigin = (origin: string | null | undefined, target: string) =>
-    typeof origin === 'string' && (origin === target || trusted.has(origin));
+  const isTrustedOrigin = (origin: string | null | undefined, target: string) => typeof origin === 'string' && (origin === target || trusted.has(origin));
   const header = headerName.toLowerCase();
 
   return Object.freeze({
@@ -174,23 +176,40 @@ export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
       const site = request.secFetchSite;
       if (typeof site === 'string' && site !== '') {
         if (site === 'same-origin' || site === 'none' || trusted.has(request.origin ?? '')) return null;
-        return new SessionCsrfError('cross-site', `Cross-site request refused: Sec-Fetch-Site is "${site === 'same-site' ? 'same-site' : 'cross-site'}" and its origin is not in csrf.trustedOrigins. If that origin is yours, add it there. A script or other non-browser client should send neither Sec-Fetch-Site nor Origin.`);
+        return new SessionCsrfError(
+          'cross-site',
+          `Cross-site request refused: Sec-Fetch-Site is "${site === 'same-site' ? 'same-site' : 'cross-site'}" and its origin is not in csrf.trustedOrigins. If that origin is yours, add it there. A script or other non-browser client should send neither Sec-Fetch-Site nor Origin.`,
+        );
       }
       if (typeof request.origin === 'string' && request.origin !== '') {
         if (isTrustedOrigin(request.origin, request.target)) return null;
-        return new SessionCsrfError('origin', 'Cross-origin request refused: its Origin is neither this site nor in csrf.trustedOrigins. If that origin is yours, add it there. A script or other non-browser client should not send an Origin header.');
+        return new SessionCsrfError(
+          'origin',
+          'Cross-origin request refused: its Origin is neither this site nor in csrf.trustedOrigins. If that origin is yours, add it there. A script or other non-browser client should not send an Origin header.',
+        );
       }
       // Neither header: not a cross-site browser request today (step 5 above).
       return mode === 'strict' && withCookie ? 'token' : null;
     },
     checkToken(session: Session<any>, token: unknown, unreadForm?: UnreadForm) {
       if ((typeof token !== 'string' || token === '') && unreadForm !== undefined) {
-        return new SessionCsrfError('token-missing', `CSRF token missing: this form post has a session cookie but no Origin or Sec-Fetch-Site header, and csrf.mode is 'strict', so its token (from session.csrfToken()) is checked in the ${fieldName} form field, but no body parser had read the form when the session middleware ran. ${unreadForm.fix} Any request may send the token in the ${header} header instead.`);
+        return new SessionCsrfError(
+          'token-missing',
+          `CSRF token missing: this form post has a session cookie but no Origin or Sec-Fetch-Site header, and csrf.mode is 'strict', so its token (from session.csrfToken()) is checked in the ${fieldName} form field, but no body parser had read the form when the session middleware ran. ${unreadForm.fix} Any request may send the token in the ${header} header instead.`,
+        );
       }
       if (typeof token !== 'string' || token === '') {
-        return new SessionCsrfError('token-missing', `CSRF token missing: this request has a session cookie but no Origin or Sec-Fetch-Site header, and csrf.mode is 'strict', so it must carry the token from session.csrfToken() in the ${header} header or the ${fieldName} form field. A script client can read the token from a page or route of the app and send it in the ${header} header, or authenticate with a bearer token instead of a cookie.`);
+        return new SessionCsrfError(
+          'token-missing',
+          `CSRF token missing: this request has a session cookie but no Origin or Sec-Fetch-Site header, and csrf.mode is 'strict', so it must carry the token from session.csrfToken() in the ${header} header or the ${fieldName} form field. A script client can read the token from a page or route of the app and send it in the ${header} header, or authenticate with a bearer token instead of a cookie.`,
+        );
       }
-      return session.verifyCsrfToken(token) ? null : new SessionCsrfError('token-invalid', 'CSRF token invalid: it was not issued for this session (it may predate a login or logout). Reload the form to get a fresh one.');
+      return session.verifyCsrfToken(token)
+        ? null
+        : new SessionCsrfError(
+            'token-invalid',
+            'CSRF token invalid: it was not issued for this session (it may predate a login or logout). Reload the form to get a fresh one.',
+          );
     },
   });
 }

@@ -81,7 +81,13 @@ export function createCors(options: CorsOptions, csrfHeader: string | null): Cor
       if (!allowed.has(origin)) return refused;
       return {
         status: 204,
-        headers: { ...headersFor(origin), 'access-control-allow-methods': methods, 'access-control-allow-headers': headers, 'access-control-max-age': String(maxAge), 'cache-control': 'no-store' },
+        headers: {
+          ...headersFor(origin),
+          'access-control-allow-methods': methods,
+          'access-control-allow-headers': headers,
+          'access-control-max-age': String(maxAge),
+          'cache-control': 'no-store',
+        },
         body: '',
       };
     },

@@ -48,7 +48,12 @@ function headersFor(session: Session<any>, cookies: readonly string[], extra: Re
  * headers are going out this instant (no waiting): commit what needs no store, drop unwritten
  * changes and say so. Synchronous when nothing is pending.
  */
-export function finishTransaction(session: Session<any>, extra: Readonly<Record<string, string>>, now: boolean, logger: Logger): HttpHeaders | Promise<HttpHeaders> {
+export function finishTransaction(
+  session: Session<any>,
+  extra: Readonly<Record<string, string>>,
+  now: boolean,
+  logger: Logger,
+): HttpHeaders | Promise<HttpHeaders> {
   if (!isPending(session)) return headersFor(session, NO_COOKIES, extra);
   if (now) {
     const cookies = commitCookies(session);
@@ -57,7 +62,9 @@ export function finishTransaction(session: Session<any>, extra: Readonly<Record<
     // No data change pending means a login(), logout(), regenerate() or destroy() was still
     // running (the core logs which one, as ERR_SESSION_NOT_AWAITED): say that, not "0 changes".
     const lost = dropped > 0 ? `${dropped} change(s) were not saved` : 'a session call still running (not awaited) could not reach this response';
-    logger.error(`coatcheck: the response headers went out before the session was committed, so ${lost}. Streaming handlers must commit the session (Express: await commitSession(req, res)) before writing the body.`);
+    logger.error(
+      `coatcheck: the response headers went out before the session was committed, so ${lost}. Streaming handlers must commit the session (Express: await commitSession(req, res)) before writing the body.`,
+    );
     return headersFor(session, NO_COOKIES, extra);
   }
   return session.commit().then((cookies) => headersFor(session, cookies, extra));

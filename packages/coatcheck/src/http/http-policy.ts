@@ -64,16 +64,30 @@ export function isAnswer(value: object): value is HttpAnswer {
 // RFC 6750 §2.3 puts access tokens in the query string; URLs end up in logs, history and
 // Referer headers, so it is refused outright, as is a refresh token there.
 const TOKEN_IN_QUERY = /[?&](?:access_token|refresh_token)=/i;
-const AMBIGUOUS: BearerFailure = Object.freeze({ ok: false, status: 401, error: 'invalid_request', code: 'ERR_TOKEN_AMBIGUOUS', message: 'Send one Authorization header.' });
-const IN_URL: BearerFailure = Object.freeze({ ok: false, status: 400, error: 'invalid_request', code: 'ERR_TOKEN_IN_URL', message: 'Tokens are not accepted in the URL; send them in the Authorization header or the request body.' });
+const AMBIGUOUS: BearerFailure = Object.freeze({
+  ok: false,
+  status: 401,
+  error: 'invalid_request',
+  code: 'ERR_TOKEN_AMBIGUOUS',
+  message: 'Send one Authorization header.',
+});
+const IN_URL: BearerFailure = Object.freeze({
+  ok: false,
+  status: 400,
+  error: 'invalid_request',
+  code: 'ERR_TOKEN_IN_URL',
+  message: 'Tokens are not accepted in the URL; send them in the Authorization header or the request body.',
+});
 const NO_EXTRA: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Creates the policy. Throws `SessionConfigError` for bad options, at start-up. */
 export function createHttpPolicy<D extends object = SessionDataMap>(options: HttpPolicyOptions<D>): HttpPolicy<D> {
   const manager = options?.manager;
-  if (!manager || typeof manager.load !== 'function') throw new SessionConfigError('coatcheck: options.manager must be a session manager from createSessionManager().');
+  if (!manager || typeof manager.load !== 'function')
+    throw new SessionConfigError('coatcheck: options.manager must be a session manager from createSessionManager().');
   const { bearer } = options;
-  if (bearer !== undefined && (bearer === null || typeof bearer.authenticate !== 'function')) throw new SessionConfigError('coatcheck: options.bearer must be a token service from createTokenService().');
+  if (bearer !== undefined && (bearer === null || typeof bearer.authenticate !== 'function'))
+    throw new SessionConfigError('coatcheck: options.bearer must be a token service from createTokenService().');
   const guard = manager.csrf;
   const logger = options.logger ?? managerLogger(manager);
   const trust = createProxyTrust(options.trustProxy);
@@ -98,8 +112,12 @@ export function createHttpPolicy<D extends object = SessionDataMap>(options: Htt
   }
 
   const context: TransactionContext = { guard, logger, answerError };
-  const transaction = (session: Session<D>, source: 'cookie' | 'bearer', csrfField: string | null, extra: Readonly<Record<string, string>>): HttpTransaction<D> =>
-    new Transaction(context, session, source, csrfField, extra);
+  const transaction = (
+    session: Session<D>,
+    source: 'cookie' | 'bearer',
+    csrfField: string | null,
+    extra: Readonly<Record<string, string>>,
+  ): HttpTransaction<D> => new Transaction(context, session, source, csrfField, extra);
 
   function acceptBearer(outcome: BearerOutcome<D>, extra: Readonly<Record<string, string>>): BeginResult<D> {
     return outcome.ok ? transaction(outcome.session, 'bearer', null, extra) : answerBearerFailure(outcome, extra);
@@ -145,7 +163,10 @@ export function createHttpPolicy<D extends object = SessionDataMap>(options: Htt
         const outcome = bearer.authenticate(authorization, { secure, userAgent, ip });
         // A synchronous answer (cached token, cached session) continues without a microtask.
         if (!(outcome instanceof Promise)) return acceptBearer(outcome, extra);
-        return outcome.then((value) => acceptBearer(value, extra), (error: unknown) => rethrowUnless(answerError(error, extra), error));
+        return outcome.then(
+          (value) => acceptBearer(value, extra),
+          (error: unknown) => rethrowUnless(answerError(error, extra), error),
+        );
       }
     }
     const skipCsrf = beginOptions?.csrf === false;

@@ -16,7 +16,7 @@ export const INSECURE_COOKIE_WARNING = WARNINGS.INSECURE_COOKIE_BEHIND_PROXY.cod
 export function warnInsecureCookie(logger: Logger): boolean {
   logger.warn(
     `${INSECURE_COOKIE_WARNING} coatcheck: a plain-HTTP request says it came through an HTTPS proxy (X-Forwarded-Proto or Forwarded), but that proxy is not trusted, so the request counts as plain HTTP: its session cookie is not Secure and its origin is http://. ` +
-      'Behind your own TLS proxy, set the adapter\'s trustProxy option (a hop count such as 1, or the proxy addresses/CIDRs). ' +
+      "Behind your own TLS proxy, set the adapter's trustProxy option (a hop count such as 1, or the proxy addresses/CIDRs). " +
       'If nobody should send that header, pin cookie: { secure: true } in createSessionManager() so the cookie is Secure whatever the request says.',
     { code: INSECURE_COOKIE_WARNING },
   );

@@ -25,8 +25,18 @@ export function normalizeOrigin(value: unknown, label: string): string {
   }
   // URL parses `https://*.example` as a host named `*.example`: refuse it, since whoever wrote
   // it meant a pattern, and no browser ever sends that origin.
-  if (url === null || url.origin === 'null' || url.hostname.includes('*') || url.pathname !== '/' || url.search !== '' || url.hash !== '' || (value as string).endsWith('/')) {
-    throw new SessionConfigError(`${label}: an origin is scheme, host and port only, exactly as browsers send it (e.g. "https://shop.example"); got ${JSON.stringify(value)}.`);
+  if (
+    url === null ||
+    url.origin === 'null' ||
+    url.hostname.includes('*') ||
+    url.pathname !== '/' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    (value as string).endsWith('/')
+  ) {
+    throw new SessionConfigError(
+      `${label}: an origin is scheme, host and port only, exactly as browsers send it (e.g. "https://shop.example"); got ${JSON.stringify(value)}.`,
+    );
   }
   return url.origin;
 }

@@ -95,7 +95,12 @@ function readForwarded(request: ForwardedInput): Forwarded {
       for (const pair of element.split(';')) {
         const eq = pair.indexOf('=');
         const key = pair.slice(0, eq).trim().toLowerCase();
-        if (key === 'proto') proto = pair.slice(eq + 1).trim().replace(/^"|"$/g, '').toLowerCase();
+        if (key === 'proto')
+          proto = pair
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"|"$/g, '')
+            .toLowerCase();
         else if (key === 'for') node = forNode(pair.slice(eq + 1));
       }
       protos.push(proto);

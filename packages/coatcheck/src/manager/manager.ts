@@ -148,9 +148,7 @@ export interface SessionManager<D extends object = SessionDataMap> {
  * for (const value of await session.commit()) res.appendHeader('set-cookie', value)
  * ```
  */
-export function createSessionManager<D extends object = SessionDataMap>(
-  options: SessionManagerOptions,
-): SessionManager<D> {
+export function createSessionManager<D extends object = SessionDataMap>(options: SessionManagerOptions): SessionManager<D> {
   assertOptions(options);
   const resolved = resolveOptions(options);
   const events = createEventEmitter((error) => resolved.logger.error('coatcheck: event listener threw', { error }));
@@ -169,7 +167,9 @@ export function createSessionManager<D extends object = SessionDataMap>(
     if (secure !== false || cookie.insecure === null) {
       if (secure === false && ctx.production && !warnedInsecure) {
         warnedInsecure = true;
-        ctx.logger.error('coatcheck: plain-HTTP request in production; browsers drop Secure cookies over HTTP. Serve HTTPS, or give the adapter a trustProxy option naming the TLS-terminating proxy (docs/http-policy.md).');
+        ctx.logger.error(
+          'coatcheck: plain-HTTP request in production; browsers drop Secure cookies over HTTP. Serve HTTPS, or give the adapter a trustProxy option naming the TLS-terminating proxy (docs/http-policy.md).',
+        );
       }
       return cookie.secure;
     }

@@ -108,7 +108,9 @@ export function assertOptions(options: SessionManagerOptions): void {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new SessionConfigError(`${name} must be a positive integer.`);
   };
   if (options.cache && !options.bus) {
-    throw new SessionConfigError('cache requires a bus: without one, other instances could not tell this one that a session was revoked. Pass bus: redisBus(...), postgresBus(...), or memoryBus() for a single process.');
+    throw new SessionConfigError(
+      'cache requires a bus: without one, other instances could not tell this one that a session was revoked. Pass bus: redisBus(...), postgresBus(...), or memoryBus() for a single process.',
+    );
   }
   if (options.bus !== undefined && (options.bus === null || typeof options.bus.publish !== 'function' || typeof options.bus.subscribe !== 'function')) {
     throw new SessionConfigError('bus does not implement the SessionBus contract (publish, subscribe, onStateChange, ping, close).');
@@ -116,7 +118,8 @@ export function assertOptions(options: SessionManagerOptions): void {
   positiveInteger('maxDataBytes', options.maxDataBytes);
   positiveInteger('maxConflictRetries', options.maxConflictRetries);
   const cacheSize = options.verifiedTicketCache;
-  if (cacheSize !== undefined && (!Number.isInteger(cacheSize) || cacheSize < 0)) throw new SessionConfigError('verifiedTicketCache must be a non-negative integer.');
+  if (cacheSize !== undefined && (!Number.isInteger(cacheSize) || cacheSize < 0))
+    throw new SessionConfigError('verifiedTicketCache must be a non-negative integer.');
 }
 
 /** Applies defaults and derives keys; the result is frozen. */

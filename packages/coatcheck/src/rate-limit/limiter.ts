@@ -116,7 +116,9 @@ interface Tier {
  */
 export function createRateLimiter<D extends string>(options: RateLimiterOptions<D>): RateLimiter<D> {
   if (options === null || typeof options !== 'object') {
-    throw new SessionConfigError("createRateLimiter: pass { backend, name, rules }, e.g. createRateLimiter({ backend: memoryRateLimit(), name: 'login', rules: { address: { limit: 20, windowMs: 60_000 } } }).");
+    throw new SessionConfigError(
+      "createRateLimiter: pass { backend, name, rules }, e.g. createRateLimiter({ backend: memoryRateLimit(), name: 'login', rules: { address: { limit: 20, windowMs: 60_000 } } }).",
+    );
   }
   const { backend, name, now = Date.now, pruneIntervalMs = 60_000 } = options;
   assertBackend(backend);

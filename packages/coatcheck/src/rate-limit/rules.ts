@@ -58,7 +58,9 @@ function resolveRule(where: string, rule: unknown): ResolvedRule {
     );
   }
   if (!isPositiveInteger(burst, 1_000_000)) {
-    throw new SessionConfigError(`createRateLimiter: \`${where}.burst\` must be a positive integer up to 1,000,000 (hits at once), or left out to equal limit.`);
+    throw new SessionConfigError(
+      `createRateLimiter: \`${where}.burst\` must be a positive integer up to 1,000,000 (hits at once), or left out to equal limit.`,
+    );
   }
   // Rounded up, so the limit is never exceeded and every backend computes with exact integers.
   const intervalMs = Math.ceil(windowMs / limit);
@@ -68,9 +70,7 @@ function resolveRule(where: string, rule: unknown): ResolvedRule {
 /** Validates `rules` into tiers per dimension. */
 export function resolveRules(rules: unknown): ReadonlyMap<string, readonly ResolvedRule[]> {
   if (rules === null || typeof rules !== 'object' || Array.isArray(rules) || Object.keys(rules).length === 0) {
-    throw new SessionConfigError(
-      'createRateLimiter: `rules` must name at least one dimension, e.g. { address: { limit: 20, windowMs: 60_000 } }.',
-    );
+    throw new SessionConfigError('createRateLimiter: `rules` must name at least one dimension, e.g. { address: { limit: 20, windowMs: 60_000 } }.');
   }
   const resolved = new Map<string, readonly ResolvedRule[]>();
   for (const [dimension, value] of Object.entries(rules)) {
@@ -116,6 +116,8 @@ export function assertBackend(backend: unknown): asserts backend is RateLimitBac
  */
 export function backendKey(name: string, dimension: string, tier: number, value: unknown): string {
   // A missing value (undefined, null) is a bucket of its own: the rule is never skipped.
-  const digest = createHash('sha256').update(String(value ?? '')).digest('base64url');
+  const digest = createHash('sha256')
+    .update(String(value ?? ''))
+    .digest('base64url');
   return `${name}:${dimension}:${tier}:${digest}`;
 }

@@ -53,8 +53,7 @@ export function resolveLifetime(options: LifetimeOptions = {}): Lifetime {
   if (rememberIdleMs > rememberAbsoluteMs) {
     throw new SessionConfigError('lifetime.rememberIdleTimeout cannot exceed lifetime.rememberAbsoluteTimeout.');
   }
-  const touchAfterMs =
-    options.touchAfter === undefined ? Math.min(idleMs / 10, 60_000) : seconds('touchAfter', options.touchAfter);
+  const touchAfterMs = options.touchAfter === undefined ? Math.min(idleMs / 10, 60_000) : seconds('touchAfter', options.touchAfter);
   if (touchAfterMs >= idleMs) throw new SessionConfigError('lifetime.touchAfter must be shorter than idleTimeout.');
   return Object.freeze({ idleMs, absoluteMs, rememberIdleMs, rememberAbsoluteMs, touchAfterMs });
 }

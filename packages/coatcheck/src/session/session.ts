@@ -60,16 +60,36 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     if (init.clear && init.mode !== null) this.#cookie = serializeClearCookie(init.mode.name, init.mode.attributes);
   }
 
-  get id() { return this.#record?.id ?? null; }
-  get userId() { return this.#record?.userId ?? null; }
-  get status() { return this.#init.status; }
-  get isNew() { return this.#record === null; }
-  get isAuthenticated() { return this.#record !== null && this.#record.userId !== null; }
-  get persistent() { return this.#record?.persistent ?? false; }
-  get createdAt() { return this.#record?.createdAt ?? null; }
-  get expiresAt() { return this.#record?.expiresAt ?? null; }
-  get authenticatedAt() { return this.#record?.authenticatedAt ?? null; }
-  get data() { return this.#data as Readonly<Partial<D>>; }
+  get id() {
+    return this.#record?.id ?? null;
+  }
+  get userId() {
+    return this.#record?.userId ?? null;
+  }
+  get status() {
+    return this.#init.status;
+  }
+  get isNew() {
+    return this.#record === null;
+  }
+  get isAuthenticated() {
+    return this.#record !== null && this.#record.userId !== null;
+  }
+  get persistent() {
+    return this.#record?.persistent ?? false;
+  }
+  get createdAt() {
+    return this.#record?.createdAt ?? null;
+  }
+  get expiresAt() {
+    return this.#record?.expiresAt ?? null;
+  }
+  get authenticatedAt() {
+    return this.#record?.authenticatedAt ?? null;
+  }
+  get data() {
+    return this.#data as Readonly<Partial<D>>;
+  }
   get pending() {
     return !this.#committed && (this.#ops.length > 0 || this.#touchDue || this.#resign || this.#cookie !== null || this.#calls !== null);
   }

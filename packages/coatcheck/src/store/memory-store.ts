@@ -58,16 +58,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
     throw new SessionConfigError('memoryStore: maxEntries must be a positive integer');
   }
   if (!quiet && process.env.NODE_ENV === 'production') {
-    process.emitWarning(
-      'memoryStore keeps sessions in one process and loses them on restart; use the SQLite, Redis or Postgres store in production.',
-      { code: MEMORY_STORE_WARNING },
-    );
+    process.emitWarning('memoryStore keeps sessions in one process and loses them on restart; use the SQLite, Redis or Postgres store in production.', {
+      code: MEMORY_STORE_WARNING,
+    });
   }
   const entries = new Map<string, Entry>();
   const byUser = new Map<string, Set<string>>();
 
-  const live = (entry: Entry | undefined, at: number): entry is Entry =>
-    entry !== undefined && entry.record.expiresAt > at;
+  const live = (entry: Entry | undefined, at: number): entry is Entry => entry !== undefined && entry.record.expiresAt > at;
   function index(userId: string | null, id: string): void {
     if (userId === null) return;
     let ids = byUser.get(userId);

@@ -69,7 +69,10 @@ export function createStoreCallHook(logger: Logger): StoreCallHook {
         } catch (failure) {
           if (logged) continue;
           listeners.set(listener, true);
-          logger.error('coatcheck: an onStoreCall listener threw; the request went on, and further failures of this listener are not logged', { op, error: failure });
+          logger.error('coatcheck: an onStoreCall listener threw; the request went on, and further failures of this listener are not logged', {
+            op,
+            error: failure,
+          });
         }
       }
     },

@@ -61,9 +61,7 @@ function assertStrong(secret: SecretInput, index: number): void {
   if (missing !== null) throw new SessionConfigError(`secrets[${index}] ${missing}. ${HOW_TO_SET}`);
   const bytes = toBytes(secret);
   if (typeof secret === 'string' && KNOWN_WEAK.has(secret.trim().toLowerCase())) {
-    throw new SessionConfigError(
-      `secrets[${index}] is a published example secret. Generate one with: ${GENERATE_SECRET_COMMAND}`,
-    );
+    throw new SessionConfigError(`secrets[${index}] is a published example secret. Generate one with: ${GENERATE_SECRET_COMMAND}`);
   }
   if (bytes.length < MIN_SECRET_BYTES) {
     throw new SessionConfigError(

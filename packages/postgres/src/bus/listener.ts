@@ -54,8 +54,7 @@ export function startListener(options: ListenerOptions): Listener {
     state = next;
     onState(next);
   };
-  const probe = (client: pg.Client): Promise<unknown> =>
-    client.query({ text: 'SELECT 1', query_timeout: opTimeoutMs } as pg.QueryConfig);
+  const probe = (client: pg.Client): Promise<unknown> => client.query({ text: 'SELECT 1', query_timeout: opTimeoutMs } as pg.QueryConfig);
 
   // Equal jitter: half the capped exponential delay, plus a random share of the other half.
   function nextDelay(): number {
@@ -110,7 +109,10 @@ export function startListener(options: ListenerOptions): Listener {
         heartbeat = setInterval(() => {
           if (pending) return;
           pending = true;
-          probe(client).then(() => (pending = false), () => void drop(client));
+          probe(client).then(
+            () => (pending = false),
+            () => void drop(client),
+          );
         }, options.heartbeatIntervalMs);
         heartbeat.unref();
       }

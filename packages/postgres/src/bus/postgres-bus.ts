@@ -86,7 +86,11 @@ export function postgresBus(options: PostgresBusOptions): PostgresBus {
       const message = fromPayload(payload);
       if (message === null) return;
       if (message.type === 'broadcast') {
-        dispatchBroadcast(broadcastListeners, message, (error) => safely(() => { throw error; }));
+        dispatchBroadcast(broadcastListeners, message, (error) =>
+          safely(() => {
+            throw error;
+          }),
+        );
         return;
       }
       for (const subscriber of listeners) safely(() => subscriber(message));

@@ -14,7 +14,11 @@ const count = Number(process.argv[2] ?? 10_000);
 // The payload of scripts/measure-store-size.mjs, so the numbers compare with the SQLite and
 // memory figures in docs/stores.md: a user id, a three-line cart, a 111-character User-Agent.
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
-const cart = () => [{ item_id: 'sku-1001', quantity: 2 }, { item_id: 'sku-2002', quantity: 1 }, { item_id: 'sku-3003', quantity: 5 }];
+const cart = () => [
+  { item_id: 'sku-1001', quantity: 2 },
+  { item_id: 'sku-2002', quantity: 1 },
+  { item_id: 'sku-3003', quantity: 5 },
+];
 
 const payloads: Record<string, { userId: (i: number) => string | null; data: () => Record<string, unknown> }> = {
   'logged in, three-line cart': { userId: (i) => `user-${i % 5000}`, data: () => ({ cart: cart() }) },

@@ -99,10 +99,13 @@ export function createExpressSessionBridge<D extends object>(options: ExpressSes
   const { manager, client, copy } = options;
   const secrets = options.secrets;
   if (!Array.isArray(secrets) || secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s === '')) {
-    throw new SessionConfigError('createExpressSessionBridge: secrets must list express-session\'s secret(s), e.g. [process.env.OLD_SESSION_SECRET].');
+    throw new SessionConfigError("createExpressSessionBridge: secrets must list express-session's secret(s), e.g. [process.env.OLD_SESSION_SECRET].");
   }
   if (typeof copy !== 'function') throw new SessionConfigError('createExpressSessionBridge: copy must be a function from an old session to { userId, data }.');
-  for (const [option, value, max] of [['pointerTtlSeconds', options.pointerTtlSeconds, 3600], ['waitMs', options.waitMs, 60_000]] as const) {
+  for (const [option, value, max] of [
+    ['pointerTtlSeconds', options.pointerTtlSeconds, 3600],
+    ['waitMs', options.waitMs, 60_000],
+  ] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > max)) {
       throw new SessionConfigError(`createExpressSessionBridge: ${option} must be a whole number from 1 to ${max}; got ${String(value)}.`);
     }

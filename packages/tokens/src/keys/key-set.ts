@@ -39,16 +39,25 @@ const KID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 // What each algorithm's key must look like; anything else is a start-up error. (JW-04)
 function assertShape(key: StoredKey, index: number): void {
   const where = `keys[${index}] (kid ${JSON.stringify(key.kid)})`;
-  if (!TOKEN_ALGORITHMS.includes(key.alg)) throw new SessionConfigError(`${where}: alg must be one of ${TOKEN_ALGORITHMS.join(', ')}; got ${JSON.stringify(key.alg)}. Every key is pinned to one algorithm.`);
+  if (!TOKEN_ALGORITHMS.includes(key.alg))
+    throw new SessionConfigError(
+      `${where}: alg must be one of ${TOKEN_ALGORITHMS.join(', ')}; got ${JSON.stringify(key.alg)}. Every key is pinned to one algorithm.`,
+    );
   if (typeof key.kid !== 'string' || !KID_PATTERN.test(key.kid)) throw new SessionConfigError(`${where}: kid must be 1-64 characters of A-Z a-z 0-9 . _ -`);
-  if (key.state !== 'next' && key.state !== 'current' && key.state !== 'previous') throw new SessionConfigError(`${where}: state must be next, current or previous.`);
+  if (key.state !== 'next' && key.state !== 'current' && key.state !== 'previous')
+    throw new SessionConfigError(`${where}: state must be next, current or previous.`);
   const ok =
-    key.alg === 'EdDSA' ? key.kty === 'OKP' && key.crv === 'Ed25519' && typeof key.d === 'string'
-    : key.alg === 'ES256' ? key.kty === 'EC' && key.crv === 'P-256' && typeof key.d === 'string'
-    : key.kty === 'oct' && typeof key.k === 'string' && Buffer.from(key.k, 'base64url').length >= 32;
+    key.alg === 'EdDSA'
+      ? key.kty === 'OKP' && key.crv === 'Ed25519' && typeof key.d === 'string'
+      : key.alg === 'ES256'
+        ? key.kty === 'EC' && key.crv === 'P-256' && typeof key.d === 'string'
+        : key.kty === 'oct' && typeof key.k === 'string' && Buffer.from(key.k, 'base64url').length >= 32;
   if (!ok) {
-    const need = key.alg === 'EdDSA' ? 'an OKP Ed25519 private key' : key.alg === 'ES256' ? 'an EC P-256 private key' : 'an oct key of at least 32 random bytes';
-    throw new SessionConfigError(`${where}: ${key.alg} needs ${need}; got kty ${JSON.stringify(key.kty)}${key.crv ? ` crv ${JSON.stringify(key.crv)}` : ''}. Generate keys with generateKeyFile().`);
+    const need =
+      key.alg === 'EdDSA' ? 'an OKP Ed25519 private key' : key.alg === 'ES256' ? 'an EC P-256 private key' : 'an oct key of at least 32 random bytes';
+    throw new SessionConfigError(
+      `${where}: ${key.alg} needs ${need}; got kty ${JSON.stringify(key.kty)}${key.crv ? ` crv ${JSON.stringify(key.crv)}` : ''}. Generate keys with generateKeyFile().`,
+    );
   }
 }
 
@@ -106,5 +115,8 @@ function privatePart(key: StoredKey): JWK {
 
 /** A short fingerprint of a key file, for logs ("which keys is this instance using?"). */
 export function fingerprintKeys(set: KeySet): string {
-  return createHash('sha256').update([...set.byKid.keys()].sort().join(',')).digest('base64url').slice(0, 12);
+  return createHash('sha256')
+    .update([...set.byKid.keys()].sort().join(','))
+    .digest('base64url')
+    .slice(0, 12);
 }

@@ -56,11 +56,16 @@ export interface RefreshDeriver {
 export function createRefreshDeriver(secret: SecretInput): RefreshDeriver {
   const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
   if (!(bytes instanceof Uint8Array) || bytes.length < 32) {
-    throw new SessionConfigError('refreshSecret must have at least 32 bytes; generate one with: node -e "console.log(require(\'node:crypto\').randomBytes(32).toString(\'base64url\'))"');
+    throw new SessionConfigError(
+      "refreshSecret must have at least 32 bytes; generate one with: node -e \"console.log(require('node:crypto').randomBytes(32).toString('base64url'))\"",
+    );
   }
   // A key of its own, so the refresh derivation never shares a key with cookie signing.
   const key = Buffer.from(hkdfSync('sha256', bytes, new Uint8Array(0), 'coatcheck/refresh-successor/v1', 32));
-  const mac = (label: string, ...parts: string[]) => createHmac('sha256', key).update(`${label}\0${parts.join('\0')}`).digest('base64url');
+  const mac = (label: string, ...parts: string[]) =>
+    createHmac('sha256', key)
+      .update(`${label}\0${parts.join('\0')}`)
+      .digest('base64url');
   return {
     successor: (sid, value) => mac('successor', sid, value),
     jti: (value) => mac('jti', value).slice(0, 22),

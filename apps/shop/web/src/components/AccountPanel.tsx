@@ -51,7 +51,10 @@ function PasswordChange({ disabled, onChanged }: { disabled: boolean; onChanged:
       setNext('');
       setCurrent('');
       setNeedsStepUp(false);
-      setMessage({ ok: true, text: `Password changed. ${revoked === 0 ? 'No other device was logged in.' : `Logged out ${revoked} other device${revoked === 1 ? '' : 's'}.`}` });
+      setMessage({
+        ok: true,
+        text: `Password changed. ${revoked === 0 ? 'No other device was logged in.' : `Logged out ${revoked} other device${revoked === 1 ? '' : 's'}.`}`,
+      });
       await onChanged();
     } catch (error) {
       if (error instanceof ApiError && error.code === 'ERR_REAUTH_REQUIRED') {
@@ -74,13 +77,29 @@ function PasswordChange({ disabled, onChanged }: { disabled: boolean; onChanged:
         <form onSubmit={submit}>
           <label>
             New password
-            <input type="password" name="new-password" autoComplete="new-password" minLength={8} value={next} onChange={(e) => setNext(e.target.value)} required />
+            <input
+              type="password"
+              name="new-password"
+              autoComplete="new-password"
+              minLength={8}
+              value={next}
+              onChange={(e) => setNext(e.target.value)}
+              required
+            />
           </label>
           {needsStepUp && (
             <label>
               Current password
-              {/* biome-ignore lint/a11y/noAutofocus: the field appears only after the server asked for it on submit; the user types there next */}
-              <input type="password" name="current-password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required autoFocus />
+              <input
+                type="password"
+                name="current-password"
+                autoComplete="current-password"
+                value={current}
+                onChange={(e) => setCurrent(e.target.value)}
+                required
+                // biome-ignore lint/a11y/noAutofocus: the field appears only after the server asked for it on submit; the user types there next
+                autoFocus
+              />
             </label>
           )}
           {message && (

@@ -9,7 +9,10 @@ export function AdminPanel({ account, onChanged }: { account: Account; onChanged
 
   useEffect(() => {
     if (viewing) return;
-    api.adminUsers().then(({ users }) => setUsers(users), (e) => setError(messageOf(e)));
+    api.adminUsers().then(
+      ({ users }) => setUsers(users),
+      (e) => setError(messageOf(e)),
+    );
   }, [viewing]);
 
   const act = async (action: () => Promise<unknown>) => {

@@ -123,7 +123,8 @@ export function BearerPanel({ items }: { items: Item[] }) {
     <section className="card" aria-labelledby="bearer-title">
       <h2 id="bearer-title">Bearer tokens (single-page app)</h2>
       <p className="muted small">
-        This tab talks to the API with access and refresh tokens held in memory, without cookies: it is a session of its own, apart from the one in the header. Leaving the tab or reloading forgets the tokens.
+        This tab talks to the API with access and refresh tokens held in memory, without cookies: it is a session of its own, apart from the one in the header.
+        Leaving the tab or reloading forgets the tokens.
       </p>
       <p>
         <button type="button" onClick={start} disabled={busy}>
@@ -194,7 +195,14 @@ export function BearerPanel({ items }: { items: Item[] }) {
             </label>
             <label>
               Token password
-              <input name="bearer-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+              <input
+                name="bearer-password"
+                type="password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                required
+              />
             </label>
             <button type="submit" disabled={busy || ended !== null}>
               Log in with token

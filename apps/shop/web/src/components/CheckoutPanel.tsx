@@ -95,7 +95,11 @@ export function CheckoutPanel({ onCartChanged }: { onCartChanged: () => Promise<
           </ol>
           {step === 'address' && <AddressForm initial={checkout.address ?? EMPTY_ADDRESS} onSubmit={(address) => run(() => api.setAddress(address))} />}
           {step === 'payment' && (
-            <PaymentForm initial={checkout.payment?.method ?? 'card'} onBack={() => setEditing('address')} onSubmit={(method) => run(() => api.setPayment(method))} />
+            <PaymentForm
+              initial={checkout.payment?.method ?? 'card'}
+              onBack={() => setEditing('address')}
+              onSubmit={(method) => run(() => api.setPayment(method))}
+            />
           )}
           {step === 'review' && checkout.address && checkout.payment && (
             <div className="review">

@@ -6,7 +6,10 @@ export function OrdersPanel() {
   const [orders, setOrders] = useState<Order[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api.orders().then(({ orders }) => setOrders(orders), (e) => setError(messageOf(e)));
+    api.orders().then(
+      ({ orders }) => setOrders(orders),
+      (e) => setError(messageOf(e)),
+    );
   }, []);
   return (
     <section className="card" aria-labelledby="orders-title" aria-busy={orders === null && !error} data-testid="orders">
@@ -16,8 +19,7 @@ export function OrdersPanel() {
       <ul className="orders">
         {orders?.map((order) => (
           <li key={order.id} data-testid="order">
-            <strong>{when(order.placed_at)}</strong> · {money(order.total_cents)} ·{' '}
-            {order.lines.map((line) => `${line.quantity} × ${line.name}`).join(', ')}
+            <strong>{when(order.placed_at)}</strong> · {money(order.total_cents)} · {order.lines.map((line) => `${line.quantity} × ${line.name}`).join(', ')}
           </li>
         ))}
       </ul>
