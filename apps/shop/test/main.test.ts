@@ -92,7 +92,7 @@ async function post(url: string, body: unknown, cookie?: string): Promise<Respon
   });
 }
 
-describe('main.ts', { timeout: 60_000 }, () => {
+describe('main.ts', { timeout: 240_000 }, () => {
   it('starts, serves, shuts down on SIGTERM, and keeps sessions across a restart with the generated secret', async () => {
     const dataDir = useTempDir()('data');
     const first = await start({ DATA_DIR: dataDir });
