@@ -27,7 +27,11 @@ const repoBinary = join(repoSqlite, 'build/Release/better_sqlite3.node');
 const installModule = pathToFileURL(join(root, 'scripts/consumer/install.mjs')).href;
 
 const { values } = parseArgs({
-  options: { prepare: { type: 'boolean', default: false }, majors: { type: 'string', default: '22,24,26' }, 'consumer-majors': { type: 'string', default: '24' } },
+  options: {
+    prepare: { type: 'boolean', default: false },
+    majors: { type: 'string', default: '22,24,26' },
+    'consumer-majors': { type: 'string', default: '24' },
+  },
 });
 // The consumer test installs the packed tarballs and compiles and runs every documented app: once
 // on the middle release keeps CI within its time; the unit suite runs on every release.
