@@ -71,7 +71,7 @@ export interface AppOptions {
    * For extensions and tests.
    */
   routes?: (scope: FastifyInstance) => void;
-  /** The live channel at `/ws`. @default on, with no cookie origin allowed */
+  /** The live channel at `/ws`; the origins in `corsOrigins` are allowed on it too. @default on, with no other page origin allowed */
   realtime?: ShopRealtimeOptions;
   /**
    * Who is an admin: usernames (`ADMIN_USERS`), or `'first-user'`, the first user who
@@ -105,7 +105,8 @@ export interface AppOptions {
   allowedHosts?: readonly string[] | null;
   /**
    * Exact origins of pages served elsewhere that may call this API with credentials
-   * (`CORS_ORIGINS`), e.g. an SPA at `https://app.example`. They are CSRF-trusted too. @default []
+   * (`CORS_ORIGINS`), e.g. an SPA at `https://app.example`. They are CSRF-trusted too, and
+   * may open `/ws`. @default []
    */
   corsOrigins?: readonly string[];
 }
@@ -206,8 +207,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   tokensReady.catch(() => {}); // reported through app.ready(), not as an unhandled rejection
   const nameOf = (userId: string) => users.findById(userId)?.username ?? null;
   const realtime = startRealtime(app, manager, {
-    origins: [],
     ...options.realtime,
+    // A page listed in CORS_ORIGINS may call the API, so it may open the live channel too: the
+    // hub checks the Origin of bearer handshakes from browsers as well, and an SPA on its own
+    // origin would otherwise be refused its socket (403) while its API calls work.
+    origins: [...new Set([...(options.realtime?.origins ?? []), ...corsOrigins])],
     trustProxy,
     nameOf,
     verifyBearer: async (token) => (await tokensReady).verifyForSocket(token),

@@ -16,7 +16,7 @@ import { createClock, loggedIn, PASSWORD, useTempDir } from './helpers.js';
 const path = useTempDir();
 const REVOKED = 4401;
 
-async function liveShop() {
+async function liveShop({ corsOrigins = [] as string[] } = {}) {
   const db = new Database(path(`shop-ws-bearer-${randomBytes(3).toString('hex')}.sqlite`));
   const store = sqliteStore({ database: db, pruneIntervalMs: 0 });
   // A clock the tests move, starting now: the refresh grace window is crossed by moving it.
@@ -31,6 +31,7 @@ async function liveShop() {
     now: clock.now,
     lifetimes,
     realtime: { origins: ['http://shop.test'] },
+    corsOrigins,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   after(async () => {
@@ -61,9 +62,10 @@ async function bearerLogin(base: string, username: string) {
   return login.json as { access_token: string; refresh_token: string; user: { id: string } };
 }
 
-function open(url: string, accessToken: string) {
-  // No cookie, no Origin (a mobile app); the token is offered as a subprotocol.
-  const ws = new WebSocket(url, ['coatcheck.v1', `coatcheck.bearer.${accessToken}`]);
+function open(url: string, accessToken: string, origin?: string) {
+  // No cookie, and no Origin unless given (a mobile app sends none, a browser page its own);
+  // the token is offered as a subprotocol.
+  const ws = new WebSocket(url, ['coatcheck.v1', `coatcheck.bearer.${accessToken}`], origin === undefined ? {} : { headers: { origin } });
   const frames: any[] = [];
   ws.on('message', (data) => frames.push(JSON.parse(String(data))));
   ws.on('error', () => {});
@@ -145,6 +147,18 @@ describe('shop /ws with bearer tokens', () => {
     assert.match(replay.json.error.code, /^ERR_REFRESH_TOKEN_/);
     for (const s of sockets) assert.equal((await s.closed).code, REVOKED);
     assert.equal(await open(url, rotated.json.access_token).status, 401, 'the successor died with the session');
+  });
+
+  it('an SPA page on an origin listed in CORS_ORIGINS opens /ws with its token; a page from an unlisted origin is refused', async () => {
+    const spa = 'http://localhost:5173';
+    const { base, url } = await liveShop({ corsOrigins: [spa] });
+    const pair = await bearerLogin(base, name('yan'));
+    const socket = open(url, pair.access_token, spa);
+    assert.equal(await socket.status, 101);
+    await socket.next((f) => f.type === 'ready');
+    socket.ws.close();
+    assert.equal(await open(url, pair.access_token, 'https://evil.example').status, 403);
+    assert.equal(await open(url, pair.access_token, 'http://shop.test').status, 101, 'WS_ORIGINS are still allowed');
   });
 
   it('WS-01 WS-07 a garbage, an expired or a refresh token is refused at the handshake', async () => {
