@@ -3,14 +3,14 @@
 // changed only in its base URL, served by a tiny static server at http://localhost:<port>
 // while the shop is at http://127.0.0.1:<port>. The page works when its origin is listed in
 // CORS_ORIGINS, and the browser keeps the API's answers from it when it is not.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchBrowser, newDevicePage, type SeenResponse, startShop, TEST_TIMEOUT_MS } from './browser-helpers.js';
+import { launchBrowser, newDevicePage, TEST_TIMEOUT_MS } from './browser-helpers.js';
+import { type SpaFile, startSpaAndShop } from './spa-origin.js';
 
 /** The tutorial's file, byte for byte. */
 const API_JS = readFileSync(new URL('./seed-000/api.js', import.meta.url), 'utf8');
@@ -36,32 +36,17 @@ const INDEX_HTML = `<!doctype html><meta charset="utf-8"><title>seed 000</title>
 <pre id="me"></pre><pre id="data"></pre><pre id="error"></pre><p id="status">loading</p>
 <script type="module" src="/main.js"></script>`;
 
-/** Serves the SPA at http://localhost:<port>; `apiBase` is read on every request, so it can be set once the shop runs. */
-async function serveSpa(): Promise<{ origin: string; setApiBase(url: string): void }> {
-  let apiBase = '';
-  const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const files: Record<string, [string, string]> = {
-      '/': ['text/html; charset=utf-8', INDEX_HTML],
-      '/main.js': ['text/javascript', MAIN_JS],
-      '/api.js': ['text/javascript', API_JS.replace(TUTORIAL_BASE_URL, `const API_BASE_URL = '${apiBase}';`)],
-      '/axios.js': ['text/javascript', AXIOS],
-    };
-    const file = files[path];
-    response.writeHead(file ? 200 : 404, { 'content-type': file?.[0] ?? 'text/plain' }).end(file?.[1] ?? 'not found');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise((resolve) => server.close(resolve)));
-  const { port } = server.address() as { port: number };
-  return { origin: `http://localhost:${port}`, setApiBase: (url) => void (apiBase = url) };
-}
+/** The SPA's files, with the tutorial's base URL replaced by the shop's. */
+const files = (apiBase: string): Record<string, SpaFile> => ({
+  '/': ['text/html; charset=utf-8', INDEX_HTML],
+  '/main.js': ['text/javascript', MAIN_JS],
+  '/api.js': ['text/javascript', API_JS.replace(TUTORIAL_BASE_URL, `const API_BASE_URL = '${apiBase}';`)],
+  '/axios.js': ['text/javascript', AXIOS],
+});
 
 /** Runs the SPA against a shop that lists `listed` in CORS_ORIGINS; reports what the page saw and what the shop answered. */
 async function runSpa(listed: (spaOrigin: string) => string[]) {
-  const spa = await serveSpa();
-  const seen: SeenResponse[] = [];
-  const shop = await startShop({ corsOrigins: listed(spa.origin), onResponse: (response) => void seen.push(response) });
-  spa.setApiBase(shop.url);
+  const { spa, shop, seen } = await startSpaAndShop(files, listed);
   assert.ok(API_JS.includes(TUTORIAL_BASE_URL), 'the only change to api.js is its base URL');
   const browser = await launchBrowser();
   const page = await newDevicePage(browser);
