@@ -11,6 +11,8 @@ import Database from 'better-sqlite3';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page, type WebSocket } from 'playwright-core';
 import { sqliteStore } from '@coatcheck/sqlite';
 import { buildApp } from '../../src/app.js';
+import { countSqliteSessions } from '../../src/backends.js';
+import type { ShopLifetimes } from '../../src/lifetimes.js';
 import { WEB_DIST } from '../../src/routes/web.js';
 import { ensureWebBuilt } from '../../src/web-build.js';
 import { TEST_HASHING } from '../test-hashing.js';
@@ -88,6 +90,8 @@ export interface RunningShop {
   advance(ms: number): void;
   /** Stops the server (sockets get 1001) and starts a new one on the same port, store and secret. */
   restart(): Promise<void>;
+  /** Live sessions in the store, by the shop's clock. */
+  sessions(): number;
 }
 
 /** Options of {@link startShop}. */
@@ -103,6 +107,8 @@ export interface StartShopOptions {
   corsOrigins?: readonly string[];
   /** Told of every response the shop sends, preflights and refusals included. */
   onResponse?: (response: SeenResponse) => void;
+  /** Session and token lifetimes, in seconds (`readConfig(env).lifetimes` reads them as `main.ts` does). @default the shop's */
+  lifetimes?: Partial<ShopLifetimes>;
 }
 
 /** A response the shop sent, as {@link StartShopOptions.onResponse} reports it. */
@@ -120,7 +126,7 @@ export interface SeenResponse {
  * channel open to the page's origin (as `main.ts` allows `http://127.0.0.1:<port>` and
  * `http://localhost:<port>`).
  */
-export async function startShop({ hostname = '127.0.0.1', corsOrigins = [], onResponse }: StartShopOptions = {}): Promise<RunningShop> {
+export async function startShop({ hostname = '127.0.0.1', corsOrigins = [], onResponse, lifetimes = {} }: StartShopOptions = {}): Promise<RunningShop> {
   await ensureWebBuilt();
   const dir = tempDir('coatcheck-browser-');
   const db = new Database(join(dir, 'shop.sqlite'));
@@ -132,7 +138,7 @@ export async function startShop({ hostname = '127.0.0.1', corsOrigins = [], onRe
   const origin = `http://${hostname}:${port}`;
   const secrets = [randomBytes(32).toString('base64url')];
   const serve = async () => {
-    const app = buildApp({ store, db, secrets, now, web: WEB_DIST, realtime: { origins: [origin] }, corsOrigins, passwordHashing: TEST_HASHING });
+    const app = buildApp({ store, db, secrets, now, web: WEB_DIST, realtime: { origins: [origin] }, corsOrigins, lifetimes, passwordHashing: TEST_HASHING });
     if (onResponse) {
       app.addHook('onResponse', (request, reply, done) => {
         onResponse({ method: request.method, url: request.url, status: reply.statusCode, origin: request.headers.origin });
@@ -156,6 +162,7 @@ export async function startShop({ hostname = '127.0.0.1', corsOrigins = [], onRe
   return {
     url: origin,
     advance: (ms) => void (offset += ms),
+    sessions: countSqliteSessions(db, now),
     async restart() {
       await stop(app);
       app = await serve();
