@@ -4,6 +4,7 @@
 //   node scripts/test.mjs --redis=6 [filter]  'redis' resolves to the v6 client (redis6 alias)
 //   node scripts/test.mjs --coverage          every test, then line coverage against the floors
 //                                             of scripts/coverage/floors.mjs (a full run only)
+// TEST_CONCURRENCY sets how many files run at once (default 3, 4 for --unit).
 // The filter is a substring of the file path. Which files need a service is decided in
 // scripts/test-groups.mjs. Node 20's test runner has no glob support, so files are listed here.
 import { spawnSync } from 'node:child_process';
@@ -89,12 +90,30 @@ if (values.redis === '6') {
   console.log(`redis client for this run: ${probe.stdout.trim()}`);
 }
 
+const concurrency = Number(process.env.TEST_CONCURRENCY ?? (values.unit ? 4 : 3));
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error(`TEST_CONCURRENCY must be a positive integer, got ${process.env.TEST_CONCURRENCY}`);
+  process.exit(2);
+}
 console.log(`node ${process.version}: ${selected.length} test file${selected.length === 1 ? '' : 's'}${values.unit ? ' (unit set)' : ''}`);
 const result = spawnSync(
   process.execPath,
-  // The unit files mostly wait (timers, sockets, child processes), so several run at once; the
-  // full run keeps Node's default, since its service tests share one Redis and one Postgres.
-  ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', ...(values.unit ? ['--test-concurrency=4'] : []), ...selected],
+  // The files mostly wait (timers, sockets, child processes, Redis and Postgres), so several run
+  // at once: Node's default is one file per core but one, a single file on a two-core machine.
+  // Service tests may share one Redis and one Postgres because each works under its own key
+  // prefix, schema or private server.
+  [
+    '--conditions=source',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${pathToFileURL(resolve(root, 'scripts/test-support/slowest-files.mjs')).href}`,
+    '--test-reporter-destination=stdout',
+    `--test-concurrency=${concurrency}`,
+    ...selected,
+  ],
   { cwd: root, stdio: 'inherit', env },
 );
 if (coverageDir) {
