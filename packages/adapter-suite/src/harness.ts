@@ -5,14 +5,8 @@
  * @module
  */
 import { after } from 'node:test';
-import {
-  createSessionManager,
-  SessionSerializationError,
-  SessionStoreError,
-  type SessionManager,
-  type SessionManagerOptions,
-  type SessionStore,
-} from 'coatcheck';
+import { createSessionManager, SessionSerializationError, SessionStoreError, type SessionManager, type SessionManagerOptions } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import type { BearerAuthenticator, CorsOptions, TrustProxy } from 'coatcheck/adapter';
 import { memoryStore } from 'coatcheck/memory';
 import type { SuiteApp, SuiteResponse } from './client.js';

@@ -6,7 +6,7 @@
  * @module
  */
 import fc from 'fast-check';
-import type { SessionData } from 'coatcheck';
+import type { SessionData } from 'coatcheck/store-kit';
 import { MINUTE } from './records.js';
 
 /** Number of distinct ids per run. */

@@ -1,7 +1,8 @@
 // Shared set-up for the plugin's HTTP tests: a real Fastify app, a real store wrapped to
 // count calls (a spy, not a mock: every call goes to the store), and a clock tests can move.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createSessionManager, type SessionManager, type SessionManagerOptions, type SessionStore } from 'coatcheck';
+import { createSessionManager, type SessionManager, type SessionManagerOptions } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { memoryStore } from 'coatcheck/memory';
 import { coatcheck } from '../src/index.js';
 

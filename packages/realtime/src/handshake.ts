@@ -9,7 +9,7 @@
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { LiveSession } from 'coatcheck';
+import type { LiveSession } from 'coatcheck/adapter';
 import type { RealtimeUpgradeErrorCode } from './error-codes.js';
 import type { ResolvedHubOptions } from './options.js';
 

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import type { BusMessage, SessionBus, SessionManager } from 'coatcheck';
+import type { SessionManager } from 'coatcheck';
+import type { BusMessage, SessionBus } from 'coatcheck/bus';
 import { CLOSE_CODES } from './close-codes.js';
 
 /** What the hub does about a lifecycle change. */

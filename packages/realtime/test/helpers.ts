@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { createSessionManager, type SessionBus, type SessionManager, type SessionManagerOptions } from 'coatcheck';
+import { createSessionManager, type SessionManager, type SessionManagerOptions } from 'coatcheck';
+import type { SessionBus } from 'coatcheck/bus';
 import { memoryStore } from 'coatcheck/memory';
 import { createHub, type Hub, type HubOptions } from '@coatcheck/realtime';
 

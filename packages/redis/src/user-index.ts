@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { SessionRecord } from 'coatcheck';
+import type { SessionRecord } from 'coatcheck/store-kit';
 import type { RedisCommandClient } from './client-types.js';
 import type { CorruptSink } from './op-guard.js';
 import type { RedisKeys } from './options.js';

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { sqliteStore } from '@coatcheck/sqlite';
-import { createSessionManager, type SessionManagerOptions, type SessionStore, type StoreCall } from '../../src/index.js';
+import { createSessionManager, type SessionManagerOptions, type StoreCall } from '../../src/index.js';
+import type { SessionStore } from '../../src/store-kit/index.js';
 import { memoryStore } from '../../src/store/memory-store.js';
 
 export const SECRET = 'unit-secret-5d1f9b3e7a2c6e0f4b8d2a6c9e1f3b7d';

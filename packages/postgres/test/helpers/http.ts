@@ -2,7 +2,8 @@
 // tests. Requests are injected as if forwarded by a TLS-terminating proxy.
 import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
-import { createSessionManager, type SessionManagerOptions, type SessionStore } from 'coatcheck';
+import { createSessionManager, type SessionManagerOptions } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { coatcheck } from '@coatcheck/fastify';
 
 export const SECRET = 'pg-test-secret-3c9e1a7f5b2d8e4a6c0f9b3d';
