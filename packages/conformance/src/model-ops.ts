@@ -39,7 +39,7 @@ const data: fc.Arbitrary<SessionData> = fc.dictionary(fc.string({ maxLength: 6 }
 });
 
 /** Arbitrary for one {@link Op}, weighted towards the writes whose interplay matters. */
-export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
+const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   {
     arbitrary: fc.record({
       kind: fc.constant('create' as const),

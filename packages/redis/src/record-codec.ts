@@ -24,7 +24,7 @@ import { checkRecord, decodeFlag, type SessionRecord, type RecordField } from 'c
 import { CorruptRecordError } from 'coatcheck/errors';
 
 /** Format version, element 0 of every stored value. */
-export const FORMAT = 1;
+const FORMAT = 1;
 
 const FIELDS = [
   'format',

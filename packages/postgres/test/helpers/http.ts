@@ -6,7 +6,7 @@ import { createSessionManager, type SessionManagerOptions } from 'coatcheck';
 import type { SessionStore } from 'coatcheck/store-kit';
 import { coatcheck } from '@coatcheck/fastify';
 
-export const SECRET = 'pg-test-secret-3c9e1a7f5b2d8e4a6c0f9b3d';
+const SECRET = 'pg-test-secret-3c9e1a7f5b2d8e4a6c0f9b3d';
 // Sec-Fetch-Site: what a browser's fetch from the app's own page sends; the CSRF check
 // refuses cookie-carrying POSTs without it (or an Origin, or the token).
 export const HTTPS = { 'x-forwarded-proto': 'https', 'sec-fetch-site': 'same-origin' } as const;
