@@ -6,7 +6,9 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type BetterSqlite3 from 'better-sqlite3';
-import { createSessionManager, type Logger, type SessionBus, type SessionStore } from 'coatcheck';
+import { createSessionManager, type Logger } from 'coatcheck';
+import type { SessionBus } from 'coatcheck/bus';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { coatcheck } from '@coatcheck/fastify';
 import { createTokenService, generateKeyFile, type TokenKeyFile } from '@coatcheck/tokens';
 import { handleError, installErrorHandlers } from './http/errors.js';

@@ -7,7 +7,8 @@
  * @module
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SessionBus, SessionStore } from 'coatcheck';
+import type { SessionBus } from 'coatcheck/bus';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { sqliteStore } from '@coatcheck/sqlite';
 
 /** The session backends of one process. */

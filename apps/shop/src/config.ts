@@ -70,7 +70,7 @@ export class ConfigError extends Error {
 }
 
 /** apps/shop/data, wherever the process was started from. */
-export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../data', import.meta.url));
+const DEFAULT_DATA_DIR = fileURLToPath(new URL('../data', import.meta.url));
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -183,7 +183,7 @@ function readCsrfMode(value: string | undefined): 'standard' | 'strict' {
 }
 
 /** Reads every lifetime variable; an unset or empty one keeps its default. */
-export function readLifetimes(env: NodeJS.ProcessEnv): ShopLifetimes {
+function readLifetimes(env: NodeJS.ProcessEnv): ShopLifetimes {
   const values: Record<string, number> = { ...DEFAULT_LIFETIMES };
   for (const { name, key, min, max } of LIFETIME_VARIABLES) {
     const text = env[name]?.trim() ?? '';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { restrictFile } from './hardening/data-dir.js';
 
 /** Where the secrets came from, for the start-up log. */
-export type SecretSource = 'env' | 'file' | 'generated';
+type SecretSource = 'env' | 'file' | 'generated';
 
 /** Result of {@link resolveSecrets}. */
 export interface ResolvedSecrets {
@@ -21,7 +21,7 @@ export interface ResolvedSecrets {
 }
 
 /** Name of the secret file inside the data directory. */
-export const SECRET_FILE = 'session-secret';
+const SECRET_FILE = 'session-secret';
 
 function readSecretFile(path: string): string | null {
   try {

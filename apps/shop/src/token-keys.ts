@@ -14,7 +14,7 @@ import { restrictFile } from './hardening/data-dir.js';
 import { generateKeyFile, retireKeys, type TokenKeyFile } from '@coatcheck/tokens';
 
 /** Where the keys came from, for the start-up log. */
-export type TokenKeySource = 'env' | 'file' | 'generated';
+type TokenKeySource = 'env' | 'file' | 'generated';
 
 /** Result of {@link resolveTokenKeys}. */
 export interface ResolvedTokenKeys {
@@ -24,7 +24,7 @@ export interface ResolvedTokenKeys {
 }
 
 /** Name of the key file inside the data directory. */
-export const TOKEN_KEYS_FILE = 'token-keys.json';
+const TOKEN_KEYS_FILE = 'token-keys.json';
 
 function readKeyFile(path: string): TokenKeyFile | null {
   let text: string;

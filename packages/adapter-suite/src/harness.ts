@@ -5,14 +5,8 @@
  * @module
  */
 import { after } from 'node:test';
-import {
-  createSessionManager,
-  SessionSerializationError,
-  SessionStoreError,
-  type SessionManager,
-  type SessionManagerOptions,
-  type SessionStore,
-} from 'coatcheck';
+import { createSessionManager, SessionSerializationError, SessionStoreError, type SessionManager, type SessionManagerOptions } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import type { BearerAuthenticator, CorsOptions, TrustProxy } from 'coatcheck/adapter';
 import { memoryStore } from 'coatcheck/memory';
 import type { SuiteApp, SuiteResponse } from './client.js';
@@ -49,7 +43,7 @@ export const internalFailure = () => new SessionSerializationError(`value of key
 
 export const SECRET = 'suite-secret-7f3a9c1e5b2d8f4a6c0e9b3d7f1a5c8e';
 
-export type Counts = Record<keyof SessionStore, number>;
+type Counts = Record<keyof SessionStore, number>;
 export type CountingStore = SessionStore & { counts: Counts; total(): number; writes(): number };
 
 const METHODS = ['get', 'create', 'update', 'touch', 'delete', 'listByUser', 'deleteByUser', 'prune', 'ping', 'close'] as const;

@@ -2,7 +2,7 @@
  * The contract between framework adapters and a bearer-token verifier (`@coatcheck/tokens`).
  * Adapters only move strings: they hand over the `Authorization` header and answer with what
  * the verifier decided, so every adapter applies the same rules. Types only; exported from
- * `coatcheck`.
+ * `coatcheck/adapter`.
  *
  * @module
  */

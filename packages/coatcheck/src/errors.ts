@@ -1,5 +1,6 @@
 /**
- * Errors thrown by coatcheck. Exported from `coatcheck` and `coatcheck/errors`.
+ * Errors thrown by coatcheck. Every one is exported from `coatcheck/errors`; the ones an
+ * application catches (and `isSessionError`) also from `coatcheck`.
  *
  * Only misconfiguration and infrastructure failures throw. Expected outcomes of a request
  * ("no session", "forged", "expired", "revoked") are values, never exceptions.

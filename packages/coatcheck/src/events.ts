@@ -22,9 +22,6 @@ export interface SessionEvents {
   revoked: { readonly ids: readonly string[]; readonly userId: string; readonly reason: EndReason };
 }
 
-/** Name of an event. */
-export type SessionEventName = keyof SessionEvents;
-
 /**
  * Subscribe to and emit events whose payloads are typed by name in `M`. Shared by the session
  * events here and by other coatcheck packages (the token service's events).

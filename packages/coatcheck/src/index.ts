@@ -3,29 +3,37 @@
  *
  * A visitor gets a ticket (a signed cookie); the server keeps the session. Writes are
  * conflict-safe, sessions are listed and revoked per user, and every expiry is derived from
- * one lifetime model. This entry point is framework-agnostic; see `@coatcheck/fastify` for
- * the Fastify plugin and `coatcheck/memory`, `@coatcheck/sqlite` for stores. What framework
- * adapters are built from (the HTTP policy, bearer and CSRF plumbing) is in `coatcheck/adapter`.
+ * one lifetime model. This entry point is what an application uses: the manager, its options,
+ * the session handle, its events, and the errors an application catches. See
+ * `@coatcheck/fastify` for the Fastify plugin and `coatcheck/memory`, `@coatcheck/sqlite` for
+ * stores.
+ *
+ * Everything else lives under a subpath by audience: `coatcheck/adapter` for framework
+ * adapters, `coatcheck/bus` for bus transports (and the in-process bus), `coatcheck/store-kit`
+ * for store authors (and the `SessionStore` contract), `coatcheck/errors` for every error class.
  *
  * @module
  */
 export { createSessionManager } from './manager/manager.js';
-export type { SessionManager, RequestInfo, LoadByIdOptions } from './manager/manager.js';
-export type { LiveSession } from './manager/liveness.js';
+export type { SessionManager } from './manager/manager.js';
 export type { SessionManagerOptions, Logger } from './manager/options.js';
-export { createCsrfGuard } from './csrf/csrf-guard.js';
-export type { CsrfMode, CsrfOptions } from './csrf/csrf-guard.js';
-export type { DeviceSession } from './manager/devices.js';
-export { labelDevice } from './manager/devices.js';
-export type { Session, LoadStatus, LoginOptions, DataKey, SessionDataMap } from './session/session-types.js';
+export type { Session, LoadStatus, LoginOptions, SessionDataMap } from './session/session-types.js';
 export type { LifetimeOptions } from './session/lifetime.js';
 export type { CookieOptions } from './cookie/cookie-options.js';
-export { readCookie } from './cookie/read-cookie.js';
-export type { CookieLookup } from './cookie/read-cookie.js';
+export type { CsrfOptions } from './csrf/csrf-guard.js';
 export type { SecretInput } from './ticket/key-ring.js';
-export type { RandomSource } from './ticket/ticket.js';
-export type { SessionEvents, SessionEventName, SessionEventEmitter, EndReason, TypedEventEmitter } from './events.js';
-export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult } from './store/types.js';
-export type { StoreCall, StoreCallListener, StoreCallOutcome, StoreOp } from './store/store-calls.js';
-export type { SessionBus, BusMessage, BusState, BusEndReason, BusBroadcast, BroadcastListener } from './bus/types.js';
-export * from './errors.js';
+export type { DeviceSession } from './manager/devices.js';
+export type { SessionEvents, EndReason } from './events.js';
+export type { StoreCall } from './store/store-calls.js';
+export {
+  SessionError,
+  SessionConfigError,
+  SessionStartupError,
+  SessionStoreError,
+  SessionConflictError,
+  SessionTooLargeError,
+  SessionSerializationError,
+  SessionCsrfError,
+  isSessionError,
+} from './errors.js';
+export type { SessionErrorCode, AnySessionError, CsrfFailure } from './errors.js';

@@ -1,5 +1,5 @@
 /**
- * Every process warning coatcheck emits, in one registry. Exported from `coatcheck` and
+ * Every process warning coatcheck emits, in one registry. Exported from
  * `coatcheck/warnings`.
  *
  * Warnings go through `process.emitWarning(message, { code })`, so an application sees them

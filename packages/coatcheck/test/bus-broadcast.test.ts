@@ -4,8 +4,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createSessionManager, type BusMessage } from 'coatcheck';
-import { isBusBroadcast, memoryBus } from 'coatcheck/bus';
+import { createSessionManager } from 'coatcheck';
+import { isBusBroadcast, memoryBus, type BusMessage } from 'coatcheck/bus';
 import { memoryStore } from 'coatcheck/memory';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));

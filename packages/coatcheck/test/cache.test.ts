@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionManager, type SessionStore } from '../src/index.js';
+import { createSessionManager } from '../src/index.js';
+import type { SessionStore } from '../src/store-kit/index.js';
 import { memoryStore } from '../src/store/memory-store.js';
 import { memoryBus } from '../src/bus/memory-bus.js';
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCsrfGuard, createSessionManager, SessionConfigError, type Session } from '../src/index.js';
-import { isFormContentType } from '../src/http/index.js';
+import { createSessionManager, SessionConfigError, type Session } from '../src/index.js';
+import { createCsrfGuard, isFormContentType } from '../src/http/index.js';
 import { memoryStore } from '../src/store/memory-store.js';
 import { createKeyRing } from '../src/ticket/key-ring.js';
 import { createCsrfToken, verifyCsrfToken } from '../src/csrf/csrf-token.js';

@@ -2,7 +2,8 @@
 // call, so the outcome is the awaited one, and the manager's logger names the mistake.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionManager, SessionStoreError, type Logger, type Session, type SessionStore } from 'coatcheck';
+import { createSessionManager, SessionStoreError, type Logger, type Session } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { memoryStore } from 'coatcheck/memory';
 import { commitCookies, isPending } from 'coatcheck/adapter';
 

@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
-import { createSessionManager, SessionReadOnlyError, type Session } from 'coatcheck';
+import { createSessionManager, type Session } from 'coatcheck';
+import { SessionReadOnlyError } from 'coatcheck/errors';
 import { memoryStore } from 'coatcheck/memory';
 
 const SECRET = 'read-only-test-secret-3b7d1f9a5c2e8b4d6f0a';

@@ -4,7 +4,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sqliteStore } from '@coatcheck/sqlite';
-import { isSessionError, SessionStoreError, type SessionStore } from '../src/index.js';
+import { isSessionError, SessionStoreError } from '../src/index.js';
+import type { SessionStore } from '../src/store-kit/index.js';
 import { memoryStore } from '../src/store/memory-store.js';
 import { HTTPS, login, setup } from './helpers/manager-setup.js';
 

@@ -7,7 +7,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SessionStore, UpdateResult } from 'coatcheck';
+import type { SessionStore, UpdateResult } from 'coatcheck/store-kit';
 import { buildRecord, nextVersion, randomUserId } from './records.js';
 import { withStore, type SuiteHarness } from './harness.js';
 

@@ -4,7 +4,8 @@
  * @module
  */
 import { describe } from 'node:test';
-import { SessionConfigError, type SessionStore } from 'coatcheck';
+import { SessionConfigError } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { describeBasics } from './basics.js';
 import { describeWrites } from './writes.js';
 import { describeExpiry } from './expiry.js';

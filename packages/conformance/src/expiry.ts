@@ -7,7 +7,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SessionStore } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { HOUR, MINUTE, buildRecord, nextVersion, randomUserId } from './records.js';
 import { withStore, type SuiteHarness } from './harness.js';
 

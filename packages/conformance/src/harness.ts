@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SessionStore } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 
 /** Options of `describeStoreConformance`. */
 export interface StoreConformanceOptions {

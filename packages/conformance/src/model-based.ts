@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { memoryStore } from 'coatcheck/memory';
-import type { SessionRecord, SessionStore } from 'coatcheck';
+import type { SessionRecord, SessionStore } from 'coatcheck/store-kit';
 import { buildRecord, nextVersion, randomId, randomUserId } from './records.js';
 import { ID_SLOTS, MAX_ADVANCE, MAX_OPS, USER_SLOTS, opsArbitrary, type Op } from './model-ops.js';
 import type { SuiteHarness } from './harness.js';

@@ -6,7 +6,7 @@
  * @module
  */
 import fc from 'fast-check';
-import type { SessionData } from 'coatcheck';
+import type { SessionData } from 'coatcheck/store-kit';
 import { MINUTE } from './records.js';
 
 /** Number of distinct ids per run. */
@@ -39,7 +39,7 @@ const data: fc.Arbitrary<SessionData> = fc.dictionary(fc.string({ maxLength: 6 }
 });
 
 /** Arbitrary for one {@link Op}, weighted towards the writes whose interplay matters. */
-export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
+const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   {
     arbitrary: fc.record({
       kind: fc.constant('create' as const),

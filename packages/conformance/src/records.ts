@@ -9,7 +9,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { DeviceInfo, SessionRecord } from 'coatcheck';
+import type { DeviceInfo, SessionRecord } from 'coatcheck/store-kit';
 
 /** One minute in milliseconds. */
 export const MINUTE = 60_000;

@@ -7,7 +7,8 @@
  * @module
  */
 import type { ServerResponse } from 'node:http';
-import { isSessionError, SessionCommittedError } from 'coatcheck';
+import { isSessionError } from 'coatcheck';
+import { SessionCommittedError } from 'coatcheck/errors';
 import { applyHeaders, isPending, type HeaderTarget, type HttpHeaders, type HttpTransaction } from 'coatcheck/adapter';
 import type { Request, Response } from 'express';
 import { sendAnswer } from './errors.js';

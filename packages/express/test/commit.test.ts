@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import express from 'express';
 import { memoryStore } from 'coatcheck/memory';
-import type { SessionStore } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { buildHarness, cookiePair, HTTPS } from '@coatcheck/adapter-suite';
 import { commitSession } from '../src/index.js';
 import { expressApp, type ExpressModule } from './app.js';

@@ -1,12 +1,12 @@
 // Shared set-up for the plugin's HTTP tests: a real Fastify app, a real store wrapped to
 // count calls (a spy, not a mock: every call goes to the store), and a clock tests can move.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createSessionManager, type SessionManager, type SessionManagerOptions, type SessionStore } from 'coatcheck';
+import { createSessionManager, type SessionManager, type SessionManagerOptions } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { memoryStore } from 'coatcheck/memory';
 import { coatcheck } from '../src/index.js';
 
 export const SECRET = 'test-secret-7f3a9c1e5b2d8f4a6c0e9b3d7f1a5c8e';
-export const OLD_SECRET = 'old-secret-2b9e4d7a1c6f3e8b5a0d9c2f7e4b1a6d';
 
 export type Counts = Record<keyof SessionStore, number>;
 
@@ -24,12 +24,12 @@ export function countingStore(inner: SessionStore): SessionStore & { counts: Cou
   return wrapped;
 }
 
-export interface Clock {
+interface Clock {
   now(): number;
   advance(ms: number): void;
 }
 
-export function createClock(start = Date.UTC(2026, 0, 1)): Clock {
+function createClock(start = Date.UTC(2026, 0, 1)): Clock {
   let t = start;
   return { now: () => t, advance: (ms) => void (t += ms) };
 }

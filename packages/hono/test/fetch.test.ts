@@ -1,7 +1,8 @@
 // The Fetch-API helper without Hono: a Request in, a Response with Set-Cookie out.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionManager, type SessionStore } from 'coatcheck';
+import { createSessionManager } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { memoryStore } from 'coatcheck/memory';
 import { sqliteStore } from '@coatcheck/sqlite';
 import { SECRET } from '@coatcheck/adapter-suite';

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 // Postgres silently truncates identifiers to 63 bytes. Derived names (indexes, the meta
 // table) append a suffix, so a base name is capped lower to keep them distinct.
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const MAX_IDENTIFIER = 63;
+const MAX_IDENTIFIER = 63;
 
 /** Longest suffix appended to a table name: see {@link tableNames}. */
 const LONGEST_SUFFIX = '_expires_idx'.length;

@@ -12,7 +12,7 @@
  * @module
  */
 import type { Pool } from 'pg';
-import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck';
+import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck/store-kit';
 import { CorruptRecordError, SessionStartupError } from 'coatcheck/errors';
 import { createOwnedPool, guardPool } from './connection.js';
 import { createGate, settleWithin } from './gate.js';

@@ -48,7 +48,7 @@ const TRANSIENT_SQLSTATE = /^(08|53|57P0)/;
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 /** The URL of `pool`, password hidden; built from its options when it has no connection string. */
-export function describePool(pool: Pool): string {
+function describePool(pool: Pool): string {
   // pg types `options`; a foreign pool-like object may lack it.
   const options: Record<string, unknown> = { ...(pool.options as object | undefined) };
   if (typeof options.connectionString === 'string') return redactUrl(options.connectionString);
@@ -60,7 +60,7 @@ export function describePool(pool: Pool): string {
 }
 
 /** `url` with its password (in the authority or a `password` parameter) replaced by `***`. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';

@@ -6,8 +6,7 @@
  *
  * @module
  */
-import type { SessionRecord } from 'coatcheck';
-import { checkRecord, parseDataJson, type RecordField } from 'coatcheck/store-kit';
+import { checkRecord, parseDataJson, type SessionRecord, type RecordField } from 'coatcheck/store-kit';
 import { decodeJson, encodeJson } from './json-codec.js';
 
 /** A row as pg returns it; the types are what is hoped for, not guaranteed. */

@@ -5,11 +5,10 @@
  *
  * @module
  */
-import type { SessionRecord } from 'coatcheck';
+import { CorruptRecordError, type SessionRecord } from 'coatcheck/store-kit';
 import { resolveOptions } from './options.js';
 import { fromRow, SELECT_LIST, type SessionRow } from './row.js';
 import type { PostgresStore } from './postgres-store.js';
-import { CorruptRecordError } from 'coatcheck/store-kit';
 
 /** Options of {@link scanPostgresSessions} and {@link measurePostgresStore}. */
 export interface ScanPostgresOptions {

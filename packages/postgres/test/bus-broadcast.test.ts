@@ -3,7 +3,7 @@
 // is refused up front with RangeError (nothing is sent).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BusMessage } from 'coatcheck';
+import type { BusMessage } from 'coatcheck/bus';
 import { DATABASE_URL, unique, waitFor } from './helpers/database.js';
 import { collect, openBus } from './helpers/bus.js';
 

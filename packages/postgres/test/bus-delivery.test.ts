@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomId } from '@coatcheck/conformance';
-import type { BusMessage } from 'coatcheck';
+import type { BusMessage } from 'coatcheck/bus';
 import { BUS_LISTENER_WARNING, MAX_PAYLOAD_BYTES } from '@coatcheck/postgres';
 import { DATABASE_URL, onCleanup, unique, useAdmin, waitFor } from './helpers/database.js';
 import { assertStoreError } from './helpers/errors.js';

@@ -3,7 +3,7 @@
 // 'up', and delivery resumes. Publish and ping fail closed while the server is away.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BusMessage, BusState } from 'coatcheck';
+import type { BusMessage, BusState } from 'coatcheck/bus';
 import type { PostgresBus } from '@coatcheck/postgres';
 import { startTcpProxy, type TcpProxy } from '@coatcheck/testkit/tcp-proxy';
 import { DATABASE_URL, killBackends, onCleanup, unique, urlVia, urlWith, useAdmin, waitFor } from './helpers/database.js';

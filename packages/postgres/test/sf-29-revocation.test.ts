@@ -4,7 +4,7 @@
 // otherwise live for a minute.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SessionStore } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { postgresStore } from '@coatcheck/postgres';
 import { DATABASE_URL, onCleanup, unique, useAdmin, useTable, waitFor } from './helpers/database.js';
 import { openBus } from './helpers/bus.js';

@@ -9,7 +9,7 @@
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { LiveSession } from 'coatcheck';
+import type { LiveSession } from 'coatcheck/adapter';
 import type { RealtimeUpgradeErrorCode } from './error-codes.js';
 import type { ResolvedHubOptions } from './options.js';
 
@@ -57,7 +57,7 @@ export function offeredProtocols(request: IncomingMessage): string[] {
 }
 
 /** The bearer token in the subprotocols, if any. */
-export function bearerFromProtocols(protocols: readonly string[]): string | null {
+function bearerFromProtocols(protocols: readonly string[]): string | null {
   const entry = protocols.find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX));
   return entry === undefined ? null : entry.slice(BEARER_PROTOCOL_PREFIX.length);
 }

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import type { BusMessage, SessionBus, SessionManager } from 'coatcheck';
+import type { SessionManager } from 'coatcheck';
+import type { BusMessage, SessionBus } from 'coatcheck/bus';
 import { CLOSE_CODES } from './close-codes.js';
 
 /** What the hub does about a lifecycle change. */
@@ -20,7 +21,7 @@ export interface LifecycleHooks {
 }
 
 /** 4440 for expiry, 4401 for every other end (logout, revocation, token reuse, …). */
-export function endCode(reason: string): number {
+function endCode(reason: string): number {
   return reason === 'expired' ? CLOSE_CODES.SESSION_EXPIRED : CLOSE_CODES.SESSION_REVOKED;
 }
 

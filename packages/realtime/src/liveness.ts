@@ -15,7 +15,7 @@ import { CLOSE_CODES } from './close-codes.js';
 import type { ResolvedHubOptions } from './options.js';
 
 /** A session with sockets on this instance. */
-export interface TrackedSession {
+interface TrackedSession {
   readonly id: string;
   expiresAt: number;
   timer: NodeJS.Timeout | undefined;

@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { createOriginList, createProxyTrust, nodeRequest, type OriginList, type TrustProxy } from 'coatcheck/adapter';
-import { SessionConfigError, type Logger, type SessionBus, type SessionManager } from 'coatcheck';
+import { SessionConfigError, type Logger, type SessionManager } from 'coatcheck';
+import type { SessionBus } from 'coatcheck/bus';
 import type { Connection } from './connection.js';
 
 /** Who a bearer token belongs to; `null` for an invalid, expired or revoked token. */

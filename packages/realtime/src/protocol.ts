@@ -19,7 +19,7 @@ export type ClientFrame =
   | { readonly type: 'message'; readonly data: unknown };
 
 /** Room names: printable, no spaces, 1 to 128 characters. */
-export const ROOM_PATTERN = /^[\x21-\x7e]{1,128}$/;
+const ROOM_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 /** Parses a text frame; `null` for anything that is not a well-formed client frame. */
 export function parseClientFrame(text: string): ClientFrame | null {

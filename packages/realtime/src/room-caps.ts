@@ -16,7 +16,7 @@
 export type RoomCap = 'socket' | 'user';
 
 /** What the caps need to know of a socket. */
-export interface RoomHolder {
+interface RoomHolder {
   readonly userId: string | null;
   readonly rooms: ReadonlySet<string>;
 }

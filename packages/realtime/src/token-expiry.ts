@@ -16,7 +16,7 @@ import { verifyBearerToken } from './handshake.js';
 import type { ResolvedHubOptions } from './options.js';
 
 /** The frame that asks the client for a fresh token. */
-export const REAUTHENTICATE_FRAME = '{"type":"reauthenticate"}';
+const REAUTHENTICATE_FRAME = '{"type":"reauthenticate"}';
 const REAUTHENTICATED_FRAME = '{"type":"reauthenticated"}';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;

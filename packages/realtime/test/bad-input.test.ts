@@ -3,7 +3,7 @@
 // sockets after two failed re-checks).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SessionStore } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { memoryStore } from 'coatcheck/memory';
 import { CLOSE_CODES } from '@coatcheck/realtime';
 import { createManager, login, ready, refusal, serve } from './helpers.js';

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { createSessionManager, type SessionBus, type SessionManager, type SessionManagerOptions } from 'coatcheck';
+import { createSessionManager, type SessionManager, type SessionManagerOptions } from 'coatcheck';
 import { memoryStore } from 'coatcheck/memory';
 import { createHub, type Hub, type HubOptions } from '@coatcheck/realtime';
 
@@ -106,5 +106,3 @@ export async function waitFor<T>(what: string, check: () => T | undefined | null
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
-
-export type { SessionBus };

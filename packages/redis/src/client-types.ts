@@ -12,13 +12,13 @@
  */
 
 /** Options of `SET` that the store uses. */
-export interface SetCommandOptions {
+interface SetCommandOptions {
   condition?: 'NX';
   expiration?: { type: 'PXAT'; value: number };
 }
 
 /** Keys and arguments of `EVAL` / `EVALSHA`. */
-export interface ScriptCallOptions {
+interface ScriptCallOptions {
   keys: string[];
   arguments: string[];
 }
@@ -74,7 +74,7 @@ export interface RedisStandaloneClient extends RedisCommandClient {
 }
 
 /** A cluster node as `cluster.masters` lists it. */
-export interface RedisClusterNode {
+interface RedisClusterNode {
   readonly host: string;
   readonly port: number;
 }

@@ -17,7 +17,7 @@ import { SessionStoreError } from 'coatcheck/errors';
 import { storeErrors } from 'coatcheck/store-kit';
 
 /** A corrupt value found (and already deleted) during a call; reported when it settles. */
-export interface CorruptFinding {
+interface CorruptFinding {
   readonly key: string;
   readonly error: Error;
 }

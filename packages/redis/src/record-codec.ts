@@ -20,12 +20,11 @@
  *
  * @module
  */
-import type { SessionRecord } from 'coatcheck';
+import { checkRecord, decodeFlag, type SessionRecord, type RecordField } from 'coatcheck/store-kit';
 import { CorruptRecordError } from 'coatcheck/errors';
-import { checkRecord, decodeFlag, type RecordField } from 'coatcheck/store-kit';
 
 /** Format version, element 0 of every stored value. */
-export const FORMAT = 1;
+const FORMAT = 1;
 
 const FIELDS = [
   'format',

@@ -27,8 +27,16 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { BroadcastListener, BusMessage, BusState, SessionBus } from 'coatcheck';
-import { addBroadcastListener, dispatchBroadcast, isBusBroadcast, isBusMessage } from 'coatcheck/bus';
+import {
+  addBroadcastListener,
+  dispatchBroadcast,
+  isBusBroadcast,
+  isBusMessage,
+  type BroadcastListener,
+  type BusMessage,
+  type BusState,
+  type SessionBus,
+} from 'coatcheck/bus';
 import { SessionConfigError, SessionStoreError } from 'coatcheck/errors';
 import { isCluster, type RedisBusClient } from './client-types.js';
 import { ensureErrorListener } from './client-options.js';

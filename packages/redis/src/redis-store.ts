@@ -22,7 +22,7 @@
  *
  * @module
  */
-import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck';
+import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck/store-kit';
 import { CorruptRecordError } from 'coatcheck/errors';
 import type { RedisCommandClient } from './client-types.js';
 import { ensureErrorListener } from './client-options.js';

@@ -21,7 +21,7 @@ export interface DescribableRedisClient {
  * `url` with the password replaced by `***`. In a string that does not parse as a URL,
  * everything between `//` and `@` is hidden, so a password cannot leak through a typo.
  */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';

@@ -5,11 +5,10 @@
  *
  * @module
  */
-import type { SessionRecord } from 'coatcheck';
+import { CorruptRecordError, type SessionRecord } from 'coatcheck/store-kit';
 import { isCluster, type RedisClientLike, type RedisStandaloneClient } from './client-types.js';
 import { redisKeys } from './options.js';
 import { decodeRecord } from './record-codec.js';
-import { CorruptRecordError } from 'coatcheck/store-kit';
 
 /** Options of {@link scanRedisSessions} and {@link scanRedisUserIndexes}. */
 export interface ScanRedisOptions {

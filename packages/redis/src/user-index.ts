@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { SessionRecord } from 'coatcheck';
+import type { SessionRecord } from 'coatcheck/store-kit';
 import type { RedisCommandClient } from './client-types.js';
 import type { CorruptSink } from './op-guard.js';
 import type { RedisKeys } from './options.js';
@@ -29,7 +29,7 @@ import { DELETE_OWNED, INDEX_ADD, INDEX_PRUNE, runScript } from './scripts.js';
  * record. Far longer than any write between "index" and "record" can take (those calls time
  * out after `opTimeoutMs`), plus clock skew between instances.
  */
-export const INDEX_GRACE_MS = 5 * 60_000;
+const INDEX_GRACE_MS = 5 * 60_000;
 
 /** What the index functions need from the store. */
 export interface IndexContext {

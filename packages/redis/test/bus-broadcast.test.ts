@@ -4,7 +4,7 @@
 // and only reach listeners of their own broadcast channel.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BusMessage } from 'coatcheck';
+import type { BusMessage } from 'coatcheck/bus';
 import { redisBus } from '@coatcheck/redis';
 import { connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
 

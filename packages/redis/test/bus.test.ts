@@ -3,7 +3,7 @@
 // state goes down when Redis dies and up again after it restarts, with the subscription back.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BusMessage, BusState } from 'coatcheck';
+import type { BusMessage, BusState } from 'coatcheck/bus';
 import { isSessionError } from 'coatcheck';
 import { redisBus } from '@coatcheck/redis';
 import { useRedisServer } from './fixtures/redis-server.js';

@@ -3,7 +3,7 @@
 // delivering over sharded pub/sub. Cluster: 3 masters + 3 replicas on loopback ports.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BusMessage } from 'coatcheck';
+import type { BusMessage } from 'coatcheck/bus';
 import { MINUTE, buildRecord, nextVersion, randomUserId } from '@coatcheck/conformance';
 import { redisBus, redisStore, type RedisStore } from '@coatcheck/redis';
 import { useRedisCluster, type ClusterHarness } from './fixtures/redis-cluster.js';

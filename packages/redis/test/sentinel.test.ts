@@ -3,7 +3,7 @@
 // (a Sentinel client cannot be duplicated). One master, one sentinel, private ports.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BusMessage } from 'coatcheck';
+import type { BusMessage } from 'coatcheck/bus';
 import { describeStoreConformance } from '@coatcheck/conformance';
 import { redisBus, redisStore } from '@coatcheck/redis';
 import { useRedisServer } from './fixtures/redis-server.js';

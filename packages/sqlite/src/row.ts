@@ -6,8 +6,7 @@
  *
  * @module
  */
-import type { SessionRecord } from 'coatcheck';
-import { checkRecord, decodeFlag, parseDataJson, type RecordField } from 'coatcheck/store-kit';
+import { checkRecord, decodeFlag, parseDataJson, type SessionRecord, type RecordField } from 'coatcheck/store-kit';
 
 /** A row as better-sqlite3 returns it; the types are what is hoped for, not guaranteed. */
 export interface SessionRow {

@@ -5,11 +5,10 @@
  * @module
  */
 import { statSync } from 'node:fs';
-import type { SessionRecord } from 'coatcheck';
+import { CorruptRecordError, type SessionRecord } from 'coatcheck/store-kit';
 import { resolveOptions } from './options.js';
 import { fromRow, type SessionRow } from './row.js';
 import type { SqliteStore } from './sqlite-store.js';
-import { CorruptRecordError } from 'coatcheck/store-kit';
 
 /** Options of {@link scanSqliteSessions} and {@link measureSqliteStore}. */
 export interface ScanSqliteOptions {

@@ -15,7 +15,7 @@ export interface UpdateParams extends RowParams {
 }
 
 /** Parameters of `touch`. */
-export interface TouchParams {
+interface TouchParams {
   id: string;
   last_seen_at: number;
   expires_at: number;

@@ -12,9 +12,8 @@
  */
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck';
+import { storeErrors, type SessionRecord, type SessionStore, type UpdateResult } from 'coatcheck/store-kit';
 import { CorruptRecordError, SessionConfigError } from 'coatcheck/errors';
-import { storeErrors } from 'coatcheck/store-kit';
 import { WARNINGS } from 'coatcheck/warnings';
 import { assertDatabaseDirectory, bindingsError } from './open-errors.js';
 import { resolveOptions, type SqliteStoreOptions } from './options.js';

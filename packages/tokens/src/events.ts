@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { TypedEventEmitter } from 'coatcheck';
-import { createTypedEmitter } from 'coatcheck/bus';
+import { createTypedEmitter, type TypedEventEmitter } from 'coatcheck/bus';
 
 /** Payloads by event name. */
 export interface TokenEvents {

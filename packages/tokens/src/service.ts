@@ -11,8 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { LoginOptions, RequestInfo, Session, SessionDataMap, SessionManager } from 'coatcheck';
-import type { BearerAuthenticator, BearerFailure, BearerOutcome } from 'coatcheck/adapter';
+import type { LoginOptions, Session, SessionDataMap, SessionManager } from 'coatcheck';
+import type { RequestInfo, BearerAuthenticator, BearerFailure, BearerOutcome } from 'coatcheck/adapter';
 import { hasBearerPrefix, parseBearerHeader } from './access/bearer-header.js';
 import type { AccessTokenErrorCode } from './error-codes.js';
 import { anonymousSubject, type AccessClaims } from './access/claims.js';

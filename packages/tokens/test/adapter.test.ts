@@ -2,7 +2,7 @@
 // RFC 6750 refusals, no cookies on bearer responses, no tokens in URLs, outages as 503.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SessionStore } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { memoryStore } from 'coatcheck/memory';
 import { bearerError, getMe, setup } from './helpers.js';
 

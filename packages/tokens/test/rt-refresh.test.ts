@@ -2,7 +2,8 @@
 // refreshes, on one instance and on two instances sharing a store.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionManager, SessionStoreError, type SessionStore } from 'coatcheck';
+import { createSessionManager, SessionStoreError } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { memoryStore } from 'coatcheck/memory';
 import { createTokenService, REFRESH_KEY, type TokenEvents, type TokenPair } from '../src/index.js';
 import { createClock, getMe, keyFileFor, payloadOf, SECRET, setup } from './helpers.js';

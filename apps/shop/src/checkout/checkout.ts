@@ -57,7 +57,7 @@ export interface PlacedClaim {
 export const CHECKOUT_KEY = 'checkout';
 export const PLACED_KEY = 'placedOrders';
 /** How many keys a session remembers; older ones can no longer be replayed. */
-export const MAX_PLACED_CLAIMS = 20;
+const MAX_PLACED_CLAIMS = 20;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0;

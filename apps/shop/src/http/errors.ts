@@ -70,7 +70,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
 }
 
 /** Answers unknown routes in the same shape as every other error. */
-export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   // The URL is not echoed back: it is attacker-controlled text.
   request.log.info({ method: request.method }, 'no such route');
   return reply.code(404).send(toErrorBody('ERR_NOT_FOUND', 'No such route.'));

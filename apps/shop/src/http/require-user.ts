@@ -16,7 +16,7 @@ import { HttpError } from './errors.js';
  * verify, and the session plugin answers those itself before any route runs. A request that
  * presented a cookie is a browser's, which has no use for a bearer challenge.
  */
-export function selectChallenge(request: FastifyRequest): string | null {
+function selectChallenge(request: FastifyRequest): string | null {
   if (request.sessionSource === 'bearer' || request.session.status === 'none') return 'Bearer';
   return null;
 }

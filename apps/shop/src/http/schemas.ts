@@ -34,7 +34,7 @@ export interface SessionParams {
 }
 
 /** Largest item id: nine digits, far below `Number.MAX_SAFE_INTEGER`. */
-export const MAX_ITEM_ID = 999_999_999;
+const MAX_ITEM_ID = 999_999_999;
 
 const username = { type: 'string', minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9_.-]*$' } as const;
 const password = { type: 'string', minLength: 8, maxLength: 128 } as const;

@@ -7,7 +7,7 @@
  */
 
 /** Label values of one series, e.g. `{ op: 'get' }`. */
-export type Labels = Readonly<Record<string, string>>;
+type Labels = Readonly<Record<string, string>>;
 
 /** A monotonically increasing count. */
 export interface Counter {
@@ -17,7 +17,7 @@ export interface Counter {
 }
 
 /** A distribution of observations (seconds, bytes). */
-export interface Histogram {
+interface Histogram {
   observe(value: number, labels?: Labels): void;
 }
 

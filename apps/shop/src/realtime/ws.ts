@@ -34,7 +34,7 @@ export interface ShopRealtimeOptions {
 }
 
 /** Looks up the display name of a user id, for chat lines. */
-export type NameOf = (userId: string) => string | null;
+type NameOf = (userId: string) => string | null;
 
 /** What the app hands the hub besides the options. */
 interface RealtimeWiring {
@@ -50,9 +50,9 @@ interface RealtimeWiring {
 }
 
 /** Rooms anyone logged in may join: short lowercase names. */
-export const ROOM_NAME = /^[a-z0-9-]{1,32}$/;
+const ROOM_NAME = /^[a-z0-9-]{1,32}$/;
 /** Longest chat text. */
-export const MAX_TEXT = 500;
+const MAX_TEXT = 500;
 
 /** Starts the hub on the app's server at `/ws`; it closes with the app. */
 export function startRealtime(app: FastifyInstance, manager: SessionManager<any>, options: ShopRealtimeOptions & RealtimeWiring): Hub {

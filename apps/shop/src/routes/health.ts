@@ -7,7 +7,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SessionBus, SessionManager } from 'coatcheck';
+import type { SessionManager } from 'coatcheck';
+import type { SessionBus } from 'coatcheck/bus';
 
 /** What the health route needs. */
 export interface HealthRouteDeps {

@@ -18,9 +18,9 @@ import { ensureWebBuilt } from '../../src/web-build.js';
 import { TEST_HASHING } from '../test-hashing.js';
 
 /** Debian's package; never a browser downloaded by `playwright install`. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where screenshots go (gitignored): test-artifacts/ at the repository root. */
-export const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/', import.meta.url));
 
 const ARGS = [
   '--headless',
@@ -76,7 +76,7 @@ export function tempDir(prefix: string): string {
 }
 
 /** A port that was free a moment ago (the page's origin must be known before the app is built). */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

@@ -17,7 +17,7 @@ import { OrdersPanel } from './components/OrdersPanel';
 const MAX_CHAT_LINES = 50;
 
 /** Shown when this browser's session ends without its user logging out here. */
-export const SIGNED_OUT = 'You were signed out on this device: the session was ended from another device, or it expired.';
+const SIGNED_OUT = 'You were signed out on this device: the session was ended from another device, or it expired.';
 
 /** The shop page: everything the session layer does, in one screen per tab. */
 export function App({ live }: { live: LiveModule }) {

@@ -100,7 +100,7 @@ export interface Address {
   country: string;
 }
 export type PaymentMethod = 'card' | 'invoice' | 'cash_on_delivery';
-export interface OrderLine {
+interface OrderLine {
   item_id: number;
   name: string;
   quantity: number;

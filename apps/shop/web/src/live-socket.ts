@@ -21,7 +21,7 @@ import type { ChatLine, LiveModule } from './live';
 const MAX_ATTEMPTS = 8;
 
 /** The `/ws` URL of the page's own origin (`wss:` on an HTTPS page). */
-export function liveUrl(location: Pick<Location, 'protocol' | 'host'>): string {
+function liveUrl(location: Pick<Location, 'protocol' | 'host'>): string {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
 }
 

@@ -1,8 +1,9 @@
 /**
  * Live updates: the seam between the page and its WebSocket module. The page calls `connect`
  * once it knows who is logged in, and disconnects on logout. `socketLive` (live-socket.ts,
- * on `@coatcheck/client`) is the real one; with `noLive` the page learns about changes on
- * its next request instead (a revoked device sees a 401 and shows itself logged out).
+ * on `@coatcheck/client`) is the one the page uses; without live updates the page would learn
+ * about changes on its next request instead (a revoked device sees a 401 and shows itself
+ * logged out).
  */
 
 /** A line said in a room; `name` is the speaker's username, set by the server. */
@@ -14,7 +15,7 @@ export interface ChatLine {
 }
 
 /** What a live module tells the page. */
-export interface LiveEvents {
+interface LiveEvents {
   /** This session was revoked or logged out elsewhere. */
   sessionEnded(): void;
   /** The cart changed in another tab or device of this session. */
@@ -42,8 +43,3 @@ export interface LiveModule {
   /** Starts listening. */
   connect(events: LiveEvents): LiveConnection;
 }
-
-/** No live updates. */
-export const noLive: LiveModule = {
-  connect: () => ({ join() {}, say: () => false, close() {} }),
-};

@@ -4,7 +4,7 @@ import { App } from './App';
 import { socketLive } from './live-socket';
 import './styles.css';
 
-// Revocations, cart and device changes arrive over /ws; `noLive` (./live) turns that off.
+// Revocations, cart and device changes arrive over /ws (live-socket.ts).
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
     <App live={socketLive} />

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { DeviceSession, SessionRecord } from 'coatcheck';
+import type { DeviceSession } from 'coatcheck';
+import type { SessionRecord } from 'coatcheck/store-kit';
 import { stringOption, type Command } from '../command.js';
 import { CliError, EXIT_CODES, usageError } from '../errors.js';
 import { emit, formatDuration, formatTime } from '../io.js';

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { SessionRecord } from 'coatcheck';
+import type { SessionRecord } from 'coatcheck/store-kit';
 import { integerOption, type Command } from '../command.js';
 import { EXIT_CODES, usageError } from '../errors.js';
 import { emit, formatDuration } from '../io.js';

@@ -6,7 +6,8 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import type { SessionBus, SessionRecord, SessionStore } from 'coatcheck';
+import type { SessionBus } from 'coatcheck/bus';
+import type { SessionRecord, SessionStore } from 'coatcheck/store-kit';
 import { CliError } from '../errors.js';
 import { loadPackage } from '../load-package.js';
 import type { StoreSelection } from './store-options.js';

@@ -1,7 +1,7 @@
 // Session records written straight into a store, shaped as the manager writes them, so the
 // CLI's view of them can be checked field by field.
 import { randomBytes } from 'node:crypto';
-import type { SessionRecord, SessionStore } from 'coatcheck';
+import type { SessionRecord, SessionStore } from 'coatcheck/store-kit';
 
 const HOUR = 3_600_000;
 

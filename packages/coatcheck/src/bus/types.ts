@@ -3,8 +3,8 @@
  * or ended. Implementations: in-process (`coatcheck/bus`), Redis pub/sub (`@coatcheck/redis`),
  * Postgres LISTEN/NOTIFY (`@coatcheck/postgres`).
  *
- * The types are exported from `coatcheck`; the helpers transports use on receipt
- * (`isBusMessage`, `isBusBroadcast`, `dispatchBroadcast`, `addBroadcastListener`) from `coatcheck/bus`.
+ * Exported from `coatcheck/bus`: the types, and the helpers transports use on receipt
+ * (`isBusMessage`, `isBusBroadcast`, `dispatchBroadcast`, `addBroadcastListener`).
  *
  * @module
  */

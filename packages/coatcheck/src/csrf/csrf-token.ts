@@ -24,7 +24,7 @@ import type { RandomSource } from '../ticket/ticket.js';
 
 const MAC_BYTES = 32;
 /** Length of a token string: base64url of 64 bytes, no padding. */
-export const CSRF_TOKEN_LENGTH = 86;
+const CSRF_TOKEN_LENGTH = 86;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{86}$/;
 
 /** A fresh masked token for the ticket `id.secret`. */

@@ -54,7 +54,7 @@ const SYSTEMS: ReadonlyArray<[RegExp, string]> = [
 ];
 
 /** A short human label for a User-Agent: "Chrome on macOS", "Unknown device". */
-export function labelDevice(userAgent: string | null): string {
+function labelDevice(userAgent: string | null): string {
   if (!userAgent) return 'Unknown device';
   const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1];
   const system = SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1];

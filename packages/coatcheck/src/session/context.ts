@@ -13,7 +13,7 @@ import type { LoadStatus } from './session-types.js';
 import type { StoreGateway } from '../store/gateway.js';
 
 /** A bus message before the publishing instance stamps its origin on it. */
-export type Announcement = BusMessage extends infer M ? (M extends BusMessage ? Omit<M, 'origin'> : never) : never;
+type Announcement = BusMessage extends infer M ? (M extends BusMessage ? Omit<M, 'origin'> : never) : never;
 
 /**
  * Shared internals of one manager. The raw store and cache options are left out on purpose:

@@ -27,7 +27,7 @@ export type Operation =
  * session and values that would not survive a store (BigInt, cycles, functions) fail here,
  * at the line that wrote them, instead of being silently lost.
  */
-export function cloneValue(key: string, value: unknown): unknown {
+function cloneValue(key: string, value: unknown): unknown {
   if (value === undefined || typeof value === 'function' || typeof value === 'symbol') {
     throw new SessionSerializationError(`session value "${key}" is ${typeof value}; only JSON values can be stored (use delete() to remove a key).`);
   }

@@ -28,7 +28,7 @@ export interface LoginOptions<D extends object> {
 }
 
 /** Keys of `D` that are strings. */
-export type DataKey<D> = Extract<keyof D, string>;
+type DataKey<D> = Extract<keyof D, string>;
 
 /**
  * A session as seen by one request. Created by the manager's `load()`; adapters expose it as

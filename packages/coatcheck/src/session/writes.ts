@@ -32,7 +32,7 @@ export interface NewRecordInit {
 const COLLISION_ATTEMPTS = 3;
 
 /** Rejects data over the size cap before anything is written. (BI-17) */
-export function assertSize(ctx: SessionContext, data: SessionData): void {
+function assertSize(ctx: SessionContext, data: SessionData): void {
   const bytes = Buffer.byteLength(JSON.stringify(data));
   if (bytes > ctx.maxDataBytes) {
     throw new SessionTooLargeError(`session data is ${bytes} bytes; the limit is ${ctx.maxDataBytes} (maxDataBytes).`);
@@ -43,7 +43,7 @@ export function assertSize(ctx: SessionContext, data: SessionData): void {
  * Writes a new record under a fresh ticket. An existing id is never overwritten: on a
  * collision (only possible with a broken random source) a new ticket is drawn. (TG-04)
  */
-export async function createRecord(ctx: SessionContext, init: NewRecordInit): Promise<IssuedRecord> {
+async function createRecord(ctx: SessionContext, init: NewRecordInit): Promise<IssuedRecord> {
   assertSize(ctx, init.data);
   for (let attempt = 0; attempt < COLLISION_ATTEMPTS; attempt++) {
     const now = ctx.now();

@@ -1,9 +1,10 @@
 /**
  * Building blocks for session stores. Exported from `coatcheck/store-kit`.
  *
- * A store (see `SessionStore`) is mostly a translation between a record and its storage;
- * the parts every store needs are here, so each store states them once and all of them
- * behave alike:
+ * The contract is `SessionStore` (with `SessionRecord`, `DeviceInfo`, `UpdateResult`), also
+ * exported here; an application that passes a store around names it with `SessionStore`.
+ * A store is mostly a translation between a record and its storage; the parts every store
+ * needs are here, so each store states them once and all of them behave alike:
  * - {@link storeErrors}: a driver failure becomes a `SessionStoreError`, which adapters
  *   answer with 503 and the session kept;
  * - {@link checkRecord}, {@link parseDataJson}, {@link decodeFlag}: a value read back is
@@ -20,3 +21,4 @@ export { storeErrors, type StoreErrors } from './store-errors.js';
 export { checkRecord, decodeFlag, parseDataJson, type DescribeField, type RecordField, type UncheckedRecord } from './check-record.js';
 export { reportCorrupt, type CorruptReporter } from './report-corrupt.js';
 export { CorruptRecordError, SessionStoreError } from '../errors.js';
+export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult } from '../store/types.js';

@@ -2,7 +2,7 @@
  * The store contract: what every session store (memory, SQLite, Redis, Postgres, or your own)
  * implements. The `@coatcheck/conformance` package tests a store against this contract.
  *
- * Exported from `coatcheck`.
+ * Exported from `coatcheck/store-kit`.
  *
  * Design notes:
  * - Records are keyed by the ticket's public id. The ticket's secret never reaches the store;

@@ -26,7 +26,7 @@ export interface KeyRing {
 const MIN_SECRET_BYTES = 32;
 
 /** The one-liner every secret message offers: 32 random bytes, base64url. */
-export const GENERATE_SECRET_COMMAND = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+const GENERATE_SECRET_COMMAND = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 
 // The usual way to pass the secret is `secrets: [process.env.SESSION_SECRET!]`: an unset
 // variable arrives here as `undefined` and an empty one as ''. Both are the first thing a

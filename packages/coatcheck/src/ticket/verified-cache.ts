@@ -12,7 +12,7 @@ import { hashSecret, verifyTicket, type VerifiedTicket } from './ticket.js';
 import type { KeyRing } from './key-ring.js';
 
 /** A verified ticket with the hash of its secret, ready to compare with the store's. */
-export interface CheckedTicket extends VerifiedTicket {
+interface CheckedTicket extends VerifiedTicket {
   readonly secretHash: string;
 }
 

@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { sqliteStore } from '@coatcheck/sqlite';
-import { createSessionManager, type SessionManagerOptions, type SessionStore, type StoreCall } from '../../src/index.js';
+import { createSessionManager, type SessionManagerOptions, type StoreCall } from '../../src/index.js';
+import type { SessionStore } from '../../src/store-kit/index.js';
 import { memoryStore } from '../../src/store/memory-store.js';
 
-export const SECRET = 'unit-secret-5d1f9b3e7a2c6e0f4b8d2a6c9e1f3b7d';
-export const T0 = Date.UTC(2026, 0, 1);
+const SECRET = 'unit-secret-5d1f9b3e7a2c6e0f4b8d2a6c9e1f3b7d';
+const T0 = Date.UTC(2026, 0, 1);
 export const HTTPS = { secure: true } as const;
 
 const dir = mkdtempSync(join(tmpdir(), 'coatcheck-core-'));
@@ -24,7 +25,7 @@ export const STORES: ReadonlyArray<readonly [string, () => SessionStore]> = [
 ];
 
 /** A logger that keeps what it is given. */
-export function recordingLogger() {
+function recordingLogger() {
   const errors: { message: string; context?: Record<string, unknown> }[] = [];
   return { errors, logger: { warn() {}, error: (message: string, context?: Record<string, unknown>) => void errors.push({ message, context }) } };
 }

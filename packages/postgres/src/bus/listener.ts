@@ -11,7 +11,7 @@
  * @module
  */
 import pg, { type ClientConfig } from 'pg';
-import type { BusState } from 'coatcheck';
+import type { BusState } from 'coatcheck/bus';
 import { settleWithin } from '../gate.js';
 
 /** What the listener needs; see `ResolvedBusOptions` for the meaning of each setting. */

@@ -8,8 +8,7 @@
  *
  * @module
  */
-import type { BusBroadcast, BusMessage } from 'coatcheck';
-import { isBusBroadcast, isBusMessage } from 'coatcheck/bus';
+import { isBusBroadcast, isBusMessage, type BusBroadcast, type BusMessage } from 'coatcheck/bus';
 
 /** Largest payload Postgres accepts (its limit is "shorter than 8000 bytes"). */
 export const MAX_PAYLOAD_BYTES = 7999;

@@ -16,8 +16,7 @@
  * @module
  */
 import type { Pool } from 'pg';
-import type { BroadcastListener, BusMessage, BusState, SessionBus } from 'coatcheck';
-import { addBroadcastListener, dispatchBroadcast } from 'coatcheck/bus';
+import { addBroadcastListener, dispatchBroadcast, type BroadcastListener, type BusMessage, type BusState, type SessionBus } from 'coatcheck/bus';
 import { WARNINGS } from 'coatcheck/warnings';
 import { createOwnedPool, guardPool } from '../connection.js';
 import { createGate, settleWithin } from '../gate.js';

@@ -1,6 +1,6 @@
 // Helpers for the bus tests: open buses that are closed after the file, wait for state, and
 // collect what a subscriber receives.
-import type { BusMessage, BusState } from 'coatcheck';
+import type { BusMessage, BusState } from 'coatcheck/bus';
 import { postgresBus, type PostgresBus, type PostgresBusOptions } from '@coatcheck/postgres';
 import { onCleanup, waitFor } from './database.js';
 

@@ -2,10 +2,11 @@
 // tests. Requests are injected as if forwarded by a TLS-terminating proxy.
 import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
-import { createSessionManager, type SessionManagerOptions, type SessionStore } from 'coatcheck';
+import { createSessionManager, type SessionManagerOptions } from 'coatcheck';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { coatcheck } from '@coatcheck/fastify';
 
-export const SECRET = 'pg-test-secret-3c9e1a7f5b2d8e4a6c0f9b3d';
+const SECRET = 'pg-test-secret-3c9e1a7f5b2d8e4a6c0f9b3d';
 // Sec-Fetch-Site: what a browser's fetch from the app's own page sends; the CSRF check
 // refuses cookie-carrying POSTs without it (or an Origin, or the token).
 export const HTTPS = { 'x-forwarded-proto': 'https', 'sec-fetch-site': 'same-origin' } as const;

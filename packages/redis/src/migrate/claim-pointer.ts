@@ -24,7 +24,7 @@ export interface MovedSession {
 /** Value of a pointer while the winning request migrates. */
 export const PENDING = 'pending';
 /** Value of a pointer whose old session had nothing to migrate (expired, empty). */
-export const NOTHING = 'none';
+const NOTHING = 'none';
 
 /** The pointer's key for an old session id. */
 export function pointerKey(prefix: string, oldId: string): string {

@@ -19,7 +19,8 @@
  *
  * @module
  */
-import { isSessionError, readCookie, SessionConfigError, SessionStoreError, type RequestInfo, type SessionManager } from 'coatcheck';
+import { isSessionError, SessionConfigError, SessionStoreError, type SessionManager } from 'coatcheck';
+import { readCookie, type RequestInfo } from 'coatcheck/adapter';
 import { openPointer, PENDING, pointerKey, sealPointer, type MovedSession } from './claim-pointer.js';
 import { clearOldCookie, parseOldSession, replaceCookies, unsignOldCookie, wasPersistent, type OldSession } from './old-cookie.js';
 

@@ -11,7 +11,7 @@
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** Why a header was refused before verification. */
-export type HeaderProblem = 'malformed-header' | 'malformed-token' | 'too-long';
+type HeaderProblem = 'malformed-header' | 'malformed-token' | 'too-long';
 
 /** The token of a `Bearer` header, or why there is none. */
 export type ParsedBearer = { readonly token: string } | { readonly problem: HeaderProblem };

@@ -23,7 +23,7 @@ import { readClaims, type AccessClaims } from './claims.js';
 export type AccessProblem = 'malformed' | 'unknown-key' | 'bad-signature' | 'expired' | 'not-yet-valid' | 'wrong-type' | 'bad-claims';
 
 /** Result of {@link AccessVerifier.verify}. */
-export type AccessResult = { readonly claims: AccessClaims } | { readonly problem: AccessProblem };
+type AccessResult = { readonly claims: AccessClaims } | { readonly problem: AccessProblem };
 
 /** Settings of the verifier. */
 export interface AccessVerifierOptions {

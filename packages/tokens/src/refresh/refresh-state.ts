@@ -20,7 +20,7 @@ import { RESERVED_PREFIX } from 'coatcheck/bus';
 export const REFRESH_KEY = `${RESERVED_PREFIX}refresh`;
 
 /** How many rotated hashes are remembered for replay detection. Older replays are only refused. */
-export const MAX_USED = 32;
+const MAX_USED = 32;
 
 /** What the record keeps about its token family. */
 export interface RefreshState {

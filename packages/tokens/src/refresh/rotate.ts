@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { RequestInfo, SessionManager } from 'coatcheck';
+import type { SessionManager } from 'coatcheck';
+import type { RequestInfo } from 'coatcheck/adapter';
 import type { RefreshFailureCode } from '../error-codes.js';
 import type { TokenEvents } from '../events.js';
 import type { TokenPair } from '../service.js';
