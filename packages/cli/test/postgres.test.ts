@@ -1,5 +1,5 @@
-// Every store command against Postgres (database `test`, a table per test), run as a child
-// process; a revocation is announced with NOTIFY on the app's channel.
+// Every store command against Postgres (database `test`, a table per test), run through the
+// CLI; a revocation is announced with NOTIFY on the app's channel.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -65,7 +65,7 @@ describe('coatcheck against Postgres', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(result.json.revoked, [alice[2]!.id]);
     assert.equal(result.json.announced, true);
-    // The NOTIFY is committed before the command exits; one round trip delivers what is queued.
+    // The NOTIFY is committed before the command returns; one round trip delivers what is queued.
     await listener.query('SELECT 1');
     assert.ok(
       payloads.some((p) => p.includes(alice[2]!.id)),

@@ -2,6 +2,7 @@
 // redis+cluster:// URL: records spread over every master are all found, and a revocation is
 // announced on the sharded bus channel.
 import { describe, it } from 'node:test';
+import { waitFor } from '@coatcheck/testkit/wait-for';
 import assert from 'node:assert/strict';
 import { redisStore } from '@coatcheck/redis';
 import { useRedisCluster } from '../../redis/test/fixtures/redis-cluster.js';
@@ -36,10 +37,8 @@ describe('coatcheck against a Redis Cluster', () => {
     const revoked = await runJson<{ revoked: string[]; announced: boolean }>(['revoke', '--user', 'alice', ...args]);
     assert.equal(revoked.json.revoked.length, 3);
     assert.equal(revoked.json.announced, true);
-    assert.ok(
-      messages.some((m) => alice.every((r) => m.includes(r.id))),
-      `no ended message on the sharded channel: ${messages.join(' | ')}`,
-    );
+    // Published before the command returned; delivered to this subscriber a moment later.
+    await waitFor('an ended message naming every revoked session on the sharded channel', () => messages.some((m) => alice.every((r) => m.includes(r.id))));
     assert.equal((await store.listByUser('alice', Date.now())).length, 0);
   });
 

@@ -1,6 +1,7 @@
-// Every store command against the shared Redis (a prefix per test), run as a child process;
+// Every store command against the shared Redis (a prefix per test), run through the CLI;
 // a revocation is announced on the app's bus channel, which a subscriber here receives.
 import { describe, it } from 'node:test';
+import { waitFor } from '@coatcheck/testkit/wait-for';
 import assert from 'node:assert/strict';
 import { redisStore } from '@coatcheck/redis';
 import { connectClient, REDIS_URL, uniquePrefix } from '../../redis/test/fixtures/clients.js';
@@ -41,7 +42,10 @@ describe('coatcheck against Redis', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.json.revoked.length, 2);
     assert.equal(result.json.announced, true);
-    const ended = messages.map((m) => JSON.parse(m) as { type?: string; ids?: string[] }).find((m) => m.type === 'ended');
+    // Published before the command returned; delivered to this subscriber a moment later.
+    const ended = await waitFor('the ended message on the bus', () =>
+      messages.map((m) => JSON.parse(m) as { type?: string; ids?: string[] }).find((m) => m.type === 'ended'),
+    );
     assert.deepEqual(ended?.ids?.sort(), result.json.revoked.sort());
     const left = await runJson<{ sessions: { id: string }[] }>(['sessions', 'list', '--user', 'alice', ...args]);
     assert.deepEqual(

@@ -1,4 +1,4 @@
-// `coatcheck secret` and `coatcheck keys`, run as a child process: output, files and exit codes.
+// `coatcheck secret` and `coatcheck keys`, run as an operator would (in process, and the bin itself for exit codes): output, files and exit codes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,8 @@ describe('coatcheck secret', () => {
       runCli(['secret', '--bytes', '16']),
       runCli(['secret', '--rotate'], { env: { SESSION_SECRET: undefined } }),
       runCli(['secret', '--nope']),
-      runCli(['nope']),
+      // The real bin: its exit code is the process's.
+      runCli(['nope'], { process: true }),
     ]);
     for (const result of results) assert.equal(result.code, 2, result.stderr);
     assert.match(results[1]!.stderr, /--current|SESSION_SECRET/);
@@ -38,7 +39,7 @@ describe('coatcheck secret', () => {
   });
 
   it('has --help for the command and the tool', async () => {
-    const [top, secret] = await Promise.all([runCli(['--help']), runCli(['secret', '--help'])]);
+    const [top, secret] = await Promise.all([runCli(['--help'], { process: true }), runCli(['secret', '--help'])]);
     assert.equal(top.code, 0);
     assert.match(top.stdout, /Exit codes/);
     assert.match(secret.stdout, /Usage: coatcheck secret/);

@@ -1,4 +1,4 @@
-// Every store command against a real SQLite file, run as a child process.
+// Every store command against a real SQLite file, run through the CLI.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

@@ -15,7 +15,7 @@ export type SpaFile = readonly [contentType: string, body: string];
 export type SpaFiles = (apiBase: string) => Readonly<Record<string, SpaFile>>;
 
 /** A running SPA server. */
-export interface SpaServer {
+interface SpaServer {
   /** `http://localhost:<port>`. */
   readonly origin: string;
   /** Tells the page where the API is: `files` gets it from the next request on. */
