@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { createSessionManager, type SessionManager, type SessionManagerOptions } from 'coatcheck';
 import { memoryStore } from 'coatcheck/memory';
 import { createHub, type Hub, type HubOptions } from '@coatcheck/realtime';
+import { waitFor } from '@coatcheck/testkit/wait-for';
 
 export const ORIGIN = 'http://app.test';
 
@@ -96,13 +97,5 @@ export async function ready(url: string, init: Parameters<typeof connect>[1] = {
   return client;
 }
 
-/** Polls until `check` returns something truthy; fails after `capMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | null | false, capMs = 5000): Promise<T> {
-  const started = performance.now();
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (performance.now() - started > capMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** Polls until `check` returns something truthy (a hang guard, not a timing assertion). */
+export { waitFor };

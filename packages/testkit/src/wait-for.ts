@@ -10,7 +10,7 @@
  * Resolves to the first truthy value `check` returns, polling every 5 ms; rejects naming
  * `what` when nothing came within `capMs` (a hang guard, generous on a loaded machine).
  */
-export async function waitFor<T>(what: string, check: () => T | undefined | null | false, capMs = 10_000): Promise<T> {
+export async function waitFor<T>(what: string, check: () => T | undefined | null | false, capMs = 15_000): Promise<T> {
   const started = performance.now();
   for (;;) {
     const value = check();
