@@ -1,5 +1,5 @@
 // CI's other Node versions: the unit suite on the latest Node 22, 24 and 26 from the npm
-// registry, and the consumer suite on Node 24, beside the full suite on the machine's Node.
+// registry, one after the other, and beside them the consumer suite on Node 24.
 //
 //   node scripts/ci/node-matrix.mjs --prepare   fetch the Node releases and compile better-sqlite3
 //                                               once per ABI (CI runs this beside the full suite)
@@ -133,26 +133,31 @@ async function main() {
     rmSync(tarballDir, { recursive: true, force: true });
     const [, packSeconds] = await timed(() => packPackages(root, tarballDir, log));
     log(`packed once for every Node version in ${packSeconds} s`);
-    for (const node of nodes) {
-      const [how, binarySeconds] = await timed(() => useRepoBinary(node));
-      log(`Node ${node.version}: repository better-sqlite3 from a ${how} in ${binarySeconds} s; unit and consumer suites side by side`);
-      const t0 = Date.now();
-      const [unit, consumer] = await Promise.all([
-        runSuite(node, 'unit', ['scripts/test.mjs', '--unit']),
+    // The consumer suites install into scratch projects of their own, so they run beside the
+    // unit suites, which take turns with the repository's better-sqlite3 binary.
+    const consumers = Promise.all(
+      nodes.map((node) =>
         consumerMajors.has(String(node.major))
           ? runSuite(node, 'consumer', ['scripts/consumer/run.mjs', '--tarballs', tarballDir])
           : Promise.resolve({ ok: true, seconds: 0, skipped: true }),
-      ]);
-      results.push({ node, unit, consumer, seconds: Number(seconds(t0)) });
+      ),
+    );
+    const units = [];
+    for (const node of nodes) {
+      const [how, binarySeconds] = await timed(() => useRepoBinary(node));
+      log(`Node ${node.version}: repository better-sqlite3 from a ${how} in ${binarySeconds} s; unit suite`);
+      units.push(await runSuite(node, 'unit', ['scripts/test.mjs', '--unit']));
     }
+    const consumerResults = await consumers;
+    nodes.forEach((node, i) => results.push({ node, unit: units[i], consumer: consumerResults[i] }));
   } finally {
     copyFileSync(backup, repoBinary);
     log('repository better-sqlite3 binary restored');
   }
   console.log('\nNode matrix:');
-  for (const { node, unit, consumer, seconds: total } of results) {
+  for (const { node, unit, consumer } of results) {
     console.log(
-      `  Node ${node.version}: unit ${unit.ok ? 'passed' : 'FAILED'} (${unit.seconds} s), consumer ${consumer.skipped ? 'not run (--consumer-majors)' : `${consumer.ok ? 'passed' : 'FAILED'} (${consumer.seconds} s)`}; fetch ${node.fetchSeconds} s, better-sqlite3 ${node.warmSeconds} s, suites ${total} s`,
+      `  Node ${node.version}: unit ${unit.ok ? 'passed' : 'FAILED'} (${unit.seconds} s), consumer ${consumer.skipped ? 'not run (--consumer-majors)' : `${consumer.ok ? 'passed' : 'FAILED'} (${consumer.seconds} s)`}; fetch ${node.fetchSeconds} s, better-sqlite3 ${node.warmSeconds} s`,
     );
   }
   console.log(`  total ${seconds(started)} s`);
