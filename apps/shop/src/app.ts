@@ -25,11 +25,11 @@ import { rejectTokensInUrl, tokenEndpoints, tokenRoutes } from './routes/tokens.
 import { createUserStore } from './users/user-store.js';
 import { createPasswordHasher, type PasswordHasherOptions } from './users/password.js';
 import { publishCartChanges, publishDeviceChanges, startRealtime, type ShopRealtimeOptions } from './realtime/ws.js';
-import type { Hub } from '@coatcheck/realtime';
 import { createAdminCheck, type AdminPolicy } from './admin/admins.js';
 import { createOrderStore } from './checkout/orders.js';
 import { openApiDocs } from './http/openapi.js';
 import { createShopMetrics } from './metrics/session-metrics.js';
+import { traceSessions } from '@coatcheck/opentelemetry';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -82,6 +82,12 @@ export interface AppOptions {
   admins?: AdminPolicy;
   /** Counts live sessions in the store for `/metrics`, when that is cheap. @default none */
   activeSessions?: (() => number | Promise<number>) | null;
+  /**
+   * Traces session work (`OTEL_TRACES=1`) through the OpenTelemetry tracer provider the
+   * process registered: with an SDK preloaded, spans for loads, commits, refreshes and
+   * handshakes; without one, no-ops. @default false
+   */
+  tracing?: boolean;
   /** Directory of the built React page, served at `/`. @default none (API only) */
   web?: string | null;
   /**
@@ -170,9 +176,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     warn: (message, context) => app.log.warn(context ?? {}, message),
     error: (message, context) => app.log.error(context ?? {}, message),
   };
-  // The hub needs the manager: bind the gauge late.
-  let hub: Hub | null = null;
-  const metrics = createShopMetrics({ activeSessions, openSockets: () => hub?.stats.connections ?? 0 });
+  const metrics = createShopMetrics({ activeSessions });
   const manager = createSessionManager({
     store,
     secrets,
@@ -185,9 +189,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     csrf: { mode: options.csrfMode ?? 'standard', trustedOrigins: corsOrigins },
     ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
   });
-  const stopCounting = metrics.followManager(manager);
+  // Metrics and traces follow the manager, the hub and the token service once all three
+  // exist (the token keys are imported asynchronously); `stop` removes their listeners.
+  const observers: { stop(): void }[] = [];
   app.addHook('onClose', () => {
-    stopCounting();
+    for (const observer of observers) observer.stop();
     return manager.close();
   });
   const users = createUserStore(db, { now, hasher: createPasswordHasher(options.passwordHashing) });
@@ -218,7 +224,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
     nameOf,
     verifyBearer: async (token) => (await tokensReady).verifyForSocket(token),
   });
-  hub = realtime;
+  tokensReady.then(
+    (tokens) => {
+      const parts = { hub: realtime, tokens };
+      observers.push(metrics.follow(manager, parts));
+      if (options.tracing) observers.push(traceSessions(manager, parts));
+    },
+    () => {}, // reported through app.ready()
+  );
   const orders = createOrderStore(db);
   const isAdmin = createAdminCheck(users, admins);
   // The session plugin sits at the root, before every route, so one policy (CORS, preflights,

@@ -59,6 +59,12 @@ export interface ShopConfig {
    * elsewhere that may call the API with credentials; they are CSRF-trusted too. @default []
    */
   readonly corsOrigins: readonly string[];
+  /**
+   * `OTEL_TRACES`: `1`/`true` traces session work through the OpenTelemetry tracer provider
+   * an SDK registered (preload one: `node --import ./otel.mjs`); without an SDK the spans are
+   * no-ops. @default false
+   */
+  readonly tracing: boolean;
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -127,7 +133,15 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     allowedHosts: readHosts(env.ALLOWED_HOSTS, host, port),
     redisWaitForReplicas: readWaitForReplicas(env, redisUrl),
     corsOrigins: readCorsOrigins(env.CORS_ORIGINS),
+    tracing: readTracing(env.OTEL_TRACES),
   });
+}
+
+function readTracing(value: string | undefined): boolean {
+  const text = value?.trim().toLowerCase() ?? '';
+  if (text === '' || text === '0' || text === 'false') return false;
+  if (text === '1' || text === 'true') return true;
+  throw new ConfigError(`OTEL_TRACES must be 1 (trace session work) or 0; got ${JSON.stringify(value)}.`);
 }
 
 function readWaitForReplicas(env: NodeJS.ProcessEnv, redisUrl: string | null): ShopConfig['redisWaitForReplicas'] {

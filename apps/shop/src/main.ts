@@ -74,6 +74,7 @@ async function main(): Promise<void> {
       allowedHosts: config.allowedHosts,
       corsOrigins: config.corsOrigins,
       activeSessions: backends.countActive,
+      tracing: config.tracing,
       web: WEB_DIST,
       realtime: { origins: readOrigins(process.env, config.host, config.port) },
       tokenKeys: tokenKeys.keys,

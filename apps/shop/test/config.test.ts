@@ -91,3 +91,16 @@ describe('CORS_ORIGINS', () => {
     }
   });
 });
+
+describe('OTEL_TRACES', () => {
+  it('is off by default; 1 or true turns tracing on; anything else stops the start-up', () => {
+    assert.equal(config({}).tracing, false);
+    assert.equal(config({ OTEL_TRACES: '0' }).tracing, false);
+    assert.equal(config({ OTEL_TRACES: '1' }).tracing, true);
+    assert.equal(config({ OTEL_TRACES: ' TRUE ' }).tracing, true);
+    assert.throws(
+      () => config({ OTEL_TRACES: 'yes' }),
+      (error: unknown) => error instanceof ConfigError && /^OTEL_TRACES must be 1/.test(error.message),
+    );
+  });
+});

@@ -11,7 +11,7 @@ import { cryptoRandom, type RandomSource } from '../ticket/ticket.js';
 import type { SessionStore } from '../store/types.js';
 import type { SessionBus } from '../bus/types.js';
 import type { CacheOptions } from '../cache/record-cache.js';
-import { createCsrfGuard, type CsrfGuard, type CsrfOptions } from '../csrf/csrf-guard.js';
+import { createCsrfGuard, type CsrfGuard, type CsrfOptions, type CsrfRefusalListener } from '../csrf/csrf-guard.js';
 
 /** Where the manager reports things an operator should see. */
 export interface Logger {
@@ -122,8 +122,8 @@ export function assertOptions(options: SessionManagerOptions): void {
     throw new SessionConfigError('verifiedTicketCache must be a non-negative integer.');
 }
 
-/** Applies defaults and derives keys; the result is frozen. */
-export function resolveOptions(options: SessionManagerOptions): ResolvedOptions {
+/** Applies defaults and derives keys; the result is frozen. `onCsrfRefused` goes to the CSRF guard. */
+export function resolveOptions(options: SessionManagerOptions, onCsrfRefused?: CsrfRefusalListener): ResolvedOptions {
   const production = options.production ?? process.env.NODE_ENV === 'production';
   return Object.freeze({
     store: options.store,
@@ -131,7 +131,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     cache: options.cache === true ? {} : options.cache ? options.cache : null,
     ring: createKeyRing(options.secrets, 'session-ticket'),
     csrfRing: createKeyRing(options.secrets, 'csrf-token'),
-    csrf: options.csrf === false ? null : createCsrfGuard(options.csrf),
+    csrf: options.csrf === false ? null : createCsrfGuard(options.csrf, onCsrfRefused),
     cookie: resolveCookieOptions(options.cookie, production),
     lifetime: resolveLifetime(options.lifetime),
     maxDataBytes: options.maxDataBytes ?? 65536,
