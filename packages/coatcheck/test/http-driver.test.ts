@@ -77,27 +77,28 @@ async function serve(
 ): Promise<Served> {
   const manager = createSessionManager({ store, secrets: [SECRET], production: false, ...managerOptions });
   const driver = createDriver(createHttpPolicy({ manager, trustProxy: true, ...policyOptions }), host);
-  const server = createServer(async (req, res) => {
+  /** The handler, once the session step let the request through. */
+  async function handle(c: Context): Promise<void> {
+    const { req, res } = c;
+    if (parse === 'after' && req.headers['content-type'] === 'application/x-www-form-urlencoded') c.parsed = await parseForm(req);
+    await new Promise<void>((resolve) => driver.checkBody(c, c.tx, resolve));
+    const tx = c.tx;
+    if (tx === null) return void res.end('no session');
+    if (req.method === 'POST') tx.session.set('cart', ['apple']);
+    const answer = await driver.end(c, tx);
+    if (answer === null) res.end(JSON.stringify({ userId: tx.session.userId, cart: tx.session.get('cart') ?? null }));
+    else host.send(c, answer);
+  }
+  async function begin(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const c: Context = { req, res, mode: parse === 'after' ? 'later' : 'parsed', tx: null, parsed: undefined };
     if (parse === 'before' && req.headers['content-type'] === 'application/x-www-form-urlencoded') c.parsed = await parseForm(req);
-    driver.begin(
-      c,
-      nodeRequest(req),
-      async (error?: unknown) => {
-        if (error !== undefined) return void res.writeHead(500).end(`next(${(error as Error).message})`);
-        if (parse === 'after' && req.headers['content-type'] === 'application/x-www-form-urlencoded') c.parsed = await parseForm(req);
-        driver.checkBody(c, c.tx, async () => {
-          const tx = c.tx;
-          if (tx === null) return void res.end('no session');
-          if (req.method === 'POST') tx.session.set('cart', ['apple']);
-          const answer = await driver.end(c, tx);
-          if (answer === null) res.end(JSON.stringify({ userId: tx.session.userId, cart: tx.session.get('cart') ?? null }));
-          else host.send(c, answer);
-        });
-      },
-      routeOptions,
-    );
-  });
+    const next = (error?: unknown) => {
+      if (error === undefined) void handle(c);
+      else res.writeHead(500).end(`next(${(error as Error).message})`);
+    };
+    driver.begin(c, nodeRequest(req), next, routeOptions);
+  }
+  const server = createServer((req, res) => void begin(req, res));
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   after(() => new Promise((resolve) => server.close(resolve)));
