@@ -10,7 +10,7 @@ import type { AnySessionError, Session, SessionManager } from 'coatcheck';
 import { answerResponse, answerSessionError, beginFetch, createHttpPolicy, runFetch } from 'coatcheck/adapter';
 import type { FetchContext, HttpPolicy, HttpPolicyOptions, HttpTransaction } from 'coatcheck/adapter';
 
-export { answerResponse, endFetch as endSession } from 'coatcheck/adapter';
+export { answerResponse, beginFetch as beginWith, endFetch as endSession } from 'coatcheck/adapter';
 export type { ErrorBody, FetchContext } from 'coatcheck/adapter';
 
 /** Options of the Fetch-API helpers: `bearer`, `cors`, `trustProxy` (see the Hono guide). */
