@@ -8,6 +8,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type BetterSqlite3 from 'better-sqlite3';
 import { createSessionManager, type Logger, type SessionBus, type SessionStore } from 'coatcheck';
 import { coatcheck } from '@coatcheck/fastify';
+import { sqliteRateLimit } from '@coatcheck/sqlite';
+import type { RateLimitBackend } from 'coatcheck/rate-limit';
 import { createTokenService, generateKeyFile, type TokenKeyFile } from '@coatcheck/tokens';
 import { handleError, installErrorHandlers } from './http/errors.js';
 import { acceptEmptyJson } from './http/json-body.js';
@@ -37,6 +39,9 @@ import { pageRoutes } from './routes/pages.js';
 import { webRoutes } from './routes/web.js';
 import { DEFAULT_LIFETIMES, type ShopLifetimes } from './lifetimes.js';
 import { atRoot, markOpenRoutes, markSessionScope } from './http/session-routes.js';
+import { createClientAddress } from './http/client-address.js';
+import { createThrottle } from './hardening/throttle.js';
+import { DEFAULT_THROTTLES, type ShopThrottles } from './hardening/throttle-config.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -108,6 +113,17 @@ export interface AppOptions {
    * (`CORS_ORIGINS`), e.g. an SPA at `https://app.example`. They are CSRF-trusted too. @default []
    */
   corsOrigins?: readonly string[];
+  /**
+   * Throttles of password attempts, registrations and refresh rotations (`THROTTLE_*`; see
+   * hardening/throttle.ts). A setting left out keeps its default; `null` turns it off.
+   * @default DEFAULT_THROTTLES
+   */
+  throttles?: Partial<ShopThrottles>;
+  /**
+   * Where the throttles keep their state: the rate-limit backend of the session store, so the
+   * limits hold across instances (`openBackends` gives it). @default a table in `db` (SQLite)
+   */
+  rateLimitBackend?: RateLimitBackend;
 }
 
 /** Largest accepted request body: far above any real request of this API. */
@@ -170,6 +186,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // The hub needs the manager: bind the gauge late.
   let hub: Hub | null = null;
   const metrics = createShopMetrics({ activeSessions, openSockets: () => hub?.stats.connections ?? 0 });
+  // The address the session layer records, by its proxy-trust rule; the throttles count it.
+  const clientAddress = createClientAddress(trustProxy);
+  const throttle = createThrottle({
+    backend: options.rateLimitBackend ?? sqliteRateLimit({ database: db }),
+    throttles: { ...DEFAULT_THROTTLES, ...options.throttles },
+    clientAddress,
+    now,
+  });
   const manager = createSessionManager({
     store,
     secrets,
@@ -185,6 +209,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const stopCounting = metrics.followManager(manager);
   app.addHook('onClose', () => {
     stopCounting();
+    throttle.close();
     return manager.close();
   });
   const users = createUserStore(db, { now, hasher: createPasswordHasher(options.passwordHashing) });
@@ -240,7 +265,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // Token endpoints read no cookie and no access token: a client refreshes precisely when
   // its access token has expired.
   // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
-  app.register(async (scope) => tokenEndpoints(scope, { tokens: await tokensReady }));
+  app.register(async (scope) => tokenEndpoints(scope, { tokens: await tokensReady, throttle, clientAddress }));
   // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
   if (web) app.register(webRoutes, { root: web });
   // Everything that uses sessions lives in one scope; /health and unknown routes stay out of
@@ -250,15 +275,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     markSessionScope(scope);
     const tokens = await tokensReady;
     const pages = pageRoutes(scope, { users, csrfFieldName: manager.csrf?.fieldName ?? '_csrf' });
-    authRoutes(scope, { users, pages });
+    authRoutes(scope, { users, pages, throttle });
     cartRoutes(scope);
     deviceRoutes(scope, { users });
     publishCartChanges(scope, realtime);
     publishDeviceChanges(scope, realtime);
-    accountRoutes(scope, { users, isAdmin, now });
+    accountRoutes(scope, { users, isAdmin, now, throttle });
     checkoutRoutes(scope, { users, orders, isAdmin, metrics, now });
     adminRoutes(scope, { users, isAdmin, now });
-    tokenRoutes(scope, { tokens, manager, users });
+    tokenRoutes(scope, { tokens, manager, users, throttle, clientAddress });
     routes?.(scope);
   });
   return app;

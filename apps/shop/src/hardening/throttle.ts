@@ -1,0 +1,119 @@
+/**
+ * Throttles on everything a client may guess or flood: passwords (`POST /login`, `POST /token`,
+ * `POST /reauth`), registrations and refresh-token rotations. A refused attempt is answered
+ * 429 `ERR_TOO_MANY_ATTEMPTS` with `Retry-After` before any password is hashed, so it costs
+ * one limiter round trip and no scrypt. (AB-03, AB-04, AB-07, AP-07)
+ *
+ * Password attempts pass three limiters, one after the other, and stop at the first refusal:
+ *
+ * 1. the client address: blocks one client trying many passwords or accounts;
+ * 2. the account from that address: delays that grow (5 quick tries, then one per 12 s, ...)
+ *    for one client guessing one account;
+ * 3. the account from every address: a ceiling that only many addresses together reach.
+ *
+ * In that order, a refused attempt never uses up a later limiter: a blocked address cannot
+ * drain an account's allowance, so it cannot lock the account's owner out. The owner, from an
+ * address of their own, only shares the third limiter with an attacker, whose every address
+ * is held by the first two. A right password clears the account's limiters, never the
+ * address's: one account an attacker owns must not buy fresh tries against the others.
+ *
+ * State lives in the rate-limit backend of the session store (SQLite, Redis or Postgres), so
+ * the limits hold across instances; the clock is the app's.
+ *
+ * @module
+ */
+import type { FastifyRequest } from 'fastify';
+import { createRateLimiter, retryAfterSeconds, type RateLimitBackend, type RateLimitVerdict } from 'coatcheck/rate-limit';
+import { HttpError } from '../http/errors.js';
+import type { ClientAddress } from '../http/client-address.js';
+import type { ShopThrottles, ThrottleRules } from './throttle-config.js';
+
+/** What {@link createThrottle} needs. */
+export interface ThrottleOptions {
+  readonly backend: RateLimitBackend;
+  readonly throttles: ShopThrottles;
+  readonly clientAddress: ClientAddress;
+  /** The app's clock, epoch ms. */
+  readonly now: () => number;
+}
+
+/** The checks the routes call. Each resolves with the 429 to answer, or `null` to go on. */
+export interface Throttle {
+  /** Before a password is checked: login, token login, step-up. `username` as typed. */
+  password(request: FastifyRequest, username: string): Promise<HttpError | null>;
+  /** After the right password: forgets the account's delays (both account limiters). */
+  passwordAccepted(request: FastifyRequest, username: string): Promise<void>;
+  /** Before a registration is hashed. */
+  register(request: FastifyRequest): Promise<HttpError | null>;
+  /** Before a refresh token is looked at. */
+  refresh(request: FastifyRequest): Promise<HttpError | null>;
+  /** Stops the prune timer (the backend belongs to the store). */
+  close(): void;
+}
+
+/** One limiter of one key: its hit and reset, or `null` when its throttle is off. */
+type Gate = { hit(key: string): Promise<RateLimitVerdict>; reset(key: string): Promise<void> } | null;
+
+/** The answer to a refused attempt; `Retry-After` is exactly when the next one can pass. */
+export function tooManyAttempts(verdict: RateLimitVerdict): HttpError {
+  const seconds = Math.max(1, retryAfterSeconds(verdict));
+  return new HttpError(429, 'ERR_TOO_MANY_ATTEMPTS', `Too many attempts; try again in ${seconds} s.`, { 'retry-after': String(seconds) });
+}
+
+/**
+ * The account an attempt counts against: the username as the users table compares it
+ * (case-insensitively), so `Alice` and `alice` share their limits. Unknown names count too,
+ * and answer the same: the throttle tells nobody which accounts exist (AB-05).
+ */
+function accountOf(username: string): string {
+  return username.normalize('NFC').toLowerCase();
+}
+
+/** Creates the shop's throttles on `backend`. */
+export function createThrottle({ backend, throttles, clientAddress, now }: ThrottleOptions): Throttle {
+  const timers: { close(): void }[] = [];
+  const gate = (name: string, rules: ThrottleRules): Gate => {
+    if (rules === null) return null;
+    // Every limiter shares the backend, whose prune deletes all passed keys: one timer is enough.
+    const limiter = createRateLimiter({ backend, name, rules: { key: rules }, now, pruneIntervalMs: timers.length === 0 ? 60_000 : 0 });
+    timers.push(limiter);
+    return { hit: (key) => limiter.hit({ key }), reset: (key) => limiter.reset({ key }) };
+  };
+  const loginAddress = gate('login-address', throttles.loginAddress);
+  const loginAccountAddress = gate('login-account-address', throttles.loginAccountAddress);
+  const loginAccount = gate('login-account', throttles.loginAccount);
+  const register = gate('register-address', throttles.registerAddress);
+  const refresh = gate('refresh-address', throttles.refreshAddress);
+
+  /** Hits each gate in turn; the first refusal ends it, so later gates are not used up. */
+  async function pass(steps: readonly (readonly [Gate, string])[]): Promise<HttpError | null> {
+    for (const [step, key] of steps) {
+      if (step === null) continue;
+      const verdict = await step.hit(key);
+      if (!verdict.allowed) return tooManyAttempts(verdict);
+    }
+    return null;
+  }
+
+  return {
+    password(request, username) {
+      const address = clientAddress.keyOf(request);
+      const account = accountOf(username);
+      return pass([
+        [loginAddress, address],
+        // A newline cannot be in an address key, so no two pairs share a key.
+        [loginAccountAddress, `${account}\n${address}`],
+        [loginAccount, account],
+      ]);
+    },
+    async passwordAccepted(request, username) {
+      const account = accountOf(username);
+      await Promise.all([loginAccountAddress?.reset(`${account}\n${clientAddress.keyOf(request)}`), loginAccount?.reset(account)]);
+    },
+    register: (request) => pass([[register, clientAddress.keyOf(request)]]),
+    refresh: (request) => pass([[refresh, clientAddress.keyOf(request)]]),
+    close() {
+      for (const limiter of timers) limiter.close();
+    },
+  };
+}
