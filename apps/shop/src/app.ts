@@ -114,7 +114,8 @@ export interface AppOptions {
    */
   corsOrigins?: readonly string[];
   /**
-   * Throttles of password attempts, registrations and refresh rotations (`THROTTLE_*`; see
+   * Throttles of password attempts, registrations, refresh rotations and new anonymous
+   * sessions (`THROTTLE_*`; see
    * hardening/throttle.ts). A setting left out keeps its default; `null` turns it off.
    * @default DEFAULT_THROTTLES
    */
@@ -204,6 +205,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // the CSRF check too (a page on a sibling port, such as a dev server, is same-site but
     // not same-origin, and would be refused otherwise).
     csrf: { mode: options.csrfMode ?? 'standard', trustedOrigins: corsOrigins },
+    // A script that writes without keeping its cookie creates a session per request: the
+    // library caps how many one client address may create (429 ERR_SESSION_RATE_LIMITED). (AB-02)
+    ...(throttle.newSessions ? { newSessionLimiter: throttle.newSessions } : {}),
     ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
   });
   const stopCounting = metrics.followManager(manager);

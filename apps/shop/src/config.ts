@@ -62,7 +62,7 @@ export interface ShopConfig {
   readonly corsOrigins: readonly string[];
   /**
    * `THROTTLE_LOGIN_ADDRESS`, `THROTTLE_LOGIN_ACCOUNT_ADDRESS`, `THROTTLE_LOGIN_ACCOUNT`,
-   * `THROTTLE_REGISTER_ADDRESS`, `THROTTLE_REFRESH_ADDRESS`: tiers `limit/window`
+   * `THROTTLE_REGISTER_ADDRESS`, `THROTTLE_REFRESH_ADDRESS`, `THROTTLE_NEW_SESSIONS`: tiers `limit/window`
    * (`5/1m,20/1h`), or `off`. @default DEFAULT_THROTTLES
    */
   readonly throttles: ShopThrottles;

@@ -113,7 +113,9 @@ describe('throttle configuration', () => {
       loginAccount: null,
       registerAddress: DEFAULT_THROTTLES.registerAddress,
       refreshAddress: [{ limit: 600, windowMs: 3_600_000 }],
+      newSessions: DEFAULT_THROTTLES.newSessions,
     });
+    assert.equal(config({ THROTTLE_NEW_SESSIONS: 'off' }).throttles.newSessions, null);
   });
 
   it('refuses what cannot be a limit, naming the variable, the problem and the default', () => {

@@ -246,3 +246,44 @@ describe('registration and refresh throttling', () => {
     for (let i = 0; i < 40; i++) assert.equal((await browser.post('/login', { username: 'alice', password: 'wrong' })).statusCode, 401);
   });
 });
+
+describe('new anonymous sessions', () => {
+  const countSessions = (db: { prepare(sql: string): { get(): unknown } }) =>
+    (db.prepare('SELECT count(*) AS n FROM coatcheck_sessions').get() as { n: number }).n;
+
+  it('AB-02 600 cart adds without a cookie from one address create 30 sessions; the rest get 429, other addresses and signed-in users go on', async () => {
+    const { app, db } = await createShop();
+    const add = (remoteAddress: string) => app.inject({ method: 'POST', url: '/cart/add', remoteAddress, payload: { item_id: 1 } });
+    const statuses = new Map<number, number>();
+    const refused: LightMyRequestResponse[] = [];
+    for (let i = 0; i < 600; i++) {
+      const res = await add(ATTACKER);
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+      if (res.statusCode === 429) refused.push(res);
+    }
+    assert.deepEqual(Object.fromEntries(statuses), { 200: 30, 429: 570 });
+    assert.equal(countSessions(db), 30, 'THROTTLE_NEW_SESSIONS: 30 at once from one address');
+    for (const res of refused) {
+      assert.equal(res.json().error.code, 'ERR_SESSION_RATE_LIMITED');
+      assert.deepEqual(setCookies(res), []);
+    }
+    // One more every 2 s at first; hammering on used up the hour's tier (300), so one per 12 s.
+    assert.equal(refused[0]?.headers['retry-after'], '2');
+    assert.equal(refused.at(-1)?.headers['retry-after'], '12');
+    // An anonymous bearer session is a new session too.
+    const bearer = await app.inject({ method: 'POST', url: '/anonymous-login', remoteAddress: ATTACKER });
+    assert.equal(bearer.statusCode, 429);
+    assert.equal(bearer.json().error.code, 'ERR_SESSION_RATE_LIMITED');
+
+    // Another address is another allowance.
+    assert.equal((await add(OWNER)).statusCode, 200);
+    // A user who signs in from the flooded address is not a new visitor: login and cart work.
+    await registered(app, 'erin');
+    const user = createBrowser(app);
+    const login = await user.request({ method: 'POST', url: '/login', remoteAddress: ATTACKER, payload: { username: 'erin', password: PASSWORD } });
+    assert.equal(login.statusCode, 200, login.body);
+    const cart = await user.request({ method: 'POST', url: '/cart/add', remoteAddress: ATTACKER, payload: { item_id: 2 } });
+    assert.equal(cart.statusCode, 200, cart.body);
+    assert.equal(countSessions(db), 32);
+  });
+});

@@ -26,6 +26,8 @@ export interface ShopThrottles {
   readonly registerAddress: ThrottleRules;
   /** `THROTTLE_REFRESH_ADDRESS`: refresh-token rotations (`POST /token/refresh`) from one client address. */
   readonly refreshAddress: ThrottleRules;
+  /** `THROTTLE_NEW_SESSIONS`: anonymous sessions one client address creates (the session library's `newSessionLimiter`). */
+  readonly newSessions: ThrottleRules;
 }
 
 const MINUTE = 60_000;
@@ -46,6 +48,7 @@ export const DEFAULT_THROTTLES: ShopThrottles = Object.freeze({
   loginAccount: tiers([50, HOUR], [200, DAY]),
   registerAddress: tiers([10, MINUTE], [50, DAY]),
   refreshAddress: tiers([60, MINUTE]),
+  newSessions: tiers([30, MINUTE], [300, HOUR]),
 });
 
 /** Each variable and its field. */
@@ -55,6 +58,7 @@ export const THROTTLE_VARIABLES = Object.freeze([
   { name: 'THROTTLE_LOGIN_ACCOUNT', key: 'loginAccount' },
   { name: 'THROTTLE_REGISTER_ADDRESS', key: 'registerAddress' },
   { name: 'THROTTLE_REFRESH_ADDRESS', key: 'refreshAddress' },
+  { name: 'THROTTLE_NEW_SESSIONS', key: 'newSessions' },
 ] as const satisfies ReadonlyArray<{ name: string; key: keyof ShopThrottles }>);
 
 const TIER = /^([0-9]{1,7})\s*\/\s*([0-9]{1,9}\s*[smhd]?)$/i;

@@ -1,6 +1,7 @@
 /**
  * Throttles on everything a client may guess or flood: passwords (`POST /login`, `POST /token`,
- * `POST /reauth`), registrations and refresh-token rotations. A refused attempt is answered
+ * `POST /reauth`), registrations, refresh-token rotations and new anonymous sessions (the last
+ * enforced by the session library, `newSessionLimiter`). A refused attempt is answered
  * 429 `ERR_TOO_MANY_ATTEMPTS` with `Retry-After` before any password is hashed, so it costs
  * one limiter round trip and no scrypt. (AB-03, AB-04, AB-07, AP-07)
  *
@@ -23,7 +24,7 @@
  * @module
  */
 import type { FastifyRequest } from 'fastify';
-import { createRateLimiter, retryAfterSeconds, type RateLimitBackend, type RateLimitVerdict } from 'coatcheck/rate-limit';
+import { createRateLimiter, retryAfterSeconds, type RateLimitBackend, type RateLimiter, type RateLimitRule, type RateLimitVerdict } from 'coatcheck/rate-limit';
 import { HttpError } from '../http/errors.js';
 import type { ClientAddress } from '../http/client-address.js';
 import type { ShopThrottles, ThrottleRules } from './throttle-config.js';
@@ -47,6 +48,11 @@ export interface Throttle {
   register(request: FastifyRequest): Promise<HttpError | null>;
   /** Before a refresh token is looked at. */
   refresh(request: FastifyRequest): Promise<HttpError | null>;
+  /**
+   * The session manager's `newSessionLimiter`: anonymous sessions per client address, counted
+   * by the session library itself (429 `ERR_SESSION_RATE_LIMITED`). `null` when off. (AB-02)
+   */
+  readonly newSessions: RateLimiter<'address'> | null;
   /** Stops the prune timer (the backend belongs to the store). */
   close(): void;
 }
@@ -72,18 +78,23 @@ function accountOf(username: string): string {
 /** Creates the shop's throttles on `backend`. */
 export function createThrottle({ backend, throttles, clientAddress, now }: ThrottleOptions): Throttle {
   const timers: { close(): void }[] = [];
+  const limiter = <D extends string>(name: string, rules: Record<D, readonly RateLimitRule[]>): RateLimiter<D> => {
+    // Every limiter shares the backend, whose prune deletes all passed keys: one timer is enough.
+    const made = createRateLimiter({ backend, name, rules, now, pruneIntervalMs: timers.length === 0 ? 60_000 : 0 });
+    timers.push(made);
+    return made;
+  };
   const gate = (name: string, rules: ThrottleRules): Gate => {
     if (rules === null) return null;
-    // Every limiter shares the backend, whose prune deletes all passed keys: one timer is enough.
-    const limiter = createRateLimiter({ backend, name, rules: { key: rules }, now, pruneIntervalMs: timers.length === 0 ? 60_000 : 0 });
-    timers.push(limiter);
-    return { hit: (key) => limiter.hit({ key }), reset: (key) => limiter.reset({ key }) };
+    const made = limiter(name, { key: rules });
+    return { hit: (key) => made.hit({ key }), reset: (key) => made.reset({ key }) };
   };
   const loginAddress = gate('login-address', throttles.loginAddress);
   const loginAccountAddress = gate('login-account-address', throttles.loginAccountAddress);
   const loginAccount = gate('login-account', throttles.loginAccount);
   const register = gate('register-address', throttles.registerAddress);
   const refresh = gate('refresh-address', throttles.refreshAddress);
+  const newSessions = throttles.newSessions === null ? null : limiter('new-session', { address: throttles.newSessions });
 
   /** Hits each gate in turn; the first refusal ends it, so later gates are not used up. */
   async function pass(steps: readonly (readonly [Gate, string])[]): Promise<HttpError | null> {
@@ -112,6 +123,7 @@ export function createThrottle({ backend, throttles, clientAddress, now }: Throt
     },
     register: (request) => pass([[register, clientAddress.keyOf(request)]]),
     refresh: (request) => pass([[refresh, clientAddress.keyOf(request)]]),
+    newSessions,
     close() {
       for (const limiter of timers) limiter.close();
     },

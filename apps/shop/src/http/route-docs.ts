@@ -91,7 +91,12 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /cart/add': {
     tag: 'cart',
     summary: 'Add to the cart (anonymous or logged in)',
-    responses: { 200: '`{cart}`', 404: '`ERR_UNKNOWN_ITEM`: no such item id', 409: '`ERR_CART_FULL`, `ERR_CART_QUANTITY`' },
+    responses: {
+      200: '`{cart}`',
+      404: '`ERR_UNKNOWN_ITEM`: no such item id',
+      409: '`ERR_CART_FULL`, `ERR_CART_QUANTITY`',
+      429: '`ERR_SESSION_RATE_LIMITED` with `Retry-After`: this address has started too many sessions (a visitor without one only)',
+    },
   },
   'GET /cart': { tag: 'cart', summary: 'The cart', responses: { 200: '`{cart: [{item_id, quantity}]}`' } },
   'GET /checkout': {
@@ -143,7 +148,10 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     tag: 'tokens',
     summary: 'Bearer tokens for a new anonymous session',
     description: 'For SPAs and mobile apps: the session exists server-side (a cart can be kept in it) and is upgraded by `POST /token` with its data kept.',
-    responses: { 200: '`{access_token, token_type: "Bearer", expires_in, refresh_token}`' },
+    responses: {
+      200: '`{access_token, token_type: "Bearer", expires_in, refresh_token}`',
+      429: '`ERR_SESSION_RATE_LIMITED` with `Retry-After`: this address has started too many sessions',
+    },
   },
   'POST /token': {
     tag: 'tokens',
