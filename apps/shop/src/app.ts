@@ -125,6 +125,11 @@ export interface AppOptions {
    * limits hold across instances (`openBackends` gives it). @default a table in `db` (SQLite)
    */
   rateLimitBackend?: RateLimitBackend;
+  /**
+   * How long a throttled attempt is held before its 429 goes out, in ms (at most until the
+   * next attempt could pass); 0 answers at once. @default 1000
+   */
+  throttleHoldMs?: number;
 }
 
 /** Largest accepted request body: far above any real request of this API. */
@@ -194,6 +199,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     throttles: { ...DEFAULT_THROTTLES, ...options.throttles },
     clientAddress,
     now,
+    ...(options.throttleHoldMs !== undefined ? { holdMs: options.throttleHoldMs } : {}),
   });
   const manager = createSessionManager({
     store,

@@ -43,7 +43,9 @@ const tiers = (...list: [limit: number, windowMs: number][]): readonly RateLimit
  * many addresses together can reach it (see docs/rate-limit.md, "The shop").
  */
 export const DEFAULT_THROTTLES: ShopThrottles = Object.freeze({
-  loginAddress: tiers([30, MINUTE], [200, HOUR]),
+  // One per 2 s, as 30 a minute would be, but only 5 at once: a burst from one address must
+  // fit in the hashing gate's queue (16), or a flood's first second delays real logins.
+  loginAddress: tiers([5, 10_000], [200, HOUR]),
   loginAccountAddress: tiers([5, MINUTE], [20, HOUR]),
   loginAccount: tiers([50, HOUR], [200, DAY]),
   registerAddress: tiers([10, MINUTE], [50, DAY]),

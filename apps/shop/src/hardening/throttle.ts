@@ -5,6 +5,9 @@
  * 429 `ERR_TOO_MANY_ATTEMPTS` with `Retry-After` before any password is hashed, so it costs
  * one limiter round trip and no scrypt. (AB-03, AB-04, AB-07, AP-07)
  *
+ * A refusal is held up to a second before it is answered (`holdMs`): an attacker keeping
+ * requests in flight gets one answer per request per second, not as many as the CPU can give.
+ *
  * Password attempts pass three limiters, one after the other, and stop at the first refusal:
  *
  * 1. the client address: blocks one client trying many passwords or accounts;
@@ -23,6 +26,7 @@
  *
  * @module
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyRequest } from 'fastify';
 import { createRateLimiter, retryAfterSeconds, type RateLimitBackend, type RateLimiter, type RateLimitRule, type RateLimitVerdict } from 'coatcheck/rate-limit';
 import { HttpError } from '../http/errors.js';
@@ -36,6 +40,13 @@ export interface ThrottleOptions {
   readonly clientAddress: ClientAddress;
   /** The app's clock, epoch ms. */
   readonly now: () => number;
+  /**
+   * How long a refusal is held before it is answered (at most until the next attempt could
+   * pass): a client with many requests in flight then gets at most that many answers a
+   * second, so its flood costs this server (and the CPU real logins hash with) next to
+   * nothing. 0 answers at once. @default 1000
+   */
+  readonly holdMs?: number;
 }
 
 /** The checks the routes call. Each resolves with the 429 to answer, or `null` to go on. */
@@ -60,6 +71,38 @@ export interface Throttle {
 /** One limiter of one key: its hit and reset, or `null` when its throttle is off. */
 type Gate = { hit(key: string): Promise<RateLimitVerdict>; reset(key: string): Promise<void> } | null;
 
+/** Refusals held at once; past this many, refusals are answered at once (memory stays bounded). */
+const MAX_HELD = 1000;
+
+/** Refusals remembered per gate; past this many keys the oldest is forgotten (and asked again). */
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * Remembers a gate's refusals in this process until they end, so a client hammering a closed
+ * gate is answered without a backend round trip: a flood's cheap answers stay cheap, and the
+ * CPU goes to real logins. Sound only for keys nobody resets (addresses): a refusal's end can
+ * then only move later, never earlier, whatever other instances do.
+ */
+function rememberRefusals(gate: Gate, now: () => number): Gate {
+  if (gate === null) return null;
+  const until = new Map<string, number>();
+  return {
+    async hit(key) {
+      const at = now();
+      const end = until.get(key);
+      if (end !== undefined && end > at) return Object.freeze({ allowed: false, retryAfterMs: end - at, remaining: 0, resetMs: end - at, limitedBy: [] });
+      const verdict = await gate.hit(key);
+      if (verdict.allowed) until.delete(key);
+      else {
+        if (until.size >= MAX_REMEMBERED) until.delete(until.keys().next().value as string);
+        until.set(key, at + verdict.retryAfterMs);
+      }
+      return verdict;
+    },
+    reset: gate.reset,
+  };
+}
+
 /** The answer to a refused attempt; `Retry-After` is exactly when the next one can pass. */
 export function tooManyAttempts(verdict: RateLimitVerdict): HttpError {
   const seconds = Math.max(1, retryAfterSeconds(verdict));
@@ -76,7 +119,9 @@ function accountOf(username: string): string {
 }
 
 /** Creates the shop's throttles on `backend`. */
-export function createThrottle({ backend, throttles, clientAddress, now }: ThrottleOptions): Throttle {
+export function createThrottle({ backend, throttles, clientAddress, now, holdMs = 1000 }: ThrottleOptions): Throttle {
+  if (!Number.isInteger(holdMs) || holdMs < 0 || holdMs > 60_000) throw new RangeError(`holdMs must be a whole number of ms from 0 to 60000; got ${holdMs}.`);
+  let held = 0;
   const timers: { close(): void }[] = [];
   const limiter = <D extends string>(name: string, rules: Record<D, readonly RateLimitRule[]>): RateLimiter<D> => {
     // Every limiter shares the backend, whose prune deletes all passed keys: one timer is enough.
@@ -89,11 +134,12 @@ export function createThrottle({ backend, throttles, clientAddress, now }: Throt
     const made = limiter(name, { key: rules });
     return { hit: (key) => made.hit({ key }), reset: (key) => made.reset({ key }) };
   };
-  const loginAddress = gate('login-address', throttles.loginAddress);
+  // Address gates are never reset, so their refusals can be remembered locally.
+  const loginAddress = rememberRefusals(gate('login-address', throttles.loginAddress), now);
   const loginAccountAddress = gate('login-account-address', throttles.loginAccountAddress);
   const loginAccount = gate('login-account', throttles.loginAccount);
-  const register = gate('register-address', throttles.registerAddress);
-  const refresh = gate('refresh-address', throttles.refreshAddress);
+  const register = rememberRefusals(gate('register-address', throttles.registerAddress), now);
+  const refresh = rememberRefusals(gate('refresh-address', throttles.refreshAddress), now);
   const newSessions = throttles.newSessions === null ? null : limiter('new-session', { address: throttles.newSessions });
 
   /** Hits each gate in turn; the first refusal ends it, so later gates are not used up. */
@@ -101,7 +147,14 @@ export function createThrottle({ backend, throttles, clientAddress, now }: Throt
     for (const [step, key] of steps) {
       if (step === null) continue;
       const verdict = await step.hit(key);
-      if (!verdict.allowed) return tooManyAttempts(verdict);
+      if (!verdict.allowed) {
+        const hold = Math.min(holdMs, verdict.retryAfterMs);
+        if (hold > 0 && held < MAX_HELD) {
+          held++;
+          await sleep(hold).finally(() => held--);
+        }
+        return tooManyAttempts(verdict);
+      }
     }
     return null;
   }
