@@ -4,7 +4,8 @@
 // policy), and never in the way of logins or sessions that exist.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionManager, SessionConfigError, SessionRateLimitedError, type RequestInfo } from 'coatcheck';
+import { createSessionManager, type RequestInfo } from 'coatcheck';
+import { SessionConfigError, SessionRateLimitedError } from 'coatcheck/errors';
 import { memoryStore } from 'coatcheck/memory';
 import { createRateLimiter, memoryRateLimit } from 'coatcheck/rate-limit';
 import { createHttpPolicy, fetchRequest, isAnswer, type HttpAnswer } from 'coatcheck/adapter';
