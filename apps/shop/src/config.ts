@@ -218,7 +218,7 @@ export function readLifetimes(env: NodeJS.ProcessEnv): ShopLifetimes {
 }
 
 /** Reads every throttle variable; an unset or empty one keeps its default. */
-export function readThrottles(env: NodeJS.ProcessEnv): ShopThrottles {
+function readThrottles(env: NodeJS.ProcessEnv): ShopThrottles {
   const values: Record<string, ShopThrottles[keyof ShopThrottles]> = { ...DEFAULT_THROTTLES };
   for (const { name, key } of THROTTLE_VARIABLES) {
     const text = env[name]?.trim() ?? '';

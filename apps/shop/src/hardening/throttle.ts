@@ -104,7 +104,7 @@ function rememberRefusals(gate: Gate, now: () => number): Gate {
 }
 
 /** The answer to a refused attempt; `Retry-After` is exactly when the next one can pass. */
-export function tooManyAttempts(verdict: RateLimitVerdict): HttpError {
+function tooManyAttempts(verdict: RateLimitVerdict): HttpError {
   const seconds = Math.max(1, retryAfterSeconds(verdict));
   return new HttpError(429, 'ERR_TOO_MANY_ATTEMPTS', `Too many attempts; try again in ${seconds} s.`, { 'retry-after': String(seconds) });
 }
