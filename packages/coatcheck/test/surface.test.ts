@@ -63,6 +63,7 @@ const APPLICATION = [
   'SessionEvents',
   'SessionManager',
   'SessionManagerOptions',
+  'SessionRateLimitedError',
   'SessionSerializationError',
   'SessionStartupError',
   'SessionStoreError',

@@ -12,6 +12,7 @@ import type { SessionStore } from '../store/types.js';
 import type { SessionBus } from '../bus/types.js';
 import type { CacheOptions } from '../cache/record-cache.js';
 import { createCsrfGuard, type CsrfGuard, type CsrfOptions, type CsrfRefusalListener } from '../csrf/csrf-guard.js';
+import type { RateLimiter } from '../rate-limit/limiter.js';
 
 /** Where the manager reports things an operator should see. */
 export interface Logger {
@@ -52,6 +53,17 @@ export interface SessionManagerOptions {
    * @default {} (on, no extra trusted origins)
    */
   csrf?: CsrfOptions | false;
+  /**
+   * Caps the anonymous sessions one client address creates: a limiter from `createRateLimiter`
+   * of `coatcheck/rate-limit` with one dimension, `address`, hit whenever a session would be
+   * written for a visitor without one (a first change, `csrfToken()`, an anonymous bearer
+   * session). A refused one throws `SessionRateLimitedError`, answered 429
+   * `ERR_SESSION_RATE_LIMITED` with `Retry-After`, and nothing is written. Logins, and
+   * sessions that exist, are never counted. The address is the request's (`RequestInfo.ip`,
+   * which adapters set by their proxy-trust rule), IPv6 counted per /64; sessions created
+   * without one share one bucket. @default none (no cap)
+   */
+  newSessionLimiter?: RateLimiter<'address'>;
   /** Largest serialized session data, in bytes. @default 65536 */
   maxDataBytes?: number;
   /** How often a commit that lost a race is replayed on the fresh record. @default 10 */
@@ -81,6 +93,7 @@ export interface ResolvedOptions {
   /** Keys for CSRF tokens: same secrets, another purpose label. */
   readonly csrfRing: KeyRing;
   readonly csrf: CsrfGuard | null;
+  readonly newSessionLimiter: RateLimiter<'address'> | null;
   readonly cookie: ResolvedCookie;
   readonly lifetime: Lifetime;
   readonly maxDataBytes: number;
@@ -115,11 +128,27 @@ export function assertOptions(options: SessionManagerOptions): void {
   if (options.bus !== undefined && (options.bus === null || typeof options.bus.publish !== 'function' || typeof options.bus.subscribe !== 'function')) {
     throw new SessionConfigError('bus does not implement the SessionBus contract (publish, subscribe, onStateChange, ping, close).');
   }
+  assertNewSessionLimiter(options.newSessionLimiter);
   positiveInteger('maxDataBytes', options.maxDataBytes);
   positiveInteger('maxConflictRetries', options.maxConflictRetries);
   const cacheSize = options.verifiedTicketCache;
   if (cacheSize !== undefined && (!Number.isInteger(cacheSize) || cacheSize < 0))
     throw new SessionConfigError('verifiedTicketCache must be a non-negative integer.');
+}
+
+/** A limiter keyed by anything but the address alone would count new sessions in a shared bucket. */
+function assertNewSessionLimiter(limiter: unknown): void {
+  if (limiter === undefined) return;
+  const candidate = limiter as Partial<RateLimiter> | null;
+  const example = "createRateLimiter({ backend, name: 'new-session', rules: { address: { limit: 30, windowMs: 60_000 } } }) from 'coatcheck/rate-limit'";
+  if (candidate === null || typeof candidate !== 'object' || typeof candidate.hit !== 'function' || !Array.isArray(candidate.dimensions)) {
+    throw new SessionConfigError(`newSessionLimiter must be a rate limiter: ${example}.`);
+  }
+  if (candidate.dimensions.length !== 1 || candidate.dimensions[0] !== 'address') {
+    throw new SessionConfigError(
+      `newSessionLimiter must limit one dimension, address (the client address), not ${candidate.dimensions.join(', ') || 'none'}: ${example}.`,
+    );
+  }
 }
 
 /** Applies defaults and derives keys; the result is frozen. `onCsrfRefused` goes to the CSRF guard. */
@@ -132,6 +161,7 @@ export function resolveOptions(options: SessionManagerOptions, onCsrfRefused?: C
     ring: createKeyRing(options.secrets, 'session-ticket'),
     csrfRing: createKeyRing(options.secrets, 'csrf-token'),
     csrf: options.csrf === false ? null : createCsrfGuard(options.csrf, onCsrfRefused),
+    newSessionLimiter: options.newSessionLimiter ?? null,
     cookie: resolveCookieOptions(options.cookie, production),
     lifetime: resolveLifetime(options.lifetime),
     maxDataBytes: options.maxDataBytes ?? 65536,
