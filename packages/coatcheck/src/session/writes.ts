@@ -99,8 +99,10 @@ export async function commitOperations(
         ...current,
         data,
         version: current.version + 1,
+        // Never back, like a touch: an instance whose clock runs behind must not cut short
+        // the expiry another instance extended. (SF-26)
         lastSeenAt: Math.max(now, current.lastSeenAt),
-        expiresAt: expiryAt(ctx.lifetime, current.persistent, now, current.absoluteExpiresAt),
+        expiresAt: Math.max(expiryAt(ctx.lifetime, current.persistent, now, current.absoluteExpiresAt), current.expiresAt),
       };
       const result = await ctx.gateway.update(next, current.version, now);
       if (result === 'ok') {
