@@ -124,7 +124,10 @@ export async function commitOperations(
 
 /**
  * Moves a session to a new ticket: the new record is written first, then the old one is
- * deleted, so a failure leaves the old ticket as it was (never a half-rotated login). (LC-24)
+ * deleted, so a failure leaves the old ticket as it was (never a half-rotated login), and the
+ * new record is deleted again. If the store fails for that too, the new record stays until
+ * it idles out: its ticket never left the server, so nobody can use it, and it is logged
+ * (by its public id) because it shows in the user's device list meanwhile. (LC-24)
  */
 export async function rotateRecord(ctx: SessionContext, oldId: string | null, init: NewRecordInit): Promise<IssuedRecord> {
   const issued = await createRecord(ctx, init);
@@ -133,7 +136,16 @@ export async function rotateRecord(ctx: SessionContext, oldId: string | null, in
       // Not `remove`: the caller already holds the old id's lock.
       await ctx.gateway.delete(oldId);
     } catch (error) {
-      await ctx.gateway.delete(issued.record.id).catch(() => false);
+      await ctx.gateway.delete(issued.record.id).catch((cleanup: unknown) =>
+        ctx.logger.error(
+          'coatcheck: a ticket rotation failed after its new session was written, and deleting that session failed too; its ticket was never sent, and it expires unused',
+          {
+            sessionId: issued.record.id,
+            userId: init.userId,
+            error: cleanup,
+          },
+        ),
+      );
       throw error;
     }
   }
