@@ -76,11 +76,12 @@ describe('token secrets', () => {
     const subtle = globalThis.crypto.subtle;
     const original = subtle.verify;
     const algorithms: string[] = [];
-    subtle.verify = function (this: SubtleCrypto, ...args: Parameters<SubtleCrypto['verify']>) {
+    type Verify = typeof original;
+    subtle.verify = function (this: typeof subtle, ...args: Parameters<Verify>) {
       const [algorithm] = args;
       algorithms.push(typeof algorithm === 'string' ? algorithm : algorithm.name);
       return original.apply(this, args);
-    } as SubtleCrypto['verify'];
+    } as Verify;
     const statuses: number[] = [];
     try {
       for (const candidate of [flip(signatureAt), flip(token.length - 2), token.slice(0, -4), token]) {

@@ -79,10 +79,10 @@ describe('browser: the session cookie over HTTPS', { timeout: TEST_TIMEOUT_MS },
       'one host-only, browser-session cookie with every attribute',
     );
     assert.match(jar[0]?.value ?? '', /^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
-    assert.equal(await page.evaluate(() => document.cookie), '', 'page scripts see no cookie');
+    assert.equal(await page.evaluate('document.cookie'), '', 'page scripts see no cookie');
     await page.reload();
     await page.getByTestId('who').getByText('alice').waitFor();
-    assert.equal(await page.evaluate(() => document.cookie), '');
+    assert.equal(await page.evaluate('document.cookie'), '');
     await screenshot(page, 'https-cookie-logged-in');
 
     await page.getByRole('button', { name: 'Log out' }).click();
