@@ -1,7 +1,8 @@
 // Makes sure the Debian programs the tests run are there: chromium for the browser tests
-// (driven by playwright-core; no browser is ever downloaded by `playwright install`),
-// redis-server / redis-cli for the Redis fault tests' private servers, and python3 with
-// PyJWT, requests and httpx for the seed tutorials' clients. Missing ones are installed
+// (driven by playwright-core; no browser is ever downloaded by `playwright install`) and
+// openssl for the certificate of their HTTPS test, redis-server / redis-cli for the Redis
+// fault tests' private servers, and python3 with PyJWT, requests and httpx for the seed
+// tutorials' clients. Missing ones are installed
 // with apt-get when the machine allows it (root, or sudo without a password); otherwise this
 // fails with the exact command to run. Used by scripts/test.mjs, so `npm test` is the whole
 // set-up (and .ci/run, which runs `npm test`); alone: `node scripts/ensure-test-tools.mjs`.
@@ -15,6 +16,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Each tool: the program, its Debian package, and which tests need it. */
 export const TOOLS = Object.freeze({
   chromium: { path: CHROMIUM, pkg: 'chromium', neededBy: 'the browser tests', custom: CHROMIUM !== '/usr/bin/chromium' ? 'CHROMIUM_PATH' : undefined },
+  openssl: { path: '/usr/bin/openssl', pkg: 'openssl', neededBy: 'the browser tests over HTTPS (a certificate for localhost)' },
   'redis-server': { path: '/usr/bin/redis-server', pkg: 'redis-server', neededBy: 'the Redis fault tests (private servers)' },
   'redis-cli': { path: '/usr/bin/redis-cli', pkg: 'redis-tools', neededBy: 'the Redis fault tests' },
   // Python modules, found where Debian installs them for /usr/bin/python3.

@@ -45,7 +45,7 @@ if (selected.length === 0) {
 // The Debian programs the selected tests run: installed here when missing (npm test is the
 // whole set-up), or the run stops with the command to run.
 const tools = [];
-if (!values.unit && selected.some((file) => file.startsWith(BROWSER_TESTS))) tools.push('chromium');
+if (!values.unit && selected.some((file) => file.startsWith(BROWSER_TESTS))) tools.push('chromium', 'openssl');
 if (!values.unit && selected.some((file) => REDIS_SERVER_TESTS.some((entry) => file.startsWith(entry)))) tools.push('redis-server', 'redis-cli');
 if (!values.unit && selected.some((file) => file.startsWith(PYTHON_CLIENT_TESTS))) tools.push('python3-jwt', 'python3-requests', 'python3-httpx');
 if (tools.length > 0) {

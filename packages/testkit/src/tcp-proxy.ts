@@ -8,6 +8,12 @@
  * - `pause()` is a hung server or a network partition: sockets stay open but no byte moves in
  *   either direction. Nothing is lost; bytes wait in the socket buffers, as TCP would
  *   retransmit them, and flow again on `resume()`. New connections are accepted and frozen.
+ * - `cutAfter(bytes)` is a link that dies mid-request: the next `bytes` bytes from clients
+ *   reach the server, then every open connection is destroyed (the listener stays, so
+ *   clients reconnect). One-shot, like Toxiproxy's `limit_data`.
+ * - `slice(bytes)` is a link that delivers in small pieces: every chunk, both ways, arrives
+ *   in pieces of at most `bytes`, each on its own turn of the event loop (Toxiproxy's
+ *   `slicer`). `slice(null)` forwards whole chunks again.
  *
  * @example
  * ```ts
@@ -51,6 +57,10 @@ export interface TcpProxy {
   pause(): void;
   /** Forwards again, including everything held back. Idempotent. */
   resume(): void;
+  /** Lets `bytes` more bytes reach the server, then destroys every open connection. */
+  cutAfter(bytes: number): void;
+  /** Delivers every chunk in pieces of at most `bytes` (`null`: whole chunks). */
+  slice(bytes: number | null): void;
   /** Disables the proxy for good. */
   close(): Promise<void>;
 }
@@ -71,18 +81,46 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   let server: Server | null = null;
   let paused = false;
   let closed = false;
+  // Bytes clients may still send before every link is cut (`null`: no limit).
+  let budget: number | null = null;
+  // Set from the moment the budget is spent until the links are gone: nothing more gets through.
+  let cutting = false;
+  let pieceSize: number | null = null;
   const links = new Set<Link>();
+
+  // Pieces of a sliced chunk, written one per turn of the event loop, in order.
+  function writeSliced(to: Socket, chunk: Buffer, size: number, queue: Promise<void>): Promise<void> {
+    return queue.then(async () => {
+      for (let at = 0; at < chunk.length && !to.destroyed; at += size) {
+        await new Promise((resolve) => to.write(chunk.subarray(at, at + size), () => setImmediate(resolve)));
+      }
+    });
+  }
 
   // Manual forwarding instead of pipe(): pipe() resumes its source on 'drain', which would
   // undo pause(); here only the proxy's own flag decides when a socket reads again.
-  function forward(from: Socket, to: Socket): void {
+  function forward(from: Socket, to: Socket, upstream: boolean): void {
+    let queue = Promise.resolve();
     from.on('data', (chunk: Buffer) => {
-      if (!to.write(chunk)) from.pause();
+      if (cutting) return;
+      let data = chunk;
+      let cut = false;
+      if (upstream && budget !== null) {
+        cut = data.length >= budget;
+        cutting = cut;
+        if (cut) data = data.subarray(0, budget);
+        budget = cut ? null : budget - data.length;
+      }
+      if (pieceSize !== null) queue = writeSliced(to, data, pieceSize, queue);
+      else if (cut) queue = new Promise((resolve) => to.write(data, () => resolve()));
+      else if (!to.write(data)) from.pause();
+      // What was let through reaches the server (a reset does not recall it), then the link dies.
+      if (cut) void queue.then(destroyAll);
     });
     to.on('drain', () => {
       if (!paused) from.resume();
     });
-    from.on('end', () => to.end());
+    from.on('end', () => void queue.then(() => to.end()));
   }
 
   function link(client: Socket): void {
@@ -100,8 +138,8 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       socket.on('error', teardown);
       socket.on('close', teardown);
     }
-    forward(client, upstream);
-    forward(upstream, client);
+    forward(client, upstream, true);
+    forward(upstream, client, false);
     if (paused) {
       client.pause();
       upstream.pause();
@@ -109,6 +147,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   }
 
   function destroyAll(): void {
+    cutting = false;
     for (const { client, upstream } of links) {
       client.destroy();
       upstream.destroy();
@@ -162,6 +201,14 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
         if (!upstream.writableNeedDrain) client.resume();
         if (!client.writableNeedDrain) upstream.resume();
       }
+    },
+    cutAfter(bytes) {
+      if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`tcp proxy: cutAfter(${bytes}) needs a whole number of bytes`);
+      budget = bytes;
+    },
+    slice(bytes) {
+      if (bytes !== null && (!Number.isInteger(bytes) || bytes < 1)) throw new RangeError(`tcp proxy: slice(${bytes}) needs a positive whole number of bytes`);
+      pieceSize = bytes;
     },
     async close() {
       closed = true;

@@ -6,13 +6,17 @@ import { once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTcpProxy, type TcpProxy } from '@coatcheck/testkit/tcp-proxy';
+import { waitFor } from '@coatcheck/testkit/wait-for';
 
 let echo: Server;
 let proxy: TcpProxy;
+/** Everything the echo server has read, over all connections. */
+let heard = '';
 
 before(async () => {
   echo = createServer((socket) => {
     socket.on('error', () => {});
+    socket.on('data', (chunk: Buffer) => (heard += chunk.toString()));
     socket.pipe(socket);
   });
   echo.listen(0, '127.0.0.1');
@@ -93,6 +97,47 @@ describe('tcp proxy', () => {
     again.write('back');
     assert.equal(await reply, 'back');
     again.destroy();
+  });
+
+  it('cutAfter lets exactly that many bytes through, then drops every connection; new ones work again', async () => {
+    const socket = await open();
+    socket.on('error', () => {});
+    const closed = once(socket, 'close');
+    heard = '';
+    proxy.cutAfter(5);
+    socket.write('0123456789');
+    await closed;
+    await waitFor('the bytes let through', () => heard.length >= 5);
+    await sleep(50); // negative check: nothing else arrives, however long one waits
+    assert.equal(heard, '01234', 'the server read the five bytes let through, nothing more');
+    const next = await open();
+    const reply = receive(next, 5);
+    next.write('again');
+    assert.equal(await reply, 'again', 'one-shot: the next connection is not cut');
+    next.destroy();
+    assert.throws(() => proxy.cutAfter(-1), RangeError);
+  });
+
+  it('slice delivers every chunk in pieces of at most that size, in order, both ways', async () => {
+    const socket = await open();
+    const pieces: number[] = [];
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      pieces.push(chunk.length);
+      received += chunk.toString();
+    });
+    proxy.slice(3);
+    try {
+      socket.write('abcdefghijklmnopqrstuvwxyz');
+      while (received.length < 26) await once(socket, 'data');
+    } finally {
+      proxy.slice(null);
+    }
+    assert.equal(received, 'abcdefghijklmnopqrstuvwxyz');
+    // The receiving socket may read several pieces at once; it cannot get the chunk whole.
+    assert.ok(pieces.length > 1, `arrived as ${pieces.join(', ')}`);
+    assert.throws(() => proxy.slice(0), RangeError);
+    socket.destroy();
   });
 
   it('a proxy to a dead target closes the client connection instead of hanging or crashing', async () => {

@@ -111,8 +111,10 @@ export async function commitOperations(
         ...current,
         data,
         version: current.version + 1,
+        // Never back, like a touch: an instance whose clock runs behind must not cut short
+        // the expiry another instance extended. (SF-26)
         lastSeenAt: Math.max(now, current.lastSeenAt),
-        expiresAt: expiryAt(ctx.lifetime, current.persistent, now, current.absoluteExpiresAt),
+        expiresAt: Math.max(expiryAt(ctx.lifetime, current.persistent, now, current.absoluteExpiresAt), current.expiresAt),
       };
       const result = await ctx.gateway.update(next, current.version, now);
       if (result === 'ok') {
@@ -134,7 +136,10 @@ export async function commitOperations(
 
 /**
  * Moves a session to a new ticket: the new record is written first, then the old one is
- * deleted, so a failure leaves the old ticket as it was (never a half-rotated login). (LC-24)
+ * deleted, so a failure leaves the old ticket as it was (never a half-rotated login), and the
+ * new record is deleted again. If the store fails for that too, the new record stays until
+ * it idles out: its ticket never left the server, so nobody can use it, and it is logged
+ * (by its public id) because it shows in the user's device list meanwhile. (LC-24)
  */
 export async function rotateRecord(ctx: SessionContext, oldId: string | null, init: NewRecordInit): Promise<IssuedRecord> {
   const issued = await createRecord(ctx, init);
@@ -143,7 +148,16 @@ export async function rotateRecord(ctx: SessionContext, oldId: string | null, in
       // Not `remove`: the caller already holds the old id's lock.
       await ctx.gateway.delete(oldId);
     } catch (error) {
-      await ctx.gateway.delete(issued.record.id).catch(() => false);
+      await ctx.gateway.delete(issued.record.id).catch((cleanup: unknown) =>
+        ctx.logger.error(
+          'coatcheck: a ticket rotation failed after its new session was written, and deleting that session failed too; its ticket was never sent, and it expires unused',
+          {
+            sessionId: issued.record.id,
+            userId: init.userId,
+            error: cleanup,
+          },
+        ),
+      );
       throw error;
     }
   }

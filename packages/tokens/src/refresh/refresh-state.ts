@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { timingSafeEqual } from 'node:crypto';
 import { RESERVED_PREFIX } from 'coatcheck/bus';
 
 /** The session data key holding the state. */
@@ -60,6 +61,17 @@ export type RefreshDecision =
   | { readonly kind: 'unknown' };
 
 const HASH = /^[A-Za-z0-9_-]{22}$/;
+
+/**
+ * Whether two stored-form hashes are equal, in constant time: what a client presents is
+ * compared the way the ticket's secret is, without an early exit on the first difference.
+ * (AB-11)
+ */
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'latin1');
+  const y = Buffer.from(b, 'latin1');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
 const isHash = (value: unknown): value is string => typeof value === 'string' && HASH.test(value);
 const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
@@ -89,7 +101,7 @@ export function startFamily(family: string, current: string, now: number): Refre
  */
 export function decideRefresh(state: RefreshState | null, presented: string, successor: string, now: number, policy: RefreshPolicy): RefreshDecision {
   if (state === null) return { kind: 'unknown' };
-  if (presented === state.current) {
+  if (sameHash(presented, state.current)) {
     if (now - state.startedAt >= policy.absoluteMs || now - state.issuedAt >= policy.idleMs) return { kind: 'expired' };
     const used = state.previous === null ? state.used : [...state.used, state.previous].slice(-MAX_USED);
     return {
@@ -97,10 +109,10 @@ export function decideRefresh(state: RefreshState | null, presented: string, suc
       next: { ...state, generation: state.generation + 1, current: successor, previous: presented, used, issuedAt: Math.max(now, state.issuedAt) },
     };
   }
-  if (presented === state.previous) {
-    if (policy.graceMs > 0 && successor === state.current && now - state.issuedAt <= policy.graceMs) return { kind: 'grace', issuedAt: state.issuedAt };
+  if (state.previous !== null && sameHash(presented, state.previous)) {
+    if (policy.graceMs > 0 && sameHash(successor, state.current) && now - state.issuedAt <= policy.graceMs) return { kind: 'grace', issuedAt: state.issuedAt };
     return { kind: 'reuse', family: state.family };
   }
-  if (state.used.includes(presented)) return { kind: 'reuse', family: state.family };
+  if (state.used.some((used) => sameHash(used, presented))) return { kind: 'reuse', family: state.family };
   return { kind: 'unknown' };
 }
