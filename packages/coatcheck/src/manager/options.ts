@@ -12,6 +12,7 @@ import type { SessionStore } from '../store/types.js';
 import type { SessionBus } from '../bus/types.js';
 import type { CacheOptions } from '../cache/record-cache.js';
 import { createCsrfGuard, type CsrfGuard, type CsrfOptions } from '../csrf/csrf-guard.js';
+import { resolveHistory, type HistoryOptions, type ResolvedHistory } from './history.js';
 
 /** Where the manager reports things an operator should see. */
 export interface Logger {
@@ -52,6 +53,15 @@ export interface SessionManagerOptions {
    * @default {} (on, no extra trusted origins)
    */
   csrf?: CsrfOptions | false;
+  /**
+   * The session history (audit trail): logins, rotations, refreshes, revocations and by whom,
+   * CSRF refusals, changes of address or User-Agent, per session and per user, read with
+   * `manager.history()`. Only lifecycle events write it, never a read-only request. `false`
+   * turns it off; an object sets how long and how much is kept. See docs/options.md.
+   * @default on when the store keeps a history (every store of coatcheck does), with
+   * `{ retention: '30d', maxEntriesPerSession: 100, maxEntriesPerUser: 1000 }`
+   */
+  history?: HistoryOptions | boolean;
   /** Largest serialized session data, in bytes. @default 65536 */
   maxDataBytes?: number;
   /** How often a commit that lost a race is replayed on the fresh record. @default 10 */
@@ -81,6 +91,8 @@ export interface ResolvedOptions {
   /** Keys for CSRF tokens: same secrets, another purpose label. */
   readonly csrfRing: KeyRing;
   readonly csrf: CsrfGuard | null;
+  /** `null` when the manager keeps no history. */
+  readonly history: ResolvedHistory | null;
   readonly cookie: ResolvedCookie;
   readonly lifetime: Lifetime;
   readonly maxDataBytes: number;
@@ -132,6 +144,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     ring: createKeyRing(options.secrets, 'session-ticket'),
     csrfRing: createKeyRing(options.secrets, 'csrf-token'),
     csrf: options.csrf === false ? null : createCsrfGuard(options.csrf),
+    history: resolveHistory(options.history, options.store),
     cookie: resolveCookieOptions(options.cookie, production),
     lifetime: resolveLifetime(options.lifetime),
     maxDataBytes: options.maxDataBytes ?? 65536,

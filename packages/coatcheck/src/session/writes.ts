@@ -81,13 +81,15 @@ export function createAnonymousRecord(ctx: SessionContext, data: SessionData, de
  * Commits operations with a version check. On conflict the fresh record is loaded and the
  * operations replayed on it, so concurrent requests both take effect. Returns `null` when the
  * session no longer exists: a commit never creates a record, so a request that loaded the
- * session before logout cannot bring it back. (SF-20, SF-21)
+ * session before logout cannot bring it back. (SF-20, SF-21) `device` replaces the record's
+ * device metadata (a session seen from another address, with the history on).
  */
 export async function commitOperations(
   ctx: SessionContext,
   loaded: SessionRecord,
   ops: readonly Operation[],
   prepared?: SessionData,
+  device?: DeviceInfo,
 ): Promise<SessionRecord | null> {
   return ctx.gateway.withLock(loaded.id, async () => {
     let current = loaded;
@@ -98,6 +100,7 @@ export async function commitOperations(
       const next: SessionRecord = {
         ...current,
         data,
+        device: device ?? current.device,
         version: current.version + 1,
         lastSeenAt: Math.max(now, current.lastSeenAt),
         expiresAt: expiryAt(ctx.lifetime, current.persistent, now, current.absoluteExpiresAt),

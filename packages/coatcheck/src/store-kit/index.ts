@@ -22,3 +22,5 @@ export { checkRecord, decodeFlag, parseDataJson, type DescribeField, type Record
 export { reportCorrupt, type CorruptReporter } from './report-corrupt.js';
 export { CorruptRecordError, SessionStoreError } from '../errors.js';
 export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult } from '../store/types.js';
+export type { HistoryStore, HistoryEntry, HistoryType, HistoryActor, HistoryQuery, HistoryReadOptions, HistoryLimits } from '../store/history-types.js';
+export { checkHistoryEntry } from './check-history.js';
