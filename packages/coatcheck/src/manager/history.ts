@@ -13,6 +13,7 @@ import { SessionConfigError } from '../errors.js';
 import type { StoreGateway } from '../store/gateway.js';
 import type { HistoryActor, HistoryEntry, HistoryLimits, HistoryQuery, HistoryType } from '../store/history-types.js';
 import type { SessionStore } from '../store/types.js';
+import { captureDevice } from './devices.js';
 import type { Logger } from './options.js';
 
 /** The `history` option of `createSessionManager`. */
@@ -146,6 +147,8 @@ export function createHistoryRecorder(gateway: StoreGateway, settings: ResolvedH
       const entries: HistoryEntry[] = [];
       for (const note of notes) {
         if (note.userId === null) continue;
+        // Bounded and stripped of control characters, as in the device list. (AB-10)
+        const device = captureDevice(note.userAgent, note.ip);
         entries.push({
           at,
           type: note.type,
@@ -154,8 +157,8 @@ export function createHistoryRecorder(gateway: StoreGateway, settings: ResolvedH
           userId: note.userId,
           actor: note.actor,
           reason: note.reason ?? null,
-          ip: note.ip ?? null,
-          userAgent: note.userAgent ?? null,
+          ip: device.ip,
+          userAgent: device.userAgent,
           expiresAt: at + settings.retentionMs,
         });
       }
@@ -180,7 +183,9 @@ export function createHistoryRecorder(gateway: StoreGateway, settings: ResolvedH
       for (let hop = 0; id !== null && hop <= MAX_HOPS && out.length < limit; hop++) {
         const entries: HistoryEntry[] = await gateway.readHistory({ sessionId: id }, options);
         out.push(...entries);
-        id = entries.findLast((entry) => entry.previousId !== null)?.previousId ?? null;
+        // The oldest rotation of this ticket names the one before it (entries are newest first).
+        id = null;
+        for (const entry of entries) if (entry.previousId !== null) id = entry.previousId;
       }
       return out.sort(newestFirst).slice(0, limit);
     },
