@@ -38,7 +38,9 @@ describe('my devices', () => {
       ['created'],
     );
     assert.equal((await laptop.delete(`/sessions/${phoneId}`)).statusCode, 204);
-    const after = (await laptop.get(`/sessions/${phoneId}/history`)).json() as { history: { type: string; actor: string; reason: string; userAgent: string }[] };
+    const after = (await laptop.get(`/sessions/${phoneId}/history`)).json() as {
+      history: { type: string; actor: string; reason: string; userAgent: string }[];
+    };
     assert.deepEqual(
       after.history.map((e) => `${e.type}/${e.actor}/${e.reason}`),
       ['revoked/user/revoke', 'created/user/login'],
