@@ -5,6 +5,12 @@ export const VARIANTS = {
   a: { label: 'node:http, no session', file: 'a-node-http.mjs', session: false },
   b: { label: 'fastify, no session', file: 'b-fastify-bare.mjs', session: false },
   'cc-mem': { label: 'fastify + coatcheck + memoryStore', file: 'cc-mem.mjs', session: true, ours: true },
+  'cc-mem-observed': {
+    label: 'cc-mem + @coatcheck/prometheus + @coatcheck/opentelemetry (SDK, spans dropped)',
+    file: 'cc-mem-observed.mjs',
+    session: true,
+    ours: true,
+  },
   'cc-sqlite': {
     label: 'fastify + coatcheck + sqliteStore (temp file)',
     file: 'cc-sqlite.mjs',

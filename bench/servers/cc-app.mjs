@@ -3,11 +3,12 @@ import Fastify from 'fastify';
 import { createSessionManager } from 'coatcheck';
 import { coatcheck } from '@coatcheck/fastify';
 
-export async function startCoatcheckServer(store, extra = {}) {
+export async function startCoatcheckServer(store, extra = {}, observe = undefined) {
   const secret = process.env.SESSION_SECRET;
   if (!secret || secret.length < 32) throw new Error('SESSION_SECRET (32+ chars) is required');
   const app = Fastify({ logger: false });
   const manager = createSessionManager({ store, secrets: [secret], ...extra });
+  observe?.(manager);
   await app.register(coatcheck, { manager });
 
   app.post('/login', async (req) => {

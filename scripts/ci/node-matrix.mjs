@@ -149,7 +149,7 @@ async function main() {
       units.push(await runSuite(node, 'unit', ['scripts/test.mjs', '--unit']));
     }
     const consumerResults = await consumers;
-    nodes.forEach((node, i) => results.push({ node, unit: units[i], consumer: consumerResults[i] }));
+    for (const [i, node] of nodes.entries()) results.push({ node, unit: units[i], consumer: consumerResults[i] });
   } finally {
     copyFileSync(backup, repoBinary);
     log('repository better-sqlite3 binary restored');

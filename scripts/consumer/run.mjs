@@ -19,7 +19,7 @@ import { driveBearerApp, driveCookieApp, expectMissingSecretFailure, newSecret, 
 import { runCommand } from './exec.mjs';
 
 /** Apps the docs must provide; a missing one fails the test. */
-export const EXPECTED_APPS = ['readme', 'readme-js', 'fastify-guide', 'express-guide', 'hono-guide', 'bearer-guide'];
+export const EXPECTED_APPS = ['readme', 'readme-js', 'fastify-guide', 'express-guide', 'hono-guide', 'bearer-guide', 'observability-guide'];
 /** Apps that are started and driven, and how. */
 const COOKIE_APPS = ['readme', 'readme-js', 'express-guide', 'hono-guide'];
 const BEARER_APPS = ['bearer-guide'];

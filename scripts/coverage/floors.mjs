@@ -26,6 +26,8 @@ export const FLOORS = Object.freeze({
   'packages/express/src/': 90,
   'packages/hono/src/': 90,
   'packages/client/src/': 80,
+  'packages/prometheus/src/': 90,
+  'packages/opentelemetry/src/': 90,
   'apps/shop/src/': 85,
 });
 

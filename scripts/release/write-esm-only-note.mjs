@@ -1,5 +1,5 @@
 // Writes the package's node10 fallback declaration when it is packed (prepack), from this one
-// template, so the eleven public packages never carry eleven copies of it in the repository.
+// template, so the public packages never carry one copy each of it in the repository.
 // `typesVersions` in each package.json sends only TypeScript's old node10 resolution here;
 // nodenext, node16 and bundler resolution read the `exports` map and never see this file.
 import { writeFileSync } from 'node:fs';

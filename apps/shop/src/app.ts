@@ -10,6 +10,8 @@ import { createSessionManager, type Logger } from 'coatcheck';
 import type { SessionBus } from 'coatcheck/bus';
 import type { SessionStore } from 'coatcheck/store-kit';
 import { coatcheck } from '@coatcheck/fastify';
+import { sqliteRateLimit } from '@coatcheck/sqlite';
+import type { RateLimitBackend } from 'coatcheck/rate-limit';
 import { createTokenService, generateKeyFile, type TokenKeyFile } from '@coatcheck/tokens';
 import { handleError, installErrorHandlers } from './http/errors.js';
 import { acceptEmptyJson } from './http/json-body.js';
@@ -25,11 +27,11 @@ import { rejectTokensInUrl, tokenEndpoints, tokenRoutes } from './routes/tokens.
 import { createUserStore } from './users/user-store.js';
 import { createPasswordHasher, type PasswordHasherOptions } from './users/password.js';
 import { publishCartChanges, publishDeviceChanges, startRealtime, type ShopRealtimeOptions } from './realtime/ws.js';
-import type { Hub } from '@coatcheck/realtime';
 import { createAdminCheck, type AdminPolicy } from './admin/admins.js';
 import { createOrderStore } from './checkout/orders.js';
 import { openApiDocs } from './http/openapi.js';
 import { createShopMetrics } from './metrics/session-metrics.js';
+import { traceSessions } from '@coatcheck/opentelemetry';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -39,6 +41,9 @@ import { pageRoutes } from './routes/pages.js';
 import { webRoutes } from './routes/web.js';
 import { DEFAULT_LIFETIMES, type ShopLifetimes } from './lifetimes.js';
 import { atRoot, markOpenRoutes, markSessionScope } from './http/session-routes.js';
+import { createClientAddress } from './http/client-address.js';
+import { createThrottle } from './hardening/throttle.js';
+import { DEFAULT_THROTTLES, type ShopThrottles } from './hardening/throttle-config.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -82,6 +87,12 @@ export interface AppOptions {
   admins?: AdminPolicy;
   /** Counts live sessions in the store for `/metrics`, when that is cheap. @default none */
   activeSessions?: (() => number | Promise<number>) | null;
+  /**
+   * Traces session work (`OTEL_TRACES=1`) through the OpenTelemetry tracer provider the
+   * process registered: with an SDK preloaded, spans for loads, commits, refreshes and
+   * handshakes; without one, no-ops. @default false
+   */
+  tracing?: boolean;
   /** Directory of the built React page, served at `/`. @default none (API only) */
   web?: string | null;
   /**
@@ -111,6 +122,23 @@ export interface AppOptions {
    * may open `/ws`. @default []
    */
   corsOrigins?: readonly string[];
+  /**
+   * Throttles of password attempts, registrations, refresh rotations and new anonymous
+   * sessions (`THROTTLE_*`; see
+   * hardening/throttle.ts). A setting left out keeps its default; `null` turns it off.
+   * @default DEFAULT_THROTTLES
+   */
+  throttles?: Partial<ShopThrottles>;
+  /**
+   * Where the throttles keep their state: the rate-limit backend of the session store, so the
+   * limits hold across instances (`openBackends` gives it). @default a table in `db` (SQLite)
+   */
+  rateLimitBackend?: RateLimitBackend;
+  /**
+   * How long a throttled attempt is held before its 429 goes out, in ms (at most until the
+   * next attempt could pass); 0 answers at once. @default 1000
+   */
+  throttleHoldMs?: number;
 }
 
 /** Largest accepted request body: far above any real request of this API. */
@@ -170,9 +198,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
     warn: (message, context) => app.log.warn(context ?? {}, message),
     error: (message, context) => app.log.error(context ?? {}, message),
   };
-  // The hub needs the manager: bind the gauge late.
-  let hub: Hub | null = null;
-  const metrics = createShopMetrics({ activeSessions, openSockets: () => hub?.stats.connections ?? 0 });
+  const metrics = createShopMetrics({ activeSessions });
+  // The address the session layer records, by its proxy-trust rule; the throttles count it.
+  const clientAddress = createClientAddress(trustProxy);
+  const throttle = createThrottle({
+    backend: options.rateLimitBackend ?? sqliteRateLimit({ database: db }),
+    throttles: { ...DEFAULT_THROTTLES, ...options.throttles },
+    clientAddress,
+    now,
+    ...(options.throttleHoldMs !== undefined ? { holdMs: options.throttleHoldMs } : {}),
+  });
   const manager = createSessionManager({
     store,
     secrets,
@@ -183,11 +218,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // the CSRF check too (a page on a sibling port, such as a dev server, is same-site but
     // not same-origin, and would be refused otherwise).
     csrf: { mode: options.csrfMode ?? 'standard', trustedOrigins: corsOrigins },
+    // A script that writes without keeping its cookie creates a session per request: the
+    // library caps how many one client address may create (429 ERR_SESSION_RATE_LIMITED). (AB-02)
+    ...(throttle.newSessions ? { newSessionLimiter: throttle.newSessions } : {}),
     ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
   });
-  const stopCounting = metrics.followManager(manager);
+  // Metrics and traces follow the manager, the hub and the token service once all three
+  // exist (the token keys are imported asynchronously); `stop` removes their listeners.
+  const observers: { stop(): void }[] = [];
   app.addHook('onClose', () => {
-    stopCounting();
+    for (const observer of observers) observer.stop();
+    throttle.close();
     return manager.close();
   });
   const users = createUserStore(db, { now, hasher: createPasswordHasher(options.passwordHashing) });
@@ -218,7 +259,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
     nameOf,
     verifyBearer: async (token) => (await tokensReady).verifyForSocket(token),
   });
-  hub = realtime;
+  tokensReady.then(
+    (tokens) => {
+      const parts = { hub: realtime, tokens };
+      observers.push(metrics.follow(manager, parts));
+      if (options.tracing) observers.push(traceSessions(manager, parts));
+    },
+    () => {}, // reported through app.ready()
+  );
   const orders = createOrderStore(db);
   const isAdmin = createAdminCheck(users, admins);
   // The session plugin sits at the root, before every route, so one policy (CORS, preflights,
@@ -246,7 +294,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // Token endpoints read no cookie and no access token: a client refreshes precisely when
   // its access token has expired.
   // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
-  app.register(async (scope) => tokenEndpoints(scope, { tokens: await tokensReady }));
+  app.register(async (scope) => tokenEndpoints(scope, { tokens: await tokensReady, throttle, clientAddress }));
   // biome-ignore lint/nursery/noMisusedPromises: Fastify awaits async plugins; register() accepts them
   if (web) app.register(webRoutes, { root: web });
   // Everything that uses sessions lives in one scope; /health and unknown routes stay out of
@@ -256,15 +304,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     markSessionScope(scope);
     const tokens = await tokensReady;
     const pages = pageRoutes(scope, { users, csrfFieldName: manager.csrf?.fieldName ?? '_csrf' });
-    authRoutes(scope, { users, pages });
+    authRoutes(scope, { users, pages, throttle });
     cartRoutes(scope);
     deviceRoutes(scope, { users, manager });
     publishCartChanges(scope, realtime);
     publishDeviceChanges(scope, realtime);
-    accountRoutes(scope, { users, isAdmin, now });
+    accountRoutes(scope, { users, isAdmin, now, throttle });
     checkoutRoutes(scope, { users, orders, isAdmin, metrics, now });
     adminRoutes(scope, { users, isAdmin, now });
-    tokenRoutes(scope, { tokens, manager, users });
+    tokenRoutes(scope, { tokens, manager, users, throttle, clientAddress });
     routes?.(scope);
   });
   return app;

@@ -9,7 +9,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SessionBus } from 'coatcheck/bus';
 import type { SessionStore } from 'coatcheck/store-kit';
-import { sqliteStore } from '@coatcheck/sqlite';
+import type { RateLimitBackend } from 'coatcheck/rate-limit';
+import { sqliteRateLimit, sqliteStore } from '@coatcheck/sqlite';
 
 /** The session backends of one process. */
 export interface Backends {
@@ -18,6 +19,11 @@ export interface Backends {
   readonly store: SessionStore;
   /** Present when sessions are shared between instances. */
   readonly bus: SessionBus | null;
+  /**
+   * The throttles' state, in the same store: one atomic step per hit on SQLite, Redis
+   * (Cluster included) or Postgres, so the limits hold across instances.
+   */
+  readonly rateLimit: RateLimitBackend;
   /**
    * Counts live sessions, where that is one cheap query (SQLite: an index range count);
    * `null` for Redis and Postgres, where it would scan a keyspace or a large table per scrape.
@@ -41,7 +47,7 @@ export interface BackendConfig {
 async function openRedis(url: string, waitForReplicas: BackendConfig['redisWaitForReplicas'] = null): Promise<Backends> {
   // Loaded only when asked for: SQLite users never load the Redis driver.
   const { createClient } = await import('redis');
-  const { connectRedis, createRedisClientOptions, ensureErrorListener, redisBus, redisStore } = await import('@coatcheck/redis');
+  const { connectRedis, createRedisClientOptions, ensureErrorListener, redisBus, redisRateLimit, redisStore } = await import('@coatcheck/redis');
   const client = createClient(createRedisClientOptions({ url }));
   // Before connecting: a connection error without a listener would crash the process.
   ensureErrorListener(client, 'shop');
@@ -62,6 +68,7 @@ async function openRedis(url: string, waitForReplicas: BackendConfig['redisWaitF
     kind: 'redis',
     store,
     bus,
+    rateLimit: redisRateLimit({ client }),
     countActive: null,
     async close() {
       await bus.close();
@@ -72,7 +79,7 @@ async function openRedis(url: string, waitForReplicas: BackendConfig['redisWaitF
 }
 
 async function openPostgres(connectionString: string): Promise<Backends> {
-  const { postgresBus, postgresStore } = await import('@coatcheck/postgres');
+  const { postgresBus, postgresRateLimit, postgresStore } = await import('@coatcheck/postgres');
   const store = postgresStore({ connectionString });
   // Connects and creates the table within a bound, so a wrong URL stops the start with a fix.
   await store.ready();
@@ -81,6 +88,8 @@ async function openPostgres(connectionString: string): Promise<Backends> {
     kind: 'postgres',
     store,
     bus,
+    // On the store's pool; the table is created at the first hit.
+    rateLimit: postgresRateLimit({ pool: store.pool }),
     countActive: null,
     async close() {
       await bus.close();
@@ -104,5 +113,13 @@ export async function openBackends(config: BackendConfig, db: BetterSqlite3.Data
   if (config.redisUrl) return openRedis(config.redisUrl, config.redisWaitForReplicas);
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
   const store = sqliteStore({ database: db });
-  return { kind: 'sqlite', store, bus: null, countActive: countSqliteSessions(db), close: () => store.close() };
+  return {
+    kind: 'sqlite',
+    store,
+    bus: null,
+    // A table beside the sessions; every process has its own connection to the file.
+    rateLimit: sqliteRateLimit({ database: db }),
+    countActive: countSqliteSessions(db),
+    close: () => store.close(),
+  };
 }

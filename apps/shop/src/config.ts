@@ -11,6 +11,7 @@ import { readAllowedHosts } from './hardening/host-allow-list.js';
 import type { TokenKeyFile } from '@coatcheck/tokens';
 import { normalizeOrigin } from 'coatcheck/adapter';
 import { DEFAULT_LIFETIMES, describeDuration, LIFETIME_VARIABLES, parseDuration, type ShopLifetimes } from './lifetimes.js';
+import { DEFAULT_THROTTLES, describeThrottle, parseThrottle, THROTTLE_VARIABLES, type ShopThrottles } from './hardening/throttle-config.js';
 
 /** The shop's configuration. */
 export interface ShopConfig {
@@ -59,6 +60,18 @@ export interface ShopConfig {
    * elsewhere that may call the API with credentials; they are CSRF-trusted too. @default []
    */
   readonly corsOrigins: readonly string[];
+  /**
+   * `OTEL_TRACES`: `1`/`true` traces session work through the OpenTelemetry tracer provider
+   * an SDK registered (preload one: `node --import ./otel.mjs`); without an SDK the spans are
+   * no-ops. @default false
+   */
+  readonly tracing: boolean;
+  /**
+   * `THROTTLE_LOGIN_ADDRESS`, `THROTTLE_LOGIN_ACCOUNT_ADDRESS`, `THROTTLE_LOGIN_ACCOUNT`,
+   * `THROTTLE_REGISTER_ADDRESS`, `THROTTLE_REFRESH_ADDRESS`, `THROTTLE_NEW_SESSIONS`: tiers `limit/window`
+   * (`5/1m,20/1h`), or `off`. @default DEFAULT_THROTTLES
+   */
+  readonly throttles: ShopThrottles;
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -127,7 +140,16 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     allowedHosts: readHosts(env.ALLOWED_HOSTS, host, port),
     redisWaitForReplicas: readWaitForReplicas(env, redisUrl),
     corsOrigins: readCorsOrigins(env.CORS_ORIGINS),
+    tracing: readTracing(env.OTEL_TRACES),
+    throttles: readThrottles(env),
   });
+}
+
+function readTracing(value: string | undefined): boolean {
+  const text = value?.trim().toLowerCase() ?? '';
+  if (text === '' || text === '0' || text === 'false') return false;
+  if (text === '1' || text === 'true') return true;
+  throw new ConfigError(`OTEL_TRACES must be 1 (trace session work) or 0; got ${JSON.stringify(value)}.`);
 }
 
 function readWaitForReplicas(env: NodeJS.ProcessEnv, redisUrl: string | null): ShopConfig['redisWaitForReplicas'] {
@@ -207,6 +229,23 @@ function readLifetimes(env: NodeJS.ProcessEnv): ShopLifetimes {
     );
   }
   return Object.freeze(lifetimes);
+}
+
+/** Reads every throttle variable; an unset or empty one keeps its default. */
+function readThrottles(env: NodeJS.ProcessEnv): ShopThrottles {
+  const values: Record<string, ShopThrottles[keyof ShopThrottles]> = { ...DEFAULT_THROTTLES };
+  for (const { name, key } of THROTTLE_VARIABLES) {
+    const text = env[name]?.trim() ?? '';
+    if (text === '') continue;
+    try {
+      values[key] = parseThrottle(text);
+    } catch (error) {
+      throw new ConfigError(
+        `${name} must be tiers limit/window, comma-separated (5/1m,20/1h: 5 at once, then one per 12 s, past 20 in an hour one per 3 min), or off; ${(error as Error).message}. Unset it for the default, ${describeThrottle(DEFAULT_THROTTLES[key])}.`,
+      );
+    }
+  }
+  return Object.freeze(values as unknown as ShopThrottles);
 }
 
 function readTokenKeys(value: string | undefined): TokenKeyFile | null {

@@ -6,7 +6,8 @@
  * `TRUST_PROXY` (off), `ALLOWED_HOSTS` (loopback names on a loopback HOST), `LOG_LEVEL` (info), `WS_ORIGINS` (page origins allowed on `/ws`),
  * `CORS_ORIGINS` (other origins whose pages may call the API),
  * `REDIS_URL` or `DATABASE_URL` (sessions in Redis or Postgres instead of the SQLite file;
- * users stay in SQLite), `ADMIN_USERS` (the first registered user). SIGINT/SIGTERM close the server (in-flight requests finish),
+ * users stay in SQLite), `ADMIN_USERS` (the first registered user), `THROTTLE_*` (see
+ * hardening/throttle-config.ts). SIGINT/SIGTERM close the server (in-flight requests finish),
  * then the store, then the database.
  *
  * @module
@@ -21,6 +22,7 @@ import { resolveSecrets, type ResolvedSecrets } from './secret.js';
 import { readOrigins } from './realtime/ws.js';
 import { importKeySet } from '@coatcheck/tokens';
 import { resolveTokenKeys, type ResolvedTokenKeys } from './token-keys.js';
+import { describeThrottle, THROTTLE_VARIABLES } from './hardening/throttle-config.js';
 
 /** Database file inside the data directory: users and sessions, in separate tables. */
 export const DATABASE_FILE = 'shop.sqlite';
@@ -73,7 +75,10 @@ async function main(): Promise<void> {
       csrfMode: config.csrfMode,
       allowedHosts: config.allowedHosts,
       corsOrigins: config.corsOrigins,
+      throttles: config.throttles,
+      rateLimitBackend: backends.rateLimit,
       activeSessions: backends.countActive,
+      tracing: config.tracing,
       web: WEB_DIST,
       realtime: { origins: readOrigins(process.env, config.host, config.port) },
       tokenKeys: tokenKeys.keys,
@@ -87,6 +92,7 @@ async function main(): Promise<void> {
   app.log.info(config.admins ? `admins: ${config.admins.join(', ')} (ADMIN_USERS)` : 'admins: the first registered user (set ADMIN_USERS to choose)');
   app.log.info(describeTokenKeys(tokenKeys));
   app.log.info(`sessions: ${backends.kind}${bus ? ' (with cross-instance bus and local cache)' : ''}`);
+  app.log.info(`throttles (in ${backends.kind}): ${THROTTLE_VARIABLES.map(({ name, key }) => `${name}=${describeThrottle(config.throttles[key])}`).join(' ')}`);
   if (config.allowedHosts === null)
     app.log.warn('no Host allow-list: every Host header is answered; set ALLOWED_HOSTS to the names of this server (DNS rebinding)');
 

@@ -151,7 +151,11 @@ describe('checkout', () => {
     const metrics = (await app.inject({ url: '/metrics' })).body;
     assert.match(metrics, /^shop_orders_placed_total 1$/m);
     assert.match(metrics, /^shop_order_duplicates_total\{kind="concurrent"\} 9$/m);
-    assert.match(metrics, /^coatcheck_store_write_conflicts_total [1-9]\d*$/m, 'the duplicates lost the race at the version check');
+    assert.match(
+      metrics,
+      /^coatcheck_store_call_duration_seconds_count\{operation="update",outcome="conflict"\} [1-9]\d*$/m,
+      'the duplicates lost the race at the version check',
+    );
   });
 
   it('concurrent submits with different keys are different attempts, so different orders', async () => {

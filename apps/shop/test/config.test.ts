@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, readConfig } from '../src/config.js';
 import { DEFAULT_LIFETIMES, parseDuration } from '../src/lifetimes.js';
+import { DEFAULT_THROTTLES, describeThrottle } from '../src/hardening/throttle-config.js';
 import { createBrowser, createShop, PASSWORD, setCookies } from './helpers.js';
 
 const config = (env: Record<string, string>) => readConfig(env, '/tmp');
@@ -87,6 +88,67 @@ describe('CORS_ORIGINS', () => {
         (error: unknown) =>
           error instanceof ConfigError && /^CORS_ORIGINS lists exact origins/.test(error.message) && error.message.includes(JSON.stringify(value)),
         value,
+      );
+    }
+  });
+});
+
+describe('OTEL_TRACES', () => {
+  it('is off by default; 1 or true turns tracing on; anything else stops the start-up', () => {
+    assert.equal(config({}).tracing, false);
+    assert.equal(config({ OTEL_TRACES: '0' }).tracing, false);
+    assert.equal(config({ OTEL_TRACES: '1' }).tracing, true);
+    assert.equal(config({ OTEL_TRACES: ' TRUE ' }).tracing, true);
+    assert.throws(
+      () => config({ OTEL_TRACES: 'yes' }),
+      (error: unknown) => error instanceof ConfigError && /^OTEL_TRACES must be 1/.test(error.message),
+    );
+  });
+});
+
+describe('throttle configuration', () => {
+  it('defaults to DEFAULT_THROTTLES, and reads tiers limit/window or off', () => {
+    assert.deepEqual(config({}).throttles, DEFAULT_THROTTLES);
+    assert.equal(describeThrottle(DEFAULT_THROTTLES.loginAccountAddress), '5/1m,20/1h');
+    const read = config({
+      THROTTLE_LOGIN_ADDRESS: ' 100/1m , 1000/1d ',
+      THROTTLE_LOGIN_ACCOUNT_ADDRESS: '3/30s',
+      THROTTLE_LOGIN_ACCOUNT: 'OFF',
+      THROTTLE_REGISTER_ADDRESS: '',
+      THROTTLE_REFRESH_ADDRESS: '600/1h',
+    }).throttles;
+    assert.deepEqual(read, {
+      loginAddress: [
+        { limit: 100, windowMs: 60_000 },
+        { limit: 1000, windowMs: 86_400_000 },
+      ],
+      loginAccountAddress: [{ limit: 3, windowMs: 30_000 }],
+      loginAccount: null,
+      registerAddress: DEFAULT_THROTTLES.registerAddress,
+      refreshAddress: [{ limit: 600, windowMs: 3_600_000 }],
+      newSessions: DEFAULT_THROTTLES.newSessions,
+    });
+    assert.equal(config({ THROTTLE_NEW_SESSIONS: 'off' }).throttles.newSessions, null);
+  });
+
+  it('refuses what cannot be a limit, naming the variable, the problem and the default', () => {
+    for (const [name, value, problem] of [
+      ['THROTTLE_LOGIN_ADDRESS', '30', /"30" is not limit\/window/],
+      ['THROTTLE_LOGIN_ACCOUNT', '5/1m,', /"" is not limit\/window/],
+      ['THROTTLE_REGISTER_ADDRESS', '5 per minute', /is not limit\/window/],
+      ['THROTTLE_REFRESH_ADDRESS', '0/1m', /limit of tier 1 must be a positive integer/],
+      ['THROTTLE_LOGIN_ACCOUNT_ADDRESS', '5000/1s', /finest rate is one hit per ms/],
+      ['THROTTLE_LOGIN_ACCOUNT_ADDRESS', '1/2000d', /between 1 and one year/],
+      ['THROTTLE_LOGIN_ADDRESS', '1/1m,2/1m,3/1m,4/1m,5/1m,6/1m,7/1m,8/1m,9/1m', /9 tiers; at most 8/],
+    ] as const) {
+      assert.throws(
+        () => config({ [name]: value }),
+        (error) =>
+          error instanceof ConfigError &&
+          error.message.startsWith(`${name} must be tiers limit/window`) &&
+          problem.test(error.message) &&
+          /Unset it for the default, \d+\//.test(error.message),
+        `${name}=${value}`,
       );
     }
   });

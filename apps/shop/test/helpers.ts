@@ -65,6 +65,8 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
     secrets: [secret],
     now: clock.now,
     passwordHashing: TEST_HASHING,
+    // Throttled answers at once: the clock is injected, and waiting is moving it.
+    throttleHoldMs: 0,
     ...(options.routes ? { routes: options.routes } : {}),
     ...extra,
     ...(activeSessions ? { activeSessions: activeSessions(db, clock.now) } : {}),

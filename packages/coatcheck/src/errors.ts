@@ -24,7 +24,8 @@ export type SessionErrorCode =
   | 'ERR_SESSION_CSRF'
   | 'ERR_SESSION_READ_ONLY'
   | 'ERR_SESSION_NOT_AWAITED'
-  | 'ERR_SESSION_CORRUPT_RECORD';
+  | 'ERR_SESSION_CORRUPT_RECORD'
+  | 'ERR_SESSION_RATE_LIMITED';
 
 /** HTTP status for each code; the single table every adapter uses. */
 export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object.freeze({
@@ -40,6 +41,7 @@ export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object
   ERR_SESSION_READ_ONLY: 500,
   ERR_SESSION_NOT_AWAITED: 500,
   ERR_SESSION_CORRUPT_RECORD: 500,
+  ERR_SESSION_RATE_LIMITED: 429,
 });
 
 /** Base class of every coatcheck error. Switch on `code`, not on the class. */
@@ -209,6 +211,27 @@ export class CorruptRecordError extends SessionError {
   }
 }
 
+/**
+ * A new anonymous session was refused: its client address has created as many as the
+ * manager's `newSessionLimiter` allows. Adapters answer 429 with `Retry-After`; nothing was
+ * written, and sessions that exist (a signed-in user's included) are never refused.
+ */
+export class SessionRateLimitedError extends SessionError {
+  /** Milliseconds until this address may start a session again. */
+  readonly retryAfterMs: number;
+
+  constructor(retryAfterMs: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super('ERR_SESSION_RATE_LIMITED', `Too many new sessions from this address; try again in ${seconds} s.`);
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  /** Whole seconds for `Retry-After`, rounded up (at least 1): waiting that long is enough. */
+  get retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil(this.retryAfterMs / 1000));
+  }
+}
+
 /** Every concrete coatcheck error, for exhaustive `switch (err.code)`. */
 export type AnySessionError =
   | SessionConfigError
@@ -222,7 +245,8 @@ export type AnySessionError =
   | SessionCsrfError
   | SessionReadOnlyError
   | SessionNotAwaitedError
-  | CorruptRecordError;
+  | CorruptRecordError
+  | SessionRateLimitedError;
 
 /** Narrows an unknown value to a coatcheck error. */
 export function isSessionError(value: unknown): value is AnySessionError {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { CsrfFailure } from './errors.js';
 
 /** Why a session ended. */
 export type EndReason = 'logout' | 'destroy' | 'revoke' | 'revoke-others' | 'revoke-all';
@@ -20,6 +21,12 @@ export interface SessionEvents {
   destroyed: { readonly id: string; readonly userId: string | null; readonly reason: EndReason };
   /** Sessions were ended from elsewhere (device list, admin, password change). */
   revoked: { readonly ids: readonly string[]; readonly userId: string; readonly reason: EndReason };
+  /**
+   * An unsafe request was refused by the CSRF check every adapter runs (`reason`: which
+   * rule refused it; `sessionId`: the public id of the session its cookie named, if any).
+   * For metrics and audit. Emitted on refusals only: allowed requests pay nothing.
+   */
+  csrfRefused: { readonly reason: CsrfFailure; readonly sessionId: string | null };
 }
 
 /**

@@ -36,6 +36,7 @@ export {
   SessionTooLargeError,
   SessionSerializationError,
   SessionCsrfError,
+  SessionRateLimitedError,
   isSessionError,
 } from './errors.js';
 export type { SessionErrorCode, AnySessionError, CsrfFailure } from './errors.js';

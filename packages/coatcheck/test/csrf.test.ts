@@ -173,6 +173,38 @@ describe('CSRF guard', () => {
     assert.equal(guard.checkToken(session, await session.csrfToken(), fix), null);
   });
 
+  it('the manager emits csrfRefused with the rule and the public session id on every refusal, and nothing when a request passes', async () => {
+    const manager = createSessionManager({
+      store: memoryStore({ sweepIntervalMs: 0, quiet: true }),
+      secrets: [SECRET],
+      production: false,
+      csrf: { mode: 'strict' },
+    });
+    const refusals: unknown[] = [];
+    manager.events.on('csrfRefused', (event) => refusals.push(event));
+    const guard = manager.csrf as NonNullable<typeof manager.csrf>;
+    const first = await manager.load({ secure: true });
+    await first.login('alice');
+    const cookie = ((await first.commit())[0] as string).split(';')[0];
+    const live = await manager.load({ secure: true, cookie });
+    const anonymous = await manager.load({ secure: true });
+    assert.equal(guard.check(request({ secFetchSite: 'same-origin' }), live), null);
+    assert.equal(guard.checkToken(live, await live.csrfToken()), null);
+    assert.deepEqual(refusals, [], 'allowed requests emit nothing');
+    guard.check(request({ secFetchSite: 'cross-site' }), live);
+    guard.check(request({ origin: 'https://evil.example' }), anonymous);
+    guard.checkToken(live, undefined);
+    guard.checkToken(live, undefined, { fix: 'Mount the parser.' });
+    guard.checkToken(live, 'x'.repeat(86));
+    assert.deepEqual(refusals, [
+      { reason: 'cross-site', sessionId: live.id },
+      { reason: 'origin', sessionId: null },
+      { reason: 'token-missing', sessionId: live.id },
+      { reason: 'token-missing', sessionId: live.id },
+      { reason: 'token-invalid', sessionId: live.id },
+    ]);
+  });
+
   it('isFormContentType: urlencoded and multipart forms, with parameters and any case; nothing else', () => {
     for (const type of ['application/x-www-form-urlencoded', 'Application/X-WWW-Form-Urlencoded; charset=UTF-8', 'multipart/form-data; boundary=----x']) {
       assert.equal(isFormContentType(type), true, type);

@@ -64,6 +64,25 @@ describe('the insecure-cookie guard', () => {
   });
 });
 
+describe('the policy logger', () => {
+  it("an adapter's logger without warn gets the errors; the warnings still reach the manager's logger", async () => {
+    const managerLog: string[] = [];
+    const adapterErrors: string[] = [];
+    const manager = createSessionManager({
+      store: memoryStore({ quiet: true }),
+      secrets: [SECRET],
+      production: false,
+      logger: { warn: (message) => void managerLog.push(`warn ${message}`), error: (message) => void managerLog.push(`error ${message}`) },
+    });
+    const policy = createHttpPolicy({ manager, logger: { error: (message) => void adapterErrors.push(message) } });
+    await policy.begin(fetchRequest(new Request('http://shop.test/', { headers: { 'x-forwarded-proto': 'https' } })));
+    assert.equal(policy.answerError(new SessionStoreError('redis', 'down'))?.status, 503);
+    assert.deepEqual(adapterErrors, ['coatcheck: session error']);
+    assert.equal(managerLog.length, 1);
+    assert.match(managerLog[0] as string, /^warn COATCHECK_W012/);
+  });
+});
+
 describe('answers', () => {
   it('ER-01 one rule for what a client may read', () => {
     assert.equal(publicMessage(new SessionStoreError('redis', 'ECONNREFUSED 10.0.0.1')), 'The session store is unavailable; try again shortly.');

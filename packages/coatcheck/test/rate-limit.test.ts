@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionConfigError } from 'coatcheck/errors';
-import { RATE_LIMIT_PRUNE_WARNING, createRateLimiter, memoryRateLimit, retryAfterSeconds, type RateLimitBackend } from 'coatcheck/rate-limit';
+import { RATE_LIMIT_PRUNE_WARNING, addressKey, createRateLimiter, memoryRateLimit, retryAfterSeconds, type RateLimitBackend } from 'coatcheck/rate-limit';
 
 const rule = { limit: 5, windowMs: 60_000 };
 const make = (options: Record<string, unknown>) => () =>
@@ -93,6 +93,12 @@ describe('createRateLimiter', () => {
     for (const key of backend.keys) assert.match(key, /^login:account:0:[A-Za-z0-9_-]{43}$/);
   });
 
+  it('names its dimensions, in the order of its rules', () => {
+    const limiter = createRateLimiter({ backend: memoryRateLimit(), name: 'login', rules: { address: rule, account: [rule, rule] }, pruneIntervalMs: 0 });
+    assert.deepEqual(limiter.dimensions, ['address', 'account']);
+    assert.ok(Object.isFrozen(limiter.dimensions));
+  });
+
   it('retryAfterSeconds rounds up, so waiting that long is enough', () => {
     assert.equal(retryAfterSeconds({ retryAfterMs: 0 }), 0);
     assert.equal(retryAfterSeconds({ retryAfterMs: 1 }), 1);
@@ -158,5 +164,34 @@ describe('memoryRateLimit', () => {
     assert.equal((await backend.consume('kept', probe)).tat, 21, 'the key in use kept all 21 hits: never dropped');
     const dropped = await backend.consume('flood-0', probe);
     assert.equal(dropped.tat, 0, 'the oldest flood key was dropped');
+  });
+});
+
+describe('addressKey', () => {
+  it('keeps an IPv4 address, also written IPv4-mapped, and keys IPv6 by its /64', () => {
+    assert.equal(addressKey('203.0.113.7'), '203.0.113.7');
+    assert.equal(addressKey('::ffff:203.0.113.7'), '203.0.113.7');
+    assert.equal(addressKey('::FFFF:cb00:7107'), '203.0.113.7');
+    assert.equal(addressKey('2001:db8:0:1::1'), '2001:db8:0:1::/64');
+    assert.equal(addressKey('2001:DB8:0:1:ffff:ffff:ffff:ffff'), '2001:db8:0:1::/64');
+    assert.equal(addressKey('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(addressKey('::1'), '0:0:0:0::/64');
+    assert.equal(addressKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
+    assert.equal(addressKey('64:ff9b::192.0.2.1'), '64:ff9b:0:0::/64');
+  });
+
+  it('AB-02 one IPv6 subscriber cannot escape a per-address limit by picking new addresses in its /64', async () => {
+    const limiter = createRateLimiter({ backend: memoryRateLimit(), name: 'signup', rules: { address: { limit: 2, windowMs: 60_000 } }, pruneIntervalMs: 0 });
+    const verdicts = [];
+    for (const host of ['1', '2', 'dead:beef', 'ffff:ffff:fffe']) verdicts.push((await limiter.hit({ address: addressKey(`2001:db8:7:8::${host}`) })).allowed);
+    assert.deepEqual(verdicts, [true, true, false, false]);
+    assert.equal((await limiter.hit({ address: addressKey('2001:db8:7:9::1') })).allowed, true, 'the next /64 is another subscriber');
+  });
+
+  it('gives anything else a key of its own, a missing address included', () => {
+    assert.equal(addressKey(' Unknown '), 'unknown');
+    assert.equal(addressKey(undefined), '');
+    assert.equal(addressKey(null), '');
+    assert.equal(addressKey('1.2.3.999'), '1.2.3.999');
   });
 });

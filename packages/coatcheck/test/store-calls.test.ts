@@ -57,6 +57,36 @@ describe('manager.onStoreCall', () => {
     assert.deepEqual(take(), ['update:miss', 'touch:miss']);
   });
 
+  it('names the public session id of each call about one session, never the ticket; user and store calls carry none', async () => {
+    const { manager, calls } = setup(quietStore());
+    const anonymous = await manager.load(HTTPS);
+    anonymous.set('cart', ['a']);
+    const anonymousCookie = (await anonymous.commit())[0] as string;
+    const firstId = anonymous.id as string;
+    const visit = await manager.load({ ...HTTPS, cookie: anonymousCookie.split(';')[0] });
+    await visit.login('alice');
+    const cookie = (await visit.commit())[0] as string;
+    const secondId = visit.id as string;
+    await manager.listSessions('alice');
+    await manager.revokeAllSessions('alice');
+    await manager.ping();
+    const named = calls.map((c) => `${c.op}:${c.id ?? '-'}`);
+    // First write, the login's read under the lock, the new record, the old one deleted.
+    assert.deepEqual(named, [
+      `create:${firstId}`,
+      `get:${firstId}`,
+      `get:${firstId}`,
+      `create:${secondId}`,
+      `delete:${firstId}`,
+      'listByUser:-',
+      'deleteByUser:-',
+      'ping:-',
+    ]);
+    const ticket = /=([^;]+)/.exec(cookie)?.[1] as string;
+    assert.ok(ticket.startsWith(secondId) && ticket.length > secondId.length, 'the cookie is the id, then its secret');
+    for (const call of calls) assert.ok(!JSON.stringify(call).includes(ticket.slice(secondId.length + 1, secondId.length + 20)), 'no secret in a call');
+  });
+
   it('reads served by the local cache are not store calls', async () => {
     const { manager, take } = setup(quietStore(), { bus: memoryBus(), cache: true });
     const { cookie } = await login(manager);

@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  redactUrl,
   CorruptRecordError,
   SessionStoreError,
   checkRecord,
@@ -123,5 +124,20 @@ describe('reportCorrupt', () => {
     const warning = await seen;
     assert.equal(warning.code, 'COATCHECK_W002');
     assert.equal(warning.message, 'coatcheck acme store deleted an unreadable record at id1: column data is not valid JSON');
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password in the authority and in a password parameter, and nothing else', () => {
+    assert.equal(redactUrl('redis://:s3cret@cache:6379/2'), 'redis://:***@cache:6379/2');
+    assert.equal(redactUrl('rediss://app:s3cret@cache.example:6380'), 'rediss://app:***@cache.example:6380');
+    assert.equal(redactUrl('postgres://app@db/shop?password=s3cret&sslmode=require'), 'postgres://app@db/shop?password=***&sslmode=require');
+    assert.equal(redactUrl('postgres://db:5432/shop'), 'postgres://db:5432/shop');
+  });
+
+  it('hides everything before @ in what does not parse, so a typo cannot leak a password', () => {
+    const out = redactUrl('redis://user:s3cret@host:port-typo');
+    assert.ok(!out.includes('s3cret'), out);
+    assert.equal(redactUrl('postgres://u:s3cret@[bad/db?password=x'), 'postgres://***@[bad/db?password=***');
   });
 });

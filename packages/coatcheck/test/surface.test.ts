@@ -70,6 +70,7 @@ const APPLICATION = [
   'SessionEvents',
   'SessionManager',
   'SessionManagerOptions',
+  'SessionRateLimitedError',
   'SessionSerializationError',
   'SessionStartupError',
   'SessionStoreError',

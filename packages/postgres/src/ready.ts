@@ -14,6 +14,7 @@
 import type { Pool } from 'pg';
 import { SessionStartupError } from 'coatcheck/errors';
 import { assertMs } from './options.js';
+import { redactUrl } from 'coatcheck/store-kit';
 
 /** Default of `timeoutMs`: how long start-up may wait for Postgres. */
 export const DEFAULT_READY_TIMEOUT_MS = 10_000;
@@ -57,18 +58,6 @@ function describePool(pool: Pool): string {
   const port = options.port ?? process.env.PGPORT ?? 5432;
   const database = typeof options.database === 'string' ? options.database : (process.env.PGDATABASE ?? '');
   return `postgres://${user}${host}:${String(port)}/${database}`;
-}
-
-/** `url` with its password (in the authority or a `password` parameter) replaced by `***`. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@').replace(/password=[^&]*/g, 'password=***');
-  }
 }
 
 /** The driver's error behind a store error. */

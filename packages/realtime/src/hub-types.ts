@@ -6,6 +6,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Connection } from './connection.js';
+import type { HandshakeListener } from './handshake-hook.js';
 import type { Target } from './targets.js';
 
 /** Counters for metrics and tests. */
@@ -46,6 +47,15 @@ export interface Hub {
   disconnect(target: Target, code: number, reason?: string): number;
   /** Sockets on this instance, optionally only the target's. */
   connections(target?: Target): Connection[];
+  /**
+   * Calls `listener` after every upgrade request the hub answered: accepted (`status` 101,
+   * with the session's public id) or refused (the status and `ERR_REALTIME_*` code), with
+   * its duration. For metrics and tracing (`@coatcheck/prometheus`,
+   * `@coatcheck/opentelemetry`). Runs synchronously: keep it cheap. A listener that throws
+   * is logged once and breaks nothing. Without listeners no clock is read. Returns the
+   * function that removes the listener.
+   */
+  onHandshake(listener: HandshakeListener): () => void;
   readonly stats: HubStats;
   /** Closes every socket (1001) and stops listening; does not close the manager or bus. */
   close(): Promise<void>;

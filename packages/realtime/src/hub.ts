@@ -24,9 +24,11 @@ import { resolveHubOptions, type HubOptions } from './options.js';
 import { createMessageRate } from './rate-limit.js';
 import { encodeMessage, READY_FRAME } from './protocol.js';
 import { handleFrame, startAuthDeadline } from './inbound.js';
+import { createHandshakeHook } from './handshake-hook.js';
 import { armTokenExpiry } from './token-expiry.js';
 import { describeTarget, groupKey, isTarget, type Target } from './targets.js';
 import type { Hub, HubStats } from './hub-types.js';
+import type { RealtimeUpgradeErrorCode } from './error-codes.js';
 
 export type { Hub, HubStats } from './hub-types.js';
 
@@ -48,6 +50,7 @@ export function createHub(input: HubOptions): Hub {
   const peers = new Set<Peer>();
   const groups = createGroups<Peer>();
   const counters = { refused: 0, reaped: 0, slowConsumers: 0, revoked: 0, rateLimited: 0 };
+  const handshakes = createHandshakeHook(logger);
   let closed = false;
 
   const wss = new WebSocketServer({
@@ -176,34 +179,38 @@ export function createHub(input: HubOptions): Hub {
     // Errors on the raw socket while we authenticate (a client hanging up) must not crash.
     const onError = () => socket.destroy();
     socket.on('error', onError);
-    if (closed) {
+    // The clock is read only for onHandshake listeners.
+    const started = handshakes.active ? performance.now() : -1;
+    const refuse = (status: number, code: RealtimeUpgradeErrorCode) => {
       counters.refused++;
-      reject(socket, 503, 'ERR_REALTIME_CLOSED');
+      reject(socket, status, code);
+      if (started !== -1) handshakes.report(started, status, code, null);
+    };
+    if (closed) {
+      refuse(503, 'ERR_REALTIME_CLOSED');
       return;
     }
     authenticateUpgrade(options, request, (userId) => groups.size(`u:${userId}`)).then(
       (result) => {
         if (!result.ok) {
-          counters.refused++;
-          reject(socket, result.status, result.code);
+          refuse(result.status, result.code);
           return;
         }
         if (!offeredProtocols(request).includes(PROTOCOL) && request.headers['sec-websocket-protocol'] !== undefined) {
           // Browsers fail a handshake whose offered protocols were all refused; say why instead.
-          counters.refused++;
-          reject(socket, 400, 'ERR_REALTIME_PROTOCOL');
+          refuse(400, 'ERR_REALTIME_PROTOCOL');
           return;
         }
         wss.handleUpgrade(request, socket, head, (ws) => {
           socket.off('error', onError);
+          if (started !== -1) handshakes.report(started, 101, null, result.identity?.sessionId ?? null);
           if (closed) ws.close(CLOSE_CODES.GOING_AWAY, 'shutting down');
           else adopt(ws, result.identity);
         });
       },
       (error: unknown) => {
         logger.error('coatcheck realtime: handshake failed', { error });
-        counters.refused++;
-        reject(socket, 500, 'ERR_REALTIME_INTERNAL');
+        refuse(500, 'ERR_REALTIME_INTERNAL');
       },
     );
   }
@@ -281,6 +288,7 @@ export function createHub(input: HubOptions): Hub {
       const members = target === undefined ? peers : groups.members(encode(target, null).key);
       return members === undefined ? [] : [...members].filter((p) => p.sessionId !== null).map((p) => p.connection);
     },
+    onHandshake: handshakes.subscribe,
     get stats(): HubStats {
       return { connections: groups.size('*'), sessions: liveness.size, ...counters };
     },

@@ -17,6 +17,7 @@
 export { createHub, type Hub, type HubStats } from './hub.js';
 export type { HubOptions, VerifyBearer, BearerIdentity } from './options.js';
 export type { Connection } from './connection.js';
+export type { HandshakeReport, HandshakeListener } from './handshake-hook.js';
 export type { Target } from './targets.js';
 export { CLOSE_CODES, TERMINAL_CLOSE_CODES, type CloseCode } from './close-codes.js';
 export { PROTOCOL, BEARER_PROTOCOL_PREFIX, type HandshakeErrorCode } from './handshake.js';

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { redactUrl } from 'coatcheck/store-kit';
 
 /** The parts of a client's `options` that say where it connects; all optional. */
 interface TargetOptions {
@@ -15,20 +16,6 @@ interface TargetOptions {
 /** A client that may expose its options (standalone and cluster clients do; Sentinel does not). */
 export interface DescribableRedisClient {
   readonly options?: unknown;
-}
-
-/**
- * `url` with the password replaced by `***`. In a string that does not parse as a URL,
- * everything between `//` and `@` is hidden, so a password cannot leak through a typo.
- */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
 }
 
 function describeNode(options: TargetOptions | undefined): string {

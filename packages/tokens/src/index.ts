@@ -11,7 +11,7 @@ export type { TokenService, TokenPair, SocketIdentity, TokenBearerFailure } from
 export type { TokenServiceOptions } from './options.js';
 export type { RefreshOutcome } from './refresh/rotate.js';
 export { TOKEN_ERROR_CODES, type TokenErrorCode, type AccessTokenErrorCode, type RefreshFailureCode } from './error-codes.js';
-export type { TokenEvents, TokenEventEmitter } from './events.js';
+export type { TokenEvents, TokenEventEmitter, RefreshEventOutcome } from './events.js';
 export type { AccessClaims } from './access/claims.js';
 export { anonymousSubject } from './access/claims.js';
 export { REFRESH_KEY } from './refresh/refresh-state.js';

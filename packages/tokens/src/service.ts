@@ -39,7 +39,7 @@ export interface TokenPair {
 
 /** The token service. */
 export interface TokenService<D extends object = SessionDataMap> extends BearerAuthenticator<D> {
-  /** `refresh-reuse`, `family-started`. */
+  /** `refresh-reuse`, `family-started`, `refresh`. */
   readonly events: TokenEventEmitter;
   /** Starts an anonymous session (written now) and returns its first token pair. */
   anonymous(request?: RequestInfo): Promise<TokenPair>;

@@ -20,13 +20,25 @@ export interface RouteDoc {
 
 /** Keyed by `METHOD /url` as Fastify registers it. */
 export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
-  'POST /register': { tag: 'auth', summary: 'Create an account', responses: { 201: '`{id, username}`', 409: '`ERR_USERNAME_TAKEN`' } },
+  'POST /register': {
+    tag: 'auth',
+    summary: 'Create an account',
+    responses: {
+      201: '`{id, username}`',
+      409: '`ERR_USERNAME_TAKEN`',
+      429: '`ERR_TOO_MANY_ATTEMPTS` with `Retry-After`: too many registrations from this address',
+    },
+  },
   'POST /login': {
     tag: 'auth',
     summary: 'Log in, optionally remembered',
     description:
       'Issues a new ticket (the old one stops working) and keeps the anonymous cart. `remember: true` sets a persistent cookie (one day by default, `REMEMBER_ME_LIFETIME`); otherwise the cookie ends with the browser.',
-    responses: { 200: '`{user}`', 401: '`ERR_INVALID_CREDENTIALS` (same answer for an unknown user and a wrong password)' },
+    responses: {
+      200: '`{user}`',
+      401: '`ERR_INVALID_CREDENTIALS` (same answer for an unknown user and a wrong password)',
+      429: '`ERR_TOO_MANY_ATTEMPTS` with `Retry-After`: too many attempts from this address or on this account',
+    },
   },
   'GET /profile': {
     tag: 'auth',
@@ -59,7 +71,11 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     summary: 'Step-up: confirm the password again',
     description: 'Rotates the ticket and makes the session fresh for 5 minutes, long enough to change the password.',
     auth: true,
-    responses: { 200: '`{authenticatedAt, freshUntil}`', 403: '`ERR_WRONG_PASSWORD`, or `ERR_VIEW_AS_READ_ONLY`' },
+    responses: {
+      200: '`{authenticatedAt, freshUntil}`',
+      403: '`ERR_WRONG_PASSWORD`, or `ERR_VIEW_AS_READ_ONLY`',
+      429: '`ERR_TOO_MANY_ATTEMPTS` with `Retry-After`: too many attempts from this address or on this account',
+    },
   },
   'POST /password': {
     tag: 'account',
@@ -75,7 +91,12 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /cart/add': {
     tag: 'cart',
     summary: 'Add to the cart (anonymous or logged in)',
-    responses: { 200: '`{cart}`', 404: '`ERR_UNKNOWN_ITEM`: no such item id', 409: '`ERR_CART_FULL`, `ERR_CART_QUANTITY`' },
+    responses: {
+      200: '`{cart}`',
+      404: '`ERR_UNKNOWN_ITEM`: no such item id',
+      409: '`ERR_CART_FULL`, `ERR_CART_QUANTITY`',
+      429: '`ERR_SESSION_RATE_LIMITED` with `Retry-After`: this address has started too many sessions (a visitor without one only)',
+    },
   },
   'GET /cart': { tag: 'cart', summary: 'The cart', responses: { 200: '`{cart: [{item_id, quantity}]}`' } },
   'GET /checkout': {
@@ -133,20 +154,31 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     tag: 'tokens',
     summary: 'Bearer tokens for a new anonymous session',
     description: 'For SPAs and mobile apps: the session exists server-side (a cart can be kept in it) and is upgraded by `POST /token` with its data kept.',
-    responses: { 200: '`{access_token, token_type: "Bearer", expires_in, refresh_token}`' },
+    responses: {
+      200: '`{access_token, token_type: "Bearer", expires_in, refresh_token}`',
+      429: '`ERR_SESSION_RATE_LIMITED` with `Retry-After`: this address has started too many sessions',
+    },
   },
   'POST /token': {
     tag: 'tokens',
     summary: 'Log in a bearer client',
     description:
       'With an anonymous access token in `Authorization`, that session is upgraded (new id, cart kept). `token` repeats `access_token` under the name seed 004 clients read.',
-    responses: { 200: 'A token pair, `token` and `{user}`', 401: '`ERR_INVALID_CREDENTIALS`' },
+    responses: {
+      200: 'A token pair, `token` and `{user}`',
+      401: '`ERR_INVALID_CREDENTIALS`',
+      429: '`ERR_TOO_MANY_ATTEMPTS` with `Retry-After`: too many attempts from this address or on this account',
+    },
   },
   'POST /token/refresh': {
     tag: 'tokens',
     summary: 'Rotate a refresh token',
     description: 'Every use returns a new pair. A rotated token presented again outside the grace window ends the whole family and its session.',
-    responses: { 200: 'A new token pair', 401: '`ERR_REFRESH_TOKEN_INVALID`, `ERR_REFRESH_TOKEN_EXPIRED`, `ERR_REFRESH_TOKEN_REUSED`' },
+    responses: {
+      200: 'A new token pair',
+      401: '`ERR_REFRESH_TOKEN_INVALID`, `ERR_REFRESH_TOKEN_EXPIRED`, `ERR_REFRESH_TOKEN_REUSED`',
+      429: '`ERR_TOO_MANY_ATTEMPTS` with `Retry-After`: too many refreshes from this address',
+    },
   },
   'POST /token/revoke': {
     tag: 'tokens',

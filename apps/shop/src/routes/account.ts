@@ -18,6 +18,7 @@ import { requireSelf, resolveActing } from '../admin/view-as.js';
 import { HttpError } from '../http/errors.js';
 import { passwordChangeSchema, reauthSchema, type PasswordChangeBody, type ReauthBody } from '../http/shop-schemas.js';
 import type { UserStore } from '../users/user-store.js';
+import type { Throttle } from '../hardening/throttle.js';
 
 /** How long a login or re-authentication counts as fresh: 5 minutes. */
 export const REAUTH_WINDOW_MS = 5 * 60 * 1000;
@@ -27,10 +28,12 @@ export interface AccountRouteDeps {
   readonly users: UserStore;
   readonly isAdmin: AdminCheck;
   readonly now: () => number;
+  /** Step-up guesses count with login attempts on the same account. */
+  readonly throttle: Throttle;
 }
 
 /** Registers the account routes on a scope where `request.session` exists. */
-export function accountRoutes(app: FastifyInstance, { users, isAdmin, now }: AccountRouteDeps): void {
+export function accountRoutes(app: FastifyInstance, { users, isAdmin, now, throttle }: AccountRouteDeps): void {
   const freshUntil = (authenticatedAt: number | null) => (authenticatedAt === null ? null : authenticatedAt + REAUTH_WINDOW_MS);
 
   // What the page shows: the acting user (the viewed one while an admin views as them), and
@@ -56,8 +59,13 @@ export function accountRoutes(app: FastifyInstance, { users, isAdmin, now }: Acc
 
   app.post<{ Body: ReauthBody }>('/reauth', { schema: reauthSchema }, async (request) => {
     const user = requireSelf(request, users, isAdmin);
+    // A stolen session cookie must not buy unlimited guesses at the password it needs to
+    // take the account over: the same limiters as a login of this account. (AB-03)
+    const refused = await throttle.password(request, user.username);
+    if (refused) throw refused;
     // 403, not 401: the session is still logged in; only this proof failed.
     if (!(await users.checkPassword(user.id, request.body.password))) throw new HttpError(403, 'ERR_WRONG_PASSWORD', 'That is not your current password.');
+    await throttle.passwordAccepted(request, user.username);
     const { session } = request;
     await session.login(user.id, { remember: session.persistent });
     return { authenticatedAt: session.authenticatedAt, freshUntil: freshUntil(session.authenticatedAt) };

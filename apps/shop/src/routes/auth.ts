@@ -10,6 +10,7 @@ import { wantsPage } from '../http/pages.js';
 import { requireUser } from '../http/require-user.js';
 import { loginSchema, registerSchema, type LoginBody, type RegisterBody } from '../http/schemas.js';
 import type { UserStore } from '../users/user-store.js';
+import type { Throttle } from '../hardening/throttle.js';
 import type { LoginPages } from './pages.js';
 
 /** What the auth routes need. */
@@ -17,12 +18,17 @@ export interface AuthRouteDeps {
   readonly users: UserStore;
   /** Renders the login page, for a browser's refused form login. */
   readonly pages: LoginPages;
+  /** Password and registration throttles (429 `ERR_TOO_MANY_ATTEMPTS`). */
+  readonly throttle: Throttle;
 }
 
 /** Registers the auth routes on a scope where `request.session` exists. */
-export function authRoutes(app: FastifyInstance, { users, pages }: AuthRouteDeps): void {
+export function authRoutes(app: FastifyInstance, { users, pages, throttle }: AuthRouteDeps): void {
   app.post<{ Body: RegisterBody }>('/register', { schema: registerSchema }, async (request, reply) => {
     const { username, password } = request.body;
+    // Before the hash: a refused registration costs no scrypt. (AP-07)
+    const refused = await throttle.register(request);
+    if (refused) throw refused;
     const user = await users.register(username, password);
     if (!user) throw new HttpError(409, 'ERR_USERNAME_TAKEN', 'That username is taken.');
     return reply.code(201).send({ id: user.id, username: user.username });
@@ -32,10 +38,15 @@ export function authRoutes(app: FastifyInstance, { users, pages }: AuthRouteDeps
   // with the error (401). Every other client gets JSON.
   app.post<{ Body: LoginBody }>('/login', { schema: loginSchema }, async (request, reply) => {
     const { username, password, remember = false } = request.body;
+    // Throttled before the password is hashed, whether or not the account exists. (AB-03, AB-04)
+    const refused = await throttle.password(request, username);
+    if (refused && wantsPage(request)) return pages.sendLogin(request, reply.headers(refused.headers), 429, refused.message);
+    if (refused) throw refused;
     const user = await users.authenticate(username, password);
     // One answer for "no such user" and "wrong password". (AB-05)
     if (!user && wantsPage(request)) return pages.sendLogin(request, reply, 401, 'Wrong username or password.');
     if (!user) throw new HttpError(401, 'ERR_INVALID_CREDENTIALS', 'Wrong username or password.');
+    await throttle.passwordAccepted(request, username);
     const session = request.session;
     const previousUser = session.userId;
     // login() issues a new ticket and ends the old one (LC-01) and keeps the anonymous cart

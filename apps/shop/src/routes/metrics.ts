@@ -9,17 +9,17 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import { METRICS_CONTENT_TYPE, type MetricsRegistry } from '../metrics/registry.js';
+import type { Registry } from 'prom-client';
 
 /** What the metrics route needs. */
 export interface MetricsRouteDeps {
-  readonly registry: MetricsRegistry;
+  readonly registry: Registry;
 }
 
 /** Registers `GET /metrics`. */
 export function metricsRoutes(app: FastifyInstance, { registry }: MetricsRouteDeps): void {
   app.get('/metrics', async (_request, reply) => {
-    reply.header('cache-control', 'no-store').type(METRICS_CONTENT_TYPE);
-    return registry.render();
+    reply.header('cache-control', 'no-store').type(registry.contentType);
+    return registry.metrics();
   });
 }

@@ -23,16 +23,22 @@ import { HttpError } from '../http/errors.js';
 import { notAuthenticated, requireUser } from '../http/require-user.js';
 import { loginSchema, refreshSchema, revokeSchema, type LoginBody, type RefreshBody, type RevokeBody } from '../http/schemas.js';
 import type { UserStore } from '../users/user-store.js';
+import type { ClientAddress } from '../http/client-address.js';
+import type { Throttle } from '../hardening/throttle.js';
 
 /** What the token routes need. */
 export interface TokenRouteDeps {
   readonly tokens: TokenService<any>;
   readonly manager: SessionManager<any>;
   readonly users: UserStore;
+  /** Password and refresh throttles (429 `ERR_TOO_MANY_ATTEMPTS`). */
+  readonly throttle: Throttle;
+  /** The client address by the session library's proxy-trust rule, as the session layer records it. */
+  readonly clientAddress: ClientAddress;
 }
 
-function requestInfo(request: FastifyRequest) {
-  return { userAgent: request.headers['user-agent'], ip: request.ip, secure: request.protocol === 'https' };
+function requestInfo(request: FastifyRequest, clientAddress: ClientAddress) {
+  return { userAgent: request.headers['user-agent'], ip: clientAddress.of(request), secure: request.protocol === 'https' };
 }
 
 function noStore(reply: FastifyReply): void {
@@ -40,15 +46,19 @@ function noStore(reply: FastifyReply): void {
 }
 
 /** Routes that must work without (or with an expired) access token. */
-export function tokenEndpoints(app: FastifyInstance, { tokens }: Pick<TokenRouteDeps, 'tokens'>): void {
+export function tokenEndpoints(app: FastifyInstance, { tokens, throttle, clientAddress }: Pick<TokenRouteDeps, 'tokens' | 'throttle' | 'clientAddress'>): void {
   app.post('/anonymous-login', async (request, reply) => {
     noStore(reply);
-    return tokens.anonymous(requestInfo(request));
+    return tokens.anonymous(requestInfo(request, clientAddress));
   });
 
   app.post<{ Body: RefreshBody }>('/token/refresh', { schema: refreshSchema }, async (request, reply) => {
     noStore(reply);
-    const outcome = await tokens.refresh(request.body.refresh_token, requestInfo(request));
+    // Guessing refresh tokens is hopeless (256-bit secrets), but each guess still costs a
+    // store read: one address gets a bounded number of them. (AB-07)
+    const refused = await throttle.refresh(request);
+    if (refused) throw refused;
+    const outcome = await tokens.refresh(request.body.refresh_token, requestInfo(request, clientAddress));
     // invalid_grant in OAuth terms; 401 so clients treat it like any lost login.
     if (!outcome.ok) throw new HttpError(401, outcome.code, outcome.message);
     return outcome.tokens;
@@ -71,15 +81,19 @@ export function tokenEndpoints(app: FastifyInstance, { tokens }: Pick<TokenRoute
 }
 
 /** Routes inside the session scope, where `request.session` exists (cookie or bearer). */
-export function tokenRoutes(app: FastifyInstance, { tokens, manager, users }: TokenRouteDeps): void {
+export function tokenRoutes(app: FastifyInstance, { tokens, manager, users, throttle, clientAddress }: TokenRouteDeps): void {
   app.post<{ Body: LoginBody }>('/token', { schema: loginSchema }, async (request, reply) => {
     noStore(reply);
     const { username, password, remember = false } = request.body;
+    // The same limiters as the cookie login: guesses through either count together. (AB-03)
+    const refused = await throttle.password(request, username);
+    if (refused) throw refused;
     const user = await users.authenticate(username, password);
     if (!user) throw new HttpError(401, 'ERR_INVALID_CREDENTIALS', 'Wrong username or password.');
+    await throttle.passwordAccepted(request, username);
     // A bearer client's anonymous session is upgraded (its cart kept, its id and token
     // family replaced); a browser's cookie session is left alone and a new one is started.
-    const session = request.sessionSource === 'bearer' ? request.session : await manager.loadById(null, requestInfo(request));
+    const session = request.sessionSource === 'bearer' ? request.session : await manager.loadById(null, requestInfo(request, clientAddress));
     const previousUser = session.userId;
     const pair = await tokens.login(session, user.id, {
       remember,

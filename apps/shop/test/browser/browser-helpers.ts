@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page, type WebSocket } from 'playwright-core';
+import type { SessionBus } from 'coatcheck/bus';
+import type { SessionStore } from 'coatcheck/store-kit';
 import { sqliteStore } from '@coatcheck/sqlite';
 import { buildApp } from '../../src/app.js';
 import { countSqliteSessions } from '../../src/backends.js';
@@ -90,7 +92,7 @@ export interface RunningShop {
   advance(ms: number): void;
   /** Stops the server (sockets get 1001) and starts a new one on the same port, store and secret. */
   restart(): Promise<void>;
-  /** Live sessions in the store, by the shop's clock. */
+  /** Live sessions in the store, by the shop's clock (the SQLite file only: throws with {@link StartShopOptions.sessionBackend}). */
   sessions(): number;
 }
 
@@ -109,6 +111,13 @@ export interface StartShopOptions {
   onResponse?: (response: SeenResponse) => void;
   /** Session and token lifetimes, in seconds (`readConfig(env).lifetimes` reads them as `main.ts` does). @default the shop's */
   lifetimes?: Partial<ShopLifetimes>;
+  /**
+   * Sessions in another store with its bus (Redis, Postgres), as `REDIS_URL` or
+   * `DATABASE_URL` would give them, instead of the SQLite file: what other processes (a
+   * second instance, the `coatcheck` command) can reach. The caller closes both.
+   * @default the SQLite file, no bus
+   */
+  sessionBackend?: { readonly store: SessionStore; readonly bus: SessionBus };
 }
 
 /** A response the shop sent, as {@link StartShopOptions.onResponse} reports it. */
@@ -126,19 +135,39 @@ export interface SeenResponse {
  * channel open to the page's origin (as `main.ts` allows `http://127.0.0.1:<port>` and
  * `http://localhost:<port>`).
  */
-export async function startShop({ hostname = '127.0.0.1', corsOrigins = [], onResponse, lifetimes = {} }: StartShopOptions = {}): Promise<RunningShop> {
+export async function startShop({
+  hostname = '127.0.0.1',
+  corsOrigins = [],
+  onResponse,
+  lifetimes = {},
+  sessionBackend,
+}: StartShopOptions = {}): Promise<RunningShop> {
   await ensureWebBuilt();
   const dir = tempDir('coatcheck-browser-');
   const db = new Database(join(dir, 'shop.sqlite'));
   db.pragma('journal_mode = WAL');
-  const store = sqliteStore({ database: db, pruneIntervalMs: 0 });
+  // The users stay in the SQLite file either way; only the sessions move.
+  const ownStore = sessionBackend ? null : sqliteStore({ database: db, pruneIntervalMs: 0 });
+  const store = sessionBackend?.store ?? (ownStore as SessionStore);
+  const bus = sessionBackend?.bus ?? null;
   let offset = 0;
   const now = () => Date.now() + offset;
   const port = await freePort();
   const origin = `http://${hostname}:${port}`;
   const secrets = [randomBytes(32).toString('base64url')];
   const serve = async () => {
-    const app = buildApp({ store, db, secrets, now, web: WEB_DIST, realtime: { origins: [origin] }, corsOrigins, lifetimes, passwordHashing: TEST_HASHING });
+    const app = buildApp({
+      store,
+      bus,
+      db,
+      secrets,
+      now,
+      web: WEB_DIST,
+      realtime: { origins: [origin] },
+      corsOrigins,
+      lifetimes,
+      passwordHashing: TEST_HASHING,
+    });
     if (onResponse) {
       app.addHook('onResponse', (request, reply, done) => {
         onResponse({ method: request.method, url: request.url, status: reply.statusCode, origin: request.headers.origin });
@@ -156,13 +185,17 @@ export async function startShop({ hostname = '127.0.0.1', corsOrigins = [], onRe
   let app = await serve();
   after(async () => {
     await stop(app);
-    await store.close();
+    await ownStore?.close();
     db.close();
   });
   return {
     url: origin,
     advance: (ms) => void (offset += ms),
-    sessions: countSqliteSessions(db, now),
+    sessions: ownStore
+      ? countSqliteSessions(db, now)
+      : () => {
+          throw new Error('sessions() counts the SQLite file; ask the store given as sessionBackend instead');
+        },
     async restart() {
       await stop(app);
       app = await serve();
@@ -177,8 +210,8 @@ export async function openPage(browser: Browser, url: string): Promise<Page> {
   return page;
 }
 
-/** Creates an account over the API (not through the page). */
-export async function registerUser(shop: RunningShop, username: string): Promise<void> {
+/** Creates an account over the API (not through the page); resolves with the user's id. */
+export async function registerUser(shop: RunningShop, username: string): Promise<string> {
   const res = await fetch(`${shop.url}/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -186,6 +219,7 @@ export async function registerUser(shop: RunningShop, username: string): Promise
     signal: AbortSignal.timeout(ACTION_TIMEOUT_MS),
   });
   if (res.status !== 201) throw new Error(`register ${username}: ${res.status}`);
+  return ((await res.json()) as { id: string }).id;
 }
 
 /** Saves a screenshot under test-artifacts/. */

@@ -149,8 +149,15 @@ function assertOrigin(value: unknown, index: number): string {
   return parsed.origin;
 }
 
-/** Validates the options and builds the guard. Throws `SessionConfigError`. */
-export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
+/** Told of every refusal a guard decides, with the session of the request. */
+export type CsrfRefusalListener = (refusal: SessionCsrfError, session: Session<any>) => void;
+
+/**
+ * Validates the options and builds the guard. Throws `SessionConfigError`. `onRefused` is
+ * called with each refusal before it is returned (the manager emits `csrfRefused` from it);
+ * it is not called for allowed requests.
+ */
+export function createCsrfGuard(options: CsrfOptions = {}, onRefused?: CsrfRefusalListener): CsrfGuard {
   if (options === null || typeof options !== 'object') throw new SessionConfigError('csrf must be an options object or false.');
   const { trustedOrigins = [], headerName = 'x-csrf-token', fieldName = '_csrf', mode = 'standard' } = options;
   if (!MODES.includes(mode))
@@ -163,6 +170,10 @@ export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
   const trusted = new Set(trustedOrigins.map(assertOrigin));
   const isTrustedOrigin = (origin: string | null | undefined, target: string) => typeof origin === 'string' && (origin === target || trusted.has(origin));
   const header = headerName.toLowerCase();
+  const refuse = (refusal: SessionCsrfError, session: Session<any>): SessionCsrfError => {
+    onRefused?.(refusal, session);
+    return refusal;
+  };
 
   return Object.freeze({
     headerName: header,
@@ -176,16 +187,22 @@ export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
       const site = request.secFetchSite;
       if (typeof site === 'string' && site !== '') {
         if (site === 'same-origin' || site === 'none' || trusted.has(request.origin ?? '')) return null;
-        return new SessionCsrfError(
-          'cross-site',
-          `Cross-site request refused: Sec-Fetch-Site is "${site === 'same-site' ? 'same-site' : 'cross-site'}" and its origin is not in csrf.trustedOrigins. If that origin is yours, add it there. A script or other non-browser client should send neither Sec-Fetch-Site nor Origin.`,
+        return refuse(
+          new SessionCsrfError(
+            'cross-site',
+            `Cross-site request refused: Sec-Fetch-Site is "${site === 'same-site' ? 'same-site' : 'cross-site'}" and its origin is not in csrf.trustedOrigins. If that origin is yours, add it there. A script or other non-browser client should send neither Sec-Fetch-Site nor Origin.`,
+          ),
+          session,
         );
       }
       if (typeof request.origin === 'string' && request.origin !== '') {
         if (isTrustedOrigin(request.origin, request.target)) return null;
-        return new SessionCsrfError(
-          'origin',
-          'Cross-origin request refused: its Origin is neither this site nor in csrf.trustedOrigins. If that origin is yours, add it there. A script or other non-browser client should not send an Origin header.',
+        return refuse(
+          new SessionCsrfError(
+            'origin',
+            'Cross-origin request refused: its Origin is neither this site nor in csrf.trustedOrigins. If that origin is yours, add it there. A script or other non-browser client should not send an Origin header.',
+          ),
+          session,
         );
       }
       // Neither header: not a cross-site browser request today (step 5 above).
@@ -193,22 +210,31 @@ export function createCsrfGuard(options: CsrfOptions = {}): CsrfGuard {
     },
     checkToken(session: Session<any>, token: unknown, unreadForm?: UnreadForm) {
       if ((typeof token !== 'string' || token === '') && unreadForm !== undefined) {
-        return new SessionCsrfError(
-          'token-missing',
-          `CSRF token missing: this form post has a session cookie but no Origin or Sec-Fetch-Site header, and csrf.mode is 'strict', so its token (from session.csrfToken()) is checked in the ${fieldName} form field, but no body parser had read the form when the session middleware ran. ${unreadForm.fix} Any request may send the token in the ${header} header instead.`,
+        return refuse(
+          new SessionCsrfError(
+            'token-missing',
+            `CSRF token missing: this form post has a session cookie but no Origin or Sec-Fetch-Site header, and csrf.mode is 'strict', so its token (from session.csrfToken()) is checked in the ${fieldName} form field, but no body parser had read the form when the session middleware ran. ${unreadForm.fix} Any request may send the token in the ${header} header instead.`,
+          ),
+          session,
         );
       }
       if (typeof token !== 'string' || token === '') {
-        return new SessionCsrfError(
-          'token-missing',
-          `CSRF token missing: this request has a session cookie but no Origin or Sec-Fetch-Site header, and csrf.mode is 'strict', so it must carry the token from session.csrfToken() in the ${header} header or the ${fieldName} form field. A script client can read the token from a page or route of the app and send it in the ${header} header, or authenticate with a bearer token instead of a cookie.`,
+        return refuse(
+          new SessionCsrfError(
+            'token-missing',
+            `CSRF token missing: this request has a session cookie but no Origin or Sec-Fetch-Site header, and csrf.mode is 'strict', so it must carry the token from session.csrfToken() in the ${header} header or the ${fieldName} form field. A script client can read the token from a page or route of the app and send it in the ${header} header, or authenticate with a bearer token instead of a cookie.`,
+          ),
+          session,
         );
       }
       return session.verifyCsrfToken(token)
         ? null
-        : new SessionCsrfError(
-            'token-invalid',
-            'CSRF token invalid: it was not issued for this session (it may predate a login or logout). Reload the form to get a fresh one.',
+        : refuse(
+            new SessionCsrfError(
+              'token-invalid',
+              'CSRF token invalid: it was not issued for this session (it may predate a login or logout). Reload the form to get a fresh one.',
+            ),
+            session,
           );
     },
   });

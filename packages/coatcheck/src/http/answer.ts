@@ -4,12 +4,12 @@
  * - a store outage: 503, the fixed store-down message (driver details belong in logs);
  * - any other status of 500 or more: a generic message;
  * - a 4xx: the error's own message, written for clients;
- * - always `Cache-Control: no-store`, `Retry-After: 1` on 503, and never a `Set-Cookie`
- *   (a store outage is not a logout, a refused request changes nothing).
+ * - always `Cache-Control: no-store`, `Retry-After` on 503 (1 s) and 429 (the limiter's), and
+ *   never a `Set-Cookie` (a store outage is not a logout, a refused request changes nothing).
  *
  * @module
  */
-import type { AnySessionError } from '../errors.js';
+import { SessionRateLimitedError, type AnySessionError } from '../errors.js';
 import type { BearerFailure } from '../bearer.js';
 
 /** A response the adapter sends as it is: status, lower-case headers, body (JSON or empty). */
@@ -51,7 +51,9 @@ export function errorAnswer(status: number, code: string, message: string, extra
 
 /** The answer for a session error (status from the core's one table). */
 export function answerSessionError(error: AnySessionError, extra?: Readonly<Record<string, string>>): HttpAnswer {
-  return errorAnswer(error.statusCode, error.code, publicMessage(error), extra);
+  // A 429 says when to come back: the limiter knows exactly.
+  const headers = error instanceof SessionRateLimitedError ? { ...extra, 'retry-after': String(error.retryAfterSeconds) } : extra;
+  return errorAnswer(error.statusCode, error.code, publicMessage(error), headers);
 }
 
 /** The answer for a refused bearer credential (RFC 6750 §3): 401 or 400 with `WWW-Authenticate`. */

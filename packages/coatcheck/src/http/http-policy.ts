@@ -38,7 +38,13 @@ export interface HttpPolicyOptions<D extends object = SessionDataMap> {
   /** Which proxies' `X-Forwarded-*` / `Forwarded` headers to believe. @default false */
   trustProxy?: TrustProxy | undefined;
   /** Where session failures are reported. @default the manager's logger */
-  logger?: Logger | undefined;
+  logger?: AdapterLogger | undefined;
+}
+
+/** Where an adapter reports session failures; without `warn`, warnings go to the manager's logger. */
+export interface AdapterLogger {
+  error(message: string, context?: Record<string, unknown>): void;
+  warn?(message: string, context?: Record<string, unknown>): void;
 }
 
 /** What `begin` gives: a transaction, or an answer to send at once. */
@@ -80,6 +86,12 @@ const IN_URL: BearerFailure = Object.freeze({
 });
 const NO_EXTRA: Readonly<Record<string, string>> = Object.freeze({});
 
+function withWarnings(given: AdapterLogger | undefined, manager: object): Logger {
+  if (given === undefined || given === null) return managerLogger(manager);
+  if (typeof given.warn === 'function') return given as Logger;
+  return { error: (message, context) => given.error(message, context), warn: (message, context) => managerLogger(manager).warn(message, context) };
+}
+
 /** Creates the policy. Throws `SessionConfigError` for bad options, at start-up. */
 export function createHttpPolicy<D extends object = SessionDataMap>(options: HttpPolicyOptions<D>): HttpPolicy<D> {
   const manager = options?.manager;
@@ -89,7 +101,7 @@ export function createHttpPolicy<D extends object = SessionDataMap>(options: Htt
   if (bearer !== undefined && (bearer === null || typeof bearer.authenticate !== 'function'))
     throw new SessionConfigError('coatcheck: options.bearer must be a token service from createTokenService().');
   const guard = manager.csrf;
-  const logger = options.logger ?? managerLogger(manager);
+  const logger = withWarnings(options.logger, manager);
   const trust = createProxyTrust(options.trustProxy);
   const cors: Cors | null = options.cors === undefined ? null : createCors(options.cors, guard?.headerName ?? null);
   if (options.cors !== undefined && options.cors !== null && typeof options.cors !== 'object') throw new SessionConfigError('cors must be an object.');

@@ -4,13 +4,23 @@
  * `createHttpPolicy` owns every HTTP decision (proxy trust, CORS, bearer routing, CSRF input,
  * cookie and cache headers, error answers); an adapter builds a request view
  * (`nodeRequest`, `fetchRequest`), calls `begin`, hands the handler `tx.session`, and adds
- * what `tx.end()` gives to the response.
+ * what `tx.end()` gives to the response. The drivers run that cycle for a framework:
+ * `createDriver` over a few lines of host (Fastify, Express), `attachTransaction` and
+ * `commitResponse` for Node's `ServerResponse`, `beginFetch` / `endFetch` / `runFetch` for
+ * the Fetch API; `authenticateUpgrade` serves WebSocket handshakes.
  *
  * @module
  */
 export { createHttpPolicy, isAnswer } from './http-policy.js';
-export type { HttpPolicy, HttpPolicyOptions, HttpTransaction, BeginResult } from './http-policy.js';
-export { nodeRequest, fetchRequest } from './request-view.js';
+export type { HttpPolicy, HttpPolicyOptions, HttpTransaction, BeginResult, AdapterLogger } from './http-policy.js';
+export { createDriver, formBody, UNREAD_FORM, BODY_LATER } from './driver.js';
+export type { Driver, DriverHost, DriveOptions, FormRequest } from './driver.js';
+export { NODE_RESPONSE, attachTransaction, commitResponse, transactionOf, writeAnswer } from './node-response.js';
+export { answerResponse, beginFetch, endFetch, runFetch } from './fetch-driver.js';
+export type { FetchContext } from './fetch-driver.js';
+export { authenticateUpgrade } from './upgrade.js';
+export type { UpgradeOptions } from './upgrade.js';
+export { nodeRequest, fetchRequest, nodeConnection } from './request-view.js';
 export type { HttpRequest, NodeRequestLike, FetchConnection } from './request-view.js';
 export { applyHeaders, NO_HEADERS } from './finish.js';
 export type { HttpHeaders, HeaderTarget } from './finish.js';

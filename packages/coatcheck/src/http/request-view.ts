@@ -109,6 +109,14 @@ export interface FetchConnection {
   readonly rawHeaders?: readonly string[];
 }
 
+/** The connection of a Fetch request a Node server hands on with its Node request (`@hono/node-server`'s `c.env.incoming`); `{}` without one. */
+export function nodeConnection(
+  incoming: { readonly socket?: NodeRequestLike['socket']; readonly rawHeaders?: readonly string[] } | null | undefined,
+): FetchConnection {
+  const socket = incoming?.socket;
+  return socket ? { peer: socket.remoteAddress ?? null, tls: socket.encrypted === true, rawHeaders: incoming?.rawHeaders ?? [] } : {};
+}
+
 /** The view of a Fetch `Request`. */
 export function fetchRequest(request: Request, connection: FetchConnection = {}): HttpRequest {
   return new FetchView(request, connection.peer ?? null, connection.tls, connection.rawHeaders ?? null);

@@ -25,7 +25,7 @@ import { createIdLoader } from './load-by-id.js';
 import { createLiveness, type LiveSession } from './liveness.js';
 import { assertOptions, resolveOptions, type SessionManagerOptions } from './options.js';
 import { createHistoryRecorder, type HistoryReadRequest } from './history.js';
-import { recordCsrfRefusals } from './csrf-history.js';
+import { recordCsrfRefusal } from './csrf-history.js';
 
 /** What the manager needs to know about a request. */
 export interface RequestInfo {
@@ -57,7 +57,7 @@ export interface RevokeOptions {
 
 /** A session manager. */
 export interface SessionManager<D extends object = SessionDataMap> {
-  /** Typed events: created, upgraded, regenerated, destroyed, revoked. */
+  /** Typed events: created, upgraded, regenerated, destroyed, revoked, csrfRefused. */
   readonly events: SessionEventEmitter;
   /** The store, for health checks. */
   readonly store: SessionStore;
@@ -138,9 +138,10 @@ export interface SessionManager<D extends object = SessionDataMap> {
   ping(): Promise<number>;
   /**
    * Calls `listener` after every call this manager makes to the store, with the store
-   * method (`op`), its duration (`ms`) and how it ended (`outcome`: `ok`, `miss`, `conflict`
-   * or `error`, see {@link StoreCallOutcome}). For metrics and tracing without wrapping the
-   * store. Returns the function that removes the listener.
+   * method (`op`), its duration (`ms`), how it ended (`outcome`: `ok`, `miss`, `conflict`
+   * or `error`, see {@link StoreCallOutcome}) and, for a call about one session, its public
+   * `id`. For metrics and tracing without wrapping the store (`@coatcheck/prometheus`,
+   * `@coatcheck/opentelemetry`). Returns the function that removes the listener.
    *
    * The listener runs synchronously, after the call settled and before its result is used:
    * keep it cheap (increment a counter, observe a histogram). A listener that throws does not
@@ -178,7 +179,12 @@ export interface SessionManager<D extends object = SessionDataMap> {
  */
 export function createSessionManager<D extends object = SessionDataMap>(options: SessionManagerOptions): SessionManager<D> {
   assertOptions(options);
-  const resolved = resolveOptions(options);
+  // The guard is built before the emitter; it reports a refusal only while serving a request.
+  // The same goes for the history's note of a refusal.
+  const resolved = resolveOptions(options, (refusal, session) => {
+    events.emit('csrfRefused', { reason: refusal.reason, sessionId: session.id });
+    if (resolved.history !== null) recordCsrfRefusal(history, refusal, session);
+  });
   const events = createEventEmitter((error) => resolved.logger.error('coatcheck: event listener threw', { error }));
   const origin = randomUUID();
   const gateway = createStoreGateway({ store: resolved.store, cache: resolved.cache, bus: resolved.bus, origin, logger: resolved.logger });
@@ -245,7 +251,7 @@ export function createSessionManager<D extends object = SessionDataMap>(options:
     events,
     store: gateway.store,
     bus: resolved.bus,
-    csrf: resolved.csrf !== null && resolved.history !== null ? recordCsrfRefusals(resolved.csrf, history) : resolved.csrf,
+    csrf: resolved.csrf,
     get cachedSessions() {
       return gateway.cachedSessions;
     },

@@ -11,7 +11,8 @@ import { cryptoRandom, type RandomSource } from '../ticket/ticket.js';
 import type { SessionStore } from '../store/types.js';
 import type { SessionBus } from '../bus/types.js';
 import type { CacheOptions } from '../cache/record-cache.js';
-import { createCsrfGuard, type CsrfGuard, type CsrfOptions } from '../csrf/csrf-guard.js';
+import { createCsrfGuard, type CsrfGuard, type CsrfOptions, type CsrfRefusalListener } from '../csrf/csrf-guard.js';
+import type { RateLimiter } from '../rate-limit/limiter.js';
 import { resolveHistory, type HistoryOptions, type ResolvedHistory } from './history.js';
 
 /** Where the manager reports things an operator should see. */
@@ -62,6 +63,17 @@ export interface SessionManagerOptions {
    * `{ retention: '30d', maxEntriesPerSession: 100, maxEntriesPerUser: 1000 }`
    */
   history?: HistoryOptions | boolean;
+  /**
+   * Caps the anonymous sessions one client address creates: a limiter from `createRateLimiter`
+   * of `coatcheck/rate-limit` with one dimension, `address`, hit whenever a session would be
+   * written for a visitor without one (a first change, `csrfToken()`, an anonymous bearer
+   * session). A refused one throws `SessionRateLimitedError`, answered 429
+   * `ERR_SESSION_RATE_LIMITED` with `Retry-After`, and nothing is written. Logins, and
+   * sessions that exist, are never counted. The address is the request's (`RequestInfo.ip`,
+   * which adapters set by their proxy-trust rule), IPv6 counted per /64; sessions created
+   * without one share one bucket. @default none (no cap)
+   */
+  newSessionLimiter?: RateLimiter<'address'>;
   /** Largest serialized session data, in bytes. @default 65536 */
   maxDataBytes?: number;
   /** How often a commit that lost a race is replayed on the fresh record. @default 10 */
@@ -93,6 +105,7 @@ export interface ResolvedOptions {
   readonly csrf: CsrfGuard | null;
   /** `null` when the manager keeps no history. */
   readonly history: ResolvedHistory | null;
+  readonly newSessionLimiter: RateLimiter<'address'> | null;
   readonly cookie: ResolvedCookie;
   readonly lifetime: Lifetime;
   readonly maxDataBytes: number;
@@ -127,6 +140,7 @@ export function assertOptions(options: SessionManagerOptions): void {
   if (options.bus !== undefined && (options.bus === null || typeof options.bus.publish !== 'function' || typeof options.bus.subscribe !== 'function')) {
     throw new SessionConfigError('bus does not implement the SessionBus contract (publish, subscribe, onStateChange, ping, close).');
   }
+  assertNewSessionLimiter(options.newSessionLimiter);
   positiveInteger('maxDataBytes', options.maxDataBytes);
   positiveInteger('maxConflictRetries', options.maxConflictRetries);
   const cacheSize = options.verifiedTicketCache;
@@ -134,8 +148,23 @@ export function assertOptions(options: SessionManagerOptions): void {
     throw new SessionConfigError('verifiedTicketCache must be a non-negative integer.');
 }
 
-/** Applies defaults and derives keys; the result is frozen. */
-export function resolveOptions(options: SessionManagerOptions): ResolvedOptions {
+/** A limiter keyed by anything but the address alone would count new sessions in a shared bucket. */
+function assertNewSessionLimiter(limiter: unknown): void {
+  if (limiter === undefined) return;
+  const candidate = limiter as Partial<RateLimiter> | null;
+  const example = "createRateLimiter({ backend, name: 'new-session', rules: { address: { limit: 30, windowMs: 60_000 } } }) from 'coatcheck/rate-limit'";
+  if (candidate === null || typeof candidate !== 'object' || typeof candidate.hit !== 'function' || !Array.isArray(candidate.dimensions)) {
+    throw new SessionConfigError(`newSessionLimiter must be a rate limiter: ${example}.`);
+  }
+  if (candidate.dimensions.length !== 1 || candidate.dimensions[0] !== 'address') {
+    throw new SessionConfigError(
+      `newSessionLimiter must limit one dimension, address (the client address), not ${candidate.dimensions.join(', ') || 'none'}: ${example}.`,
+    );
+  }
+}
+
+/** Applies defaults and derives keys; the result is frozen. `onCsrfRefused` goes to the CSRF guard. */
+export function resolveOptions(options: SessionManagerOptions, onCsrfRefused?: CsrfRefusalListener): ResolvedOptions {
   const production = options.production ?? process.env.NODE_ENV === 'production';
   return Object.freeze({
     store: options.store,
@@ -143,7 +172,8 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     cache: options.cache === true ? {} : options.cache ? options.cache : null,
     ring: createKeyRing(options.secrets, 'session-ticket'),
     csrfRing: createKeyRing(options.secrets, 'csrf-token'),
-    csrf: options.csrf === false ? null : createCsrfGuard(options.csrf),
+    csrf: options.csrf === false ? null : createCsrfGuard(options.csrf, onCsrfRefused),
+    newSessionLimiter: options.newSessionLimiter ?? null,
     history: resolveHistory(options.history, options.store),
     cookie: resolveCookieOptions(options.cookie, production),
     lifetime: resolveLifetime(options.lifetime),

@@ -29,4 +29,5 @@ export type { RateLimitRule } from './rules.js';
 export { stepGcra } from './gcra.js';
 export type { GcraOutcome, GcraStep, RateLimitBackend } from './gcra.js';
 export { memoryRateLimit } from './memory-backend.js';
+export { addressKey } from './address-key.js';
 export type { MemoryRateLimit, MemoryRateLimitOptions } from './memory-backend.js';

@@ -56,6 +56,8 @@ export interface RateLimitVerdict<D extends string = string> {
 
 /** See {@link createRateLimiter}. */
 export interface RateLimiter<D extends string = string> {
+  /** The dimensions of `rules`, in their order: what {@link RateLimiter.hit} expects a value for. */
+  readonly dimensions: readonly D[];
   /**
    * Counts one hit against every rule and answers whether it may pass. Give a value for
    * every dimension; a missing one (`undefined`) counts against one shared bucket.
@@ -145,6 +147,7 @@ export function createRateLimiter<D extends string>(options: RateLimiterOptions<
   timer?.unref();
 
   return {
+    dimensions: Object.freeze([...rules.keys()] as D[]),
     async hit(keys) {
       const at = clock();
       const outcomes: GcraOutcome[] = await Promise.all(

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { SessionCollisionError, SessionConflictError, SessionTooLargeError } from '../errors.js';
+import { SessionCollisionError, SessionConflictError, SessionRateLimitedError, SessionTooLargeError } from '../errors.js';
+import { addressKey } from '../rate-limit/address-key.js';
 import type { DeviceInfo, SessionData, SessionRecord } from '../store/types.js';
 import { generateTicket, hashSecret } from '../ticket/ticket.js';
 import type { SessionContext } from './context.js';
@@ -72,8 +73,19 @@ async function createRecord(ctx: SessionContext, init: NewRecordInit): Promise<I
   throw new SessionCollisionError(`could not draw an unused session id in ${COLLISION_ATTEMPTS} attempts; the random source is broken.`);
 }
 
-/** Writes the first record of an anonymous session (its first change, or a CSRF token). */
-export function createAnonymousRecord(ctx: SessionContext, data: SessionData, device: DeviceInfo): Promise<IssuedRecord> {
+/**
+ * Writes the first record of an anonymous session (its first change, a CSRF token, an
+ * anonymous bearer session). With `newSessionLimiter`, its client address must have room
+ * first: a refusal writes nothing. Only here: a login or a rotation is never a new visitor,
+ * so a cap on them would lock out users, not floods. (AB-02)
+ */
+export async function createAnonymousRecord(ctx: SessionContext, data: SessionData, device: DeviceInfo): Promise<IssuedRecord> {
+  const limiter = ctx.newSessionLimiter;
+  if (limiter !== null) {
+    // Before the size check and the write: a refused visitor costs one limiter round trip.
+    const verdict = await limiter.hit({ address: addressKey(device.ip) });
+    if (!verdict.allowed) throw new SessionRateLimitedError(verdict.retryAfterMs);
+  }
   return createRecord(ctx, { userId: null, data, persistent: false, authenticatedAt: null, device });
 }
 

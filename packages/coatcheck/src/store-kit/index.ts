@@ -10,7 +10,8 @@
  * - {@link checkRecord}, {@link parseDataJson}, {@link decodeFlag}: a value read back is
  *   checked field by field before it can be a session, and a bad one throws
  *   {@link CorruptRecordError}, naming the field and never the contents;
- * - {@link reportCorrupt}: the default `onCorrupt` of a store, a process warning.
+ * - {@link reportCorrupt}: the default `onCorrupt` of a store, a process warning;
+ * - {@link redactUrl}: a connection URL without its password, for error messages.
  *
  * Prove the store with `@coatcheck/conformance`. `docs/stores.md` walks through a store
  * built on this kit.
@@ -20,6 +21,7 @@
 export { storeErrors, type StoreErrors } from './store-errors.js';
 export { checkRecord, decodeFlag, parseDataJson, type DescribeField, type RecordField, type UncheckedRecord } from './check-record.js';
 export { reportCorrupt, type CorruptReporter } from './report-corrupt.js';
+export { redactUrl } from './redact-url.js';
 export { CorruptRecordError, SessionStoreError } from '../errors.js';
 export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult } from '../store/types.js';
 export type { HistoryStore, HistoryEntry, HistoryType, HistoryActor, HistoryQuery, HistoryReadOptions, HistoryLimits } from '../store/history-types.js';

@@ -5,7 +5,8 @@
  * - error wrapping: a failed call becomes a `SessionStoreError` exactly once (`toStoreError`);
  * - the local cache read-through, and its invalidation on local writes and bus messages;
  * - the per-id lock that serializes one process's writes to one session;
- * - the `onStoreCall` hook: each call's op, duration and outcome, for metrics.
+ * - the `onStoreCall` hook: each call's op, duration, outcome and session id, for metrics
+ *   and tracing.
  *
  * With no `onStoreCall` listener, a call costs one property check more than calling the
  * store directly: no clock reading, no closure, no extra promise.
@@ -80,12 +81,13 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
 
   // The two halves of the hook around a call: read the clock only when somebody listens.
   const start = (): number => (hook.active ? performance.now() : NO_CLOCK);
-  function done(op: StoreOp, started: number, outcome: StoreCallOutcome): void {
-    if (started !== NO_CLOCK) hook.report(op, started, outcome);
+  // `id`: the session the call is about, for the listeners (the string exists already).
+  function done(op: StoreOp, started: number, outcome: StoreCallOutcome, id?: string): void {
+    if (started !== NO_CLOCK) hook.report(op, started, outcome, id);
   }
-  function failed(op: StoreOp, started: number, error: unknown): SessionError {
+  function failed(op: StoreOp, started: number, error: unknown, id?: string): SessionError {
     const wrapped = toStoreError(name, op, error);
-    if (started !== NO_CLOCK) hook.report(op, started, 'error', wrapped);
+    if (started !== NO_CLOCK) hook.report(op, started, 'error', id, wrapped);
     return wrapped;
   }
 
@@ -100,13 +102,13 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
     try {
       record = await store.get(id, now);
     } catch (error) {
-      throw failed('get', started, error);
+      throw failed('get', started, error, id);
     }
     if (!isLive(record, now)) {
-      done('get', started, 'miss');
+      done('get', started, 'miss', id);
       return null;
     }
-    done('get', started, 'ok');
+    done('get', started, 'ok', id);
     if (cache !== null && !fresh) cache.set(deepFreeze(record), generation, now);
     return record;
   }
@@ -116,10 +118,10 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
     const started = start();
     try {
       const deleted = await store.delete(id);
-      done('delete', started, deleted ? 'ok' : 'miss');
+      done('delete', started, deleted ? 'ok' : 'miss', id);
       return deleted;
     } catch (error) {
-      throw failed('delete', started, error);
+      throw failed('delete', started, error, id);
     }
   }
 
@@ -134,10 +136,10 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       const started = start();
       try {
         const created = await store.create(record);
-        done('create', started, created ? 'ok' : 'conflict');
+        done('create', started, created ? 'ok' : 'conflict', record.id);
         return created;
       } catch (error) {
-        throw failed('create', started, error);
+        throw failed('create', started, error, record.id);
       }
     },
     async update(next, expectedVersion, now) {
@@ -145,10 +147,10 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       const started = start();
       try {
         const result = await store.update(next, expectedVersion, now);
-        done('update', started, result === 'missing' ? 'miss' : result);
+        done('update', started, result === 'missing' ? 'miss' : result, next.id);
         return result;
       } catch (error) {
-        throw failed('update', started, error);
+        throw failed('update', started, error, next.id);
       }
     },
     async touch(id, lastSeenAt, expiresAt, now) {
@@ -157,9 +159,9 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       try {
         alive = await store.touch(id, lastSeenAt, expiresAt, now);
       } catch (error) {
-        throw failed('touch', started, error);
+        throw failed('touch', started, error, id);
       }
-      done('touch', started, alive ? 'ok' : 'miss');
+      done('touch', started, alive ? 'ok' : 'miss', id);
       if (!alive) cache?.invalidate([id]);
       else {
         // Our own touch: keep the cached copy in step, or it would look due for a touch forever.
@@ -199,7 +201,7 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       } catch (error) {
         throw failed('ping', hook.active ? started : NO_CLOCK, error);
       }
-      if (hook.active) hook.report('ping', started, 'ok');
+      if (hook.active) hook.report('ping', started, 'ok', undefined);
       return performance.now() - started;
     },
     keepsHistory: typeof store.appendHistory === 'function' && typeof store.readHistory === 'function',

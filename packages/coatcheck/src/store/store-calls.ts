@@ -31,6 +31,12 @@ export interface StoreCall {
   /** Wall time of the call in milliseconds (`performance.now()`), fractional. */
   readonly ms: number;
   readonly outcome: StoreCallOutcome;
+  /**
+   * The public id of the session the call was about (`get`, `create`, `update`, `touch`,
+   * `delete`): the store key, safe to show, never the ticket's secret. Absent for the calls
+   * about a user or the store itself (`listByUser`, `deleteByUser`, `ping`).
+   */
+  readonly id?: string;
   /** The error the call rejected with, when `outcome` is `error`. */
   readonly error?: SessionError;
 }
@@ -43,8 +49,8 @@ export interface StoreCallHook {
   /** `true` when somebody listens; the store calls skip the clock otherwise. */
   readonly active: boolean;
   subscribe(listener: StoreCallListener): () => void;
-  /** Reports a call that started at `started` (a `performance.now()` reading). */
-  report(op: StoreOp, started: number, outcome: StoreCallOutcome, error?: SessionError): void;
+  /** Reports a call about session `id` (if any) that started at `started` (a `performance.now()` reading). */
+  report(op: StoreOp, started: number, outcome: StoreCallOutcome, id: string | undefined, error?: SessionError): void;
 }
 
 /** Creates an empty listener list; a throwing listener is logged once and kept. */
@@ -61,8 +67,12 @@ export function createStoreCallHook(logger: Logger): StoreCallHook {
       listeners.set(listener, false);
       return () => void listeners.delete(listener);
     },
-    report(op, started, outcome, error) {
-      const call: StoreCall = error === undefined ? { op, ms: performance.now() - started, outcome } : { op, ms: performance.now() - started, outcome, error };
+    report(op, started, outcome, id, error) {
+      const ms = performance.now() - started;
+      // Absent fields stay absent (not `undefined`), as listeners that log the call expect.
+      let call: StoreCall;
+      if (error === undefined) call = id === undefined ? { op, ms, outcome } : { op, ms, outcome, id };
+      else call = id === undefined ? { op, ms, outcome, error } : { op, ms, outcome, id, error };
       for (const [listener, logged] of listeners) {
         try {
           listener(call);

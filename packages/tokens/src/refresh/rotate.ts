@@ -10,7 +10,7 @@
 import type { SessionManager } from 'coatcheck';
 import { recordHistory, type RequestInfo } from 'coatcheck/adapter';
 import type { RefreshFailureCode } from '../error-codes.js';
-import type { TokenEvents } from '../events.js';
+import type { RefreshEventOutcome, TokenEvents } from '../events.js';
 import type { TokenPair } from '../service.js';
 import { decideRefresh, readRefreshState, REFRESH_KEY, type RefreshDecision, type RefreshPolicy } from './refresh-state.js';
 import { hashRefreshSecret, parseRefreshToken, type RefreshDeriver } from './refresh-token.js';
@@ -35,14 +35,35 @@ export interface RotateContext {
   pairFor(sid: string, userId: string | null, secret: string, issuedAtMs: number): Promise<TokenPair>;
 }
 
-/** Rotates `token`. Rejects only with `SessionStoreError`. */
+/** What a rotation learnt, for its `refresh` event. */
+interface RefreshNote {
+  sessionId: string | null;
+  outcome: RefreshEventOutcome;
+}
+
+/** Rotates `token` and emits `refresh` with the outcome. Rejects only with `SessionStoreError`. */
 export async function rotateRefresh(ctx: RotateContext, token: string, request: RequestInfo | undefined): Promise<RefreshOutcome> {
+  const started = performance.now();
+  const note: RefreshNote = { sessionId: null, outcome: 'invalid' };
+  try {
+    return await rotate(ctx, token, request, note);
+  } catch (error) {
+    note.outcome = 'error';
+    throw error;
+  } finally {
+    ctx.events.emit('refresh', { sessionId: note.sessionId, outcome: note.outcome, ms: performance.now() - started });
+  }
+}
+
+async function rotate(ctx: RotateContext, token: string, request: RequestInfo | undefined, note: RefreshNote): Promise<RefreshOutcome> {
   const parts = parseRefreshToken(token);
   if (parts === null) return INVALID;
   const { sid, secret } = parts;
   // Fresh: the decision must see the latest rotation of every instance, not a cached copy.
   const session = await ctx.manager.loadById(sid, request, { fresh: true });
   if (session.status !== 'valid') return INVALID;
+  // Only a live session's id is reported: any well-formed string passes the parser.
+  note.sessionId = sid;
   const presented = hashRefreshSecret(secret);
   const successorSecret = ctx.deriver.successor(sid, secret);
   const successor = hashRefreshSecret(successorSecret);
@@ -66,12 +87,15 @@ export async function rotateRefresh(ctx: RotateContext, token: string, request: 
   const seen = { ip: request?.ip ?? null, userAgent: request?.userAgent ?? null };
   switch (decision.kind) {
     case 'rotate':
+      note.outcome = 'rotated';
       // The session history records each rotation; a grace answer repeats one and is not recorded.
       await recordHistory(ctx.manager, [{ type: 'refreshed', sessionId: sid, userId: session.userId, actor: 'user', reason: 'refresh', ...seen }]);
       return { ok: true, tokens: await ctx.pairFor(sid, session.userId, successorSecret, decision.next.issuedAt) };
     case 'grace':
+      note.outcome = 'grace';
       return { ok: true, tokens: await ctx.pairFor(sid, session.userId, successorSecret, decision.issuedAt) };
     case 'reuse': {
+      note.outcome = 'reused';
       // RFC 9700 §4.14.2: the server cannot tell the thief from the user, so the whole
       // family ends, with the session and every access token bound to it. (RT-02, RT-03)
       const userId = session.userId;
@@ -81,6 +105,7 @@ export async function rotateRefresh(ctx: RotateContext, token: string, request: 
       return REUSED;
     }
     case 'expired':
+      note.outcome = 'expired';
       return EXPIRED;
     default:
       return INVALID;

@@ -1,0 +1,152 @@
+/**
+ * `traceSessions`: coatcheck's session work as OpenTelemetry spans, from the hooks the core
+ * already has. A store call is reported when it has settled, with its duration, so its span
+ * is made afterwards with explicit start and end times, as a child of whatever span is
+ * active (the request's, when the app traces HTTP). Session ids on spans are the public ids
+ * the hooks carry; the ticket and its secret never reach this package.
+ *
+ * @module
+ */
+import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from '@opentelemetry/api';
+import type { StoreCall } from 'coatcheck';
+
+type StoreOp = StoreCall['op'];
+import { ATTRIBUTES, EVENT_NAMES, SPAN_NAMES } from './names.js';
+import type { TraceSessionsOptions, TracedManager } from './options.js';
+
+/** A running tracer of one manager. */
+export interface SessionTracing {
+  /** Stops tracing (removes every listener it added). */
+  stop(): void;
+}
+
+const SPAN_OF_OP: Readonly<Record<StoreOp, string>> = {
+  get: SPAN_NAMES.load,
+  create: SPAN_NAMES.commit,
+  update: SPAN_NAMES.commit,
+  touch: SPAN_NAMES.touch,
+  delete: SPAN_NAMES.revoke,
+  deleteByUser: SPAN_NAMES.revoke,
+  listByUser: SPAN_NAMES.list,
+  ping: SPAN_NAMES.ping,
+  appendHistory: SPAN_NAMES.history,
+  readHistory: SPAN_NAMES.history,
+};
+
+/**
+ * Traces `manager` (and, when given, a realtime hub's handshakes and a token service's
+ * refreshes) until `stop()`.
+ *
+ * Spans (see {@link SPAN_NAMES}): `coatcheck.session.load`, `.commit`, `.touch`, `.revoke`,
+ * `.list` and `coatcheck.store.ping`, one per store call, of kind `CLIENT`, with
+ * `coatcheck.store.operation`, `coatcheck.store.outcome`, `coatcheck.store.name` and, for a
+ * call about one session, `session.id`; status `ERROR` with the exception when the store
+ * failed. `coatcheck.token.refresh` per refresh (`coatcheck.refresh.outcome`, `session.id`)
+ * and `coatcheck.socket.handshake` per WebSocket upgrade (kind `SERVER`,
+ * `http.response.status_code`, `coatcheck.realtime.code`, `session.id`; `ERROR` on a 5xx).
+ * Lifecycle events ({@link EVENT_NAMES}: created, upgraded and regenerated with
+ * `session.previous_id`, destroyed, revoked, CSRF refusals) go on the active span, or
+ * become spans of their own when none is active.
+ *
+ * @example
+ * ```ts
+ * import { traceSessions } from '@coatcheck/opentelemetry'
+ * // after the OpenTelemetry SDK registered its tracer provider:
+ * const tracing = traceSessions(manager, { hub, tokens })
+ * ```
+ */
+export function traceSessions(manager: TracedManager, options: TraceSessionsOptions = {}): SessionTracing {
+  const tracer: Tracer = options.tracer ?? trace.getTracer('@coatcheck/opentelemetry');
+  const { hub = null, tokens = null } = options;
+  const storeName = manager.store.name;
+
+  /** A span of work that ended now and took `ms`. */
+  function endedSpan(name: string, kind: SpanKind, ms: number, attributes: Attributes, error?: unknown): void {
+    const end = performance.now();
+    const span = tracer.startSpan(name, { kind, startTime: end - ms, attributes }, context.active());
+    if (error !== undefined) {
+      if (error instanceof Error) span.recordException(error, end);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: codeOf(error) });
+    }
+    span.end(end);
+  }
+
+  /** A point in time: an event of the active span, or a span without duration. */
+  function mark(name: string, attributes: Attributes): void {
+    const active = trace.getActiveSpan();
+    if (active?.isRecording()) {
+      active.addEvent(name, attributes);
+      return;
+    }
+    const now = performance.now();
+    tracer.startSpan(name, { kind: SpanKind.INTERNAL, startTime: now, attributes }, context.active()).end(now);
+  }
+
+  function onStoreCall({ op, ms, outcome, id, error }: StoreCall): void {
+    const attributes: Attributes = {
+      [ATTRIBUTES.storeOperation]: op,
+      [ATTRIBUTES.storeOutcome]: outcome,
+      [ATTRIBUTES.storeName]: storeName,
+    };
+    if (id !== undefined) attributes[ATTRIBUTES.sessionId] = id;
+    endedSpan(SPAN_OF_OP[op], SpanKind.CLIENT, ms, attributes, outcome === 'error' ? (error ?? new Error(`store ${op} failed`)) : undefined);
+  }
+
+  const { events } = manager;
+  const offs: (() => void)[] = [
+    manager.onStoreCall(onStoreCall),
+    events.on('created', ({ id }) => mark(EVENT_NAMES.created, { [ATTRIBUTES.sessionId]: id })),
+    events.on('upgraded', ({ oldId, newId }) =>
+      mark(EVENT_NAMES.upgraded, oldId === null ? { [ATTRIBUTES.sessionId]: newId } : { [ATTRIBUTES.sessionId]: newId, [ATTRIBUTES.previousSessionId]: oldId }),
+    ),
+    events.on('regenerated', ({ oldId, newId }) => mark(EVENT_NAMES.regenerated, { [ATTRIBUTES.sessionId]: newId, [ATTRIBUTES.previousSessionId]: oldId })),
+    events.on('destroyed', ({ id, reason }) => mark(EVENT_NAMES.destroyed, { [ATTRIBUTES.sessionId]: id, [ATTRIBUTES.reason]: reason })),
+    events.on('revoked', ({ ids, reason }) => mark(EVENT_NAMES.revoked, { [ATTRIBUTES.sessionIds]: [...ids], [ATTRIBUTES.reason]: reason })),
+    events.on('csrfRefused', ({ reason, sessionId }) =>
+      mark(EVENT_NAMES.csrfRefused, sessionId === null ? { [ATTRIBUTES.reason]: reason } : { [ATTRIBUTES.reason]: reason, [ATTRIBUTES.sessionId]: sessionId }),
+    ),
+  ];
+
+  if (tokens !== null) {
+    offs.push(
+      tokens.events.on('refresh', ({ sessionId, outcome, ms }) => {
+        const attributes: Attributes = { [ATTRIBUTES.refreshOutcome]: outcome };
+        if (sessionId !== null) attributes[ATTRIBUTES.sessionId] = sessionId;
+        endedSpan(
+          SPAN_NAMES.refresh,
+          SpanKind.INTERNAL,
+          ms,
+          attributes,
+          outcome === 'error' ? new Error('refresh failed: the session store is unavailable') : undefined,
+        );
+      }),
+    );
+  }
+
+  if (hub !== null) {
+    offs.push(
+      hub.onHandshake(({ status, code, sessionId, ms }) => {
+        const attributes: Attributes = { [ATTRIBUTES.httpStatus]: status };
+        if (code !== null) attributes[ATTRIBUTES.realtimeCode] = code;
+        if (sessionId !== null) attributes[ATTRIBUTES.sessionId] = sessionId;
+        // As for HTTP server spans: a refusal of the client (4xx) is an answer, not a failure.
+        endedSpan(SPAN_NAMES.handshake, SpanKind.SERVER, ms, attributes, status >= 500 ? { code } : undefined);
+      }),
+    );
+  }
+
+  let stopped = false;
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const off of offs) off();
+    },
+  };
+}
+
+/** The stable code of an error (`ERR_…`) for the span status, never a message that could carry data. */
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'error';
+}
