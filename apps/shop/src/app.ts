@@ -306,7 +306,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const pages = pageRoutes(scope, { users, csrfFieldName: manager.csrf?.fieldName ?? '_csrf' });
     authRoutes(scope, { users, pages, throttle });
     cartRoutes(scope);
-    deviceRoutes(scope, { users });
+    deviceRoutes(scope, { users, manager });
     publishCartChanges(scope, realtime);
     publishDeviceChanges(scope, realtime);
     accountRoutes(scope, { users, isAdmin, now, throttle });

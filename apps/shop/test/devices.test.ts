@@ -26,6 +26,31 @@ describe('my devices', () => {
     }
   });
 
+  it("GET /sessions/:id/history shows a device's sign-in and who signed it out; never another user's", async () => {
+    const { app } = await createShop();
+    const laptop = await loggedIn(app, 'hana', FIREFOX);
+    const phone = await loggedIn(app, 'hana', IPHONE);
+    const phoneId = ticketId(phone.cookie as string);
+    const before = await laptop.get(`/sessions/${phoneId}/history`);
+    assert.equal(before.statusCode, 200);
+    assert.deepEqual(
+      (before.json() as { history: { type: string }[] }).history.map((e) => e.type),
+      ['created'],
+    );
+    assert.equal((await laptop.delete(`/sessions/${phoneId}`)).statusCode, 204);
+    const after = (await laptop.get(`/sessions/${phoneId}/history`)).json() as {
+      history: { type: string; actor: string; reason: string; userAgent: string }[];
+    };
+    assert.deepEqual(
+      after.history.map((e) => `${e.type}/${e.actor}/${e.reason}`),
+      ['revoked/user/revoke', 'created/user/login'],
+    );
+    assert.equal(after.history[1]?.userAgent, IPHONE);
+    const stranger = await loggedIn(app, 'ivan', FIREFOX);
+    assert.equal((await stranger.get(`/sessions/${phoneId}/history`)).statusCode, 404);
+    assert.equal((await stranger.get('/sessions/AAAAAAAAAAAAAAAAAAAAAAAA/history')).statusCode, 404);
+  });
+
   it('DELETE /sessions/:id ends that device: its cookie gets 401, mine keeps working', async () => {
     const { app } = await createShop();
     const laptop = await loggedIn(app, 'bob', FIREFOX);

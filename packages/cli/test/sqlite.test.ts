@@ -37,6 +37,47 @@ describe('coatcheck against SQLite', () => {
     assert.equal(missing.code, 1);
   });
 
+  it('shows the history of a session, and of one the CLI revoked, naming the CLI', async () => {
+    const { file, url, alice } = await seededFile();
+    const store = sqliteStore({ filename: file, pruneIntervalMs: 0 });
+    const at = Date.now() - 60_000;
+    const entry = {
+      sessionId: alice[1]!.id,
+      userId: 'alice',
+      previousId: null,
+      reason: 'login',
+      ip: '203.0.113.7',
+      userAgent: null,
+      expiresAt: at + 3_600_000,
+    };
+    await store.appendHistory?.([{ ...entry, at, type: 'created', actor: 'user' }], { perSession: 10, perUser: 10 });
+    await store.close();
+
+    const show = await runJson<{ history: { type: string; actor: string }[] }>(['sessions', 'show', alice[1]!.id, '--store', url]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.deepEqual(
+      show.json.history.map((e) => `${e.type}/${e.actor}`),
+      ['created/user'],
+    );
+    const text = await runCli(['sessions', 'show', alice[1]!.id, '--store', url]);
+    assert.match(text.stdout, /history +1 entry, newest first:\n +\S+ +created \(login\) by user from 203\.0\.113\.7/);
+
+    assert.equal((await runCli(['revoke', '--session', alice[1]!.id, '--store', url])).code, 0);
+    const ended = await runJson<{ live: boolean; history: { type: string; actor: string; reason: string }[] }>([
+      'sessions',
+      'show',
+      alice[1]!.id,
+      '--store',
+      url,
+    ]);
+    assert.equal(ended.code, 1, 'no live session');
+    assert.equal(ended.json.live, false);
+    assert.deepEqual(
+      ended.json.history.map((e) => `${e.type}/${e.actor}/${e.reason}`),
+      ['revoked/cli/revoke', 'created/user/login'],
+    );
+  });
+
   it('counts live sessions by kind and age, with the file size', async () => {
     const { url } = await seededFile();
     const { code, json } = await runJson<StatsReport>(['stats', '--store', url, '--top', '1']);

@@ -15,7 +15,9 @@
  * @module
  */
 export { createSessionManager } from './manager/manager.js';
-export type { SessionManager } from './manager/manager.js';
+export type { SessionManager, RevokeOptions } from './manager/manager.js';
+export type { HistoryOptions, HistoryReadRequest } from './manager/history.js';
+export type { HistoryEntry, HistoryType, HistoryActor, HistoryQuery } from './store/history-types.js';
 export type { SessionManagerOptions, Logger } from './manager/options.js';
 export type { Session, LoadStatus, LoginOptions, SessionDataMap } from './session/session-types.js';
 export type { LifetimeOptions } from './session/lifetime.js';

@@ -48,10 +48,17 @@ const APPLICATION = [
   'CsrfOptions',
   'DeviceSession',
   'EndReason',
+  'HistoryActor',
+  'HistoryEntry',
+  'HistoryOptions',
+  'HistoryQuery',
+  'HistoryReadRequest',
+  'HistoryType',
   'LifetimeOptions',
   'LoadStatus',
   'Logger',
   'LoginOptions',
+  'RevokeOptions',
   'SecretInput',
   'Session',
   'SessionConfigError',
@@ -75,9 +82,19 @@ const APPLICATION = [
 
 /** Names that left the root, and the subpath of their audience. */
 const MOVED: Record<string, readonly string[]> = {
-  './adapter': ['RequestInfo', 'LoadByIdOptions', 'LiveSession', 'readCookie', 'CookieLookup', 'createCsrfGuard', 'CsrfMode'],
+  './adapter': ['RequestInfo', 'LoadByIdOptions', 'LiveSession', 'readCookie', 'CookieLookup', 'createCsrfGuard', 'CsrfMode', 'recordHistory', 'HistoryNote'],
   './bus': ['SessionBus', 'BusMessage', 'BusState', 'BusEndReason', 'BusBroadcast', 'BroadcastListener', 'TypedEventEmitter'],
-  './store-kit': ['SessionStore', 'SessionRecord', 'SessionData', 'DeviceInfo', 'UpdateResult', 'CorruptRecordError'],
+  './store-kit': [
+    'SessionStore',
+    'SessionRecord',
+    'SessionData',
+    'DeviceInfo',
+    'UpdateResult',
+    'CorruptRecordError',
+    'HistoryStore',
+    'HistoryEntry',
+    'checkHistoryEntry',
+  ],
   './errors': ['SessionReadOnlyError', 'SessionCommittedError', 'SessionCollisionError', 'SessionNotAwaitedError', 'CorruptRecordError', 'STATUS_BY_CODE'],
 };
 

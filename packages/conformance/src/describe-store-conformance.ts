@@ -12,12 +12,14 @@ import { describeExpiry } from './expiry.js';
 import { describeUserIndex } from './user-index.js';
 import { describeConcurrency } from './concurrency.js';
 import { describeModelBased } from './model-based.js';
+import { describeHistory } from './history.js';
 import type { StoreConformanceOptions, SuiteHarness } from './harness.js';
 
 /**
  * Registers the store contract as `node:test` suites: get/create/update/touch/delete
  * semantics and data fidelity, expiry at an explicit `now` and pruning, the per-user index,
- * concurrent compare-and-set, and a model-based property test against `memoryStore`.
+ * concurrent compare-and-set, a model-based property test against `memoryStore`, and the
+ * session history (for a store that keeps one), including across a restart (`options.restart`).
  *
  * `makeStore` is called for every test (and for every model-based run); after each, the
  * store goes to `options.cleanup`, which defaults to `store.close()`. Every test uses fresh
@@ -43,12 +45,13 @@ import type { StoreConformanceOptions, SuiteHarness } from './harness.js';
  * ```
  */
 export function describeStoreConformance(name: string, makeStore: () => Promise<SessionStore> | SessionStore, options: StoreConformanceOptions = {}): void {
-  const { cleanup, nativeExpiry = false, numRuns = 60, concurrency = 50 } = options;
+  const { cleanup, restart, nativeExpiry = false, numRuns = 60, concurrency = 50 } = options;
   if (!Number.isInteger(numRuns) || numRuns < 1) throw new SessionConfigError('describeStoreConformance: numRuns must be a positive integer');
   if (!Number.isInteger(concurrency) || concurrency < 2) throw new SessionConfigError('describeStoreConformance: concurrency must be an integer >= 2');
 
   const harness: SuiteHarness = {
     options: { nativeExpiry, numRuns, concurrency },
+    restart: restart ?? null,
     open: async () => makeStore(),
     release: async (store) => {
       if (cleanup) await cleanup(store);
@@ -63,5 +66,6 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeUserIndex(harness);
     describeConcurrency(harness);
     describeModelBased(harness);
+    describeHistory(harness);
   });
 }

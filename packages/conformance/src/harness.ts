@@ -22,6 +22,12 @@ export interface StoreConformanceOptions {
    */
   nativeExpiry?: boolean;
   /**
+   * Opens a new store on the backend `store` used (the same file, key prefix or table), after
+   * `store` was released: the history test checks that entries survive a restart. Without
+   * it (an in-process backend such as `memoryStore` or SQLite `:memory:`) that test is skipped.
+   */
+  restart?: (store: SessionStore) => Promise<SessionStore> | SessionStore;
+  /**
    * Number of random operation sequences the model-based test runs.
    * @default 60
    */
@@ -36,7 +42,9 @@ export interface StoreConformanceOptions {
 /** What every behaviour module of the suite receives. */
 export interface SuiteHarness {
   /** Resolved options. */
-  readonly options: Required<Omit<StoreConformanceOptions, 'cleanup'>>;
+  readonly options: Required<Omit<StoreConformanceOptions, 'cleanup' | 'restart'>>;
+  /** {@link StoreConformanceOptions.restart}, or `null`. */
+  readonly restart: StoreConformanceOptions['restart'] | null;
   /** Opens a store from the user's factory. Pair every call with {@link SuiteHarness.release}. */
   open(): Promise<SessionStore>;
   /** Runs the user's cleanup (or closes the store). */

@@ -21,6 +21,8 @@ export const SPAN_NAMES = Object.freeze({
   list: 'coatcheck.session.list',
   /** A store round trip (`ping`, health checks). */
   ping: 'coatcheck.store.ping',
+  /** The session history: an entry appended (`appendHistory`: a login, a revocation, ...) or read (`readHistory`). */
+  history: 'coatcheck.session.history',
   /** A refresh-token rotation of `@coatcheck/tokens`. */
   refresh: 'coatcheck.token.refresh',
   /** A WebSocket upgrade answered by a `@coatcheck/realtime` hub. */

@@ -29,6 +29,8 @@ const SPAN_OF_OP: Readonly<Record<StoreOp, string>> = {
   deleteByUser: SPAN_NAMES.revoke,
   listByUser: SPAN_NAMES.list,
   ping: SPAN_NAMES.ping,
+  appendHistory: SPAN_NAMES.history,
+  readHistory: SPAN_NAMES.history,
 };
 
 /**

@@ -58,11 +58,12 @@ describe('traceSessions', () => {
       `${SPAN_NAMES.load} get:ok`, // the login's read under the lock
       `${SPAN_NAMES.commit} create:ok`,
       `${SPAN_NAMES.revoke} delete:ok`,
+      `${SPAN_NAMES.history} appendHistory:ok`, // the login in the session history
     ]);
     for (const child of children) assert.equal(child.parentSpanContext?.spanId, request.spanContext().spanId, `${child.name} is a child of the request`);
     assert.deepEqual(
       children.map((span) => span.attributes[ATTRIBUTES.sessionId]),
-      [anonymousId, anonymousId, newId, anonymousId],
+      [anonymousId, anonymousId, newId, anonymousId, undefined],
     );
     assert.deepEqual(
       request.events.map((event) => [event.name, event.attributes]),

@@ -33,9 +33,14 @@ export interface TableNames {
   readonly table: string;
   /** The one-row-per-job bookkeeping table (last prune time, prune count). */
   readonly meta: string;
+  /** The session history: one row per entry (`<table>_history`). */
+  readonly history: string;
   /** Index names (unqualified: an index always lives in its table's schema). */
   readonly userIndex: string;
   readonly expiresIndex: string;
+  readonly historySessionIndex: string;
+  readonly historyUserIndex: string;
+  readonly historyExpiresIndex: string;
   /** Unquoted `schema.table`, for messages and lock keys. */
   readonly display: string;
 }
@@ -46,8 +51,12 @@ export function tableNames(tableName: string, schema: string | undefined): Table
   return Object.freeze({
     table: qualify(tableName),
     meta: qualify(`${tableName}_meta`),
+    history: qualify(`${tableName}_history`),
     userIndex: quote(`${tableName}_user_idx`),
     expiresIndex: quote(`${tableName}_expires_idx`),
+    historySessionIndex: quote(`${tableName}_hsess_idx`),
+    historyUserIndex: quote(`${tableName}_huser_idx`),
+    historyExpiresIndex: quote(`${tableName}_hexp_idx`),
     display: schema === undefined ? tableName : `${schema}.${tableName}`,
   });
 }

@@ -1,7 +1,7 @@
 /**
  * Postgres session store on node-postgres (`pg`). Exported from `@coatcheck/postgres`.
  *
- * One table, one row per session; expiry is filtered at read with the manager's clock
+ * One table, one row per session (and a second one for the session history); expiry is filtered at read with the manager's clock
  * (`expires_at > now`) and expired rows are deleted in batches by a timer that runs once per
  * interval across every instance. Every call is one round trip (the first also creates the
  * table) and has a deadline, `opTimeoutMs`: a dead, hung or overloaded server makes calls
@@ -23,6 +23,7 @@ import { fromRow, toParams, type SessionRow } from './row.js';
 import { waitUntilReady, type ReadyOptions } from './ready.js';
 import { createRunner, STORE_ERRORS } from './runner.js';
 import { buildStatements, createSchemaSql } from './schema.js';
+import { appendHistory, readHistory } from './history.js';
 
 /** A {@link SessionStore} backed by Postgres, with access to its pool. */
 export interface PostgresStore extends SessionStore {
@@ -162,10 +163,17 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return rows.map((row) => String(row.id));
     },
     prune: (at) => pruneExpired(run, statements, at),
+    // The session history: a table beside the sessions table (history.ts).
+    appendHistory: (entries, limits) => appendHistory(run, statements, entries, limits),
+    readHistory: (query, options) => readHistory(run, statements, query, options),
     ready(readyOptions) {
       if (gate.closed) return Promise.reject(new SessionStartupError('postgres', 'postgresStore.ready(): the store is closed.'));
-      // The ping reads the table, so with createTable off a missing table is found now too.
-      const attempt = () => run('ready', (query) => query(statements.ping)).then(() => {});
+      // The pings read both tables, so with createTable off a missing one is found now too.
+      const attempt = () =>
+        run('ready', async (query) => {
+          await query(statements.ping);
+          await query(statements.pingHistory);
+        });
       return waitUntilReady({ pool, table: names.display, attempt }, readyOptions);
     },
     async ping() {

@@ -13,6 +13,7 @@ import { WARNINGS } from 'coatcheck/warnings';
 import { STORE_ERRORS } from './runner.js';
 import { PRUNE_BATCH, type Statements } from './schema.js';
 import type { Query } from './runner.js';
+import { pruneHistory } from './history.js';
 
 /** Warning code emitted when a scheduled prune fails. */
 export const PRUNE_FAILED_WARNING = WARNINGS.POSTGRES_PRUNE_FAILED.code;
@@ -31,8 +32,11 @@ export async function pruneExpired(run: RunQuery, statements: Statements, now: n
     const result = await run('prune', (query) => query(statements.pruneBatch, [now]));
     const deleted = result.rowCount ?? 0;
     total += deleted;
-    if (deleted < PRUNE_BATCH) return total;
+    if (deleted < PRUNE_BATCH) break;
   }
+  // History entries expired at `now` go with the records (not counted: the count is of records).
+  await pruneHistory(run, statements, now);
+  return total;
 }
 
 /** What the prune timer needs from the store. */

@@ -90,7 +90,7 @@ function permanentMessage(url: string, table: string, error: unknown): string {
     case '3F000':
       return `Postgres at ${url}: ${said}. Create the schema (CREATE SCHEMA <name>) or fix the store's \`schema\` option.`;
     case '42P01':
-      return `Postgres at ${url}: the sessions table ${table} does not exist (${code}) and \`createTable\` is off. Run the DDL from docs/postgres.md in your migrations, or turn \`createTable\` on.`;
+      return `Postgres at ${url}: the sessions table ${table} or its history table ${table}_history does not exist (${code}) and \`createTable\` is off. Run the DDL from docs/postgres.md in your migrations, or turn \`createTable\` on.`;
     case '42501':
       return `Postgres at ${url}: ${said}. Grant the user CREATE on the schema, or create the table ${table} in your migrations (DDL in docs/postgres.md) and set \`createTable: false\`.`;
     default:

@@ -18,7 +18,7 @@ export const PRUNE_BATCH = 1000;
  * exactly and compare with the `now` each call passes.
  */
 export function createSchemaSql(names: TableNames): string {
-  const { table, meta, userIndex, expiresIndex } = names;
+  const { table, meta, userIndex, expiresIndex, history } = names;
   return `
     CREATE TABLE IF NOT EXISTS ${table} (
       id text COLLATE "C" PRIMARY KEY,
@@ -42,7 +42,23 @@ export function createSchemaSql(names: TableNames): string {
       last_run_at bigint NOT NULL,
       runs bigint NOT NULL
     );
-    INSERT INTO ${meta} (job, last_run_at, runs) VALUES ('prune', 0, 0) ON CONFLICT (job) DO NOTHING;`;
+    INSERT INTO ${meta} (job, last_run_at, runs) VALUES ('prune', 0, 0) ON CONFLICT (job) DO NOTHING;
+    CREATE TABLE IF NOT EXISTS ${history} (
+      seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      at bigint NOT NULL,
+      type text NOT NULL,
+      session_id text COLLATE "C" NOT NULL,
+      previous_id text COLLATE "C",
+      user_id text COLLATE "C" NOT NULL,
+      actor text NOT NULL,
+      reason text,
+      ip text,
+      user_agent text,
+      expires_at bigint NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS ${names.historySessionIndex} ON ${history} (session_id, seq);
+    CREATE INDEX IF NOT EXISTS ${names.historyUserIndex} ON ${history} (user_id, seq);
+    CREATE INDEX IF NOT EXISTS ${names.historyExpiresIndex} ON ${history} (expires_at);`;
 }
 
 /** Every statement of one store, built once. */
@@ -57,11 +73,26 @@ export interface Statements {
   readonly deleteByUser: string;
   readonly pruneBatch: string;
   readonly claimPrune: string;
+  readonly pingHistory: string;
+  readonly historyInsert: string;
+  readonly historyTrimSessions: string;
+  readonly historyTrimUsers: string;
+  readonly historyBySession: string;
+  readonly historyByUser: string;
+  readonly historyPruneBatch: string;
 }
 
 /** Builds the statement texts for one table. */
 export function buildStatements(names: TableNames): Statements {
-  const { table, meta } = names;
+  const { table, meta, history } = names;
+  const historyColumns = 'at, type, session_id, previous_id, user_id, actor, reason, ip, user_agent, expires_at';
+  // Keeps the $2 newest rows (by append order) of each key in $1.
+  const trim = (column: string) => `DELETE FROM ${history} WHERE seq IN (
+      SELECT seq FROM (
+        SELECT seq, row_number() OVER (PARTITION BY ${column} ORDER BY seq DESC) AS n FROM ${history} WHERE ${column} = ANY ($1::text[])
+      ) ranked WHERE n > $2)`;
+  const select = (column: string) =>
+    `SELECT ${historyColumns} FROM ${history} WHERE ${column} = $1 AND expires_at > $2 AND at < $3 ORDER BY at DESC, seq DESC LIMIT $4`;
   const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
   const assignments = COLUMNS.map((c, i) => `${c} = $${i + 1}`)
     .slice(1)
@@ -103,5 +134,16 @@ export function buildStatements(names: TableNames): Statements {
     claimPrune: `UPDATE ${meta} SET last_run_at = ${dbNow}, runs = runs + 1
       WHERE job = 'prune' AND last_run_at <= ${dbNow} - $2 AND pg_try_advisory_xact_lock($1::bigint)
       RETURNING runs`,
+    // The history (history.ts): one multi-row insert from arrays, trims, reads, a prune batch.
+    pingHistory: `SELECT 1 FROM ${history} LIMIT 1`,
+    historyInsert: `INSERT INTO ${history} (${historyColumns})
+      SELECT ${historyColumns} FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])
+      WITH ORDINALITY AS e(${historyColumns}, ord) ORDER BY ord`,
+    historyTrimSessions: trim('session_id'),
+    historyTrimUsers: trim('user_id'),
+    historyBySession: select('session_id'),
+    historyByUser: select('user_id'),
+    historyPruneBatch: `DELETE FROM ${history} WHERE ctid = ANY (ARRAY(
+        SELECT ctid FROM ${history} WHERE expires_at <= $1 LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED))`,
   });
 }

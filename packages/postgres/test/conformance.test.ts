@@ -14,7 +14,9 @@ onCleanup(() => shared.end());
 const opTimeoutMs = 10_000;
 
 const sharedTable = useTable(admin, 'cc_conf');
-describeStoreConformance('postgresStore (shared pool)', () => postgresStore({ pool: shared, tableName: sharedTable, pruneIntervalMs: 0, opTimeoutMs }));
+const onShared = () => postgresStore({ pool: shared, tableName: sharedTable, pruneIntervalMs: 0, opTimeoutMs });
+// Another store on the same table is what an instance restart gives.
+describeStoreConformance('postgresStore (shared pool)', onShared, { restart: onShared });
 
 const ownedTable = useTable(admin, 'cc_conf_owned');
 describeStoreConformance(

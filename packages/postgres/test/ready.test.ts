@@ -95,7 +95,10 @@ describe('postgresStore ready()', () => {
     const table = useTable(admin);
     const store = storeFor({ connectionString: DATABASE_URL, tableName: table, createTable: false });
     const message = await startupFailure(store.ready({ timeoutMs: 60_000 }));
-    assert.match(message, new RegExp(`the sessions table ${table} does not exist \\(42P01\\) and \`createTable\` is off`));
+    assert.match(
+      message,
+      new RegExp(`the sessions table ${table} or its history table ${table}_history does not exist \\(42P01\\) and \`createTable\` is off`),
+    );
     assert.match(message, /docs\/postgres\.md/);
   });
 

@@ -40,7 +40,10 @@ describe('collectSessionMetrics options', () => {
     try {
       await loginOnce(manager);
       assert.match(await register.metrics(), /^coatcheck_sessions_created_total 1$/m);
-      const buckets = [...(await register.metrics()).matchAll(/^coatcheck_store_call_duration_seconds_bucket\{le="([^"]+)"/gm)].map((m) => m[1]);
+      // One label set's buckets (a login makes several store calls: create, appendHistory).
+      const buckets = [...(await register.metrics()).matchAll(/^coatcheck_store_call_duration_seconds_bucket\{le="([^"]+)",operation="create"/gm)].map(
+        (m) => m[1],
+      );
       assert.deepEqual(buckets, [...DEFAULT_LATENCY_BUCKETS.map(String), '+Inf']);
     } finally {
       metrics.stop();

@@ -31,6 +31,7 @@ export interface RedisCommandClient {
   del(keys: string | string[]): Promise<unknown>;
   zRange(key: string, start: number, stop: number): Promise<unknown>;
   zRem(key: string, members: string | string[]): Promise<unknown>;
+  lRange(key: string, start: number, stop: number): Promise<unknown>;
   evalSha(sha1: string, options: ScriptCallOptions): Promise<unknown>;
   eval(script: string, options: ScriptCallOptions): Promise<unknown>;
   ping(): Promise<unknown>;

@@ -100,6 +100,10 @@ export interface RedisKeys {
   session(id: string): string;
   /** `<prefix>u:<userId>`: the user's sessions, a sorted set of ids scored by absolute expiry. */
   user(userId: string): string;
+  /** `<prefix>h:s:<id>`: the session's history, a capped list of entries, newest first. */
+  sessionHistory(id: string): string;
+  /** `<prefix>h:u:<userId>`: the user's history over all their sessions, a capped list. */
+  userHistory(userId: string): string;
   /** `<prefix>bus`: the pub/sub channel of `redisBus`. */
   readonly channel: string;
   /** `<prefix>wait`: an empty message is published here before each `WAIT` (`waitForReplicas`). */
@@ -130,6 +134,8 @@ export function redisKeys(prefix = 'coatcheck:', owner = 'redisStore'): RedisKey
     prefix,
     session: (id: string) => `${prefix}s:${id}`,
     user: (userId: string) => `${prefix}u:${userId}`,
+    sessionHistory: (id: string) => `${prefix}h:s:${id}`,
+    userHistory: (userId: string) => `${prefix}h:u:${userId}`,
     channel: `${prefix}bus`,
     waitChannel: `${prefix}wait`,
   });

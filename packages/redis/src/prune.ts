@@ -20,7 +20,8 @@ export type GuardedStep = <T>(body: () => Promise<T>) => Promise<T>;
 
 const BATCH = 500;
 
-async function scanners(client: RedisClientLike): Promise<Pick<RedisStandaloneClient, 'scan'>[]> {
+/** The nodes to `SCAN`: every master of a Cluster, or the one server. */
+export async function scanners(client: RedisClientLike): Promise<Pick<RedisStandaloneClient, 'scan'>[]> {
   if (isCluster(client)) return Promise.all(client.masters.map((master) => client.nodeClient(master)));
   const scan = (client as Partial<RedisStandaloneClient>).scan;
   return typeof scan === 'function' ? [client as RedisStandaloneClient] : [];

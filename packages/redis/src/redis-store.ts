@@ -7,7 +7,8 @@
  * `JSON.parse`. Writes that must check the stored record first (update, touch) are Lua
  * scripts on that one key; the per-user index is a separate sorted set kept consistent by
  * ordering (see `user-index.ts`), never by multi-key commands, so everything works on a
- * Cluster without hash tags.
+ * Cluster without hash tags. The session history is two capped lists per entry, a session's
+ * and a user's, each written by a one-key script (`history.ts`).
  *
  * Every call is bounded: it rejects with `SessionStoreError` (`ERR_SESSION_STORE_UNAVAILABLE`)
  * after `opTimeoutMs`, and is refused at once beyond `maxInFlight` calls in flight. A raw
@@ -31,6 +32,7 @@ import { createOpGuard, type CorruptSink } from './op-guard.js';
 import { resolveOptions, type RedisKeys, type RedisStoreOptions } from './options.js';
 import { decodeRecord, encodeRecord, encodeUserId } from './record-codec.js';
 import { pruneExpired } from './prune.js';
+import { appendHistory, pruneHistory, readHistory } from './history.js';
 import { createReplicaLane } from './replica-acks.js';
 import { CREATE_OVER_EXPIRED, TOUCH, UPDATE, runScript } from './scripts.js';
 import { deleteUserSessions, indexSession, isWrongType, listUserSessions, pruneIndex, type IndexContext } from './user-index.js';
@@ -189,7 +191,14 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     listByUser: (userId, now) => guard.run('listByUser', (found) => listUserSessions(index, userId, now, found)),
     deleteByUser: (userId, exceptId) => write('deleteByUser', (ctx, found) => deleteUserSessions(ctx, userId, exceptId, found)),
     // Redis expires keys itself; this only catches a caller whose clock is ahead (prune.ts).
-    prune: (now) => pruneExpired(client, keys, now, (body) => guard.run('prune', body)),
+    async prune(now) {
+      const removed = await pruneExpired(client, keys, now, (body) => guard.run('prune', body));
+      await pruneHistory(client, keys, now, (body) => guard.run('prune', body));
+      return removed;
+    },
+    // The session history: capped lists per session and per user (history.ts).
+    appendHistory: (entries, limits) => guard.run('appendHistory', () => appendHistory(client, keys, entries, limits)),
+    readHistory: (query, options) => guard.run('readHistory', () => readHistory(client, keys, query, options)),
     ping: () =>
       guard.run('ping', async () => {
         await client.ping();

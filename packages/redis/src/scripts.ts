@@ -162,6 +162,51 @@ for i = 2, #ARGV do
 end
 return removed`);
 
+// The expiry at the head of a history entry (`[expiresAt,...`).
+const ENTRY_EXPIRY = `local function expiry(e) return tonumber(string.match(e, '^%[(%d+),') or '') end`;
+
+/**
+ * Appends history entries to one list (a session's or a user's), newest at the head:
+ * ARGV = cap, now, pxat, entries.... Keeps the `cap` newest, drops expired ones from the
+ * tail, and makes the key live at least until `pxat` (the newest entry's expiry). A key of
+ * another type is replaced. Returns 0.
+ */
+export const HISTORY_APPEND = script(`${ENTRY_EXPIRY}
+local kind = redis.call('TYPE', KEYS[1])
+if kind.ok ~= 'list' and kind.ok ~= 'none' then redis.call('DEL', KEYS[1]) end
+for i = 4, #ARGV do redis.call('LPUSH', KEYS[1], ARGV[i]) end
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+local now = tonumber(ARGV[2])
+while true do
+  local last = redis.call('LINDEX', KEYS[1], -1)
+  if not last then break end
+  local exp = expiry(last)
+  if exp and exp > now then break end
+  redis.call('RPOP', KEYS[1])
+end
+local pttl = redis.call('PTTL', KEYS[1])
+if pttl >= 0 then
+  local t = redis.call('TIME')
+  local expires = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + pttl
+  if expires >= tonumber(ARGV[3]) then return 0 end
+end
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+return 0`);
+
+/**
+ * Removes the entries of one history list that are expired at ARGV[1] (or unreadable).
+ * A key of another type is left alone. Returns how many went.
+ */
+export const HISTORY_PRUNE = script(`${ENTRY_EXPIRY}
+local items = redis.pcall('LRANGE', KEYS[1], 0, -1)
+if items.err then return 0 end
+local removed = 0
+for _, e in ipairs(items) do
+  local exp = expiry(e)
+  if not exp or exp <= tonumber(ARGV[1]) then removed = removed + redis.call('LREM', KEYS[1], 1, e) end
+end
+return removed`);
+
 /**
  * Runs a script by SHA1, falling back to `EVAL` (which also caches it) when the server does
  * not know it: after a restart, a `SCRIPT FLUSH`, or a Cluster failover to a fresh node.

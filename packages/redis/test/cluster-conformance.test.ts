@@ -11,4 +11,6 @@ const prefix = uniquePrefix('cluster');
 
 describeStoreConformance('redisStore (Cluster)', () => redisStore({ client, prefix, checkConfig: false }), {
   nativeExpiry: true,
+  // Another store on the same client and prefix is what an instance restart gives.
+  restart: () => redisStore({ client, prefix, checkConfig: false }),
 });

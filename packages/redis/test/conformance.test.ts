@@ -10,4 +10,6 @@ const client = await connectClient(undefined, { cleanupPrefix: prefix });
 // One store per test on one shared client, as an app would have it; close() leaves the client.
 describeStoreConformance('redisStore (standalone)', () => redisStore({ client, prefix, checkConfig: false }), {
   nativeExpiry: true,
+  // Another store on the same client and prefix is what an instance restart gives.
+  restart: () => redisStore({ client, prefix, checkConfig: false }),
 });

@@ -6,7 +6,8 @@
  * mode with a busy timeout, so several processes on one machine can share it: a writer waits
  * for another's lock instead of failing. When it waits too long, or the file is unusable, the
  * call rejects with `SessionStoreError` (`ERR_SESSION_STORE_UNAVAILABLE`); a raw driver
- * error never escapes.
+ * error never escapes. The session history lives in a second table (`history.ts`), pruned by
+ * the same timer.
  *
  * @module
  */
@@ -19,6 +20,7 @@ import { assertDatabaseDirectory, bindingsError } from './open-errors.js';
 import { resolveOptions, type SqliteStoreOptions } from './options.js';
 import { fromRow, toParams, type SessionRow } from './row.js';
 import { createSchema, prepareStatements, type UpdateParams } from './schema.js';
+import { createHistorySchema, prepareHistory, type SqliteHistory } from './history.js';
 
 /** A {@link SessionStore} backed by SQLite, with access to its connection. */
 export interface SqliteStore extends SessionStore {
@@ -76,12 +78,15 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
   const owned = resolved.database === undefined;
   let db: BetterSqlite3.Database;
   let statements: ReturnType<typeof prepareStatements>;
+  let history: SqliteHistory;
   try {
     db = resolved.database ?? open(resolved.filename, busyTimeoutMs);
     try {
       db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       createSchema(db, tableName);
+      createHistorySchema(db, tableName);
       statements = prepareStatements(db, tableName);
+      history = prepareHistory(db, tableName);
     } catch (error) {
       if (owned) db.close();
       throw error;
@@ -132,7 +137,9 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
       ? setInterval(() => {
           if (closed) return;
           try {
-            statements.prune.run(now());
+            const at = now();
+            statements.prune.run(at);
+            history.prune(at);
           } catch (error) {
             process.emitWarning(errors.wrap('prune', error).message, { code: PRUNE_FAILED_WARNING });
           }
@@ -174,7 +181,13 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
           .filter((record): record is SessionRecord => record !== null),
       ),
     deleteByUser: (userId, exceptId) => attempt('deleteByUser', () => statements.deleteByUser.all(userId, exceptId ?? null).map(String)),
-    prune: (at) => attempt('prune', () => statements.prune.run(at).changes),
+    prune: (at) =>
+      attempt('prune', () => {
+        history.prune(at);
+        return statements.prune.run(at).changes;
+      }),
+    appendHistory: (entries, limits) => attempt('appendHistory', () => history.append(entries, limits)),
+    readHistory: (query, options) => attempt('readHistory', () => history.read(query, options)),
     ping: () => attempt('ping', () => void statements.ping.get()),
     async close() {
       if (closed) return;

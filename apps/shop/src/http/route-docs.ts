@@ -128,6 +128,12 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     auth: true,
     responses: { 204: 'Revoked; that device gets 401 on its next request', 404: "`ERR_SESSION_NOT_FOUND` (also for another user's id)" },
   },
+  'GET /sessions/{id}/history': {
+    tag: 'devices',
+    summary: "One device's history, newest first: sign-ins, refreshes, changes of address, log-outs and who made them",
+    auth: true,
+    responses: { 200: '`{history: [{at, type, sessionId, actor, reason, ip, userAgent}]}`', 404: "`ERR_SESSION_NOT_FOUND` (also for another user's id)" },
+  },
   'POST /sessions/revoke-others': { tag: 'devices', summary: 'Log every other device out', auth: true, responses: { 200: '`{revoked: n}`' } },
   'GET /admin/users': {
     tag: 'admin',

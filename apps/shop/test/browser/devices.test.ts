@@ -28,6 +28,10 @@ describe('browser: my devices', { timeout: TEST_TIMEOUT_MS }, () => {
     assert.match(await phoneRow.innerText(), /Safari on iOS/);
     assert.match(await phoneRow.innerText(), /remembered/);
     await screenshot(laptop, 'devices-two');
+    // Each device's history opens under its row.
+    await phoneRow.getByRole('button', { name: 'History' }).click();
+    await laptop.getByTestId('device-history').getByText('Signed in by you').waitFor();
+    await phoneRow.getByRole('button', { name: 'History' }).click();
     await phoneRow.getByRole('button', { name: 'Log out device' }).click();
     await laptop.getByText('Logged out Safari on iOS.').waitFor();
     assert.equal(await rows.count(), 1);

@@ -92,6 +92,16 @@ export interface Device {
   ip: string | null;
   current: boolean;
 }
+/** One entry of a device's history (`GET /sessions/:id/history`). */
+export interface HistoryEntry {
+  at: number;
+  type: string;
+  sessionId: string;
+  actor: string;
+  reason: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
 export interface Address {
   name: string;
   street: string;
@@ -135,6 +145,7 @@ export const api = {
   changePassword: (newPassword: string) => send<{ revoked: number }>('POST', '/password', { new_password: newPassword }),
   devices: () => send<{ sessions: Device[] }>('GET', '/sessions'),
   revokeDevice: (id: string) => send<void>('DELETE', `/sessions/${encodeURIComponent(id)}`),
+  deviceHistory: (id: string) => send<{ history: HistoryEntry[] }>('GET', `/sessions/${encodeURIComponent(id)}/history`),
   revokeOthers: () => send<{ revoked: number }>('POST', '/sessions/revoke-others', {}),
   checkout: () => send<Checkout>('GET', '/checkout'),
   setAddress: (address: Address) => send<{ step: Checkout['step'] }>('POST', '/checkout/address', address),

@@ -11,6 +11,9 @@ import { openManager } from '../store/open-manager.js';
 import { withStore } from '../store/open-store.js';
 import { readStoreSelection, STORE_HELP, STORE_OPTIONS } from '../store/store-options.js';
 
+/** The session history names the command as who revoked. */
+const CLI = { actor: 'cli' } as const;
+
 /** What a revocation did. */
 interface Revocation {
   revoked: string[];
@@ -57,15 +60,15 @@ Examples:
         if (sessionId !== undefined) {
           const record = await opened.store.get(sessionId, Date.now());
           if (record === null) revoked = [];
-          else if (record.userId !== null) revoked = (await manager.revokeSession(record.userId, sessionId)) ? [sessionId] : [];
+          else if (record.userId !== null) revoked = (await manager.revokeSession(record.userId, sessionId, CLI)) ? [sessionId] : [];
           else {
             // An anonymous session has no owner to revoke it for: end it as its own logout would.
             const session = await manager.loadById(sessionId);
             revoked = session.id === null ? [] : [session.id];
             if (session.id !== null) await session.destroy();
           }
-        } else if (except !== undefined) revoked = await manager.revokeOtherSessions(userId as string, except);
-        else revoked = await manager.revokeAllSessions(userId as string);
+        } else if (except !== undefined) revoked = await manager.revokeOtherSessions(userId as string, except, CLI);
+        else revoked = await manager.revokeAllSessions(userId as string, CLI);
         const bus = opened.bus === null ? 'none' : opened.kind === 'redis' ? 'redis pub/sub' : 'postgres NOTIFY';
         return { revoked, announced: opened.bus !== null && busErrors.length === 0, bus, warnings: busErrors };
       } finally {

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import type { DeviceSession } from 'coatcheck';
+import type { DeviceSession, HistoryEntry } from 'coatcheck';
 import type { SessionRecord } from 'coatcheck/store-kit';
 import { stringOption, type Command } from '../command.js';
 import { CliError, EXIT_CODES, usageError } from '../errors.js';
 import { emit, formatDuration, formatTime } from '../io.js';
 import { openManager } from '../store/open-manager.js';
-import { withStore } from '../store/open-store.js';
+import { withStore, type OpenedStore } from '../store/open-store.js';
 import { readStoreSelection, STORE_HELP, STORE_OPTIONS } from '../store/store-options.js';
 
 function renderDevices(result: { userId: string; sessions: DeviceSession[] }): string[] {
@@ -44,7 +44,31 @@ function describeRecord(record: SessionRecord, now: number, withData: boolean) {
   };
 }
 
-function renderRecord(r: ReturnType<typeof describeRecord>): string[] {
+/** A session's history, newest first (followed back through its rotations), as the manager reads it. */
+async function readHistory(opened: OpenedStore, id: string): Promise<HistoryEntry[]> {
+  if (typeof opened.store.readHistory !== 'function') return [];
+  const { manager } = openManager(opened);
+  try {
+    return await manager.history({ sessionId: id }, { limit: 100 });
+  } finally {
+    await manager.close();
+  }
+}
+
+function renderHistory(history: readonly HistoryEntry[]): string[] {
+  if (history.length === 0) return ['  history           (none)'];
+  return [
+    `  history           ${history.length} entr${history.length === 1 ? 'y' : 'ies'}, newest first:`,
+    ...history.map((e) => {
+      const reason = e.reason === null ? '' : ` (${e.reason})`;
+      const from = e.ip === null ? '' : ` from ${e.ip}`;
+      const ticket = e.sessionId === history[0]?.sessionId ? '' : ` [ticket ${e.sessionId}]`;
+      return `    ${formatTime(e.at)}  ${e.type}${reason} by ${e.actor}${from}${ticket}`;
+    }),
+  ];
+}
+
+function renderRecord(r: ReturnType<typeof describeRecord> & { history: HistoryEntry[] }): string[] {
   return [
     `session ${r.id}`,
     `  user              ${r.userId ?? '(anonymous)'}`,
@@ -58,6 +82,7 @@ function renderRecord(r: ReturnType<typeof describeRecord>): string[] {
     `  version           ${r.version}`,
     `  data keys         ${r.dataKeys.join(', ') || '(none)'}`,
     ...(r.data ? [`  data              ${JSON.stringify(r.data)}`] : []),
+    ...renderHistory(r.history),
   ];
 }
 
@@ -72,8 +97,10 @@ export const sessionsCommand: Command = {
   list   the user's live sessions as the app's device list shows them (label from the
          User-Agent, IP, created, last seen, expiry), oldest first
   show   one session: user, created, last seen, signed in, idle and absolute expiry,
-         device, and the names of its data keys (--data prints the values too: they may
-         hold personal data)
+         device, the names of its data keys (--data prints the values too: they may
+         hold personal data), and its history (logins, rotations, refreshes, changes of
+         address, CSRF refusals, revocations and who made them), newest first; the
+         history of a session that ended is printed too, with exit code 1
 
 ${STORE_HELP}
 
@@ -107,11 +134,17 @@ Examples:
       const found = await withStore(selection, {}, async (opened) => {
         const now = Date.now();
         const record = await opened.store.get(id, now);
-        return record ? describeRecord(record, now, values.data === true) : null;
+        const history = await readHistory(opened, id);
+        return { record: record ? describeRecord(record, now, values.data === true) : null, history };
       });
-      if (found === null)
-        throw new CliError('ERR_CLI_FAILED', `no live session ${id} in ${selection.spec.display} (expired, revoked, or another --prefix/--table).`);
-      emit(io, json, found, renderRecord);
+      const gone = `no live session ${id} in ${selection.spec.display} (expired, revoked, or another --prefix/--table)`;
+      if (found.record === null && found.history.length === 0) throw new CliError('ERR_CLI_FAILED', `${gone}.`);
+      if (found.record === null) {
+        // Ended, but its history says how: print it, and still exit 1 (no live session).
+        emit(io, json, { id, live: false, history: found.history }, (r) => [`${gone}; its history:`, ...renderHistory(r.history)]);
+        return EXIT_CODES.failure;
+      }
+      emit(io, json, { ...found.record, history: found.history }, renderRecord);
       return EXIT_CODES.ok;
     }
     throw usageError(`sessions needs an action: list or show${action ? `, not "${action}"` : ''}. See: coatcheck sessions --help`);

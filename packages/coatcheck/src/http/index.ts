@@ -35,7 +35,8 @@ export type { TrustProxy, ProxyTrust, ForwardedView, ForwardedInput } from './pr
 export { INSECURE_COOKIE_WARNING } from './insecure-cookie.js';
 export { isPending, commitCookies, abandonSession } from './session-access.js';
 export type { SessionCommitControl } from '../session/session-types.js';
-export { managerLogger } from '../manager/internals.js';
+export { managerLogger, recordHistory } from '../manager/internals.js';
+export type { HistoryNote } from '../manager/history.js';
 export { isBearerScheme } from '../bearer.js';
 export type { BearerAuthenticator, BearerOutcome, BearerSuccess, BearerFailure, BearerErrorKind } from '../bearer.js';
 export { isFormContentType, isSafeMethod } from '../csrf/csrf-guard.js';

@@ -1,11 +1,13 @@
 /**
  * The per-user device operations behind `manager.listSessions` / `revoke…` and the session
  * handle's device methods: list, end one, end all others, end all. Every ending is announced
- * on the bus (so caches, tokens and sockets on other instances follow) and emitted locally.
+ * on the bus (so caches, tokens and sockets on other instances follow), emitted locally, and
+ * recorded in the session history with who asked for it.
  *
  * @module
  */
 import type { BusEndReason } from '../bus/types.js';
+import type { HistoryActor } from '../store/history-types.js';
 import type { SessionContext } from '../session/context.js';
 import type { DeviceApi } from '../session/device-api.js';
 import { isTicketId } from '../ticket/ticket.js';
@@ -17,10 +19,11 @@ type RevokeReason = Extract<BusEndReason, 'revoke' | 'revoke-others' | 'revoke-a
 export function createDeviceActions(ctx: SessionContext): DeviceApi {
   const { gateway, events } = ctx;
 
-  async function ended(ids: string[], userId: string, reason: RevokeReason): Promise<string[]> {
+  async function ended(ids: string[], userId: string, reason: RevokeReason, actor: HistoryActor): Promise<string[]> {
     if (ids.length > 0) {
       await ctx.announce({ type: 'ended', ids, userId, reason });
       events.emit('revoked', { ids, userId, reason });
+      await ctx.history.record(ids.map((sessionId) => ({ type: 'revoked', sessionId, userId, actor, reason })));
     }
     return ids;
   }
@@ -30,20 +33,20 @@ export function createDeviceActions(ctx: SessionContext): DeviceApi {
       const records = await gateway.listByUser(userId, ctx.now());
       return toDeviceSessions(records, currentId);
     },
-    async revoke(userId, id) {
+    async revoke(userId, id, actor) {
       // Only well-formed ids reach the store, and only the owner may end a session. (BI-08, BI-09)
       if (!isTicketId(id)) return false;
       const record = await gateway.read(id, ctx.now());
       if (!record || record.userId !== userId) return false;
       await gateway.remove(id);
-      await ended([id], userId, 'revoke');
+      await ended([id], userId, 'revoke', actor);
       return true;
     },
-    async revokeOthers(userId, keepId) {
-      return ended(await gateway.deleteByUser(userId, keepId), userId, 'revoke-others');
+    async revokeOthers(userId, keepId, actor) {
+      return ended(await gateway.deleteByUser(userId, keepId), userId, 'revoke-others', actor);
     },
-    async revokeAll(userId) {
-      return ended(await gateway.deleteByUser(userId), userId, 'revoke-all');
+    async revokeAll(userId, actor) {
+      return ended(await gateway.deleteByUser(userId), userId, 'revoke-all', actor);
     },
   };
 }

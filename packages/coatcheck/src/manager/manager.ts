@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readCookie } from '../cookie/read-cookie.js';
-import { registerManagerLogger } from './internals.js';
+import { registerManagerInternals } from './internals.js';
 import type { SessionBus } from '../bus/types.js';
 import type { CookieMode } from '../cookie/cookie-options.js';
 import type { CsrfGuard } from '../csrf/csrf-guard.js';
@@ -17,12 +17,15 @@ import type { LoadStatus, Session, SessionDataMap } from '../session/session-typ
 import { createStoreGateway } from '../store/gateway.js';
 import type { StoreCallListener, StoreCallOutcome } from '../store/store-calls.js';
 import type { SessionRecord, SessionStore } from '../store/types.js';
+import type { HistoryActor, HistoryEntry, HistoryQuery } from '../store/history-types.js';
 import { createTicketVerifier, hashesEqual } from '../ticket/verified-cache.js';
 import { createDeviceActions } from './device-actions.js';
 import type { DeviceSession } from './devices.js';
 import { createIdLoader } from './load-by-id.js';
 import { createLiveness, type LiveSession } from './liveness.js';
 import { assertOptions, resolveOptions, type SessionManagerOptions } from './options.js';
+import { createHistoryRecorder, type HistoryReadRequest } from './history.js';
+import { recordCsrfRefusal } from './csrf-history.js';
 
 /** What the manager needs to know about a request. */
 export interface RequestInfo {
@@ -41,6 +44,15 @@ export interface LoadByIdOptions {
    * must see the latest write of every instance (refresh-token rotation). @default false
    */
   fresh?: boolean;
+}
+
+/** Options of the manager's revocations. */
+export interface RevokeOptions {
+  /**
+   * Who asked, for the session history: `'admin:<id>'` for an administrator, `'cli'`, or
+   * `'user'` when the user did it from their device list. @default 'app'
+   */
+  actor?: HistoryActor;
 }
 
 /** A session manager. */
@@ -85,11 +97,27 @@ export interface SessionManager<D extends object = SessionDataMap> {
   /** A user's live sessions. `currentId` is flagged `current`. */
   listSessions(userId: string, currentId?: string | null): Promise<DeviceSession[]>;
   /** Ends one session if it belongs to `userId`; `false` otherwise. */
-  revokeSession(userId: string, id: string): Promise<boolean>;
+  revokeSession(userId: string, id: string, options?: RevokeOptions): Promise<boolean>;
   /** Ends every session of `userId` except `keepId`. */
-  revokeOtherSessions(userId: string, keepId: string): Promise<string[]>;
+  revokeOtherSessions(userId: string, keepId: string, options?: RevokeOptions): Promise<string[]>;
   /** Ends every session of `userId`. */
-  revokeAllSessions(userId: string): Promise<string[]>;
+  revokeAllSessions(userId: string, options?: RevokeOptions): Promise<string[]>;
+  /**
+   * The session history, newest first: one session's (`{ sessionId }`, followed back through
+   * the tickets it had before a login or `regenerate()`), or all of a user's
+   * (`{ userId }`). Entries outlive their session until the retention passes. `limit`
+   * defaults to 50 (at most 1000); `before` pages back from an entry's `at`.
+   * Rejects with `SessionConfigError` when the manager keeps no history, and with
+   * `SessionStoreError` when the store is unavailable.
+   *
+   * @example
+   * ```ts
+   * for (const entry of await sessions.history({ userId: '42' }, { limit: 20 })) {
+   *   console.log(new Date(entry.at), entry.type, entry.sessionId, entry.actor, entry.ip)
+   * }
+   * ```
+   */
+  history(query: HistoryQuery, options?: HistoryReadRequest): Promise<HistoryEntry[]>;
   /**
    * Reads whether the session `id` is alive, without changing it: `null` when it is absent,
    * expired, or `id` is malformed. For connections that outlive requests (WebSockets): check
@@ -152,11 +180,16 @@ export interface SessionManager<D extends object = SessionDataMap> {
 export function createSessionManager<D extends object = SessionDataMap>(options: SessionManagerOptions): SessionManager<D> {
   assertOptions(options);
   // The guard is built before the emitter; it reports a refusal only while serving a request.
-  const resolved = resolveOptions(options, (refusal, session) => events.emit('csrfRefused', { reason: refusal.reason, sessionId: session.id }));
+  // The same goes for the history's note of a refusal.
+  const resolved = resolveOptions(options, (refusal, session) => {
+    events.emit('csrfRefused', { reason: refusal.reason, sessionId: session.id });
+    if (resolved.history !== null) recordCsrfRefusal(history, refusal, session);
+  });
   const events = createEventEmitter((error) => resolved.logger.error('coatcheck: event listener threw', { error }));
   const origin = randomUUID();
   const gateway = createStoreGateway({ store: resolved.store, cache: resolved.cache, bus: resolved.bus, origin, logger: resolved.logger });
-  const ctx: SessionContext = createContext(resolved, events, origin, gateway);
+  const history = createHistoryRecorder(gateway, resolved.history, resolved.now, resolved.logger);
+  const ctx: SessionContext = createContext(resolved, events, origin, gateway, history);
   const { cookie } = ctx;
   const tickets = createTicketVerifier(ctx.ring, resolved.verifiedTicketCache);
   let warnedInsecure = false;
@@ -226,9 +259,10 @@ export function createSessionManager<D extends object = SessionDataMap>(options:
     loadById: byId.loadById,
     loadCachedById: byId.loadCachedById,
     listSessions: (userId, currentId = null) => devices.list(userId, currentId),
-    revokeSession: (userId, id) => devices.revoke(userId, id),
-    revokeOtherSessions: (userId, keepId) => devices.revokeOthers(userId, keepId),
-    revokeAllSessions: (userId) => devices.revokeAll(userId),
+    revokeSession: (userId, id, options) => devices.revoke(userId, id, options?.actor ?? 'app'),
+    revokeOtherSessions: (userId, keepId, options) => devices.revokeOthers(userId, keepId, options?.actor ?? 'app'),
+    revokeAllSessions: (userId, options) => devices.revokeAll(userId, options?.actor ?? 'app'),
+    history: history.read,
     peek: liveness.peek,
     touch: liveness.touch,
     now: ctx.now,
@@ -238,6 +272,6 @@ export function createSessionManager<D extends object = SessionDataMap>(options:
       gateway.close();
     },
   };
-  registerManagerLogger(manager, ctx.logger);
+  registerManagerInternals(manager, ctx.logger, history);
   return manager;
 }

@@ -13,6 +13,7 @@ import type { SessionBus } from '../bus/types.js';
 import type { CacheOptions } from '../cache/record-cache.js';
 import { createCsrfGuard, type CsrfGuard, type CsrfOptions, type CsrfRefusalListener } from '../csrf/csrf-guard.js';
 import type { RateLimiter } from '../rate-limit/limiter.js';
+import { resolveHistory, type HistoryOptions, type ResolvedHistory } from './history.js';
 
 /** Where the manager reports things an operator should see. */
 export interface Logger {
@@ -54,6 +55,15 @@ export interface SessionManagerOptions {
    */
   csrf?: CsrfOptions | false;
   /**
+   * The session history (audit trail): logins, rotations, refreshes, revocations and by whom,
+   * CSRF refusals, changes of address or User-Agent, per session and per user, read with
+   * `manager.history()`. Only lifecycle events write it, never a read-only request. `false`
+   * turns it off; an object sets how long and how much is kept. See docs/options.md.
+   * @default on when the store keeps a history (every store of coatcheck does), with
+   * `{ retention: '30d', maxEntriesPerSession: 100, maxEntriesPerUser: 1000 }`
+   */
+  history?: HistoryOptions | boolean;
+  /**
    * Caps the anonymous sessions one client address creates: a limiter from `createRateLimiter`
    * of `coatcheck/rate-limit` with one dimension, `address`, hit whenever a session would be
    * written for a visitor without one (a first change, `csrfToken()`, an anonymous bearer
@@ -93,6 +103,8 @@ export interface ResolvedOptions {
   /** Keys for CSRF tokens: same secrets, another purpose label. */
   readonly csrfRing: KeyRing;
   readonly csrf: CsrfGuard | null;
+  /** `null` when the manager keeps no history. */
+  readonly history: ResolvedHistory | null;
   readonly newSessionLimiter: RateLimiter<'address'> | null;
   readonly cookie: ResolvedCookie;
   readonly lifetime: Lifetime;
@@ -162,6 +174,7 @@ export function resolveOptions(options: SessionManagerOptions, onCsrfRefused?: C
     csrfRing: createKeyRing(options.secrets, 'csrf-token'),
     csrf: options.csrf === false ? null : createCsrfGuard(options.csrf, onCsrfRefused),
     newSessionLimiter: options.newSessionLimiter ?? null,
+    history: resolveHistory(options.history, options.store),
     cookie: resolveCookieOptions(options.cookie, production),
     lifetime: resolveLifetime(options.lifetime),
     maxDataBytes: options.maxDataBytes ?? 65536,

@@ -11,6 +11,7 @@ import type { CookieMode } from '../cookie/cookie-options.js';
 import type { SessionRecord } from '../store/types.js';
 import type { LoadStatus } from './session-types.js';
 import type { StoreGateway } from '../store/gateway.js';
+import type { HistoryRecorder } from '../manager/history.js';
 
 /** A bus message before the publishing instance stamps its origin on it. */
 type Announcement = BusMessage extends infer M ? (M extends BusMessage ? Omit<M, 'origin'> : never) : never;
@@ -19,8 +20,12 @@ type Announcement = BusMessage extends infer M ? (M extends BusMessage ? Omit<M,
  * Shared internals of one manager. The raw store and cache options are left out on purpose:
  * every store call goes through `gateway`.
  */
-export interface SessionContext extends Omit<ResolvedOptions, 'store' | 'cache'> {
+export interface SessionContext extends Omit<ResolvedOptions, 'store' | 'cache' | 'history'> {
   readonly events: SessionEventEmitter;
+  /** The session history (a recorder that drops every note when the manager keeps none). */
+  readonly history: HistoryRecorder;
+  /** Whether notes are kept: lets a handle skip the work of preparing them. */
+  readonly keepsHistory: boolean;
   /** The one way to the store: liveness, error wrapping, cache, per-id lock, `onStoreCall`. */
   readonly gateway: StoreGateway;
   /** This instance's id on the bus. */
@@ -54,14 +59,22 @@ export interface SessionInit {
 }
 
 /** Builds the context for a manager. */
-export function createContext(options: ResolvedOptions, events: SessionEventEmitter, origin: string, gateway: StoreGateway): SessionContext {
-  const { store: _store, cache: _cache, ...rest } = options;
+export function createContext(
+  options: ResolvedOptions,
+  events: SessionEventEmitter,
+  origin: string,
+  gateway: StoreGateway,
+  history: HistoryRecorder,
+): SessionContext {
+  const { store: _store, cache: _cache, history: settings, ...rest } = options;
   const { bus, logger } = options;
   return {
     ...rest,
     events,
     gateway,
     origin,
+    history,
+    keepsHistory: settings !== null,
     async announce(message) {
       if (bus === null) return;
       try {

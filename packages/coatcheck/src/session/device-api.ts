@@ -4,14 +4,15 @@
  * @module
  */
 import type { DeviceSession } from '../manager/devices.js';
+import type { HistoryActor } from '../store/history-types.js';
 import type { SessionRecord } from '../store/types.js';
 
-/** The manager-side device operations, already bound to a store. */
+/** The manager-side device operations, already bound to a store. `actor` goes to the history. */
 export interface DeviceApi {
   list(userId: string, currentId: string | null): Promise<DeviceSession[]>;
-  revoke(userId: string, id: string): Promise<boolean>;
-  revokeOthers(userId: string, keepId: string): Promise<string[]>;
-  revokeAll(userId: string): Promise<string[]>;
+  revoke(userId: string, id: string, actor: HistoryActor): Promise<boolean>;
+  revokeOthers(userId: string, keepId: string, actor: HistoryActor): Promise<string[]>;
+  revokeAll(userId: string, actor: HistoryActor): Promise<string[]>;
 }
 
 /** The devices of the user a handle's `record` belongs to; none for an anonymous session. */
@@ -22,5 +23,5 @@ export async function listOwnDevices(devices: DeviceApi, record: SessionRecord |
 /** Ends the other sessions, or all sessions, of the user a handle's `record` belongs to. */
 export async function revokeOwnDevices(devices: DeviceApi, record: SessionRecord | null, which: 'others' | 'all'): Promise<string[]> {
   if (!record?.userId) return [];
-  return which === 'others' ? devices.revokeOthers(record.userId, record.id) : devices.revokeAll(record.userId);
+  return which === 'others' ? devices.revokeOthers(record.userId, record.id, 'user') : devices.revokeAll(record.userId, 'user');
 }

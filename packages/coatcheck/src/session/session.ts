@@ -22,6 +22,7 @@ import { applyOperation, replayOperations, type Operation } from './operations.j
 import { createCallTracker, type CallTracker } from './lifecycle-calls.js';
 import { createGuardedSelf, guardPrototype, Stamped } from './read-only.js';
 import type { LoginOptions, Session } from './session-types.js';
+import { detectDeviceChange } from './device-change.js';
 import { endRecord, loginChange, regenerateChange, rotateSession, saveRecord } from './transitions.js';
 import { createAnonymousRecord, type IssuedRecord, type NewRecordInit } from './writes.js';
 
@@ -125,10 +126,16 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
   }
 
   async #login(userId: string, options: LoginOptions<D>): Promise<void> {
-    const oldId = this.#record?.id ?? null;
-    const { id: newId } = await this.#rotate(loginChange(this.#ctx, userId, options, this.#device()));
+    const before = this.#record;
+    const oldId = before?.id ?? null;
+    const device = this.#device();
+    const { id: newId } = await this.#rotate(loginChange(this.#ctx, userId, options, device));
     await this.#ctx.announce({ type: 'upgraded', oldId, newId, userId });
     this.#ctx.events.emit('upgraded', { oldId, newId, userId });
+    // A login on no session starts one; on the user's own session it is a step-up.
+    const type = before === null ? 'created' : before.userId === userId ? 'step_up' : 'upgraded';
+    const reason = before?.userId != null && before.userId !== userId ? 'switch' : 'login';
+    await this.#ctx.history.record([{ type, sessionId: newId, previousId: oldId, userId, actor: 'user', reason, ...device }]);
   }
   async #regenerate(): Promise<void> {
     const current = this.#record;
@@ -136,6 +143,9 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     const { id: newId } = await this.#rotate(regenerateChange(current));
     await this.#ctx.announce({ type: 'changed', ids: [current.id] });
     this.#ctx.events.emit('regenerated', { oldId: current.id, newId, userId: current.userId });
+    await this.#ctx.history.record([
+      { type: 'rotated', sessionId: newId, previousId: current.id, userId: current.userId, actor: 'app', reason: 'regenerate', ...this.#device() },
+    ]);
   }
 
   listDevices(): Promise<DeviceSession[]> {
@@ -144,7 +154,7 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
   async revokeDevice(id: string): Promise<boolean> {
     const record = this.#record;
     if (!record?.userId) return false;
-    if (id !== record.id) return this.#devices.revoke(record.userId, id);
+    if (id !== record.id) return this.#devices.revoke(record.userId, id, 'user');
     await this.logout();
     return true;
   }
@@ -198,10 +208,13 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     if (record === null) {
       if (this.#ops.length > 0) this.#adopt(await createAnonymousRecord(ctx, this.#data, this.#device()));
     } else if (this.#ops.length > 0 || this.#touchDue) {
-      const next = await saveRecord(ctx, record, this.#ops, this.#data);
+      // Only when writing anyway: a change of address or User-Agent goes to the history.
+      const moved = ctx.keepsHistory && record.userId !== null ? detectDeviceChange(record, this.#device()) : null;
+      const next = await saveRecord(ctx, record, this.#ops, this.#data, moved?.device);
       if (next === null) this.#forget();
       else {
         this.#record = next;
+        if (moved !== null) await ctx.history.record(moved.notes);
         if (next.persistent && this.#touchDue && this.#secret) this.#issueCookie(next, this.#secret);
       }
     }
@@ -250,7 +263,7 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
   async #end(reason: 'logout' | 'destroy'): Promise<void> {
     const current = this.#record;
     const taken = this.#ops.length;
-    if (current) await endRecord(this.#ctx, current, reason);
+    if (current) await endRecord(this.#ctx, current, reason, this.#device());
     this.#forget(taken);
   }
   // Moves to a new ticket and adopts it; operations recorded after the data was read stay

@@ -25,18 +25,29 @@ export async function touchRecord(ctx: SessionContext, record: SessionRecord, no
 
 /**
  * Saves a loaded session at commit: its operations (version-checked, replayed on conflict)
- * when there are any, otherwise a touch. Returns the record as it now is, or `null` when the
- * session is gone.
+ * when there are any, otherwise a touch. `device`: the session was seen from another address
+ * or User-Agent, and the record takes it (a version-checked write instead of the touch).
+ * Returns the record as it now is, or `null` when the session is gone.
  */
-export function saveRecord(ctx: SessionContext, record: SessionRecord, ops: readonly Operation[], data: SessionData): Promise<SessionRecord | null> {
-  return ops.length > 0 ? commitOperations(ctx, record, ops, data) : touchRecord(ctx, record, ctx.now());
+export function saveRecord(
+  ctx: SessionContext,
+  record: SessionRecord,
+  ops: readonly Operation[],
+  data: SessionData,
+  device?: DeviceInfo,
+): Promise<SessionRecord | null> {
+  return ops.length > 0 || device !== undefined ? commitOperations(ctx, record, ops, data, device) : touchRecord(ctx, record, ctx.now());
 }
 
-/** Ends a session from its own request: deleted under its lock, announced, emitted. */
-export async function endRecord(ctx: SessionContext, record: SessionRecord, reason: 'logout' | 'destroy'): Promise<void> {
+/**
+ * Ends a session from its own request: deleted under its lock, announced, emitted, and
+ * recorded (a logout is the user's, a `destroy()` the application's).
+ */
+export async function endRecord(ctx: SessionContext, record: SessionRecord, reason: 'logout' | 'destroy', device: DeviceInfo): Promise<void> {
   await ctx.gateway.remove(record.id);
   await ctx.announce({ type: 'ended', ids: [record.id], userId: record.userId, reason });
   ctx.events.emit('destroyed', { id: record.id, userId: record.userId, reason });
+  await ctx.history.record([{ type: 'revoked', sessionId: record.id, userId: record.userId, actor: reason === 'logout' ? 'user' : 'app', reason, ...device }]);
 }
 
 /** A rotation's new record, and how many operations its data already includes. */

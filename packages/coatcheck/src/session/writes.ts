@@ -93,13 +93,15 @@ export async function createAnonymousRecord(ctx: SessionContext, data: SessionDa
  * Commits operations with a version check. On conflict the fresh record is loaded and the
  * operations replayed on it, so concurrent requests both take effect. Returns `null` when the
  * session no longer exists: a commit never creates a record, so a request that loaded the
- * session before logout cannot bring it back. (SF-20, SF-21)
+ * session before logout cannot bring it back. (SF-20, SF-21) `device` replaces the record's
+ * device metadata (a session seen from another address, with the history on).
  */
 export async function commitOperations(
   ctx: SessionContext,
   loaded: SessionRecord,
   ops: readonly Operation[],
   prepared?: SessionData,
+  device?: DeviceInfo,
 ): Promise<SessionRecord | null> {
   return ctx.gateway.withLock(loaded.id, async () => {
     let current = loaded;
@@ -110,6 +112,7 @@ export async function commitOperations(
       const next: SessionRecord = {
         ...current,
         data,
+        device: device ?? current.device,
         version: current.version + 1,
         // Never back, like a touch: an instance whose clock runs behind must not cut short
         // the expiry another instance extended. (SF-26)

@@ -24,3 +24,5 @@ export { reportCorrupt, type CorruptReporter } from './report-corrupt.js';
 export { redactUrl } from './redact-url.js';
 export { CorruptRecordError, SessionStoreError } from '../errors.js';
 export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult } from '../store/types.js';
+export type { HistoryStore, HistoryEntry, HistoryType, HistoryActor, HistoryQuery, HistoryReadOptions, HistoryLimits } from '../store/history-types.js';
+export { checkHistoryEntry } from './check-history.js';

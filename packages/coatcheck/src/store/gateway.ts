@@ -22,6 +22,7 @@ import { deepFreeze, freezeRecord } from './frozen-record.js';
 import { isLive } from './live.js';
 import { createPerIdLock, type WithLock } from './per-id-lock.js';
 import { createStoreCallHook, toStoreError, type StoreCallListener, type StoreCallOutcome, type StoreOp } from './store-calls.js';
+import type { HistoryEntry, HistoryLimits, HistoryQuery, HistoryReadOptions } from './history-types.js';
 import type { SessionRecord, SessionStore, UpdateResult } from './types.js';
 
 /** What the gateway is built from. */
@@ -55,6 +56,12 @@ export interface StoreGateway {
   deleteByUser(userId: string, exceptId?: string): Promise<string[]>;
   /** Round trip to the store; resolves with its latency in ms. */
   ping(): Promise<number>;
+  /** Whether the store keeps a history (implements `appendHistory` and `readHistory`). */
+  readonly keepsHistory: boolean;
+  /** Appends history entries; only called when {@link keepsHistory}. */
+  appendHistory(entries: readonly HistoryEntry[], limits: HistoryLimits): Promise<void>;
+  /** Reads history entries, newest first; only called when {@link keepsHistory}. */
+  readHistory(query: HistoryQuery, options: HistoryReadOptions): Promise<HistoryEntry[]>;
   readonly withLock: WithLock;
   onStoreCall(listener: StoreCallListener): () => void;
   /** Stops following the bus. */
@@ -196,6 +203,26 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       }
       if (hook.active) hook.report('ping', started, 'ok', undefined);
       return performance.now() - started;
+    },
+    keepsHistory: typeof store.appendHistory === 'function' && typeof store.readHistory === 'function',
+    async appendHistory(entries, limits) {
+      const started = start();
+      try {
+        await store.appendHistory?.(entries, limits);
+        done('appendHistory', started, 'ok');
+      } catch (error) {
+        throw failed('appendHistory', started, error);
+      }
+    },
+    async readHistory(query, options) {
+      const started = start();
+      try {
+        const entries = (await store.readHistory?.(query, options)) ?? [];
+        done('readHistory', started, 'ok');
+        return entries;
+      } catch (error) {
+        throw failed('readHistory', started, error);
+      }
     },
     withLock,
     onStoreCall: hook.subscribe,

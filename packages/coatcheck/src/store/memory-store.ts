@@ -3,6 +3,7 @@
  *
  * Bounded (oldest entries evicted past `maxEntries`), swept for expired entries on an
  * interval, and the reference model the conformance suite compares other stores against.
+ * Keeps the session history too (capped lists per session and per user, swept with the records).
  * Sessions live in one process and vanish on restart: use it for tests and development.
  *
  * @module
@@ -10,6 +11,7 @@
 import { SessionConfigError } from '../errors.js';
 import { WARNINGS } from '../warnings.js';
 import { deepFreeze, freezeRecord } from './frozen-record.js';
+import { createMemoryHistory } from './memory-history.js';
 import type { SessionRecord, SessionStore, UpdateResult } from './types.js';
 
 /** Options of {@link memoryStore}. */
@@ -64,6 +66,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
   }
   const entries = new Map<string, Entry>();
   const byUser = new Map<string, Set<string>>();
+  const history = createMemoryHistory();
 
   const live = (entry: Entry | undefined, at: number): entry is Entry => entry !== undefined && entry.record.expiresAt > at;
   function index(userId: string | null, id: string): void {
@@ -105,6 +108,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
     }
   }
   function sweep(at: number): number {
+    history.prune(at);
     let removed = 0;
     for (const [id, entry] of entries) {
       if (entry.record.expiresAt <= at && remove(id)) removed++;
@@ -165,6 +169,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
     async prune(at) {
       return sweep(at);
     },
+    appendHistory: history.appendHistory,
+    readHistory: history.readHistory,
     async ping() {},
     async close() {
       if (timer) clearInterval(timer);

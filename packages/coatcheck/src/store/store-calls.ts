@@ -9,13 +9,13 @@ import { SessionError, SessionStoreError } from '../errors.js';
 import type { Logger } from '../manager/options.js';
 
 /** The store methods the manager calls (the names of {@link SessionStore}'s methods). */
-export type StoreOp = 'get' | 'create' | 'update' | 'touch' | 'delete' | 'listByUser' | 'deleteByUser' | 'ping';
+export type StoreOp = 'get' | 'create' | 'update' | 'touch' | 'delete' | 'listByUser' | 'deleteByUser' | 'ping' | 'appendHistory' | 'readHistory';
 
 /**
  * How a store call ended:
  * - `ok`: it did what was asked (`get` found a live record, `create` inserted, `update`
- *   replaced, `touch` extended, `delete` removed something; `listByUser`, `deleteByUser` and
- *   `ping` answered);
+ *   replaced, `touch` extended, `delete` removed something; `listByUser`, `deleteByUser`,
+ *   `ping`, `appendHistory` and `readHistory` answered);
  * - `miss`: there was nothing to act on (`get` found no live record, `update` or `touch` found
  *   the session gone, `delete` found nothing to remove);
  * - `conflict`: a race was lost (`update`: another write changed the version first, and the

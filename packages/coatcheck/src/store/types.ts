@@ -12,9 +12,13 @@
  * - `update` is a compare-and-set on `version` and never creates a record: a request that
  *   loaded a session before it was destroyed cannot bring it back.
  * - Records handed out are copies: mutating one never changes what is stored.
+ * - The session history (`appendHistory`, `readHistory`) is an optional capability, described
+ *   in `history-types.ts`; `prune` deletes expired history entries with expired records.
  *
  * @module
  */
+
+import type { HistoryStore } from './history-types.js';
 
 /** JSON-compatible session payload. */
 export type SessionData = Record<string, unknown>;
@@ -91,10 +95,17 @@ export interface SessionStore {
    * Expired records not yet pruned may or may not be included.
    */
   deleteByUser(userId: string, exceptId?: string): Promise<string[]>;
-  /** Removes expired records; returns how many. Stores with native expiry may return 0. */
+  /**
+   * Removes expired records; returns how many. Stores with native expiry may return 0.
+   * A store with a history also deletes its entries expired at `now` (not counted).
+   */
   prune(now: number): Promise<number>;
   /** Round trip to the backing service; rejects when it is unavailable. */
   ping(): Promise<void>;
   /** Releases connections and timers. */
   close(): Promise<void>;
+  /** Optional: appends to the session history (see {@link HistoryStore}). */
+  appendHistory?: HistoryStore['appendHistory'];
+  /** Optional: reads the session history (see {@link HistoryStore}). */
+  readHistory?: HistoryStore['readHistory'];
 }

@@ -32,11 +32,15 @@ function recordingLogger() {
 
 export type Data = { counter?: number; cart?: string[]; note?: string; [key: string]: unknown };
 
-/** A manager on `store` with a clock the test moves, and the store calls it reported. */
+/**
+ * A manager on `store` with a clock the test moves, and the store calls it reported. The
+ * history is off unless `overrides` turn it on: the call sequences the tests expect are the
+ * session's own (history.test.ts covers the calls the history adds).
+ */
 export function setup(store: SessionStore, overrides: Partial<SessionManagerOptions> = {}) {
   let t = T0;
   const { errors, logger } = recordingLogger();
-  const manager = createSessionManager<Data>({ store, secrets: [SECRET], now: () => t, production: true, logger, ...overrides });
+  const manager = createSessionManager<Data>({ store, secrets: [SECRET], now: () => t, production: true, logger, history: false, ...overrides });
   const calls: StoreCall[] = [];
   manager.onStoreCall((call) => void calls.push(call));
   return {

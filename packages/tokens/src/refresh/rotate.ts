@@ -8,7 +8,7 @@
  * @module
  */
 import type { SessionManager } from 'coatcheck';
-import type { RequestInfo } from 'coatcheck/adapter';
+import { recordHistory, type RequestInfo } from 'coatcheck/adapter';
 import type { RefreshFailureCode } from '../error-codes.js';
 import type { RefreshEventOutcome, TokenEvents } from '../events.js';
 import type { TokenPair } from '../service.js';
@@ -84,9 +84,12 @@ async function rotate(ctx: RotateContext, token: string, request: RequestInfo | 
     if (session.id === null) return INVALID;
   }
   const decision = box.decision;
+  const seen = { ip: request?.ip ?? null, userAgent: request?.userAgent ?? null };
   switch (decision.kind) {
     case 'rotate':
       note.outcome = 'rotated';
+      // The session history records each rotation; a grace answer repeats one and is not recorded.
+      await recordHistory(ctx.manager, [{ type: 'refreshed', sessionId: sid, userId: session.userId, actor: 'user', reason: 'refresh', ...seen }]);
       return { ok: true, tokens: await ctx.pairFor(sid, session.userId, successorSecret, decision.next.issuedAt) };
     case 'grace':
       note.outcome = 'grace';
@@ -96,6 +99,7 @@ async function rotate(ctx: RotateContext, token: string, request: RequestInfo | 
       // RFC 9700 §4.14.2: the server cannot tell the thief from the user, so the whole
       // family ends, with the session and every access token bound to it. (RT-02, RT-03)
       const userId = session.userId;
+      await recordHistory(ctx.manager, [{ type: 'refresh_reuse', sessionId: sid, userId, actor: 'system', reason: `family ${decision.family}`, ...seen }]);
       await session.destroy();
       ctx.events.emit('refresh-reuse', { sessionId: sid, userId, family: decision.family });
       return REUSED;

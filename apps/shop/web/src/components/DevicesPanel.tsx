@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Fragment, useCallback, useEffect, useState } from 'react';
 import { api, messageOf, when, type Device } from '../api';
+import { DeviceHistory } from './DeviceHistory';
 
 /**
  * My devices: every session of my account, with "log out" per device and for all others.
@@ -9,6 +10,8 @@ import { api, messageOf, when, type Device } from '../api';
 export function DevicesPanel({ version, onLeaving, onLoggedOut }: { version: number; onLeaving: () => void; onLoggedOut: () => void }) {
   const [devices, setDevices] = useState<Device[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  // The device whose history is open (one at a time keeps the table compact).
+  const [open, setOpen] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -66,20 +69,37 @@ export function DevicesPanel({ version, onLeaving, onLoggedOut }: { version: num
           </thead>
           <tbody>
             {devices.map((device) => (
-              <tr key={device.id} data-testid="device-row" data-current={device.current ? 'true' : 'false'}>
-                <td>
-                  {device.label}
-                  {device.current && <span className="tag">this device</span>}
-                </td>
-                <td>{when(device.createdAt)}</td>
-                <td>{when(device.lastSeenAt)}</td>
-                <td>{device.persistent ? 'remembered' : 'browser session'}</td>
-                <td>
-                  <button type="button" className="secondary" onClick={() => revoke(device)}>
-                    {device.current ? 'Log out' : 'Log out device'}
-                  </button>
-                </td>
-              </tr>
+              <Fragment key={device.id}>
+                <tr data-testid="device-row" data-current={device.current ? 'true' : 'false'}>
+                  <td>
+                    {device.label}
+                    {device.current && <span className="tag">this device</span>}
+                  </td>
+                  <td>{when(device.createdAt)}</td>
+                  <td>{when(device.lastSeenAt)}</td>
+                  <td>{device.persistent ? 'remembered' : 'browser session'}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="secondary"
+                      aria-expanded={open === device.id}
+                      onClick={() => setOpen(open === device.id ? null : device.id)}
+                    >
+                      History
+                    </button>{' '}
+                    <button type="button" className="secondary" onClick={() => revoke(device)}>
+                      {device.current ? 'Log out' : 'Log out device'}
+                    </button>
+                  </td>
+                </tr>
+                {open === device.id && (
+                  <tr>
+                    <td colSpan={5}>
+                      <DeviceHistory id={device.id} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
             ))}
           </tbody>
         </table>
