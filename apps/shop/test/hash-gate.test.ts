@@ -78,6 +78,37 @@ describe('the hashing bound, shared fairly between clients', () => {
     assert.equal(h.started.indexOf('A1'), 65);
   });
 
+  it('AP-02 the last free slot is kept for a client not served lately, so its hash starts at once', async () => {
+    const gate = createHashGate({ concurrency: 2, maxQueued: 16, maxQueuedPerClient: 16 });
+    const h = harness(gate);
+    for (let i = 0; i < 3; i++) h.submit('a', `A${i}`);
+    await h.settle();
+    // A's first took a slot as a newcomer; served lately now, A leaves the other one free.
+    assert.deepEqual(h.started, ['A0']);
+    assert.deepEqual([gate.running, gate.queued], [1, 2]);
+    h.submit('b', 'B0');
+    await h.settle();
+    assert.deepEqual(h.started, ['A0', 'B0']);
+    assert.deepEqual([gate.running, gate.queued], [2, 2]);
+    // When the newcomer is done, its slot is kept again; when A's is, A takes its turn.
+    await h.finishOne();
+    assert.deepEqual([h.started, gate.running], [['A0', 'B0'], 1]);
+    await h.finishOne();
+    assert.deepEqual([h.started, gate.running], [['A0', 'B0', 'A1'], 1]);
+    await h.finishAll();
+    assert.deepEqual(h.started, ['A0', 'B0', 'A1', 'A2']);
+  });
+
+  it('AP-02 with one slot, nothing is kept: a client served lately still gets it', async () => {
+    const gate = createHashGate({ concurrency: 1 });
+    const h = harness(gate);
+    h.submit('a', 'A0');
+    h.submit('a', 'A1');
+    await h.finishOne();
+    assert.deepEqual([h.started, gate.running, gate.queued], [['A0', 'A1'], 1, 0]);
+    await h.finishAll();
+  });
+
   it('AP-02 one client waits with at most `maxQueuedPerClient`; past that only it is refused', async () => {
     const gate = createHashGate({ concurrency: 1, maxQueued: 16, maxQueuedPerClient: 2 });
     const h = harness(gate);

@@ -12,11 +12,13 @@
  * within its login throttle, fills the queue and every real login waits behind all of it (or
  * is refused). Here each client (its address key, as the throttles count it) has a queue of
  * its own, and a free slot goes to the client whose last hash started longest ago; a client
- * with no hash among the last {@link REMEMBERED_STARTS} comes first, in arrival order. So a
- * real user, who logs in now and then, gets the next free slot, while the flooding addresses
- * take turns among themselves. When the queue is full, the newest entry of the longest
- * queue makes room for a client with fewer waiting: a flood from many addresses fills the
- * queue only with its own entries, and is the one refused.
+ * with no hash among the last {@link REMEMBERED_STARTS} comes first, in arrival order, and
+ * only such a client may take the last free slot. So a real user, who logs in now and then,
+ * starts at once, while the flooding addresses take turns among themselves on the other
+ * slots. The price: clients served lately (one address with many users behind it) share one
+ * slot fewer, also when nobody floods. When the queue is full, the newest entry of the
+ * longest queue makes room for a client with fewer waiting: a flood from many addresses fills
+ * the queue only with its own entries, and is the one refused.
  *
  * Not by account: the flood picks the usernames, so keying by account would give a sprayer a
  * fresh queue per made-up name. Attempts per account are the throttle's (AB-03).
@@ -35,7 +37,10 @@ const REMEMBERED_STARTS = 64;
 
 /** Options of {@link createHashGate}. */
 export interface HashGateOptions {
-  /** Hashes running at once. Node runs scrypt on its 4 libuv threads, so more than 4 only queues there. @default 2 */
+  /**
+   * Hashes running at once; the last slot only for a client without a hash among the last
+   * starts. Node runs scrypt on its 4 libuv threads, so more than 4 only queues there. @default 2
+   */
   concurrency?: number;
   /** Hashes waiting for a slot, all clients together; the bound on memory. @default 16 */
   maxQueued?: number;
@@ -122,12 +127,24 @@ export function createHashGate(options: HashGateOptions = {}): HashGate {
     return waiter;
   };
 
+  /**
+   * Whether `client` may take a free slot. The last one is kept for a client not served lately:
+   * flooding addresses, all served lately, then never hold every slot, and a real user's hash
+   * starts at once instead of after one of theirs (with one slot there is nothing to keep).
+   */
+  const mayStart = (client: string) => running < concurrency - (concurrency > 1 && lastStart.has(client) ? 1 : 0);
+
+  /** Starts waiting clients, in turn, while the first in line may start. */
+  const dispatch = () => {
+    for (let client = nextClient(); client !== undefined && mayStart(client); client = nextClient()) {
+      started(client);
+      take(client).start();
+    }
+  };
+
   const release = () => {
     running--;
-    const client = nextClient();
-    if (client === undefined) return;
-    started(client);
-    take(client).start();
+    dispatch();
   };
 
   /**
@@ -153,8 +170,13 @@ export function createHashGate(options: HashGateOptions = {}): HashGate {
 
   return {
     async run(client, task) {
-      if (running < concurrency) {
+      // Whoever waits first in line cannot start (dispatch saw to it), so `client` starts at once
+      // only if it may and it ranks before them.
+      const first = nextClient();
+      if (mayStart(client) && (first === undefined || rank(first) > rank(client))) {
         started(client);
+        // Its start may have made a waiting client a newcomer, free to take the kept slot.
+        dispatch();
       } else {
         // Refused before any work or allocation: a flood past its share costs nothing more.
         const own = queues.get(client)?.length ?? 0;
