@@ -14,11 +14,13 @@
 // user logs in from addresses of its own (127.0.1.x, one per try): 2 × tries logins from one
 // address within a minute would trip that address's own limit, which is the limit's job and not
 // what is measured. What keeps the real login fast: the flood's address is held to its
-// THROTTLE_LOGIN_ADDRESS rate (30 at once, then one per 2 s), every attempt past it is
-// answered 429 before any hashing, and the hashing gate (2 at once, 16 waiting) bounds what
-// does get through. The flood sprays made-up accounts: one aimed at the real user's account
-// from many addresses would spend that account's ceiling (THROTTLE_LOGIN_ACCOUNT) and the real
-// login would wait for a slot, the trade-off docs/rate-limit.md describes.
+// THROTTLE_LOGIN_ADDRESS rate (5 at once, then one per 2 s), every attempt past it is
+// answered 429 before any hashing, and the hashing gate (2 at once, 16 waiting, shared fairly
+// between addresses, its last slot kept for an address it has not served lately) bounds what
+// does get through and starts the real login's hash first. The flood sprays made-up
+// accounts: one aimed at the real user's account from many addresses would spend that
+// account's ceiling (THROTTLE_LOGIN_ACCOUNT) and the real login would wait for a slot, the
+// trade-off docs/rate-limit.md describes.
 //
 // Prints both medians and their ratio (target: ≤ 2×) and what the flood got back. Not a test:
 // timings on a shared machine are figures, not assertions.

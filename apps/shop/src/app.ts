@@ -304,12 +304,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     markSessionScope(scope);
     const tokens = await tokensReady;
     const pages = pageRoutes(scope, { users, csrfFieldName: manager.csrf?.fieldName ?? '_csrf' });
-    authRoutes(scope, { users, pages, throttle });
+    authRoutes(scope, { users, pages, throttle, clientAddress });
     cartRoutes(scope);
     deviceRoutes(scope, { users, manager });
     publishCartChanges(scope, realtime);
     publishDeviceChanges(scope, realtime);
-    accountRoutes(scope, { users, isAdmin, now, throttle });
+    accountRoutes(scope, { users, isAdmin, now, throttle, clientAddress });
     checkoutRoutes(scope, { users, orders, isAdmin, metrics, now });
     adminRoutes(scope, { users, isAdmin, now });
     tokenRoutes(scope, { tokens, manager, users, throttle, clientAddress });

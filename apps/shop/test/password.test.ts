@@ -13,6 +13,8 @@ import { createShop } from './helpers.js';
 const jsonPost = (app: FastifyInstance, url: string, payload: object): Promise<LightMyRequestResponse> => app.inject({ method: 'POST', url, payload });
 
 const CHEAP = { N: 2 ** 14, r: 8, p: 1 };
+/** The client every direct call here is from. */
+const ME = '192.0.2.1';
 
 /** A real hasher that counts the work it is asked for. */
 function countingHasher(inner: PasswordHasher): PasswordHasher & { calls: string[] } {
@@ -20,9 +22,9 @@ function countingHasher(inner: PasswordHasher): PasswordHasher & { calls: string
   return {
     calls,
     params: inner.params,
-    hash: (password) => (calls.push('hash'), inner.hash(password)),
-    verify: (password, stored) => (calls.push('verify'), inner.verify(password, stored)),
-    verifyDummy: (password) => (calls.push('verify'), inner.verifyDummy(password)),
+    hash: (password, client) => (calls.push('hash'), inner.hash(password, client)),
+    verify: (password, stored, client) => (calls.push('verify'), inner.verify(password, stored, client)),
+    verifyDummy: (password, client) => (calls.push('verify'), inner.verifyDummy(password, client)),
   };
 }
 
@@ -33,14 +35,14 @@ describe('password hashing', () => {
   it('AP-01 new hashes are scrypt at N=2^17, r=8, p=1, with the parameters, a 16-byte salt and a 64-byte key in the string', async () => {
     assert.deepEqual({ ...SCRYPT_PARAMS }, { N: 131072, r: 8, p: 1 });
     const hasher = createPasswordHasher();
-    const [a, b] = [await hasher.hash('hunter2hunter2'), await hasher.hash('hunter2hunter2')];
+    const [a, b] = [await hasher.hash('hunter2hunter2', ME), await hasher.hash('hunter2hunter2', ME)];
     const parts = a.split('$');
     assert.deepEqual(parts.slice(0, 4), ['scrypt', '131072', '8', '1']);
     assert.equal(Buffer.from(parts[4] as string, 'base64url').length, 16);
     assert.equal(Buffer.from(parts[5] as string, 'base64url').length, 64);
     assert.notEqual(a, b, 'random salt');
-    assert.equal(await hasher.verify('hunter2hunter2', a), true);
-    assert.equal(await hasher.verify('hunter2hunter3', a), false);
+    assert.equal(await hasher.verify('hunter2hunter2', a, ME), true);
+    assert.equal(await hasher.verify('hunter2hunter3', a, ME), false);
     assert.equal(needsRehash(a), false);
   });
 
@@ -72,7 +74,7 @@ describe('password hashing', () => {
 
   it('AB-05 unknown users cost a check too, which always fails', async () => {
     const hasher = createPasswordHasher({ params: CHEAP });
-    assert.equal(await hasher.verifyDummy('anything at all'), false);
+    assert.equal(await hasher.verifyDummy('anything at all', ME), false);
   });
 
   it('AP-01 bad parameters or bounds fail at start-up', () => {
@@ -82,6 +84,7 @@ describe('password hashing', () => {
       { concurrency: 0 },
       { maxQueued: -1 },
       { concurrency: 1.5 },
+      { maxQueuedPerClient: 0 },
     ]) {
       assert.throws(() => createPasswordHasher(bad), RangeError, JSON.stringify(bad));
     }
@@ -90,21 +93,21 @@ describe('password hashing', () => {
   it('AP-01 a hash with older parameters still verifies, and the next successful login re-hashes it at the current cost', async () => {
     const db = new Database(':memory:');
     const old = createUserStore(db, { hasher: createPasswordHasher({ params: { N: 2 ** 12, r: 8, p: 1 } }) });
-    await old.register('alice', 'correct horse battery');
+    await old.register('alice', 'correct horse battery', ME);
     assert.match(storedHash(db, 'alice'), /^scrypt\$4096\$8\$1\$/);
 
     const hasher = countingHasher(createPasswordHasher({ params: CHEAP }));
     const users = createUserStore(db, { hasher });
     // A wrong password changes nothing.
-    assert.equal(await users.authenticate('alice', 'wrong horse battery'), null);
+    assert.equal(await users.authenticate('alice', 'wrong horse battery', ME), null);
     assert.match(storedHash(db, 'alice'), /^scrypt\$4096\$/);
     assert.deepEqual(hasher.calls, ['verify']);
 
-    assert.equal((await users.authenticate('alice', 'correct horse battery'))?.username, 'alice');
+    assert.equal((await users.authenticate('alice', 'correct horse battery', ME))?.username, 'alice');
     assert.match(storedHash(db, 'alice'), /^scrypt\$16384\$8\$1\$/);
     assert.deepEqual(hasher.calls, ['verify', 'verify', 'hash']);
     // Once upgraded, a login is one check again, and the new hash works.
-    assert.equal((await users.authenticate('alice', 'correct horse battery'))?.username, 'alice');
+    assert.equal((await users.authenticate('alice', 'correct horse battery', ME))?.username, 'alice');
     assert.deepEqual(hasher.calls, ['verify', 'verify', 'hash', 'verify']);
   });
 });
@@ -126,8 +129,10 @@ describe('the hashing bound', () => {
   it('AP-02 at most `concurrency` run, `maxQueued` wait, and the rest are refused at once with 503 and Retry-After', async () => {
     const gate = createHashGate({ concurrency: 2, maxQueued: 3 });
     const { task, releases, peak } = tasks();
-    const outcomes = Array.from({ length: 10 }, () =>
-      gate.run(task).then(
+    // Each from a client of its own, so none is held to its own share or to the slot kept for
+    // newcomers (hash-gate.test.ts): this is the bound itself.
+    const outcomes = Array.from({ length: 10 }, (_, i) =>
+      gate.run(`192.0.2.${i + 1}`, task).then(
         () => 'done',
         (error: unknown) => error,
       ),
@@ -176,14 +181,14 @@ describe('registration', () => {
     const hasher = countingHasher(createPasswordHasher({ params: CHEAP }));
     const db = new Database(':memory:');
     const users = createUserStore(db, { hasher });
-    assert.equal((await users.register('alice', 'first password!'))?.username, 'alice');
+    assert.equal((await users.register('alice', 'first password!', ME))?.username, 'alice');
     assert.deepEqual(hasher.calls, ['hash']);
     // Taken, in another case too: one hash each, exactly like the free name above.
-    assert.equal(await users.register('alice', 'second password'), null);
-    assert.equal(await users.register('ALICE', 'third password!'), null);
+    assert.equal(await users.register('alice', 'second password', ME), null);
+    assert.equal(await users.register('ALICE', 'third password!', ME), null);
     assert.deepEqual(hasher.calls, ['hash', 'hash', 'hash']);
     // And the existing account is untouched.
-    assert.equal((await users.authenticate('alice', 'first password!'))?.username, 'alice');
+    assert.equal((await users.authenticate('alice', 'first password!', ME))?.username, 'alice');
 
     const { app } = await createShop();
     const first = await jsonPost(app, '/register', { username: 'bob', password: 'correct horse battery' });

@@ -19,6 +19,7 @@ import { HttpError } from '../http/errors.js';
 import { passwordChangeSchema, reauthSchema, type PasswordChangeBody, type ReauthBody } from '../http/shop-schemas.js';
 import type { UserStore } from '../users/user-store.js';
 import type { Throttle } from '../hardening/throttle.js';
+import type { ClientAddress } from '../http/client-address.js';
 
 /** How long a login or re-authentication counts as fresh: 5 minutes. */
 export const REAUTH_WINDOW_MS = 5 * 60 * 1000;
@@ -30,10 +31,12 @@ export interface AccountRouteDeps {
   readonly now: () => number;
   /** Step-up guesses count with login attempts on the same account. */
   readonly throttle: Throttle;
+  /** Whose turn it is to hash: hashing is shared fairly between client addresses. */
+  readonly clientAddress: ClientAddress;
 }
 
 /** Registers the account routes on a scope where `request.session` exists. */
-export function accountRoutes(app: FastifyInstance, { users, isAdmin, now, throttle }: AccountRouteDeps): void {
+export function accountRoutes(app: FastifyInstance, { users, isAdmin, now, throttle, clientAddress }: AccountRouteDeps): void {
   const freshUntil = (authenticatedAt: number | null) => (authenticatedAt === null ? null : authenticatedAt + REAUTH_WINDOW_MS);
 
   // What the page shows: the acting user (the viewed one while an admin views as them), and
@@ -64,7 +67,8 @@ export function accountRoutes(app: FastifyInstance, { users, isAdmin, now, throt
     const refused = await throttle.password(request, user.username);
     if (refused) throw refused;
     // 403, not 401: the session is still logged in; only this proof failed.
-    if (!(await users.checkPassword(user.id, request.body.password))) throw new HttpError(403, 'ERR_WRONG_PASSWORD', 'That is not your current password.');
+    if (!(await users.checkPassword(user.id, request.body.password, clientAddress.keyOf(request))))
+      throw new HttpError(403, 'ERR_WRONG_PASSWORD', 'That is not your current password.');
     await throttle.passwordAccepted(request, user.username);
     const { session } = request;
     await session.login(user.id, { remember: session.persistent });
@@ -78,7 +82,8 @@ export function accountRoutes(app: FastifyInstance, { users, isAdmin, now, throt
     if (until === null || now() > until) {
       throw new HttpError(403, 'ERR_REAUTH_REQUIRED', 'Confirm your current password first (POST /reauth); then change it within 5 minutes.');
     }
-    if (!(await users.changePassword(user.id, request.body.new_password))) throw new HttpError(404, 'ERR_USER_NOT_FOUND', 'Your account no longer exists.');
+    if (!(await users.changePassword(user.id, request.body.new_password, clientAddress.keyOf(request))))
+      throw new HttpError(404, 'ERR_USER_NOT_FOUND', 'Your account no longer exists.');
     const revoked = await session.revokeOtherDevices();
     await session.regenerate();
     return { revoked: revoked.length };

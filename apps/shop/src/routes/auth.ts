@@ -11,6 +11,7 @@ import { requireUser } from '../http/require-user.js';
 import { loginSchema, registerSchema, type LoginBody, type RegisterBody } from '../http/schemas.js';
 import type { UserStore } from '../users/user-store.js';
 import type { Throttle } from '../hardening/throttle.js';
+import type { ClientAddress } from '../http/client-address.js';
 import type { LoginPages } from './pages.js';
 
 /** What the auth routes need. */
@@ -20,16 +21,18 @@ export interface AuthRouteDeps {
   readonly pages: LoginPages;
   /** Password and registration throttles (429 `ERR_TOO_MANY_ATTEMPTS`). */
   readonly throttle: Throttle;
+  /** Whose turn it is to hash: hashing is shared fairly between client addresses. */
+  readonly clientAddress: ClientAddress;
 }
 
 /** Registers the auth routes on a scope where `request.session` exists. */
-export function authRoutes(app: FastifyInstance, { users, pages, throttle }: AuthRouteDeps): void {
+export function authRoutes(app: FastifyInstance, { users, pages, throttle, clientAddress }: AuthRouteDeps): void {
   app.post<{ Body: RegisterBody }>('/register', { schema: registerSchema }, async (request, reply) => {
     const { username, password } = request.body;
     // Before the hash: a refused registration costs no scrypt. (AP-07)
     const refused = await throttle.register(request);
     if (refused) throw refused;
-    const user = await users.register(username, password);
+    const user = await users.register(username, password, clientAddress.keyOf(request));
     if (!user) throw new HttpError(409, 'ERR_USERNAME_TAKEN', 'That username is taken.');
     return reply.code(201).send({ id: user.id, username: user.username });
   });
@@ -42,7 +45,7 @@ export function authRoutes(app: FastifyInstance, { users, pages, throttle }: Aut
     const refused = await throttle.password(request, username);
     if (refused && wantsPage(request)) return pages.sendLogin(request, reply.headers(refused.headers), 429, refused.message);
     if (refused) throw refused;
-    const user = await users.authenticate(username, password);
+    const user = await users.authenticate(username, password, clientAddress.keyOf(request));
     // One answer for "no such user" and "wrong password". (AB-05)
     if (!user && wantsPage(request)) return pages.sendLogin(request, reply, 401, 'Wrong username or password.');
     if (!user) throw new HttpError(401, 'ERR_INVALID_CREDENTIALS', 'Wrong username or password.');

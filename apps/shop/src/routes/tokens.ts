@@ -88,7 +88,7 @@ export function tokenRoutes(app: FastifyInstance, { tokens, manager, users, thro
     // The same limiters as the cookie login: guesses through either count together. (AB-03)
     const refused = await throttle.password(request, username);
     if (refused) throw refused;
-    const user = await users.authenticate(username, password);
+    const user = await users.authenticate(username, password, clientAddress.keyOf(request));
     if (!user) throw new HttpError(401, 'ERR_INVALID_CREDENTIALS', 'Wrong username or password.');
     await throttle.passwordAccepted(request, username);
     // A bearer client's anonymous session is upgraded (its cart kept, its id and token

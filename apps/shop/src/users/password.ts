@@ -97,18 +97,23 @@ export interface PasswordHasherOptions extends HashGateOptions {
   params?: ScryptParams;
 }
 
-/** Hashing and checking under one bound. Every method may reject with 503 `ERR_PASSWORD_HASHING_BUSY`. */
+/**
+ * Hashing and checking under one bound, shared fairly between clients. `client` is who asks:
+ * the client address's throttle key (`ClientAddress.keyOf`), so one address's flood waits
+ * behind its own hashes and not in front of everyone else's (see hash-gate.ts). Every method
+ * may reject with 503 `ERR_PASSWORD_HASHING_BUSY`.
+ */
 export interface PasswordHasher {
   readonly params: ScryptParams;
   /** A new hash of `password` with {@link PasswordHasher.params}. */
-  hash(password: string): Promise<string>;
+  hash(password: string, client: string): Promise<string>;
   /** Whether `password` matches `stored`. */
-  verify(password: string, stored: string): Promise<boolean>;
+  verify(password: string, stored: string, client: string): Promise<boolean>;
   /**
    * Spends the same work as {@link PasswordHasher.verify} and always fails. Called for unknown
    * usernames, so the response time does not tell which usernames exist. (AB-05)
    */
-  verifyDummy(password: string): Promise<false>;
+  verifyDummy(password: string, client: string): Promise<false>;
 }
 
 /** Creates the hasher the user store uses. Throws `RangeError` for bad options, at start-up. */
@@ -120,8 +125,8 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   const dummy = `scrypt$${params.N}$${params.r}$${params.p}$${randomBytes(SALT_BYTES).toString('base64url')}$${randomBytes(KEY_BYTES).toString('base64url')}`;
   return {
     params,
-    hash: (password) => gate.run(() => hashPassword(password, params)),
-    verify: (password, stored) => gate.run(() => verifyPassword(password, stored)),
-    verifyDummy: (password) => gate.run(() => verifyPassword(password, dummy)).then(() => false as const),
+    hash: (password, client) => gate.run(client, () => hashPassword(password, params)),
+    verify: (password, stored, client) => gate.run(client, () => verifyPassword(password, stored)),
+    verifyDummy: (password, client) => gate.run(client, () => verifyPassword(password, dummy)).then(() => false as const),
   };
 }

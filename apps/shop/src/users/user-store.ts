@@ -27,21 +27,24 @@ export interface UserStore {
   /**
    * Creates a user; `null` when the username is taken (case-insensitively). Both answers cost
    * one hash, so the time taken does not tell a taken name from a free one. (AP-03)
+   *
+   * `client`, here and below, is who asks (the client address's throttle key): hashing is
+   * shared fairly between clients (see {@link PasswordHasher}).
    */
-  register(username: string, password: string): Promise<User | null>;
+  register(username: string, password: string, client: string): Promise<User | null>;
   /**
    * The user with these credentials, or `null`. Takes the same time for unknown usernames.
    * A stored hash with older parameters is replaced by one with the current ones. (AP-01)
    */
-  authenticate(username: string, password: string): Promise<User | null>;
+  authenticate(username: string, password: string, client: string): Promise<User | null>;
   /** Looks a user up by id. */
   findById(id: string): User | null;
   /** Looks a user up by username (case-insensitively). */
   findByUsername(username: string): User | null;
   /** Whether `password` is this user's password. `false` for an unknown id. */
-  checkPassword(id: string, password: string): Promise<boolean>;
+  checkPassword(id: string, password: string, client: string): Promise<boolean>;
   /** Replaces the user's password; `false` when the user does not exist. */
-  changePassword(id: string, password: string): Promise<boolean>;
+  changePassword(id: string, password: string, client: string): Promise<boolean>;
   /** Users in registration order (oldest first), at most `limit`. */
   list(limit: number): User[];
 }
@@ -58,7 +61,7 @@ interface UserRow {
  * @example
  * ```ts
  * const users = createUserStore(new Database('data/shop.sqlite'))
- * const alice = await users.register('alice', 'correct horse battery staple')
+ * const alice = await users.register('alice', 'correct horse battery staple', '192.0.2.1')
  * ```
  */
 export function createUserStore(db: BetterSqlite3.Database, options: UserStoreOptions = {}): UserStore {
@@ -85,29 +88,29 @@ export function createUserStore(db: BetterSqlite3.Database, options: UserStoreOp
   // The login succeeds whether or not the upgrade does: when the gate is full it is left for
   // the next login. The WHERE on the old hash keeps a password changed meanwhile.
   const replaceHash = db.prepare<[string, string, string]>('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
-  const rehash = async (row: UserRow, password: string): Promise<void> => {
+  const rehash = async (row: UserRow, password: string, client: string): Promise<void> => {
     try {
-      replaceHash.run(await hasher.hash(password), row.id, row.password_hash);
+      replaceHash.run(await hasher.hash(password, client), row.id, row.password_hash);
     } catch {
       // Busy: try again at the next login.
     }
   };
 
   return {
-    async register(username, password) {
+    async register(username, password, client) {
       // No early answer for a taken name: it would come back a hash's time sooner and so
       // tell which names exist. The hash is made either way, and the UNIQUE constraint
       // decides (which also settles two registrations of one name racing). (AP-03)
-      const passwordHash = await hasher.hash(password);
+      const passwordHash = await hasher.hash(password, client);
       const id = randomUUID();
       const result = insert.run(id, username, passwordHash, now());
       return result.changes === 1 ? { id, username } : null;
     },
-    async authenticate(username, password) {
+    async authenticate(username, password, client) {
       const row = byUsername.get(username);
-      if (!row) return hasher.verifyDummy(password).then(() => null);
-      if (!(await hasher.verify(password, row.password_hash))) return null;
-      if (needsRehash(row.password_hash, hasher.params)) await rehash(row, password);
+      if (!row) return hasher.verifyDummy(password, client).then(() => null);
+      if (!(await hasher.verify(password, row.password_hash, client))) return null;
+      if (needsRehash(row.password_hash, hasher.params)) await rehash(row, password, client);
       return toUser(row);
     },
     findById(id) {
@@ -118,13 +121,13 @@ export function createUserStore(db: BetterSqlite3.Database, options: UserStoreOp
       const row = byUsername.get(username);
       return row ? toUser(row) : null;
     },
-    async checkPassword(id, password) {
+    async checkPassword(id, password, client) {
       const row = byId.get(id);
-      if (!row) return hasher.verifyDummy(password);
-      return hasher.verify(password, row.password_hash);
+      if (!row) return hasher.verifyDummy(password, client);
+      return hasher.verify(password, row.password_hash, client);
     },
-    async changePassword(id, password) {
-      const passwordHash = await hasher.hash(password);
+    async changePassword(id, password, client) {
+      const passwordHash = await hasher.hash(password, client);
       return setHash.run(passwordHash, id).changes === 1;
     },
     list(limit) {
