@@ -3,10 +3,17 @@ import Fastify from 'fastify';
 import { createSessionManager } from 'coatcheck';
 import { coatcheck } from '@coatcheck/fastify';
 
-export async function startCoatcheckServer(store, extra = {}, observe = undefined) {
+export async function startCoatcheckServer(store, extra = {}, observe = undefined, fastifyOptions = {}) {
+  const app = await buildCoatcheckApp(store, extra, observe, fastifyOptions);
+  await app.listen({ port: Number(process.env.PORT ?? 3011), host: '127.0.0.1' });
+  return app;
+}
+
+/** The same app, not listening: for in-process measurements through `app.inject`. */
+export async function buildCoatcheckApp(store, extra = {}, observe = undefined, fastifyOptions = {}) {
   const secret = process.env.SESSION_SECRET;
   if (!secret || secret.length < 32) throw new Error('SESSION_SECRET (32+ chars) is required');
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, ...fastifyOptions });
   const manager = createSessionManager({ store, secrets: [secret], ...extra });
   observe?.(manager);
   await app.register(coatcheck, { manager });
@@ -28,6 +35,5 @@ export async function startCoatcheckServer(store, extra = {}, observe = undefine
     return { ok: true };
   });
 
-  await app.listen({ port: Number(process.env.PORT ?? 3011), host: '127.0.0.1' });
   return app;
 }

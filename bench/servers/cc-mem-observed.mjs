@@ -1,18 +1,10 @@
-// (cc-mem-observed) cc-mem with both exporters on: @coatcheck/prometheus on a prom-client
-// Registry and @coatcheck/opentelemetry on an SDK tracer provider whose batch processor hands
-// every span to an exporter that drops it, so the figure is the cost of recording, not of a
-// collector. Run with --conditions=source --import tsx.
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { collectSessionMetrics } from '@coatcheck/prometheus';
-import { traceSessions } from '@coatcheck/opentelemetry';
+// (cc-mem-observed) cc-mem with both exporters on, in an app that traces its HTTP requests:
+// see observe-both.mjs for the configuration and why it has a request span. Run with
+// --conditions=source --import tsx.
+import { createServer } from 'node:http';
 import { memoryStore } from 'coatcheck/memory';
-import { Registry } from 'prom-client';
 import { startCoatcheckServer } from './cc-app.mjs';
+import { createTracing, observeBoth, tracedServerFactory } from './observe-both.mjs';
 
-const dropping = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
-const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropping)] });
-
-await startCoatcheckServer(memoryStore({ quiet: true }), {}, (manager) => {
-  collectSessionMetrics(manager, { registry: new Registry() });
-  traceSessions(manager, { tracer: provider.getTracer('bench') });
-});
+const tracer = createTracing();
+await startCoatcheckServer(memoryStore({ quiet: true }), {}, observeBoth(tracer), { serverFactory: tracedServerFactory(tracer, createServer) });

@@ -34,6 +34,16 @@ export interface TraceSessionsOptions {
    * @default trace.getTracer('@coatcheck/opentelemetry')
    */
   tracer?: Tracer;
+  /**
+   * Make store-call spans, refresh spans and lifecycle events only inside an active span:
+   * a request traced by your HTTP instrumentation, or a job you trace. Work outside any span
+   * (a background revocation, a socket's liveness check with no request around it) then
+   * makes no span, where it would otherwise be a root span: a trace of one span each, noise
+   * in most backends. `false` traces everything, as root spans when nothing is active.
+   * Handshake spans are server spans, the start of a trace themselves, and always made.
+   * @default true
+   */
+  requireParentSpan?: boolean;
   /** A `@coatcheck/realtime` hub: a span per answered handshake. @default none */
   hub?: TracedHub | null;
   /** A `@coatcheck/tokens` service: a span per refresh. @default none */

@@ -4,16 +4,18 @@
 // never a ticket, a secret or a token in any attribute.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { SessionConfigError } from 'coatcheck';
 import { cookieOf, login, openSocket, refusedSocket, startApp } from '@coatcheck/testkit/observed-app';
 import { ATTRIBUTES, EVENT_NAMES, SPAN_NAMES, traceSessions } from '../src/index.js';
 import { createTracing, everyAttribute, msBetween } from './tracing.js';
 
+/** Traced with `requireParentSpan: false`: spans also for work outside a request span. */
 async function traced() {
   const parts = await startApp();
   const tracing = createTracing();
-  const stop = traceSessions(parts.manager, { tracer: tracing.tracer, hub: parts.hub, tokens: parts.tokens });
+  const stop = traceSessions(parts.manager, { tracer: tracing.tracer, hub: parts.hub, tokens: parts.tokens, requireParentSpan: false });
   return { ...parts, ...tracing, tracing: stop };
 }
 
@@ -179,12 +181,51 @@ describe('traceSessions', () => {
     socket.close();
   });
 
+  it('requireParentSpan by default: nothing outside a span; inside one, its children; handshakes always', async () => {
+    const { app, manager, hub, tokens, wsUrl, origin } = await startApp();
+    const { tracer, take } = createTracing();
+    traceSessions(manager, { tracer, hub, tokens });
+    const { cookie, id } = await login(app, 'heidi');
+    await app.inject({ url: '/me', headers: { cookie } });
+    await app.inject({ method: 'POST', url: '/token/login', payload: { user: 'heidi' } });
+    assert.deepEqual(take(), [], 'no span without an active one: no store call, lifecycle event or refresh span');
+
+    await tracer.startActiveSpan('GET /me', async (request) => {
+      await app.inject({ url: '/me', headers: { cookie } });
+      request.end();
+    });
+    const spans = take();
+    assert.deepEqual(summary(spans), [`${SPAN_NAMES.load} get:ok`, 'GET /me']);
+    assert.equal(spans[0]?.parentSpanContext?.spanId, spans[1]?.spanContext().spanId);
+
+    const socket = await openSocket(wsUrl, { cookie, origin });
+    assert.deepEqual(
+      named(take(), SPAN_NAMES.handshake).map((span) => span.attributes[ATTRIBUTES.sessionId]),
+      [id],
+    );
+    socket.close();
+  });
+
+  it('a request span sampled out: no span and no error work; a bad requireParentSpan is refused', async () => {
+    const { app, manager, store } = await startApp();
+    const { tracer, take } = createTracing();
+    traceSessions(manager, { tracer });
+    const { cookie } = await login(app, 'ivan');
+    // What a sampler that dropped the request leaves active: a span that records nothing.
+    const dropped = trace.wrapSpanContext({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.NONE });
+    await store.close();
+    const res = await context.with(trace.setSpan(context.active(), dropped), () => app.inject({ url: '/me', headers: { cookie } }));
+    assert.equal(res.statusCode, 503);
+    assert.deepEqual(take(), []);
+    assert.throws(() => traceSessions(manager, { tracer, requireParentSpan: 'yes' as unknown as boolean }), SessionConfigError);
+  });
+
   it("stop() ends tracing; without a tracer, the global provider's is used", async () => {
     const { app, manager, hub, tokens } = await startApp();
     const tracing = createTracing();
     trace.setGlobalTracerProvider(tracing.provider);
     try {
-      const traced = traceSessions(manager, { hub, tokens });
+      const traced = traceSessions(manager, { hub, tokens, requireParentSpan: false });
       await login(app, 'grace');
       const spans = tracing.take();
       assert.ok(named(spans, SPAN_NAMES.commit).length === 1);

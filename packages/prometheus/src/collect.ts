@@ -121,9 +121,29 @@ export function collectSessionMetrics(manager: ObservedManager, options: Session
   for (const reason of REVOKE_REASONS) revoked.inc({ reason }, 0);
   for (const reason of CSRF_REASONS) csrf.inc({ reason }, 0);
 
+  // The labelled child of each (operation, outcome), made on first use and kept: `observe`
+  // with a label object would build that object and a closure on every store call, that is on
+  // every request. Two small fixed sets, looked up without building a key. A child stays
+  // valid across `registry.resetMetrics()`, which empties the values, not the metric.
+  type StoreCallChild = ReturnType<typeof storeCalls.labels>;
+  const storeCallChildren = new Map<StoreCall['op'], Map<StoreCall['outcome'], StoreCallChild>>();
+  function observeStoreCall({ op, ms, outcome }: StoreCall): void {
+    let byOutcome = storeCallChildren.get(op);
+    if (byOutcome === undefined) {
+      byOutcome = new Map();
+      storeCallChildren.set(op, byOutcome);
+    }
+    let child = byOutcome.get(outcome);
+    if (child === undefined) {
+      child = storeCalls.labels(op, outcome);
+      byOutcome.set(outcome, child);
+    }
+    child.observe(ms / 1000);
+  }
+
   const { events } = manager;
   const offs: (() => void)[] = [
-    manager.onStoreCall(({ op, ms, outcome }: StoreCall) => storeCalls.observe({ operation: op, outcome }, ms / 1000)),
+    manager.onStoreCall(observeStoreCall),
     events.on('created', () => created.inc()),
     events.on('upgraded', () => upgraded.inc()),
     events.on('regenerated', () => regenerated.inc()),

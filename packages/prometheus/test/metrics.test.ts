@@ -86,6 +86,30 @@ describe('collectSessionMetrics', () => {
     assert.equal(values.get('coatcheck_store_call_duration_seconds_count{operation="get",outcome="error"}'), 1);
   });
 
+  it('counts each store call once in its own series, also after registry.resetMetrics(), and a second collection apart', async () => {
+    const { app, manager, registry } = await observed();
+    const { cookie } = await login(app, 'carol');
+    const gets = async (n: number) => {
+      for (let i = 0; i < n; i++) assert.equal((await app.inject({ url: '/me', headers: { cookie } })).json().userId, 'carol');
+    };
+    const series = 'coatcheck_store_call_duration_seconds_count{operation="get",outcome="ok"}';
+    const first = (await scrape(registry)).get(series) ?? 0;
+    await gets(3);
+    assert.equal((await scrape(registry)).get(series), first + 3);
+    registry.resetMetrics();
+    await gets(2);
+    const values = await scrape(registry);
+    assert.equal(values.get(series), 2, 'counted again after the reset');
+    assert.equal(values.get('coatcheck_store_call_duration_seconds_count{operation="get",outcome="miss"}'), undefined);
+    // Another collection on its own registry (a prefix of its own) counts from its start only.
+    const other = new Registry();
+    const second = collectSessionMetrics(manager, { registry: other, prefix: 'other_' });
+    await gets(1);
+    assert.equal((await scrape(other)).get(series.replace('coatcheck_', 'other_')), 1);
+    assert.equal((await scrape(registry)).get(series), 3);
+    second.stop();
+  });
+
   it('counts CSRF refusals by reason', async () => {
     const { app, registry } = await observed();
     const { cookie } = await login(app, 'carol');
