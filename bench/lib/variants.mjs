@@ -6,7 +6,7 @@ export const VARIANTS = {
   b: { label: 'fastify, no session', file: 'b-fastify-bare.mjs', session: false },
   'cc-mem': { label: 'fastify + coatcheck + memoryStore', file: 'cc-mem.mjs', session: true, ours: true },
   'cc-mem-observed': {
-    label: 'cc-mem + @coatcheck/prometheus + @coatcheck/opentelemetry (SDK, spans dropped)',
+    label: 'cc-mem + @coatcheck/prometheus + @coatcheck/opentelemetry (a request span each, spans exported to nowhere)',
     file: 'cc-mem-observed.mjs',
     session: true,
     ours: true,

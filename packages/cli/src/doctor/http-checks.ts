@@ -50,11 +50,19 @@ function checkCookie(setCookies: readonly string[], name: string | undefined, ht
   if (attributes.has('secure')) findings.push(ok('http.cookie.secure', `${label} is Secure`));
   else
     findings.push(
-      (https ? fail : warn)(
-        'http.cookie.secure',
-        `${label} is not Secure: it is sent over plain HTTP too`,
-        'serve over HTTPS and leave the cookie option secure at "auto" or true',
-      ),
+      https
+        ? fail(
+            'http.cookie.secure',
+            `${label} is not Secure although the app answered over HTTPS: it is sent over plain HTTP too`,
+            // The usual cause: TLS ends at a proxy, the app sees plain HTTP and (secure: "auto")
+            // sets the development cookie.
+            'behind a TLS-terminating proxy, make the app trust it (trustProxy: its address or hop count) so X-Forwarded-Proto: https counts, or pin the cookie option secure: true',
+          )
+        : warn(
+            'http.cookie.secure',
+            `${label} is not Secure: it is sent over plain HTTP too`,
+            'serve over HTTPS and leave the cookie option secure at "auto" or true',
+          ),
     );
   if (attributes.has('httponly')) findings.push(ok('http.cookie.httponly', `${label} is HttpOnly`));
   else
