@@ -42,13 +42,45 @@ const COMMON_OPTIONS: OptionSpec = {
 
 /** Parses `args` for `command`; throws a usage error naming the command's `--help`. */
 export function parseCommandArgs(command: Command, args: readonly string[]): { values: OptionValues; positionals: string[] } {
+  const options = { ...COMMON_OPTIONS, ...command.options };
   try {
-    const parsed = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: protectDashValues(args, options), options, allowPositionals: true, strict: true });
     return { values: parsed.values as OptionValues, positionals: parsed.positionals };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw usageError(`${reason}. See: coatcheck ${command.name} --help`);
   }
+}
+
+/**
+ * Session ids are base64url, so one in 64 starts with `-`, which parseArgs takes for an
+ * option: `--session -x3…` would be "ambiguous" and `sessions show -x3…` an unknown option.
+ * A value after a string option is joined to it (`--session=-x3…`), and a token that is not
+ * one of the command's options is moved behind `--`, where it can only be a positional.
+ */
+function protectDashValues(args: readonly string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>): string[] {
+  const known = new Map<string, 'string' | 'boolean'>();
+  for (const [name, option] of Object.entries(options)) {
+    known.set(`--${name}`, option.type);
+    if (option.short) known.set(`-${option.short}`, option.type);
+  }
+  const out: string[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i] as string;
+    if (token === '--') {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    const type = known.get(token);
+    const next = args[i + 1];
+    if (type === 'string' && next !== undefined && next.startsWith('-') && !known.has(next)) {
+      out.push(`${token}=${next}`);
+      i++;
+    } else if (token.startsWith('-') && type === undefined && !known.has(token.split('=')[0] as string) && !token.startsWith('--')) positionals.push(token);
+    else out.push(token);
+  }
+  return positionals.length > 0 ? [...out, '--', ...positionals] : out;
 }
 
 /** A string option, or `undefined`. */

@@ -17,6 +17,26 @@ async function seededFile() {
 }
 
 describe('coatcheck against SQLite', () => {
+  it('takes session ids that start with a dash (base64url: one in 64) as ids, not options', async () => {
+    const file = join(tempDir(), 'dash.db');
+    const store = sqliteStore({ filename: file, pruneIntervalMs: 0 });
+    const { alice } = await seed(store);
+    const dashed = { ...alice[0]!, id: `-${alice[0]!.id.slice(1)}` };
+    const other = { ...alice[1]!, id: `-h${alice[1]!.id.slice(2)}` };
+    for (const record of [dashed, other]) assert.equal(await store.create(record), true);
+    await store.close();
+    const url = `sqlite:${file}`;
+    const show = await runJson<{ id: string }>(['sessions', 'show', dashed.id, '--store', url]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.equal(show.json.id, dashed.id);
+    const revoked = await runJson<{ revoked: string[] }>(['revoke', '--session', other.id, '--store', url]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.deepEqual(revoked.json.revoked, [other.id]);
+    const except = await runJson<{ revoked: string[] }>(['revoke', '--user', 'alice', '--except', dashed.id, '--store', url]);
+    assert.equal(except.code, 0, except.stderr);
+    assert.equal(except.json.revoked.includes(dashed.id), false);
+  });
+
   it("lists a user's devices and shows one session with its lifetimes", async () => {
     const { url, alice } = await seededFile();
     const list = await runJson<{ sessions: { id: string; label: string; persistent: boolean }[] }>(['sessions', 'list', '--user', 'alice', '--store', url]);
@@ -25,6 +45,7 @@ describe('coatcheck against SQLite', () => {
     assert.ok(list.json.sessions.some((s) => s.label === 'Safari on iOS'));
 
     const show = await runJson<Record<string, unknown>>(['sessions', 'show', alice[0]!.id, '--store', url]);
+    assert.equal(show.code, 0, show.stderr);
     assert.equal(show.json.userId, 'alice');
     assert.equal(show.json.idleExpiresAt, alice[0]!.expiresAt);
     assert.equal(show.json.absoluteExpiresAt, alice[0]!.absoluteExpiresAt);
