@@ -11,6 +11,20 @@ export const VARIANTS = {
     session: true,
     ours: true,
   },
+  'cc-mem-exporters': {
+    label: 'cc-mem + both exporters, defaults, no HTTP tracing in the app',
+    file: 'cc-mem-observed.mjs',
+    session: true,
+    ours: true,
+    env: { HTTP_TRACING: '0' },
+  },
+  'cc-mem-http-traced': {
+    label: 'cc-mem in an app with a request span each, no exporter',
+    file: 'cc-mem-observed.mjs',
+    session: true,
+    ours: true,
+    env: { EXPORTERS: '0' },
+  },
   'cc-sqlite': {
     label: 'fastify + coatcheck + sqliteStore (temp file)',
     file: 'cc-sqlite.mjs',
@@ -84,6 +98,10 @@ export const GOALS = [
   { variant: 'cx-mem', vs: 'c', minRatio: 1.0 },
   // Bearer: ours with the verified-token cache ÷ a plain jose verify per request.
   { variant: 'cc-bearer', vs: 'h', minRatio: 2 },
+  // Exporters: both installed cost under 10 % of cc-mem; in an app that traces HTTP, under 10 %
+  // of the same app without them.
+  { variant: 'cc-mem-exporters', vs: 'cc-mem', minRatio: 0.9 },
+  { variant: 'cc-mem-observed', vs: 'cc-mem-http-traced', minRatio: 0.9 },
 ];
 /** Run order inside one repetition (interleaved across repetitions). */
 export const DEFAULT_VARIANTS = [

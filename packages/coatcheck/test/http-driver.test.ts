@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createSessionManager, type SessionManagerOptions } from 'coatcheck';
 import type { SessionStore } from 'coatcheck/store-kit';
 import { memoryStore } from 'coatcheck/memory';
+import { memoryBus } from 'coatcheck/bus';
 import {
   BODY_LATER,
   createDriver,
@@ -213,6 +214,55 @@ describe('the request driver', () => {
     assert.equal(calls, 1, 'next ran within begin');
     assert.equal(c.tx?.source, 'bearer');
     assert.equal(driver.end(c, c.tx as HttpTransaction<any>), null, 'nothing to commit: no promise');
+  });
+
+  it('stays synchronous without a store read: no cookie, and a session the local cache holds; a store read continues once it answered', async () => {
+    const manager = createSessionManager({
+      store: memoryStore({ sweepIntervalMs: 0, quiet: true }),
+      secrets: [SECRET],
+      production: false,
+      bus: memoryBus(),
+      cache: true,
+    });
+    const driver = createDriver(createHttpPolicy({ manager }), host);
+    const begin = (cookie?: string) => {
+      const headers: Record<string, string> = cookie === undefined ? {} : { cookie };
+      const req = { method: 'GET', url: '/', headers, rawHeaders: [], socket: null };
+      const c = { req, res: null, mode: 'parsed', tx: null, parsed: undefined } as unknown as Context;
+      let calls = 0;
+      let ran: () => void = () => {};
+      const next = new Promise<void>((resolve) => {
+        ran = resolve;
+      });
+      driver.begin(c, nodeRequest(req), (error?: unknown) => {
+        assert.equal(error, undefined);
+        calls++;
+        ran();
+      });
+      return { c, next, syncCalls: calls };
+    };
+    const anonymous = begin();
+    assert.equal(anonymous.syncCalls, 1, 'no cookie: next ran within begin');
+    assert.equal(anonymous.c.tx?.session.status, 'none');
+
+    const session = await manager.load({ secure: false });
+    await session.login('alice');
+    const cookie = ((await session.commit())[0] as string).split(';')[0] as string;
+    manager.store.get = ((get) => (id: string, now: number) => {
+      reads++;
+      return get(id, now);
+    })(manager.store.get.bind(manager.store));
+    let reads = 0;
+    // The commit left the cache empty for this id (a write invalidates): the first request reads the store.
+    const first = begin(cookie);
+    assert.equal(first.syncCalls, 0, 'a store read: next waits for it');
+    await first.next;
+    assert.equal(reads, 1);
+    assert.equal(first.c.tx?.session.userId, 'alice');
+    const cached = begin(cookie);
+    assert.equal(cached.syncCalls, 1, 'a cache hit: next ran within begin');
+    assert.equal(cached.c.tx?.session.userId, 'alice');
+    assert.equal(reads, 1, 'served from the cache');
   });
 });
 

@@ -15,7 +15,7 @@ import type { IncomingMessage } from 'node:http';
 import { isFormContentType, type UnreadForm } from '../csrf/csrf-guard.js';
 import type { HttpAnswer } from './answer.js';
 import { applyHeaders, type HeaderTarget, type HttpHeaders } from './finish.js';
-import { isAnswer, type BeginResult, type HttpPolicy } from './http-policy.js';
+import { beginWithOf, isAnswer, type BeginResult, type HttpPolicy } from './http-policy.js';
 import type { HttpRequest } from './request-view.js';
 import type { HttpTransaction } from './transaction.js';
 
@@ -61,6 +61,7 @@ export interface Driver<C> {
 
 /** Creates the driver of `policy` for a framework. */
 export function createDriver<C>(policy: HttpPolicy<any>, host: DriverHost<C>): Driver<C> {
+  const beginWith = beginWithOf(policy);
   function check(context: C, tx: HttpTransaction<any>, body: unknown, next: () => void): void {
     const unread = body === UNREAD_FORM;
     const refused = tx.checkCsrfBody(unread ? undefined : body, unread ? host.unreadForm : undefined);
@@ -100,9 +101,27 @@ export function createDriver<C>(policy: HttpPolicy<any>, host: DriverHost<C>): D
         }
         return;
       }
-      const result = policy.begin(request, options);
-      if (result instanceof Promise) result.then((value) => started(context, value, next), next);
-      else started(context, result, next);
+      // Until `beginWith` returns, `ok` hands the result back (started below, outside the
+      // try: an error of the app's own chain must not reach `next` twice); after, it starts.
+      let waiting = false;
+      let result: BeginResult<any> | undefined | Promise<BeginResult<any> | undefined>;
+      try {
+        result = beginWith(
+          request,
+          options,
+          (value) => (waiting ? void started(context, value, next) : value),
+          (error) => {
+            if (!waiting) throw error;
+            next(error);
+            return undefined;
+          },
+        );
+      } catch (error) {
+        next(error);
+        return;
+      }
+      waiting = true;
+      if (result !== undefined && !(result instanceof Promise)) started(context, result, next);
     },
     end(context: C, tx: HttpTransaction<any>): HttpAnswer | null | Promise<HttpAnswer | null> {
       const result = tx.end();

@@ -8,7 +8,7 @@
 import { isBearerScheme, type BearerAuthenticator, type BearerFailure, type BearerOutcome } from '../bearer.js';
 import { isSafeMethod } from '../csrf/csrf-guard.js';
 import { isSessionError, SessionConfigError } from '../errors.js';
-import { managerLogger } from '../manager/internals.js';
+import { managerLogger, sessionOpener } from '../manager/internals.js';
 import type { SessionManager } from '../manager/manager.js';
 import type { Logger } from '../manager/options.js';
 import type { Session, SessionDataMap } from '../session/session-types.js';
@@ -17,7 +17,7 @@ import { createCors, type Cors, type CorsOptions } from './cors.js';
 
 export type { HttpTransaction } from './transaction.js';
 import { NO_HEADERS, type HttpHeaders } from './finish.js';
-import { rethrowUnless, Transaction, type HttpTransaction, type TransactionContext } from './transaction.js';
+import { Transaction, type HttpTransaction, type TransactionContext } from './transaction.js';
 import { warnInsecureCookie } from './insecure-cookie.js';
 import { createProxyTrust, type ForwardedView, type TrustProxy } from './proxy-trust.js';
 import type { HttpRequest } from './request-view.js';
@@ -85,6 +85,23 @@ const IN_URL: BearerFailure = Object.freeze({
   message: 'Tokens are not accepted in the URL; send them in the Authorization header or the request body.',
 });
 const NO_EXTRA: Readonly<Record<string, string>> = Object.freeze({});
+const same = <T>(value: T): T => value;
+const raise = (error: unknown): never => {
+  throw error;
+};
+
+/** Per-route choices of `begin`. */
+type BeginOptions = { readonly csrf?: boolean };
+
+/** {@link HttpPolicy.begin} in continuation style: returns what `ok` or `fail` returns, or a promise of it. */
+export type BeginWith<D extends object> = <R>(
+  request: HttpRequest,
+  options: BeginOptions | undefined,
+  ok: (result: BeginResult<D>) => R,
+  fail: (error: unknown) => R,
+) => R | Promise<R>;
+
+const continuations = new WeakMap<object, BeginWith<any>>();
 
 function withWarnings(given: AdapterLogger | undefined, manager: object): Logger {
   if (given === undefined || given === null) return managerLogger(manager);
@@ -103,6 +120,7 @@ export function createHttpPolicy<D extends object = SessionDataMap>(options: Htt
   const guard = manager.csrf;
   const logger = withWarnings(options.logger, manager);
   const trust = createProxyTrust(options.trustProxy);
+  const open = sessionOpener(manager);
   const cors: Cors | null = options.cors === undefined ? null : createCors(options.cors, guard?.headerName ?? null);
   if (options.cors !== undefined && options.cors !== null && typeof options.cors !== 'object') throw new SessionConfigError('cors must be an object.');
   const warned = { insecure: false };
@@ -162,33 +180,50 @@ export function createHttpPolicy<D extends object = SessionDataMap>(options: Htt
     return view;
   }
 
-  function begin(request: HttpRequest, beginOptions?: { readonly csrf?: boolean }): BeginResult<D> | Promise<BeginResult<D>> {
+  // Continuation style (see BeginWith): `ok` gets the transaction or the answer, `fail` an error that is no session error.
+  function beginWith<R>(
+    request: HttpRequest,
+    beginOptions: BeginOptions | undefined,
+    ok: (result: BeginResult<D>) => R,
+    fail: (error: unknown) => R,
+  ): R | Promise<R> {
     const extra = cors === null ? NO_EXTRA : cors.headersFor(request.header('origin'));
     const answer = early(request, extra);
-    if (answer !== null) return answer;
-    const { secure, ip } = forwarded(request);
+    if (answer !== null) return ok(answer);
+    // Once warned, the request path no longer looks for the HTTPS claim the warning is about.
+    const { secure, ip } = warned.insecure ? trust(request, false) : forwarded(request);
     const userAgent = request.header('user-agent');
+    const failed = (error: unknown): R => {
+      const refusal = answerError(error, extra);
+      return refusal === null ? fail(error) : ok(refusal);
+    };
     if (bearer !== undefined) {
       const authorization = request.header('authorization');
       if (authorization !== undefined && isBearerScheme(authorization)) {
-        if (request.countAuthorization() > 1) return answerBearerFailure(AMBIGUOUS, extra);
+        if (request.countAuthorization() > 1) return ok(answerBearerFailure(AMBIGUOUS, extra));
         const outcome = bearer.authenticate(authorization, { secure, userAgent, ip });
         // A synchronous answer (cached token, cached session) continues without a microtask.
-        if (!(outcome instanceof Promise)) return acceptBearer(outcome, extra);
-        return outcome.then(
-          (value) => acceptBearer(value, extra),
-          (error: unknown) => rethrowUnless(answerError(error, extra), error),
-        );
+        if (!(outcome instanceof Promise)) return ok(acceptBearer(outcome, extra));
+        return outcome.then((value) => ok(acceptBearer(value, extra)), failed);
       }
     }
     const skipCsrf = beginOptions?.csrf === false;
-    return manager.load({ cookie: request.header('cookie'), secure, userAgent, ip }).then(
-      (session) => (skipCsrf ? transaction(session, 'cookie', null, extra) : checkCsrf(request, session, secure, extra)),
-      (error: unknown) => rethrowUnless(answerError(error, extra), error),
+    return open(
+      { cookie: request.header('cookie'), secure, userAgent, ip },
+      (session) => ok(skipCsrf ? transaction(session, 'cookie', null, extra) : checkCsrf(request, session, secure, extra)),
+      failed,
     );
   }
 
-  return Object.freeze({
+  function begin(request: HttpRequest, beginOptions?: BeginOptions): BeginResult<D> | Promise<BeginResult<D>> {
+    try {
+      return beginWith(request, beginOptions, same, raise);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  const policy: HttpPolicy<D> = Object.freeze({
     begin,
     forwarded,
     answerError: (error: unknown) => answerError(error),
@@ -197,4 +232,20 @@ export function createHttpPolicy<D extends object = SessionDataMap>(options: Htt
       return early(request, extra) ?? (extra === NO_EXTRA ? NO_HEADERS : { cookies: [], set: extra, fallback: NO_EXTRA });
     },
   });
+  continuations.set(policy, beginWith);
+  return policy;
+}
+
+/**
+ * `policy.begin` in continuation style, for the drivers: `ok` runs at once when nothing had to
+ * wait, else after the store read, with no promise of the policy's own in between. Falls back
+ * to `begin` for a policy of unknown origin.
+ */
+export function beginWithOf<D extends object>(policy: HttpPolicy<D>): BeginWith<D> {
+  const own = continuations.get(policy);
+  if (own !== undefined) return own as BeginWith<D>;
+  return (request, options, ok, fail) => {
+    const result = policy.begin(request, options);
+    return result instanceof Promise ? result.then(ok, fail) : ok(result);
+  };
 }

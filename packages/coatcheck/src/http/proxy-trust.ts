@@ -43,8 +43,11 @@ export interface ForwardedInput {
   header(name: string): string | undefined;
 }
 
-/** The compiled rule. */
-export type ProxyTrust = (request: ForwardedInput) => ForwardedView;
+/**
+ * The compiled rule. `claims: false` skips looking for an HTTPS claim we do not believe
+ * (`untrustedHttps` is then `false`): once its warning was given, nobody needs it.
+ */
+export type ProxyTrust = (request: ForwardedInput, claims?: boolean) => ForwardedView;
 
 type Predicate = (address: string, hop: number) => boolean;
 
@@ -131,12 +134,12 @@ function normalizePeer(peer: string | null | undefined): string {
 export function createProxyTrust(option?: TrustProxy): ProxyTrust {
   const trust = compilePredicate(option);
   if (trust === null) {
-    // The common case without a proxy: one header lookup for the insecure-cookie guard.
-    return (request) => ({ secure: request.tls, ip: request.peer ?? null, untrustedHttps: !request.tls && claimsHttps(request) });
+    // The common case without a proxy: header lookups only for the insecure-cookie guard.
+    return (request, claims = true) => ({ secure: request.tls, ip: request.peer ?? null, untrustedHttps: claims && !request.tls && claimsHttps(request) });
   }
-  return (request) => {
+  return (request, claims = true) => {
     const peer = normalizePeer(request.peer);
-    if (!trust(peer, 0)) return { secure: request.tls, ip: request.peer ?? null, untrustedHttps: !request.tls && claimsHttps(request) };
+    if (!trust(peer, 0)) return { secure: request.tls, ip: request.peer ?? null, untrustedHttps: claims && !request.tls && claimsHttps(request) };
     const { protos, fors } = readForwarded(request);
     // Hop 0 is the peer; hop n is the n-th `for` address counted from the right.
     let trusted = 1;

@@ -78,7 +78,7 @@ export class Transaction<D extends object> implements HttpTransaction<D> {
 }
 
 /** `answer`, or the original error when it has none (not a session error). */
-export function rethrowUnless(answer: HttpAnswer | null, error: unknown): HttpAnswer {
+function rethrowUnless(answer: HttpAnswer | null, error: unknown): HttpAnswer {
   if (answer === null) throw error;
   return answer;
 }

@@ -5,20 +5,19 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { readCookie } from '../cookie/read-cookie.js';
 import { registerManagerInternals } from './internals.js';
 import type { SessionBus } from '../bus/types.js';
 import type { CookieMode } from '../cookie/cookie-options.js';
 import type { CsrfGuard } from '../csrf/csrf-guard.js';
 import { createEventEmitter, type SessionEventEmitter } from '../events.js';
 import { createContext, type SessionContext } from '../session/context.js';
-import { createSession } from '../session/session.js';
-import type { LoadStatus, Session, SessionDataMap } from '../session/session-types.js';
+import type { Session, SessionDataMap } from '../session/session-types.js';
 import { createStoreGateway } from '../store/gateway.js';
 import type { StoreCallListener, StoreCallOutcome } from '../store/store-calls.js';
-import type { SessionRecord, SessionStore } from '../store/types.js';
+import type { SessionStore } from '../store/types.js';
 import type { HistoryActor, HistoryEntry, HistoryQuery } from '../store/history-types.js';
-import { createTicketVerifier, hashesEqual } from '../ticket/verified-cache.js';
+import { createTicketVerifier } from '../ticket/verified-cache.js';
+import { createSessionOpener } from './open-session.js';
 import { createDeviceActions } from './device-actions.js';
 import type { DeviceSession } from './devices.js';
 import { createIdLoader } from './load-by-id.js';
@@ -211,40 +210,16 @@ export function createSessionManager<D extends object = SessionDataMap>(options:
     return cookie.insecure;
   }
 
-  // The hot path of every request: no closures, one gateway read, no other promises.
-  async function load(request: RequestInfo): Promise<Session<D>> {
-    const mode = pickMode(request.secure);
-    const found = readCookie(request.cookie, mode.name);
-    let status: LoadStatus = 'none';
-    let record: SessionRecord | null = null;
-    let secret: string | null = null;
-    let resign = false;
-    if (found.duplicate) status = 'ambiguous';
-    else if (found.value !== null) {
-      const ticket = tickets.verify(found.value);
-      if (ticket === null) status = 'invalid';
-      else {
-        const stored = await gateway.read(ticket.id, ctx.now());
-        if (stored === null) status = 'expired';
-        else if (!hashesEqual(ticket.secretHash, stored.secretHash)) status = 'invalid';
-        else {
-          status = 'valid';
-          record = stored;
-          secret = ticket.secret;
-          resign = ticket.keyIndex > 0;
-        }
-      }
+  const open = createSessionOpener<D>(ctx, devices, tickets, pickMode);
+  const raise = (error: unknown): never => {
+    throw error;
+  };
+  function load(request: RequestInfo): Promise<Session<D>> {
+    try {
+      return Promise.resolve(open(request, (session) => session, raise));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return createSession<D>(ctx, devices, {
-      mode,
-      status,
-      record,
-      secret,
-      resign,
-      clear: status !== 'none' && status !== 'valid',
-      userAgent: request.userAgent,
-      ip: request.ip,
-    });
   }
 
   const manager: SessionManager<D> = {
@@ -272,6 +247,6 @@ export function createSessionManager<D extends object = SessionDataMap>(options:
       gateway.close();
     },
   };
-  registerManagerInternals(manager, ctx.logger, history);
+  registerManagerInternals(manager, ctx.logger, history, open);
   return manager;
 }

@@ -44,6 +44,12 @@ export interface StoreGateway {
   readonly cachedSessions: number;
   /** The live record `id`, from the cache when it holds it (unless `fresh`), else the store. */
   read(id: string, now: number, fresh?: boolean): Promise<SessionRecord | null>;
+  /**
+   * `read` in continuation style, for the request path: `ok(record)` runs at once on a cache
+   * hit (nothing is returned as a promise then), else when the store answered; `fail` gets the
+   * wrapped store error. Returns what they return.
+   */
+  readThen<R>(id: string, now: number, ok: (record: SessionRecord | null) => R, fail: (error: SessionError) => R): R | Promise<R>;
   /** The live record `id` if the cache holds it; never reaches the store. */
   readCached(id: string, now: number): SessionRecord | null;
   create(record: SessionRecord): Promise<boolean>;
@@ -91,6 +97,17 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
     return wrapped;
   }
 
+  // What a finished `get` gives: the record if it is live, cached unless `fresh`.
+  function received(record: SessionRecord | null, id: string, now: number, started: number, generation: number, fresh: boolean): SessionRecord | null {
+    if (!isLive(record, now)) {
+      done('get', started, 'miss', id);
+      return null;
+    }
+    done('get', started, 'ok', id);
+    if (cache !== null && !fresh) cache.set(deepFreeze(record), generation, now);
+    return record;
+  }
+
   async function read(id: string, now: number, fresh = false): Promise<SessionRecord | null> {
     const cached = fresh || cache === null ? null : cache.get(id, now);
     if (cached !== null) return cached;
@@ -104,13 +121,26 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
     } catch (error) {
       throw failed('get', started, error, id);
     }
-    if (!isLive(record, now)) {
-      done('get', started, 'miss', id);
-      return null;
+    return received(record, id, now, started, generation, fresh);
+  }
+
+  // `read` for the request path: a cache hit continues at once, with no promise at all, and a
+  // store read costs the store's promise and one `then`, where async layers cost one each.
+  function readThen<R>(id: string, now: number, ok: (record: SessionRecord | null) => R, fail: (error: SessionError) => R): R | Promise<R> {
+    const cached = cache === null ? null : cache.get(id, now);
+    if (cached !== null) return ok(cached);
+    const generation = cache === null ? 0 : cache.generation();
+    const started = start();
+    let pending: Promise<SessionRecord | null>;
+    try {
+      pending = store.get(id, now);
+    } catch (error) {
+      return fail(failed('get', started, error, id));
     }
-    done('get', started, 'ok', id);
-    if (cache !== null && !fresh) cache.set(deepFreeze(record), generation, now);
-    return record;
+    return pending.then(
+      (record) => ok(received(record, id, now, started, generation, false)),
+      (error: unknown) => fail(failed('get', started, error, id)),
+    );
   }
 
   async function deleteRecord(id: string): Promise<boolean> {
@@ -131,6 +161,7 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       return cache?.size ?? 0;
     },
     read,
+    readThen,
     readCached: (id, now) => (cache === null ? null : cache.get(id, now)),
     async create(record) {
       const started = start();
