@@ -168,10 +168,24 @@ function assertNewSessionLimiter(limiter: unknown): void {
   }
 }
 
+/**
+ * The store's own bus, if it offers one. One it cannot open (a closed store, a file it cannot
+ * write) leaves the manager without bus and cache, which is slower but never stale.
+ */
+function openStoreBus(store: SessionStore, logger: Logger): SessionBus | null {
+  if (typeof store.bus !== 'function') return null;
+  try {
+    return store.bus();
+  } catch (error) {
+    logger.error('coatcheck: the store could not open its bus; the local cache stays off', { error });
+    return null;
+  }
+}
+
 /** The bus and the cache a manager runs with; the rule is told at `bus` and `cache` above. */
-function resolveBusAndCache(options: SessionManagerOptions): { bus: SessionBus | null; cache: CacheOptions | null } {
+function resolveBusAndCache(options: SessionManagerOptions, logger: Logger): { bus: SessionBus | null; cache: CacheOptions | null } {
   const { store, cache } = options;
-  const bus = options.bus ?? (cache !== false && typeof store.bus === 'function' ? store.bus() : null);
+  const bus = options.bus ?? (cache !== false ? openStoreBus(store, logger) : null);
   if (bus === null || cache === false) return { bus, cache: null };
   if (cache === true) return { bus, cache: {} };
   if (cache !== undefined) return { bus, cache };
@@ -183,7 +197,7 @@ export function resolveOptions(options: SessionManagerOptions, onCsrfRefused?: C
   const production = options.production ?? process.env.NODE_ENV === 'production';
   return Object.freeze({
     store: options.store,
-    ...resolveBusAndCache(options),
+    ...resolveBusAndCache(options, options.logger ?? console),
     ring: createKeyRing(options.secrets, 'session-ticket'),
     csrfRing: createKeyRing(options.secrets, 'csrf-token'),
     csrf: options.csrf === false ? null : createCsrfGuard(options.csrf, onCsrfRefused),
