@@ -167,3 +167,17 @@ describe('SF-27 SQLite bus errors and shutdown', () => {
     assert.throws(() => sqliteBus({ database: db, pollIntervalMs: 100, retentionMs: 500 }), configError);
   });
 });
+
+describe('SQLite bus on a private database', () => {
+  it("with ':memory:' the bus delivers in-process, as memoryBus does", async () => {
+    const store = sqliteStore({ pruneIntervalMs: 0 });
+    after(() => store.close());
+    const inbox = collect(store.bus());
+    const message: BusMessage = { type: 'ended', origin: 'x', ids: ['s1'], userId: 'u', reason: 'logout' };
+    await store.bus().publish(message);
+    await waitFor('the message', () => inbox.length === 1);
+    assert.deepStrictEqual(inbox, [message]);
+    assert.equal(store.bus().state, 'up');
+    await store.bus().ping();
+  });
+});

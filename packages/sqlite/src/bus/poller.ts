@@ -93,13 +93,16 @@ export function startPoller(init: PollerInit): Poller {
     }
   }
 
-  const timer = setInterval(() => {
-    if (stopped) return;
-    const failed = tick();
-    if (failed !== null) init.onError('poll', failed.error);
-  }, init.pollIntervalMs);
+  // A private database (`:memory:`) has no other connection to hear from: no timer.
+  const timer = log.shared
+    ? setInterval(() => {
+        if (stopped) return;
+        const failed = tick();
+        if (failed !== null) init.onError('poll', failed.error);
+      }, init.pollIntervalMs)
+    : undefined;
   // The bus alone must not keep a process alive; the app's server does.
-  timer.unref();
+  timer?.unref();
 
   return {
     get state() {
@@ -113,7 +116,7 @@ export function startPoller(init: PollerInit): Poller {
       if (stopped) return;
       setState('down');
       stopped = true;
-      clearInterval(timer);
+      if (timer) clearInterval(timer);
     },
   };
 }
