@@ -43,8 +43,10 @@ export interface Poller {
  */
 export function startPoller(init: PollerInit): Poller {
   const { log, sender, retentionMs } = init;
-  let lastId = log.lastId();
+  // The version first: a row committed between the two reads is then either in `lastId` or
+  // read at the next poll, never lost behind a version that already counts it.
   let lastVersion = log.dataVersion();
+  let lastId = log.lastId();
   let lastPollAt = Date.now();
   let lastPruneAt = lastPollAt;
   let state: BusState = 'up';
@@ -67,9 +69,7 @@ export function startPoller(init: PollerInit): Poller {
       }
       lastVersion = version;
     }
-    if (now - lastPollAt > retentionMs / 2 && state === 'up') {
-      setState('down');
-    }
+    if (log.shared && now - lastPollAt > retentionMs / 2 && state === 'up') setState('down');
     lastPollAt = now;
     setState('up');
     if (now - lastPruneAt >= retentionMs / 2) {
