@@ -26,19 +26,27 @@ export const VARIANTS = {
     env: { EXPORTERS: '0' },
   },
   'cc-sqlite': {
-    label: 'fastify + coatcheck + sqliteStore (temp file)',
+    label: 'fastify + coatcheck + sqliteStore (temp file), defaults: its bus + local cache',
     file: 'cc-sqlite.mjs',
     session: true,
     ours: true,
     requires: 'packages/sqlite/src/index.ts',
   },
-  'cc-sqlite-cache': {
-    label: 'cc-sqlite + memoryBus + local cache',
+  'cc-sqlite-nocache': {
+    label: 'cc-sqlite with cache: false',
     file: 'cc-sqlite.mjs',
     session: true,
     ours: true,
     requires: 'packages/sqlite/src/index.ts',
-    env: { CACHE: '1' },
+    env: { NOCACHE: '1' },
+  },
+  'cc-sqlite-2proc': {
+    label: 'cc-sqlite in 2 processes (node:cluster) on one file and port',
+    file: 'cc-sqlite.mjs',
+    session: true,
+    ours: true,
+    requires: 'packages/sqlite/src/index.ts',
+    env: { WORKERS: '2' },
   },
   'cc-redis': { label: 'fastify + coatcheck + redisStore', file: 'cc-redis.mjs', session: true, ours: true, redis: true },
   'cc-redis-cache': {

@@ -50,8 +50,9 @@ export interface AppOptions {
   /** Where sessions live (the SQLite store in production). */
   store: SessionStore;
   /**
-   * Cross-instance bus (Redis or Postgres). When given, the revocation-aware local cache is
-   * on: hot sessions are read from memory, and a revocation on any instance reaches all.
+   * Cross-instance bus (the SQLite store's, Redis or Postgres). When given, the
+   * revocation-aware local cache is on: hot sessions are read from memory, and a revocation
+   * on any instance reaches all.
    */
   bus?: SessionBus | null;
   /** The database holding the `users` table (created if missing). */

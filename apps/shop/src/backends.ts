@@ -1,8 +1,8 @@
 /**
  * Where sessions live, chosen by the environment: `REDIS_URL` moves them to Redis,
  * `DATABASE_URL` to Postgres, and otherwise they stay in the SQLite file next to the users.
- * With Redis or Postgres several instances share sessions, so the event bus and the
- * revocation-aware local cache are switched on.
+ * Every backend has a bus (Redis pub/sub, Postgres NOTIFY, the SQLite file's change table),
+ * so several instances share sessions and the revocation-aware local cache is on.
  *
  * @module
  */
@@ -17,7 +17,7 @@ export interface Backends {
   /** `"sqlite"`, `"redis"` or `"postgres"`. */
   readonly kind: 'sqlite' | 'redis' | 'postgres';
   readonly store: SessionStore;
-  /** Present when sessions are shared between instances. */
+  /** Carries revocations and broadcasts between the instances that share the sessions. */
   readonly bus: SessionBus | null;
   /**
    * The throttles' state, in the same store: one atomic step per hit on SQLite, Redis
@@ -116,7 +116,9 @@ export async function openBackends(config: BackendConfig, db: BetterSqlite3.Data
   return {
     kind: 'sqlite',
     store,
-    bus: null,
+    // On the store's connection; closed with the store. Processes sharing the file (npm run
+    // start:cluster, PM2) hear each other's revocations through it.
+    bus: store.bus(),
     // A table beside the sessions; every process has its own connection to the file.
     rateLimit: sqliteRateLimit({ database: db }),
     countActive: countSqliteSessions(db),

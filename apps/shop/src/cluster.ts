@@ -1,12 +1,12 @@
 /**
- * `npm run start:cluster`: two shop instances on one Redis, to see what scaling out does to
+ * `npm run start:cluster`: two shop instances on one machine, to see what scaling out does to
  * sessions and sockets. Instance 1 listens on `PORT` (3000), instance 2 on `PORT + 1`.
  *
  * Both share the data directory (so the session secret and the users' SQLite file) and keep
- * sessions in Redis (`REDIS_URL`, default `redis://127.0.0.1:6379`; or Postgres with
- * `DATABASE_URL`), whose bus carries revocations and broadcasts: log in on :3000, open the
- * page on :3001 in another browser, revoke one from the other, and the socket on the other
- * instance closes at once.
+ * sessions in that SQLite file, whose change table is their bus (or in Redis with `REDIS_URL`,
+ * in Postgres with `DATABASE_URL`, and then on that server's bus). The bus carries
+ * revocations and broadcasts: log in on :3000, open the page on :3001 in another browser,
+ * revoke one from the other, and the socket on the other instance closes at once.
  *
  * It builds the page first if needed (as `npm start` does). SIGINT/SIGTERM stop both instances (each finishes its requests and closes its sockets);
  * if one instance dies, the other is stopped too and the exit code is 1.
@@ -23,8 +23,6 @@ import { ensureWebBuilt } from './web-build.js';
 
 /** How many instances, on consecutive ports. */
 export const INSTANCES = 2;
-/** Sessions go here unless REDIS_URL or DATABASE_URL says otherwise. */
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 function prefixLines(stream: NodeJS.ReadableStream, label: string, out: NodeJS.WriteStream): void {
@@ -64,7 +62,6 @@ async function main(): Promise<void> {
   // Generated here, once, before the instances start: both then read the same file.
   resolveSecrets(config.secrets, config.dataDir);
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.dataDir };
-  if (!config.databaseUrl) env.REDIS_URL = config.redisUrl ?? DEFAULT_REDIS_URL;
 
   const running = new Set<ChildProcess>();
   let stopping = false;
@@ -88,7 +85,7 @@ async function main(): Promise<void> {
     });
   }
   console.log(
-    `shop cluster: ${INSTANCES} instances on ${config.host}:${config.port}-${config.port + INSTANCES - 1}, sessions in ${config.databaseUrl ? 'Postgres' : env.REDIS_URL}, data in ${config.dataDir}`,
+    `shop cluster: ${INSTANCES} instances on ${config.host}:${config.port}-${config.port + INSTANCES - 1}, sessions in ${config.redisUrl ?? (config.databaseUrl ? 'Postgres' : 'the SQLite file')}, data in ${config.dataDir}`,
   );
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);

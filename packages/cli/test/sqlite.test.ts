@@ -2,7 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import type { BusMessage } from 'coatcheck/bus';
 import { sqliteStore } from '@coatcheck/sqlite';
+import { waitFor } from '@coatcheck/testkit/wait-for';
 import { expiredRecord, seed } from './helpers/records.js';
 import { runCli, runJson, tempDir, type StatsReport } from './helpers/run-cli.js';
 
@@ -17,6 +19,18 @@ async function seededFile() {
 }
 
 describe('coatcheck against SQLite', () => {
+  it("SF-29 a revocation is announced on the SQLite file's bus, which the app's processes poll", async (t) => {
+    const { file, url, alice } = await seededFile();
+    const app = sqliteStore({ filename: file, pruneIntervalMs: 0 });
+    t.after(() => app.close());
+    const heard: BusMessage[] = [];
+    app.bus().subscribe((message) => heard.push(message));
+    const revoked = await runJson<{ revoked: string[]; announced: boolean; bus: string }>(['revoke', '--session', alice[0]!.id, '--store', url]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.deepEqual([revoked.json.announced, revoked.json.bus], [true, 'the SQLite file']);
+    await waitFor('the announcement', () => heard.some((m) => m.type === 'ended' && m.ids.includes(alice[0]!.id)));
+  });
+
   it('takes session ids that start with a dash (base64url: one in 64) as ids, not options', async () => {
     const file = join(tempDir(), 'dash.db');
     const store = sqliteStore({ filename: file, pruneIntervalMs: 0 });

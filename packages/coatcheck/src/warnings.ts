@@ -97,6 +97,12 @@ export const WARNINGS = Object.freeze({
     meaning: 'The prune timer of createRateLimiter() could not delete passed keys from its backend (the database was unreachable, for example).',
     fix: 'Nothing if it is rare: it is retried on the next interval. If it repeats, check the backend the limiter was given.',
   },
+  SQLITE_BUS: {
+    code: 'COATCHECK_W014',
+    meaning:
+      'sqliteBus() could not read its table (the bus is down and the local cache off until it can; at most one report per 10 s), could not prune it, or one of its listeners threw.',
+    fix: 'Check the database file (permissions, disk, a closed connection); fix the listener that threw.',
+  },
 } as const satisfies Record<string, WarningInfo>);
 
 /** The name of a registered warning (`WARNINGS.<name>`). */

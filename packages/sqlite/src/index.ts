@@ -21,4 +21,7 @@ export {
   type SqliteStoreDatabaseOptions,
 } from './options.js';
 export { scanSqliteSessions, measureSqliteStore, type ScanSqliteOptions } from './scan.js';
+export { sqliteBus, SQLITE_BUS_WARNING, type SqliteBus } from './bus/sqlite-bus.js';
+export type { SqliteBusOptions } from './bus/bus-options.js';
+export type { SqliteConnection } from './bus/change-log.js';
 export { sqliteRateLimit, type SqliteRateLimit, type SqliteRateLimitOptions } from './rate-limit.js';

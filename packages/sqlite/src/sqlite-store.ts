@@ -21,12 +21,19 @@ import { resolveOptions, type SqliteStoreOptions } from './options.js';
 import { fromRow, toParams, type SessionRow } from './row.js';
 import { createSchema, prepareStatements, type UpdateParams } from './schema.js';
 import { createHistorySchema, prepareHistory, type SqliteHistory } from './history.js';
+import { sqliteBus, type SqliteBus } from './bus/sqlite-bus.js';
 
 /** A {@link SessionStore} backed by SQLite, with access to its connection. */
 export interface SqliteStore extends SessionStore {
   readonly name: 'sqlite';
   /** The better-sqlite3 connection (for backups, `PRAGMA integrity_check`, inspection). */
   readonly db: BetterSqlite3.Database;
+  /**
+   * The bus of this file (`sqliteBus` on this connection, default settings), created on the
+   * first call and closed with the store. The manager takes it by default, with the local
+   * cache, so that every process sharing the file hears of revocations.
+   */
+  bus(): SqliteBus;
 }
 
 /** Warning code emitted when the prune timer fails. */
@@ -97,6 +104,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
   }
 
   let closed = false;
+  let bus: SqliteBus | undefined;
   // Runs one synchronous driver call; every failure becomes a SessionStoreError. Corrupt
   // rows found during the call are reported after it, outside the error wrapping, so a
   // throwing onCorrupt is the caller's error and not mistaken for an outage.
@@ -189,10 +197,16 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     appendHistory: (entries, limits) => attempt('appendHistory', () => history.append(entries, limits)),
     readHistory: (query, options) => attempt('readHistory', () => history.read(query, options)),
     ping: () => attempt('ping', () => void statements.ping.get()),
+    bus() {
+      if (closed) throw errors.closed('bus');
+      bus ??= sqliteBus({ database: db, tableName });
+      return bus;
+    },
     async close() {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      await bus?.close();
       try {
         if (owned && db.open) db.close();
       } catch (error) {

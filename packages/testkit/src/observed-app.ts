@@ -46,7 +46,8 @@ export async function startApp(): Promise<ObservedApp> {
   const store = sqliteStore({ filename: join(dir, `sessions-${files++}.db`), pruneIntervalMs: 0 });
   let t = Date.now();
   const now = () => t;
-  const manager = createSessionManager({ store, secrets: [SECRET], logger: quiet, now });
+  // No local cache: the exporters' tests count every store call a request makes.
+  const manager = createSessionManager({ store, secrets: [SECRET], logger: quiet, now, cache: false });
   keys ??= await generateKeyFile('EdDSA');
   const tokens = await createTokenService({ manager, keys, refreshSecret: SECRET, logger: quiet, now });
   const app = Fastify();

@@ -13,6 +13,7 @@ import { readStoreSelection, STORE_HELP, STORE_OPTIONS } from '../store/store-op
 
 /** The session history names the command as who revoked. */
 const CLI = { actor: 'cli' } as const;
+const BUS_NAMES = { redis: 'redis pub/sub', postgres: 'postgres NOTIFY', sqlite: 'the SQLite file' } as const;
 
 /** What a revocation did. */
 interface Revocation {
@@ -69,7 +70,7 @@ Examples:
           }
         } else if (except !== undefined) revoked = await manager.revokeOtherSessions(userId as string, except, CLI);
         else revoked = await manager.revokeAllSessions(userId as string, CLI);
-        const bus = opened.bus === null ? 'none' : opened.kind === 'redis' ? 'redis pub/sub' : 'postgres NOTIFY';
+        const bus = opened.bus === null ? 'none' : BUS_NAMES[opened.kind];
         return { revoked, announced: opened.bus !== null && busErrors.length === 0, bus, warnings: busErrors };
       } finally {
         await manager.close();
@@ -84,7 +85,7 @@ Examples:
       r.announced
         ? `announced on the bus (${r.bus}): other instances close their sockets now`
         : r.bus === 'none'
-          ? 'no bus (SQLite): every instance sees it on its next read of the session'
+          ? 'no bus: every instance sees it on its next read of the session'
           : `NOT announced on the bus (${r.bus}): other instances notice at their next store read`,
       ...r.warnings.map((w) => `warning: ${w}`),
     ]);

@@ -24,7 +24,7 @@ export interface OpenedStore {
   /** The URL without its password. */
   readonly display: string;
   readonly store: SessionStore;
-  /** The app's bus (Redis pub/sub, Postgres NOTIFY); `null` for SQLite or when not asked for. */
+  /** The app's bus (Redis pub/sub, Postgres NOTIFY, the SQLite file's table); `null` when not asked for. */
   readonly bus: SessionBus | null;
   /** Every stored record, expired ones not yet removed included. */
   scan(): AsyncIterable<SessionRecord>;
@@ -52,7 +52,7 @@ function unreachable(display: string, error: unknown): CliError {
   return new CliError('ERR_CLI_UNREACHABLE', `cannot use the store ${display}: ${detail}${cause}`, { cause: error });
 }
 
-async function openSqlite(selection: StoreSelection, filename: string, display: string): Promise<OpenedStore> {
+async function openSqlite(selection: StoreSelection, filename: string, display: string, withBus: boolean): Promise<OpenedStore> {
   const sqlite = await loadPackage('@coatcheck/sqlite', ['@coatcheck/sqlite', 'better-sqlite3'], () => import('@coatcheck/sqlite'), 'a sqlite: store');
   // The store would create a missing file: an operator's typo must not look like an empty store.
   if (!existsSync(filename))
@@ -64,7 +64,8 @@ async function openSqlite(selection: StoreSelection, filename: string, display: 
     kind: 'sqlite',
     display,
     store,
-    bus: null,
+    // The table the apps' processes poll; the store closes it.
+    bus: withBus ? store.bus() : null,
     async *scan() {
       yield* sqlite.scanSqliteSessions(store, options);
     },
@@ -123,7 +124,7 @@ async function openPostgres(selection: StoreSelection, url: string, display: str
 export async function openStore(selection: StoreSelection, options: { bus?: boolean } = {}): Promise<OpenedStore> {
   const { spec } = selection;
   try {
-    if (spec.kind === 'sqlite') return await openSqlite(selection, spec.filename, spec.display);
+    if (spec.kind === 'sqlite') return await openSqlite(selection, spec.filename, spec.display, options.bus === true);
     if (spec.kind === 'postgres') return await openPostgres(selection, spec.url, spec.display, options.bus === true);
     return await openRedis(selection, spec, options.bus === true);
   } catch (error) {

@@ -18,6 +18,7 @@ export function memoryBus(): SessionBus {
   let closed = false;
   return {
     name: 'memory',
+    local: true,
     get state(): BusState {
       return closed ? 'down' : 'up';
     },

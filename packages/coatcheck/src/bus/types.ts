@@ -58,6 +58,12 @@ export type BusState = 'up' | 'down';
 export interface SessionBus {
   /** Short name for logs and health output, e.g. `"redis"`. */
   readonly name: string;
+  /**
+   * `true` when messages reach this process only (`memoryBus`). The manager turns the local
+   * cache on by default with any other bus; with a process-local one only when asked
+   * (`cache: true`), since it cannot tell whether other processes share the store.
+   */
+  readonly local?: boolean;
   /** Current connection state. */
   readonly state: BusState;
   /**

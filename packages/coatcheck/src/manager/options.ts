@@ -33,13 +33,18 @@ export interface SessionManagerOptions {
   /**
    * Cross-instance event bus. Logouts, revocations, logins and data changes are published on
    * it, so every instance drops cached copies at once (and realtime hubs close sockets).
+   * @default the store's own bus when it offers one (`store.bus()`: `sqliteStore` does) and
+   * `cache` is not `false`; otherwise none
    */
   bus?: SessionBus;
   /**
    * Local cache of hot sessions: reads served from memory without a store round trip.
-   * Requires `bus` (every instance must hear about every change); entries live at most
+   * Requires a bus (every instance must hear about every change); entries live at most
    * `ttlMs`, and the cache is bypassed while the bus is down. Data read from a cached
-   * session is frozen. @default off
+   * session is frozen. `false` turns it off (and leaves the store's bus unused).
+   * @default on whenever there is a bus that reaches other processes: the store's own, or a
+   * `bus` you pass other than `memoryBus()` (with `memoryBus()`, only `cache: true` turns it
+   * on, since nothing then tells this process what other processes did)
    */
   cache?: CacheOptions | boolean;
   /** Cookie name and attributes; secure by default. */
@@ -132,7 +137,7 @@ export function assertOptions(options: SessionManagerOptions): void {
   const positiveInteger = (name: string, value: number | undefined) => {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new SessionConfigError(`${name} must be a positive integer.`);
   };
-  if (options.cache && !options.bus) {
+  if (options.cache && !options.bus && typeof store.bus !== 'function') {
     throw new SessionConfigError(
       'cache requires a bus: without one, other instances could not tell this one that a session was revoked. Pass bus: redisBus(...), postgresBus(...), or memoryBus() for a single process.',
     );
@@ -163,13 +168,36 @@ function assertNewSessionLimiter(limiter: unknown): void {
   }
 }
 
+/**
+ * The store's own bus, if it offers one. One it cannot open (a closed store, a file it cannot
+ * write) leaves the manager without bus and cache, which is slower but never stale.
+ */
+function openStoreBus(store: SessionStore, logger: Logger): SessionBus | null {
+  if (typeof store.bus !== 'function') return null;
+  try {
+    return store.bus();
+  } catch (error) {
+    logger.error('coatcheck: the store could not open its bus; the local cache stays off', { error });
+    return null;
+  }
+}
+
+/** The bus and the cache a manager runs with; the rule is told at `bus` and `cache` above. */
+function resolveBusAndCache(options: SessionManagerOptions, logger: Logger): { bus: SessionBus | null; cache: CacheOptions | null } {
+  const { store, cache } = options;
+  const bus = options.bus ?? (cache !== false ? openStoreBus(store, logger) : null);
+  if (bus === null || cache === false) return { bus, cache: null };
+  if (cache === true) return { bus, cache: {} };
+  if (cache !== undefined) return { bus, cache };
+  return { bus, cache: bus.local === true ? null : {} };
+}
+
 /** Applies defaults and derives keys; the result is frozen. `onCsrfRefused` goes to the CSRF guard. */
 export function resolveOptions(options: SessionManagerOptions, onCsrfRefused?: CsrfRefusalListener): ResolvedOptions {
   const production = options.production ?? process.env.NODE_ENV === 'production';
   return Object.freeze({
     store: options.store,
-    bus: options.bus ?? null,
-    cache: options.cache === true ? {} : options.cache ? options.cache : null,
+    ...resolveBusAndCache(options, options.logger ?? console),
     ring: createKeyRing(options.secrets, 'session-ticket'),
     csrfRing: createKeyRing(options.secrets, 'csrf-token'),
     csrf: options.csrf === false ? null : createCsrfGuard(options.csrf, onCsrfRefused),

@@ -18,6 +18,7 @@
  * @module
  */
 
+import type { SessionBus } from '../bus/types.js';
 import type { HistoryStore } from './history-types.js';
 
 /** JSON-compatible session payload. */
@@ -104,6 +105,13 @@ export interface SessionStore {
   ping(): Promise<void>;
   /** Releases connections and timers. */
   close(): Promise<void>;
+  /**
+   * Optional: the bus that reaches every process using this store, the same object on every
+   * call, closed by the store's `close()`. A manager given no `bus` takes it (with the local
+   * cache), so a store that offers one is cached and safe across processes by default
+   * (`sqliteStore` offers one on its file).
+   */
+  bus?(): SessionBus;
   /** Optional: appends to the session history (see {@link HistoryStore}). */
   appendHistory?: HistoryStore['appendHistory'];
   /** Optional: reads the session history (see {@link HistoryStore}). */

@@ -35,12 +35,14 @@ export type Data = { counter?: number; cart?: string[]; note?: string; [key: str
 /**
  * A manager on `store` with a clock the test moves, and the store calls it reported. The
  * history is off unless `overrides` turn it on: the call sequences the tests expect are the
- * session's own (history.test.ts covers the calls the history adds).
+ * session's own (history.test.ts covers the calls the history adds). The cache is off unless
+ * `overrides` turn it on too: these tests count store calls, and the SQLite store's default
+ * cache would answer some from memory.
  */
 export function setup(store: SessionStore, overrides: Partial<SessionManagerOptions> = {}) {
   let t = T0;
   const { errors, logger } = recordingLogger();
-  const manager = createSessionManager<Data>({ store, secrets: [SECRET], now: () => t, production: true, logger, history: false, ...overrides });
+  const manager = createSessionManager<Data>({ store, secrets: [SECRET], now: () => t, production: true, logger, history: false, cache: false, ...overrides });
   const calls: StoreCall[] = [];
   manager.onStoreCall((call) => void calls.push(call));
   return {
