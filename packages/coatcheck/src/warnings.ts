@@ -103,6 +103,12 @@ export const WARNINGS = Object.freeze({
       'sqliteBus() could not read its table (the bus is down and the local cache off until it can; at most one report per 10 s), could not prune it, or one of its listeners threw.',
     fix: 'Check the database file (permissions, disk, a closed connection); fix the listener that threw.',
   },
+  ENCRYPTED_DATA_UNREADABLE: {
+    code: 'COATCHECK_W015',
+    meaning:
+      "A record's encrypted data could not be opened: it was sealed with a key that is not in encryption.keys, or it was altered. The session counts as missing; the record is kept.",
+    fix: 'Put the retired key back at the end of encryption.keys and keep it until coatcheck reencrypt has run; if no key is missing, find what else writes to the store.',
+  },
 } as const satisfies Record<string, WarningInfo>);
 
 /** The name of a registered warning (`WARNINGS.<name>`). */

@@ -7,6 +7,8 @@ import { SessionConfigError } from '../errors.js';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookie } from '../cookie/cookie-options.js';
 import { resolveLifetime, type Lifetime, type LifetimeOptions } from '../session/lifetime.js';
 import { createKeyRing, type KeyRing, type SecretInput } from '../ticket/key-ring.js';
+import { createDataCipher } from '../encryption/data-cipher.js';
+import { encryptStore } from '../encryption/encrypted-store.js';
 import { cryptoRandom, type RandomSource } from '../ticket/ticket.js';
 import type { SessionStore } from '../store/types.js';
 import type { SessionBus } from '../bus/types.js';
@@ -14,6 +16,12 @@ import type { CacheOptions } from '../cache/record-cache.js';
 import { createCsrfGuard, type CsrfGuard, type CsrfOptions, type CsrfRefusalListener } from '../csrf/csrf-guard.js';
 import type { RateLimiter } from '../rate-limit/limiter.js';
 import { resolveHistory, type HistoryOptions, type ResolvedHistory } from './history.js';
+
+/** Options of {@link SessionManagerOptions.encryption}. */
+interface EncryptionOptions {
+  /** Secrets of at least 32 random bytes each: the first seals, every one opens. */
+  readonly keys: readonly SecretInput[];
+}
 
 /** Where the manager reports things an operator should see. */
 export interface Logger {
@@ -47,6 +55,16 @@ export interface SessionManagerOptions {
    * on, since nothing then tells this process what other processes did)
    */
   cache?: CacheOptions | boolean;
+  /**
+   * Encrypts session data at rest: each record's `data` is sealed with AES-256-GCM, bound to
+   * the record's id, before it reaches the store, and opened after it is read; user ids,
+   * expiry and devices stay readable, so indexes and pruning work as before. `keys` are
+   * secrets of at least 32 random bytes (not the session secrets): the first seals, all
+   * open. To rotate, put a new key first, run `coatcheck reencrypt`, then drop the old one.
+   * Records written before encryption was on are read as they are and sealed at their next
+   * write. See docs/encryption.md. @default off
+   */
+  encryption?: EncryptionOptions;
   /** Cookie name and attributes; secure by default. */
   cookie?: CookieOptions;
   /** Idle timeout, absolute lifetime, remember-me lifetimes. */
@@ -195,9 +213,10 @@ function resolveBusAndCache(options: SessionManagerOptions, logger: Logger): { b
 /** Applies defaults and derives keys; the result is frozen. `onCsrfRefused` goes to the CSRF guard. */
 export function resolveOptions(options: SessionManagerOptions, onCsrfRefused?: CsrfRefusalListener): ResolvedOptions {
   const production = options.production ?? process.env.NODE_ENV === 'production';
+  const logger = options.logger ?? console;
   return Object.freeze({
-    store: options.store,
-    ...resolveBusAndCache(options, options.logger ?? console),
+    store: resolveEncryption(options.encryption, options.store, logger),
+    ...resolveBusAndCache(options, logger),
     ring: createKeyRing(options.secrets, 'session-ticket'),
     csrfRing: createKeyRing(options.secrets, 'csrf-token'),
     csrf: options.csrf === false ? null : createCsrfGuard(options.csrf, onCsrfRefused),
@@ -211,6 +230,15 @@ export function resolveOptions(options: SessionManagerOptions, onCsrfRefused?: C
     production,
     now: options.now ?? Date.now,
     random: options.random ?? cryptoRandom,
-    logger: options.logger ?? console,
+    logger,
   });
+}
+
+/** `store`, wrapped to seal its data when `encryption` is set. */
+function resolveEncryption(encryption: EncryptionOptions | undefined, store: SessionStore, logger: Logger): SessionStore {
+  if (encryption === undefined) return store;
+  if (encryption === null || typeof encryption !== 'object' || Array.isArray(encryption) || !('keys' in encryption)) {
+    throw new SessionConfigError('encryption must be { keys: [process.env.SESSION_ENCRYPTION_KEY] }: a list of secrets, the one that encrypts first.');
+  }
+  return encryptStore(store, createDataCipher(encryption.keys), logger);
 }

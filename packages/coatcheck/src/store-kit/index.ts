@@ -12,6 +12,8 @@
  *   {@link CorruptRecordError}, naming the field and never the contents;
  * - {@link reportCorrupt}: the default `onCorrupt` of a store, a process warning;
  * - {@link redactUrl}: a connection URL without its password, for error messages.
+ * - {@link createDataCipher}: the encryption at rest of `encryption.keys`, for tools that read a
+ *   store directly (the CLI's `reencrypt`, `sessions show`).
  *
  * Prove the store with `@coatcheck/conformance`. `docs/stores.md` walks through a store
  * built on this kit.
@@ -26,3 +28,4 @@ export { CorruptRecordError, SessionStoreError } from '../errors.js';
 export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult } from '../store/types.js';
 export type { HistoryStore, HistoryEntry, HistoryType, HistoryActor, HistoryQuery, HistoryReadOptions, HistoryLimits } from '../store/history-types.js';
 export { checkHistoryEntry } from './check-history.js';
+export { createDataCipher, SEALED_PROPERTY, type DataCipher, type OpenedData } from '../encryption/data-cipher.js';

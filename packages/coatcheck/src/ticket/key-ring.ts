@@ -28,10 +28,30 @@ const MIN_SECRET_BYTES = 32;
 /** The one-liner every secret message offers: 32 random bytes, base64url. */
 const GENERATE_SECRET_COMMAND = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 
+/** Which configured list a secret came from, for messages: its option and the variable it usually comes from. */
+export interface SecretSource {
+  /** The option, e.g. `secrets`. */
+  readonly option: string;
+  /** The environment variable an app usually reads it from, e.g. `SESSION_SECRET`. */
+  readonly variable: string;
+  /** What it is, e.g. `the session secret`. */
+  readonly noun: string;
+  /** What the first entry does and the others, e.g. `the first entry signs, the others only verify`. */
+  readonly roles: string;
+}
+
+const SESSION_SECRETS: SecretSource = {
+  option: 'secrets',
+  variable: 'SESSION_SECRET',
+  noun: 'the session secret',
+  roles: 'the first entry signs, the others only verify',
+};
+
 // The usual way to pass the secret is `secrets: [process.env.SESSION_SECRET!]`: an unset
 // variable arrives here as `undefined` and an empty one as ''. Both are the first thing a
 // newcomer meets, so the message says where the value comes from and how to make one.
-const HOW_TO_SET = `Set the SESSION_SECRET environment variable (or whichever one you pass in secrets) to at least ${MIN_SECRET_BYTES} random bytes; generate one with: ${GENERATE_SECRET_COMMAND}`;
+const howToSet = (source: SecretSource) =>
+  `Set the ${source.variable} environment variable (or whichever one you pass in ${source.option}) to at least ${MIN_SECRET_BYTES} random bytes; generate one with: ${GENERATE_SECRET_COMMAND}`;
 
 // Secrets copied from documentation and tutorials. Long enough to pass a length check,
 // known to everyone. (TG-09)
@@ -49,47 +69,50 @@ function toBytes(secret: SecretInput): Uint8Array {
   return typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
 }
 
-function describeMissing(secret: unknown): string | null {
-  if (secret === undefined || secret === null) return `is ${String(secret)}: the session secret is not set`;
-  if (secret === '') return 'is an empty string: the session secret is not set';
+function describeMissing(secret: unknown, noun: string): string | null {
+  if (secret === undefined || secret === null) return `is ${String(secret)}: ${noun} is not set`;
+  if (secret === '') return `is an empty string: ${noun} is not set`;
   if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) return `is a ${typeof secret}, not a string or Uint8Array`;
   return null;
 }
 
-function assertStrong(secret: SecretInput, index: number): void {
-  const missing = describeMissing(secret);
-  if (missing !== null) throw new SessionConfigError(`secrets[${index}] ${missing}. ${HOW_TO_SET}`);
+function assertStrong(secret: SecretInput, index: number, source: SecretSource): void {
+  const at = `${source.option}[${index}]`;
+  const missing = describeMissing(secret, source.noun);
+  if (missing !== null) throw new SessionConfigError(`${at} ${missing}. ${howToSet(source)}`);
   const bytes = toBytes(secret);
   if (typeof secret === 'string' && KNOWN_WEAK.has(secret.trim().toLowerCase())) {
-    throw new SessionConfigError(`secrets[${index}] is a published example secret. Generate one with: ${GENERATE_SECRET_COMMAND}`);
+    throw new SessionConfigError(`${at} is a published example secret. Generate one with: ${GENERATE_SECRET_COMMAND}`);
   }
   if (bytes.length < MIN_SECRET_BYTES) {
-    throw new SessionConfigError(
-      `secrets[${index}] has ${bytes.length} bytes; at least ${MIN_SECRET_BYTES} are required. Generate one with: ${GENERATE_SECRET_COMMAND}`,
-    );
+    throw new SessionConfigError(`${at} has ${bytes.length} bytes; at least ${MIN_SECRET_BYTES} are required. Generate one with: ${GENERATE_SECRET_COMMAND}`);
   }
   if (new Set(bytes).size < 8) {
-    throw new SessionConfigError(`secrets[${index}] repeats a few characters; use random bytes.`);
+    throw new SessionConfigError(`${at} repeats a few characters; use random bytes.`);
   }
 }
 
 /**
- * Builds a key ring from configured secrets. Each secret is expanded with HKDF under a
- * purpose label, so a MAC made for one kind of token never validates as another. (TG-11)
+ * Checks configured secrets (present, long, not a published example, not repetitive) and
+ * expands each with HKDF under a purpose label: 32 bytes per secret, in the given order. A key
+ * derived for one purpose is useless for another. (TG-11)
  */
-export function createKeyRing(secrets: readonly SecretInput[], purpose: string): KeyRing {
+export function deriveKeys(secrets: readonly SecretInput[], purpose: string, source: SecretSource = SESSION_SECRETS): Buffer[] {
   if (secrets === undefined || secrets === null) {
-    throw new SessionConfigError(`secrets is required: pass secrets: [process.env.SESSION_SECRET]. ${HOW_TO_SET}`);
+    throw new SessionConfigError(`${source.option} is required: pass ${source.option}: [process.env.${source.variable}]. ${howToSet(source)}`);
   }
   if (!Array.isArray(secrets) || secrets.length === 0) {
     throw new SessionConfigError(
-      `secrets must be a non-empty array, e.g. secrets: [process.env.SESSION_SECRET]; the first entry signs, the others only verify (for rotation). ${HOW_TO_SET}`,
+      `${source.option} must be a non-empty array, e.g. ${source.option}: [process.env.${source.variable}]; ${source.roles} (for rotation). ${howToSet(source)}`,
     );
   }
-  secrets.forEach(assertStrong);
-  const keys: KeyObject[] = secrets.map((secret) =>
-    createSecretKey(Buffer.from(hkdfSync('sha256', toBytes(secret), new Uint8Array(0), `coatcheck/${purpose}/v1`, 32))),
-  );
+  for (const [index, secret] of secrets.entries()) assertStrong(secret, index, source);
+  return secrets.map((secret) => Buffer.from(hkdfSync('sha256', toBytes(secret), new Uint8Array(0), `coatcheck/${purpose}/v1`, 32)));
+}
+
+/** Builds a key ring from the session secrets, derived for `purpose` (see {@link deriveKeys}). */
+export function createKeyRing(secrets: readonly SecretInput[], purpose: string): KeyRing {
+  const keys: KeyObject[] = deriveKeys(secrets, purpose).map((bytes) => createSecretKey(bytes));
   const macOf = (key: KeyObject, message: string) => createHmac('sha256', key).update(message).digest('base64url');
   const signingKey = keys[0] as KeyObject;
 
