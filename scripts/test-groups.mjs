@@ -17,6 +17,7 @@ export const SERVICE_TESTS = [
   'packages/cli/test/redis-cluster.test.ts',
   'packages/cli/test/redis-sentinel.test.ts',
   'packages/cli/test/redis.test.ts',
+  'packages/cli/test/reencrypt.test.ts',
   'packages/postgres/test/',
   'packages/redis/test/',
   'apps/shop/test/bearer-scale-out.test.ts',

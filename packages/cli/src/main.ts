@@ -13,8 +13,9 @@ import { revokeCommand } from './commands/revoke.js';
 import { secretCommand } from './commands/secret.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { statsCommand } from './commands/stats.js';
+import { reencryptCommand } from './commands/reencrypt.js';
 
-const COMMANDS: readonly Command[] = [secretCommand, keysCommand, sessionsCommand, revokeCommand, statsCommand, pruneCommand, doctorCommand];
+const COMMANDS: readonly Command[] = [secretCommand, keysCommand, sessionsCommand, revokeCommand, statsCommand, pruneCommand, reencryptCommand, doctorCommand];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

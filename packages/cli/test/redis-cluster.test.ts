@@ -1,6 +1,6 @@
 // The store commands and doctor against a private Redis Cluster (3 masters, 3 replicas) by a
-// redis+cluster:// URL: records spread over every master are all found, and a revocation is
-// announced on the sharded bus channel.
+// redis+cluster:// URL: records spread over every master are all found, a revocation is
+// announced on the sharded bus channel, and a re-encryption reaches every master.
 import { describe, it } from 'node:test';
 import { waitFor } from '@coatcheck/testkit/wait-for';
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { useRedisCluster } from '../../redis/test/fixtures/redis-cluster.js';
 import { uniquePrefix } from '../../redis/test/fixtures/clients.js';
 import { seed } from './helpers/records.js';
 import { runJson } from './helpers/run-cli.js';
+import { rotateAndCheck } from './helpers/reencrypt.js';
 
 // At the top level, like the store's own Cluster tests: the fixture's `after` hook then
 // belongs to the file, not to a hook.
@@ -40,6 +41,11 @@ describe('coatcheck against a Redis Cluster', () => {
     // Published before the command returned; delivered to this subscriber a moment later.
     await waitFor('an ended message naming every revoked session on the sharded channel', () => messages.some((m) => alice.every((r) => m.includes(r.id))));
     assert.equal((await store.listByUser('alice', Date.now())).length, 0);
+  });
+
+  it('reencrypt rotates the sessions of every master to the new key', async () => {
+    const prefix = uniquePrefix('cli-cluster-reencrypt');
+    await rotateAndCheck({ open: () => redisStore({ client, prefix, checkConfig: false }), args: ['--store', url, '--prefix', prefix] });
   });
 
   it('doctor reads the eviction policy of every master', async () => {

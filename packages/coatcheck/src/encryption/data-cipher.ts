@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { createCipheriv, createDecipheriv, createHash, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomFillSync, type KeyObject } from 'node:crypto';
 import { deriveKeys, type SecretInput, type SecretSource } from '../ticket/key-ring.js';
 import type { SessionData } from '../store/types.js';
 
@@ -59,8 +59,9 @@ export function createDataCipher(secrets: readonly SecretInput[]): DataCipher {
   const keys = deriveKeys(secrets, 'data-encryption', ENCRYPTION_KEYS);
   // A key id says which key sealed a record without revealing anything usable about it.
   const ids = keys.map((key) => createHash('sha256').update('coatcheck key id').update(key).digest('base64url').slice(0, 8));
-  const byId = new Map(ids.map((id, index) => [id, keys[index] as Buffer]));
-  const sealingKey = keys[0] as Buffer;
+  // Key objects, made once: a raw key would be imported again by every cipher.
+  const byId = new Map(ids.map((id, index) => [id, createSecretKey(keys[index] as Buffer)]));
+  const sealingKey = byId.get(ids[0] as string) as KeyObject;
   const sealingId = ids[0] as string;
   // Nonces from a pooled buffer: one random fill per 512 records instead of one call each.
   const pool = Buffer.alloc(IV_BYTES * 512);
