@@ -76,28 +76,38 @@ function toNumbers(row: unknown): unknown {
 function wrapStatement<Row>(statement: NativeStatement): SqliteStatement<Row> {
   // A user's connection may read BigInts by default; the store wants numbers.
   statement.setReadBigInts(false);
-  function read<T>(readRows: () => T, convert: (value: T) => T): T {
+  // The rare path of a read: again with BigInts, converted, and the setting put back.
+  function reread<T>(error: unknown, readRows: () => T, convert: (value: T) => T): T {
+    if ((error as { code?: unknown }).code !== 'ERR_OUT_OF_RANGE') throw translate(error);
+    statement.setReadBigInts(true);
     try {
-      return readRows();
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ERR_OUT_OF_RANGE') throw translate(error);
-      statement.setReadBigInts(true);
-      try {
-        return convert(readRows());
-      } catch (again) {
-        throw translate(again);
-      } finally {
-        statement.setReadBigInts(false);
-      }
+      return convert(readRows());
+    } catch (again) {
+      throw translate(again);
+    } finally {
+      statement.setReadBigInts(false);
     }
   }
+  // get and all are on every request: no closure is made unless the read fails.
   return {
-    get: (...params) => read(() => statement.get(...params), toNumbers) as Row | undefined,
-    all: (...params) =>
-      read(
-        () => statement.all(...params),
-        (rows) => rows.map(toNumbers),
-      ) as Row[],
+    get(...params) {
+      try {
+        return statement.get(...params) as Row | undefined;
+      } catch (error) {
+        return reread(error, () => statement.get(...params), toNumbers) as Row | undefined;
+      }
+    },
+    all(...params) {
+      try {
+        return statement.all(...params) as Row[];
+      } catch (error) {
+        return reread(
+          error,
+          () => statement.all(...params),
+          (rows) => rows.map(toNumbers),
+        ) as Row[];
+      }
+    },
     run(...params): SqliteRunResult {
       try {
         return { changes: Number(statement.run(...params).changes) };
