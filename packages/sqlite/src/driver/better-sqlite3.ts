@@ -5,23 +5,45 @@
  *
  * @module
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteConnection, SqliteStatement } from './types.js';
 
-/** better-sqlite3's default export, as far as it is used. */
-export type BetterSqlite3Constructor = new (filename: string, options?: BetterSqlite3.Options) => BetterSqlite3.Database;
+// Typed by hand, as far as used: no declaration file of this package may need
+// @types/better-sqlite3, which an app on node:sqlite does not install.
+interface NativeStatement {
+  readonly reader: boolean;
+  safeIntegers(enabled: boolean): unknown;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number };
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+}
 
-function adoptStatement<Row>(statement: BetterSqlite3.Statement<unknown[], Row>): SqliteStatement<Row> {
+/** The part of a better-sqlite3 `Database` used here. */
+export interface BetterSqlite3Database {
+  readonly memory: boolean;
+  readonly name: string;
+  readonly open: boolean;
+  prepare(sql: string): NativeStatement;
+  exec(sql: string): unknown;
+  close(): unknown;
+  pragma(source: string): unknown;
+  transaction<F extends (...args: never[]) => unknown>(run: F): { immediate: F };
+}
+
+/** better-sqlite3's default export, as far as it is used. */
+export type BetterSqlite3Constructor = new (filename: string) => BetterSqlite3Database;
+
+function adoptStatement<Row>(statement: NativeStatement): SqliteStatement<Row> {
   // A connection opened with defaultSafeIntegers(true) would hand back BigInts, which the
   // row decoder rightly treats as corrupt; times and versions fit in a double.
   if (statement.reader) statement.safeIntegers(false);
   // Its get, all, run and iterate already mean what the interface says: no wrapper, no
   // extra call on the request path.
-  return statement;
+  return statement as SqliteStatement<Row>;
 }
 
 /** Wraps an open better-sqlite3 `Database`. */
-export function fromBetterSqlite3(db: BetterSqlite3.Database): SqliteConnection {
+export function fromBetterSqlite3(db: BetterSqlite3Database): SqliteConnection {
   const inMemory = db.memory;
   // One transaction function for every call: better-sqlite3 begins, commits and rolls back.
   const immediate = db.transaction((work: () => unknown) => work()).immediate;
@@ -33,7 +55,7 @@ export function fromBetterSqlite3(db: BetterSqlite3.Database): SqliteConnection 
       return db.open;
     },
     native: db,
-    prepare: <Row>(sql: string) => adoptStatement(db.prepare<unknown[], Row>(sql)),
+    prepare: <Row>(sql: string) => adoptStatement<Row>(db.prepare(sql)),
     exec: (sql) => void db.exec(sql),
     transaction: <T>(work: () => T) => immediate(work) as T,
     close: () => void db.close(),

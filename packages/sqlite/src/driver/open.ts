@@ -4,11 +4,10 @@
  *
  * @module
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import { SessionConfigError } from 'coatcheck/errors';
 import { assertDatabaseDirectory, bindingsError } from '../open-errors.js';
 import { resolveOptions } from '../options.js';
-import { fromBetterSqlite3 } from './better-sqlite3.js';
+import { fromBetterSqlite3, type BetterSqlite3Database } from './better-sqlite3.js';
 import { chooseDriver, DRIVER_NAMES, loadBetterSqlite3, loadNodeSqlite, whyBetterSqlite3 } from './load.js';
 import { fromDatabaseSync, type NativeDatabaseSync } from './node-sqlite.js';
 import type { SqliteConnection, SqliteDatabase, SqliteDriverName } from './types.js';
@@ -33,7 +32,7 @@ function openNative(filename: string, requested: SqliteDriverName | undefined): 
     return fromDatabaseSync(new DatabaseSync(filename), filename);
   }
   const Database = loadBetterSqlite3(whyBetterSqlite3(requested));
-  let db: BetterSqlite3.Database;
+  let db: BetterSqlite3Database;
   try {
     db = new Database(filename);
   } catch (error) {
@@ -91,9 +90,9 @@ function isConnection(value: object): value is SqliteConnection {
 export function adoptDatabase(database: SqliteDatabase, who: string): SqliteConnection {
   if (typeof database === 'object' && database !== null) {
     if (isConnection(database)) return database;
-    const candidate = database as Partial<BetterSqlite3.Database>;
+    const candidate = database as Partial<BetterSqlite3Database>;
     if (typeof candidate.pragma === 'function' && typeof candidate.transaction === 'function') {
-      return fromBetterSqlite3(database as BetterSqlite3.Database);
+      return fromBetterSqlite3(database as BetterSqlite3Database);
     }
     const DatabaseSync = loadNodeSqlite()?.DatabaseSync;
     if (DatabaseSync !== undefined && database instanceof DatabaseSync) return fromDatabaseSync(database as NativeDatabaseSync);
