@@ -6,7 +6,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteConnection } from '@coatcheck/sqlite';
 import type { SessionManager } from 'coatcheck';
 import type { SessionBus } from 'coatcheck/bus';
 
@@ -14,7 +14,7 @@ import type { SessionBus } from 'coatcheck/bus';
 export interface HealthRouteDeps {
   readonly manager: Pick<SessionManager, 'ping' | 'store'>;
   readonly bus: Pick<SessionBus, 'ping' | 'name' | 'state'> | null;
-  readonly db: Pick<BetterSqlite3.Database, 'prepare'>;
+  readonly db: Pick<SqliteConnection, 'prepare'>;
 }
 
 type Check = { status: 'ok'; latencyMs: number } | { status: 'down'; error: string };
