@@ -120,7 +120,15 @@ async function main() {
   log(`scratch project: ${scratch}`);
   try {
     if (!values.reuse) await packAndInstall(scratch, registry);
-    failures.push(...checkSqliteDriver(scratch));
+    const driverProblems = checkSqliteDriver(scratch);
+    failures.push(...driverProblems);
+    if (driverProblems.length === 0) {
+      log(
+        hasNodeSqlite()
+          ? 'sqlite: no better-sqlite3 installed, nothing compiled, the store runs on node:sqlite'
+          : 'sqlite: better-sqlite3 installed for this Node',
+      );
+    }
 
     const env = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', SESSION_SECRET: newSecret() };
     const keygen = "import { generateKeyFile } from '@coatcheck/tokens'; console.log(JSON.stringify(await generateKeyFile('EdDSA')))";
