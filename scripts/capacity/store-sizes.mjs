@@ -74,10 +74,10 @@ export async function measureSqliteSize(count) {
   const filename = join(dir, 'sessions.db');
   const store = sqliteStore({ filename, pruneIntervalMs: 0 });
   try {
-    const pages = () => store.db.pragma('page_count', { simple: true }) * store.db.pragma('page_size', { simple: true });
+    const pages = () => store.db.prepare('SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()').get().bytes;
     const empty = pages();
     await fillStore(store, count, 1);
-    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    store.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     return { bytesPerSession: Math.round((statSync(filename).size - empty) / count) };
   } finally {
     await store.close();

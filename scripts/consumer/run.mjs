@@ -3,7 +3,9 @@
 // lines name into one scratch project outside the repository, writes each app of the Markdown
 // (`<!-- consumer: APP/FILE -->` blocks) into scratch/apps/APP, checks their imports against
 // their install lines, type-checks them (strict, nodenext, skipLibCheck false) and runs the
-// README, Express, Hono and bearer apps, driving them over HTTP.
+// README, Express, Hono and bearer apps, driving them over HTTP. On Node 20 better-sqlite3 is
+// installed beside the packages, as the README asks; on a Node with node:sqlite the install
+// must bring none and compile nothing (sqlite-driver.mjs).
 //
 //   node scripts/consumer/run.mjs [--docs <file or dir>]... [--keep]
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { installScratch, savePrebuild } from './install.mjs';
 import { checkImports, isCode, isTypeScript, typecheckApp } from './check.mjs';
 import { driveBearerApp, driveCookieApp, expectMissingSecretFailure, newSecret, startApp } from './drive.mjs';
 import { runCommand } from './exec.mjs';
+import { betterSqlite3Spec, checkSqliteDriver, hasNodeSqlite } from './sqlite-driver.mjs';
 
 /** Apps the docs must provide; a missing one fails the test. */
 export const EXPECTED_APPS = ['readme', 'readme-js', 'fastify-guide', 'express-guide', 'hono-guide', 'bearer-guide', 'observability-guide'];
@@ -110,12 +113,22 @@ async function main() {
     }
   }
   for (const name of HARNESS) if (!registry.has(name)) registry.set(name, name);
+  if (!hasNodeSqlite()) registry.set('better-sqlite3', betterSqlite3Spec(root));
   if (failures.length > 0) return failures;
 
   const scratch = values.reuse ? resolve(values.reuse) : mkdtempSync(join(tmpdir(), 'coatcheck-consumer-'));
   log(`scratch project: ${scratch}`);
   try {
     if (!values.reuse) await packAndInstall(scratch, registry);
+    const driverProblems = checkSqliteDriver(scratch);
+    failures.push(...driverProblems);
+    if (driverProblems.length === 0) {
+      log(
+        hasNodeSqlite()
+          ? 'sqlite: no better-sqlite3 installed, nothing compiled, the store runs on node:sqlite'
+          : 'sqlite: better-sqlite3 installed for this Node',
+      );
+    }
 
     const env = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', SESSION_SECRET: newSecret() };
     const keygen = "import { generateKeyFile } from '@coatcheck/tokens'; console.log(JSON.stringify(await generateKeyFile('EdDSA')))";

@@ -136,7 +136,15 @@ export function checkUnpacked(pkg, dir, version) {
   const installed = installedNames(install ?? '');
   if (!installed.has(manifest.name)) fail(`the README install line does not install ${manifest.name}`);
   const optionalPeers = new Set(Object.keys(manifest.peerDependenciesMeta ?? {}).filter((n) => manifest.peerDependenciesMeta[n].optional));
+  const needs = new Set();
+  for (const file of [...files].filter((f) => f.endsWith('.d.ts'))) {
+    for (const specifier of declarationImports(readFileSync(join(dir, file), 'utf8'))) needs.add(specifier);
+  }
+  const neededNames = new Set([...needs].map(packageNameOf));
   for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
+    // An optional peer the declarations never import (better-sqlite3, a driver chosen at run
+    // time) is the app's choice, which the README explains; every other peer is installed.
+    if (optionalPeers.has(peer) && !neededNames.has(peer)) continue;
     if (!installed.has(peer)) fail(`peer ${peer}${optionalPeers.has(peer) ? ' (optional, needed by the declarations)' : ''} is not on the README install line`);
   }
   for (const specifier of declarationImports(example ?? '')) {
@@ -154,10 +162,6 @@ export function checkUnpacked(pkg, dir, version) {
 
   // Declarations: every package they import must reach a user who follows the install line.
   const provided = { ...manifest.dependencies, ...manifest.peerDependencies };
-  const needs = new Set();
-  for (const file of [...files].filter((f) => f.endsWith('.d.ts'))) {
-    for (const specifier of declarationImports(readFileSync(join(dir, file), 'utf8'))) needs.add(specifier);
-  }
   for (const specifier of needs) {
     const name = packageNameOf(specifier);
     if (name === manifest.name) continue;

@@ -5,7 +5,7 @@
  * @module
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteConnection } from '@coatcheck/sqlite';
 import { createSessionManager, type Logger } from 'coatcheck';
 import type { SessionBus } from 'coatcheck/bus';
 import type { SessionStore } from 'coatcheck/store-kit';
@@ -56,7 +56,7 @@ export interface AppOptions {
    */
   bus?: SessionBus | null;
   /** The database holding the `users` table (created if missing). */
-  db: BetterSqlite3.Database;
+  db: SqliteConnection;
   /** Session signing secrets, each ≥ 32 bytes; the first signs, all verify. */
   secrets: readonly string[];
   /**

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteConnection } from '@coatcheck/sqlite';
 import type { SessionBus } from 'coatcheck/bus';
 import type { SessionStore } from 'coatcheck/store-kit';
 import type { RateLimitBackend } from 'coatcheck/rate-limit';
@@ -103,13 +103,13 @@ async function openPostgres(connectionString: string): Promise<Backends> {
  * counts an index range rather than reading rows. Create it after the store (which creates
  * the table).
  */
-export function countSqliteSessions(db: BetterSqlite3.Database, now: () => number = Date.now): () => number {
-  const live = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM coatcheck_sessions WHERE expires_at > ?');
+export function countSqliteSessions(db: SqliteConnection, now: () => number = Date.now): () => number {
+  const live = db.prepare<{ n: number }>('SELECT count(*) AS n FROM coatcheck_sessions WHERE expires_at > ?');
   return () => live.get(now())?.n ?? 0;
 }
 
 /** Opens the session backend the environment asks for. */
-export async function openBackends(config: BackendConfig, db: BetterSqlite3.Database): Promise<Backends> {
+export async function openBackends(config: BackendConfig, db: SqliteConnection): Promise<Backends> {
   if (config.redisUrl) return openRedis(config.redisUrl, config.redisWaitForReplicas);
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
   const store = sqliteStore({ database: db });

@@ -27,6 +27,11 @@ export interface ShopConfig {
   readonly trustProxy: boolean | string[];
   /** `LOG_LEVEL`. @default 'info' */
   readonly logLevel: string;
+  /**
+   * `SQLITE_DRIVER`: `node:sqlite` or `better-sqlite3` for the shop's SQLite file; `null`
+   * (unset) lets `@coatcheck/sqlite` choose: node:sqlite where Node has it, else better-sqlite3.
+   */
+  readonly sqliteDriver: 'node:sqlite' | 'better-sqlite3' | null;
   /** `REDIS_URL`: keep sessions in Redis (several instances share them). */
   readonly redisUrl: string | null;
   /** `DATABASE_URL`: keep sessions in Postgres (several instances share them). */
@@ -131,6 +136,7 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     secrets,
     trustProxy: readTrustProxy(env.TRUST_PROXY),
     logLevel,
+    sqliteDriver: readSqliteDriver(env.SQLITE_DRIVER),
     redisUrl,
     databaseUrl,
     admins: parseAdminUsers(env.ADMIN_USERS),
@@ -143,6 +149,13 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     tracing: readTracing(env.OTEL_TRACES),
     throttles: readThrottles(env),
   });
+}
+
+function readSqliteDriver(value: string | undefined): ShopConfig['sqliteDriver'] {
+  const text = value?.trim() ?? '';
+  if (text === '') return null;
+  if (text === 'node:sqlite' || text === 'better-sqlite3') return text;
+  throw new ConfigError(`SQLITE_DRIVER must be node:sqlite or better-sqlite3 (or unset to choose automatically); got ${JSON.stringify(value)}.`);
 }
 
 function readTracing(value: string | undefined): boolean {

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   // Unusable keys fail here, with their message, before anything is opened.
   await importKeySet(tokenKeys.keys);
 
-  const db = openDatabase(config.dataDir, DATABASE_FILE);
+  const db = openDatabase(config.dataDir, DATABASE_FILE, config.sqliteDriver ?? undefined);
   let backends: Awaited<ReturnType<typeof openBackends>>;
   try {
     backends = await openBackends(config, db);
@@ -92,6 +92,9 @@ async function main(): Promise<void> {
   app.log.info(config.admins ? `admins: ${config.admins.join(', ')} (ADMIN_USERS)` : 'admins: the first registered user (set ADMIN_USERS to choose)');
   app.log.info(describeTokenKeys(tokenKeys));
   app.log.info(`sessions: ${backends.kind}${bus ? ' (with cross-instance bus and local cache)' : ''}`);
+  app.log.info(
+    `SQLite (users, orders${backends.kind === 'sqlite' ? ', sessions' : ''}): ${db.driver}${config.sqliteDriver ? ' (SQLITE_DRIVER)' : ' (set SQLITE_DRIVER to choose)'}`,
+  );
   app.log.info(`throttles (in ${backends.kind}): ${THROTTLE_VARIABLES.map(({ name, key }) => `${name}=${describeThrottle(config.throttles[key])}`).join(' ')}`);
   if (config.allowedHosts === null)
     app.log.warn('no Host allow-list: every Host header is answered; set ALLOWED_HOSTS to the names of this server (DNS rebinding)');

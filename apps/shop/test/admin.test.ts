@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '@coatcheck/sqlite';
 import { createAdminCheck, parseAdminUsers } from '../src/admin/admins.js';
 import { createUserStore } from '../src/users/user-store.js';
 import { createBrowser, createShop, loggedIn, ticketId } from './helpers.js';
@@ -31,7 +31,7 @@ describe('admin: view as user', () => {
   });
 
   it('ADMIN_USERS names the admins instead (case-insensitively)', () => {
-    const users = createUserStore(new Database(':memory:'));
+    const users = createUserStore(openSqliteDatabase({ filename: ':memory:' }));
     const check = createAdminCheck(users, parseAdminUsers(' Alice, ops ') ?? 'first-user');
     assert.equal(check({ id: '1', username: 'alice' }), true);
     assert.equal(check({ id: '2', username: 'OPS' }), true);

@@ -4,7 +4,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '@coatcheck/sqlite';
 import type { FastifyInstance } from 'fastify';
 import { generateKeyFile } from '@coatcheck/tokens';
 import { buildApp } from '../src/app.js';
@@ -17,8 +17,7 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const path = useTempDir();
 
 async function twoInstances(config: BackendConfig) {
-  const db = new Database(path(`users-${randomBytes(4).toString('hex')}.sqlite`));
-  db.pragma('journal_mode = WAL');
+  const db = openSqliteDatabase({ filename: path(`users-${randomBytes(4).toString('hex')}.sqlite`) });
   const secrets = [randomBytes(32).toString('base64url')];
   const tokenKeys = await generateKeyFile('EdDSA');
   const instances: { app: FastifyInstance; backends: Backends }[] = [];

@@ -106,6 +106,18 @@ describe('OTEL_TRACES', () => {
   });
 });
 
+describe('SQLITE_DRIVER', () => {
+  it('is automatic by default; names node:sqlite or better-sqlite3; anything else stops the start-up', () => {
+    assert.equal(config({}).sqliteDriver, null);
+    assert.equal(config({ SQLITE_DRIVER: 'node:sqlite' }).sqliteDriver, 'node:sqlite');
+    assert.equal(config({ SQLITE_DRIVER: ' better-sqlite3 ' }).sqliteDriver, 'better-sqlite3');
+    assert.throws(
+      () => config({ SQLITE_DRIVER: 'sqlite3' }),
+      (error: unknown) => error instanceof ConfigError && /^SQLITE_DRIVER must be node:sqlite or better-sqlite3/.test(error.message),
+    );
+  });
+});
+
 describe('throttle configuration', () => {
   it('defaults to DEFAULT_THROTTLES, and reads tiers limit/window or off', () => {
     assert.deepEqual(config({}).throttles, DEFAULT_THROTTLES);

@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '@coatcheck/sqlite';
 import { generateKeyFile } from '@coatcheck/tokens';
 import { openDatabase, prepareDataDir } from '../src/hardening/data-dir.js';
 import { resolveSecrets } from '../src/secret.js';
@@ -29,8 +29,7 @@ async function looseDataDir(name: string): Promise<string> {
   writeFileSync(join(dir, 'session-secret'), `${randomBytes(32).toString('base64url')}\n`, { mode: 0o644 });
   writeFileSync(join(dir, 'token-keys.json'), JSON.stringify(await generateKeyFile('EdDSA', Date.now())), { mode: 0o644 });
   // A database left in WAL mode with its -wal and -shm still there (a crashed process).
-  const db = new Database(join(dir, 'shop.sqlite'));
-  db.pragma('journal_mode = WAL');
+  const db = openSqliteDatabase({ filename: join(dir, 'shop.sqlite') });
   db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
   for (const file of readdirSync(dir)) chmodSync(join(dir, file), 0o644);
   assert.ok(readdirSync(dir).includes('shop.sqlite-wal'));

@@ -1,11 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import type { SqliteConnection } from '@coatcheck/sqlite';
 import { createBrowser, createShop, setCookies } from './helpers.js';
 
-/** Another connection that holds the database's write lock until released. */
-function holdExclusiveLock(file: string): { release(): void } {
-  const other = new Database(file);
+/**
+ * Another connection that holds the database's write lock until released. Opened with the
+ * shop's own driver (one SQLite library per file in a process) and as it is, without
+ * openSqliteDatabase's switch to WAL, which would change the journal mode under test.
+ */
+function holdExclusiveLock(db: SqliteConnection): { release(): void } {
+  const Native = (db.native as { constructor: new (file: string) => { exec(sql: string): unknown; close(): unknown } }).constructor;
+  const other = new Native(db.filename ?? '');
   other.exec('BEGIN EXCLUSIVE');
   return {
     release() {
@@ -65,11 +70,11 @@ describe('health and store outages', () => {
   });
 
   it('SF-18 another connection holding BEGIN EXCLUSIVE past the busy timeout: writes get 503, then recover intact', async () => {
-    const { app, file, db } = await createShop({ busyTimeoutMs: 50 });
+    const { app, db } = await createShop({ busyTimeoutMs: 50 });
     const browser = createBrowser(app);
     await browser.post('/cart/add', { item_id: 1 });
     const cookie = browser.cookie;
-    const lock = holdExclusiveLock(file);
+    const lock = holdExclusiveLock(db);
     try {
       const res = await browser.post('/cart/add', { item_id: 2 });
       assert.equal(res.statusCode, 503);
@@ -87,16 +92,16 @@ describe('health and store outages', () => {
         { item_id: 2, quantity: 1 },
       ],
     });
-    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    assert.equal(db.prepare<{ integrity_check: string }>('PRAGMA integrity_check').get()?.integrity_check, 'ok');
   });
 
   // Fails today: @coatcheck/sqlite's ping() runs `SELECT 1`, which SQLite evaluates without
   // reading the database, so it succeeds while every real read fails with SQLITE_BUSY.
   it('SF-18 GET /health is 503 while the store cannot serve reads (rollback journal, exclusive lock held)', async () => {
-    const { app, file } = await createShop({ journalMode: 'delete', busyTimeoutMs: 50 });
+    const { app, db } = await createShop({ journalMode: 'delete', busyTimeoutMs: 50 });
     const browser = createBrowser(app);
     await browser.post('/cart/add', { item_id: 1 });
-    const lock = holdExclusiveLock(file);
+    const lock = holdExclusiveLock(db);
     try {
       const read = await browser.get('/cart');
       assert.equal(read.statusCode, 503, 'the store cannot serve a session read');

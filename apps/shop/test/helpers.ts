@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase, type SqliteConnection } from '@coatcheck/sqlite';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sqliteStore, type SqliteStore } from '@coatcheck/sqlite';
 import { buildApp, type AppOptions } from '../src/app.js';
@@ -31,7 +31,7 @@ export function createClock(start = Date.UTC(2026, 0, 1)): Clock {
 export interface Shop {
   app: FastifyInstance;
   store: SqliteStore;
-  db: Database.Database;
+  db: SqliteConnection;
   file: string;
   clock: Clock;
 }
@@ -44,7 +44,7 @@ export interface ShopOptions {
   /** @default 5000 */
   busyTimeoutMs?: number;
   /** More options of `buildApp`; `activeSessions` gets the database once it exists. */
-  app?: Partial<Omit<AppOptions, 'activeSessions'>> & { activeSessions?: (db: Database.Database, now: () => number) => () => number };
+  app?: Partial<Omit<AppOptions, 'activeSessions'>> & { activeSessions?: (db: SqliteConnection, now: () => number) => () => number };
 }
 
 const path = useTempDir();
@@ -53,8 +53,8 @@ let files = 0;
 /** Builds the real app on its own SQLite file; everything is closed after the test file. */
 export async function createShop(options: ShopOptions = {}): Promise<Shop> {
   const file = path(`shop-${files++}.sqlite`);
-  const db = new Database(file);
-  db.pragma(`journal_mode = ${options.journalMode ?? 'wal'}`);
+  const db = openSqliteDatabase({ filename: file });
+  db.exec(`PRAGMA journal_mode = ${options.journalMode ?? 'wal'}`);
   const store = sqliteStore({ database: db, pruneIntervalMs: 0, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
   const clock = createClock();
   const secret = randomBytes(32).toString('base64url');
@@ -74,7 +74,7 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
   after(async () => {
     await app.close();
     await store.close();
-    if (db.open) db.close();
+    if (db.isOpen) db.close();
   });
   await app.ready();
   return { app, store, db, file, clock };

@@ -2,7 +2,7 @@
 // existing names (AP-03).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase, type SqliteConnection } from '@coatcheck/sqlite';
 import { HttpError } from '../src/http/errors.js';
 import { createHashGate } from '../src/users/hash-gate.js';
 import { createPasswordHasher, hashPassword, needsRehash, SCRYPT_PARAMS, verifyPassword, type PasswordHasher } from '../src/users/password.js';
@@ -28,7 +28,7 @@ function countingHasher(inner: PasswordHasher): PasswordHasher & { calls: string
   };
 }
 
-const storedHash = (db: Database.Database, username: string) =>
+const storedHash = (db: SqliteConnection, username: string) =>
   (db.prepare('SELECT password_hash FROM users WHERE username = ?').get(username) as { password_hash: string }).password_hash;
 
 describe('password hashing', () => {
@@ -91,7 +91,7 @@ describe('password hashing', () => {
   });
 
   it('AP-01 a hash with older parameters still verifies, and the next successful login re-hashes it at the current cost', async () => {
-    const db = new Database(':memory:');
+    const db = openSqliteDatabase({ filename: ':memory:' });
     const old = createUserStore(db, { hasher: createPasswordHasher({ params: { N: 2 ** 12, r: 8, p: 1 } }) });
     await old.register('alice', 'correct horse battery', ME);
     assert.match(storedHash(db, 'alice'), /^scrypt\$4096\$8\$1\$/);
@@ -179,7 +179,7 @@ describe('the hashing bound', () => {
 describe('registration', () => {
   it('AP-03 a taken name costs the same hashing work as a free one, and only the status says it is taken', async () => {
     const hasher = countingHasher(createPasswordHasher({ params: CHEAP }));
-    const db = new Database(':memory:');
+    const db = openSqliteDatabase({ filename: ':memory:' });
     const users = createUserStore(db, { hasher });
     assert.equal((await users.register('alice', 'first password!', ME))?.username, 'alice');
     assert.deepEqual(hasher.calls, ['hash']);

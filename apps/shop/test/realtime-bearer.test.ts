@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '@coatcheck/sqlite';
 import WebSocket from 'ws';
 import { sqliteStore } from '@coatcheck/sqlite';
 import { buildApp } from '../src/app.js';
@@ -17,7 +17,7 @@ const path = useTempDir();
 const REVOKED = 4401;
 
 async function liveShop({ corsOrigins = [] as string[] } = {}) {
-  const db = new Database(path(`shop-ws-bearer-${randomBytes(3).toString('hex')}.sqlite`));
+  const db = openSqliteDatabase({ filename: path(`shop-ws-bearer-${randomBytes(3).toString('hex')}.sqlite`) });
   const store = sqliteStore({ database: db, pruneIntervalMs: 0 });
   // A clock the tests move, starting now: the refresh grace window is crossed by moving it.
   const clock = createClock(Date.now());

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '@coatcheck/sqlite';
 import WebSocket from 'ws';
 import { buildApp } from '../src/app.js';
 import { TEST_HASHING } from './test-hashing.js';
@@ -17,8 +17,7 @@ const ORIGIN = 'http://shop.test';
 const path = useTempDir();
 
 async function instances() {
-  const db = new Database(path(`users-${randomBytes(4).toString('hex')}.sqlite`));
-  db.pragma('journal_mode = WAL');
+  const db = openSqliteDatabase({ filename: path(`users-${randomBytes(4).toString('hex')}.sqlite`) });
   const secrets = [randomBytes(32).toString('base64url')];
   const made: { app: ReturnType<typeof buildApp>; backends: Awaited<ReturnType<typeof openBackends>>; url: string }[] = [];
   for (let i = 0; i < 2; i++) {

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '@coatcheck/sqlite';
 import WebSocket from 'ws';
 import { sqliteStore } from '@coatcheck/sqlite';
 import { buildApp } from '../src/app.js';
@@ -15,7 +15,7 @@ import { loggedIn, useTempDir } from './helpers.js';
 const path = useTempDir();
 
 async function liveShop() {
-  const db = new Database(path(`shop-ws-${randomBytes(3).toString('hex')}.sqlite`));
+  const db = openSqliteDatabase({ filename: path(`shop-ws-${randomBytes(3).toString('hex')}.sqlite`) });
   const store = sqliteStore({ database: db, pruneIntervalMs: 0 });
   const origin = 'http://shop.test';
   const app = buildApp({ store, db, secrets: [randomBytes(32).toString('base64url')], realtime: { origins: [origin] } });

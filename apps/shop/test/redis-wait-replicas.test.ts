@@ -5,7 +5,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '@coatcheck/sqlite';
 import { SessionConfigError } from 'coatcheck';
 import { buildApp } from '../src/app.js';
 import { openBackends, type BackendConfig } from '../src/backends.js';
@@ -17,7 +17,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const path = useTempDir();
 
 async function shopOn(config: BackendConfig) {
-  const db = new Database(path(`users-${randomBytes(4).toString('hex')}.sqlite`));
+  const db = openSqliteDatabase({ filename: path(`users-${randomBytes(4).toString('hex')}.sqlite`) });
   const backends = await openBackends(config, db);
   const app = buildApp({ store: backends.store, bus: backends.bus, db, secrets: [randomBytes(32).toString('base64url')], passwordHashing: TEST_HASHING });
   after(async () => {
@@ -60,7 +60,7 @@ describe('REDIS_WAIT_REPLICAS', () => {
   });
 
   it('SF-10 a timeout the store cannot honour (at or above its 1 s deadline) stops the start', async () => {
-    const db = new Database(':memory:');
+    const db = openSqliteDatabase({ filename: ':memory:' });
     await assert.rejects(
       openBackends({ redisUrl: REDIS_URL, databaseUrl: null, redisWaitForReplicas: { replicas: 1, timeoutMs: 1000 } }, db),
       SessionConfigError,

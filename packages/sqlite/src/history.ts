@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import { checkHistoryEntry, type HistoryEntry, type HistoryLimits, type HistoryQuery, type HistoryReadOptions } from 'coatcheck/store-kit';
+import type { SqliteConnection } from './driver/types.js';
 
 /** A row of the history table. */
 interface HistoryRow {
@@ -33,7 +33,7 @@ const quote = (identifier: string): string => `"${identifier}"`;
 const COLUMNS = 'at, type, session_id, previous_id, user_id, actor, reason, ip, user_agent, expires_at';
 
 /** Creates the history table and its indexes if they do not exist (older files get them at open). */
-export function createHistorySchema(db: BetterSqlite3.Database, tableName: string): void {
+export function createHistorySchema(db: SqliteConnection, tableName: string): void {
   const table = quote(`${tableName}_history`);
   // `seq` (the rowid) keeps the append order, which breaks ties between entries of one millisecond.
   db.exec(`
@@ -72,31 +72,25 @@ function fromRow(row: HistoryRow): HistoryEntry | null {
 }
 
 /** Prepares the history statements once. */
-export function prepareHistory(db: BetterSqlite3.Database, tableName: string): SqliteHistory {
+export function prepareHistory(db: SqliteConnection, tableName: string): SqliteHistory {
   const table = quote(`${tableName}_history`);
-  const prepare = <P extends unknown[], R = unknown>(sql: string): BetterSqlite3.Statement<P, R> => {
-    const statement = db.prepare<P, R>(sql);
-    return statement.reader ? statement.safeIntegers(false) : statement;
-  };
-  const insert = prepare<[Record<string, unknown>]>(
+  const insert = db.prepare(
     `INSERT INTO ${table} (${COLUMNS}) VALUES (@at, @type, @session_id, @previous_id, @user_id, @actor, @reason, @ip, @user_agent, @expires_at)`,
   );
   // Everything older than the `keep` newest of one session (or user) goes.
   const trim = (column: string) =>
-    prepare<[{ key: string; keep: number }]>(
+    db.prepare(
       `DELETE FROM ${table} WHERE ${column} = @key AND seq <= (SELECT seq FROM ${table} WHERE ${column} = @key ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
     );
   const trimSession = trim('session_id');
   const trimUser = trim('user_id');
   const select = (column: string) =>
-    prepare<[string, number, number, number], HistoryRow>(
-      `SELECT ${COLUMNS} FROM ${table} WHERE ${column} = ? AND expires_at > ? AND at < ? ORDER BY at DESC, seq DESC LIMIT ?`,
-    );
+    db.prepare<HistoryRow>(`SELECT ${COLUMNS} FROM ${table} WHERE ${column} = ? AND expires_at > ? AND at < ? ORDER BY at DESC, seq DESC LIMIT ?`);
   const bySession = select('session_id');
   const byUser = select('user_id');
-  const prune = prepare<[number]>(`DELETE FROM ${table} WHERE expires_at <= ?`);
+  const prune = db.prepare(`DELETE FROM ${table} WHERE expires_at <= ?`);
 
-  const append = db.transaction((entries: readonly HistoryEntry[], limits: HistoryLimits) => {
+  const append = (entries: readonly HistoryEntry[], limits: HistoryLimits): void => {
     const sessions = new Set<string>();
     const users = new Set<string>();
     for (const e of entries) {
@@ -117,10 +111,10 @@ export function prepareHistory(db: BetterSqlite3.Database, tableName: string): S
     }
     for (const key of sessions) trimSession.run({ key, keep: limits.perSession });
     for (const key of users) trimUser.run({ key, keep: limits.perUser });
-  });
+  };
 
   return {
-    append: (entries, limits) => append.immediate(entries, limits),
+    append: (entries, limits) => db.transaction(() => append(entries, limits)),
     read(query, { limit, before, now }) {
       const statement = query.sessionId !== undefined ? bySession : byUser;
       const key = query.sessionId ?? query.userId;

@@ -1,6 +1,8 @@
 /**
  * `@coatcheck/sqlite`: the embedded session store for one machine. One SQLite file in WAL
- * mode, shared safely by several processes; nothing to install or run beside your app.
+ * mode, shared safely by several processes; nothing to run beside your app. It runs on
+ * `node:sqlite` where Node has it (22.13+, 24+), else on better-sqlite3 (`npm install
+ * better-sqlite3`); the `driver` option picks one.
  *
  * @example
  * ```ts
@@ -23,5 +25,6 @@ export {
 export { scanSqliteSessions, measureSqliteStore, type ScanSqliteOptions } from './scan.js';
 export { sqliteBus, SQLITE_BUS_WARNING, type SqliteBus } from './bus/sqlite-bus.js';
 export type { SqliteBusOptions } from './bus/bus-options.js';
-export type { SqliteConnection } from './bus/change-log.js';
 export { sqliteRateLimit, type SqliteRateLimit, type SqliteRateLimitOptions } from './rate-limit.js';
+export { openSqliteDatabase, type OpenSqliteOptions } from './driver/open.js';
+export type { SqliteConnection, SqliteDatabase, SqliteDriverName, SqliteRunResult, SqliteStatement } from './driver/types.js';

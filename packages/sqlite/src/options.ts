@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import { SessionConfigError } from 'coatcheck/errors';
 import { reportCorrupt } from 'coatcheck/store-kit';
 import { WARNINGS } from 'coatcheck/warnings';
+import type { SqliteDatabase, SqliteDriverName } from './driver/types.js';
 
 /** Options shared by both ways of pointing the store at a database. */
 export interface SqliteStoreCommonOptions {
@@ -47,17 +47,27 @@ export interface SqliteStoreFileOptions extends SqliteStoreCommonOptions {
    * @default ':memory:'
    */
   filename?: string;
+  /**
+   * The SQLite driver. By default `node:sqlite` where this Node has it without a flag
+   * (22.13+, 24+): built in, nothing to compile. Elsewhere (Node 20) better-sqlite3, which
+   * the app installs itself (`npm install better-sqlite3`); name it here to use it on any Node.
+   * @default 'node:sqlite' where available, else 'better-sqlite3'
+   */
+  driver?: SqliteDriverName;
   database?: never;
 }
 
 /** The store uses a connection you own; `close` leaves it open. */
 export interface SqliteStoreDatabaseOptions extends SqliteStoreCommonOptions {
   /**
-   * An open better-sqlite3 connection. Only `busy_timeout` is set on it; choose the journal
-   * mode yourself (WAL is strongly recommended when several processes share the file).
+   * An open connection: a `node:sqlite` `DatabaseSync`, a better-sqlite3 `Database`, or one
+   * from `openSqliteDatabase` (its driver is the one used). Only `busy_timeout` is set
+   * on it; choose the journal mode yourself (WAL is strongly recommended when several
+   * processes share the file), or open it with `openSqliteDatabase`, which does.
    */
-  database: BetterSqlite3.Database;
+  database: SqliteDatabase;
   filename?: never;
+  driver?: never;
 }
 
 /** Options of `sqliteStore`: either a `filename` or an open `database`, not both. */
@@ -65,8 +75,9 @@ export type SqliteStoreOptions = SqliteStoreFileOptions | SqliteStoreDatabaseOpt
 
 /** Options after defaults; internal. */
 export interface ResolvedSqliteOptions {
-  readonly database: BetterSqlite3.Database | undefined;
+  readonly database: SqliteDatabase | undefined;
   readonly filename: string;
+  readonly driver: SqliteDriverName | undefined;
   readonly tableName: string;
   readonly busyTimeoutMs: number;
   readonly pruneIntervalMs: number;
@@ -86,8 +97,11 @@ function assertOptions(options: SqliteStoreOptions): void {
   if (options.database !== undefined && options.filename !== undefined) {
     throw new SessionConfigError('sqliteStore: pass either `filename` or `database`, not both.');
   }
-  if (options.database !== undefined && (typeof options.database !== 'object' || options.database === null)) {
-    throw new SessionConfigError('sqliteStore: `database` must be an open better-sqlite3 Database.');
+  if (options.database !== undefined && options.driver !== undefined) {
+    throw new SessionConfigError("sqliteStore: `driver` chooses how the store opens `filename`; with `database`, the driver is that connection's.");
+  }
+  if (options.driver !== undefined && options.driver !== 'node:sqlite' && options.driver !== 'better-sqlite3') {
+    throw new SessionConfigError("sqliteStore: `driver` must be 'node:sqlite' or 'better-sqlite3'.");
   }
   if (options.filename !== undefined && (typeof options.filename !== 'string' || options.filename === '')) {
     throw new SessionConfigError('sqliteStore: `filename` must be a non-empty path or ":memory:".');
@@ -115,6 +129,7 @@ export function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteOptio
   return Object.freeze({
     database: options.database,
     filename: options.filename ?? ':memory:',
+    driver: options.driver,
     tableName: options.tableName ?? 'coatcheck_sessions',
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     pruneIntervalMs: options.pruneIntervalMs ?? 60_000,

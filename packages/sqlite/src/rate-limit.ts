@@ -9,18 +9,20 @@
  *
  * @module
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import { SessionConfigError, SessionStoreError } from 'coatcheck/errors';
 import { stepGcra, type GcraOutcome, type GcraStep, type RateLimitBackend } from 'coatcheck/rate-limit';
+import { adoptDatabase } from './driver/open.js';
+import type { SqliteDatabase, SqliteStatement } from './driver/types.js';
 
 /** Options of {@link sqliteRateLimit}. */
 export interface SqliteRateLimitOptions {
   /**
-   * An open better-sqlite3 connection, typically the store's: `sqliteStore(...).db`. It is
-   * never closed by the backend. Give every process its own connection to the same file
+   * An open connection, typically the store's: `sqliteStore(...).db` (a `node:sqlite`
+   * `DatabaseSync` or a better-sqlite3 `Database` is accepted too). It is never closed by the
+   * backend. Give every process its own connection to the same file
    * (WAL mode, as the store sets it).
    */
-  database: BetterSqlite3.Database;
+  database: SqliteDatabase;
   /**
    * Table of the rate-limit keys, created if missing. Letters, digits and underscores, not
    * starting with a digit, at most 60 characters.
@@ -61,42 +63,40 @@ function rateLimitError(operation: string, error: unknown): SessionStoreError {
  */
 export function sqliteRateLimit(options: SqliteRateLimitOptions): SqliteRateLimit {
   const { database, tableName = 'coatcheck_rate_limits' } = (options ?? {}) as Partial<SqliteRateLimitOptions>;
-  if (database === null || typeof database !== 'object' || typeof database.prepare !== 'function') {
-    throw new SessionConfigError('sqliteRateLimit: `database` must be an open better-sqlite3 Database, e.g. sqliteRateLimit({ database: store.db }).');
-  }
   if (typeof tableName !== 'string' || !IDENTIFIER.test(tableName)) {
     throw new SessionConfigError('sqliteRateLimit: `tableName` must be letters, digits and underscores, not starting with a digit, at most 60 characters.');
   }
+  const db = adoptDatabase(database as SqliteDatabase, 'sqliteRateLimit');
   const table = `"${tableName}"`;
   let statements: {
-    read: BetterSqlite3.Statement<[string], number>;
-    write: BetterSqlite3.Statement<[string, number], unknown>;
-    reset: BetterSqlite3.Statement<[string], unknown>;
-    prune: BetterSqlite3.Statement<[number], unknown>;
+    read: SqliteStatement<{ tat: number }>;
+    write: SqliteStatement<unknown>;
+    reset: SqliteStatement<unknown>;
+    prune: SqliteStatement<unknown>;
   };
   try {
     // WITHOUT ROWID: the rows are tiny and always found by key, so the key is the table.
-    database.exec(`
+    db.exec(`
       CREATE TABLE IF NOT EXISTS ${table} (key TEXT NOT NULL PRIMARY KEY, tat INTEGER NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS "${tableName}_tat" ON ${table} (tat);`);
     statements = {
-      read: database.prepare<[string], number>(`SELECT tat FROM ${table} WHERE key = ?`).pluck().safeIntegers(false),
-      write: database.prepare<[string, number], unknown>(`INSERT INTO ${table} (key, tat) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET tat = excluded.tat`),
-      reset: database.prepare<[string], unknown>(`DELETE FROM ${table} WHERE key = ?`),
-      prune: database.prepare<[number], unknown>(`DELETE FROM ${table} WHERE tat <= ?`),
+      read: db.prepare(`SELECT tat FROM ${table} WHERE key = ?`),
+      write: db.prepare(`INSERT INTO ${table} (key, tat) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET tat = excluded.tat`),
+      reset: db.prepare(`DELETE FROM ${table} WHERE key = ?`),
+      prune: db.prepare(`DELETE FROM ${table} WHERE tat <= ?`),
     };
   } catch (error) {
     throw rateLimitError('setup', error);
   }
   const { read, write, reset, prune } = statements;
 
-  const step = database.transaction((key: string, input: GcraStep): GcraOutcome => {
-    const outcome = stepGcra(read.get(key), input);
+  const step = (key: string, input: GcraStep): GcraOutcome => {
+    const outcome = stepGcra(read.get(key)?.tat, input);
     if (outcome.allowed) write.run(key, outcome.tat);
     return outcome;
-  });
+  };
 
-  // better-sqlite3 is synchronous; the promise wrapping only turns its throws into rejections.
+  // Both drivers are synchronous; the promise wrapping only turns its throws into rejections.
   async function attempt<T>(operation: string, run: () => T): Promise<T> {
     try {
       return run();
@@ -107,7 +107,7 @@ export function sqliteRateLimit(options: SqliteRateLimitOptions): SqliteRateLimi
 
   return {
     name: 'sqlite',
-    consume: (key, input) => attempt('consume', () => step.immediate(key, input)),
+    consume: (key, input) => attempt('consume', () => db.transaction(() => step(key, input))),
     reset: (key) => attempt('reset', () => void reset.run(key)),
     prune: (now) => attempt('prune', () => prune.run(now).changes),
     async close() {},

@@ -8,7 +8,7 @@
  */
 import { checkRecord, decodeFlag, parseDataJson, type SessionRecord, type RecordField } from 'coatcheck/store-kit';
 
-/** A row as better-sqlite3 returns it; the types are what is hoped for, not guaranteed. */
+/** A row as the driver returns it; the types are what is hoped for, not guaranteed. */
 export interface SessionRow {
   id: unknown;
   secret_hash: unknown;
@@ -95,10 +95,13 @@ const COLUMN_OF: Readonly<Record<RecordField, keyof SessionRow>> = {
   ip: 'ip',
 };
 const column = (field: RecordField): string => `column ${COLUMN_OF[field]}`;
+const DATA_COLUMN = column('data');
 
 /**
  * Rebuilds a record from a row with the kit's one rule; throws `CorruptRecordError` naming
  * the column. Only what SQLite changes is undone first: data is JSON text, persistent 0/1.
+ * The row is copied into a new object rather than rewritten in place: node:sqlite's rows
+ * have no prototype and are slower to write than a fresh object is to build.
  */
 export function fromRow(row: SessionRow): SessionRecord {
   return checkRecord(
@@ -106,7 +109,7 @@ export function fromRow(row: SessionRow): SessionRecord {
       id: row.id,
       secretHash: row.secret_hash,
       userId: row.user_id,
-      data: parseDataJson(row.data, column('data')),
+      data: parseDataJson(row.data, DATA_COLUMN),
       version: row.version,
       createdAt: row.created_at,
       lastSeenAt: row.last_seen_at,

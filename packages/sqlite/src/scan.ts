@@ -32,7 +32,7 @@ function tableOf(store: SqliteStore, options: ScanSqliteOptions): string {
  * ```
  */
 export function* scanSqliteSessions(store: SqliteStore, options: ScanSqliteOptions = {}): Generator<SessionRecord> {
-  const statement = store.db.prepare<[], SessionRow>(`SELECT * FROM ${tableOf(store, options)} ORDER BY id`).safeIntegers(false);
+  const statement = store.db.prepare<SessionRow>(`SELECT * FROM ${tableOf(store, options)} ORDER BY id`);
   for (const row of statement.iterate()) {
     try {
       yield fromRow(row);
@@ -44,8 +44,8 @@ export function* scanSqliteSessions(store: SqliteStore, options: ScanSqliteOptio
 
 /** Size of the database on disk (main file plus WAL), in bytes; `null` for an in-memory one. */
 export function measureSqliteStore(store: SqliteStore): number | null {
-  const file = store.db.name;
-  if (store.db.memory || !file) return null;
+  const file = store.db.filename;
+  if (file === null) return null;
   const size = (path: string) => {
     try {
       return statSync(path).size;

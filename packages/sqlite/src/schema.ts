@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteConnection, SqliteStatement } from './driver/types.js';
 import { COLUMNS, type RowParams, type SessionRow } from './row.js';
 
 /** Parameters of the compare-and-set update: the new row plus the guard values. */
@@ -14,32 +14,24 @@ export interface UpdateParams extends RowParams {
   now: number;
 }
 
-/** Parameters of `touch`. */
-interface TouchParams {
-  id: string;
-  last_seen_at: number;
-  expires_at: number;
-  now: number;
-}
-
 /** Every prepared statement of one store. */
 export interface Statements {
-  readonly ping: BetterSqlite3.Statement<[], unknown>;
-  readonly get: BetterSqlite3.Statement<[string, number], SessionRow>;
-  readonly insert: BetterSqlite3.Statement<[RowParams], unknown>;
-  readonly update: BetterSqlite3.Statement<[UpdateParams], unknown>;
-  readonly exists: BetterSqlite3.Statement<[string, number], unknown>;
-  readonly touch: BetterSqlite3.Statement<[TouchParams], unknown>;
-  readonly delete: BetterSqlite3.Statement<[unknown], unknown>;
-  readonly listByUser: BetterSqlite3.Statement<[string, number], SessionRow>;
-  readonly deleteByUser: BetterSqlite3.Statement<[string, string | null], string>;
-  readonly prune: BetterSqlite3.Statement<[number], unknown>;
+  readonly ping: SqliteStatement<unknown>;
+  readonly get: SqliteStatement<SessionRow>;
+  readonly insert: SqliteStatement<unknown>;
+  readonly update: SqliteStatement<unknown>;
+  readonly exists: SqliteStatement<unknown>;
+  readonly touch: SqliteStatement<unknown>;
+  readonly delete: SqliteStatement<unknown>;
+  readonly listByUser: SqliteStatement<SessionRow>;
+  readonly deleteByUser: SqliteStatement<{ id: unknown }>;
+  readonly prune: SqliteStatement<unknown>;
 }
 
 const quote = (identifier: string): string => `"${identifier}"`;
 
 /** Creates the table and its indexes if they do not exist. */
-export function createSchema(db: BetterSqlite3.Database, tableName: string): void {
+export function createSchema(db: SqliteConnection, tableName: string): void {
   const table = quote(tableName);
   // Plain rowid table rather than WITHOUT ROWID: session data can be large, and SQLite
   // advises against WITHOUT ROWID for rows bigger than a small fraction of a page.
@@ -65,19 +57,14 @@ export function createSchema(db: BetterSqlite3.Database, tableName: string): voi
   `);
 }
 
-/** Prepares every statement once; numbers always come back as JS numbers. */
-export function prepareStatements(db: BetterSqlite3.Database, tableName: string): Statements {
+/** Prepares every statement once. */
+export function prepareStatements(db: SqliteConnection, tableName: string): Statements {
   const table = quote(tableName);
   const columns = COLUMNS.join(', ');
   const assignments = COLUMNS.filter((c) => c !== 'id')
     .map((c) => `${c} = @${c}`)
     .join(', ');
-  // A connection opened with defaultSafeIntegers(true) would hand back BigInts, which the
-  // row decoder rightly treats as corrupt; times and versions fit in a double.
-  const prepare = <P extends unknown[], R = unknown>(sql: string): BetterSqlite3.Statement<P, R> => {
-    const statement = db.prepare<P, R>(sql);
-    return statement.reader ? statement.safeIntegers(false) : statement;
-  };
+  const prepare = <R>(sql: string): SqliteStatement<R> => db.prepare<R>(sql);
   return {
     // A real read of the table: `SELECT 1` alone takes no lock, so it would report a locked database as healthy.
     ping: prepare(`SELECT 1 FROM ${table} LIMIT 1`),
@@ -94,7 +81,7 @@ export function prepareStatements(db: BetterSqlite3.Database, tableName: string)
     ),
     delete: prepare(`DELETE FROM ${table} WHERE id = ?`),
     listByUser: prepare(`SELECT ${columns} FROM ${table} WHERE user_id = ? AND expires_at > ? ORDER BY created_at, id`),
-    deleteByUser: prepare<[string, string | null], string>(`DELETE FROM ${table} WHERE user_id = ? AND id IS NOT ? RETURNING id`).pluck(),
+    deleteByUser: prepare(`DELETE FROM ${table} WHERE user_id = ? AND id IS NOT ? RETURNING id`),
     prune: prepare(`DELETE FROM ${table} WHERE expires_at <= ?`),
   };
 }

@@ -1,5 +1,6 @@
 /**
- * Embedded SQLite session store on better-sqlite3. Exported from `@coatcheck/sqlite`.
+ * Embedded SQLite session store, on `node:sqlite` where Node has it (22.13+, 24+) and on
+ * better-sqlite3 otherwise (`driver/`). Exported from `@coatcheck/sqlite`.
  *
  * One table, one row per session; expiry is filtered at read with the manager's clock
  * (`expires_at > now`) and expired rows are deleted by a timer. A file database runs in WAL
@@ -11,13 +12,12 @@
  *
  * @module
  */
-import Database from 'better-sqlite3';
-import type BetterSqlite3 from 'better-sqlite3';
 import { storeErrors, type SessionRecord, type SessionStore, type UpdateResult } from 'coatcheck/store-kit';
 import { CorruptRecordError, SessionConfigError } from 'coatcheck/errors';
 import { WARNINGS } from 'coatcheck/warnings';
-import { assertDatabaseDirectory, bindingsError } from './open-errors.js';
-import { resolveOptions, type SqliteStoreOptions } from './options.js';
+import { adoptDatabase, openSqliteDatabase } from './driver/open.js';
+import type { SqliteConnection } from './driver/types.js';
+import { resolveOptions, type SqliteStoreFileOptions, type SqliteStoreOptions } from './options.js';
 import { fromRow, toParams, type SessionRow } from './row.js';
 import { createSchema, prepareStatements, type UpdateParams } from './schema.js';
 import { createHistorySchema, prepareHistory, type SqliteHistory } from './history.js';
@@ -26,8 +26,11 @@ import { sqliteBus, type SqliteBus } from './bus/sqlite-bus.js';
 /** A {@link SessionStore} backed by SQLite, with access to its connection. */
 export interface SqliteStore extends SessionStore {
   readonly name: 'sqlite';
-  /** The better-sqlite3 connection (for backups, `PRAGMA integrity_check`, inspection). */
-  readonly db: BetterSqlite3.Database;
+  /**
+   * The connection (for `PRAGMA integrity_check`, inspection, an app's own tables), on
+   * whichever driver the store uses: `db.driver` says which, `db.native` is the driver's object.
+   */
+  readonly db: SqliteConnection;
   /**
    * The bus of this file (`sqliteBus` on this connection, default settings), created on the
    * first call and closed with the store. The manager takes it by default, with the local
@@ -41,37 +44,14 @@ export const PRUNE_FAILED_WARNING = WARNINGS.SQLITE_PRUNE_FAILED.code;
 
 const errors = storeErrors('sqlite', 'SQLite store');
 
-function open(filename: string, busyTimeoutMs: number): BetterSqlite3.Database {
-  assertDatabaseDirectory(filename);
-  let db: BetterSqlite3.Database;
-  try {
-    db = new Database(filename, { timeout: busyTimeoutMs });
-  } catch (error) {
-    // Native bindings load on the first connection: an install mistake, not an outage.
-    throw bindingsError(error) ?? error;
-  }
-  try {
-    if (!db.memory) {
-      // WAL lets readers run beside the one writer; NORMAL is durable in WAL mode except for
-      // the last transactions before a power loss, never corrupting.
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-    }
-    return db;
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-}
-
 /**
  * Creates a SQLite store. Opens `filename` (default `':memory:'`) or uses the `database`
  * you pass, creates the table if missing, and prunes expired rows every minute.
  *
  * @throws `SessionConfigError` for invalid options, a missing or unwritable directory for
- * the file, or better-sqlite3 native bindings that were not built (`npm rebuild
- * better-sqlite3`); `SessionStoreError` when the database cannot be opened or the table
- * cannot be created.
+ * the file, no usable driver (on Node 20: `npm install better-sqlite3`), or better-sqlite3
+ * native bindings that were not built (`npm rebuild better-sqlite3`); `SessionStoreError`
+ * when the database cannot be opened or the table cannot be created.
  *
  * @example
  * ```ts
@@ -83,13 +63,13 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
   const resolved = resolveOptions(options);
   const { tableName, busyTimeoutMs, pruneIntervalMs, now, onCorrupt } = resolved;
   const owned = resolved.database === undefined;
-  let db: BetterSqlite3.Database;
+  let db: SqliteConnection;
   let statements: ReturnType<typeof prepareStatements>;
   let history: SqliteHistory;
   try {
-    db = resolved.database ?? open(resolved.filename, busyTimeoutMs);
+    db = resolved.database === undefined ? openSqliteDatabase(options as SqliteStoreFileOptions) : adoptDatabase(resolved.database, 'sqliteStore');
     try {
-      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       createSchema(db, tableName);
       createHistorySchema(db, tableName);
       statements = prepareStatements(db, tableName);
@@ -122,23 +102,28 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
   }
 
   // A row that cannot be decoded is deleted so it cannot fail every request (SF-23).
+  function discard(id: unknown, error: CorruptRecordError, corrupt: [string, Error][]): null {
+    statements.delete.run(id);
+    corrupt.push([String(id), error]);
+    return null;
+  }
+
   function decode(row: SessionRow, corrupt: [string, Error][]): SessionRecord | null {
     try {
       return fromRow(row);
     } catch (error) {
       if (!(error instanceof CorruptRecordError)) throw error;
-      statements.delete.run(row.id);
-      corrupt.push([String(row.id), error]);
-      return null;
+      return discard(row.id, error, corrupt);
     }
   }
 
   // The guarded UPDATE and the probe that explains a miss run in one write transaction, so
   // no other connection can change the row between them.
-  const compareAndSet = db.transaction((params: UpdateParams): UpdateResult => {
-    if (statements.update.run(params).changes === 1) return 'ok';
-    return statements.exists.get(params.id, params.now) === undefined ? 'missing' : 'conflict';
-  });
+  const compareAndSet = (params: UpdateParams): UpdateResult =>
+    db.transaction(() => {
+      if (statements.update.run(params).changes === 1) return 'ok';
+      return statements.exists.get(params.id, params.now) === undefined ? 'missing' : 'conflict';
+    });
 
   const timer =
     pruneIntervalMs > 0
@@ -160,11 +145,26 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     get db() {
       return db;
     },
-    get: (id, at) =>
-      attempt('get', (corrupt) => {
-        const row = statements.get.get(id, at);
-        return row === undefined ? null : decode(row, corrupt);
-      }),
+    // The request path of every cache miss, so written out rather than through `attempt`
+    // (no per-call closure or list of corrupt rows): one statement, no transaction (a single
+    // SELECT reads one consistent snapshot), one check of the row (`checkRecord`).
+    async get(id, at) {
+      let row: SessionRow | undefined;
+      try {
+        if (closed) throw errors.closed('get');
+        row = statements.get.get(id, at);
+      } catch (error) {
+        throw errors.wrap('get', error);
+      }
+      if (row === undefined) return null;
+      try {
+        return fromRow(row);
+      } catch (error) {
+        if (!(error instanceof CorruptRecordError)) throw errors.wrap('get', error);
+        const { id: rowId } = row;
+        return attempt('get', (corrupt) => discard(rowId, error, corrupt));
+      }
+    },
     // Serializing happens before the driver call: data JSON cannot represent (BigInt, a
     // cycle) is the caller's TypeError, as in memoryStore, not a store outage.
     async create(record) {
@@ -173,7 +173,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     },
     async update(next, expectedVersion, at) {
       const params = { ...toParams(next), expected_version: expectedVersion, now: at };
-      return attempt('update', () => compareAndSet.immediate(params));
+      return attempt('update', () => compareAndSet(params));
     },
     touch: (id, lastSeenAt, expiresAt, at) =>
       attempt('touch', () => {
@@ -188,7 +188,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
           .map((row) => decode(row, corrupt))
           .filter((record): record is SessionRecord => record !== null),
       ),
-    deleteByUser: (userId, exceptId) => attempt('deleteByUser', () => statements.deleteByUser.all(userId, exceptId ?? null).map(String)),
+    deleteByUser: (userId, exceptId) => attempt('deleteByUser', () => statements.deleteByUser.all(userId, exceptId ?? null).map((row) => String(row.id))),
     prune: (at) =>
       attempt('prune', () => {
         history.prune(at);
@@ -208,7 +208,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
       if (timer) clearInterval(timer);
       await bus?.close();
       try {
-        if (owned && db.open) db.close();
+        if (owned && db.isOpen) db.close();
       } catch (error) {
         throw errors.wrap('close', error);
       }

@@ -43,7 +43,11 @@ describe('TG-08 tokens at rest', () => {
     const columns = (store.db.prepare('PRAGMA table_info(coatcheck_sessions)').all() as { name: string }[]).map((c) => c.name);
     assert.deepStrictEqual(columns, EXPECTED_COLUMNS);
 
-    const rows = store.db.prepare('SELECT * FROM coatcheck_sessions ORDER BY rowid').all();
+    // Plain objects: node:sqlite's rows have no prototype.
+    const rows = store.db
+      .prepare('SELECT * FROM coatcheck_sessions ORDER BY rowid')
+      .all()
+      .map((row) => ({ ...row }));
     assert.deepStrictEqual(
       rows,
       tickets.map(({ record: r }) => ({

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SessionConfigError } from 'coatcheck/errors';
 import { sqliteStore } from '@coatcheck/sqlite';
+import { hasNodeSqlite } from './fixtures/drivers.js';
 import { useTempDir } from './fixtures/temp-dir.js';
 
 const path = useTempDir();
@@ -24,8 +25,8 @@ interface ChildOutcome {
 }
 
 /** Opens a store on `filename` in a child process and returns the error it got ({} if none). */
-function openInChild(filename: string, options: { env?: Record<string, string>; hook?: boolean; uid?: number } = {}): ChildOutcome {
-  const args = ['--conditions=source', '--import', 'tsx', ...(options.hook ? ['--import', redirectHook] : []), childScript, filename];
+function openInChild(filename: string, options: { env?: Record<string, string>; hook?: boolean; uid?: number; driver?: string } = {}): ChildOutcome {
+  const args = ['--conditions=source', '--import', 'tsx', ...(options.hook ? ['--import', redirectHook] : []), childScript, filename, options.driver ?? ''];
   const result = spawnSync(process.execPath, args, {
     cwd: root,
     encoding: 'utf8',
@@ -57,8 +58,8 @@ describe('sqliteStore install and deployment mistakes', () => {
   it('better-sqlite3 without its native build is a SessionConfigError saying to rebuild it', () => {
     const env = { REDIRECT_SPECIFIER: 'better-sqlite3', REDIRECT_TARGET: unbuiltBetterSqlite3() };
     // The same child with the real package opens the store: the fixture itself works.
-    assert.deepEqual(openInChild(path('control.db'), { env }), {});
-    const outcome = openInChild(path('unbuilt.db'), { env, hook: true });
+    assert.deepEqual(openInChild(path('control.db'), { env, driver: 'better-sqlite3' }), {});
+    const outcome = openInChild(path('unbuilt.db'), { env, hook: true, driver: 'better-sqlite3' });
     assert.equal(outcome.name, 'SessionConfigError');
     assert.equal(outcome.code, 'ERR_SESSION_INVALID_OPTION');
     assert.match(outcome.message ?? '', /better-sqlite3's native bindings could not be loaded \(Could not locate the bindings file/);
@@ -66,6 +67,38 @@ describe('sqliteStore install and deployment mistakes', () => {
     assert.match(outcome.message ?? '', /`pnpm approve-builds`/);
     assert.match(outcome.message ?? '', /pnpm\.onlyBuiltDependencies/);
     assert.doesNotMatch(outcome.message ?? '', /retry|try again/i);
+  });
+
+  it('better-sqlite3 asked for but not installed is a SessionConfigError saying to install it', () => {
+    const env = { REDIRECT_SPECIFIER: 'better-sqlite3', REDIRECT_TARGET: '' };
+    const outcome = openInChild(path('absent.db'), { env, hook: true, driver: 'better-sqlite3' });
+    assert.equal(outcome.name, 'SessionConfigError');
+    assert.equal(outcome.code, 'ERR_SESSION_INVALID_OPTION');
+    assert.match(outcome.message ?? '', /`driver: 'better-sqlite3'` was asked for, and better-sqlite3 is not installed/);
+    assert.match(outcome.message ?? '', /`npm install better-sqlite3`/);
+  });
+
+  it(`with no driver named and no better-sqlite3 installed, ${hasNodeSqlite ? 'the store opens on node:sqlite' : 'the error says to install better-sqlite3'}`, () => {
+    const env = { REDIRECT_SPECIFIER: 'better-sqlite3', REDIRECT_TARGET: '' };
+    const outcome = openInChild(path('no-driver.db'), { env, hook: true });
+    if (hasNodeSqlite) {
+      assert.deepEqual(outcome, {});
+      return;
+    }
+    assert.equal(outcome.name, 'SessionConfigError');
+    assert.match(outcome.message ?? '', new RegExp(`Node ${process.version.replaceAll('.', '\\.')} has no \`node:sqlite\``));
+    assert.match(outcome.message ?? '', /`npm install better-sqlite3`/);
+  });
+
+  it(`driver: 'node:sqlite' ${hasNodeSqlite ? 'opens' : `is a SessionConfigError on Node ${process.version}`}`, () => {
+    const outcome = captured(() => sqliteStore({ driver: 'node:sqlite', pruneIntervalMs: 0 }).close());
+    if (hasNodeSqlite) {
+      assert.deepEqual(outcome, {});
+      return;
+    }
+    assert.equal(outcome.name, 'SessionConfigError');
+    assert.match(outcome.message ?? '', /needs Node 22\.13 or later/);
+    assert.match(outcome.message ?? '', /`npm install better-sqlite3`/);
   });
 
   it('a missing data directory is a SessionConfigError naming it and the mkdir that fixes it', () => {

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { describeRateLimitConformance } from '@coatcheck/conformance';
 import { isSessionError } from 'coatcheck/errors';
-import { sqliteRateLimit, sqliteStore } from '@coatcheck/sqlite';
+import { openSqliteDatabase, sqliteRateLimit, sqliteStore, type SqliteConnection } from '@coatcheck/sqlite';
+import { DEFAULT_DRIVER, DRIVERS, openNative } from './fixtures/drivers.js';
 import { useTempDir } from './fixtures/temp-dir.js';
 
 const path = useTempDir();
@@ -20,21 +20,29 @@ const HITTER = fileURLToPath(new URL('./fixtures/rate-limit-hitter.ts', import.m
 // as separate processes would have.
 const store = sqliteStore({ filename, pruneIntervalMs: 0 });
 const inspector = store.db;
-const connections = new Map<object, Database.Database>();
+const connections = new Map<object, SqliteConnection>();
 
-describeRateLimitConformance(
-  'sqliteRateLimit (one connection per instance, one file)',
-  () => {
-    const database = new Database(filename, { timeout: 5000 });
-    const backend = sqliteRateLimit({ database });
-    connections.set(backend, database);
-    return backend;
-  },
-  {
-    cleanup: (backend) => void connections.get(backend)?.close(),
-    holds: async (key) => inspector.prepare('SELECT 1 FROM coatcheck_rate_limits WHERE key = ?').get(key) !== undefined,
-  },
-);
+for (const { driver, skip } of DRIVERS) {
+  describe(`sqliteRateLimit on ${driver}`, { skip }, () => {
+    // A file per driver: two SQLite libraries in one process do not see each other's locks
+    // (POSIX locks are per process), so one process must reach a file through one driver.
+    const file = path(`rate-limit-${driver}.db`);
+    const own = skip === false ? openSqliteDatabase({ filename: file, driver }) : null;
+    describeRateLimitConformance(
+      `sqliteRateLimit on ${driver} (one connection per instance, one file)`,
+      () => {
+        const database = openSqliteDatabase({ filename: file, driver });
+        const backend = sqliteRateLimit({ database });
+        connections.set(backend, database);
+        return backend;
+      },
+      {
+        cleanup: (backend) => void connections.get(backend)?.close(),
+        holds: async (key) => own?.prepare('SELECT 1 FROM coatcheck_rate_limits WHERE key = ?').get(key) !== undefined,
+      },
+    );
+  });
+}
 
 describeRateLimitConformance("sqliteRateLimit (on the store's connection)", () => sqliteRateLimit({ database: store.db, tableName: 'limits' }), {
   holds: async (key) => inspector.prepare('SELECT 1 FROM limits WHERE key = ?').get(key) !== undefined,
@@ -79,12 +87,12 @@ describe('sqliteRateLimit across processes', () => {
 
 describe('sqliteRateLimit options and failures', () => {
   it('refuses bad options with a message that says how to fix them', () => {
-    assert.throws(() => sqliteRateLimit({} as never), /`database` must be an open better-sqlite3 Database/);
+    assert.throws(() => sqliteRateLimit({} as never), /`database` must be an open connection: a node:sqlite DatabaseSync, a better-sqlite3 Database/);
     assert.throws(() => sqliteRateLimit({ database: store.db, tableName: 'bad name' }), /`tableName` must be letters/);
   });
 
   it('a closed connection rejects with SessionStoreError, not a raw driver error', async () => {
-    const database = new Database(filename);
+    const database = openNative(DEFAULT_DRIVER, filename);
     const backend = sqliteRateLimit({ database });
     database.close();
     await assert.rejects(backend.consume('k', { now: 0, incrementMs: 1, capacityMs: 1 }), (error) => {

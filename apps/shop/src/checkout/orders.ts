@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteConnection } from '@coatcheck/sqlite';
 import type { Address, OrderLine, PaymentMethod } from './checkout.js';
 
 /** An order as the API shows it. */
@@ -41,7 +41,7 @@ interface OrderRow {
 }
 
 /** Creates the `orders` table if missing and returns the order store. */
-export function createOrderStore(db: BetterSqlite3.Database): OrderStore {
+export function createOrderStore(db: SqliteConnection): OrderStore {
   db.exec(`
     CREATE TABLE IF NOT EXISTS orders (
       id TEXT PRIMARY KEY,
@@ -52,13 +52,11 @@ export function createOrderStore(db: BetterSqlite3.Database): OrderStore {
     ) STRICT;
     CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id, placed_at);
   `);
-  const insert = db.prepare<[string, string, string, number]>("INSERT INTO orders (id, user_id, status, body, placed_at) VALUES (?, ?, 'pending', ?, ?)");
-  const confirm = db.prepare<[string]>("UPDATE orders SET status = 'placed' WHERE id = ?");
-  const discard = db.prepare<[string]>("DELETE FROM orders WHERE id = ? AND status = 'pending'");
-  const find = db.prepare<[string, string], OrderRow>('SELECT body FROM orders WHERE id = ? AND user_id = ?');
-  const list = db.prepare<[string, number], OrderRow>(
-    "SELECT body FROM orders WHERE user_id = ? AND status = 'placed' ORDER BY placed_at DESC, rowid DESC LIMIT ?",
-  );
+  const insert = db.prepare("INSERT INTO orders (id, user_id, status, body, placed_at) VALUES (?, ?, 'pending', ?, ?)");
+  const confirm = db.prepare("UPDATE orders SET status = 'placed' WHERE id = ?");
+  const discard = db.prepare("DELETE FROM orders WHERE id = ? AND status = 'pending'");
+  const find = db.prepare<OrderRow>('SELECT body FROM orders WHERE id = ? AND user_id = ?');
+  const list = db.prepare<OrderRow>("SELECT body FROM orders WHERE user_id = ? AND status = 'placed' ORDER BY placed_at DESC, rowid DESC LIMIT ?");
   const parse = (row: OrderRow) => JSON.parse(row.body) as Order;
   return {
     insertPending: (userId, order) => void insert.run(order.id, userId, JSON.stringify(order), order.placed_at),

@@ -14,7 +14,7 @@
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase, type SqliteConnection, type SqliteDriverName } from '@coatcheck/sqlite';
 
 /** Mode of the data directory. */
 const DIR_MODE = 0o700;
@@ -37,16 +37,16 @@ export function restrictFile(path: string): void {
 /**
  * Opens the shop's SQLite database in `dir` with the file and its companions 0600: WAL (readers
  * never wait for the writer, and a second process can share the file), `synchronous=NORMAL`,
- * a 5 s busy timeout.
+ * a 5 s busy timeout, on `driver` (by default node:sqlite where Node has it, else
+ * better-sqlite3). The session store and the shop's own tables share this one connection, so
+ * the process reaches the file through one driver.
  */
-export function openDatabase(dir: string, file: string): Database.Database {
+export function openDatabase(dir: string, file: string, driver?: SqliteDriverName): SqliteConnection {
   const path = join(dir, file);
   // Created by us, 0600, before SQLite sees it: its -wal and -shm then inherit the mode.
   closeSync(openSync(path, 'a', FILE_MODE));
   restrictFile(path);
-  const db = new Database(path, { timeout: 5000 });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  const db = openSqliteDatabase({ filename: path, busyTimeoutMs: 5000, ...(driver ? { driver } : {}) });
   for (const suffix of SQLITE_COMPANIONS) restrictFile(`${path}${suffix}`);
   return db;
 }

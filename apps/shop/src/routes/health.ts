@@ -6,7 +6,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteConnection } from '@coatcheck/sqlite';
 import type { SessionManager } from 'coatcheck';
 import type { SessionBus } from 'coatcheck/bus';
 
@@ -14,7 +14,7 @@ import type { SessionBus } from 'coatcheck/bus';
 export interface HealthRouteDeps {
   readonly manager: Pick<SessionManager, 'ping' | 'store'>;
   readonly bus: Pick<SessionBus, 'ping' | 'name' | 'state'> | null;
-  readonly db: Pick<BetterSqlite3.Database, 'prepare'>;
+  readonly db: Pick<SqliteConnection, 'prepare' | 'isOpen'>;
 }
 
 type Check = { status: 'ok'; latencyMs: number } | { status: 'down'; error: string };
@@ -35,7 +35,12 @@ export function healthRoutes(app: FastifyInstance, { manager, bus, db }: HealthR
   const users = db.prepare('SELECT 1');
   const probes: Record<string, () => Promise<unknown> | unknown> = {
     store: () => manager.ping(),
-    users: () => users.get(),
+    // A closed connection is a down service on either driver (node:sqlite would report it
+    // with Node's own ERR_INVALID_STATE, better-sqlite3 with no code at all).
+    users: () => {
+      if (!db.isOpen) throw new Error('the SQLite connection is closed');
+      return users.get();
+    },
   };
   if (bus) probes.bus = () => bus.ping();
 

@@ -1,11 +1,11 @@
 /**
- * Users of the shop, in SQLite (better-sqlite3). The session store may share the database
+ * Users of the shop, in SQLite (on the store's driver). The session store may share the database
  * file; users live in their own `users` table.
  *
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteConnection } from '@coatcheck/sqlite';
 import { createPasswordHasher, needsRehash, type PasswordHasher } from './password.js';
 
 /** A user as the API shows it. */
@@ -60,11 +60,11 @@ interface UserRow {
  *
  * @example
  * ```ts
- * const users = createUserStore(new Database('data/shop.sqlite'))
+ * const users = createUserStore(openSqliteDatabase({ filename: 'data/shop.sqlite' }))
  * const alice = await users.register('alice', 'correct horse battery staple', '192.0.2.1')
  * ```
  */
-export function createUserStore(db: BetterSqlite3.Database, options: UserStoreOptions = {}): UserStore {
+export function createUserStore(db: SqliteConnection, options: UserStoreOptions = {}): UserStore {
   const { now = Date.now, hasher = createPasswordHasher() } = options;
   // NOCASE: "Alice" and "alice" are one account, so nobody can register a look-alike name.
   db.exec(`
@@ -75,19 +75,17 @@ export function createUserStore(db: BetterSqlite3.Database, options: UserStoreOp
       created_at INTEGER NOT NULL
     ) STRICT
   `);
-  const insert = db.prepare<[string, string, string, number]>(
-    'INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (username) DO NOTHING',
-  );
-  const byUsername = db.prepare<[string], UserRow>('SELECT id, username, password_hash FROM users WHERE username = ?');
-  const byId = db.prepare<[string], UserRow>('SELECT id, username, password_hash FROM users WHERE id = ?');
-  const setHash = db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE id = ?');
+  const insert = db.prepare('INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (username) DO NOTHING');
+  const byUsername = db.prepare<UserRow>('SELECT id, username, password_hash FROM users WHERE username = ?');
+  const byId = db.prepare<UserRow>('SELECT id, username, password_hash FROM users WHERE id = ?');
+  const setHash = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?');
   // rowid breaks ties between users registered in the same millisecond.
-  const oldest = db.prepare<[number], UserRow>('SELECT id, username, password_hash FROM users ORDER BY created_at, rowid LIMIT ?');
+  const oldest = db.prepare<UserRow>('SELECT id, username, password_hash FROM users ORDER BY created_at, rowid LIMIT ?');
   const toUser = (row: UserRow): User => ({ id: row.id, username: row.username });
   // Only while the plaintext is at hand (a successful login) can an old hash be upgraded.
   // The login succeeds whether or not the upgrade does: when the gate is full it is left for
   // the next login. The WHERE on the old hash keeps a password changed meanwhile.
-  const replaceHash = db.prepare<[string, string, string]>('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
+  const replaceHash = db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
   const rehash = async (row: UserRow, password: string, client: string): Promise<void> => {
     try {
       replaceHash.run(await hasher.hash(password, client), row.id, row.password_hash);

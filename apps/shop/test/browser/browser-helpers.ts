@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '@coatcheck/sqlite';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page, type WebSocket } from 'playwright-core';
 import type { SessionBus } from 'coatcheck/bus';
 import type { SessionStore } from 'coatcheck/store-kit';
@@ -144,8 +144,7 @@ export async function startShop({
 }: StartShopOptions = {}): Promise<RunningShop> {
   await ensureWebBuilt();
   const dir = tempDir('coatcheck-browser-');
-  const db = new Database(join(dir, 'shop.sqlite'));
-  db.pragma('journal_mode = WAL');
+  const db = openSqliteDatabase({ filename: join(dir, 'shop.sqlite') });
   // The users stay in the SQLite file either way; only the sessions move.
   const ownStore = sessionBackend ? null : sqliteStore({ database: db, pruneIntervalMs: 0 });
   const store = sessionBackend?.store ?? (ownStore as SessionStore);

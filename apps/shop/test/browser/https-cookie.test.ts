@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase } from '@coatcheck/sqlite';
 import { sqliteStore } from '@coatcheck/sqlite';
 import { buildApp } from '../../src/app.js';
 import { WEB_DIST } from '../../src/routes/web.js';
@@ -37,7 +37,7 @@ function localCertificate(dir: string): { key: Buffer; cert: Buffer } {
 async function startHttpsShop(): Promise<string> {
   await ensureWebBuilt();
   const dir = tempDir('coatcheck-https-');
-  const db = new Database(join(dir, 'shop.sqlite'));
+  const db = openSqliteDatabase({ filename: join(dir, 'shop.sqlite') });
   const store = sqliteStore({ database: db, pruneIntervalMs: 0 });
   const server = createServer(localCertificate(dir));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { SessionBus } from 'coatcheck/bus';
+import { SessionConfigError } from 'coatcheck/errors';
 import type { SessionRecord, SessionStore } from 'coatcheck/store-kit';
 import { CliError } from '../errors.js';
 import { loadPackage } from '../load-package.js';
@@ -53,12 +54,22 @@ function unreachable(display: string, error: unknown): CliError {
 }
 
 async function openSqlite(selection: StoreSelection, filename: string, display: string, withBus: boolean): Promise<OpenedStore> {
-  const sqlite = await loadPackage('@coatcheck/sqlite', ['@coatcheck/sqlite', 'better-sqlite3'], () => import('@coatcheck/sqlite'), 'a sqlite: store');
+  // The driver is not imported with the package: where Node has no node:sqlite, sqliteStore
+  // itself says to install better-sqlite3 (a SessionConfigError, shown as it is).
+  const sqlite = await loadPackage('@coatcheck/sqlite', ['@coatcheck/sqlite'], () => import('@coatcheck/sqlite'), 'a sqlite: store');
   // The store would create a missing file: an operator's typo must not look like an empty store.
   if (!existsSync(filename))
     throw new CliError('ERR_CLI_UNREACHABLE', `no SQLite database at ${filename}. Check the path (relative paths start from the current directory).`);
   const tableName = selection.table;
-  const store = sqlite.sqliteStore({ filename, pruneIntervalMs: 0, ...(tableName ? { tableName } : {}) });
+  let store: ReturnType<typeof sqlite.sqliteStore>;
+  try {
+    store = sqlite.sqliteStore({ filename, pruneIntervalMs: 0, ...(tableName ? { tableName } : {}) });
+  } catch (error) {
+    // No driver (Node 20 without better-sqlite3) is a missing package; the store's message
+    // names the command that installs it.
+    if (!(error instanceof SessionConfigError)) throw error;
+    throw new CliError(/better-sqlite3 is not installed/.test(error.message) ? 'ERR_CLI_MISSING_PACKAGE' : 'ERR_CLI_FAILED', error.message, { cause: error });
+  }
   const options = tableName ? { tableName } : {};
   return {
     kind: 'sqlite',

@@ -51,6 +51,14 @@ function kindOf(value: unknown): string {
   return typeof value;
 }
 
+// The rule, one predicate per kind of field, shared by the fast check and the walk that names
+// the bad field.
+const isText = (value: unknown): value is string => typeof value === 'string';
+const isOptionalText = (value: unknown): value is string | null => value === null || typeof value === 'string';
+const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
+const isVersion = (value: unknown): value is number => isTime(value) && value >= 1;
+const isData = (value: unknown): value is SessionData => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
  * Rebuilds a {@link SessionRecord} from what a store read, or throws `CorruptRecordError`.
  *
@@ -67,24 +75,62 @@ function kindOf(value: unknown): string {
  * ```
  */
 export function checkRecord(raw: UncheckedRecord, describe: DescribeField = byName): SessionRecord {
+  // Every session read takes this path, so it reads each field once, straight, and builds
+  // only the record; the walk below runs only to name what is wrong.
+  const { id, secretHash, userId, data, version, createdAt, lastSeenAt, expiresAt, absoluteExpiresAt, persistent, authenticatedAt, userAgent, ip } = raw;
+  if (
+    isText(id) &&
+    isText(secretHash) &&
+    isOptionalText(userId) &&
+    isData(data) &&
+    isVersion(version) &&
+    isTime(createdAt) &&
+    isTime(lastSeenAt) &&
+    isTime(expiresAt) &&
+    isTime(absoluteExpiresAt) &&
+    typeof persistent === 'boolean' &&
+    (authenticatedAt === null || isTime(authenticatedAt)) &&
+    isOptionalText(userAgent) &&
+    isOptionalText(ip)
+  ) {
+    return {
+      id,
+      secretHash,
+      userId,
+      data,
+      version,
+      createdAt,
+      lastSeenAt,
+      expiresAt,
+      absoluteExpiresAt,
+      persistent,
+      authenticatedAt,
+      device: { userAgent, ip },
+    };
+  }
+  return explainRecord(raw, describe);
+}
+
+/** The same rule field by field, throwing `CorruptRecordError` at the first bad one. */
+function explainRecord(raw: UncheckedRecord, describe: DescribeField): SessionRecord {
   const fail = (field: RecordField, problem: string): never => {
     throw new CorruptRecordError(describe(field), problem);
   };
   const text = (field: RecordField): string => {
     const value = raw[field];
-    return typeof value === 'string' ? value : fail(field, `is ${kindOf(value)}, expected text`);
+    return isText(value) ? value : fail(field, `is ${kindOf(value)}, expected text`);
   };
   const optionalText = (field: RecordField): string | null => (raw[field] === null ? null : text(field));
   const time = (field: RecordField): number => {
     const value = raw[field];
-    return typeof value === 'number' && Number.isSafeInteger(value)
+    return isTime(value)
       ? value
       : fail(field, `is ${typeof value === 'number' ? 'a number out of range' : kindOf(value)}, expected integer milliseconds within 2^53`);
   };
   const { version, persistent, data } = raw;
-  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) fail('version', 'is not a positive integer');
+  if (!isVersion(version)) fail('version', 'is not a positive integer');
   if (typeof persistent !== 'boolean') fail('persistent', `is ${kindOf(persistent)}, expected a boolean`);
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) fail('data', `is ${kindOf(data)}, expected a JSON object`);
+  if (!isData(data)) fail('data', `is ${kindOf(data)}, expected a JSON object`);
   return {
     id: text('id'),
     secretHash: text('secretHash'),

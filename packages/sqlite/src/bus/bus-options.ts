@@ -5,7 +5,7 @@
  * @module
  */
 import { SessionConfigError } from 'coatcheck/errors';
-import type { SqliteConnection } from './change-log.js';
+import type { SqliteQueryable } from './change-log.js';
 
 /** Options of `sqliteBus`. */
 export interface SqliteBusOptions {
@@ -14,7 +14,7 @@ export interface SqliteBusOptions {
    * (better-sqlite3 or `node:sqlite`). Use a file database in WAL mode with a busy timeout,
    * as the store sets up; with `':memory:'` the bus reaches only this connection.
    */
-  database: SqliteConnection;
+  database: SqliteQueryable;
   /**
    * The store's table name; the bus's table is `<tableName>_changes`. Every process of one
    * app must use the same. Same rules as the store's `tableName`.
@@ -38,7 +38,7 @@ export interface SqliteBusOptions {
 
 /** Options after defaults; internal. */
 export interface ResolvedBusOptions {
-  readonly database: SqliteConnection;
+  readonly database: SqliteQueryable;
   readonly tableName: string;
   readonly pollIntervalMs: number;
   readonly retentionMs: number;

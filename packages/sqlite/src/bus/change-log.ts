@@ -21,8 +21,8 @@ interface SqliteStatementLike {
   run(...params: unknown[]): unknown;
 }
 
-/** An open SQLite connection: better-sqlite3's `Database`, or `node:sqlite`'s `DatabaseSync`. */
-export interface SqliteConnection {
+/** What the bus needs of a connection: `store.db`, a better-sqlite3 `Database` or a `node:sqlite` `DatabaseSync`. */
+export interface SqliteQueryable {
   prepare(sql: string): SqliteStatementLike;
   exec(sql: string): unknown;
 }
@@ -52,7 +52,7 @@ export interface ChangeLog {
 const quote = (identifier: string): string => `"${identifier}"`;
 
 /** Creates the log table if missing and prepares its statements. */
-export function openChangeLog(db: SqliteConnection, tableName: string): ChangeLog {
+export function openChangeLog(db: SqliteQueryable, tableName: string): ChangeLog {
   const table = quote(`${tableName}_changes`);
   db.exec(`
     CREATE TABLE IF NOT EXISTS ${table} (

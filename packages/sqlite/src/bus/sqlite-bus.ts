@@ -35,7 +35,7 @@ import {
 } from 'coatcheck/bus';
 import { storeErrors } from 'coatcheck/store-kit';
 import { WARNINGS } from 'coatcheck/warnings';
-import { openChangeLog, type SqliteConnection } from './change-log.js';
+import { openChangeLog, type SqliteQueryable } from './change-log.js';
 import { startPoller } from './poller.js';
 import { resolveBusOptions, type SqliteBusOptions } from './bus-options.js';
 
@@ -64,7 +64,7 @@ interface Group {
 
 const groups = new WeakMap<object, Map<string, Group>>();
 
-function joinGroup(db: SqliteConnection, table: string): Group {
+function joinGroup(db: SqliteQueryable, table: string): Group {
   let byTable = groups.get(db);
   if (byTable === undefined) {
     byTable = new Map();
