@@ -27,6 +27,23 @@ export const SERVICE_TESTS = [
   'packages/realtime/test/revocation.test.ts',
 ];
 
+/**
+ * The Redis suites that run on every supported client (`--redis-client=ioredis|iovalkey`): they
+ * create the clients they hand to the store, bus and rate limit through
+ * packages/redis/test/fixtures/client-kind.ts. The other Redis tests stay on node-redis: they
+ * test node-redis' own options and connection handling (connectRedis, createRedisClientOptions,
+ * client errors, frozen and degraded links, memory limits), or the express-session migration
+ * of connect-redis data.
+ */
+export const CLIENT_SUITES = [
+  'packages/redis/test/bus-broadcast.test.ts',
+  'packages/redis/test/cluster-conformance.test.ts',
+  'packages/redis/test/conformance.test.ts',
+  'packages/redis/test/outage.test.ts',
+  'packages/redis/test/rate-limit-cluster.test.ts',
+  'packages/redis/test/sentinel.test.ts',
+];
+
 /** The browser tests (chromium is installed before they run). */
 export const BROWSER_TESTS = 'apps/shop/test/browser/';
 /** The tests that run the tutorials' Python clients (Debian's python3-jwt, python3-requests and python3-httpx are installed before they run). */

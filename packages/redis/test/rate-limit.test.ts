@@ -24,7 +24,7 @@ describeRateLimitConformance('redisRateLimit (standalone, a client per instance)
 
 describe('redisRateLimit', () => {
   it('refuses bad options with a message that says how to fix them', () => {
-    assert.throws(() => redisRateLimit({} as never), /`client` must be a node-redis v5 client/);
+    assert.throws(() => redisRateLimit({} as never), /`client` must be a connected Redis client: node-redis v5 or v6 .* or ioredis \/ iovalkey/);
     assert.throws(() => redisRateLimit({ client: inspector, prefix: 'a{b}' }), /redisRateLimit: `prefix` must be/);
     assert.throws(() => redisRateLimit({ client: inspector, opTimeoutMs: 0 }), /`opTimeoutMs` must be a positive integer/);
   });
