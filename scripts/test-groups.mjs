@@ -37,10 +37,15 @@ export const SERVICE_TESTS = [
  */
 export const CLIENT_SUITES = [
   'packages/redis/test/bus-broadcast.test.ts',
+  'packages/redis/test/bus.test.ts',
   'packages/redis/test/cluster-conformance.test.ts',
+  'packages/redis/test/cluster-topology.test.ts',
   'packages/redis/test/conformance.test.ts',
   'packages/redis/test/outage.test.ts',
   'packages/redis/test/rate-limit-cluster.test.ts',
+  'packages/redis/test/replica-acks.test.ts',
+  'packages/redis/test/replica-failover.test.ts',
+  'packages/redis/test/sentinel-replica-acks.test.ts',
   'packages/redis/test/sentinel.test.ts',
 ];
 

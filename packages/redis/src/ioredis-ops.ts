@@ -103,7 +103,8 @@ async function subscribe(client: IoredisClientLike, init: SubscriberInit): Promi
 export function ioredisOps(client: IoredisClientLike): RedisOps {
   const cluster = client.isCluster;
   const options = client.options as { sentinels?: unknown; shardedSubscribers?: unknown };
-  // Sharded pub/sub on a Cluster needs the `shardedSubscribers` option of recent ioredis;
+  // Sharded pub/sub on a Cluster needs the `shardedSubscribers` option of recent ioredis (the
+  // bus turns it on for its own duplicate; a release that has it lists it among the defaults).
   // iovalkey and older ioredis send SSUBSCRIBE to one node, which answers MOVED for other slots.
   const canShard = !cluster || 'shardedSubscribers' in options;
   return {

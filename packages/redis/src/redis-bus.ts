@@ -68,9 +68,9 @@ export interface RedisBusOptions {
    */
   heartbeatIntervalMs?: number;
   /**
-   * Use sharded pub/sub (Redis 7+). Not available on an iovalkey Cluster, nor on an ioredis
-   * Cluster without the `shardedSubscribers` option (`SessionConfigError`); classic pub/sub
-   * works on a Cluster too, each message reaching every node.
+   * Use sharded pub/sub (Redis 7+). Not available on an iovalkey Cluster, nor on the Cluster
+   * of an ioredis release without the `shardedSubscribers` option (`SessionConfigError`);
+   * classic pub/sub works on a Cluster too, each message reaching every node.
    * @default true for a node-redis Cluster client and an ioredis one that supports it, false otherwise
    */
   sharded?: boolean;
@@ -112,7 +112,7 @@ export function redisBus(options: RedisBusOptions): RedisBus {
   const sharded = options.sharded ?? client.shardByDefault;
   if (sharded && !client.canShard) {
     throw new SessionConfigError(
-      'redisBus: `sharded: true` needs sharded pub/sub on this Cluster client: use ioredis with `shardedSubscribers: true` in the Cluster options (an iovalkey Cluster has none), or leave `sharded` unset for classic pub/sub.',
+      'redisBus: `sharded: true` needs a Cluster client with sharded subscribers: node-redis, or an ioredis release with the `shardedSubscribers` Cluster option (an iovalkey Cluster has none). Leave `sharded` unset for classic pub/sub.',
     );
   }
   ensureErrorListener(client.events, 'coatcheck redis bus');
