@@ -1,0 +1,78 @@
+// SF-01 and SF-29 on ioredis and iovalkey in every run (the full suites run on them with
+// `npm run test:ioredis` / `test:iovalkey`): the store contract holds, the bus delivers between
+// two clients, the tools walk the keyspace, and the recommended options fail fast.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis as Ioredis } from 'ioredis';
+import { Redis as Iovalkey } from 'iovalkey';
+import type { BusMessage } from 'coatcheck/bus';
+import { buildRecord, describeStoreConformance } from '@coatcheck/conformance';
+import { checkRedisConfig, createIoredisOptions, redisBus, redisStore, scanRedisSessions, scanRedisUserIndexes } from '@coatcheck/redis';
+import { REDIS_URL, connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
+
+const prefix = uniquePrefix('ioredis-family');
+// node-redis removes the keys afterwards.
+await connectClient(undefined, { cleanupPrefix: prefix });
+
+for (const [name, Redis] of [
+  ['ioredis', Ioredis],
+  ['iovalkey', Iovalkey as unknown as typeof Ioredis],
+] as const) {
+  const connect = async (): Promise<InstanceType<typeof Ioredis>> => {
+    const client = new Redis(REDIS_URL, { ...createIoredisOptions({ baseDelayMs: 20, maxDelayMs: 200 }), lazyConnect: true });
+    client.on('error', () => {});
+    await client.connect();
+    after(() => client.disconnect());
+    return client;
+  };
+  const client = await connect();
+  const own = `${prefix}${name}:`;
+
+  describeStoreConformance(`redisStore (${name})`, () => redisStore({ client, prefix: own, checkConfig: false }), {
+    nativeExpiry: true,
+    numRuns: 20,
+    restart: () => redisStore({ client, prefix: own, checkConfig: false }),
+  });
+
+  describe(`@coatcheck/redis on ${name}`, () => {
+    it('SF-29 two buses on two clients see each other’s messages', async () => {
+      const a = redisBus({ client, prefix: own });
+      const b = redisBus({ client: await connect(), prefix: own });
+      try {
+        await Promise.all([a.ready, b.ready]);
+        const seen: BusMessage[] = [];
+        b.subscribe((message) => seen.push(message));
+        const message: BusMessage = { type: 'changed', origin: 'a', ids: ['s1'] };
+        await a.publish(message);
+        await eventually('b receives it', () => seen.length === 1);
+        assert.deepStrictEqual(seen, [message]);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('scanRedisSessions and scanRedisUserIndexes walk the prefix; checkRedisConfig reads the policy', async () => {
+      const store = redisStore({ client, prefix: `${own}scan:`, checkConfig: false });
+      const now = Date.now();
+      const record = buildRecord({ now, userId: 'alice' });
+      assert.equal(await store.create(record), true);
+      const found = [];
+      for await (const session of scanRedisSessions(client, { prefix: `${own}scan:` })) found.push(session.id);
+      assert.deepStrictEqual(found, [record.id]);
+      const indexes = [];
+      for await (const entry of scanRedisUserIndexes(client, { prefix: `${own}scan:` })) indexes.push(entry);
+      assert.deepStrictEqual(indexes, [{ userId: 'alice', ids: [record.id], missing: [] }]);
+      const [finding] = await checkRedisConfig(client, { warn: false });
+      assert.equal(finding?.node, 'server');
+      assert.equal(typeof finding?.policy, 'string');
+    });
+
+    it('with the recommended options a command on a client that is not connected fails at once', async () => {
+      const idle = new Redis(REDIS_URL, { ...createIoredisOptions(), lazyConnect: true });
+      const store = redisStore({ client: idle, prefix: own, checkConfig: false });
+      await assert.rejects(store.get('x', Date.now()), { code: 'ERR_SESSION_STORE_UNAVAILABLE' });
+      idle.disconnect();
+    });
+  });
+}
