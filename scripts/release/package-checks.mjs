@@ -135,10 +135,6 @@ export function checkUnpacked(pkg, dir, version) {
   if (example === null) fail(`README has no <!-- consumer: pkg-${shortDir}/example.ts --> block`);
   const installed = installedNames(install ?? '');
   if (!installed.has(manifest.name)) fail(`the README install line does not install ${manifest.name}`);
-  const optionalPeers = new Set(Object.keys(manifest.peerDependenciesMeta ?? {}).filter((n) => manifest.peerDependenciesMeta[n].optional));
-  for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
-    if (!installed.has(peer)) fail(`peer ${peer}${optionalPeers.has(peer) ? ' (optional, needed by the declarations)' : ''} is not on the README install line`);
-  }
   for (const specifier of declarationImports(example ?? '')) {
     const name = packageNameOf(specifier);
     if (specifier.startsWith('node:') || builtins.has(name)) continue;
@@ -157,6 +153,14 @@ export function checkUnpacked(pkg, dir, version) {
   const needs = new Set();
   for (const file of [...files].filter((f) => f.endsWith('.d.ts'))) {
     for (const specifier of declarationImports(readFileSync(join(dir, file), 'utf8'))) needs.add(specifier);
+  }
+  // A peer belongs on the install line, unless it is optional and the declarations do not
+  // import it: one of several clients a user picks from (redis, ioredis, iovalkey).
+  const optionalPeers = new Set(Object.keys(manifest.peerDependenciesMeta ?? {}).filter((n) => manifest.peerDependenciesMeta[n].optional));
+  const imported = new Set([...needs].map(packageNameOf));
+  for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
+    if (installed.has(peer) || (optionalPeers.has(peer) && !imported.has(peer))) continue;
+    fail(`peer ${peer}${optionalPeers.has(peer) ? ' (optional, needed by the declarations)' : ''} is not on the README install line`);
   }
   for (const specifier of needs) {
     const name = packageNameOf(specifier);
