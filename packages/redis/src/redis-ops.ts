@@ -123,6 +123,16 @@ function isNodeRedis(client: unknown): boolean {
 /** Recognises the client and wraps it; throws `SessionConfigError` naming the supported clients. */
 export function adaptClient(client: unknown, owner: string): RedisOps {
   if (isNodeRedis(client)) return nodeRedisOps(client as never);
-  if (isIoredis(client)) return ioredisOps(client);
+  if (isIoredis(client)) {
+    // ioredis would prefix the keys of commands and scripts but not SCAN's MATCH, the keys SCAN
+    // returns or pub/sub channels: prune, the scan tools and the bus would miss or double them.
+    const { keyPrefix, redisOptions } = client.options as { keyPrefix?: unknown; redisOptions?: { keyPrefix?: unknown } };
+    if (keyPrefix || redisOptions?.keyPrefix) {
+      throw new SessionConfigError(
+        `${owner}: the ioredis \`keyPrefix\` option is not supported; drop it and pass the prefix as coatcheck's \`prefix\` option.`,
+      );
+    }
+    return ioredisOps(client);
+  }
   throw new SessionConfigError(`${owner}: \`client\` must be a connected Redis client: ${SUPPORTED_CLIENTS}.`);
 }

@@ -68,6 +68,12 @@ for (const [name, Redis] of [
       assert.equal(typeof finding?.policy, 'string');
     });
 
+    it('a client with ioredis’ keyPrefix is refused: coatcheck’s own prefix does that job everywhere', () => {
+      const prefixed = new Redis(REDIS_URL, { keyPrefix: 'app:', lazyConnect: true });
+      assert.throws(() => redisStore({ client: prefixed }), { code: 'ERR_SESSION_INVALID_OPTION', message: /keyPrefix.*`prefix`/ });
+      assert.throws(() => redisBus({ client: prefixed }), { code: 'ERR_SESSION_INVALID_OPTION' });
+    });
+
     it('with the recommended options a command on a client that is not connected fails at once', async () => {
       const idle = new Redis(REDIS_URL, { ...createIoredisOptions(), lazyConnect: true });
       const store = redisStore({ client: idle, prefix: own, checkConfig: false });
