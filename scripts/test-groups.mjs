@@ -53,6 +53,7 @@ export const CLIENT_SUITES = [
   'packages/redis/test/rate-limit.test.ts',
   'packages/redis/test/replica-acks.test.ts',
   'packages/redis/test/replica-failover.test.ts',
+  'packages/redis/test/script-cache.test.ts',
   'packages/redis/test/sentinel-replica-acks.test.ts',
   'packages/redis/test/sentinel.test.ts',
   'packages/redis/test/user-index.test.ts',
