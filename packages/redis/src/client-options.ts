@@ -118,17 +118,16 @@ export interface RecommendedIoredisOptions {
  * - `retryStrategy` with backoff and jitter: reconnect forever, never all at once.
  *
  * For a Cluster, pass them as `redisOptions` and set `enableOfflineQueue: false` on the
- * Cluster too. Call `await client.connect()` with `lazyConnect: true`, or wait for `'ready'`,
- * before the first request: without the offline queue, commands sent earlier fail.
+ * Cluster too. Connect with `lazyConnect: true` and `connectRedis` before the first request:
+ * without the offline queue, commands sent earlier fail.
  *
  * @example
  * ```ts
  * import { Redis } from 'ioredis'
- * import { createIoredisOptions } from '@coatcheck/redis'
+ * import { connectRedis, createIoredisOptions } from '@coatcheck/redis'
  *
- * const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { ...createIoredisOptions(), lazyConnect: true })
+ * const client = await connectRedis(new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { ...createIoredisOptions(), lazyConnect: true }))
  * client.on('error', (err) => console.warn('redis', err))
- * await client.connect()
  * ```
  */
 export function createIoredisOptions(init: IoredisOptionsInit = {}): RecommendedIoredisOptions {

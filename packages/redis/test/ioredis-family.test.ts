@@ -7,10 +7,12 @@ import { Redis as Ioredis } from 'ioredis';
 import { Redis as Iovalkey } from 'iovalkey';
 import type { BusMessage } from 'coatcheck/bus';
 import { buildRecord, describeStoreConformance } from '@coatcheck/conformance';
-import { checkRedisConfig, createIoredisOptions, redisBus, redisStore, scanRedisSessions, scanRedisUserIndexes } from '@coatcheck/redis';
+import { checkRedisConfig, connectRedis, createIoredisOptions, redisBus, redisStore, scanRedisSessions, scanRedisUserIndexes } from '@coatcheck/redis';
 import { REDIS_URL, connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
+import { freePort, useRedisServer } from './fixtures/redis-server.js';
 
 const prefix = uniquePrefix('ioredis-family');
+const guarded = await useRedisServer(['--requirepass', 'right-password']);
 // node-redis removes the keys afterwards.
 await connectClient(undefined, { cleanupPrefix: prefix });
 
@@ -72,6 +74,36 @@ for (const [name, Redis] of [
       const prefixed = new Redis(REDIS_URL, { keyPrefix: 'app:', lazyConnect: true });
       assert.throws(() => redisStore({ client: prefixed }), { code: 'ERR_SESSION_INVALID_OPTION', message: /keyPrefix.*`prefix`/ });
       assert.throws(() => redisBus({ client: prefixed }), { code: 'ERR_SESSION_INVALID_OPTION' });
+    });
+
+    it('connectRedis resolves once the client is ready, and a client already ready as is', async () => {
+      const lazy = new Redis(REDIS_URL, { ...createIoredisOptions(), lazyConnect: true });
+      lazy.on('error', () => {});
+      after(() => lazy.disconnect());
+      assert.equal(await connectRedis(lazy), lazy);
+      assert.equal(lazy.status, 'ready');
+      assert.equal(await connectRedis(lazy), lazy);
+    });
+
+    it('connectRedis gives up on an unreachable Redis within timeoutMs, naming the URL and the last error', async () => {
+      const port = await freePort();
+      const unreachable = new Redis(`redis://127.0.0.1:${port}`, { ...createIoredisOptions({ baseDelayMs: 20, maxDelayMs: 50 }), lazyConnect: true });
+      await assert.rejects(connectRedis(unreachable, { timeoutMs: 500 }), (error: unknown) => {
+        assert.equal((error as { code?: unknown }).code, 'ERR_SESSION_STORE_STARTUP');
+        assert.match((error as Error).message, new RegExp(`redis://127\\.0\\.0\\.1:${port} within 500 ms.*ECONNREFUSED`));
+        return true;
+      });
+      // disconnect() during a backoff pause cancels the next attempt but leaves ioredis' status
+      // at 'reconnecting'; either way the client is no longer ready.
+      assert.notEqual(unreachable.status, 'ready');
+    });
+
+    it('connectRedis fails at once on a wrong password', async () => {
+      const url = new URL(guarded.url);
+      url.password = 'wrong-password';
+      const wrong = new Redis(url.href, { ...createIoredisOptions(), lazyConnect: true });
+      await assert.rejects(connectRedis(wrong, { timeoutMs: 60_000 }), /refused the credentials: WRONGPASS/);
+      await eventually('the client stopped retrying', () => wrong.status === 'end');
     });
 
     it('with the recommended options a command on a client that is not connected fails at once', async () => {
