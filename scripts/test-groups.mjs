@@ -28,6 +28,38 @@ export const SERVICE_TESTS = [
   'packages/realtime/test/revocation.test.ts',
 ];
 
+/**
+ * The Redis suites that run on every supported client (`--redis-client=ioredis|iovalkey`): they
+ * create the clients they hand to the store, bus and rate limit through
+ * packages/redis/test/fixtures/client-kind.ts. The other Redis tests stay on node-redis:
+ * connect-redis and options test node-redis' connectRedis and createRedisClientOptions;
+ * client-errors kills node-redis' connection by its CLIENT ID and checks how node-redis reports
+ * it; express-session-bridge and migration-guide move connect-redis data (its own client);
+ * sizing measures memory, which does not depend on the client.
+ */
+export const CLIENT_SUITES = [
+  'packages/redis/test/bus-broadcast.test.ts',
+  'packages/redis/test/bus.test.ts',
+  'packages/redis/test/cluster-conformance.test.ts',
+  'packages/redis/test/cluster-topology.test.ts',
+  'packages/redis/test/conformance.test.ts',
+  'packages/redis/test/corrupt-values.test.ts',
+  'packages/redis/test/degraded-link.test.ts',
+  'packages/redis/test/expiry-ttl.test.ts',
+  'packages/redis/test/frozen-redis.test.ts',
+  'packages/redis/test/memory-limits.test.ts',
+  'packages/redis/test/namespaces.test.ts',
+  'packages/redis/test/outage.test.ts',
+  'packages/redis/test/rate-limit-cluster.test.ts',
+  'packages/redis/test/rate-limit.test.ts',
+  'packages/redis/test/replica-acks.test.ts',
+  'packages/redis/test/replica-failover.test.ts',
+  'packages/redis/test/script-cache.test.ts',
+  'packages/redis/test/sentinel-replica-acks.test.ts',
+  'packages/redis/test/sentinel.test.ts',
+  'packages/redis/test/user-index.test.ts',
+];
+
 /** The browser tests (chromium is installed before they run). */
 export const BROWSER_TESTS = 'apps/shop/test/browser/';
 /** The tests that run the tutorials' Python clients (Debian's python3-jwt, python3-requests and python3-httpx are installed before they run). */

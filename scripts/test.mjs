@@ -2,6 +2,9 @@
 //   node scripts/test.mjs [filter]            every test (needs Redis, Postgres, chromium)
 //   node scripts/test.mjs --unit [filter]     the unit tests only, with services refused
 //   node scripts/test.mjs --redis=6 [filter]  'redis' resolves to the v6 client (redis6 alias)
+//   node scripts/test.mjs --redis-client=ioredis|iovalkey [filter]
+//                                             the Redis suites of CLIENT_SUITES (test-groups.mjs)
+//                                             with the store and bus on that client
 //   node scripts/test.mjs --coverage          every test, then line coverage against the floors
 //                                             of scripts/coverage/floors.mjs (a full run only)
 // TEST_CONCURRENCY sets how many files run at once (default 3, 4 for --unit).
@@ -13,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BROWSER_TESTS, PYTHON_CLIENT_TESTS, REDIS_SERVER_TESTS, listTestFiles, needsService } from './test-groups.mjs';
+import { BROWSER_TESTS, CLIENT_SUITES, PYTHON_CLIENT_TESTS, REDIS_SERVER_TESTS, listTestFiles, needsService } from './test-groups.mjs';
 import { ensureTestTools } from './ensure-test-tools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,11 +25,17 @@ const { values, positionals } = parseArgs({
   options: {
     unit: { type: 'boolean', default: false },
     redis: { type: 'string', default: '5' },
+    'redis-client': { type: 'string', default: 'node-redis' },
     coverage: { type: 'boolean', default: false },
   },
 });
 if (!['5', '6'].includes(values.redis)) {
   console.error(`--redis must be 5 or 6, got ${values.redis}`);
+  process.exit(2);
+}
+const redisClient = values['redis-client'];
+if (!['node-redis', 'ioredis', 'iovalkey'].includes(redisClient)) {
+  console.error(`--redis-client must be node-redis, ioredis or iovalkey, got ${redisClient}`);
   process.exit(2);
 }
 const filter = positionals[0];
@@ -37,6 +46,7 @@ if (values.coverage && (filter || values.unit)) {
 }
 let selected = listTestFiles(root).filter((file) => !filter || file.includes(filter));
 if (values.unit) selected = selected.filter((file) => !needsService(file));
+if (redisClient !== 'node-redis') selected = selected.filter((file) => CLIENT_SUITES.includes(file));
 if (selected.length === 0) {
   console.error(`no test files found${filter ? ` for "${filter}"` : ''}${values.unit ? ' in the unit set' : ''}`);
   process.exit(1);
@@ -62,7 +72,8 @@ const preloads = [];
 if (values.unit) preloads.push(pathToFileURL(resolve(root, 'scripts/test-support/unit-guard.mjs')).href);
 if (values.redis === '6') preloads.push(pathToFileURL(resolve(root, 'scripts/test-support/redis-major.mjs')).href);
 const nodeOptions = [process.env.NODE_OPTIONS ?? '', ...preloads.map((url) => `--import=${url}`)].join(' ').trim();
-const env = { ...process.env, NODE_ENV: 'test', NODE_OPTIONS: nodeOptions };
+const env = { ...process.env, NODE_ENV: 'test', NODE_OPTIONS: nodeOptions, COATCHECK_REDIS_CLIENT: redisClient };
+if (redisClient !== 'node-redis') console.log(`redis client for the store and bus: ${redisClient}`);
 // Every process the tests start inherits this and writes its V8 coverage there on exit.
 const coverageDir = values.coverage ? mkdtempSync(resolve(tmpdir(), 'coatcheck-coverage-')) : null;
 if (coverageDir) env.NODE_V8_COVERAGE = coverageDir;

@@ -1,5 +1,6 @@
 /**
- * Recommended node-redis client settings for sessions, and the `'error'` listener guard.
+ * Recommended client settings for sessions (node-redis, and ioredis / iovalkey), and the
+ * `'error'` listener guard.
  * Exported from `@coatcheck/redis`.
  *
  * Why these settings:
@@ -91,6 +92,49 @@ export function createRedisClientOptions(init: RedisClientOptionsInit = {}): Rec
     disableOfflineQueue: true,
     socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: backoffWithJitter(backoff) },
   };
+}
+
+/** Options of {@link createIoredisOptions}. */
+export interface IoredisOptionsInit extends BackoffOptions {
+  /** How long one connection attempt may take, in ms. @default 2000 */
+  connectTimeoutMs?: number;
+}
+
+/** What {@link createIoredisOptions} returns; spread it into `new Redis(url, options)`. */
+export interface RecommendedIoredisOptions {
+  enableOfflineQueue: false;
+  maxRetriesPerRequest: 0;
+  connectTimeout: number;
+  retryStrategy: (times: number) => number;
+}
+
+/**
+ * The ioredis / iovalkey options coatcheck recommends for a session store, for the same
+ * reasons as {@link createRedisClientOptions}:
+ * - `enableOfflineQueue: false`: while disconnected, commands fail at once (503) instead of
+ *   waiting in memory (ioredis queues them by default);
+ * - `maxRetriesPerRequest: 0`: a command in flight when the connection drops fails instead of
+ *   being sent again after the reconnect, when its caller has long been answered;
+ * - `retryStrategy` with backoff and jitter: reconnect forever, never all at once.
+ *
+ * For a Cluster, pass them as `redisOptions` and set `enableOfflineQueue: false` on the
+ * Cluster too. Connect with `lazyConnect: true` and `connectRedis` before the first request:
+ * without the offline queue, commands sent earlier fail.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis'
+ * import { connectRedis, createIoredisOptions } from '@coatcheck/redis'
+ *
+ * const client = await connectRedis(new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { ...createIoredisOptions(), lazyConnect: true }))
+ * client.on('error', (err) => console.warn('redis', err))
+ * ```
+ */
+export function createIoredisOptions(init: IoredisOptionsInit = {}): RecommendedIoredisOptions {
+  const { connectTimeoutMs = 2000, ...backoff } = init;
+  const delay = backoffWithJitter(backoff);
+  // ioredis counts attempts from 1; backoffWithJitter from 0.
+  return { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: connectTimeoutMs, retryStrategy: (times) => delay(times - 1) };
 }
 
 /**

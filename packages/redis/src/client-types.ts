@@ -1,15 +1,16 @@
 /**
- * The slice of a node-redis v5 client this package uses, typed structurally so a standalone
+ * The slice of a node-redis v5 or v6 client this package uses, typed structurally so a standalone
  * client (`createClient`), a cluster (`createCluster`) and a Sentinel client (`createSentinel`)
  * all fit without this package importing node-redis at run time. Exported from
  * `@coatcheck/redis` (types only).
  *
  * Only typed command methods are used: each of the three client kinds routes them itself
  * (the cluster by the first key, Sentinel to the current master), while their `sendCommand`
- * signatures differ.
+ * signatures differ. ioredis and iovalkey clients are typed in `ioredis-types.ts`.
  *
  * @module
  */
+import type { IoredisClientLike } from './ioredis-types.js';
 
 /** Options of `SET` that the store uses. */
 interface SetCommandOptions {
@@ -43,7 +44,7 @@ export interface RedisCommandClient {
 }
 
 /** Receives a pub/sub message (node-redis passes the message first, then the channel). */
-export type PubSubMessageListener = (message: string, channel: string) => void;
+type PubSubMessageListener = (message: string, channel: string) => void;
 
 /** The subscriber connection of the bus: a `duplicate()` of the client it was given. */
 export interface RedisPubSubClient {
@@ -90,7 +91,7 @@ export interface RedisClusterClient extends RedisCommandClient {
  * A connection that can confirm its writes with `WAIT`: a `duplicate()` of a standalone
  * client or of a Sentinel client's master connection.
  */
-export interface RedisWaitConnection extends RedisCommandClient {
+interface RedisWaitConnection extends RedisCommandClient {
   wait(replicas: number, timeoutMs: number): Promise<unknown>;
 }
 
@@ -117,13 +118,14 @@ export interface RedisSentinelLike extends RedisCommandClient {
 }
 
 /**
- * Any node-redis v5 client the store and bus accept: `createClient()`, `createCluster()` or
- * `createSentinel()`, connected.
+ * Any client the store, bus and tools accept, connected: node-redis v5 or v6 (`createClient()`,
+ * `createCluster()`, `createSentinel()`), or ioredis / iovalkey (`new Redis()`,
+ * `new Redis.Cluster()`, `new Redis({ sentinels, name })`).
  */
-export type RedisClientLike = RedisStandaloneClient | RedisClusterClient | RedisCommandClient;
+export type RedisClientLike = RedisStandaloneClient | RedisClusterClient | RedisCommandClient | IoredisClientLike;
 
-/** True for a `createCluster()` client: it routes by slot and lists its masters. */
-export function isCluster(client: RedisClientLike): client is RedisClusterClient {
+/** True for a node-redis `createCluster()` client: it routes by slot and lists its masters. */
+export function isCluster(client: RedisCommandClient): client is RedisClusterClient {
   const candidate = client as Partial<RedisClusterClient>;
   return typeof candidate.nodeClient === 'function' && Array.isArray(candidate.masters);
 }

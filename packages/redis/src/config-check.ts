@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { isCluster, type RedisClientLike, type RedisStandaloneClient } from './client-types.js';
+import type { RedisClientLike } from './client-types.js';
+import { adaptClient, type RedisNode, type RedisOps } from './redis-ops.js';
 import { CONFIG_UNCHECKED_WARNING, EVICTION_POLICY_WARNING } from './warnings.js';
 
 /** What {@link checkRedisConfig} found on one server. */
@@ -29,7 +30,8 @@ export interface CheckRedisConfigOptions {
 }
 
 // CONFIG GET answers a flat array in RESP2 and a map in RESP3; node-redis turns both into an
-// object by default, but a custom type mapping may give a Map or the raw array.
+// object by default (a custom type mapping may give a Map or the raw array), ioredis gives
+// the flat array.
 function readPolicy(reply: unknown): string | null {
   const name = 'maxmemory-policy';
   if (reply instanceof Map) return reply.has(name) ? String(reply.get(name)) : null;
@@ -41,10 +43,10 @@ function readPolicy(reply: unknown): string | null {
   return null;
 }
 
-async function inspect(node: string, client: Partial<RedisStandaloneClient>): Promise<RedisConfigFinding> {
-  if (typeof client.configGet !== 'function') return { node, policy: null, error: 'this client has no configGet()' };
+async function inspect(server: RedisNode): Promise<RedisConfigFinding> {
+  const node = server.name;
   try {
-    const policy = readPolicy(await client.configGet('maxmemory-policy'));
+    const policy = readPolicy(await server.configGet('maxmemory-policy'));
     return { node, policy, error: policy === null ? 'CONFIG GET returned no maxmemory-policy' : null };
   } catch (error) {
     return { node, policy: null, error: error instanceof Error ? error.message : String(error) };
@@ -55,7 +57,10 @@ async function inspect(node: string, client: Partial<RedisStandaloneClient>): Pr
  * Reads `maxmemory-policy` from the server (every master of a Cluster) and, unless
  * `warn: false`, emits a process warning for each server that is not `noeviction`
  * (`COATCHECK_W007`) or whose policy could not be read (`COATCHECK_W008`, e.g. `CONFIG` is
- * disabled on managed Redis: check the setting in your provider's console). Never throws.
+ * disabled on managed Redis: check the setting in your provider's console). A Redis error
+ * becomes a finding, never an exception.
+ *
+ * @throws `SessionConfigError` when `client` is not a supported Redis client.
  *
  * @example
  * ```ts
@@ -64,21 +69,12 @@ async function inspect(node: string, client: Partial<RedisStandaloneClient>): Pr
  * ```
  */
 export async function checkRedisConfig(client: RedisClientLike, options: CheckRedisConfigOptions = {}): Promise<RedisConfigFinding[]> {
-  let findings: RedisConfigFinding[];
-  if (isCluster(client)) {
-    findings = await Promise.all(
-      client.masters.map(async (master) => {
-        const node = `${master.host}:${master.port}`;
-        try {
-          return await inspect(node, await client.nodeClient(master));
-        } catch (error) {
-          return { node, policy: null, error: error instanceof Error ? error.message : String(error) };
-        }
-      }),
-    );
-  } else {
-    findings = [await inspect('server', client)];
-  }
+  return checkNodes(adaptClient(client, 'checkRedisConfig'), options);
+}
+
+/** {@link checkRedisConfig} on an adapted client; what the store runs at construction. */
+export async function checkNodes(client: RedisOps, options: CheckRedisConfigOptions = {}): Promise<RedisConfigFinding[]> {
+  const findings = await Promise.all(client.nodes().map(inspect));
   if (options.warn ?? true) {
     for (const { node, policy, error } of findings) {
       if (policy === null) {

@@ -1,6 +1,6 @@
 /**
- * `connectRedis`: connects a node-redis client at start-up within a bound, or says why not.
- * Exported from `@coatcheck/redis`.
+ * `connectRedis`: connects a node-redis, ioredis or iovalkey client at start-up within a bound,
+ * or says why not. Exported from `@coatcheck/redis`.
  *
  * Why it exists: with the reconnect strategy coatcheck recommends (retry forever, so a
  * running server survives any outage), `client.connect()` never settles while Redis is
@@ -15,7 +15,8 @@
  * @module
  */
 import { SessionConfigError, SessionStartupError } from 'coatcheck/errors';
-import { describeRedisTarget, SENTINEL_TARGET, type DescribableRedisClient } from './redis-target.js';
+import { isIoredis, type IoredisClientLike } from './ioredis-types.js';
+import { describeIoredisTarget, describeRedisTarget, SENTINEL_TARGET, type DescribableRedisClient } from './redis-target.js';
 
 /** Default of `timeoutMs`: how long start-up may wait for Redis. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -114,7 +115,8 @@ function assertTimeout(timeoutMs: unknown): asserts timeoutMs is number {
  * fails at once. A client that is already connected is returned as is.
  *
  * Works with `createClient()`, `createCluster()` and `createSentinel()` of node-redis v5
- * and v6. An `'error'` listener is attached while connecting (the errors go into the
+ * and v6, and with ioredis / iovalkey clients (`new Redis(url, { lazyConnect: true })` or one
+ * already connecting; without the offline queue, commands fail until it is ready). An `'error'` listener is attached while connecting (the errors go into the
  * message), so an unreachable server cannot crash the process before the deadline.
  *
  * @throws `SessionConfigError` when `timeoutMs` is not a positive integer.
@@ -127,9 +129,14 @@ function assertTimeout(timeoutMs: unknown): asserts timeoutMs is number {
  * const client = await connectRedis(createClient(createRedisClientOptions({ url: process.env.REDIS_URL })))
  * ```
  */
-export function connectRedis<C extends ConnectableRedisClient>(client: C, options: ConnectRedisOptions = {}): Promise<C> {
+export function connectRedis<C extends ConnectableRedisClient | IoredisClientLike>(client: C, options: ConnectRedisOptions = {}): Promise<C> {
   const timeoutMs = options?.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   assertTimeout(timeoutMs);
+  if (isIoredis(client)) return connectIoredis(client, timeoutMs);
+  return connectNodeRedis(client as C & ConnectableRedisClient, timeoutMs);
+}
+
+function connectNodeRedis<C extends ConnectableRedisClient>(client: C, timeoutMs: number): Promise<C> {
   // A cluster client has no isReady in v5: open means connected there.
   if (client.isReady === true || (client.isReady === undefined && client.isOpen)) return Promise.resolve(client);
   const target = describeRedisTarget(client);
@@ -183,5 +190,56 @@ export function connectRedis<C extends ConnectableRedisClient>(client: C, option
       if (settled) return;
       fail(isPermanent(error) ? permanentError(target, error) : rejectedError(target, error, lastError));
     });
+  });
+}
+
+/**
+ * ioredis / iovalkey: waits for `'ready'` until the deadline. `connect()` rejects after a first
+ * failed attempt while the client keeps retrying, so its rejection is not the outcome.
+ */
+function connectIoredis<C extends IoredisClientLike>(client: C, timeoutMs: number): Promise<C> {
+  if (client.status === 'ready') return Promise.resolve(client);
+  const target = describeIoredisTarget(client);
+  return new Promise<C>((resolve, reject) => {
+    let settled = false;
+    let lastError: unknown;
+    let reachedSocket = false;
+    const onConnect = (): void => {
+      reachedSocket = target !== SENTINEL_TARGET;
+    };
+    const onError = (error: unknown): void => {
+      if (settled) return; // the listener stays on a disconnected client: late errors are dropped
+      lastError = error;
+      if (isPermanent(error)) finish(permanentError(target, error));
+    };
+    const onReady = (): void => finish(null);
+    // A retryStrategy that gave up: the client ends and will not try again.
+    const onEnd = (): void => finish(rejectedError(target, new Error('the client stopped reconnecting (retryStrategy)'), lastError));
+    const timer = setTimeout(() => finish(timeoutError(target, timeoutMs, lastError, reachedSocket)), timeoutMs);
+
+    function finish(error: SessionStartupError | null): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      client.off('connect', onConnect);
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      if (error === null) {
+        client.off('error', onError);
+        resolve(client);
+        return;
+      }
+      try {
+        client.disconnect();
+      } catch {
+        // already ended
+      }
+      reject(error);
+    }
+    client.on('error', onError);
+    client.on('connect', onConnect);
+    client.on('ready', onReady);
+    client.on('end', onEnd);
+    if (client.status === 'wait') client.connect().catch(() => {});
   });
 }

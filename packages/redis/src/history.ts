@@ -15,7 +15,7 @@
  * @module
  */
 import { checkHistoryEntry, type HistoryEntry, type HistoryLimits, type HistoryQuery, type HistoryReadOptions } from 'coatcheck/store-kit';
-import type { RedisClientLike, RedisCommandClient } from './client-types.js';
+import type { CommandOps, RedisOps } from './redis-ops.js';
 import type { RedisKeys } from './options.js';
 import { scanners, type GuardedStep } from './prune.js';
 import { HISTORY_APPEND, HISTORY_PRUNE, runScript } from './scripts.js';
@@ -42,7 +42,7 @@ function decode(value: unknown): HistoryEntry | null {
  * The newest entry's time is the clock that decides which old entries have expired: the
  * manager's, not this machine's.
  */
-export async function appendHistory(client: RedisCommandClient, keys: RedisKeys, entries: readonly HistoryEntry[], limits: HistoryLimits): Promise<void> {
+export async function appendHistory(client: CommandOps, keys: RedisKeys, entries: readonly HistoryEntry[], limits: HistoryLimits): Promise<void> {
   const now = Math.max(...entries.map((entry) => entry.at));
   const lists = new Map<string, { cap: number; values: string[]; pxat: number }>();
   const add = (key: string, cap: number, entry: HistoryEntry, value: string) => {
@@ -62,11 +62,11 @@ export async function appendHistory(client: RedisCommandClient, keys: RedisKeys,
 }
 
 /** One session's or user's entries live at `now`, newest first. */
-export async function readHistory(client: RedisCommandClient, keys: RedisKeys, query: HistoryQuery, options: HistoryReadOptions): Promise<HistoryEntry[]> {
+export async function readHistory(client: CommandOps, keys: RedisKeys, query: HistoryQuery, options: HistoryReadOptions): Promise<HistoryEntry[]> {
   const key = query.sessionId !== undefined ? keys.sessionHistory(query.sessionId) : keys.userHistory(query.userId);
   let values: unknown;
   try {
-    values = await client.lRange(key, 0, -1);
+    values = await client.lMembers(key);
   } catch (error) {
     // Someone else's value under our prefix: no history, and the next append replaces it.
     if (isWrongType(error)) return [];
@@ -83,15 +83,15 @@ export async function readHistory(client: RedisCommandClient, keys: RedisKeys, q
 }
 
 /** Removes history entries expired at `now` from every list under the prefix (`SCAN`, batch by batch). */
-export async function pruneHistory(client: RedisClientLike, keys: RedisKeys, now: number, step: GuardedStep): Promise<void> {
+export async function pruneHistory(client: RedisOps, keys: RedisKeys, now: number, step: GuardedStep): Promise<void> {
   const match = `${keys.prefix}h:*`;
   for (const node of await step(() => scanners(client))) {
     let cursor = '0';
     do {
       cursor = await step(async () => {
-        const reply = await node.scan(cursor, { MATCH: match, COUNT: 500 });
-        await Promise.all(reply.keys.map((key) => runScript(client, HISTORY_PRUNE, String(key), [String(now)])));
-        return String(reply.cursor);
+        const reply = await node.scan(cursor, match, 500);
+        await Promise.all(reply.keys.map((key) => runScript(client, HISTORY_PRUNE, key, [String(now)])));
+        return reply.cursor;
       });
     } while (cursor !== '0');
   }

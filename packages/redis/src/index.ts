@@ -1,6 +1,6 @@
 /**
  * `@coatcheck/redis`: the Redis session store and cross-instance bus for coatcheck, on
- * node-redis v5 (standalone, Sentinel or Cluster). You create and connect the client; the
+ * node-redis v5 or v6, ioredis or iovalkey (standalone, Sentinel or Cluster). You create and connect the client; the
  * store and bus use it and never close it.
  *
  * @example
@@ -34,9 +34,12 @@ export { redisKeys, type RedisKeys, type RedisStoreOptions, type WaitForReplicas
 export { checkRedisConfig, type CheckRedisConfigOptions, type RedisConfigFinding } from './config-check.js';
 export {
   backoffWithJitter,
+  createIoredisOptions,
   createRedisClientOptions,
   ensureErrorListener,
   type BackoffOptions,
+  type IoredisOptionsInit,
+  type RecommendedIoredisOptions,
   type RecommendedRedisClientOptions,
   type RedisClientOptionsInit,
 } from './client-options.js';
@@ -64,5 +67,6 @@ export type {
   RedisPubSubClient,
   RedisStandaloneClient,
 } from './client-types.js';
+export type { IoredisClient, IoredisClientLike, IoredisClusterClient, IoredisCommandClient } from './ioredis-types.js';
 export { scanRedisSessions, scanRedisUserIndexes, type RedisUserIndexEntry, type ScanRedisOptions } from './scan.js';
 export { redisRateLimit, type RedisRateLimit, type RedisRateLimitOptions } from './rate-limit.js';

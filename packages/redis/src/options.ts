@@ -5,15 +5,18 @@
  * @module
  */
 import { SessionConfigError } from 'coatcheck/errors';
-import { isCluster, type RedisClientLike, type RedisDuplicableClient, type RedisSentinelLike } from './client-types.js';
+import type { RedisClientLike } from './client-types.js';
+import { adaptClient, type RedisOps } from './redis-ops.js';
 import { warnCorrupt } from './warnings.js';
 
 /** Options of `redisStore`. */
 export interface RedisStoreOptions {
   /**
-   * A connected node-redis v5 client: `createClient()`, `createCluster()` or
-   * `createSentinel()`. The store never connects or closes it. See `createRedisClientOptions`
-   * for the recommended settings; if it has no `'error'` listener, the store adds one.
+   * A connected client: node-redis v5 or v6 (`createClient()`, `createCluster()`,
+   * `createSentinel()`) or ioredis / iovalkey (`new Redis()`, `new Redis.Cluster()`,
+   * `new Redis({ sentinels, name })`), recognised by its shape. The store never connects or
+   * closes it. See `createRedisClientOptions` (node-redis) and `createIoredisOptions` (ioredis,
+   * iovalkey) for the recommended settings; if it has no `'error'` listener, the store adds one.
    */
   client: RedisClientLike;
   /**
@@ -112,7 +115,7 @@ export interface RedisKeys {
 
 /** Options after defaults; internal. */
 export interface ResolvedRedisStoreOptions {
-  readonly client: RedisClientLike;
+  readonly client: RedisOps;
   readonly keys: RedisKeys;
   readonly opTimeoutMs: number;
   readonly maxInFlight: number;
@@ -141,20 +144,6 @@ export function redisKeys(prefix = 'coatcheck:', owner = 'redisStore'): RedisKey
   });
 }
 
-/** Checks a client-ish value, shared with the bus; throws `SessionConfigError`. */
-export function assertClient(client: unknown, owner: string): asserts client is RedisClientLike {
-  const candidate = client as Partial<Record<'get' | 'evalSha' | 'on', unknown>> | null;
-  if (
-    candidate === null ||
-    typeof candidate !== 'object' ||
-    typeof candidate.get !== 'function' ||
-    typeof candidate.evalSha !== 'function' ||
-    typeof candidate.on !== 'function'
-  ) {
-    throw new SessionConfigError(`${owner}: \`client\` must be a node-redis v5 client from createClient(), createCluster() or createSentinel().`);
-  }
-}
-
 /** Checks a positive integer millisecond or count option; throws `SessionConfigError`. */
 export function positiveInteger(owner: string, key: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
@@ -169,7 +158,7 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedRedisStoreOp
   if (options === null || typeof options !== 'object') {
     throw new SessionConfigError('redisStore: pass an options object, e.g. redisStore({ client }).');
   }
-  assertClient(options.client, 'redisStore');
+  const client = adaptClient(options.client, 'redisStore');
   const { onCorrupt, checkConfig } = options;
   if (onCorrupt !== undefined && typeof onCorrupt !== 'function') {
     throw new SessionConfigError('redisStore: `onCorrupt` must be a function.');
@@ -179,30 +168,31 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedRedisStoreOp
   }
   const opTimeoutMs = positiveInteger('redisStore', 'opTimeoutMs', options.opTimeoutMs, 1000);
   return Object.freeze({
-    client: options.client,
+    client,
     keys: redisKeys(options.prefix),
     opTimeoutMs,
     maxInFlight: positiveInteger('redisStore', 'maxInFlight', options.maxInFlight, 1000),
     onCorrupt: onCorrupt ?? warnCorrupt,
     checkConfig: checkConfig ?? true,
-    waitForReplicas: resolveWaitForReplicas(options.waitForReplicas, options.client, opTimeoutMs),
+    waitForReplicas: resolveWaitForReplicas(options.waitForReplicas, client, opTimeoutMs),
   });
 }
 
 /** Validates `waitForReplicas` against the client kind; throws `SessionConfigError`. */
-function resolveWaitForReplicas(value: unknown, client: RedisClientLike, opTimeoutMs: number): ResolvedWaitForReplicas | null {
+function resolveWaitForReplicas(value: unknown, client: RedisOps, opTimeoutMs: number): ResolvedWaitForReplicas | null {
   if (value === undefined) return null;
   if (value === null || typeof value !== 'object') {
     throw new SessionConfigError('redisStore: `waitForReplicas` must be an object, e.g. { replicas: 1, timeoutMs: 100 }.');
   }
-  if (isCluster(client)) {
+  if (client.topology === 'cluster') {
     throw new SessionConfigError(
       'redisStore: `waitForReplicas` is not available on a Redis Cluster client. WAIT confirms the writes of one connection to one master, but a Cluster spreads a session and its user index over several masters, and its failover may still promote a replica that missed them. If revocations and refresh-token rotations must survive a failover, keep sessions in Postgres (@coatcheck/postgres), or use a standalone or Sentinel Redis with waitForReplicas.',
     );
   }
-  const candidate = client as Partial<RedisDuplicableClient & RedisSentinelLike>;
-  if (typeof candidate.duplicate !== 'function' && typeof candidate._execute !== 'function') {
-    throw new SessionConfigError('redisStore: `waitForReplicas` needs a client from createClient() or createSentinel().');
+  if (client.replicas === null) {
+    throw new SessionConfigError(
+      'redisStore: `waitForReplicas` needs a standalone or Sentinel client: createClient() or createSentinel() of node-redis, new Redis() of ioredis or iovalkey.',
+    );
   }
   const { replicas, timeoutMs } = value as WaitForReplicasOptions;
   const resolved = {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { isCluster, type RedisClientLike, type RedisStandaloneClient } from './client-types.js';
+import type { RedisNode, RedisOps } from './redis-ops.js';
 import type { RedisKeys } from './options.js';
 import { DELETE_EXPIRED, runScript } from './scripts.js';
 
@@ -21,24 +21,22 @@ export type GuardedStep = <T>(body: () => Promise<T>) => Promise<T>;
 const BATCH = 500;
 
 /** The nodes to `SCAN`: every master of a Cluster, or the one server. */
-export async function scanners(client: RedisClientLike): Promise<Pick<RedisStandaloneClient, 'scan'>[]> {
-  if (isCluster(client)) return Promise.all(client.masters.map((master) => client.nodeClient(master)));
-  const scan = (client as Partial<RedisStandaloneClient>).scan;
-  return typeof scan === 'function' ? [client as RedisStandaloneClient] : [];
+export async function scanners(client: RedisOps): Promise<RedisNode[]> {
+  return client.nodes().filter((node) => node.canScan);
 }
 
 /** Deletes records expired at `now`; returns how many. */
-export async function pruneExpired(client: RedisClientLike, keys: RedisKeys, now: number, step: GuardedStep): Promise<number> {
+export async function pruneExpired(client: RedisOps, keys: RedisKeys, now: number, step: GuardedStep): Promise<number> {
   const match = `${keys.prefix}s:*`;
   let removed = 0;
   for (const node of await step(() => scanners(client))) {
     let cursor = '0';
     do {
       const batch = await step(async () => {
-        const reply = await node.scan(cursor, { MATCH: match, COUNT: BATCH });
+        const reply = await node.scan(cursor, match, BATCH);
         // Scripts go through the client, not the node: it follows a slot that moved meanwhile.
-        const codes = await Promise.all(reply.keys.map((key) => runScript(client, DELETE_EXPIRED, String(key), [String(now)])));
-        return { cursor: String(reply.cursor), removed: codes.filter((code) => Number(code) === 1).length };
+        const codes = await Promise.all(reply.keys.map((key) => runScript(client, DELETE_EXPIRED, key, [String(now)])));
+        return { cursor: reply.cursor, removed: codes.filter((code) => Number(code) === 1).length };
       });
       cursor = batch.cursor;
       removed += batch.removed;

@@ -14,14 +14,15 @@ import { createHash } from 'node:crypto';
 import type { GcraOutcome, RateLimitBackend } from 'coatcheck/rate-limit';
 import { SessionConfigError } from 'coatcheck/errors';
 import type { RedisClientLike } from './client-types.js';
+import { adaptClient } from './redis-ops.js';
 import { ensureErrorListener } from './client-options.js';
 import { createOpGuard } from './op-guard.js';
-import { assertClient, positiveInteger, redisKeys } from './options.js';
+import { positiveInteger, redisKeys } from './options.js';
 import { runScript, type LuaScript } from './scripts.js';
 
 /** Options of {@link redisRateLimit}. */
 export interface RedisRateLimitOptions {
-  /** A connected node-redis v5 client (`createClient`, `createCluster`, `createSentinel`); never closed here. */
+  /** A connected client (node-redis, ioredis or iovalkey; standalone, Cluster or Sentinel); never closed here. */
   client: RedisClientLike;
   /**
    * Start of every key, as for `redisStore` (the same prefix is fine: rate-limit keys live
@@ -78,15 +79,14 @@ export function redisRateLimit(options: RedisRateLimitOptions): RedisRateLimit {
   if (options === null || typeof options !== 'object') {
     throw new SessionConfigError('redisRateLimit: pass an options object, e.g. redisRateLimit({ client }).');
   }
-  assertClient(options.client, 'redisRateLimit');
-  const { client } = options;
+  const client = adaptClient(options.client, 'redisRateLimit');
   const { prefix } = redisKeys(options.prefix, 'redisRateLimit');
   const guard = createOpGuard({
     name: 'redis',
     opTimeoutMs: positiveInteger('redisRateLimit', 'opTimeoutMs', options.opTimeoutMs, 1000),
     maxInFlight: positiveInteger('redisRateLimit', 'maxInFlight', options.maxInFlight, 1000),
   });
-  ensureErrorListener(client, 'coatcheck redis rate limit');
+  ensureErrorListener(client.events, 'coatcheck redis rate limit');
   const keyOf = (key: string): string => `${prefix}rl:${key}`;
 
   return {

@@ -38,17 +38,21 @@ import {
   type SessionBus,
 } from 'coatcheck/bus';
 import { SessionConfigError, SessionStoreError } from 'coatcheck/errors';
-import { isCluster, type RedisBusClient } from './client-types.js';
+import type { RedisBusClient } from './client-types.js';
+import type { IoredisClientLike } from './ioredis-types.js';
+import { adaptClient, type Subscription } from './redis-ops.js';
 import { ensureErrorListener } from './client-options.js';
 import { createOpGuard } from './op-guard.js';
-import { assertClient, positiveInteger, redisKeys } from './options.js';
+import { positiveInteger, redisKeys } from './options.js';
 import { rateLimitedWarning } from './warnings.js';
-import { startSubscriber, type Subscription } from './subscriber.js';
 
 /** Options of {@link redisBus}. */
 export interface RedisBusOptions {
-  /** A connected node-redis v5 client (standalone, Cluster or Sentinel); publishes go through it. */
-  client: RedisBusClient;
+  /**
+   * A connected client (standalone, Cluster or Sentinel): node-redis v5 or v6, ioredis or
+   * iovalkey. Publishes go through it; the subscriber is a `duplicate()` of it.
+   */
+  client: RedisBusClient | IoredisClientLike;
   /** Same rules as the store's; the channel is `<prefix>bus`. @default 'coatcheck:' */
   prefix?: string;
   /** `publish` and `ping` reject with `SessionStoreError` after this many ms. @default 1000 */
@@ -63,7 +67,12 @@ export interface RedisBusOptions {
    * @default 5000
    */
   heartbeatIntervalMs?: number;
-  /** Use sharded pub/sub (Redis 7+). @default true for a Cluster client, false otherwise */
+  /**
+   * Use sharded pub/sub (Redis 7+). Not available on an iovalkey Cluster, nor on the Cluster
+   * of an ioredis release without the `shardedSubscribers` option (`SessionConfigError`);
+   * classic pub/sub works on a Cluster too, each message reaching every node.
+   * @default true for a node-redis Cluster client and an ioredis one that supports it, false otherwise
+   */
   sharded?: boolean;
 }
 
@@ -94,15 +103,19 @@ export function redisBus(options: RedisBusOptions): RedisBus {
   if (options === null || typeof options !== 'object') {
     throw new SessionConfigError('redisBus: pass an options object, e.g. redisBus({ client }).');
   }
-  assertClient(options.client, 'redisBus');
-  const { client } = options;
+  const client = adaptClient(options.client, 'redisBus');
   const channel = redisKeys(options.prefix, 'redisBus').channel;
   const opTimeoutMs = positiveInteger('redisBus', 'opTimeoutMs', options.opTimeoutMs, 1000);
   const probeIntervalMs = positiveInteger('redisBus', 'probeIntervalMs', options.probeIntervalMs, 1000);
   const resubscribeAfterMs = positiveInteger('redisBus', 'resubscribeAfterMs', options.resubscribeAfterMs, 5000);
   const heartbeatIntervalMs = positiveInteger('redisBus', 'heartbeatIntervalMs', options.heartbeatIntervalMs, 5000);
-  const sharded = options.sharded ?? isCluster(client);
-  ensureErrorListener(client, 'coatcheck redis bus');
+  const sharded = options.sharded ?? client.shardByDefault;
+  if (sharded && !client.canShard) {
+    throw new SessionConfigError(
+      'redisBus: `sharded: true` needs a Cluster client with sharded subscribers: node-redis, or an ioredis release with the `shardedSubscribers` Cluster option (an iovalkey Cluster has none). Leave `sharded` unset for classic pub/sub.',
+    );
+  }
+  ensureErrorListener(client.events, 'coatcheck redis bus');
   const guard = createOpGuard({ name: 'redis', opTimeoutMs, maxInFlight: 10_000 });
   const reportConnection = rateLimitedWarning('coatcheck redis bus subscriber: Redis connection error');
   const reportListener = rateLimitedWarning('coatcheck redis bus: a listener threw');
@@ -135,7 +148,7 @@ export function redisBus(options: RedisBusOptions): RedisBus {
     }
   }
 
-  // Runs inside node-redis' socket data handler: it must never throw, or the client would
+  // Runs inside the client's socket data handler: it must never throw, or the client would
   // reset its parser and report a connection error.
   function receive(raw: string): void {
     const text = String(raw);
@@ -178,29 +191,30 @@ export function redisBus(options: RedisBusOptions): RedisBus {
     if (closed || starting !== undefined) return;
     subscriber?.close();
     subscriber = undefined;
-    starting = startSubscriber({
-      client,
-      channel,
-      sharded,
-      receive,
-      onDown: () => setState('down'),
-      onReady: () => setState('up'),
-      onError: reportConnection,
-    }).then(
-      (created) => {
-        starting = undefined;
-        if (closed) created.close();
-        else {
-          subscriber = created;
-          downSince = Date.now();
-          setState('up');
-        }
-      },
-      (error: unknown) => {
-        starting = undefined;
-        reportConnection(error);
-      },
-    );
+    starting = client
+      .subscribe({
+        channel,
+        sharded,
+        receive,
+        onDown: () => setState('down'),
+        onReady: () => setState('up'),
+        onError: reportConnection,
+      })
+      .then(
+        (created) => {
+          starting = undefined;
+          if (closed) created.close();
+          else {
+            subscriber = created;
+            downSince = Date.now();
+            setState('up');
+          }
+        },
+        (error: unknown) => {
+          starting = undefined;
+          reportConnection(error);
+        },
+      );
   }
 
   function probe(now: number): void {

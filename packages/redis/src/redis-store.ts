@@ -1,6 +1,6 @@
 /**
- * Redis session store on node-redis v5: standalone, Sentinel or Cluster. Exported from
- * `@coatcheck/redis`.
+ * Redis session store on node-redis v5 or v6, ioredis or iovalkey: standalone, Sentinel or
+ * Cluster (the client is adapted once, see `redis-ops.ts`). Exported from `@coatcheck/redis`.
  *
  * One string key per session holds the whole record (version included) and expires natively
  * at the record's `expiresAt` (`PXAT`), so the read path is exactly one `GET` and one
@@ -25,9 +25,9 @@
  */
 import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck/store-kit';
 import { CorruptRecordError } from 'coatcheck/errors';
-import type { RedisCommandClient } from './client-types.js';
+import type { CommandOps } from './redis-ops.js';
 import { ensureErrorListener } from './client-options.js';
-import { checkRedisConfig } from './config-check.js';
+import { checkNodes } from './config-check.js';
 import { createOpGuard, type CorruptSink } from './op-guard.js';
 import { resolveOptions, type RedisKeys, type RedisStoreOptions } from './options.js';
 import { decodeRecord, encodeRecord, encodeUserId } from './record-codec.js';
@@ -72,14 +72,14 @@ const notARecord = (): CorruptRecordError => new CorruptRecordError('value', 'is
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   const { client, keys, opTimeoutMs, maxInFlight, onCorrupt, checkConfig, waitForReplicas } = resolveOptions(options);
-  ensureErrorListener(client, 'coatcheck redis store');
-  if (checkConfig) void checkRedisConfig(client);
+  ensureErrorListener(client.events, 'coatcheck redis store');
+  if (checkConfig) void checkNodes(client);
   const guard = createOpGuard({ name: 'redis', opTimeoutMs, maxInFlight, onCorrupt });
-  const lane = waitForReplicas === null ? null : createReplicaLane(client, waitForReplicas, keys.waitChannel);
+  const lane = waitForReplicas === null || client.replicas === null ? null : createReplicaLane(client.replicas, waitForReplicas, keys.waitChannel);
 
   // A corrupt value is deleted so it cannot fail every request (SF-23); nothing valid is
   // ever written over one (create, update and touch all refuse), so deleting is safe.
-  async function discard(key: string, error: CorruptRecordError, found: CorruptSink, conn: RedisCommandClient = client): Promise<void> {
+  async function discard(key: string, error: CorruptRecordError, found: CorruptSink, conn: CommandOps = client): Promise<void> {
     await conn.del(key);
     found.push({ key, error });
   }
@@ -131,7 +131,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       return guard.run('create', async (found) => {
         if (record.userId !== null) await indexSession(index, record.userId, record.id, record.absoluteExpiresAt, found);
         const key = keys.session(record.id);
-        const set = await client.set(key, value, { condition: 'NX', expiration: { type: 'PXAT', value: pxat } });
+        const set = await client.setIfAbsent(key, value, pxat);
         if (set !== null) return true;
         // Redis may still hold a record that is already expired at the manager's clock.
         const code = await runScript(client, CREATE_OVER_EXPIRED, key, [value, String(pxat), String(record.lastSeenAt)]);

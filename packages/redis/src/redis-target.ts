@@ -1,6 +1,6 @@
 /**
- * Where a node-redis client points, as a URL with its password hidden, for start-up error
- * messages. Internal.
+ * Where a node-redis, ioredis or iovalkey client points, as a URL with its password hidden,
+ * for start-up error messages. Internal.
  *
  * @module
  */
@@ -30,6 +30,29 @@ function describeNode(options: TargetOptions | undefined): string {
 
 /** How a Sentinel client (whose options are private) is named in messages. */
 export const SENTINEL_TARGET = 'the Sentinel-managed master';
+
+/** An ioredis client's options (parsed from its URL, so no password to hide), or a cluster's seeds. */
+interface IoredisTarget {
+  readonly options?: { host?: unknown; port?: unknown; path?: unknown; tls?: unknown; sentinels?: unknown };
+  readonly startupNodes?: readonly unknown[];
+}
+
+function describeIoredisNode(node: unknown): string {
+  if (typeof node === 'string') return node.includes('://') ? redactUrl(node) : `redis://${node}`;
+  if (typeof node === 'number') return `redis://localhost:${node}`;
+  const { host, port } = (node ?? {}) as { host?: unknown; port?: unknown };
+  return `redis://${typeof host === 'string' ? host : 'localhost'}:${typeof port === 'number' ? port : 6379}`;
+}
+
+/** {@link describeRedisTarget} for an ioredis or iovalkey client or cluster. */
+export function describeIoredisTarget(client: IoredisTarget): string {
+  if (Array.isArray(client.startupNodes)) return `the cluster seeds ${client.startupNodes.map(describeIoredisNode).join(', ')}`;
+  const { host, port, path, tls, sentinels } = client.options ?? {};
+  if (Array.isArray(sentinels)) return SENTINEL_TARGET;
+  if (typeof path === 'string') return `unix:${path}`;
+  const scheme = tls ? 'rediss' : 'redis';
+  return `${scheme}://${typeof host === 'string' ? host : 'localhost'}:${typeof port === 'number' ? port : 6379}`;
+}
 
 /** The client's target for messages: its URL, a cluster's seed nodes, or {@link SENTINEL_TARGET}. */
 export function describeRedisTarget(client: DescribableRedisClient): string {

@@ -10,7 +10,7 @@
  * has applied it, but nothing may rely on it yet.
  *
  * Why a connection of its own: `WAIT` blocks the connection it runs on, and counts only the
- * writes made on that connection. node-redis sends every command of a client down one
+ * writes made on that connection. node-redis and ioredis send every command of a client down one
  * multiplexed connection, so a `WAIT` there would hold up every read of every request behind
  * it. Reads stay on your client; the confirmed writes go to a `duplicate()` of it (or, on
  * Sentinel, of the client's current master connection).
@@ -30,21 +30,21 @@
  * @module
  */
 import { SessionStoreError } from 'coatcheck/errors';
-import type { RedisClientLike, RedisDedicatedConnection, RedisDuplicableClient, RedisSentinelLike, RedisWaitConnection } from './client-types.js';
+import type { DedicatedConnection, ReplicaSource, WaitOps } from './redis-ops.js';
 import type { ResolvedWaitForReplicas } from './options.js';
 import { rateLimitedWarning } from './warnings.js';
 
 /** Runs writes on the confirmed connection. */
 export interface ReplicaLane {
   /** Runs `body` in the next batch; resolves with its result once the batch is confirmed. */
-  run<T>(operation: string, body: (connection: RedisWaitConnection) => Promise<T>): Promise<T>;
+  run<T>(operation: string, body: (connection: WaitOps) => Promise<T>): Promise<T>;
   /** Closes the lane's connection, after the batch in flight (at most `graceMs`). */
   close(graceMs: number): Promise<void>;
 }
 
 /** Where the lane's commands go: a connection of the store's own. */
 interface LaneConnection {
-  use<T>(fn: (connection: RedisWaitConnection) => Promise<T>): Promise<T>;
+  use<T>(fn: (connection: WaitOps) => Promise<T>): Promise<T>;
   /** The connection answered as a replica (`READONLY`): the master moved. */
   stale(): void;
   close(graceMs: number): Promise<void>;
@@ -53,7 +53,7 @@ interface LaneConnection {
 const reportError = rateLimitedWarning('coatcheck redis store (waitForReplicas connection): Redis connection error');
 
 // Writes in flight get to finish (close() waits for their replies), for at most graceMs.
-async function closeQuietly(connection: RedisDedicatedConnection, graceMs: number): Promise<void> {
+async function closeQuietly(connection: DedicatedConnection, graceMs: number): Promise<void> {
   if (!connection.isOpen) return;
   if (connection.isReady) {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -71,16 +71,16 @@ async function closeQuietly(connection: RedisDedicatedConnection, graceMs: numbe
 
 /**
  * A connection opened by `open` on first use, and again after `stale()`. The first writes wait
- * for it (a store is created and used at once); later, while node-redis reconnects, they fail
+ * for it (a store is created and used at once); later, while the client reconnects, they fail
  * at once like every other command.
  */
-function ownConnection(open: () => Promise<RedisDedicatedConnection>): LaneConnection {
-  let current: Promise<RedisDedicatedConnection> | null = null;
+function ownConnection(open: () => Promise<DedicatedConnection>): LaneConnection {
+  let current: Promise<DedicatedConnection> | null = null;
   let closed = false;
-  const connect = (): Promise<RedisDedicatedConnection> => {
+  const connect = (): Promise<DedicatedConnection> => {
     const opening = open().then(async (connection) => {
       // Attached before connecting: an 'error' event without a listener would crash the process.
-      connection.on('error', reportError);
+      connection.onError(reportError);
       await connection.connect().catch(() => {});
       return connection;
     });
@@ -96,10 +96,10 @@ function ownConnection(open: () => Promise<RedisDedicatedConnection>): LaneConne
       if (closed) throw new SessionStoreError('redis', 'Redis write failed: the redis store is closed');
       current ??= connect();
       const connection = await current;
-      // Reconnecting is node-redis' job; this only reopens a connection whose attempt failed
+      // Reconnecting is the client's job; this only reopens a connection whose attempt failed
       // for good (a client without a reconnect strategy).
       if (!connection.isOpen) void connection.connect().catch(() => {});
-      return fn(connection);
+      return fn(connection.ops);
     },
     stale() {
       const old = current;
@@ -119,26 +119,21 @@ function ownConnection(open: () => Promise<RedisDedicatedConnection>): LaneConne
   };
 }
 
-function duplicated(client: RedisDuplicableClient): LaneConnection {
-  const lane = ownConnection(async () => client.duplicate());
-  void lane.use(async () => undefined).catch(() => {}); // connect right away
-  return lane;
-}
-
-// node-redis' Sentinel client has no duplicate(); its pool leases (acquire/use) cost a whole
-// client object each and can be lost to concurrent commands. The store duplicates the current
-// master connection instead, and drops it when the client reports a new master.
-function sentinel(client: RedisSentinelLike): LaneConnection {
-  const lane = ownConnection(() => client._execute(false, async (master) => master.duplicate()));
-  const onTopology = (event: { type?: unknown } | undefined): void => {
-    if (event?.type === 'MASTER_CHANGE') lane.stale();
-  };
-  client.on('topology-change', onTopology);
+// A duplicate of the client connects right away (a store is created and used at once). A
+// node-redis Sentinel client's connection is a duplicate of its current master connection
+// (see node-redis-ops.ts), opened on first use and dropped when the client reports a new master.
+function laneConnection(source: ReplicaSource): LaneConnection {
+  const lane = ownConnection(() => source.open());
+  if (source.watchMaster === undefined) {
+    void lane.use(async () => undefined).catch(() => {});
+    return lane;
+  }
+  const stop = source.watchMaster(() => lane.stale());
   return {
     use: (fn) => lane.use(fn),
     stale: () => lane.stale(),
     async close(graceMs) {
-      client.off('topology-change', onTopology);
+      stop();
       await lane.close(graceMs);
     },
   };
@@ -150,20 +145,19 @@ function answeredAsReplica(error: unknown): boolean {
 
 interface Queued {
   readonly operation: string;
-  readonly body: (connection: RedisWaitConnection) => Promise<unknown>;
+  readonly body: (connection: WaitOps) => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
 
 /** Opens the lane's connection and returns the lane; see the module comment. */
-export function createReplicaLane(client: RedisClientLike, settings: ResolvedWaitForReplicas, channel: string): ReplicaLane {
+export function createReplicaLane(source: ReplicaSource, settings: ResolvedWaitForReplicas, channel: string): ReplicaLane {
   const { replicas, timeoutMs } = settings;
-  const candidate = client as Partial<RedisDuplicableClient>;
-  const lane = typeof candidate.duplicate === 'function' ? duplicated(client as RedisDuplicableClient) : sentinel(client as RedisSentinelLike);
+  const lane = laneConnection(source);
   let queue: Queued[] = [];
   let draining: Promise<void> | null = null;
 
-  async function confirm(connection: RedisWaitConnection, batch: readonly Queued[]): Promise<void> {
+  async function confirm(connection: WaitOps, batch: readonly Queued[]): Promise<void> {
     const outcomes = await Promise.allSettled(batch.map((call) => call.body(connection)));
     let acknowledged = 0;
     let failure: unknown = null;
@@ -207,7 +201,7 @@ export function createReplicaLane(client: RedisClientLike, settings: ResolvedWai
   }
 
   return {
-    run<T>(operation: string, body: (connection: RedisWaitConnection) => Promise<T>): Promise<T> {
+    run<T>(operation: string, body: (connection: WaitOps) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ operation, body, resolve: resolve as (value: unknown) => void, reject });
         // From a microtask on, so calls made in the same tick share the first batch too.

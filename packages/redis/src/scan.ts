@@ -6,7 +6,8 @@
  * @module
  */
 import { CorruptRecordError, type SessionRecord } from 'coatcheck/store-kit';
-import { isCluster, type RedisClientLike, type RedisStandaloneClient } from './client-types.js';
+import type { RedisClientLike } from './client-types.js';
+import { adaptClient, type RedisOps } from './redis-ops.js';
 import { redisKeys } from './options.js';
 import { decodeRecord } from './record-codec.js';
 
@@ -27,19 +28,13 @@ export interface RedisUserIndexEntry {
   readonly missing: readonly string[];
 }
 
-async function nodesOf(client: RedisClientLike): Promise<Pick<RedisStandaloneClient, 'scan'>[]> {
-  if (isCluster(client)) return Promise.all(client.masters.map((master) => client.nodeClient(master)));
-  if (typeof (client as Partial<RedisStandaloneClient>).scan !== 'function') throw new TypeError('this Redis client has no scan()');
-  return [client as RedisStandaloneClient];
-}
-
-async function* scanKeys(client: RedisClientLike, match: string, count: number): AsyncGenerator<string[]> {
-  for (const node of await nodesOf(client)) {
+async function* scanKeys(client: RedisOps, match: string, count: number): AsyncGenerator<string[]> {
+  for (const node of client.nodes()) {
     let cursor = '0';
     do {
-      const reply = await node.scan(cursor, { MATCH: match, COUNT: count });
-      cursor = String(reply.cursor);
-      if (reply.keys.length > 0) yield reply.keys.map(String);
+      const reply = await node.scan(cursor, match, count);
+      cursor = reply.cursor;
+      if (reply.keys.length > 0) yield reply.keys;
     } while (cursor !== '0');
   }
 }
@@ -53,8 +48,9 @@ async function* scanKeys(client: RedisClientLike, match: string, count: number):
  * for await (const record of scanRedisSessions(client, { prefix: 'shop:' })) console.log(record.id)
  * ```
  */
-export async function* scanRedisSessions(client: RedisClientLike, options: ScanRedisOptions = {}): AsyncGenerator<SessionRecord> {
+export async function* scanRedisSessions(redis: RedisClientLike, options: ScanRedisOptions = {}): AsyncGenerator<SessionRecord> {
   const keys = redisKeys(options.prefix, 'scanRedisSessions');
+  const client = adaptClient(redis, 'scanRedisSessions');
   const start = keys.session('').length;
   for await (const batch of scanKeys(client, `${keys.prefix}s:*`, options.batchSize ?? 500)) {
     // GET per key through the client: in a Cluster the keys of one batch live in many slots.
@@ -71,12 +67,13 @@ export async function* scanRedisSessions(client: RedisClientLike, options: ScanR
 }
 
 /** Every user index under the prefix, with the ids whose record no longer exists. */
-export async function* scanRedisUserIndexes(client: RedisClientLike, options: ScanRedisOptions = {}): AsyncGenerator<RedisUserIndexEntry> {
+export async function* scanRedisUserIndexes(redis: RedisClientLike, options: ScanRedisOptions = {}): AsyncGenerator<RedisUserIndexEntry> {
   const keys = redisKeys(options.prefix, 'scanRedisUserIndexes');
+  const client = adaptClient(redis, 'scanRedisUserIndexes');
   const start = keys.user('').length;
   for await (const batch of scanKeys(client, `${keys.prefix}u:*`, options.batchSize ?? 500)) {
     for (const key of batch) {
-      const ids = ((await client.zRange(key, 0, -1)) as unknown[]).map(String);
+      const ids = ((await client.zMembers(key)) as unknown[]).map(String);
       const records = await Promise.all(ids.map((id) => client.get(keys.session(id))));
       yield { userId: key.slice(start), ids, missing: ids.filter((_, i) => records[i] === null || records[i] === undefined) };
     }

@@ -12,7 +12,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { RedisCommandClient } from './client-types.js';
+import type { CommandOps } from './redis-ops.js';
 
 /** A script and its SHA1, for `EVALSHA`. */
 export interface LuaScript {
@@ -211,12 +211,12 @@ return removed`);
  * Runs a script by SHA1, falling back to `EVAL` (which also caches it) when the server does
  * not know it: after a restart, a `SCRIPT FLUSH`, or a Cluster failover to a fresh node.
  */
-export async function runScript(client: RedisCommandClient, lua: LuaScript, key: string, args: string[]): Promise<unknown> {
-  const options = { keys: [key], arguments: args };
+export async function runScript(client: CommandOps, lua: LuaScript, key: string, args: string[]): Promise<unknown> {
   try {
-    return await client.evalSha(lua.sha1, options);
+    return await client.evalSha(lua.sha1, key, args);
   } catch (error) {
+    // node-redis and ioredis both reject with the server's reply text.
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return client.eval(lua.source, options);
+    return client.eval(lua.source, key, args);
   }
 }

@@ -1,30 +1,12 @@
 /**
- * The bus's subscription: on a duplicate of the user's client, its events mapped to bus
- * state; or, for a Sentinel client (which has no `duplicate` and keeps its own pub/sub
- * connection), on the client itself. Internal.
+ * The bus's subscription on node-redis: on a duplicate of the user's client, its events
+ * mapped to bus state; or, for a Sentinel client (which has no `duplicate` and keeps its own
+ * pub/sub connection), on the client itself. Internal.
  *
  * @module
  */
-import type { PubSubMessageListener, RedisBusClient, RedisPubSubClient } from './client-types.js';
-
-/** What {@link startSubscriber} needs. */
-export interface SubscriberInit {
-  readonly client: RedisBusClient;
-  readonly channel: string;
-  readonly sharded: boolean;
-  readonly receive: PubSubMessageListener;
-  /** The connection failed, is reconnecting or ended: messages may be lost from now on. */
-  readonly onDown: () => void;
-  /** A standalone connection is ready again; node-redis resubscribed before it said so. */
-  readonly onReady: () => void;
-  readonly onError: (error: unknown) => void;
-}
-
-/** An established subscription. */
-export interface Subscription {
-  /** Ends it (destroys the duplicate, or unsubscribes the Sentinel client); never throws. */
-  close(): void;
-}
+import type { RedisBusClient, RedisPubSubClient } from './client-types.js';
+import type { SubscriberInit, Subscription } from './redis-ops.js';
 
 // A Cluster duplicate reports its node connections as node-* events; node-redis emits
 // "node-ready" only once per node, so a Cluster's recovery is detected by the bus's probe.
@@ -40,8 +22,8 @@ function destroy(subscriber: RedisPubSubClient): void {
 }
 
 /** Subscribes; resolves once the server confirmed the subscription. */
-export async function startSubscriber(init: SubscriberInit): Promise<Subscription> {
-  const { client, channel, sharded, receive, onDown, onReady, onError } = init;
+export async function startSubscriber(client: RedisBusClient, init: SubscriberInit): Promise<Subscription> {
+  const { channel, sharded, receive, onDown, onReady, onError } = init;
   if (typeof client.duplicate !== 'function') {
     await (sharded ? client.sSubscribe(channel, receive) : client.subscribe(channel, receive));
     return {

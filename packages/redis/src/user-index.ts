@@ -17,7 +17,7 @@
  * @module
  */
 import type { SessionRecord } from 'coatcheck/store-kit';
-import type { RedisCommandClient } from './client-types.js';
+import type { CommandOps } from './redis-ops.js';
 import type { CorruptSink } from './op-guard.js';
 import type { RedisKeys } from './options.js';
 import { CorruptRecordError } from 'coatcheck/errors';
@@ -33,7 +33,7 @@ const INDEX_GRACE_MS = 5 * 60_000;
 
 /** What the index functions need from the store. */
 export interface IndexContext {
-  readonly client: RedisCommandClient;
+  readonly client: CommandOps;
   readonly keys: RedisKeys;
   /** Reads one record; corrupt values are deleted and added to `found`. */
   read(id: string, found: CorruptSink): Promise<SessionRecord | null>;
@@ -67,7 +67,7 @@ export async function pruneIndex(ctx: IndexContext, userId: string, cutoff: numb
 async function members(ctx: IndexContext, userId: string, found: CorruptSink): Promise<string[]> {
   const key = ctx.keys.user(userId);
   try {
-    const reply = await ctx.client.zRange(key, 0, -1);
+    const reply = await ctx.client.zMembers(key);
     return Array.isArray(reply) ? reply.map(String) : [];
   } catch (error) {
     if (!isWrongType(error)) throw error;

@@ -6,10 +6,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BusMessage } from 'coatcheck/bus';
 import { redisBus } from '@coatcheck/redis';
-import { connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
+import { REDIS_URL, eventually, uniquePrefix } from './fixtures/clients.js';
+import { connectAny } from './fixtures/client-kind.js';
 
-const client = await connectClient();
-const other = await connectClient();
+const client = await connectAny(REDIS_URL);
+const other = await connectAny(REDIS_URL);
 
 describe('redisBus broadcasts', () => {
   it('SF-29 a broadcast reaches the listeners of its channel on every instance, and no session listener', async () => {

@@ -7,10 +7,11 @@ import type { BusMessage, BusState } from 'coatcheck/bus';
 import { isSessionError } from 'coatcheck';
 import { redisBus } from '@coatcheck/redis';
 import { useRedisServer } from './fixtures/redis-server.js';
-import { connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
+import { REDIS_URL, eventually, uniquePrefix } from './fixtures/clients.js';
+import { connectAny } from './fixtures/client-kind.js';
 
-const client = await connectClient();
-const other = await connectClient();
+const client = await connectAny(REDIS_URL);
+const other = await connectAny(REDIS_URL);
 
 function record(bus: { subscribe(listener: (m: BusMessage) => void): () => void }): BusMessage[] {
   const seen: BusMessage[] = [];
@@ -73,8 +74,8 @@ describe('redisBus', () => {
   it('SF-29 state goes down when Redis dies and up after it restarts; publishing fails fast while down and the subscription resumes', async () => {
     const server = await useRedisServer();
     const prefix = uniquePrefix('bus');
-    const privateClient = await connectClient(server.url);
-    const publisher = await connectClient(server.url);
+    const privateClient = await connectAny(server.url);
+    const publisher = await connectAny(server.url);
     const bus = redisBus({ client: privateClient, prefix, probeIntervalMs: 50, resubscribeAfterMs: 1000 });
     try {
       await bus.ready;
@@ -113,7 +114,7 @@ describe('redisBus', () => {
 
   it('SF-29 a frozen Redis (SIGSTOP) is detected by the heartbeat: the bus goes down, and up after SIGCONT', async () => {
     const server = await useRedisServer();
-    const privateClient = await connectClient(server.url);
+    const privateClient = await connectAny(server.url);
     const bus = redisBus({ client: privateClient, prefix: uniquePrefix('bus'), opTimeoutMs: 200, probeIntervalMs: 50, heartbeatIntervalMs: 100 });
     try {
       await bus.ready;

@@ -8,10 +8,12 @@ import { MINUTE, buildRecord, nextVersion, randomUserId } from '@coatcheck/confo
 import { redisBus, redisStore, type RedisStore } from '@coatcheck/redis';
 import { useRedisCluster, type ClusterHarness } from './fixtures/redis-cluster.js';
 import { eventually, uniquePrefix } from './fixtures/clients.js';
+import { CLIENT_KIND, connectAnyCluster } from './fixtures/client-kind.js';
 import { infoField, type RedisProcess } from './fixtures/redis-server.js';
 
 const cluster = await useRedisCluster();
-const client = await cluster.connect();
+const urls = cluster.nodes.map((node) => node.url);
+const client = await connectAnyCluster(urls);
 const prefix = uniquePrefix('topology');
 
 // The replica serving `master`, once it is linked (a node demoted by an earlier failover
@@ -120,12 +122,15 @@ describe('Cluster topology changes', () => {
     assert.equal((await store.deleteByUser(userId)).length, 2);
   });
 
-  it('SF-29 two redisBus instances on the Cluster see each other’s messages over sharded pub/sub, also after the channel’s shard fails over', async () => {
-    const other = await cluster.connect();
+  it('SF-29 two redisBus instances on the Cluster see each other’s messages over sharded pub/sub (classic on an iovalkey Cluster, which has no sharded subscriber), also after the channel’s shard fails over', async () => {
+    const other = await connectAnyCluster(urls);
     const a = redisBus({ client, prefix, probeIntervalMs: 100, heartbeatIntervalMs: 500, resubscribeAfterMs: 2000 });
     const b = redisBus({ client: other, prefix, probeIntervalMs: 100, heartbeatIntervalMs: 500, resubscribeAfterMs: 2000 });
     try {
       await Promise.all([a.ready, b.ready]);
+      // Both subscriptions are shard subscriptions on the channel's master (none on iovalkey).
+      const shardSubscribers = (await (await cluster.masterOf(a.channel)).cli('PUBSUB', 'SHARDNUMSUB', a.channel)).split('\n')[1];
+      assert.equal(shardSubscribers, CLIENT_KIND === 'iovalkey' ? '0' : '2');
       const seenByA: BusMessage[] = [];
       const seenByB: BusMessage[] = [];
       a.subscribe((m) => seenByA.push(m));

@@ -5,12 +5,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRecord, randomUserId } from '@coatcheck/conformance';
 import { CORRUPT_VALUE_WARNING, redisStore, type RedisStore } from '@coatcheck/redis';
-import { collectWarnings, connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
+import { REDIS_URL, collectWarnings, connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
+import { connectAny } from './fixtures/client-kind.js';
 import { HTTPS, buildApp, login, me } from './fixtures/http-app.js';
 
 const SECRET_DATA = 'card-4111-1111-1111-1111';
 const prefix = uniquePrefix('corrupt');
 const client = await connectClient(undefined, { cleanupPrefix: prefix });
+// The store runs on the client kind under test; the test's own commands on node-redis.
+const storeClient = await connectAny(REDIS_URL);
 const warnings = collectWarnings(CORRUPT_VALUE_WARNING);
 
 type Plant = (key: string) => Promise<unknown>;
@@ -28,7 +31,7 @@ const cases: [string, Plant][] = [
 
 function storeWithReports(): { store: RedisStore; reports: [string, Error][] } {
   const reports: [string, Error][] = [];
-  const store = redisStore({ client, prefix, checkConfig: false, onCorrupt: (key, error) => reports.push([key, error]) });
+  const store = redisStore({ client: storeClient, prefix, checkConfig: false, onCorrupt: (key, error) => reports.push([key, error]) });
   return { store, reports };
 }
 
@@ -115,7 +118,7 @@ describe('SF-23 corrupt values', () => {
   });
 
   it('SF-23 by default the report is a process warning (COATCHECK_W006) naming the key, not the value', async () => {
-    const store = redisStore({ client, prefix, checkConfig: false });
+    const store = redisStore({ client: storeClient, prefix, checkConfig: false });
     const id = buildRecord().id;
     await client.set(store.keys.session(id), `{"secret":"${SECRET_DATA}"`);
     const seen = warnings.length;
@@ -127,7 +130,7 @@ describe('SF-23 corrupt values', () => {
 
   it('SF-23 a throwing onCorrupt surfaces as its own error, after the key was deleted', async () => {
     const store = redisStore({
-      client,
+      client: storeClient,
       prefix,
       checkConfig: false,
       onCorrupt: () => {
@@ -141,7 +144,7 @@ describe('SF-23 corrupt values', () => {
   });
 
   it('SF-23 through HTTP: a session whose value was corrupted reads as no session (200, anonymous), never 500', async () => {
-    const store = redisStore({ client, prefix, checkConfig: false, onCorrupt: () => {} });
+    const store = redisStore({ client: storeClient, prefix, checkConfig: false, onCorrupt: () => {} });
     const { app } = await buildApp(store);
     const userId = randomUserId();
     const cookie = await login(app, userId);

@@ -9,13 +9,14 @@ import { redisStore } from '@coatcheck/redis';
 import type { SessionRecord } from 'coatcheck/store-kit';
 import { startTcpProxy } from '@coatcheck/testkit/tcp-proxy';
 import { connectClient, eventually, REDIS_URL, uniquePrefix } from './fixtures/clients.js';
+import { connectAny, isReady } from './fixtures/client-kind.js';
 import { HTTPS, buildApp, errorCode, login, me } from './fixtures/http-app.js';
 
 const target = new URL(REDIS_URL);
 const proxy = await startTcpProxy({ target: { host: target.hostname, port: Number(target.port || 6379) } });
 after(() => proxy.close());
 const prefix = uniquePrefix('degraded');
-const client = await connectClient(`redis://127.0.0.1:${proxy.port}`);
+const client = await connectAny(`redis://127.0.0.1:${proxy.port}`);
 const { app, manager, logged } = await buildApp(redisStore({ client, prefix, opTimeoutMs: 500, checkConfig: false }));
 // What Redis holds, read past the proxy.
 const direct = redisStore({ client: await connectClient(REDIS_URL, { cleanupPrefix: prefix }), prefix, checkConfig: false });
@@ -24,7 +25,7 @@ const idOf = (cookie: string): string => (cookie.split('=')[1] ?? '').split('.')
 const stored = (cookie: string): Promise<SessionRecord | null> => direct.get(idOf(cookie), Date.now());
 const addItem = (cookie: string | null, item: string) =>
   app.inject({ method: 'POST', url: '/cart', headers: { ...HTTPS, ...(cookie ? { cookie } : {}) }, payload: { item } });
-const ready = () => eventually('the store client reconnected', () => client.isReady, 20_000);
+const ready = () => eventually('the store client reconnected', () => isReady(client), 20_000);
 
 /** Asserts a refusal that leaves the cookie alone. */
 function assertUnavailable(response: Awaited<ReturnType<typeof addItem>>): void {

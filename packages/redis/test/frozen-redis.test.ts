@@ -8,12 +8,13 @@ import { isSessionError } from 'coatcheck';
 import { buildRecord } from '@coatcheck/conformance';
 import { redisStore } from '@coatcheck/redis';
 import { useRedisServer } from './fixtures/redis-server.js';
-import { connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
+import { eventually, uniquePrefix } from './fixtures/clients.js';
+import { connectAny } from './fixtures/client-kind.js';
 import { HTTPS, buildApp, errorCode, login, me } from './fixtures/http-app.js';
 
 const server = await useRedisServer();
 after(() => server.resume());
-const client = await connectClient(server.url);
+const client = await connectAny(server.url);
 const store = redisStore({ client, prefix: uniquePrefix('frozen'), opTimeoutMs: 200, maxInFlight: 50, checkConfig: false });
 const { app } = await buildApp(store);
 

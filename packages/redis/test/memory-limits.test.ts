@@ -4,10 +4,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
-import { createClient } from 'redis';
-import { CONFIG_UNCHECKED_WARNING, EVICTION_POLICY_WARNING, checkRedisConfig, createRedisClientOptions, redisStore } from '@coatcheck/redis';
+import { CONFIG_UNCHECKED_WARNING, EVICTION_POLICY_WARNING, checkRedisConfig, redisStore } from '@coatcheck/redis';
 import { useRedisServer } from './fixtures/redis-server.js';
-import { collectWarnings, connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
+import { collectWarnings, eventually, uniquePrefix } from './fixtures/clients.js';
+import { connectAny } from './fixtures/client-kind.js';
 import { HTTPS, buildApp, errorCode, login, me } from './fixtures/http-app.js';
 
 const server = await useRedisServer();
@@ -17,7 +17,7 @@ const uncheckedWarnings = collectWarnings(CONFIG_UNCHECKED_WARNING);
 
 describe('memory limits', () => {
   it('SF-12 with maxmemory reached and noeviction, new sessions and writes get 503 while existing sessions are still read', async () => {
-    const client = await connectClient(server.url);
+    const client = await connectAny(server.url);
     const { app } = await buildApp(redisStore({ client, prefix, checkConfig: false }));
     const cookie = await login(app);
     const keysBefore = await server.cli('DBSIZE');
@@ -41,7 +41,7 @@ describe('memory limits', () => {
 
   it('SF-13 maxmemory-policy allkeys-lru makes the store warn loudly at start-up (COATCHECK_W007)', async () => {
     const lru = await useRedisServer(['--maxmemory-policy', 'allkeys-lru']);
-    const client = await connectClient(lru.url);
+    const client = await connectAny(lru.url);
     const seen = evictionWarnings.length;
     redisStore({ client, prefix });
     await eventually('the eviction warning', () => evictionWarnings.length > seen, 10_000);
@@ -49,7 +49,7 @@ describe('memory limits', () => {
   });
 
   it('SF-13 volatile-* policies are reported too (every session key has a TTL), noeviction is not', async () => {
-    const client = await connectClient(server.url);
+    const client = await connectAny(server.url);
     await server.cli('CONFIG', 'SET', 'maxmemory-policy', 'volatile-lru');
     try {
       assert.deepStrictEqual(await checkRedisConfig(client, { warn: false }), [{ node: 'server', policy: 'volatile-lru', error: null }]);
@@ -68,19 +68,16 @@ describe('memory limits', () => {
 
   it('SF-13 when CONFIG is not permitted, the store warns that the policy could not be checked (COATCHECK_W008)', async () => {
     await server.cli('ACL', 'SETUSER', 'limited', 'on', '>limited-password', '~*', '&*', '+@all', '-config');
-    const client = createClient({ ...createRedisClientOptions({ url: server.url }), username: 'limited', password: 'limited-password' });
-    client.on('error', () => {});
-    await client.connect();
-    try {
-      const [finding] = await checkRedisConfig(client, { warn: false });
-      assert.equal(finding?.policy, null);
-      assert.match(finding?.error ?? '', /NOPERM/);
-      const seen = uncheckedWarnings.length;
-      redisStore({ client, prefix });
-      await eventually('the unchecked warning', () => uncheckedWarnings.length > seen, 10_000);
-      assert.match(uncheckedWarnings.at(-1)?.message ?? '', /could not read maxmemory-policy/);
-    } finally {
-      client.destroy();
-    }
+    const url = new URL(server.url);
+    url.username = 'limited';
+    url.password = 'limited-password';
+    const client = await connectAny(url.href);
+    const [finding] = await checkRedisConfig(client, { warn: false });
+    assert.equal(finding?.policy, null);
+    assert.match(finding?.error ?? '', /NOPERM/);
+    const seen = uncheckedWarnings.length;
+    redisStore({ client, prefix });
+    await eventually('the unchecked warning', () => uncheckedWarnings.length > seen, 10_000);
+    assert.match(uncheckedWarnings.at(-1)?.message ?? '', /could not read maxmemory-policy/);
   });
 });

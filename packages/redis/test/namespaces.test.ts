@@ -7,13 +7,13 @@ import { SessionConfigError } from 'coatcheck';
 import { buildRecord } from '@coatcheck/conformance';
 import { redisKeys, redisStore } from '@coatcheck/redis';
 import { useRedisServer, type RedisProcess } from './fixtures/redis-server.js';
-import { connectClient } from './fixtures/clients.js';
+import { connectAny } from './fixtures/client-kind.js';
 import { HTTPS, buildApp, login, me } from './fixtures/http-app.js';
 
 const server = await useRedisServer();
-const client = await connectClient(server.url);
-const storeA = redisStore({ client, prefix: 'app-a:', checkConfig: false });
-const storeB = redisStore({ client, prefix: 'app-b:', checkConfig: false });
+const storeClient = await connectAny(server.url);
+const storeA = redisStore({ client: storeClient, prefix: 'app-a:', checkConfig: false });
+const storeB = redisStore({ client: storeClient, prefix: 'app-b:', checkConfig: false });
 const { app: appA } = await buildApp(storeA);
 const { app: appB } = await buildApp(storeB);
 

@@ -81,6 +81,18 @@ describe('redisStore options', () => {
     assert.throws(() => redisBus({ client: {} as never }), hasCode('ERR_SESSION_INVALID_OPTION'));
   });
 
+  it('an object that is no supported Redis client is refused, naming the clients that are', () => {
+    // Something with a get() and an on(), e.g. a Map-backed cache or a wrapper of a client.
+    const lookalike = { get: async () => null, on: () => {}, status: 'ready' };
+    for (const create of [() => redisStore({ client: lookalike as never }), () => redisBus({ client: lookalike as never })]) {
+      assert.throws(create, (error: unknown) => {
+        assert.ok(error instanceof SessionConfigError);
+        assert.match(error.message, /node-redis v5 or v6 .*createClient\(\).* or ioredis \/ iovalkey .*new Redis\(\)/);
+        return true;
+      });
+    }
+  });
+
   it('a closed store rejects every call with ERR_SESSION_STORE_UNAVAILABLE and leaves the client open', async () => {
     const store = redisStore({ client, prefix: uniquePrefix('closed'), checkConfig: false });
     await store.close();

@@ -7,12 +7,13 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { LightMyRequestResponse } from 'fastify';
 import { redisStore } from '@coatcheck/redis';
 import { useRedisServer } from './fixtures/redis-server.js';
-import { connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
+import { eventually, uniquePrefix } from './fixtures/clients.js';
+import { connectAny, isReady, type AnyClient } from './fixtures/client-kind.js';
 import { HTTPS, buildApp, errorCode, login, me } from './fixtures/http-app.js';
 
 const server = await useRedisServer(['--appendonly', 'yes', '--appendfsync', 'always']);
 const prefix = uniquePrefix('outage');
-const client = await connectClient(server.url);
+const client = await connectAny(server.url);
 const store = redisStore({ client, prefix, opTimeoutMs: 500, checkConfig: false });
 const { app } = await buildApp(store);
 
@@ -22,9 +23,9 @@ process.on('unhandledRejection', onUnhandled);
 after(() => void process.off('unhandledRejection', onUnhandled));
 
 // Starts the server (if down) and waits until the store's client has reconnected to it.
-async function restart(redis: { isReady: boolean } = client): Promise<void> {
+async function restart(redis: AnyClient = client): Promise<void> {
   await server.start();
-  await eventually('the client reconnected', () => redis.isReady, 30_000);
+  await eventually('the client reconnected', () => isReady(redis), 30_000);
 }
 
 function assertUnavailable(response: LightMyRequestResponse): void {
@@ -108,11 +109,11 @@ describe('Redis outage through HTTP', () => {
     await restart();
   });
 
-  it('SF-04 during an outage with node-redis’ offline queue on, 500 concurrent requests are all answered 503 and in-flight calls never exceed maxInFlight', async () => {
+  it('SF-04 during an outage with the client’s offline queue on, 500 concurrent requests are all answered 503 and in-flight calls never exceed maxInFlight', async () => {
     await restart();
-    // Default client options: commands issued while disconnected wait in node-redis' offline
-    // queue, so only the store's bulkhead bounds them.
-    const queueing = await connectClient(server.url, { defaults: true, overrides: { socket: { reconnectStrategy: () => 100 } } });
+    // The client's default offline queue: commands issued while disconnected wait in it, so
+    // only the store's bulkhead bounds them.
+    const queueing = await connectAny(server.url, { offlineQueue: true });
     const bounded = redisStore({ client: queueing, prefix, opTimeoutMs: 300, maxInFlight: 20, checkConfig: false });
     const { app: boundedApp } = await buildApp(bounded);
     const cookie = await login(boundedApp, 'carol');

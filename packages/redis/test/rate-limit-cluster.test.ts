@@ -4,16 +4,20 @@ import { describeRateLimitConformance } from '@coatcheck/conformance';
 import { redisRateLimit } from '@coatcheck/redis';
 import { useRedisCluster } from './fixtures/redis-cluster.js';
 import { uniquePrefix } from './fixtures/clients.js';
+import { connectAnyCluster } from './fixtures/client-kind.js';
 
 const cluster = await useRedisCluster();
-const clients = [await cluster.connect(), await cluster.connect()];
+const urls = cluster.nodes.map((node) => node.url);
+// The backends run on the client kind under test; PTTL is read with node-redis.
+const clients = [await connectAnyCluster(urls), await connectAnyCluster(urls)];
+const inspector = await cluster.connect();
 const prefix = uniquePrefix('cluster-ratelimit');
 let next = 0;
 const open = () => redisRateLimit({ client: clients[next++ % clients.length]!, prefix });
 
 describeRateLimitConformance('redisRateLimit (Cluster)', open, {
   ttlOf: async (key) => {
-    const ms = await clients[0]!.pTTL(open().keyOf(key));
+    const ms = await inspector.pTTL(open().keyOf(key));
     return ms < 0 ? null : ms;
   },
 });

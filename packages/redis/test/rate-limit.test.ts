@@ -7,11 +7,13 @@ import { describeRateLimitConformance } from '@coatcheck/conformance';
 import { createRateLimiter } from 'coatcheck/rate-limit';
 import { isSessionError } from 'coatcheck/errors';
 import { redisRateLimit, type RedisRateLimit } from '@coatcheck/redis';
-import { connectClient, uniquePrefix } from './fixtures/clients.js';
+import { REDIS_URL, connectClient, uniquePrefix } from './fixtures/clients.js';
+import { connectAny } from './fixtures/client-kind.js';
 
 const prefix = uniquePrefix('ratelimit');
-const clients = await Promise.all(Array.from({ length: 4 }, () => connectClient(undefined, { cleanupPrefix: prefix })));
-const inspector = clients[0]!;
+// The backends run on the client kind under test; PTTL is read, and keys removed, with node-redis.
+const inspector = await connectClient(undefined, { cleanupPrefix: prefix });
+const clients = await Promise.all(Array.from({ length: 4 }, () => connectAny(REDIS_URL)));
 let next = 0;
 
 const backend = (): RedisRateLimit => redisRateLimit({ client: clients[next++ % clients.length]!, prefix });
@@ -24,7 +26,7 @@ describeRateLimitConformance('redisRateLimit (standalone, a client per instance)
 
 describe('redisRateLimit', () => {
   it('refuses bad options with a message that says how to fix them', () => {
-    assert.throws(() => redisRateLimit({} as never), /`client` must be a node-redis v5 client/);
+    assert.throws(() => redisRateLimit({} as never), /`client` must be a connected Redis client: node-redis v5 or v6 .* or ioredis \/ iovalkey/);
     assert.throws(() => redisRateLimit({ client: inspector, prefix: 'a{b}' }), /redisRateLimit: `prefix` must be/);
     assert.throws(() => redisRateLimit({ client: inspector, opTimeoutMs: 0 }), /`opTimeoutMs` must be a positive integer/);
   });
@@ -40,7 +42,7 @@ describe('redisRateLimit', () => {
   });
 
   it('a value of another type under the key counts as absent and is replaced', async () => {
-    const limiter = redisRateLimit({ client: inspector, prefix });
+    const limiter = redisRateLimit({ client: clients[0]!, prefix });
     await inspector.hSet(limiter.keyOf('foreign'), 'a', '1');
     const now = Date.now();
     assert.deepEqual(await limiter.consume('foreign', { now, incrementMs: 1000, capacityMs: 1000 }), { allowed: true, tat: now + 1000 });
@@ -48,7 +50,7 @@ describe('redisRateLimit', () => {
   });
 
   it('a closed backend rejects with SessionStoreError', async () => {
-    const limiter = redisRateLimit({ client: inspector, prefix });
+    const limiter = redisRateLimit({ client: clients[0]!, prefix });
     await limiter.close();
     await assert.rejects(limiter.consume('k', { now: 0, incrementMs: 1, capacityMs: 1 }), (error) => {
       assert.ok(isSessionError(error));

@@ -8,12 +8,13 @@ import { isSessionError } from 'coatcheck';
 import { buildRecord, describeStoreConformance } from '@coatcheck/conformance';
 import { redisStore } from '@coatcheck/redis';
 import { useReplicatedPair } from './fixtures/redis-replica.js';
-import { connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
+import { eventually, uniquePrefix } from './fixtures/clients.js';
+import { connectAny } from './fixtures/client-kind.js';
 import { accepts, bearerInstance, loginWithTokens } from './fixtures/bearer.js';
 
 const pair = await useReplicatedPair();
 after(() => pair.replica.resume());
-const client = await connectClient(pair.master.url);
+const client = await connectAny(pair.master.url);
 
 describeStoreConformance(
   'redisStore (waitForReplicas, one replica)',

@@ -7,7 +7,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useReplicatedPair, type ReplicatedPair } from './fixtures/redis-replica.js';
-import { connectClient, eventually, uniquePrefix } from './fixtures/clients.js';
+import { eventually, uniquePrefix } from './fixtures/clients.js';
+import { connectAny } from './fixtures/client-kind.js';
 import { accepts, bearerInstance, loginWithTokens, type BearerInstance, type BearerOptions } from './fixtures/bearer.js';
 
 const CONFIRMED = { replicas: 1, timeoutMs: 3000 } as const;
@@ -31,7 +32,7 @@ async function failOverDuring<T>(
   const result = await pending;
   pair.cut();
   await pair.promote();
-  const standby = await bearerInstance(await connectClient(pair.replica.url), options);
+  const standby = await bearerInstance(await connectAny(pair.replica.url), options);
   return { result, standby };
 }
 
@@ -39,7 +40,7 @@ describe('failover to a replica', () => {
   it('JW-17 a revoked session stays revoked after failover to the replica (waitForReplicas)', async () => {
     const pair = await useReplicatedPair();
     const prefix = uniquePrefix('failover-revoke');
-    const app = await bearerInstance(await connectClient(pair.master.url), { prefix, waitForReplicas: CONFIRMED });
+    const app = await bearerInstance(await connectAny(pair.master.url), { prefix, waitForReplicas: CONFIRMED });
     const alice = await loginWithTokens(app, 'alice');
     assert.equal(await accepts(app, alice.access_token), true);
 
@@ -54,7 +55,7 @@ describe('failover to a replica', () => {
   it('JW-17 without waitForReplicas the same failover brings the revoked session back (what the option prevents)', async () => {
     const pair = await useReplicatedPair();
     const prefix = uniquePrefix('failover-unconfirmed');
-    const app = await bearerInstance(await connectClient(pair.master.url), { prefix });
+    const app = await bearerInstance(await connectAny(pair.master.url), { prefix });
     const bob = await loginWithTokens(app, 'bob');
 
     const { result, standby } = await failOverDuring(pair, { prefix }, () => app.tokens.revoke(bob.refresh_token), false);
@@ -66,7 +67,7 @@ describe('failover to a replica', () => {
   it('JW-17 "log out everywhere" confirmed by the replica survives the failover', async () => {
     const pair = await useReplicatedPair();
     const prefix = uniquePrefix('failover-everywhere');
-    const app = await bearerInstance(await connectClient(pair.master.url), { prefix, waitForReplicas: CONFIRMED });
+    const app = await bearerInstance(await connectAny(pair.master.url), { prefix, waitForReplicas: CONFIRMED });
     const devices = [await loginWithTokens(app, 'carol'), await loginWithTokens(app, 'carol'), await loginWithTokens(app, 'carol')];
 
     const { result, standby } = await failOverDuring(pair, { prefix }, () => app.manager.revokeAllSessions('carol'), true);
@@ -80,7 +81,7 @@ describe('failover to a replica', () => {
   it('RT-11 a confirmed rotation survives failover: replaying the spent refresh token on the promoted replica issues no tokens', async () => {
     const pair = await useReplicatedPair();
     const prefix = uniquePrefix('failover-rotate');
-    const app = await bearerInstance(await connectClient(pair.master.url), { prefix, waitForReplicas: CONFIRMED, graceSeconds: 0 });
+    const app = await bearerInstance(await connectAny(pair.master.url), { prefix, waitForReplicas: CONFIRMED, graceSeconds: 0 });
     const dave = await loginWithTokens(app, 'dave');
 
     // No grace window on either side: within one, a replay would get the same successor again.
@@ -93,7 +94,7 @@ describe('failover to a replica', () => {
   it('JW-17 after FLUSHALL the session and its tokens are refused, and nothing written later brings them back', async () => {
     const pair = await useReplicatedPair();
     const prefix = uniquePrefix('flushall');
-    const app = await bearerInstance(await connectClient(pair.master.url), { prefix, waitForReplicas: CONFIRMED });
+    const app = await bearerInstance(await connectAny(pair.master.url), { prefix, waitForReplicas: CONFIRMED });
     const erin = await loginWithTokens(app, 'erin');
     // A request that loaded the session before the flush and commits after it.
     const inFlight = await app.manager.loadById(erin.sid);
@@ -114,7 +115,7 @@ describe('failover to a replica', () => {
     await pair.caughtUp();
     pair.cut();
     await pair.promote();
-    const standby = await bearerInstance(await connectClient(pair.replica.url), { prefix });
+    const standby = await bearerInstance(await connectAny(pair.replica.url), { prefix });
     assert.equal(await standby.store.get(erin.sid, Date.now()), null);
     assert.equal(await accepts(standby, erin.access_token), false);
   });

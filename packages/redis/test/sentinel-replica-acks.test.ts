@@ -9,7 +9,8 @@ import { buildRecord, describeStoreConformance } from '@coatcheck/conformance';
 import { redisStore } from '@coatcheck/redis';
 import { infoField, useRedisServer } from './fixtures/redis-server.js';
 import { replicaCaughtUp } from './fixtures/redis-replica.js';
-import { connectSentinel, eventually, uniquePrefix } from './fixtures/clients.js';
+import { eventually, uniquePrefix } from './fixtures/clients.js';
+import { connectAnySentinel } from './fixtures/client-kind.js';
 
 const master = await useRedisServer(['--repl-diskless-sync-delay', '0']);
 const replica = await useRedisServer(['--replicaof', '127.0.0.1', String(master.port), '--repl-diskless-sync-delay', '0']);
@@ -20,7 +21,7 @@ const caughtUp = (): Promise<void> => replicaCaughtUp(master, replica);
 await caughtUp();
 
 // The default pool of one master connection: the store's confirmed writes do not use it.
-const client = await connectSentinel(sentinel.port);
+const client = await connectAnySentinel(sentinel.port);
 
 // Generous where a confirmation is expected: a loaded CI machine must not turn it into a refusal.
 const confirmed = { replicas: 1, timeoutMs: 3000 };

@@ -7,11 +7,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MINUTE, buildRecord, nextVersion, randomId, randomUserId } from '@coatcheck/conformance';
 import { redisStore } from '@coatcheck/redis';
-import { connectClient, uniquePrefix } from './fixtures/clients.js';
+import { REDIS_URL, connectClient, uniquePrefix } from './fixtures/clients.js';
+import { connectAny } from './fixtures/client-kind.js';
 
 const prefix = uniquePrefix('index');
 const client = await connectClient(undefined, { cleanupPrefix: prefix });
-const store = redisStore({ client, prefix, checkConfig: false });
+// The store runs on the client kind under test; the test's own commands on node-redis.
+const storeClient = await connectAny(REDIS_URL);
+const store = redisStore({ client: storeClient, prefix, checkConfig: false });
 const members = (userId: string) => client.zRange(store.keys.user(userId), 0, -1);
 
 describe('per-user index across slots', () => {
