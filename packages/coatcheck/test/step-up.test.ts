@@ -139,7 +139,7 @@ for (const [name, makeStore] of STORES) {
       await refusal(check(true)); // 3 min 30 s after the factor: past maxAge
     });
 
-    it('SU-05 sessions without factors (anonymous, or written before they were recorded) are never fresh', async () => {
+    it('SU-05 sessions without factors (anonymous, written before they were recorded, malformed, or forged in the data) are never fresh', async () => {
       const t = setup(makeStore());
       const anonymous = await t.manager.load(HTTPS);
       await refusal(anonymous.requireFresh({ within }));
@@ -160,6 +160,10 @@ for (const [name, makeStore] of STORES) {
       const bad = { ...broken.data, [AUTH_DATA_KEY]: { amr: [{ method: 'pwd', at: 'now' }] } };
       assert.equal(await t.store.update({ ...broken, data: bad, version: broken.version + 1 }, broken.version, t.now()), 'ok');
       await refusal((await alice.load()).requireFresh({ within }));
+      // Data the application writes under the reserved key is never taken for factors.
+      await alice.with(async (s) => s.set(AUTH_DATA_KEY as never, { amr: [{ method: 'pwd', at: t.now() }] } as never));
+      const refused = await refusal((await alice.load()).requireFresh({ within }));
+      assert.deepEqual((await t.store.get(id, t.now()))?.data[AUTH_DATA_KEY], { amr: [], challenge: { id: refused.challenge, at: t.now(), methods: null } });
     });
 
     it('SU-06 regenerate keeps the factors; another user logging in on the session starts without them', async () => {

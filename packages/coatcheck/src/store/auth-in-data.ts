@@ -12,11 +12,16 @@
  */
 import { AUTH_DATA_KEY, type AuthFactor, type AuthState, type SessionRecord } from './types.js';
 
-/** The record as a store gets it: `auth` moved into `data`. */
+/**
+ * The record as a store gets it: `auth` moved into `data`. Whatever the application itself
+ * wrote under the reserved key is never stored: read back, it would pass for proved factors.
+ */
 export function packAuth(record: SessionRecord): SessionRecord {
   const { auth, ...rest } = record;
-  if (auth === undefined) return record;
-  return { ...rest, data: { ...record.data, [AUTH_DATA_KEY]: auth } };
+  if (auth !== undefined) return { ...rest, data: { ...record.data, [AUTH_DATA_KEY]: auth } };
+  if (!Object.hasOwn(record.data, AUTH_DATA_KEY)) return record;
+  const { [AUTH_DATA_KEY]: _forged, ...data } = record.data;
+  return { ...record, data };
 }
 
 /** The record as the core uses it: `auth` taken out of `data` (checked), or left absent. */
