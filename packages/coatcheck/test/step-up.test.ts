@@ -166,6 +166,24 @@ for (const [name, makeStore] of STORES) {
       assert.deepEqual((await t.store.get(id, t.now()))?.data[AUTH_DATA_KEY], { amr: [], challenge: { id: refused.challenge, at: t.now(), methods: null } });
     });
 
+    it('SU-03 the challenge write waits its turn: a concurrent commit keeps its data, and an ended session is not brought back', async () => {
+      const t = setup(makeStore());
+      const alice = await signIn(t);
+      t.advance(within + 1);
+      const stale = await alice.load();
+      const other = await alice.load();
+      other.set('note', 'written meanwhile');
+      await other.commit();
+      const refused = await refusal(stale.requireFresh({ within }));
+      const now = await alice.load();
+      assert.equal(now.get('note'), 'written meanwhile', 'the version check replayed the challenge on the newer record');
+      assert.equal((await refusal(now.requireFresh({ within }))).challenge, refused.challenge);
+      const gone = await alice.load();
+      await alice.with((s) => s.logout());
+      await refusal(gone.requireFresh({ within }));
+      assert.equal(await t.store.get(gone.id as string, t.now()), null);
+    });
+
     it('SU-06 regenerate keeps the factors; another user logging in on the session starts without them', async () => {
       const t = setup(makeStore());
       const alice = await signIn(t, 'otp');

@@ -8,7 +8,8 @@ import { createSessionManager } from 'coatcheck';
 import { memoryStore } from 'coatcheck/memory';
 import { coatcheck } from '@coatcheck/fastify';
 import { createTokenService } from '../src/index.js';
-import { createClock, keyFileFor, payloadOf, SECRET, T0 } from './helpers.js';
+import type { StoredKey } from '../src/index.js';
+import { claimsFor, createClock, getMe, headerOf, hmacToken, keyFileFor, payloadOf, SECRET, setup, T0 } from './helpers.js';
 
 const MINUTE = 60_000;
 
@@ -64,5 +65,30 @@ describe('step-up with bearer tokens', () => {
       403,
       'a new token is not a new factor',
     );
+  });
+});
+
+describe('amr and auth_time on the way in', () => {
+  it('SU-08 both or neither: a list of short names and a time not after iat; anything else is 401', async () => {
+    const t = await setup({ alg: 'HS256' });
+    const pair = await t.tokens.anonymous();
+    const sid = payloadOf(pair.access_token).sid as string;
+    const key = Buffer.from((t.keys.keys[0] as StoredKey).k as string, 'base64url');
+    const good = claimsFor(sid, `anonymous_${sid}`, t.clock);
+    const status = async (payload: unknown) => (await getMe(t.app, `Bearer ${hmacToken(headerOf(pair.access_token), payload, key)}`)).statusCode;
+    const iat = good.iat as number;
+    assert.equal(await status({ ...good, amr: ['pwd', 'otp'], auth_time: iat - 60 }), 200);
+    for (const bad of [
+      { amr: ['pwd'] },
+      { auth_time: iat },
+      { amr: 'pwd', auth_time: iat },
+      { amr: [''], auth_time: iat },
+      { amr: ['x'.repeat(33)], auth_time: iat },
+      { amr: Array.from({ length: 17 }, (_, i) => `m${i}`), auth_time: iat },
+      { amr: ['pwd'], auth_time: iat + 1 },
+      { amr: ['pwd'], auth_time: -1 },
+    ]) {
+      assert.equal(await status({ ...good, ...bad }), 401, JSON.stringify(bad));
+    }
   });
 });
