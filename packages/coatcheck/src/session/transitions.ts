@@ -129,7 +129,9 @@ export function loginChange<D extends object>(ctx: SessionContext, userId: strin
 export function stepUpChange(ctx: SessionContext, current: SessionRecord, method: string, options: StepUpOptions, device: DeviceInfo) {
   return async (base: SessionData, stored: SessionRecord | null): Promise<NewRecordInit> => {
     const now = ctx.now();
-    if (stored === null || (options.challenge !== undefined && !answersChallenge(stored.auth, options.challenge, method, now))) {
+    // Gone, or taken over by another login meanwhile: nothing to step up.
+    const ours = stored !== null && stored.userId === current.userId;
+    if (!ours || (options.challenge !== undefined && !answersChallenge(stored.auth, options.challenge, method, now))) {
       throw new SessionStepUpChallengeError();
     }
     return { ...regenerateInit(current, base), authenticatedAt: now, device, auth: addFactor(stored.auth, method, now) };
