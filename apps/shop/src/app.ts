@@ -36,6 +36,7 @@ import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { checkoutRoutes } from './routes/checkout.js';
+import { DEFAULT_STEP_UP_CHECKOUT_ABOVE } from './checkout/checkout.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
 import { webRoutes } from './routes/web.js';
@@ -140,6 +141,11 @@ export interface AppOptions {
    * next attempt could pass); 0 answers at once. @default 1000
    */
   throttleHoldMs?: number;
+  /**
+   * Orders above this total, in cents, need a login or `POST /reauth` within the last 5 minutes
+   * (`STEP_UP_CHECKOUT_ABOVE`); `null`: no order does. @default 10000 (100.00)
+   */
+  stepUpCheckoutAbove?: number | null;
 }
 
 /** Largest accepted request body: far above any real request of this API. */
@@ -310,8 +316,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     deviceRoutes(scope, { users, manager });
     publishCartChanges(scope, realtime);
     publishDeviceChanges(scope, realtime);
-    accountRoutes(scope, { users, isAdmin, now, throttle, clientAddress });
-    checkoutRoutes(scope, { users, orders, isAdmin, metrics, now });
+    accountRoutes(scope, { users, isAdmin, throttle, clientAddress });
+    checkoutRoutes(scope, { users, orders, isAdmin, metrics, now, stepUpAbove: options.stepUpCheckoutAbove ?? DEFAULT_STEP_UP_CHECKOUT_ABOVE });
     adminRoutes(scope, { users, isAdmin, now });
     tokenRoutes(scope, { tokens, manager, users, throttle, clientAddress });
     routes?.(scope);

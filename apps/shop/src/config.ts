@@ -10,6 +10,7 @@ import { parseAdminUsers } from './admin/admins.js';
 import { readAllowedHosts } from './hardening/host-allow-list.js';
 import type { TokenKeyFile } from '@coatcheck/tokens';
 import { normalizeOrigin } from 'coatcheck/adapter';
+import { DEFAULT_STEP_UP_CHECKOUT_ABOVE } from './checkout/checkout.js';
 import { DEFAULT_LIFETIMES, describeDuration, LIFETIME_VARIABLES, parseDuration, type ShopLifetimes } from './lifetimes.js';
 import { DEFAULT_THROTTLES, describeThrottle, parseThrottle, THROTTLE_VARIABLES, type ShopThrottles } from './hardening/throttle-config.js';
 
@@ -77,6 +78,11 @@ export interface ShopConfig {
    * (`5/1m,20/1h`), or `off`. @default DEFAULT_THROTTLES
    */
   readonly throttles: ShopThrottles;
+  /**
+   * `STEP_UP_CHECKOUT_ABOVE`: orders above this total, in cents, need a fresh authentication;
+   * `off`: none do. @default 10000
+   */
+  readonly stepUpCheckoutAbove: number | null;
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -148,6 +154,7 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     corsOrigins: readCorsOrigins(env.CORS_ORIGINS),
     tracing: readTracing(env.OTEL_TRACES),
     throttles: readThrottles(env),
+    stepUpCheckoutAbove: readStepUpAbove(env.STEP_UP_CHECKOUT_ABOVE),
   });
 }
 
@@ -156,6 +163,14 @@ function readSqliteDriver(value: string | undefined): ShopConfig['sqliteDriver']
   if (text === '') return null;
   if (text === 'node:sqlite' || text === 'better-sqlite3') return text;
   throw new ConfigError(`SQLITE_DRIVER must be node:sqlite or better-sqlite3 (or unset to choose automatically); got ${JSON.stringify(value)}.`);
+}
+
+function readStepUpAbove(value: string | undefined): number | null {
+  const text = value?.trim() ?? '';
+  if (text === '') return DEFAULT_STEP_UP_CHECKOUT_ABOVE;
+  if (text === 'off') return null;
+  if (/^[0-9]{1,9}$/.test(text)) return Number(text);
+  throw new ConfigError(`STEP_UP_CHECKOUT_ABOVE must be a whole number of cents (10000 is 100.00) or off; got ${JSON.stringify(value)}.`);
 }
 
 function readTracing(value: string | undefined): boolean {

@@ -76,6 +76,7 @@ async function main(): Promise<void> {
       allowedHosts: config.allowedHosts,
       corsOrigins: config.corsOrigins,
       throttles: config.throttles,
+      stepUpCheckoutAbove: config.stepUpCheckoutAbove,
       rateLimitBackend: backends.rateLimit,
       activeSessions: backends.countActive,
       tracing: config.tracing,

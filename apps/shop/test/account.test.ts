@@ -33,13 +33,13 @@ describe('account: step-up and password change', () => {
     assert.equal((await createBrowser(app).post('/login', { username: 'bob', password: NEW_PASSWORD })).statusCode, 200);
   });
 
-  it('LC-14 a login older than the window needs step-up: 403 ERR_REAUTH_REQUIRED, then /reauth, then it works', async () => {
+  it('LC-14 a login older than the window needs step-up: 403 ERR_SESSION_STEP_UP_REQUIRED, then /reauth, then it works', async () => {
     const { app, clock } = await createShop();
     const browser = await loggedIn(app, 'carol');
     clock.advance(REAUTH_WINDOW_MS + MINUTE);
     const refused = await browser.post('/password', { new_password: NEW_PASSWORD });
     assert.equal(refused.statusCode, 403);
-    assert.equal(refused.json().error.code, 'ERR_REAUTH_REQUIRED');
+    assert.equal(refused.json().error.code, 'ERR_SESSION_STEP_UP_REQUIRED');
     assert.equal((await createBrowser(app).post('/login', { username: 'carol', password: PASSWORD })).statusCode, 200, 'unchanged');
 
     const wrong = await browser.post('/reauth', { password: 'not my password' });
@@ -71,7 +71,7 @@ describe('account: step-up and password change', () => {
       assert.equal((await browser.get('/profile')).statusCode, 200);
     }
     const res = await browser.post('/password', { new_password: NEW_PASSWORD });
-    assert.equal(res.json().error.code, 'ERR_REAUTH_REQUIRED');
+    assert.equal(res.json().error.code, 'ERR_SESSION_STEP_UP_REQUIRED');
     await browser.post('/reauth', { password: PASSWORD });
     assert.equal((await browser.get('/account')).json().session.persistent, true, 'step-up keeps remember-me');
     assert.equal((await browser.post('/password', { new_password: NEW_PASSWORD })).statusCode, 200);

@@ -93,6 +93,17 @@ describe('CORS_ORIGINS', () => {
   });
 });
 
+describe('STEP_UP_CHECKOUT_ABOVE', () => {
+  it('is 10000 cents by default, a whole number of cents, or off; anything else names the variable', () => {
+    assert.equal(config({}).stepUpCheckoutAbove, 10_000);
+    assert.equal(config({ STEP_UP_CHECKOUT_ABOVE: ' 2500 ' }).stepUpCheckoutAbove, 2500);
+    assert.equal(config({ STEP_UP_CHECKOUT_ABOVE: 'off' }).stepUpCheckoutAbove, null);
+    for (const value of ['-1', '12.5', '1e4', 'lots']) {
+      assert.throws(() => config({ STEP_UP_CHECKOUT_ABOVE: value }), /STEP_UP_CHECKOUT_ABOVE must be a whole number of cents/);
+    }
+  });
+});
+
 describe('OTEL_TRACES', () => {
   it('is off by default; 1 or true turns tracing on; anything else stops the start-up', () => {
     assert.equal(config({}).tracing, false);

@@ -34,6 +34,7 @@ const RESERVED = {
   sid: 'A'.repeat(24),
   id: 'A'.repeat(24),
   '$coatcheck.refresh': { v: 1 },
+  '$coatcheck.auth': { amr: [{ method: 'hwk', at: 4102444800000 }] },
   viewAs: { userId: 'alice-id', startedAt: 0 },
 };
 
@@ -100,13 +101,15 @@ describe('mass assignment', () => {
     }
     const after = await recordOf(shop, bob);
     assert.equal(after.userId, before.userId);
-    // The re-authentication is a login of bob: a new record, with times the server chose.
-    assert.equal(after.createdAt, shop.clock.now());
+    // The re-authentication is a step-up of bob: a new ticket, the session's own lifetime, the
+    // factor with the time the server chose.
+    assert.equal(after.createdAt, before.createdAt);
+    assert.deepEqual(after.data['$coatcheck.auth'], { amr: [{ method: 'pwd', at: shop.clock.now() }] });
     assert.equal(after.authenticatedAt, shop.clock.now(), 'fresh from the real re-authentication, not from the body');
     assert.equal(after.absoluteExpiresAt - after.createdAt, before.absoluteExpiresAt - before.createdAt, 'the configured lifetime');
     assert.ok(after.expiresAt <= after.absoluteExpiresAt);
     assert.equal(after.persistent, false);
-    assert.deepEqual(Object.keys(after.data).sort(), ['cart', 'checkout']);
+    assert.deepEqual(Object.keys(after.data).sort(), ['$coatcheck.auth', 'cart', 'checkout']);
     assert.deepEqual(after.data.cart, [{ item_id: 1, quantity: 2 }]);
     assert.deepEqual(after.data.checkout, {
       address: { name: 'Bob', street: '1 Main St', city: 'Springfield', postcode: '12345', country: 'US' },
@@ -126,7 +129,7 @@ describe('mass assignment', () => {
     const session = await recordOf(shop, mallory);
     assert.equal(session.userId, registered.json().id);
     assert.equal(session.persistent, false, 'remember-me only from its own field');
-    assert.deepEqual(session.data, {});
+    assert.deepEqual(session.data, { '$coatcheck.auth': { amr: [{ method: 'pwd', at: shop.clock.now() }] } }, 'only the factor the server recorded');
     assert.equal((await mallory.get('/account')).json().role, 'user');
   });
 });

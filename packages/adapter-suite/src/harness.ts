@@ -30,9 +30,14 @@ export interface SuiteOptions {
  * `/login-unawaited`, `/logout-unawaited` (the same calls without `await`, answering
  * `{ ok: true }` at once), `/throw-store` and `/throw-internal` (handlers that throw
  * {@link storeFailure} and {@link internalFailure}) and `POST /unserializable` (sets a BigInt,
- * so the commit fails with a 500 session error).
+ * so the commit fails with a 500 session error), `GET /sudo` (`session.requireFresh(SUDO)`,
+ * answering `{ ok: true }`) and `POST /step-up` (`session.stepUp(method ?? 'otp', { challenge })`
+ * from the body, answering `{ ok: true }`).
  */
 export type AppFactory = (manager: SessionManager, options?: SuiteOptions) => Promise<SuiteApp>;
+
+/** What `GET /sudo` asks: a one-time code or a security key within the last minute. */
+export const SUDO = { within: 60_000, methods: ['otp', 'hwk'] } as const;
 
 /** A driver detail that must never reach a client. */
 export const INTERNAL_DETAIL = 'ECONNREFUSED 10.9.8.7:6379 internal-detail';

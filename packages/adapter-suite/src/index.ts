@@ -18,6 +18,7 @@ import { lifecycleScenarios } from './scenarios/lifecycle.js';
 import { notAwaitedScenarios } from './scenarios/not-awaited.js';
 import { bearerScenarios } from './scenarios/bearer.js';
 import { httpPolicyScenarios } from './scenarios/http-policy.js';
+import { stepUpScenarios } from './scenarios/step-up.js';
 
 export type { AppFactory, SuiteOptions, Harness, CountingStore, Clock } from './harness.js';
 export {
@@ -32,6 +33,7 @@ export {
   storeFailure,
   internalFailure,
   INTERNAL_DETAIL,
+  SUDO,
 } from './harness.js';
 export type { SuiteApp, SuiteRequest, SuiteResponse } from './client.js';
 export { sendHttp, fetchClient, SUITE_HOST } from './client.js';
@@ -46,5 +48,6 @@ export function describeAdapterSuite(name: string, factory: AppFactory): void {
     csrfScenarios(factory);
     bearerScenarios(factory);
     httpPolicyScenarios(factory);
+    stepUpScenarios(factory);
   });
 }

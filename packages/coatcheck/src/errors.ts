@@ -25,7 +25,9 @@ export type SessionErrorCode =
   | 'ERR_SESSION_READ_ONLY'
   | 'ERR_SESSION_NOT_AWAITED'
   | 'ERR_SESSION_CORRUPT_RECORD'
-  | 'ERR_SESSION_RATE_LIMITED';
+  | 'ERR_SESSION_RATE_LIMITED'
+  | 'ERR_SESSION_STEP_UP_REQUIRED'
+  | 'ERR_SESSION_STEP_UP_CHALLENGE';
 
 /** HTTP status for each code; the single table every adapter uses. */
 export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object.freeze({
@@ -42,6 +44,8 @@ export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object
   ERR_SESSION_NOT_AWAITED: 500,
   ERR_SESSION_CORRUPT_RECORD: 500,
   ERR_SESSION_RATE_LIMITED: 429,
+  ERR_SESSION_STEP_UP_REQUIRED: 403,
+  ERR_SESSION_STEP_UP_CHALLENGE: 403,
 });
 
 /** Base class of every coatcheck error. Switch on `code`, not on the class. */
@@ -232,6 +236,38 @@ export class SessionRateLimitedError extends SessionError {
   }
 }
 
+/**
+ * `session.requireFresh()` refused: the user has not proved one of `methods` within `within`
+ * ms. Adapters answer 403 with `{ error: { code, message, stepUp: { methods, within,
+ * challenge } } }`; the client verifies a factor and the app calls `session.stepUp(method,
+ * { challenge })`. The challenge id is random and pending in the session, never a secret.
+ */
+export class SessionStepUpRequiredError extends SessionError {
+  /** Acceptable methods, or `null` for any. */
+  readonly methods: readonly string[] | null;
+  /** How recent (ms) the factor must be. */
+  readonly within: number;
+  /** The pending challenge to pass to `session.stepUp`. */
+  readonly challenge: string;
+
+  constructor(methods: readonly string[] | null, within: number, challenge: string) {
+    super('ERR_SESSION_STEP_UP_REQUIRED', 'Confirm it is you (step-up authentication) to continue.');
+    this.methods = methods;
+    this.within = within;
+    this.challenge = challenge;
+  }
+}
+
+/**
+ * `session.stepUp(method, { challenge })` was refused: the challenge is unknown, already
+ * answered (a replay), expired (5 minutes) or does not accept `method`. Nothing was changed.
+ */
+export class SessionStepUpChallengeError extends SessionError {
+  constructor() {
+    super('ERR_SESSION_STEP_UP_CHALLENGE', 'This step-up challenge is unknown, used or expired; start again.');
+  }
+}
+
 /** Every concrete coatcheck error, for exhaustive `switch (err.code)`. */
 export type AnySessionError =
   | SessionConfigError
@@ -246,7 +282,9 @@ export type AnySessionError =
   | SessionReadOnlyError
   | SessionNotAwaitedError
   | CorruptRecordError
-  | SessionRateLimitedError;
+  | SessionRateLimitedError
+  | SessionStepUpRequiredError
+  | SessionStepUpChallengeError;
 
 /** Narrows an unknown value to a coatcheck error. */
 export function isSessionError(value: unknown): value is AnySessionError {

@@ -21,6 +21,8 @@ export type { HistoryEntry, HistoryType, HistoryActor, HistoryQuery } from './st
 export type { SessionManagerOptions, Logger } from './manager/options.js';
 export type { Session, LoadStatus, LoginOptions, SessionDataMap } from './session/session-types.js';
 export type { LifetimeOptions } from './session/lifetime.js';
+export type { FreshOptions, StepUpOptions } from './session/step-up.js';
+export type { AuthFactor } from './store/types.js';
 export type { CookieOptions } from './cookie/cookie-options.js';
 export type { CsrfOptions } from './csrf/csrf-guard.js';
 export type { SecretInput } from './ticket/key-ring.js';

@@ -43,11 +43,13 @@ function exportsOf(subpath: string): string[] {
 /** What an application imports: the manager, its options, the handle, events, and the errors it catches. */
 const APPLICATION = [
   'AnySessionError',
+  'AuthFactor',
   'CookieOptions',
   'CsrfFailure',
   'CsrfOptions',
   'DeviceSession',
   'EndReason',
+  'FreshOptions',
   'HistoryActor',
   'HistoryEntry',
   'HistoryOptions',
@@ -75,6 +77,7 @@ const APPLICATION = [
   'SessionStartupError',
   'SessionStoreError',
   'SessionTooLargeError',
+  'StepUpOptions',
   'StoreCall',
   'createSessionManager',
   'isSessionError',
@@ -95,7 +98,16 @@ const MOVED: Record<string, readonly string[]> = {
     'HistoryEntry',
     'checkHistoryEntry',
   ],
-  './errors': ['SessionReadOnlyError', 'SessionCommittedError', 'SessionCollisionError', 'SessionNotAwaitedError', 'CorruptRecordError', 'STATUS_BY_CODE'],
+  './errors': [
+    'SessionReadOnlyError',
+    'SessionCommittedError',
+    'SessionCollisionError',
+    'SessionNotAwaitedError',
+    'CorruptRecordError',
+    'STATUS_BY_CODE',
+    'SessionStepUpRequiredError',
+    'SessionStepUpChallengeError',
+  ],
 };
 
 describe('entry points by audience', () => {

@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { SessionManager } from 'coatcheck';
-import { internalFailure, sendHttp, storeFailure, type SuiteApp, type SuiteOptions } from '@coatcheck/adapter-suite';
+import { internalFailure, sendHttp, storeFailure, SUDO, type SuiteApp, type SuiteOptions } from '@coatcheck/adapter-suite';
 import { session, sessionErrorHandler, type AdapterLogger } from '../src/index.js';
 
 /** The parts of the express module the app uses (Express 4 and 5 both have them). */
@@ -13,7 +13,7 @@ export interface ExpressModule {
   urlencoded(options: { extended: boolean }): (req: Request, res: Response, next: NextFunction) => void;
 }
 
-type Body = { item?: string; user?: string; remember?: boolean } | undefined;
+type Body = { item?: string; user?: string; remember?: boolean; method?: string; challenge?: string } | undefined;
 const quiet: AdapterLogger = { error() {} };
 
 export function expressApp(express: ExpressModule, routes?: (app: Express) => void, logger = quiet) {
@@ -45,6 +45,11 @@ export function expressApp(express: ExpressModule, routes?: (app: Express) => vo
       req.session.login(body?.user ?? 'alice', { remember: body?.remember ?? false }).then(() => res.json({ ok: true }), next);
     });
     app.post('/logout', (req, res, next) => void req.session.logout().then(() => res.json({ ok: true }), next));
+    app.get('/sudo', (req, res, next) => void req.session.requireFresh(SUDO).then(() => res.json({ ok: true }), next));
+    app.post('/step-up', (req, res, next) => {
+      const body = req.body as Body;
+      req.session.stepUp(body?.method ?? 'otp', { challenge: body?.challenge as string }).then(() => res.json({ ok: true }), next);
+    });
     app.post('/regenerate', (req, res, next) => void req.session.regenerate().then(() => res.json({ ok: true }), next));
     // The mistake the suite checks is forgiven: no await, and res.json() right after the call.
     app.post('/login-unawaited', (req, res) => {

@@ -1,9 +1,9 @@
 // The shared adapter suite on Fastify, over real HTTP.
 import Fastify from 'fastify';
-import { describeAdapterSuite, internalFailure, sendHttp, storeFailure } from '@coatcheck/adapter-suite';
+import { describeAdapterSuite, internalFailure, sendHttp, storeFailure, SUDO } from '@coatcheck/adapter-suite';
 import { coatcheck, sessionErrorHandler } from '../src/index.js';
 
-type Body = { item?: string; user?: string; remember?: boolean } | undefined;
+type Body = { item?: string; user?: string; remember?: boolean; method?: string; challenge?: string } | undefined;
 
 describeAdapterSuite('fastify', async (manager, options = {}) => {
   const app = Fastify();
@@ -47,6 +47,15 @@ describeAdapterSuite('fastify', async (manager, options = {}) => {
   });
   app.post('/logout-unawaited', async (req) => {
     req.session.logout();
+    return { ok: true };
+  });
+  app.get('/sudo', async (req) => {
+    await req.session.requireFresh(SUDO);
+    return { ok: true };
+  });
+  app.post('/step-up', async (req) => {
+    const body = req.body as Body;
+    await req.session.stepUp(body?.method ?? 'otp', { challenge: body?.challenge as string });
     return { ok: true };
   });
   app.post('/regenerate', async (req) => {

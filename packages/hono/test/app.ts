@@ -1,10 +1,10 @@
 // The adapter suite's app on Hono.
 import { Hono } from 'hono';
 import type { SessionManager } from 'coatcheck';
-import { internalFailure, storeFailure, type SuiteOptions } from '@coatcheck/adapter-suite';
+import { internalFailure, storeFailure, SUDO, type SuiteOptions } from '@coatcheck/adapter-suite';
 import { session } from '../src/index.js';
 
-type Body = { item?: string; user?: string; remember?: boolean };
+type Body = { item?: string; user?: string; remember?: boolean; method?: string; challenge?: string };
 
 async function readBody(c: {
   req: { header(name: string): string | undefined; json(): Promise<unknown>; parseBody(): Promise<Record<string, unknown>> };
@@ -56,6 +56,15 @@ export function honoApp(manager: SessionManager, options: SuiteOptions = {}): Ho
   });
   app.post('/logout-unawaited', (c) => {
     c.get('session').logout();
+    return c.json({ ok: true });
+  });
+  app.get('/sudo', async (c) => {
+    await c.get('session').requireFresh(SUDO);
+    return c.json({ ok: true });
+  });
+  app.post('/step-up', async (c) => {
+    const body = await readBody(c);
+    await c.get('session').stepUp(body.method ?? 'otp', { challenge: body.challenge as string });
     return c.json({ ok: true });
   });
   app.post('/regenerate', async (c) => {

@@ -1,9 +1,9 @@
 // The adapter suite's app on the Fetch helper: withSession around a small router.
 import type { Session, SessionManager } from 'coatcheck';
-import { internalFailure, storeFailure, type SuiteOptions } from '@coatcheck/adapter-suite';
+import { internalFailure, storeFailure, SUDO, type SuiteOptions } from '@coatcheck/adapter-suite';
 import { withSession } from '../src/fetch.js';
 
-type Body = { item?: string; user?: string; remember?: boolean };
+type Body = { item?: string; user?: string; remember?: boolean; method?: string; challenge?: string };
 
 async function readBody(request: Request): Promise<Body> {
   const type = request.headers.get('content-type') ?? '';
@@ -35,6 +35,11 @@ const routes: Record<string, Route> = {
   },
   'POST /logout': (s) => s.logout(),
   'POST /regenerate': (s) => s.regenerate(),
+  'GET /sudo': (s) => s.requireFresh(SUDO),
+  'POST /step-up': async (s, r) => {
+    const body = await readBody(r);
+    await s.stepUp(body.method ?? 'otp', { challenge: body.challenge as string });
+  },
   // The mistake the suite checks is forgiven: no await on purpose.
   'POST /login-unawaited': async (s, r) => void s.login((await readBody(r)).user ?? 'alice'),
   'POST /logout-unawaited': (s) => void s.logout(),

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { LoginOptions, Session, SessionDataMap, SessionManager } from 'coatcheck';
+import type { LoginOptions, Session, SessionDataMap, SessionManager, StepUpOptions } from 'coatcheck';
 import type { RequestInfo, BearerAuthenticator, BearerFailure, BearerOutcome } from 'coatcheck/adapter';
 import { hasBearerPrefix, parseBearerHeader } from './access/bearer-header.js';
 import type { AccessTokenErrorCode } from './error-codes.js';
@@ -37,6 +37,9 @@ export interface TokenPair {
   readonly refresh_token: string;
 }
 
+/** What a token pair is issued from: the session's user and the factors they proved. */
+export type TokenSubject = Pick<Session<object>, 'userId' | 'amr' | 'authenticatedAt'>;
+
 /** The token service. */
 export interface TokenService<D extends object = SessionDataMap> extends BearerAuthenticator<D> {
   /** `refresh-reuse`, `family-started`, `refresh`. */
@@ -49,6 +52,12 @@ export interface TokenService<D extends object = SessionDataMap> extends BearerA
    * Commits the session: change it before calling this.
    */
   login(session: Session<D>, userId: string, options?: LoginOptions<D>): Promise<TokenPair>;
+  /**
+   * Records a step-up on `session` (`session.stepUp(method, options)`: a new session id, so the
+   * old tokens stop working) and returns a new family's first pair, whose access token carries
+   * the new `amr` and `auth_time`. Commits the session.
+   */
+  stepUp(session: Session<D>, method: string, options?: StepUpOptions): Promise<TokenPair>;
   /** Starts a new token family for a live (or new) session and commits it. */
   issue(session: Session<D>): Promise<TokenPair>;
   /** Rotates a refresh token. Rejects only when the store is unavailable. */
@@ -146,9 +155,15 @@ export async function createTokenService<D extends object = SessionDataMap>(
   const inflight = new Map<string, Promise<RefreshOutcome>>();
   const warnUnscoped = createUnscopedWarning(resolved);
 
-  async function pairFor(sid: string, userId: string | null, secret: string, issuedAtMs: number): Promise<TokenPair> {
+  async function pairFor(sid: string, session: TokenSubject, secret: string, issuedAtMs: number): Promise<TokenPair> {
     const iat = Math.floor(issuedAtMs / 1000);
-    const access = await sign({ sub: userId ?? anonymousSubject(sid), sid, jti: deriver.jti(secret), iat });
+    const { userId, amr, authenticatedAt } = session;
+    // The factors as the session knows them now: the same ones `requireFresh` reads. (SU-08)
+    const factors =
+      userId !== null && amr.length > 0 && authenticatedAt !== null
+        ? { amr: amr.map((factor) => factor.method), authTime: Math.floor(authenticatedAt / 1000) }
+        : {};
+    const access = await sign({ sub: userId ?? anonymousSubject(sid), sid, jti: deriver.jti(secret), iat, ...factors });
     return {
       access_token: access,
       token_type: 'Bearer',
@@ -166,7 +181,7 @@ export async function createTokenService<D extends object = SessionDataMap>(
     const sid = session.id;
     if (sid === null) throw new Error('the session ended while its tokens were issued');
     events.emit('family-started', { sessionId: sid, userId: session.userId, family });
-    return pairFor(sid, session.userId, secret, at);
+    return pairFor(sid, session, secret, at);
   }
 
   // The session must be alive and still the one the token was issued for. (JW-24)
@@ -195,6 +210,10 @@ export async function createTokenService<D extends object = SessionDataMap>(
     },
     async login(session, userId, loginOptions) {
       await session.login(userId, loginOptions);
+      return issue(session);
+    },
+    async stepUp(session, method, stepUpOptions) {
+      await session.stepUp(method, stepUpOptions);
       return issue(session);
     },
     issue,

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { FreshOptions } from 'coatcheck';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.js';
 import { requireUser } from '../http/require-user.js';
@@ -63,6 +64,18 @@ export function requireSelf(request: FastifyRequest, users: UserStore, isAdmin: 
   const acting = resolveActing(request, users, isAdmin);
   if (acting.actor) throw new HttpError(403, 'ERR_VIEW_AS_READ_ONLY', `You are viewing the shop as ${acting.user.username}; leave "view as" to do this.`);
   return acting.user;
+}
+
+/**
+ * {@link requireSelf}, and a fresh authentication (`session.requireFresh(options)`): 403
+ * `ERR_SESSION_STEP_UP_REQUIRED` with a challenge otherwise. A "view as" session is never
+ * fresh for the viewed user: the admin's factors prove the admin, not them, so it is refused
+ * (`ERR_VIEW_AS_READ_ONLY`) before freshness is even looked at. (SU-09)
+ */
+export async function requireFreshSelf(request: FastifyRequest, users: UserStore, isAdmin: AdminCheck, options: FreshOptions): Promise<User> {
+  const user = requireSelf(request, users, isAdmin);
+  await request.session.requireFresh(options);
+  return user;
 }
 
 /** The session's own user if they are an admin; 403 otherwise. */

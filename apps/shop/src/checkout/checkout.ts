@@ -54,6 +54,9 @@ export interface PlacedClaim {
   readonly orderId: string;
 }
 
+/** Orders above this total (cents, 100.00) need a fresh authentication unless configured otherwise. */
+export const DEFAULT_STEP_UP_CHECKOUT_ABOVE = 10_000;
+
 export const CHECKOUT_KEY = 'checkout';
 export const PLACED_KEY = 'placedOrders';
 /** How many keys a session remembers; older ones can no longer be replayed. */

@@ -69,11 +69,12 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /reauth': {
     tag: 'account',
     summary: 'Step-up: confirm the password again',
-    description: 'Rotates the ticket and makes the session fresh for 5 minutes, long enough to change the password.',
+    description:
+      'Rotates the ticket and makes the session fresh for 5 minutes, long enough to change the password or place a large order. Send `challenge` from the `ERR_SESSION_STEP_UP_REQUIRED` answer being answered: it is accepted once.',
     auth: true,
     responses: {
       200: '`{authenticatedAt, freshUntil}`',
-      403: '`ERR_WRONG_PASSWORD`, or `ERR_VIEW_AS_READ_ONLY`',
+      403: '`ERR_WRONG_PASSWORD`, `ERR_SESSION_STEP_UP_CHALLENGE` (a used, unknown or expired challenge), or `ERR_VIEW_AS_READ_ONLY`',
       429: '`ERR_TOO_MANY_ATTEMPTS` with `Retry-After`: too many attempts from this address or on this account',
     },
   },
@@ -84,7 +85,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     auth: true,
     responses: {
       200: '`{revoked: n}`: how many other sessions were ended',
-      403: '`ERR_REAUTH_REQUIRED` when the last login or step-up is older than 5 minutes; `ERR_VIEW_AS_READ_ONLY`',
+      403: '`ERR_SESSION_STEP_UP_REQUIRED` (with `stepUp: {methods, within, challenge}`) when the last login or step-up is older than 5 minutes; `ERR_VIEW_AS_READ_ONLY`',
     },
   },
   'GET /items': { tag: 'cart', summary: 'The catalogue', responses: { 200: '`{items: [{id, name, description, price_cents}]}`' } },
@@ -118,7 +119,11 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     description:
       'Send a fresh `idempotency_key` per order attempt and the same key on every retry of it. A repeat answers the first order again with `Idempotent-Replayed: true`; of concurrent duplicates exactly one places an order.',
     auth: true,
-    responses: { 201: '`{order}`', 403: '`ERR_VIEW_AS_READ_ONLY`', 409: '`ERR_CHECKOUT_INCOMPLETE`, `ERR_CHECKOUT_UNKNOWN_ITEM`, `ERR_CHECKOUT_IN_PROGRESS`' },
+    responses: {
+      201: '`{order}`',
+      403: '`ERR_SESSION_STEP_UP_REQUIRED` for a total above `STEP_UP_CHECKOUT_ABOVE` without a login or step-up in the last 5 minutes; `ERR_VIEW_AS_READ_ONLY`',
+      409: '`ERR_CHECKOUT_INCOMPLETE`, `ERR_CHECKOUT_UNKNOWN_ITEM`, `ERR_CHECKOUT_IN_PROGRESS`',
+    },
   },
   'GET /orders': { tag: 'checkout', summary: 'My placed orders, newest first', auth: true, responses: { 200: '`{orders}`' } },
   'GET /sessions': { tag: 'devices', summary: 'My devices (sessions), the current one flagged', auth: true, responses: { 200: '`{sessions}`' } },

@@ -9,6 +9,8 @@ import { PAYMENT_METHODS, type PaymentMethod } from '../checkout/checkout.js';
 /** Body of `POST /reauth`. */
 export interface ReauthBody {
   password: string;
+  /** The challenge id of the `ERR_SESSION_STEP_UP_REQUIRED` answer this re-authentication answers. */
+  challenge?: string;
 }
 
 /** Body of `POST /password`. */
@@ -47,7 +49,9 @@ const object = <P extends Record<string, unknown>, R extends readonly (keyof P &
   ({ body: { type: 'object', required, additionalProperties: false, properties } }) as const;
 
 /** `POST /reauth`: length-capped only, like the login password. */
-export const reauthSchema = object({ password: { type: 'string', minLength: 1, maxLength: 128 } }, ['password'] as const);
+export const reauthSchema = object({ password: { type: 'string', minLength: 1, maxLength: 128 }, challenge: { type: 'string', minLength: 1, maxLength: 64 } }, [
+  'password',
+] as const);
 
 /** `POST /password`: the same rules as at registration. */
 export const passwordChangeSchema = object({ new_password: { type: 'string', minLength: 8, maxLength: 128 } }, ['new_password'] as const);

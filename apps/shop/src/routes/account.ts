@@ -3,18 +3,19 @@
  *
  * Changing the password needs a fresh authentication: a login or a `POST /reauth` (the
  * password typed again) within {@link REAUTH_WINDOW_MS}. A remembered session from last
- * week is logged in, but is not fresh. Re-authenticating is a login of the same user
- * (`session.login`), so it rotates the ticket and sets `session.authenticatedAt`, the one
- * clock the freshness check reads. (LC-04, LC-14)
+ * week is logged in, but is not fresh. The check is coatcheck's `session.requireFresh`: its
+ * 403 `ERR_SESSION_STEP_UP_REQUIRED` carries a challenge id, which `POST /reauth` sends back
+ * with the password; `session.stepUp('pwd', { challenge })` then rotates the ticket and records
+ * the factor, and the challenge cannot be answered twice. (LC-04, LC-14, SU-09)
  *
  * A successful change ends every other session of the user and rotates this one's ticket:
  * whoever had the old password (or a stolen cookie) is out. (LC-15)
  *
  * @module
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AdminCheck } from '../admin/admins.js';
-import { requireSelf, resolveActing } from '../admin/view-as.js';
+import { requireFreshSelf, requireSelf, resolveActing } from '../admin/view-as.js';
 import { HttpError } from '../http/errors.js';
 import { passwordChangeSchema, reauthSchema, type PasswordChangeBody, type ReauthBody } from '../http/shop-schemas.js';
 import type { UserStore } from '../users/user-store.js';
@@ -28,7 +29,6 @@ export const REAUTH_WINDOW_MS = 5 * 60 * 1000;
 export interface AccountRouteDeps {
   readonly users: UserStore;
   readonly isAdmin: AdminCheck;
-  readonly now: () => number;
   /** Step-up guesses count with login attempts on the same account. */
   readonly throttle: Throttle;
   /** Whose turn it is to hash: hashing is shared fairly between client addresses. */
@@ -36,8 +36,12 @@ export interface AccountRouteDeps {
 }
 
 /** Registers the account routes on a scope where `request.session` exists. */
-export function accountRoutes(app: FastifyInstance, { users, isAdmin, now, throttle, clientAddress }: AccountRouteDeps): void {
-  const freshUntil = (authenticatedAt: number | null) => (authenticatedAt === null ? null : authenticatedAt + REAUTH_WINDOW_MS);
+export function accountRoutes(app: FastifyInstance, { users, isAdmin, throttle, clientAddress }: AccountRouteDeps): void {
+  // Fresh until the latest proved factor is older than the window (none: never fresh).
+  const freshUntil = (session: FastifyRequest['session']) => {
+    const latest = Math.max(...session.amr.map((factor) => factor.at));
+    return Number.isFinite(latest) ? latest + REAUTH_WINDOW_MS : null;
+  };
 
   // What the page shows: the acting user (the viewed one while an admin views as them), and
   // this session's lifetimes. Anonymous visitors get `user: null`, not an error.
@@ -55,7 +59,7 @@ export function accountRoutes(app: FastifyInstance, { users, isAdmin, now, throt
         expiresAt: session.expiresAt,
         persistent: session.persistent,
         authenticatedAt: session.authenticatedAt,
-        freshUntil: freshUntil(session.authenticatedAt),
+        freshUntil: freshUntil(session),
       },
     };
   });
@@ -71,17 +75,14 @@ export function accountRoutes(app: FastifyInstance, { users, isAdmin, now, throt
       throw new HttpError(403, 'ERR_WRONG_PASSWORD', 'That is not your current password.');
     await throttle.passwordAccepted(request, user.username);
     const { session } = request;
-    await session.login(user.id, { remember: session.persistent });
-    return { authenticatedAt: session.authenticatedAt, freshUntil: freshUntil(session.authenticatedAt) };
+    // The challenge of the refusal this answers, when there was one: accepted once.
+    await session.stepUp('pwd', request.body.challenge === undefined ? {} : { challenge: request.body.challenge });
+    return { authenticatedAt: session.authenticatedAt, freshUntil: freshUntil(session) };
   });
 
   app.post<{ Body: PasswordChangeBody }>('/password', { schema: passwordChangeSchema }, async (request) => {
-    const user = requireSelf(request, users, isAdmin);
+    const user = await requireFreshSelf(request, users, isAdmin, { within: REAUTH_WINDOW_MS });
     const { session } = request;
-    const until = freshUntil(session.authenticatedAt);
-    if (until === null || now() > until) {
-      throw new HttpError(403, 'ERR_REAUTH_REQUIRED', 'Confirm your current password first (POST /reauth); then change it within 5 minutes.');
-    }
     if (!(await users.changePassword(user.id, request.body.new_password, clientAddress.keyOf(request))))
       throw new HttpError(404, 'ERR_USER_NOT_FOUND', 'Your account no longer exists.');
     const revoked = await session.revokeOtherDevices();

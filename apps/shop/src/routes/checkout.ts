@@ -7,7 +7,8 @@
  * idempotency key: a repeat gets the first answer, and of concurrent duplicates exactly one
  * places an order. The guard is the session's conflict-safe `update`: each request claims
  * the key for its own order; when two race, the version check makes the later commit replay
- * its claim on the fresh data, where it finds the earlier claim and yields to it.
+ * its claim on the fresh data, where it finds the earlier claim and yields to it. An order
+ * above `STEP_UP_CHECKOUT_ABOVE` needs a login or `POST /reauth` within the last 5 minutes.
  *
  * @module
  */
@@ -19,6 +20,7 @@ import { toCart } from '../cart/cart.js';
 import { CHECKOUT_KEY, claimKey, currentStep, PLACED_KEY, priceCart, readCheckout, readClaims, removeOrdered } from '../checkout/checkout.js';
 import type { Order, OrderStore } from '../checkout/orders.js';
 import { HttpError } from '../http/errors.js';
+import { REAUTH_WINDOW_MS } from './account.js';
 import { notAuthenticated, requireUser } from '../http/require-user.js';
 import { addressSchema, paymentSchema, placeOrderSchema, type AddressBody, type PaymentBody, type PlaceOrderBody } from '../http/shop-schemas.js';
 import type { ShopMetrics } from '../metrics/session-metrics.js';
@@ -31,6 +33,8 @@ export interface CheckoutRouteDeps {
   readonly isAdmin: AdminCheck;
   readonly metrics: Pick<ShopMetrics, 'orders'>;
   readonly now: () => number;
+  /** Orders above this total (cents) need a fresh authentication; `null`: none do. */
+  readonly stepUpAbove: number | null;
 }
 
 /** Most orders `GET /orders` returns. */
@@ -44,7 +48,7 @@ function sendOrder(reply: FastifyReply, order: Order, replayed: boolean) {
 
 /** Registers the checkout routes on a scope where `request.session` exists. */
 export function checkoutRoutes(app: FastifyInstance, deps: CheckoutRouteDeps): void {
-  const { users, orders, isAdmin, metrics, now } = deps;
+  const { users, orders, isAdmin, metrics, now, stepUpAbove } = deps;
 
   app.get('/checkout', async (request) => {
     requireUser(request, users);
@@ -97,6 +101,9 @@ export function checkoutRoutes(app: FastifyInstance, deps: CheckoutRouteDeps): v
     }
     const priced = priceCart(cart);
     if (priced.unknown.length > 0) throw new HttpError(409, 'ERR_CHECKOUT_UNKNOWN_ITEM', 'Your cart holds items that are no longer sold; remove them first.');
+    // A large order needs a fresh authentication, before anything is written: a stolen or
+    // forgotten cookie alone cannot spend much. The 403 carries the challenge for /reauth. (SU-09)
+    if (stepUpAbove !== null && priced.total_cents > stepUpAbove) await session.requireFresh({ within: REAUTH_WINDOW_MS });
 
     const order: Order = {
       id: randomUUID(),

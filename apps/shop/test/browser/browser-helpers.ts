@@ -118,6 +118,8 @@ export interface StartShopOptions {
    * @default the SQLite file, no bus
    */
   sessionBackend?: { readonly store: SessionStore; readonly bus: SessionBus };
+  /** Orders above this total (cents) need a fresh login (`STEP_UP_CHECKOUT_ABOVE`). @default the shop's */
+  stepUpCheckoutAbove?: number | null;
 }
 
 /** A response the shop sent, as {@link StartShopOptions.onResponse} reports it. */
@@ -141,6 +143,7 @@ export async function startShop({
   onResponse,
   lifetimes = {},
   sessionBackend,
+  stepUpCheckoutAbove,
 }: StartShopOptions = {}): Promise<RunningShop> {
   await ensureWebBuilt();
   const dir = tempDir('coatcheck-browser-');
@@ -166,6 +169,7 @@ export async function startShop({
       corsOrigins,
       lifetimes,
       passwordHashing: TEST_HASHING,
+      ...(stepUpCheckoutAbove === undefined ? {} : { stepUpCheckoutAbove }),
     });
     if (onResponse) {
       app.addHook('onResponse', (request, reply, done) => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { launchBrowser, logIn, openPage, registerUser, screenshot, startShop, TEST_TIMEOUT_MS } from './browser-helpers.js';
+import { launchBrowser, logIn, openPage, PASSWORD, registerUser, screenshot, startShop, TEST_TIMEOUT_MS } from './browser-helpers.js';
 
 async function fillCartAndReview(page: Page, first: boolean): Promise<void> {
   await page.getByRole('link', { name: 'Shop', exact: true }).click();
@@ -33,6 +33,23 @@ async function orderCount(page: Page): Promise<number> {
 }
 
 describe('browser: checkout', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('SU-09 a large order after the freshness window shows the password prompt, then is placed once', async () => {
+    const shop = await startShop({ stepUpCheckoutAbove: 1000 });
+    const browser = await launchBrowser();
+    await registerUser(shop, 'alice');
+    const page = await openPage(browser, shop.url);
+    await logIn(page, 'alice');
+    shop.advance(10 * 60_000);
+    await fillCartAndReview(page, true);
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.getByText('confirm your current password first').waitFor();
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await screenshot(page, 'checkout-step-up');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByTestId('order-placed').waitFor();
+    assert.equal(await orderCount(page), 1);
+  });
+
   it('walks the steps, places the order, and a retried or doubled submit places it once', async () => {
     const shop = await startShop();
     const browser = await launchBrowser();

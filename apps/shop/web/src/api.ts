@@ -6,16 +6,30 @@
  * components: they only call the functions below.
  */
 
-/** A failed call: the HTTP status and the server's error code. */
+/** What a 403 `ERR_SESSION_STEP_UP_REQUIRED` asks for: the challenge goes back with `/reauth`. */
+export interface StepUp {
+  methods: string[] | null;
+  within: number;
+  challenge: string;
+}
+
+/** A failed call: the HTTP status and the server's error code (and a step-up refusal's challenge). */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  readonly stepUp: StepUp | null;
+  constructor(status: number, code: string, message: string, stepUp: StepUp | null = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.stepUp = stepUp;
   }
+}
+
+/** The challenge of a step-up refusal, or `null` for any other error. */
+export function stepUpChallenge(error: unknown): string | null {
+  return error instanceof ApiError && error.code === 'ERR_SESSION_STEP_UP_REQUIRED' ? (error.stepUp?.challenge ?? null) : null;
 }
 
 /** Called whenever the server says this browser is not logged in (any 401). */
@@ -45,8 +59,8 @@ async function send<T>(method: string, url: string, body?: unknown): Promise<T> 
   const data = (await res.json().catch(() => null)) as Record<string, unknown> | null;
   if (res.ok) return data as T;
   if (res.status === 401) onUnauthenticated();
-  const error = data?.error as { code?: string; message?: string } | undefined;
-  if (error?.code) throw new ApiError(res.status, error.code, error.message ?? error.code);
+  const error = data?.error as { code?: string; message?: string; stepUp?: StepUp } | undefined;
+  if (error?.code) throw new ApiError(res.status, error.code, error.message ?? error.code, error.stepUp ?? null);
   const detail = data?.detail as ValidationDetail[] | undefined;
   if (Array.isArray(detail)) {
     const text = detail.map((d) => `${String(d.loc[d.loc.length - 1] ?? 'body')}: ${d.msg}`).join('; ');
@@ -141,7 +155,7 @@ export const api = {
   register: (username: string, password: string) => send<User>('POST', '/register', { username, password }),
   login: (username: string, password: string, remember: boolean) => send<{ user: User }>('POST', '/login', { username, password, remember }),
   logout: () => send<{ ok: true }>('POST', '/logout', {}),
-  reauth: (password: string) => send<{ authenticatedAt: number; freshUntil: number }>('POST', '/reauth', { password }),
+  reauth: (password: string, challenge?: string) => send<{ authenticatedAt: number; freshUntil: number }>('POST', '/reauth', { password, challenge }),
   changePassword: (newPassword: string) => send<{ revoked: number }>('POST', '/password', { new_password: newPassword }),
   devices: () => send<{ sessions: Device[] }>('GET', '/sessions'),
   revokeDevice: (id: string) => send<void>('DELETE', `/sessions/${encodeURIComponent(id)}`),

@@ -25,7 +25,7 @@ export type { HttpRequest, NodeRequestLike, FetchConnection } from './request-vi
 export { applyHeaders, NO_HEADERS } from './finish.js';
 export type { HttpHeaders, HeaderTarget } from './finish.js';
 export { answerSessionError, answerBearerFailure, errorAnswer, publicMessage, toErrorBody, STORE_DOWN_MESSAGE, SERVER_ERROR_MESSAGE } from './answer.js';
-export type { HttpAnswer, ErrorBody } from './answer.js';
+export type { HttpAnswer, ErrorBody, StepUpChallenge } from './answer.js';
 export { createCors } from './cors.js';
 export type { Cors, CorsOptions } from './cors.js';
 export { createOriginList, normalizeOrigin } from './origins.js';

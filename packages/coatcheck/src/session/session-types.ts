@@ -4,6 +4,8 @@
  * @module
  */
 import type { DeviceSession } from '../manager/devices.js';
+import type { AuthFactor } from '../store/types.js';
+import type { FreshOptions, StepUpOptions } from './step-up.js';
 
 /**
  * How the request's ticket turned out:
@@ -25,6 +27,13 @@ export interface LoginOptions<D extends object> {
    * @default keeps the anonymous data as it is
    */
   merge?: (anonymous: Partial<D>, context: { readonly userId: string }) => Partial<D> | Promise<Partial<D>>;
+  /**
+   * How the user proved who they are, recorded in {@link Session.amr} for `requireFresh`:
+   * an RFC 8176 name (`pwd`, `otp`, `hwk`, `swk`, `face`, `fpt`, `sms`, `mfa`...) or the
+   * application's own (1 to 32 letters, digits, `_ . : -`). Pass it for anything but a password.
+   * @default 'pwd'
+   */
+  method?: string;
 }
 
 /** Keys of `D` that are strings. */
@@ -48,8 +57,14 @@ export interface Session<D extends object = SessionDataMap> {
   readonly persistent: boolean;
   readonly createdAt: number | null;
   readonly expiresAt: number | null;
-  /** When the user last logged in; use it for re-authentication freshness. */
+  /** When the user last proved who they are (login or step-up). */
   readonly authenticatedAt: number | null;
+  /**
+   * The methods the user proved on this session, each with its latest time, oldest first
+   * (`[{ method: 'pwd', at }, { method: 'otp', at }]`). Empty when anonymous, and for sessions
+   * written before coatcheck recorded them.
+   */
+  readonly amr: readonly AuthFactor[];
   /**
    * The data, with this request's changes applied. Read-only: change it with the methods.
    * Records served from process memory (memory store, local cache) are frozen, so an
@@ -80,6 +95,23 @@ export interface Session<D extends object = SessionDataMap> {
    * is committed is waited for, so nothing is lost, and logged as `ERR_SESSION_NOT_AWAITED`.
    */
   login(userId: string, options?: LoginOptions<D>): Promise<void>;
+  /**
+   * Records that the user just proved `method` (the app verified it: a password, a one-time
+   * code, a security key), after a `requireFresh` refusal or on its own. Like a login it
+   * issues a new ticket, and the history gets a `step_up` entry with the method as `reason`.
+   * With `challenge` (from the refusal's `stepUp.challenge`), it must be the session's pending
+   * challenge, which it consumes: an unknown, used or expired one, or one that does not accept
+   * `method`, rejects with `SessionStepUpChallengeError` and changes nothing.
+   */
+  stepUp(method: string, options?: StepUpOptions): Promise<void>;
+  /**
+   * Resolves when the user proved one of `methods` (any, when left out) within `within` ms;
+   * otherwise leaves a challenge pending in the session and rejects with
+   * `SessionStepUpRequiredError` (403 `ERR_SESSION_STEP_UP_REQUIRED`, with `methods`, `within`
+   * and the challenge id in the body). With `sliding`, each fresh check keeps it fresh for
+   * `within` more, up to `maxAge` after the factor. See docs/step-up.md.
+   */
+  requireFresh(options: FreshOptions): Promise<void>;
   /** Issues a new ticket for the same session and data; the old ticket stops working. */
   regenerate(): Promise<void>;
   /** Deletes the session and clears the cookie. */

@@ -23,10 +23,13 @@ import { createCallTracker, type CallTracker } from './lifecycle-calls.js';
 import { createGuardedSelf, guardPrototype, Stamped } from './read-only.js';
 import type { LoginOptions, Session } from './session-types.js';
 import { detectDeviceChange } from './device-change.js';
-import { endRecord, loginChange, regenerateChange, rotateSession, saveRecord } from './transitions.js';
+import { requireFreshRecord } from './fresh-check.js';
+import { assertMethod, factorsOf, type FreshOptions, type StepUpOptions } from './step-up.js';
+import { endRecord, loginChange, regenerateChange, reportLogin, reportRegenerate, rotateSession, saveRecord, stepUpChange } from './transitions.js';
 import { createAnonymousRecord, type IssuedRecord, type NewRecordInit } from './writes.js';
 
 const NO_COOKIES: string[] = [];
+type RecordChange = (base: SessionData, stored: SessionRecord | null) => Promise<NewRecordInit>;
 
 class SessionHandle<D extends object> extends Stamped implements Session<D> {
   readonly #ctx: SessionContext;
@@ -88,6 +91,9 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
   get authenticatedAt() {
     return this.#record?.authenticatedAt ?? null;
   }
+  get amr() {
+    return factorsOf(this.#record?.auth);
+  }
   get data() {
     return this.#data as Readonly<Partial<D>>;
   }
@@ -113,7 +119,15 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
 
   login(userId: string, options: LoginOptions<D> = {}): Promise<void> {
     if (typeof userId !== 'string' || userId.length === 0) return Promise.reject(new TypeError('login(userId): userId must be a non-empty string'));
-    return this.#track('login', () => this.#login(userId, options));
+    return this.#track('login', () => this.#login(userId, options.method ?? 'pwd', (device) => loginChange(this.#ctx, userId, options, device)));
+  }
+  stepUp(method: string, options: StepUpOptions = {}): Promise<void> {
+    const current = this.#record;
+    if (!current?.userId) return Promise.reject(new TypeError('stepUp(method): the session has no user; log in first'));
+    return this.#track('stepUp', () => this.#login(current.userId as string, method, (device) => stepUpChange(this.#ctx, current, method, options, device)));
+  }
+  requireFresh(options: FreshOptions): Promise<void> {
+    return requireFreshRecord(this.#ctx, this.#record, options);
   }
   regenerate(): Promise<void> {
     return this.#track('regenerate', () => this.#regenerate());
@@ -125,27 +139,16 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     return this.#track('destroy', () => this.#end('destroy'));
   }
 
-  async #login(userId: string, options: LoginOptions<D>): Promise<void> {
+  // A login, or a step-up (`change` builds the new record): both rotate, and are announced as upgrades.
+  async #login(userId: string, method: string, change: (device: DeviceInfo) => RecordChange): Promise<void> {
+    assertMethod(method);
     const before = this.#record;
-    const oldId = before?.id ?? null;
     const device = this.#device();
-    const { id: newId } = await this.#rotate(loginChange(this.#ctx, userId, options, device));
-    await this.#ctx.announce({ type: 'upgraded', oldId, newId, userId });
-    this.#ctx.events.emit('upgraded', { oldId, newId, userId });
-    // A login on no session starts one; on the user's own session it is a step-up.
-    const type = before === null ? 'created' : before.userId === userId ? 'step_up' : 'upgraded';
-    const reason = before?.userId != null && before.userId !== userId ? 'switch' : 'login';
-    await this.#ctx.history.record([{ type, sessionId: newId, previousId: oldId, userId, actor: 'user', reason, ...device }]);
+    await this.#rotate(change(device), (id) => reportLogin(this.#ctx, before, id, userId, method, device));
   }
   async #regenerate(): Promise<void> {
     const current = this.#record;
-    if (!current) return;
-    const { id: newId } = await this.#rotate(regenerateChange(current));
-    await this.#ctx.announce({ type: 'changed', ids: [current.id] });
-    this.#ctx.events.emit('regenerated', { oldId: current.id, newId, userId: current.userId });
-    await this.#ctx.history.record([
-      { type: 'rotated', sessionId: newId, previousId: current.id, userId: current.userId, actor: 'app', reason: 'regenerate', ...this.#device() },
-    ]);
+    if (current) await this.#rotate(regenerateChange(current), (id) => reportRegenerate(this.#ctx, current, id, this.#device()));
   }
 
   listDevices(): Promise<DeviceSession[]> {
@@ -266,12 +269,12 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     if (current) await endRecord(this.#ctx, current, reason, this.#device());
     this.#forget(taken);
   }
-  // Moves to a new ticket and adopts it; operations recorded after the data was read stay
-  // pending on the new record.
-  async #rotate(change: (base: SessionData) => Promise<NewRecordInit>): Promise<SessionRecord> {
+  // Moves to a new ticket and adopts it (operations recorded after the data was read stay
+  // pending on the new record), then reports the new id.
+  async #rotate(change: RecordChange, report: (newId: string) => Promise<void>): Promise<void> {
     const { issued, taken } = await rotateSession(this.#ctx, this.#record, () => this.#ops, change);
     this.#adopt(issued, taken);
-    return issued.record;
+    await report(issued.record.id);
   }
   // The check happens when the call is made: a call queued behind another still runs after
   // the commit began waiting for both.

@@ -9,7 +9,9 @@ import type { DeviceInfo, SessionData, SessionRecord } from '../store/types.js';
 import type { SessionContext } from './context.js';
 import { expiryAt } from './lifetime.js';
 import { replayOperations, type Operation } from './operations.js';
+import { SessionStepUpChallengeError } from '../errors.js';
 import type { LoginOptions } from './session-types.js';
+import { addFactor, answersChallenge, type StepUpOptions } from './step-up.js';
 import { commitOperations, rotateRecord, type IssuedRecord, type NewRecordInit } from './writes.js';
 
 /**
@@ -50,6 +52,29 @@ export async function endRecord(ctx: SessionContext, record: SessionRecord, reas
   await ctx.history.record([{ type: 'revoked', sessionId: record.id, userId: record.userId, actor: reason === 'logout' ? 'user' : 'app', reason, ...device }]);
 }
 
+/**
+ * Announces a login or step-up that moved `before` (or no session) to `newId`: on the bus, as
+ * an `upgraded` event, and in the history. A login on no session starts one (`created`); on
+ * the user's own session it is a `step_up`, its method the reason.
+ */
+export async function reportLogin(ctx: SessionContext, before: SessionRecord | null, newId: string, userId: string, method: string, device: DeviceInfo) {
+  const oldId = before?.id ?? null;
+  await ctx.announce({ type: 'upgraded', oldId, newId, userId });
+  ctx.events.emit('upgraded', { oldId, newId, userId });
+  const type = before === null ? 'created' : before.userId === userId ? 'step_up' : 'upgraded';
+  const reason = type === 'step_up' ? method : before?.userId != null ? 'switch' : 'login';
+  await ctx.history.record([{ type, sessionId: newId, previousId: oldId, userId, actor: 'user', reason, ...device }]);
+}
+
+/** Announces a regeneration of `current` to `newId`: bus, `regenerated` event, history. */
+export async function reportRegenerate(ctx: SessionContext, current: SessionRecord, newId: string, device: DeviceInfo) {
+  await ctx.announce({ type: 'changed', ids: [current.id] });
+  ctx.events.emit('regenerated', { oldId: current.id, newId, userId: current.userId });
+  await ctx.history.record([
+    { type: 'rotated', sessionId: newId, previousId: current.id, userId: current.userId, actor: 'app', reason: 'regenerate', ...device },
+  ]);
+}
+
 /** A rotation's new record, and how many operations its data already includes. */
 export interface Rotation {
   readonly issued: IssuedRecord;
@@ -61,37 +86,68 @@ export interface Rotation {
  * Moves a session to a new ticket. Under the old id's lock, the data is read as it is in
  * the store right now with this request's operations replayed on top (never another
  * session's data: same id but another secret is a different session), then `change` builds
- * the new record from it.
+ * the new record from it and from the stored record (`null` when it is gone).
  */
 export async function rotateSession(
   ctx: SessionContext,
   current: SessionRecord | null,
   ops: () => readonly Operation[],
-  change: (base: SessionData) => Promise<NewRecordInit>,
+  change: (base: SessionData, stored: SessionRecord | null) => Promise<NewRecordInit>,
 ): Promise<Rotation> {
   const run = async (): Promise<Rotation> => {
-    const fresh = current === null ? null : await ctx.gateway.read(current.id, ctx.now());
+    const read = current === null ? null : await ctx.gateway.read(current.id, ctx.now());
+    const stored = read !== null && current !== null && read.secretHash === current.secretHash ? read : null;
     const taken = ops().length;
-    const base = replayOperations(fresh !== null && current !== null && fresh.secretHash === current.secretHash ? fresh.data : {}, ops());
-    return { issued: await rotateRecord(ctx, current?.id ?? null, await change(base)), taken };
+    const base = replayOperations(stored !== null ? stored.data : {}, ops());
+    return { issued: await rotateRecord(ctx, current?.id ?? null, await change(base, stored)), taken };
   };
   return current === null ? run() : ctx.gateway.withLock(current.id, run);
 }
 
 /** The new record of a login: the user, the merged data, a fresh absolute lifetime. */
 export function loginChange<D extends object>(ctx: SessionContext, userId: string, options: LoginOptions<D>, device: DeviceInfo) {
-  return async (base: SessionData): Promise<NewRecordInit> => ({
-    userId,
-    data: options.merge ? replayOperations((await options.merge(base as Partial<D>, { userId })) as SessionData, []) : base,
-    persistent: options.remember ?? false,
-    authenticatedAt: ctx.now(),
-    device,
-  });
+  return async (base: SessionData, stored: SessionRecord | null): Promise<NewRecordInit> => {
+    const now = ctx.now();
+    return {
+      userId,
+      data: options.merge ? replayOperations((await options.merge(base as Partial<D>, { userId })) as SessionData, []) : base,
+      persistent: options.remember ?? false,
+      authenticatedAt: now,
+      device,
+      // The user's earlier factors on their own session stay; another user's never carry over.
+      auth: addFactor(stored?.userId === userId ? stored.auth : undefined, options.method ?? 'pwd', now),
+    };
+  };
+}
+
+/**
+ * The new record of a step-up: everything kept but the ticket, `method` added to the factors.
+ * With `challenge`, it must answer the stored record's pending one (read under the lock, so
+ * two step-ups with one challenge cannot both pass in this process; the rotation deletes the
+ * old record, so a later replay finds nothing pending anywhere).
+ */
+export function stepUpChange(ctx: SessionContext, current: SessionRecord, method: string, options: StepUpOptions, device: DeviceInfo) {
+  return async (base: SessionData, stored: SessionRecord | null): Promise<NewRecordInit> => {
+    const now = ctx.now();
+    // Gone, or taken over by another login meanwhile: nothing to step up.
+    const ours = stored !== null && stored.userId === current.userId;
+    if (!ours || (options.challenge !== undefined && !answersChallenge(stored.auth, options.challenge, method, now))) {
+      throw new SessionStepUpChallengeError();
+    }
+    return { ...regenerateInit(current, base), authenticatedAt: now, device, auth: addFactor(stored.auth, method, now) };
+  };
 }
 
 /** The new record of a regeneration: everything kept but the ticket (the absolute limit too). */
 export function regenerateChange(current: SessionRecord) {
-  return async (base: SessionData): Promise<NewRecordInit> => ({
+  return async (base: SessionData, stored: SessionRecord | null): Promise<NewRecordInit> => {
+    const auth = (stored ?? current).auth;
+    return auth === undefined ? regenerateInit(current, base) : { ...regenerateInit(current, base), auth };
+  };
+}
+
+function regenerateInit(current: SessionRecord, base: SessionData): NewRecordInit {
+  return {
     userId: current.userId,
     data: base,
     persistent: current.persistent,
@@ -99,5 +155,5 @@ export function regenerateChange(current: SessionRecord) {
     device: current.device,
     createdAt: current.createdAt,
     absoluteExpiresAt: current.absoluteExpiresAt,
-  });
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { SessionCollisionError, SessionConflictError, SessionRateLimitedError, SessionTooLargeError } from '../errors.js';
 import { addressKey } from '../rate-limit/address-key.js';
-import type { DeviceInfo, SessionData, SessionRecord } from '../store/types.js';
+import type { AuthState, DeviceInfo, SessionData, SessionRecord } from '../store/types.js';
 import { generateTicket, hashSecret } from '../ticket/ticket.js';
 import type { SessionContext } from './context.js';
 import { absoluteAt, expiryAt } from './lifetime.js';
@@ -25,6 +25,8 @@ export interface NewRecordInit {
   readonly persistent: boolean;
   readonly authenticatedAt: number | null;
   readonly device: DeviceInfo;
+  /** The factors and pending challenge (see `step-up.ts`); none for an anonymous session. */
+  readonly auth?: AuthState;
   /** Keep these when rotating, so rotation never extends the absolute lifetime. */
   readonly createdAt?: number;
   readonly absoluteExpiresAt?: number;
@@ -63,6 +65,7 @@ async function createRecord(ctx: SessionContext, init: NewRecordInit): Promise<I
       persistent: init.persistent,
       authenticatedAt: init.authenticatedAt,
       device: init.device,
+      ...(init.auth === undefined ? {} : { auth: init.auth }),
     };
     if (await ctx.gateway.create(record)) {
       ctx.events.emit('created', { id, userId: init.userId });

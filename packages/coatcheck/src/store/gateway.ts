@@ -18,6 +18,7 @@ import { followBus } from '../cache/follow-bus.js';
 import { createRecordCache, type CacheOptions } from '../cache/record-cache.js';
 import type { SessionError } from '../errors.js';
 import type { Logger } from '../manager/options.js';
+import { packAuth, unpackAuth } from './auth-in-data.js';
 import { deepFreeze, freezeRecord } from './frozen-record.js';
 import { isLive } from './live.js';
 import { createPerIdLock, type WithLock } from './per-id-lock.js';
@@ -98,12 +99,13 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
   }
 
   // What a finished `get` gives: the record if it is live, cached unless `fresh`.
-  function received(record: SessionRecord | null, id: string, now: number, started: number, generation: number, fresh: boolean): SessionRecord | null {
-    if (!isLive(record, now)) {
+  function received(stored: SessionRecord | null, id: string, now: number, started: number, generation: number, fresh: boolean): SessionRecord | null {
+    if (!isLive(stored, now)) {
       done('get', started, 'miss', id);
       return null;
     }
     done('get', started, 'ok', id);
+    const record = unpackAuth(stored);
     if (cache !== null && !fresh) cache.set(deepFreeze(record), generation, now);
     return record;
   }
@@ -166,7 +168,7 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
     async create(record) {
       const started = start();
       try {
-        const created = await store.create(record);
+        const created = await store.create(packAuth(record));
         done('create', started, created ? 'ok' : 'conflict', record.id);
         return created;
       } catch (error) {
@@ -177,7 +179,7 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       cache?.invalidate([next.id]);
       const started = start();
       try {
-        const result = await store.update(next, expectedVersion, now);
+        const result = await store.update(packAuth(next), expectedVersion, now);
         done('update', started, result === 'missing' ? 'miss' : result, next.id);
         return result;
       } catch (error) {
@@ -196,9 +198,16 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       if (!alive) cache?.invalidate([id]);
       else {
         // Our own touch: keep the cached copy in step, or it would look due for a touch forever.
-        cache?.refresh(id, (record) =>
-          freezeRecord(record, record.data, Math.max(record.lastSeenAt, lastSeenAt), Math.max(record.expiresAt, Math.min(expiresAt, record.absoluteExpiresAt))),
-        );
+        cache?.refresh(id, (record) => {
+          const next = freezeRecord(
+            record,
+            record.data,
+            Math.max(record.lastSeenAt, lastSeenAt),
+            Math.max(record.expiresAt, Math.min(expiresAt, record.absoluteExpiresAt)),
+          );
+          // `auth` only when there is one: a record without it has no such key, as stored.
+          return record.auth === undefined ? next : Object.freeze({ ...next, auth: record.auth });
+        });
       }
       return alive;
     },
@@ -209,7 +218,7 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       try {
         const records = await store.listByUser(userId, now);
         done('listByUser', started, 'ok');
-        return records.filter((record) => isLive(record, now));
+        return records.filter((record) => isLive(record, now)).map(unpackAuth);
       } catch (error) {
         throw failed('listByUser', started, error);
       }

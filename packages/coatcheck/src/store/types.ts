@@ -50,6 +50,32 @@ export interface SessionRecord<D extends SessionData = SessionData> {
   readonly authenticatedAt: number | null;
   /** Device metadata captured at creation: User-Agent (truncated) and client IP. */
   readonly device: DeviceInfo;
+  /**
+   * The factors the user proved and a pending step-up challenge; absent when none was
+   * recorded (anonymous, or written by a version before step-up). A store never sees it as
+   * a field: the gateway keeps it in `data` under {@link AUTH_DATA_KEY} (`auth-in-data.ts`),
+   * so it travels in the JSON every store already persists, with no migration.
+   */
+  readonly auth?: AuthState;
+}
+
+/** The key of `data`, as stored, that holds {@link SessionRecord.auth}: reserved. */
+export const AUTH_DATA_KEY = '$coatcheck.auth';
+
+/** One proved authentication method and when (RFC 8176 names where one fits: `pwd`, `otp`, `hwk`...). */
+export interface AuthFactor {
+  readonly method: string;
+  readonly at: number;
+}
+
+/** What a session knows of how its user authenticated (see `session/step-up.ts`). */
+export interface AuthState {
+  /** Each method with its latest time, oldest first. */
+  readonly amr: readonly AuthFactor[];
+  /** Last fresh check of a sliding `requireFresh`. */
+  readonly activeAt?: number;
+  /** The pending step-up challenge: answered once, within 5 minutes. */
+  readonly challenge?: { readonly id: string; readonly at: number; readonly methods: readonly string[] | null };
 }
 
 /** Device metadata stored with a session. */

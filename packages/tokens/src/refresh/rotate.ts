@@ -11,7 +11,7 @@ import type { SessionManager } from 'coatcheck';
 import { recordHistory, type RequestInfo } from 'coatcheck/adapter';
 import type { RefreshFailureCode } from '../error-codes.js';
 import type { RefreshEventOutcome, TokenEvents } from '../events.js';
-import type { TokenPair } from '../service.js';
+import type { TokenPair, TokenSubject } from '../service.js';
 import { decideRefresh, readRefreshState, REFRESH_KEY, type RefreshDecision, type RefreshPolicy } from './refresh-state.js';
 import { hashRefreshSecret, parseRefreshToken, type RefreshDeriver } from './refresh-token.js';
 
@@ -32,7 +32,7 @@ export interface RotateContext {
   readonly events: { emit<E extends keyof TokenEvents>(event: E, payload: TokenEvents[E]): void };
   readonly now: () => number;
   readonly policy: RefreshPolicy;
-  pairFor(sid: string, userId: string | null, secret: string, issuedAtMs: number): Promise<TokenPair>;
+  pairFor(sid: string, session: TokenSubject, secret: string, issuedAtMs: number): Promise<TokenPair>;
 }
 
 /** What a rotation learnt, for its `refresh` event. */
@@ -90,10 +90,10 @@ async function rotate(ctx: RotateContext, token: string, request: RequestInfo | 
       note.outcome = 'rotated';
       // The session history records each rotation; a grace answer repeats one and is not recorded.
       await recordHistory(ctx.manager, [{ type: 'refreshed', sessionId: sid, userId: session.userId, actor: 'user', reason: 'refresh', ...seen }]);
-      return { ok: true, tokens: await ctx.pairFor(sid, session.userId, successorSecret, decision.next.issuedAt) };
+      return { ok: true, tokens: await ctx.pairFor(sid, session, successorSecret, decision.next.issuedAt) };
     case 'grace':
       note.outcome = 'grace';
-      return { ok: true, tokens: await ctx.pairFor(sid, session.userId, successorSecret, decision.issuedAt) };
+      return { ok: true, tokens: await ctx.pairFor(sid, session, successorSecret, decision.issuedAt) };
     case 'reuse': {
       note.outcome = 'reused';
       // RFC 9700 §4.14.2: the server cannot tell the thief from the user, so the whole

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, messageOf, when, type Account } from '../api';
+import { api, messageOf, stepUpChallenge, when, type Account } from '../api';
 
 /** Profile, session lifetimes, and the password change with step-up. */
 export function AccountPanel({ account, onChanged }: { account: Account; onChanged: () => Promise<void> }) {
@@ -31,13 +31,15 @@ export function AccountPanel({ account, onChanged }: { account: Account; onChang
 }
 
 /**
- * Changing the password needs a fresh login. When the server answers ERR_REAUTH_REQUIRED,
- * the form asks for the current password (step-up), then retries the change.
+ * Changing the password needs a fresh login. When the server answers
+ * ERR_SESSION_STEP_UP_REQUIRED, the form asks for the current password (step-up), sends it
+ * with the refusal's challenge, then retries the change.
  */
 function PasswordChange({ disabled, onChanged }: { disabled: boolean; onChanged: () => Promise<void> }) {
   const [next, setNext] = useState('');
   const [current, setCurrent] = useState('');
-  const [needsStepUp, setNeedsStepUp] = useState(false);
+  const [challenge, setChallenge] = useState<string | null>(null);
+  const needsStepUp = challenge !== null;
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -46,19 +48,20 @@ function PasswordChange({ disabled, onChanged }: { disabled: boolean; onChanged:
     setBusy(true);
     setMessage(null);
     try {
-      if (needsStepUp) await api.reauth(current);
+      if (challenge !== null) await api.reauth(current, challenge);
       const { revoked } = await api.changePassword(next);
       setNext('');
       setCurrent('');
-      setNeedsStepUp(false);
+      setChallenge(null);
       setMessage({
         ok: true,
         text: `Password changed. ${revoked === 0 ? 'No other device was logged in.' : `Logged out ${revoked} other device${revoked === 1 ? '' : 's'}.`}`,
       });
       await onChanged();
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'ERR_REAUTH_REQUIRED') {
-        setNeedsStepUp(true);
+      const asked = stepUpChallenge(error);
+      if (asked !== null) {
+        setChallenge(asked);
         setMessage({ ok: false, text: 'For your safety, confirm your current password first.' });
       } else {
         setMessage({ ok: false, text: messageOf(error) });

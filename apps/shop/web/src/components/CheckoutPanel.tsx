@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, messageOf, money, type Address, type Checkout, type Order, type PaymentMethod } from '../api';
+import { api, messageOf, money, stepUpChallenge, type Address, type Checkout, type Order, type PaymentMethod } from '../api';
+import { ReauthPrompt } from './ReauthPrompt';
 
 const STEPS: Array<[Checkout['step'], string]> = [
   ['address', 'Address'],
@@ -26,6 +27,8 @@ export function CheckoutPanel({ onCartChanged }: { onCartChanged: () => Promise<
   const [error, setError] = useState<string | null>(null);
   const [attemptKey, setAttemptKey] = useState(newAttemptKey);
   const [placing, setPlacing] = useState(false);
+  // A large order asked for the password again: the challenge of that refusal.
+  const [challenge, setChallenge] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -57,6 +60,7 @@ export function CheckoutPanel({ onCartChanged }: { onCartChanged: () => Promise<
       setAttemptKey(newAttemptKey());
       await Promise.all([load(), onCartChanged()]);
     } catch (e) {
+      setChallenge(stepUpChallenge(e));
       setError(messageOf(e));
     } finally {
       setPlacing(false);
@@ -128,9 +132,21 @@ export function CheckoutPanel({ onCartChanged }: { onCartChanged: () => Promise<
                   change
                 </button>
               </p>
-              <button type="button" onClick={place} disabled={placing}>
-                {placing ? 'Placing…' : 'Place order'}
-              </button>
+              {challenge === null ? (
+                <button type="button" onClick={place} disabled={placing}>
+                  {placing ? 'Placing…' : 'Place order'}
+                </button>
+              ) : (
+                // The same attempt key after the step-up: the retry is the same order attempt.
+                <ReauthPrompt
+                  challenge={challenge}
+                  onConfirmed={async () => {
+                    setChallenge(null);
+                    await place();
+                  }}
+                  onCancel={() => setChallenge(null)}
+                />
+              )}
             </div>
           )}
         </>

@@ -4,7 +4,6 @@ import { api, messageOf, when, type HistoryEntry } from '../api';
 const WHAT: Record<string, string> = {
   created: 'Signed in',
   upgraded: 'Signed in',
-  step_up: 'Confirmed the password',
   rotated: 'Session renewed',
   refreshed: 'Token refreshed',
   refresh_reuse: 'Old token used again: signed out for safety',
@@ -13,6 +12,10 @@ const WHAT: Record<string, string> = {
   address_changed: 'New network address',
   user_agent_changed: 'New browser version',
 };
+
+// A step-up names its method (RFC 8176) as the reason.
+const STEP_UP: Record<string, string> = { pwd: 'Confirmed the password', otp: 'Confirmed with a one-time code', hwk: 'Confirmed with a security key' };
+const what = (entry: HistoryEntry) => (entry.type === 'step_up' ? (STEP_UP[entry.reason ?? ''] ?? 'Confirmed it was you') : (WHAT[entry.type] ?? entry.type));
 
 const BY: Record<string, string> = { user: 'you', app: 'the shop', system: 'automatically', cli: 'an operator' };
 
@@ -35,7 +38,7 @@ export function DeviceHistory({ id }: { id: string }) {
     <ol className="history" data-testid="device-history">
       {history.map((entry) => (
         <li key={`${entry.at}-${entry.sessionId}-${entry.type}`} data-type={entry.type}>
-          <span className="muted">{when(entry.at)}</span> {WHAT[entry.type] ?? entry.type} {byWhom(entry.actor)}
+          <span className="muted">{when(entry.at)}</span> {what(entry)} {byWhom(entry.actor)}
           {entry.ip && <span className="muted"> from {entry.ip}</span>}
         </li>
       ))}
