@@ -60,6 +60,8 @@ export interface AppOptions {
   db: SqliteConnection;
   /** Session signing secrets, each ≥ 32 bytes; the first signs, all verify. */
   secrets: readonly string[];
+  /** Keys that encrypt session data at rest (the first seals, all open); `null` or absent: none. */
+  encryptionKeys?: readonly string[] | null;
   /**
    * Access-token signing keys (see `generateKeyFile` of `@coatcheck/tokens`). Instances that
    * share sessions must share these. @default a key generated for this process only
@@ -229,6 +231,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // library caps how many one client address may create (429 ERR_SESSION_RATE_LIMITED). (AB-02)
     ...(throttle.newSessions ? { newSessionLimiter: throttle.newSessions } : {}),
     ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
+    ...(options.encryptionKeys ? { encryption: { keys: options.encryptionKeys } } : {}),
   });
   // Metrics and traces follow the manager, the hub and the token service once all three
   // exist (the token keys are imported asynchronously); `stop` removes their listeners.

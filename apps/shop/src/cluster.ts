@@ -18,7 +18,7 @@ import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, readConfig } from './config.js';
-import { resolveSecrets } from './secret.js';
+import { resolveEncryptionKeys, resolveSecrets } from './secret.js';
 import { ensureWebBuilt } from './web-build.js';
 
 /** How many instances, on consecutive ports. */
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // Generated here, once, before the instances start: both then read the same file.
   resolveSecrets(config.secrets, config.dataDir);
+  resolveEncryptionKeys(config.encryptionKeys, config.dataDir);
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.dataDir };
 
   const running = new Set<ChildProcess>();

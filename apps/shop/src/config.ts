@@ -24,6 +24,8 @@ export interface ShopConfig {
   readonly dataDir: string;
   /** `SESSION_SECRET`, comma-separated for rotation (new first); `null` when unset. */
   readonly secrets: readonly string[] | null;
+  /** `SESSION_ENCRYPTION_KEYS`, comma-separated (new first); `null` when unset (a key is generated), `'off'` for none. */
+  readonly encryptionKeys: readonly string[] | null | 'off';
   /** `TRUST_PROXY`: `true`/`1` (trust every proxy), or comma-separated proxy addresses/CIDRs. @default false */
   readonly trustProxy: boolean | string[];
   /** `LOG_LEVEL`. @default 'info' */
@@ -105,6 +107,17 @@ function readPort(value: string | undefined): number {
   return port;
 }
 
+/** A comma-separated list of secrets (the current one first), or `null` when unset. */
+function readSecretList(value: string | undefined, name: string): string[] | null {
+  if (!value) return null;
+  const list = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  if (list.length === 0) throw new ConfigError(`${name} is set but empty.`);
+  return list;
+}
+
 function readTrustProxy(value: string | undefined): boolean | string[] {
   const text = value?.trim().toLowerCase() ?? '';
   if (text === '' || text === 'false' || text === '0') return false;
@@ -120,12 +133,7 @@ function readTrustProxy(value: string | undefined): boolean | string[] {
 /** Reads the configuration from `env` (normally `process.env`). Throws {@link ConfigError}. */
 export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopConfig {
   const dataDir = env.DATA_DIR ? (isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(cwd, env.DATA_DIR)) : DEFAULT_DATA_DIR;
-  const secrets = env.SESSION_SECRET
-    ? env.SESSION_SECRET.split(',')
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0)
-    : null;
-  if (secrets !== null && secrets.length === 0) throw new ConfigError('SESSION_SECRET is set but empty.');
+  const secrets = readSecretList(env.SESSION_SECRET, 'SESSION_SECRET');
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}.`);
   const redisUrl = readUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']);
@@ -140,6 +148,7 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     host,
     dataDir,
     secrets,
+    encryptionKeys: env.SESSION_ENCRYPTION_KEYS?.trim() === 'off' ? 'off' : readSecretList(env.SESSION_ENCRYPTION_KEYS, 'SESSION_ENCRYPTION_KEYS'),
     trustProxy: readTrustProxy(env.TRUST_PROXY),
     logLevel,
     sqliteDriver: readSqliteDriver(env.SQLITE_DRIVER),

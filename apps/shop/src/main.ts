@@ -18,7 +18,7 @@ import { openDatabase, prepareDataDir } from './hardening/data-dir.js';
 import { openBackends } from './backends.js';
 import { ConfigError, readConfig } from './config.js';
 import { WEB_DIST } from './routes/web.js';
-import { resolveSecrets, type ResolvedSecrets } from './secret.js';
+import { resolveEncryptionKeys, resolveSecrets, type ResolvedSecrets } from './secret.js';
 import { readOrigins } from './realtime/ws.js';
 import { importKeySet } from '@coatcheck/tokens';
 import { resolveTokenKeys, type ResolvedTokenKeys } from './token-keys.js';
@@ -37,6 +37,13 @@ function describeSecret({ source, path }: ResolvedSecrets): string {
   return `SESSION_SECRET is not set: using the secret saved in ${path}`;
 }
 
+function describeEncryption(resolved: ResolvedSecrets | null): string {
+  if (resolved === null) return 'session data at rest: not encrypted (SESSION_ENCRYPTION_KEYS=off)';
+  if (resolved.source === 'env') return 'session data at rest: encrypted with SESSION_ENCRYPTION_KEYS';
+  if (resolved.source === 'generated') return `session data at rest: encrypted; SESSION_ENCRYPTION_KEYS is not set: generated a key and saved it to ${resolved.path}`;
+  return `session data at rest: encrypted with the key saved in ${resolved.path}`;
+}
+
 function describeTokenKeys({ source, path }: ResolvedTokenKeys): string {
   if (source === 'env') return 'token keys: from TOKEN_KEYS';
   if (source === 'generated') return `TOKEN_KEYS is not set: generated an Ed25519 signing key and saved it to ${path}`;
@@ -48,6 +55,7 @@ async function main(): Promise<void> {
   // 0700 whatever it was before, and every file in it 0600 (AP-05).
   prepareDataDir(config.dataDir);
   const secret = resolveSecrets(config.secrets, config.dataDir);
+  const encryption = resolveEncryptionKeys(config.encryptionKeys, config.dataDir);
   const tokenKeys = await resolveTokenKeys(config.tokenKeys, config.dataDir);
   // Unusable keys fail here, with their message, before anything is opened.
   await importKeySet(tokenKeys.keys);
@@ -68,6 +76,7 @@ async function main(): Promise<void> {
       bus,
       db,
       secrets: secret.secrets,
+      encryptionKeys: encryption?.secrets ?? null,
       logger: { level: config.logLevel },
       trustProxy: config.trustProxy,
       lifetimes: config.lifetimes,
@@ -90,6 +99,7 @@ async function main(): Promise<void> {
     throw error;
   }
   app.log.info(describeSecret(secret));
+  app.log.info(describeEncryption(encryption));
   app.log.info(config.admins ? `admins: ${config.admins.join(', ')} (ADMIN_USERS)` : 'admins: the first registered user (set ADMIN_USERS to choose)');
   app.log.info(describeTokenKeys(tokenKeys));
   app.log.info(`sessions: ${backends.kind}${bus ? ' (with cross-instance bus and local cache)' : ''}`);

@@ -1,6 +1,8 @@
 /**
- * The session signing secret when `SESSION_SECRET` is not set: generated once and kept in
- * the data directory, so restarts keep everyone logged in. Never a hard-coded default.
+ * The session signing secret when `SESSION_SECRET` is not set, and the key that encrypts
+ * session data at rest when `SESSION_ENCRYPTION_KEYS` is not: each generated once and kept in
+ * the data directory, so restarts keep everyone logged in and every session readable. Never a
+ * hard-coded default.
  *
  * @module
  */
@@ -22,6 +24,8 @@ export interface ResolvedSecrets {
 
 /** Name of the secret file inside the data directory. */
 const SECRET_FILE = 'session-secret';
+/** Name of the encryption key file, beside it. */
+const ENCRYPTION_KEY_FILE = 'session-encryption-key';
 
 function readSecretFile(path: string): string | null {
   try {
@@ -37,9 +41,9 @@ function readSecretFile(path: string): string | null {
  * Returns `fromEnv` when given; otherwise the secret stored in `dataDir`, generating it
  * (32 random bytes, file mode 0600) on first start.
  */
-export function resolveSecrets(fromEnv: readonly string[] | null, dataDir: string): ResolvedSecrets {
+export function resolveSecrets(fromEnv: readonly string[] | null, dataDir: string, file = SECRET_FILE): ResolvedSecrets {
   if (fromEnv !== null) return { secrets: fromEnv, source: 'env', path: null };
-  const path = join(dataDir, SECRET_FILE);
+  const path = join(dataDir, file);
   const existing = readSecretFile(path);
   if (existing !== null) {
     // A file from an older version or copied by hand may be world-readable. (AP-05)
@@ -58,4 +62,13 @@ export function resolveSecrets(fromEnv: readonly string[] | null, dataDir: strin
     return { secrets: [winner], source: 'file', path };
   }
   return { secrets: [secret], source: 'generated', path };
+}
+
+/**
+ * The keys that encrypt session data at rest: `fromEnv` when given, none when it is `'off'`,
+ * else a key generated once beside the session secret (same rules as {@link resolveSecrets}).
+ */
+export function resolveEncryptionKeys(fromEnv: readonly string[] | null | 'off', dataDir: string): ResolvedSecrets | null {
+  if (fromEnv === 'off') return null;
+  return resolveSecrets(fromEnv, dataDir, ENCRYPTION_KEY_FILE);
 }

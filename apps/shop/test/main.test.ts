@@ -7,6 +7,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { openSqliteDatabase } from '@coatcheck/sqlite';
+import { SEALED_PROPERTY } from 'coatcheck/store-kit';
 import { useTempDir } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -93,7 +95,7 @@ async function post(url: string, body: unknown, cookie?: string): Promise<Respon
 }
 
 describe('main.ts', { timeout: 240_000 }, () => {
-  it('starts, serves, shuts down on SIGTERM, and keeps sessions across a restart with the generated secret', async () => {
+  it('starts, serves, shuts down on SIGTERM, and keeps sessions across a restart with the generated secret and encryption key', async () => {
     const dataDir = useTempDir()('data');
     const first = await start({ DATA_DIR: dataDir });
     assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -117,6 +119,21 @@ describe('main.ts', { timeout: 240_000 }, () => {
       first.messages.some((m) => m.includes('generated an Ed25519 signing key')),
       first.messages.join('\n'),
     );
+    // Session data is encrypted at rest with a key generated beside the secret. (SF-30)
+    assert.ok(
+      first.messages.some((m) => m.includes('session data at rest: encrypted; SESSION_ENCRYPTION_KEYS is not set: generated a key')),
+      first.messages.join('\n'),
+    );
+    const encryptionKeyFile = join(dataDir, 'session-encryption-key');
+    assert.equal(statSync(encryptionKeyFile).mode & 0o777, 0o600);
+    const db = openSqliteDatabase({ filename: join(dataDir, 'shop.sqlite') });
+    try {
+      const rows = db.prepare('SELECT data FROM coatcheck_sessions').all() as { data: string }[];
+      assert.ok(rows.length > 0);
+      for (const row of rows) assert.deepEqual(Object.keys(JSON.parse(row.data)), [SEALED_PROPERTY]);
+    } finally {
+      db.close();
+    }
     const keyFile = join(dataDir, 'token-keys.json');
     assert.equal(statSync(keyFile).mode & 0o777, 0o600);
     const token = (await (await post(`${first.url}/token`, { username: 'alice', password: 'correct horse battery' })).json()) as { access_token: string };
@@ -130,6 +147,10 @@ describe('main.ts', { timeout: 240_000 }, () => {
     try {
       assert.ok(
         second.messages.some((m) => m.includes(`using the secret saved in ${secretFile}`)),
+        second.messages.join('\n'),
+      );
+      assert.ok(
+        second.messages.some((m) => m.includes(`encrypted with the key saved in ${encryptionKeyFile}`)),
         second.messages.join('\n'),
       );
       const profile = await fetch(`${second.url}/profile`, { headers: { cookie } });
