@@ -40,7 +40,8 @@ function describeSecret({ source, path }: ResolvedSecrets): string {
 function describeEncryption(resolved: ResolvedSecrets | null): string {
   if (resolved === null) return 'session data at rest: not encrypted (SESSION_ENCRYPTION_KEYS=off)';
   if (resolved.source === 'env') return 'session data at rest: encrypted with SESSION_ENCRYPTION_KEYS';
-  if (resolved.source === 'generated') return `session data at rest: encrypted; SESSION_ENCRYPTION_KEYS is not set: generated a key and saved it to ${resolved.path}`;
+  if (resolved.source === 'generated')
+    return `session data at rest: encrypted; SESSION_ENCRYPTION_KEYS is not set: generated a key and saved it to ${resolved.path}`;
   return `session data at rest: encrypted with the key saved in ${resolved.path}`;
 }
 
