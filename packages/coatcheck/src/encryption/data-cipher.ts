@@ -60,7 +60,7 @@ export function createDataCipher(secrets: readonly SecretInput[]): DataCipher {
   // A key id says which key sealed a record without revealing anything usable about it.
   const ids = keys.map((key) => createHash('sha256').update('coatcheck key id').update(key).digest('base64url').slice(0, 8));
   // Key objects, made once: a raw key would be imported again by every cipher.
-  const byId = new Map(ids.map((id, index) => [id, createSecretKey(keys[index] as Buffer)]));
+  const byId = new Map(ids.map((id, index) => [id, createSecretKey(keys[index] as Uint8Array)]));
   const sealingKey = byId.get(ids[0] as string) as KeyObject;
   const sealingId = ids[0] as string;
   // Nonces from a pooled buffer: one random fill per 512 records instead of one call each.

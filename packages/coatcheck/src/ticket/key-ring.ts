@@ -97,7 +97,7 @@ function assertStrong(secret: SecretInput, index: number, source: SecretSource):
  * expands each with HKDF under a purpose label: 32 bytes per secret, in the given order. A key
  * derived for one purpose is useless for another. (TG-11)
  */
-export function deriveKeys(secrets: readonly SecretInput[], purpose: string, source: SecretSource = SESSION_SECRETS): Buffer[] {
+export function deriveKeys(secrets: readonly SecretInput[], purpose: string, source: SecretSource = SESSION_SECRETS): Uint8Array[] {
   if (secrets === undefined || secrets === null) {
     throw new SessionConfigError(`${source.option} is required: pass ${source.option}: [process.env.${source.variable}]. ${howToSet(source)}`);
   }
