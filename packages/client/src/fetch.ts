@@ -23,33 +23,8 @@
  * @module
  */
 
-import { openTabSync, type TabMessage, type TabsOption } from './tab-sync.js';
-
-/** What the server's token endpoints return (OAuth 2.0 token response). */
-export interface TokenResponse {
-  readonly access_token: string;
-  readonly refresh_token: string;
-  /** Seconds until the access token expires. */
-  readonly expires_in: number;
-}
-
-/** Tokens as stored. */
-export interface StoredTokens {
-  readonly accessToken: string;
-  readonly refreshToken: string;
-  /** When the access token expires, by the client's clock (epoch ms). */
-  readonly expiresAt: number;
-}
-
-/**
- * Where tokens are kept. The default keeps them in memory: nothing for a script injected
- * into the page to read from storage, at the price of a new login after a reload. A storage
- * backed by `localStorage` survives reloads and is readable by any XSS.
- */
-export interface TokenStorage {
-  load(): StoredTokens | null | Promise<StoredTokens | null>;
-  save(tokens: StoredTokens | null): void | Promise<void>;
-}
+import { createRotationChain, openTabSync, type TabMessage, type TabsOption } from './tab-sync.js';
+import { memoryTokenStorage, type StoredTokens, type TokenResponse, type TokenStorage } from './token-storage.js';
 
 /** Why the session ended. */
 export interface SessionEndedEvent {
@@ -110,17 +85,6 @@ export interface BearerFetch {
   refresh(): Promise<boolean>;
 }
 
-/** The default storage: a variable. */
-export function memoryTokenStorage(): TokenStorage {
-  let held: StoredTokens | null = null;
-  return {
-    load: () => held,
-    save: (tokens) => {
-      held = tokens;
-    },
-  };
-}
-
 async function errorCode(response: Response): Promise<string | null> {
   try {
     const body = (await response.clone().json()) as { error?: { code?: unknown } };
@@ -170,24 +134,57 @@ export function createBearerFetch(options: BearerFetchOptions): BearerFetch {
 
   async function end(code: string, refreshToken: string): Promise<void> {
     await storage.save(null);
+    tabs?.unmark();
     tabs?.post({ type: 'ended', code, refreshToken });
     options.onSessionEnded?.({ code, otherTab: false });
   }
 
   // Storage calls may be asynchronous: what another tab says is applied in order, after the
   // initial tokens, and only to the tokens it names (a stale message changes nothing).
+  // Which login this tab's tokens belong to, and how many rotations since: the rotation
+  // markers (`TabSync.mark`) tell a tab that got the lock whether news is still on its way.
+  const rotations = createRotationChain();
+  let family = '';
+  let generation = 0;
   let heard = Promise.resolve();
+  let onNews = () => {};
   function hear(message: TabMessage): Promise<void> {
     heard = heard.then(async () => {
       const held = await load();
-      if (message.type === 'login') await storage.save(message.tokens);
-      else if (message.type === 'rotated' && held?.refreshToken === message.previous) await storage.save(message.tokens);
-      else if ((message.type === 'signed-out' && held !== null) || (message.type === 'ended' && held?.refreshToken === message.refreshToken)) {
+      if (message.type === 'rotated') rotations.record(message.previous, message.tokens, message.generation);
+      if (message.type === 'login') {
+        tabs?.unmark();
+        [family, generation] = [message.family, 0];
+        await storage.save(message.tokens);
+      } else if ((message.type === 'signed-out' && held !== null) || (message.type === 'ended' && held?.refreshToken === message.refreshToken)) {
+        tabs?.unmark();
         await storage.save(null);
         options.onSessionEnded?.({ code: message.type === 'ended' ? message.code : 'SIGNED_OUT', otherTab: true });
       }
+      const current = await load();
+      const latest = current && rotations.latest(current.refreshToken);
+      if (latest) {
+        generation = latest.generation;
+        await storage.save(latest.tokens);
+      }
+      onNews();
     });
     return heard;
+  }
+
+  /** Waits until this tab has heard of rotation `newest` (already posted by the tab that made it). */
+  async function catchUp(newest: number): Promise<void> {
+    // A bound, should a tab that marked a rotation die before its message left.
+    for (let waits = 0; generation < newest && waits < 50 && (await load()) !== null; waits++) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        onNews = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    onNews = () => {};
   }
 
   async function refreshOnce(held: StoredTokens): Promise<boolean> {
@@ -208,8 +205,11 @@ export function createBearerFetch(options: BearerFetchOptions): BearerFetch {
       if (current === null || current.refreshToken !== held.refreshToken) return current !== null;
       const next = stored((await response.json()) as TokenResponse);
       await storage.save(next);
-      // Posted before the lock is released, so the next tab in line has the news.
-      tabs?.post({ type: 'rotated', previous: held.refreshToken, tokens: next });
+      generation++;
+      // Posted, then marked, before the lock is released: the next tab in line sees the
+      // marker and waits for the news if it has not heard it yet.
+      tabs?.post({ type: 'rotated', previous: held.refreshToken, tokens: next, generation });
+      await tabs?.mark(family, generation);
       return true;
     }
     const code = await errorCode(response);
@@ -226,6 +226,7 @@ export function createBearerFetch(options: BearerFetchOptions): BearerFetch {
     if (tabs === null) return refreshOnce(before);
     return tabs.exclusive(async () => {
       await heard;
+      await catchUp(await tabs.newest(family));
       const held = await load();
       // Signed out, or another tab refreshed (or logged in) while this one waited for the
       // lock: its tokens are current, and the ones this tab held are rotated away.
@@ -277,7 +278,9 @@ export function createBearerFetch(options: BearerFetchOptions): BearerFetch {
       initial = null;
       const held = await storage.load();
       await save(tokens);
-      if (tokens !== null) tabs?.post({ type: 'login', tokens: (await storage.load()) ?? stored(tokens) });
+      tabs?.unmark();
+      [family, generation] = [Math.random().toString(36).slice(2), 0];
+      if (tokens !== null) tabs?.post({ type: 'login', tokens: (await storage.load()) ?? stored(tokens), family });
       else if (held !== null) tabs?.post({ type: 'signed-out' });
     },
     async accessToken() {

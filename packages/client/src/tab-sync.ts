@@ -10,14 +10,14 @@
  *
  * @module
  */
-import type { StoredTokens } from './fetch.js';
+import type { StoredTokens } from './token-storage.js';
 
 /** A message between the tabs. */
 export type TabMessage =
-  /** A tab rotated `previous` into `tokens`: tabs that hold `previous` take `tokens`. */
-  | { readonly type: 'rotated'; readonly previous: string; readonly tokens: StoredTokens }
-  /** A tab logged in: every tab takes the tokens. */
-  | { readonly type: 'login'; readonly tokens: StoredTokens }
+  /** A tab rotated `previous` into `tokens`, the `generation`th rotation since the login. */
+  | { readonly type: 'rotated'; readonly previous: string; readonly tokens: StoredTokens; readonly generation: number }
+  /** A tab logged in (`family` names the login): every tab takes the tokens. */
+  | { readonly type: 'login'; readonly tokens: StoredTokens; readonly family: string }
   /** The app signed out in a tab: every tab drops its tokens. */
   | { readonly type: 'signed-out' }
   /** The server ended the session of `refreshToken` (refused refresh, revoked session). */
@@ -26,6 +26,7 @@ export type TabMessage =
 /** The part of `navigator.locks` (Web Locks API) used here. */
 export interface LockManagerLike {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+  query(): Promise<{ readonly held?: readonly { readonly name?: string }[] }>;
 }
 
 /** The part of `BroadcastChannel` used here. */
@@ -60,8 +61,54 @@ export interface TabSync {
   exclusive<T>(task: () => Promise<T>): Promise<T>;
   /** Tells every other tab. */
   post(message: TabMessage): void;
+  /**
+   * Holds a marker lock for rotation `generation` of login `family` (dropping this tab's
+   * previous marker), until {@link unmark} or the next `mark`. Resolves once it is held.
+   */
+  mark(family: string, generation: number): Promise<void>;
+  /** Drops this tab's marker. */
+  unmark(): void;
+  /** The newest rotation of `family` any tab marked, 0 when none. */
+  newest(family: string): Promise<number>;
   /** Stops listening (the page goes away on its own otherwise). */
   close(): void;
+}
+
+/** The rotations a tab heard of, to find the newest tokens that descend from the ones it holds. */
+export interface RotationChain {
+  /** Records that `previous` was rotated into `tokens`, rotation `generation` of its login. */
+  record(previous: string, tokens: StoredTokens, generation: number): void;
+  /** The end of the chain that starts at `refreshToken`, or `null` when it was not rotated. */
+  latest(refreshToken: string): Rotation | null;
+}
+
+/** A rotation heard of. */
+interface Rotation {
+  readonly tokens: StoredTokens;
+  readonly generation: number;
+}
+
+/** How many rotations a tab remembers; a tab more than that far behind refreshes itself. */
+const CHAIN_LENGTH = 64;
+
+/**
+ * Messages of different tabs may arrive out of order: a tab holding T1 can hear of T2 → T3
+ * before T1 → T2. Taking T2 then would make it refresh with a token already rotated away (and
+ * the server would end the session), so a tab follows the chain to its end.
+ */
+export function createRotationChain(): RotationChain {
+  const successors = new Map<string, Rotation>();
+  return {
+    record(previous, tokens, generation) {
+      successors.set(previous, { tokens, generation });
+      if (successors.size > CHAIN_LENGTH) successors.delete(successors.keys().next().value as string);
+    },
+    latest(refreshToken) {
+      let found: Rotation | null = null;
+      for (let next = successors.get(refreshToken); next !== undefined && next !== found; next = successors.get(next.tokens.refreshToken)) found = next;
+      return found;
+    },
+  };
 }
 
 /**
@@ -110,7 +157,31 @@ export function openTabSync(option: TabsOption | undefined, refreshUrl: string, 
     const message = event.data as TabMessage | null;
     if (message !== null && typeof message === 'object' && typeof message.type === 'string') hear(message);
   };
+  let release: (() => void) | null = null;
+  const unmark = () => {
+    release?.();
+    release = null;
+  };
+  const prefix = `${name} rotation `;
   return {
+    mark(family, generation) {
+      unmark();
+      return new Promise<void>((held) => {
+        void locks.request(
+          `${prefix}${family} ${generation}`,
+          () =>
+            new Promise<void>((done) => {
+              release = done;
+              held();
+            }),
+        );
+      });
+    },
+    unmark,
+    async newest(family) {
+      const marks = ((await locks.query()).held ?? []).map((lock) => lock.name ?? '').filter((n) => n.startsWith(`${prefix}${family} `));
+      return Math.max(0, ...marks.map((n) => Number(n.slice(prefix.length + family.length + 1))));
+    },
     exclusive: (task) =>
       locks.request(name, async () => {
         await nextTask();

@@ -22,15 +22,24 @@ import { tokenServer } from './token-server.js';
 /** One lock per name, granted in request order (what `navigator.locks.request` does by default). */
 function lockManager(): LockManagerLike {
   const tails = new Map<string, Promise<unknown>>();
+  const held: string[] = [];
   return {
     request<T>(name: string, callback: () => Promise<T>): Promise<T> {
-      const run = (tails.get(name) ?? Promise.resolve()).then(callback);
+      const run = (tails.get(name) ?? Promise.resolve()).then(async () => {
+        held.push(name);
+        try {
+          return await callback();
+        } finally {
+          held.splice(held.indexOf(name), 1);
+        }
+      });
       tails.set(
         name,
         run.catch(() => {}),
       );
       return run;
     },
+    query: async () => ({ held: held.map((name) => ({ name })) }),
   };
 }
 
