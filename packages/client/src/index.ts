@@ -21,8 +21,10 @@
  * @module
  */
 export { createRealtimeClient } from './socket.js';
-export { createBearerFetch, memoryTokenStorage } from './fetch.js';
-export type { BearerFetch, BearerFetchOptions, SessionEndedEvent, StoredTokens, TokenResponse, TokenStorage } from './fetch.js';
+export { createBearerFetch } from './fetch.js';
+export type { BearerFetch, BearerFetchOptions, SessionEndedEvent } from './fetch.js';
+export { memoryTokenStorage, type StoredTokens, type TokenResponse, type TokenStorage } from './token-storage.js';
+export type { BroadcastChannelLike, LockManagerLike, TabsOption } from './tab-sync.js';
 export type { RealtimeClient, RealtimeClientOptions, RealtimeMessage, RealtimeState, WebSocketConstructor, WebSocketLike } from './socket.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { CLOSE_CODES, TERMINAL_CLOSE_CODES } from './close-codes.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { resolveCookieOptions } from '../src/cookie/cookie-options.js';
 import { readCookie } from '../src/cookie/read-cookie.js';
-import { serializeCookie } from '../src/cookie/serialize-cookie.js';
+import { serializeClearCookie, serializeCookie } from '../src/cookie/serialize-cookie.js';
 import { resolveLifetime } from '../src/session/lifetime.js';
 import { SessionConfigError } from '../src/errors.js';
 
@@ -16,6 +16,11 @@ describe('cookie configuration', () => {
       [{ name: '__Secure-sid', secure: false }, /must be Secure/],
       [{ name: 'sid', sameSite: 'none', secure: false }, /requires secure: true/],
       [{ name: 'sid', sameSite: 'none' }, /requires secure: true/],
+      [{ partitioned: true }, /partitioned requires secure: true and sameSite: "none"/],
+      [{ partitioned: true, secure: true }, /partitioned requires secure: true and sameSite: "none"/],
+      [{ partitioned: true, sameSite: 'strict', secure: true }, /partitioned requires secure: true and sameSite: "none"/],
+      [{ name: 'sid', partitioned: true, sameSite: 'none', secure: false }, /requires secure: true/],
+      [{ partitioned: 'yes' as unknown as boolean }, /partitioned must be a boolean/],
     ] as const;
     for (const [options, message] of cases) {
       assert.throws(
@@ -25,6 +30,22 @@ describe('cookie configuration', () => {
     }
     assert.doesNotThrow(() => resolveCookieOptions({ name: '__Secure-sid', path: '/app', domain: 'example.com' }, true));
     assert.doesNotThrow(() => resolveCookieOptions({ name: 'sid', sameSite: 'none', secure: true }, true));
+  });
+
+  it('CK-18 partitioned adds Partitioned to the cookie and to the cookie that clears it, and never makes a plain-HTTP variant', () => {
+    const resolved = resolveCookieOptions({ partitioned: true, secure: true, sameSite: 'none' }, false);
+    assert.equal(resolved.insecure, null, 'secure: true means no development cookie without Secure');
+    const { name, attributes } = resolved.secure;
+    assert.equal(serializeCookie(name, 'v', attributes), '__Host-sid=v; Path=/; HttpOnly; Secure; SameSite=None; Partitioned');
+    assert.equal(
+      serializeClearCookie(name, attributes),
+      '__Host-sid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=None; Partitioned',
+    );
+    const plain = resolveCookieOptions({ partitioned: false, secure: true, sameSite: 'none' }, false).secure;
+    assert.equal(
+      serializeClearCookie(plain.name, plain.attributes),
+      '__Host-sid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=None',
+    );
   });
 
   it('CK-14 names, paths and domains that could inject attributes are refused', () => {

@@ -46,6 +46,16 @@ describe('Set-Cookie attributes over HTTPS', () => {
     assert.deepEqual(setCookies(res.headers), ['__Host-sid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax']);
   });
 
+  it('CK-18 a partitioned cookie carries Partitioned when set and when cleared, so the browser deletes it in its partition', async () => {
+    const { app } = await buildTestApp({ cookie: { partitioned: true, sameSite: 'none', secure: true } });
+    const login = await app.inject({ method: 'POST', url: '/login', headers: HTTPS });
+    assert.match(setCookies(login.headers)[0] as string, new RegExp(`^__Host-sid=${TICKET}; Path=/; HttpOnly; Secure; SameSite=None; Partitioned$`));
+    const res = await app.inject({ method: 'POST', url: '/logout', headers: { ...HTTPS, cookie: cookiePair(login.headers) } });
+    assert.deepEqual(setCookies(res.headers), [
+      '__Host-sid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=None; Partitioned',
+    ]);
+  });
+
   it('CK-12 responses that set a ticket or carry an authenticated session are not cacheable', async () => {
     const { app } = await buildTestApp();
     const login = await app.inject({ method: 'POST', url: '/login', headers: HTTPS });

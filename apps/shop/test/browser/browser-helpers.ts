@@ -35,13 +35,13 @@ const ARGS = [
   '--disable-sync',
 ];
 
-function launchOptions(): LaunchOptions {
+function launchOptions(extraArgs: readonly string[] = []): LaunchOptions {
   // Fail, never skip: a CI without chromium must go red.
   if (!existsSync(CHROMIUM))
     throw new Error(
       `chromium not found at ${CHROMIUM}: \`npm test\` installs it when it may (scripts/ensure-test-tools.mjs), otherwise run \`sudo apt-get update && sudo apt-get install -y chromium\`.`,
     );
-  return { executablePath: CHROMIUM, headless: true, args: ARGS };
+  return { executablePath: CHROMIUM, headless: true, args: [...ARGS, ...extraArgs] };
 }
 
 /** Every wait in these tests is for something the page does in well under a second. */
@@ -63,9 +63,22 @@ export async function newDevicePage(browser: Browser, options: BrowserContextOpt
   return context.newPage();
 }
 
+/** Options of {@link launchProfile}. */
+export interface ProfileOptions {
+  /** More chromium command-line switches. @default [] */
+  args?: readonly string[];
+  /** Accept the test's self-signed certificates. @default false */
+  ignoreHTTPSErrors?: boolean;
+}
+
 /** Launches chromium with a profile directory, like a person's browser that is closed and reopened. */
-export async function launchProfile(userDataDir: string): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(userDataDir, { ...launchOptions(), timeout: 60_000, viewport: { width: 1100, height: 760 } });
+export async function launchProfile(userDataDir: string, { args = [], ignoreHTTPSErrors = false }: ProfileOptions = {}): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    ...launchOptions(args),
+    ignoreHTTPSErrors,
+    timeout: 60_000,
+    viewport: { width: 1100, height: 760 },
+  });
   context.setDefaultTimeout(ACTION_TIMEOUT_MS);
   return context;
 }

@@ -4,9 +4,7 @@
 // over TLS with a certificate made for the test (chromium is told to accept it).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -17,21 +15,7 @@ import { WEB_DIST } from '../../src/routes/web.js';
 import { ensureWebBuilt } from '../../src/web-build.js';
 import { TEST_HASHING } from '../test-hashing.js';
 import { launchBrowser, newDevicePage, registerAndLogIn, screenshot, tempDir, TEST_TIMEOUT_MS } from './browser-helpers.js';
-
-/** A self-signed certificate for localhost, made with openssl for this run. */
-function localCertificate(dir: string): { key: Buffer; cert: Buffer } {
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  const subject = ['-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'];
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', ...subject, '-keyout', key, '-out', cert],
-    {
-      stdio: 'ignore',
-    },
-  );
-  return { key: readFileSync(key), cert: readFileSync(cert) };
-}
+import { localCertificate } from './tls-certificate.js';
 
 /** The shop behind a TLS listener: the app's own HTTP handlers answer what arrives over TLS. */
 async function startHttpsShop(): Promise<string> {

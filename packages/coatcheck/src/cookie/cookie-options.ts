@@ -31,6 +31,18 @@ export interface CookieOptions {
   sameSite?: 'lax' | 'strict' | 'none';
   /** @default true */
   httpOnly?: boolean;
+  /**
+   * Adds `Partitioned` (CHIPS): for an app embedded in an iframe on other sites. The browser
+   * keeps one cookie per top-level site, so the embedded app has a session on every site that
+   * embeds it, none shared with another site or with the app opened on its own. Browsers that
+   * block third-party cookies still accept partitioned ones.
+   *
+   * Requires `secure: true` (browsers reject `Partitioned` without `Secure`) and
+   * `sameSite: 'none'`: a `Lax` or `Strict` cookie is never sent to a cross-site iframe, so
+   * partitioning it would change nothing.
+   * @default false
+   */
+  partitioned?: boolean;
 }
 
 /** One way of writing the cookie: its name and attributes. */
@@ -57,7 +69,7 @@ const fail = (message: string): never => {
 
 /** Validates cookie options and derives the cookie modes. Throws `SessionConfigError`. */
 export function resolveCookieOptions(options: CookieOptions = {}, production: boolean): ResolvedCookie {
-  const { name = '__Host-sid', path = '/', domain, secure = 'auto', sameSite = 'lax', httpOnly = true } = options;
+  const { name = '__Host-sid', path = '/', domain, secure = 'auto', sameSite = 'lax', httpOnly = true, partitioned = false } = options;
   if (typeof name !== 'string' || !TOKEN.test(name))
     fail(`name ${JSON.stringify(name)} may only contain RFC 6265 token characters (no ; , = space or control characters).`);
   if (typeof path !== 'string' || !PATH.test(path)) fail(`path ${JSON.stringify(path)} must start with "/" and contain no ; or control characters.`);
@@ -65,6 +77,7 @@ export function resolveCookieOptions(options: CookieOptions = {}, production: bo
   if (secure !== true && secure !== false && secure !== 'auto') fail('secure must be true, false or "auto".');
   if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none') fail('sameSite must be "lax", "strict" or "none".');
   if (typeof httpOnly !== 'boolean') fail('httpOnly must be a boolean.');
+  if (typeof partitioned !== 'boolean') fail('partitioned must be a boolean.');
 
   const hostPrefix = name.startsWith('__Host-');
   const securePrefix = name.startsWith('__Secure-');
@@ -74,9 +87,15 @@ export function resolveCookieOptions(options: CookieOptions = {}, production: bo
   if ((hostPrefix || securePrefix) && secure === false)
     fail(`a "${hostPrefix ? '__Host-' : '__Secure-'}" cookie must be Secure; set secure to true or "auto", or drop the prefix.`);
   if (sameSite === 'none' && secure !== true) fail('sameSite "none" requires secure: true (browsers reject SameSite=None without Secure).');
+  // Browsers require Secure; SameSite=None they only recommend, but a partitioned Lax or Strict
+  // cookie never reaches the cross-site iframe it exists for: a silent no-op, so refuse it.
+  if (partitioned && (secure !== true || sameSite !== 'none'))
+    fail(
+      'partitioned requires secure: true and sameSite: "none" (browsers reject Partitioned without Secure, and only a SameSite=None cookie reaches a cross-site iframe).',
+    );
 
   const label = sameSite === 'lax' ? 'Lax' : sameSite === 'strict' ? 'Strict' : 'None';
-  const base = { path, domain, httpOnly, sameSite: label } as const;
+  const base = { path, domain, httpOnly, sameSite: label, ...(partitioned ? { partitioned } : {}) } as const;
   const secureMode: CookieMode = { name, attributes: Object.freeze({ ...base, secure: secure !== false }) };
   const stripped = name.replace(/^__(Host|Secure)-/, '');
   const insecure: CookieMode | null = secure === 'auto' && !production ? { name: stripped, attributes: Object.freeze({ ...base, secure: false }) } : null;

@@ -11,6 +11,8 @@ export interface CookieAttributes {
   readonly secure: boolean;
   readonly httpOnly: boolean;
   readonly sameSite: 'Strict' | 'Lax' | 'None';
+  /** CHIPS: the browser keys the cookie by the top-level site it was set under. */
+  readonly partitioned?: boolean;
 }
 
 const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
@@ -29,10 +31,15 @@ export function serializeCookie(name: string, value: string, attributes: CookieA
   if (attributes.httpOnly) out += '; HttpOnly';
   if (attributes.secure) out += '; Secure';
   out += `; SameSite=${attributes.sameSite}`;
+  if (attributes.partitioned) out += '; Partitioned';
   return out;
 }
 
-/** A `Set-Cookie` value that deletes the cookie; same attributes, so prefixed names are accepted. */
+/**
+ * A `Set-Cookie` value that deletes the cookie; same attributes, so prefixed names are accepted
+ * and a partitioned cookie is deleted in its partition (without `Partitioned` the browser would
+ * look for an unpartitioned cookie and leave the partitioned one in place).
+ */
 export function serializeClearCookie(name: string, attributes: CookieAttributes): string {
   return serializeCookie(name, '', attributes, 0);
 }
