@@ -11,6 +11,7 @@
  * @module
  */
 import { AUTH_DATA_KEY, type AuthFactor, type AuthState, type SessionRecord } from './types.js';
+import { deepFreeze } from './frozen-record.js';
 
 /**
  * The record as a store gets it: `auth` moved into `data`. Whatever the application itself
@@ -24,13 +25,25 @@ export function packAuth(record: SessionRecord): SessionRecord {
   return { ...record, data };
 }
 
+// Unpacked copies of frozen records: the memory store hands out the same frozen record on
+// every read until it is written, and unpacking it again each time was the largest cost of
+// its read path. Other stores give a fresh object per read, which is never frozen.
+const unpacked = new WeakMap<SessionRecord, SessionRecord>();
+
 /** The record as the core uses it: `auth` taken out of `data` (checked), or left absent. */
 export function unpackAuth(record: SessionRecord): SessionRecord {
   const stored = record.data[AUTH_DATA_KEY];
   if (stored === undefined) return record;
-  const { [AUTH_DATA_KEY]: _auth, ...data } = record.data;
+  const frozen = Object.isFrozen(record);
+  const known = frozen ? unpacked.get(record) : undefined;
+  if (known !== undefined) return known;
+  // A loop, not `{ [key]: _, ...data }`: V8 copies with excluded keys on a slow path.
+  const data: Record<string, unknown> = {};
+  for (const key in record.data) if (key !== AUTH_DATA_KEY) data[key] = record.data[key];
   const auth = readAuth(stored);
-  return auth === null ? { ...record, data } : { ...record, data, auth };
+  const result = auth === null ? { ...record, data } : { ...record, data, auth };
+  if (frozen) unpacked.set(record, deepFreeze(result));
+  return result;
 }
 
 const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
