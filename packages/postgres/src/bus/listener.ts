@@ -46,6 +46,8 @@ export function startListener(options: ListenerOptions): Listener {
   let connected = false;
   let attempt = 0;
   let stopped = false;
+  // Pings awaiting an answer: the socket stays ref'd while there are any.
+  let pinging = 0;
   let retry: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
 
@@ -128,11 +130,17 @@ export function startListener(options: ListenerOptions): Listener {
     async ping() {
       const client = current;
       if (!client || !connected) throw new Error('the listening connection is down');
+      // The socket is unref'd (see connect); a caller awaiting a ping must keep the process
+      // alive until the answer comes, or a process with nothing else to do ends mid-await.
+      pinging++;
+      (client as unknown as Unrefable).ref?.();
       try {
         await probe(client);
       } catch (error) {
         void drop(client);
         throw error;
+      } finally {
+        if (--pinging === 0 && client === current && !stopped) (client as unknown as Unrefable).unref?.();
       }
     },
     async stop() {
