@@ -50,7 +50,7 @@ export interface StoreGateway {
    * hit (nothing is returned as a promise then), else when the store answered; `fail` gets the
    * wrapped store error. Returns what they return.
    */
-  readThen<R>(id: string, now: number, ok: (record: SessionRecord | null) => R, fail: (error: SessionError) => R): R | Promise<R>;
+  readThen<R>(id: string, now: number, ok: (record: SessionRecord | null) => R, fail: (error: SessionError) => R, fresh?: boolean): R | Promise<R>;
   /** The live record `id` if the cache holds it; never reaches the store. */
   readCached(id: string, now: number): SessionRecord | null;
   create(record: SessionRecord): Promise<boolean>;
@@ -76,6 +76,10 @@ export interface StoreGateway {
 }
 
 const NO_CLOCK = -1;
+const same = <T>(value: T): T => value;
+const raise = (error: SessionError): never => {
+  throw error;
+};
 
 /** Creates the gateway of one manager. */
 export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
@@ -110,27 +114,14 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
     return record;
   }
 
-  async function read(id: string, now: number, fresh = false): Promise<SessionRecord | null> {
+  // Continuation style for the request path: a cache hit continues at once, with no promise
+  // at all, and a store read costs the store's promise and one `then`, where async layers cost
+  // one each. `read` is the same with a promise around it.
+  function readThen<R>(id: string, now: number, ok: (record: SessionRecord | null) => R, fail: (error: SessionError) => R, fresh = false): R | Promise<R> {
     const cached = fresh || cache === null ? null : cache.get(id, now);
-    if (cached !== null) return cached;
+    if (cached !== null) return ok(cached);
     // Read the generation first: a record is cached only if nothing was invalidated while it
     // was being read (a revocation that overtook the read must not be cached away).
-    const generation = cache === null ? 0 : cache.generation();
-    const started = start();
-    let record: SessionRecord | null;
-    try {
-      record = await store.get(id, now);
-    } catch (error) {
-      throw failed('get', started, error, id);
-    }
-    return received(record, id, now, started, generation, fresh);
-  }
-
-  // `read` for the request path: a cache hit continues at once, with no promise at all, and a
-  // store read costs the store's promise and one `then`, where async layers cost one each.
-  function readThen<R>(id: string, now: number, ok: (record: SessionRecord | null) => R, fail: (error: SessionError) => R): R | Promise<R> {
-    const cached = cache === null ? null : cache.get(id, now);
-    if (cached !== null) return ok(cached);
     const generation = cache === null ? 0 : cache.generation();
     const started = start();
     let pending: Promise<SessionRecord | null>;
@@ -140,9 +131,13 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       return fail(failed('get', started, error, id));
     }
     return pending.then(
-      (record) => ok(received(record, id, now, started, generation, false)),
+      (record) => ok(received(record, id, now, started, generation, fresh)),
       (error: unknown) => fail(failed('get', started, error, id)),
     );
+  }
+
+  async function read(id: string, now: number, fresh = false): Promise<SessionRecord | null> {
+    return readThen(id, now, same, raise, fresh);
   }
 
   async function deleteRecord(id: string): Promise<boolean> {
