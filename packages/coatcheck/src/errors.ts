@@ -27,7 +27,8 @@ export type SessionErrorCode =
   | 'ERR_SESSION_CORRUPT_RECORD'
   | 'ERR_SESSION_RATE_LIMITED'
   | 'ERR_SESSION_STEP_UP_REQUIRED'
-  | 'ERR_SESSION_STEP_UP_CHALLENGE';
+  | 'ERR_SESSION_STEP_UP_CHALLENGE'
+  | 'ERR_SESSION_LIMIT_REACHED';
 
 /** HTTP status for each code; the single table every adapter uses. */
 export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object.freeze({
@@ -46,6 +47,7 @@ export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object
   ERR_SESSION_RATE_LIMITED: 429,
   ERR_SESSION_STEP_UP_REQUIRED: 403,
   ERR_SESSION_STEP_UP_CHALLENGE: 403,
+  ERR_SESSION_LIMIT_REACHED: 409,
 });
 
 /** Base class of every coatcheck error. Switch on `code`, not on the class. */
@@ -268,6 +270,24 @@ export class SessionStepUpChallengeError extends SessionError {
   }
 }
 
+/**
+ * A login was refused: the user has as many live sessions as `maxSessionsPerUser` allows and
+ * its policy is `'reject'`. Adapters answer 409; nothing was written, and the session the
+ * login ran on is unchanged (still anonymous, or still the previous user's).
+ */
+export class SessionLimitError extends SessionError {
+  /** The cap (`maxSessionsPerUser`). */
+  readonly max: number;
+  /** The user's live sessions when the login was refused. */
+  readonly live: number;
+
+  constructor(max: number, live: number) {
+    super('ERR_SESSION_LIMIT_REACHED', `You are signed in on ${live} devices, the most allowed; sign out on one of them first.`);
+    this.max = max;
+    this.live = live;
+  }
+}
+
 /** Every concrete coatcheck error, for exhaustive `switch (err.code)`. */
 export type AnySessionError =
   | SessionConfigError
@@ -284,7 +304,8 @@ export type AnySessionError =
   | CorruptRecordError
   | SessionRateLimitedError
   | SessionStepUpRequiredError
-  | SessionStepUpChallengeError;
+  | SessionStepUpChallengeError
+  | SessionLimitError;
 
 /** Narrows an unknown value to a coatcheck error. */
 export function isSessionError(value: unknown): value is AnySessionError {

@@ -6,8 +6,12 @@
  */
 import type { CsrfFailure } from './errors.js';
 
-/** Why a session ended. */
-export type EndReason = 'logout' | 'destroy' | 'revoke' | 'revoke-others' | 'revoke-all';
+/**
+ * Why a session ended: its own request (`logout`, `destroy`), from elsewhere (`revoke`,
+ * `revoke-others`, `revoke-all`), or to make room for a login beyond `maxSessionsPerUser`
+ * (`session-limit`).
+ */
+export type EndReason = 'logout' | 'destroy' | 'revoke' | 'revoke-others' | 'revoke-all' | 'session-limit';
 
 /** Payloads of every event, by name. */
 export interface SessionEvents {
@@ -19,7 +23,7 @@ export interface SessionEvents {
   regenerated: { readonly oldId: string; readonly newId: string; readonly userId: string | null };
   /** The session was ended from its own request (logout, destroy). */
   destroyed: { readonly id: string; readonly userId: string | null; readonly reason: EndReason };
-  /** Sessions were ended from elsewhere (device list, admin, password change). */
+  /** Sessions were ended from elsewhere (device list, admin, password change, a login beyond the cap). */
   revoked: { readonly ids: readonly string[]; readonly userId: string; readonly reason: EndReason };
   /**
    * An unsafe request was refused by the CSRF check every adapter runs (`reason`: which

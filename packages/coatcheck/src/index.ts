@@ -18,7 +18,7 @@ export { createSessionManager } from './manager/manager.js';
 export type { SessionManager, RevokeOptions } from './manager/manager.js';
 export type { HistoryOptions, HistoryReadRequest } from './manager/history.js';
 export type { HistoryEntry, HistoryType, HistoryActor, HistoryQuery } from './store/history-types.js';
-export type { SessionManagerOptions, Logger } from './manager/options.js';
+export type { SessionManagerOptions, SessionLimitOptions, Logger } from './manager/options.js';
 export type { Session, LoadStatus, LoginOptions, SessionDataMap } from './session/session-types.js';
 export type { LifetimeOptions } from './session/lifetime.js';
 export type { FreshOptions, StepUpOptions } from './session/step-up.js';
@@ -39,6 +39,7 @@ export {
   SessionSerializationError,
   SessionCsrfError,
   SessionRateLimitedError,
+  SessionLimitError,
   isSessionError,
 } from './errors.js';
 export type { SessionErrorCode, AnySessionError, CsrfFailure } from './errors.js';

@@ -70,6 +70,8 @@ const APPLICATION = [
   'SessionError',
   'SessionErrorCode',
   'SessionEvents',
+  'SessionLimitError',
+  'SessionLimitOptions',
   'SessionManager',
   'SessionManagerOptions',
   'SessionRateLimitedError',
@@ -97,6 +99,10 @@ const MOVED: Record<string, readonly string[]> = {
     'HistoryStore',
     'HistoryEntry',
     'checkHistoryEntry',
+    'SessionCap',
+    'CappedCreateResult',
+    'EvictedSession',
+    'planCap',
   ],
   './errors': [
     'SessionReadOnlyError',
@@ -107,6 +113,7 @@ const MOVED: Record<string, readonly string[]> = {
     'STATUS_BY_CODE',
     'SessionStepUpRequiredError',
     'SessionStepUpChallengeError',
+    'SessionLimitError',
   ],
 };
 

@@ -13,13 +13,15 @@ import { describeUserIndex } from './user-index.js';
 import { describeConcurrency } from './concurrency.js';
 import { describeModelBased } from './model-based.js';
 import { describeHistory } from './history.js';
+import { describeCappedCreate } from './capped-create.js';
 import type { StoreConformanceOptions, SuiteHarness } from './harness.js';
 
 /**
  * Registers the store contract as `node:test` suites: get/create/update/touch/delete
  * semantics and data fidelity, expiry at an explicit `now` and pruning, the per-user index,
- * concurrent compare-and-set, a model-based property test against `memoryStore`, and the
- * session history (for a store that keeps one), including across a restart (`options.restart`).
+ * concurrent compare-and-set, a model-based property test against `memoryStore`, the capped
+ * create of a per-user session limit (racing from two stores when they share a backend), and
+ * the session history (for a store that keeps one), including across a restart (`options.restart`).
  *
  * `makeStore` is called for every test (and for every model-based run); after each, the
  * store goes to `options.cleanup`, which defaults to `store.close()`. Every test uses fresh
@@ -67,5 +69,6 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeConcurrency(harness);
     describeModelBased(harness);
     describeHistory(harness);
+    describeCappedCreate(harness);
   });
 }

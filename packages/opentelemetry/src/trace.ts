@@ -25,6 +25,7 @@ export interface SessionTracing {
 const SPAN_OF_OP: Readonly<Record<StoreOp, string>> = {
   get: SPAN_NAMES.load,
   create: SPAN_NAMES.commit,
+  createCapped: SPAN_NAMES.commit,
   update: SPAN_NAMES.commit,
   touch: SPAN_NAMES.touch,
   delete: SPAN_NAMES.revoke,

@@ -24,7 +24,7 @@ export interface SessionMetrics {
 
 // Label values known in advance start at 0, so `rate()` and alerts see them before the first event.
 const DESTROY_REASONS = ['logout', 'destroy'];
-const REVOKE_REASONS = ['revoke', 'revoke-others', 'revoke-all'];
+const REVOKE_REASONS = ['revoke', 'revoke-others', 'revoke-all', 'session-limit'];
 const CSRF_REASONS = ['cross-site', 'origin', 'token-missing', 'token-invalid'];
 
 /**
@@ -34,13 +34,14 @@ const CSRF_REASONS = ['cross-site', 'origin', 'token-missing', 'token-invalid'];
  *
  * Metrics, with the default prefix `coatcheck_`:
  * - `coatcheck_store_call_duration_seconds{operation,outcome}` (histogram): every store
- *   call; `operation` is the store method (`get`, `create`, `update`, `touch`, `delete`,
+ *   call; `operation` is the store method (`get`, `create`, `createCapped`, `update`, `touch`, `delete`,
  *   `listByUser`, `deleteByUser`, `ping`), `outcome` is `ok`, `miss`, `conflict` or `error`;
  * - `coatcheck_sessions_created_total`, `coatcheck_sessions_upgraded_total` (logins),
  *   `coatcheck_sessions_regenerated_total`;
  * - `coatcheck_sessions_destroyed_total{reason}` (`logout`, `destroy`: ended by their own
  *   request) and `coatcheck_sessions_revoked_total{reason}` (`revoke`, `revoke-others`,
- *   `revoke-all`: ended from elsewhere, counted per session);
+ *   `revoke-all`: ended from elsewhere; `session-limit`: ended for a login beyond
+ *   `maxSessionsPerUser`; counted per session);
  * - `coatcheck_csrf_refusals_total{reason}` (`cross-site`, `origin`, `token-missing`,
  *   `token-invalid`);
  * - with `tokens`: `coatcheck_token_refresh_duration_seconds{outcome}` (histogram;
@@ -107,7 +108,7 @@ export function collectSessionMetrics(manager: ObservedManager, options: Session
   });
   const revoked = new Counter({
     name: name('sessions_revoked_total'),
-    help: 'Sessions ended from elsewhere (device list, password change, admin), by reason (revoke, revoke-others, revoke-all).',
+    help: 'Sessions ended from elsewhere (device list, password change, admin, a login beyond the cap), by reason (revoke, revoke-others, revoke-all, session-limit).',
     labelNames: ['reason'],
     registers,
   });

@@ -65,9 +65,9 @@ describe('collectSessionMetrics', () => {
     assert.equal(values.get('coatcheck_store_call_duration_seconds_count{operation="get",outcome="error"}'), undefined);
 
     const allowed = new Set([
-      ...['get', 'create', 'update', 'touch', 'delete', 'listByUser', 'deleteByUser', 'ping', 'appendHistory', 'readHistory'],
+      ...['get', 'create', 'createCapped', 'update', 'touch', 'delete', 'listByUser', 'deleteByUser', 'ping', 'appendHistory', 'readHistory'],
       ...['ok', 'miss', 'conflict', 'error'],
-      ...['logout', 'destroy', 'revoke', 'revoke-others', 'revoke-all'],
+      ...['logout', 'destroy', 'revoke', 'revoke-others', 'revoke-all', 'session-limit'],
       ...['cross-site', 'origin', 'token-missing', 'token-invalid'],
     ]);
     for (const value of await labelValues(registry)) {

@@ -10,7 +10,7 @@
  */
 
 /** Why sessions ended; mirrors the manager's events. */
-export type BusEndReason = 'logout' | 'destroy' | 'revoke' | 'revoke-others' | 'revoke-all' | 'expired';
+export type BusEndReason = 'logout' | 'destroy' | 'revoke' | 'revoke-others' | 'revoke-all' | 'session-limit' | 'expired';
 
 /**
  * A message between instances. `origin` is the publishing instance's id, so an instance can
@@ -100,7 +100,7 @@ export interface SessionBus {
   close(): Promise<void>;
 }
 
-const END_REASONS: ReadonlySet<string> = new Set<BusEndReason>(['logout', 'destroy', 'revoke', 'revoke-others', 'revoke-all', 'expired']);
+const END_REASONS: ReadonlySet<string> = new Set<BusEndReason>(['logout', 'destroy', 'revoke', 'revoke-others', 'revoke-all', 'session-limit', 'expired']);
 
 /** Checks that a parsed value is a well-formed {@link BusBroadcast}; transports use it on receipt. */
 export function isBusBroadcast(value: unknown): value is BusBroadcast {

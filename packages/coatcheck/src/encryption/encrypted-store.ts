@@ -54,6 +54,10 @@ export function encryptStore(store: SessionStore, cipher: DataCipher, logger: Lo
     ping: () => store.ping(),
     close: () => store.close(),
   };
+  if (store.createCapped !== undefined) {
+    const createCapped = store.createCapped.bind(store);
+    wrapped.createCapped = (record, cap, now) => createCapped(sealed(record), cap, now);
+  }
   if (store.appendHistory !== undefined) wrapped.appendHistory = store.appendHistory.bind(store);
   if (store.readHistory !== undefined) wrapped.readHistory = store.readHistory.bind(store);
   return Object.freeze(wrapped);

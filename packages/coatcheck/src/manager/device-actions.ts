@@ -8,25 +8,38 @@
  */
 import type { BusEndReason } from '../bus/types.js';
 import type { HistoryActor } from '../store/history-types.js';
+import type { DeviceInfo } from '../store/types.js';
 import type { SessionContext } from '../session/context.js';
 import type { DeviceApi } from '../session/device-api.js';
 import { isTicketId } from '../ticket/ticket.js';
 import { toDeviceSessions } from './devices.js';
 
-type RevokeReason = Extract<BusEndReason, 'revoke' | 'revoke-others' | 'revoke-all'>;
+type RevokeReason = Extract<BusEndReason, 'revoke' | 'revoke-others' | 'revoke-all' | 'session-limit'>;
+
+/**
+ * Reports sessions of `userId` ended from elsewhere: announced on the bus, emitted as
+ * `revoked`, recorded with who asked (`device`: the request that caused it, when there was one).
+ */
+export async function reportRevoked(
+  ctx: SessionContext,
+  ids: string[],
+  userId: string,
+  reason: RevokeReason,
+  actor: HistoryActor,
+  device?: DeviceInfo,
+): Promise<string[]> {
+  if (ids.length > 0) {
+    await ctx.announce({ type: 'ended', ids, userId, reason });
+    ctx.events.emit('revoked', { ids, userId, reason });
+    await ctx.history.record(ids.map((sessionId) => ({ type: 'revoked', sessionId, userId, actor, reason, ...device })));
+  }
+  return ids;
+}
 
 /** Creates the device operations of one manager. */
 export function createDeviceActions(ctx: SessionContext): DeviceApi {
-  const { gateway, events } = ctx;
-
-  async function ended(ids: string[], userId: string, reason: RevokeReason, actor: HistoryActor): Promise<string[]> {
-    if (ids.length > 0) {
-      await ctx.announce({ type: 'ended', ids, userId, reason });
-      events.emit('revoked', { ids, userId, reason });
-      await ctx.history.record(ids.map((sessionId) => ({ type: 'revoked', sessionId, userId, actor, reason })));
-    }
-    return ids;
-  }
+  const { gateway } = ctx;
+  const ended = (ids: string[], userId: string, reason: RevokeReason, actor: HistoryActor) => reportRevoked(ctx, ids, userId, reason, actor);
 
   return {
     async list(userId, currentId) {

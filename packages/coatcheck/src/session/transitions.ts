@@ -114,6 +114,7 @@ export function loginChange<D extends object>(ctx: SessionContext, userId: strin
       persistent: options.remember ?? false,
       authenticatedAt: now,
       device,
+      capped: true,
       // The user's earlier factors on their own session stay; another user's never carry over.
       auth: addFactor(stored?.userId === userId ? stored.auth : undefined, options.method ?? 'pwd', now),
     };

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { SessionCollisionError, SessionConflictError, SessionRateLimitedError, SessionTooLargeError } from '../errors.js';
+import { SessionCollisionError, SessionConflictError, SessionLimitError, SessionRateLimitedError, SessionTooLargeError } from '../errors.js';
+import { reportRevoked } from '../manager/device-actions.js';
 import { addressKey } from '../rate-limit/address-key.js';
 import type { AuthState, DeviceInfo, SessionData, SessionRecord } from '../store/types.js';
 import { generateTicket, hashSecret } from '../ticket/ticket.js';
@@ -27,6 +28,8 @@ export interface NewRecordInit {
   readonly device: DeviceInfo;
   /** The factors and pending challenge (see `step-up.ts`); none for an anonymous session. */
   readonly auth?: AuthState;
+  /** A login: the create counts against `maxSessionsPerUser` (a rotation of the user's own session does not). */
+  readonly capped?: boolean;
   /** Keep these when rotating, so rotation never extends the absolute lifetime. */
   readonly createdAt?: number;
   readonly absoluteExpiresAt?: number;
@@ -43,10 +46,27 @@ function assertSize(ctx: SessionContext, data: SessionData): void {
 }
 
 /**
+ * Writes a record, under the user's session cap when it is a login and there is one: `true`
+ * when written, `false` when the id was taken. Sessions evicted to make room are reported as
+ * revoked by this request; a refusal throws `SessionLimitError` with nothing written. (LC-21)
+ */
+async function writeNew(ctx: SessionContext, record: SessionRecord, init: NewRecordInit, replaces: string | null, now: number): Promise<boolean> {
+  const limit = ctx.sessionLimit;
+  if (limit === null || init.capped !== true || record.userId === null) return ctx.gateway.create(record);
+  const result = await ctx.gateway.createCapped(record, { ...limit, replaces }, now);
+  if (result.outcome === 'full') throw new SessionLimitError(limit.max, result.live);
+  if (result.outcome === 'exists') return false;
+  const ids = result.evicted.map((session) => session.id);
+  await reportRevoked(ctx, ids, record.userId, 'session-limit', 'system', init.device);
+  return true;
+}
+
+/**
  * Writes a new record under a fresh ticket. An existing id is never overwritten: on a
  * collision (only possible with a broken random source) a new ticket is drawn. (TG-04)
+ * `replaces`: the session a login runs on, which the cap neither counts nor evicts.
  */
-async function createRecord(ctx: SessionContext, init: NewRecordInit): Promise<IssuedRecord> {
+async function createRecord(ctx: SessionContext, init: NewRecordInit, replaces: string | null = null): Promise<IssuedRecord> {
   assertSize(ctx, init.data);
   for (let attempt = 0; attempt < COLLISION_ATTEMPTS; attempt++) {
     const now = ctx.now();
@@ -67,7 +87,7 @@ async function createRecord(ctx: SessionContext, init: NewRecordInit): Promise<I
       device: init.device,
       ...(init.auth === undefined ? {} : { auth: init.auth }),
     };
-    if (await ctx.gateway.create(record)) {
+    if (await writeNew(ctx, record, init, replaces, now)) {
       ctx.events.emit('created', { id, userId: init.userId });
       return { record, secret };
     }
@@ -148,7 +168,7 @@ export async function commitOperations(
  * (by its public id) because it shows in the user's device list meanwhile. (LC-24)
  */
 export async function rotateRecord(ctx: SessionContext, oldId: string | null, init: NewRecordInit): Promise<IssuedRecord> {
-  const issued = await createRecord(ctx, init);
+  const issued = await createRecord(ctx, init, oldId);
   if (oldId !== null) {
     try {
       // Not `remove`: the caller already holds the old id's lock.

@@ -25,7 +25,8 @@ export { checkRecord, decodeFlag, parseDataJson, type DescribeField, type Record
 export { reportCorrupt, type CorruptReporter } from './report-corrupt.js';
 export { redactUrl } from './redact-url.js';
 export { CorruptRecordError, SessionStoreError } from '../errors.js';
-export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult } from '../store/types.js';
+export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult, SessionCap, CappedCreateResult, EvictedSession } from '../store/types.js';
+export { planCap, toEvicted, type CapPlan } from './plan-cap.js';
 export type { HistoryStore, HistoryEntry, HistoryType, HistoryActor, HistoryQuery, HistoryReadOptions, HistoryLimits } from '../store/history-types.js';
 export { checkHistoryEntry } from './check-history.js';
 export { createDataCipher, SEALED_PROPERTY, type DataCipher, type OpenedData } from '../encryption/data-cipher.js';

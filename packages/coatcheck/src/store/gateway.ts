@@ -24,7 +24,7 @@ import { isLive } from './live.js';
 import { createPerIdLock, type WithLock } from './per-id-lock.js';
 import { createStoreCallHook, toStoreError, type StoreCallListener, type StoreCallOutcome, type StoreOp } from './store-calls.js';
 import type { HistoryEntry, HistoryLimits, HistoryQuery, HistoryReadOptions } from './history-types.js';
-import type { SessionRecord, SessionStore, UpdateResult } from './types.js';
+import type { CappedCreateResult, SessionCap, SessionRecord, SessionStore, UpdateResult } from './types.js';
 
 /** What the gateway is built from. */
 export interface StoreGatewayInit {
@@ -54,6 +54,8 @@ export interface StoreGateway {
   /** The live record `id` if the cache holds it; never reaches the store. */
   readCached(id: string, now: number): SessionRecord | null;
   create(record: SessionRecord): Promise<boolean>;
+  /** The store's `createCapped`; evicted sessions leave the local cache. Only called when the store has it. */
+  createCapped(record: SessionRecord, cap: SessionCap, now: number): Promise<CappedCreateResult>;
   update(next: SessionRecord, expectedVersion: number, now: number): Promise<UpdateResult>;
   touch(id: string, lastSeenAt: number, expiresAt: number, now: number): Promise<boolean>;
   delete(id: string): Promise<boolean>;
@@ -169,6 +171,20 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       } catch (error) {
         throw failed('create', started, error, record.id);
       }
+    },
+    async createCapped(record, cap, now) {
+      const started = start();
+      let result: CappedCreateResult;
+      try {
+        // Checked at start-up (`maxSessionsPerUser` needs it); the guard keeps the type honest.
+        if (store.createCapped === undefined) throw new TypeError(`store "${name}" has no createCapped()`);
+        result = await store.createCapped(packAuth(record), cap, now);
+      } catch (error) {
+        throw failed('createCapped', started, error, record.id);
+      }
+      done('createCapped', started, result.outcome === 'created' ? 'ok' : result.outcome === 'exists' ? 'conflict' : 'miss', record.id);
+      if (result.outcome === 'created' && result.evicted.length > 0) cache?.invalidate(result.evicted.map((session) => session.id));
+      return result;
     },
     async update(next, expectedVersion, now) {
       cache?.invalidate([next.id]);

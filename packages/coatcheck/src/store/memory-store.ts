@@ -12,6 +12,7 @@ import { SessionConfigError } from '../errors.js';
 import { WARNINGS } from '../warnings.js';
 import { deepFreeze, freezeRecord } from './frozen-record.js';
 import { createMemoryHistory } from './memory-history.js';
+import { planCap, toEvicted } from '../store-kit/plan-cap.js';
 import type { SessionRecord, SessionStore, UpdateResult } from './types.js';
 
 /** Options of {@link memoryStore}. */
@@ -132,6 +133,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
       if (entries.has(record.id)) return false;
       put(record);
       return true;
+    },
+    // One process, and no await between counting and writing: atomic as it stands.
+    async createCapped(record, cap, at) {
+      if (entries.has(record.id)) return { outcome: 'exists' };
+      const sessions: SessionRecord[] = [];
+      for (const id of byUser.get(record.userId ?? '') ?? []) {
+        const entry = entries.get(id);
+        if (live(entry, at)) sessions.push(entry.record);
+      }
+      const plan = planCap(sessions, cap);
+      if ('full' in plan) return { outcome: 'full', live: plan.full };
+      for (const session of plan.evict) remove(session.id);
+      put(record);
+      return { outcome: 'created', evicted: plan.evict.map(toEvicted) };
     },
     async update(next, expectedVersion, at): Promise<UpdateResult> {
       const entry = entries.get(next.id);

@@ -9,17 +9,29 @@ import { SessionError, SessionStoreError } from '../errors.js';
 import type { Logger } from '../manager/options.js';
 
 /** The store methods the manager calls (the names of {@link SessionStore}'s methods). */
-export type StoreOp = 'get' | 'create' | 'update' | 'touch' | 'delete' | 'listByUser' | 'deleteByUser' | 'ping' | 'appendHistory' | 'readHistory';
+export type StoreOp =
+  | 'get'
+  | 'create'
+  | 'createCapped'
+  | 'update'
+  | 'touch'
+  | 'delete'
+  | 'listByUser'
+  | 'deleteByUser'
+  | 'ping'
+  | 'appendHistory'
+  | 'readHistory';
 
 /**
  * How a store call ended:
- * - `ok`: it did what was asked (`get` found a live record, `create` inserted, `update`
+ * - `ok`: it did what was asked (`get` found a live record, `create` or `createCapped` inserted, `update`
  *   replaced, `touch` extended, `delete` removed something; `listByUser`, `deleteByUser`,
  *   `ping`, `appendHistory` and `readHistory` answered);
  * - `miss`: there was nothing to act on (`get` found no live record, `update` or `touch` found
- *   the session gone, `delete` found nothing to remove);
+ *   the session gone, `delete` found nothing to remove, `createCapped` found no room under the
+ *   cap and its policy refuses);
  * - `conflict`: a race was lost (`update`: another write changed the version first, and the
- *   session replays its changes on the fresh record; `create`: the id was taken);
+ *   session replays its changes on the fresh record; `create`, `createCapped`: the id was taken);
  * - `error`: the call rejected; `error` holds what the manager throws (a `SessionStoreError`
  *   whose `cause` is the driver's error, or the store's own `SessionError`).
  */

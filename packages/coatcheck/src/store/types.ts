@@ -84,6 +84,45 @@ export interface DeviceInfo {
   readonly ip: string | null;
 }
 
+/**
+ * What {@link SessionStore.createCapped} enforces: at most `max` live sessions of the new
+ * record's user, the new one included.
+ */
+export interface SessionCap {
+  /** The most live sessions the user may have, the new one included (at least 1). */
+  readonly max: number;
+  /**
+   * Which of the user's other live sessions end to make room: those created first
+   * (`'oldest'`, by `createdAt`), those seen last longest ago (`'idlest'`, by `lastSeenAt`),
+   * or none, in which case a full user's create is refused (`'none'`). Ties go by id.
+   */
+  readonly evict: 'oldest' | 'idlest' | 'none';
+  /**
+   * The user's session the new record replaces (a login or re-login on it): neither counted
+   * nor evicted, since the caller deletes it right after. `null` for none.
+   */
+  readonly replaces: string | null;
+}
+
+/** A session that {@link SessionStore.createCapped} ended to make room. */
+export interface EvictedSession {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly lastSeenAt: number;
+  readonly device: DeviceInfo;
+}
+
+/**
+ * Result of {@link SessionStore.createCapped}: `created` with the sessions it deleted to make
+ * room (oldest or idlest first), `exists` when the id is taken (nothing changed), `full` when
+ * the cap refuses the create (`evict: 'none'`; nothing changed) with the number of live
+ * sessions the user has.
+ */
+export type CappedCreateResult =
+  | { readonly outcome: 'created'; readonly evicted: readonly EvictedSession[] }
+  | { readonly outcome: 'exists' }
+  | { readonly outcome: 'full'; readonly live: number };
+
 /** Result of {@link SessionStore.update}. */
 export type UpdateResult = 'ok' | 'conflict' | 'missing';
 
@@ -138,6 +177,15 @@ export interface SessionStore {
    * (`sqliteStore` offers one on its file).
    */
   bus?(): SessionBus;
+  /**
+   * Optional: `create` for a record with a user (`record.userId` is never `null` here), under
+   * a cap on that user's live sessions (see {@link SessionCap}), atomically against every
+   * other `createCapped` of the same user on this backend, from any process or instance: two
+   * logins racing on two instances never both see room for one session. Expired sessions do
+   * not count, and are never reported as evicted. Required when the manager is given
+   * `maxSessionsPerUser`; every store of coatcheck implements it.
+   */
+  createCapped?(record: SessionRecord, cap: SessionCap, now: number): Promise<CappedCreateResult>;
   /** Optional: appends to the session history (see {@link HistoryStore}). */
   appendHistory?: HistoryStore['appendHistory'];
   /** Optional: reads the session history (see {@link HistoryStore}). */
