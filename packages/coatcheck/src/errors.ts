@@ -282,7 +282,7 @@ export class SessionLimitError extends SessionError {
   readonly live: number;
 
   constructor(max: number, live: number) {
-    super('ERR_SESSION_LIMIT_REACHED', `You are signed in on ${live} devices, the most allowed; sign out on one of them first.`);
+    super('ERR_SESSION_LIMIT_REACHED', `This account is signed in on the most devices allowed (${max}); sign out on one of them first.`);
     this.max = max;
     this.live = live;
   }
