@@ -69,7 +69,7 @@ describe('maxSessionsPerUser', () => {
   it('LC-21 evictOldest: the fourth login ends the first device, everywhere, with the reason kept', async () => {
     const shop = setup(3, 2);
     const [, other] = shop.managers;
-    const devices = [];
+    const devices: { cookie: string; id: string }[] = [];
     for (const name of ['laptop', 'phone', 'tablet']) {
       devices.push(await shop.login('alice', name));
       shop.clock.advance(1000);
