@@ -9,6 +9,7 @@
  */
 import { SessionConfigError, type StoreCall } from 'coatcheck';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { createStoreCallHistogram } from './store-call-histogram.js';
 import { assertMetricsOptions, DEFAULT_LATENCY_BUCKETS, type ObservedManager, type SessionMetricsOptions } from './options.js';
 
 /** A running collection. */
@@ -90,13 +91,12 @@ export function collectSessionMetrics(manager: ObservedManager, options: Session
 
   const registers = [registry];
   const name = (suffix: string) => prefix + suffix;
-  const storeCalls = new Histogram({
-    name: name('store_call_duration_seconds'),
-    help: 'Duration of session store calls, by store method (operation) and how they ended (outcome: ok, miss, conflict, error).',
-    labelNames: ['operation', 'outcome'],
+  const storeCalls = createStoreCallHistogram(
+    name('store_call_duration_seconds'),
+    'Duration of session store calls, by store method (operation) and how they ended (outcome: ok, miss, conflict, error).',
     buckets,
     registers,
-  });
+  );
   const created = new Counter({ name: name('sessions_created_total'), help: 'Session records written for the first time.', registers });
   const upgraded = new Counter({ name: name('sessions_upgraded_total'), help: 'Logins: sessions upgraded to a user, with a new ticket.', registers });
   const regenerated = new Counter({ name: name('sessions_regenerated_total'), help: 'Tickets rotated with the data kept.', registers });
@@ -122,25 +122,8 @@ export function collectSessionMetrics(manager: ObservedManager, options: Session
   for (const reason of REVOKE_REASONS) revoked.inc({ reason }, 0);
   for (const reason of CSRF_REASONS) csrf.inc({ reason }, 0);
 
-  // The labelled child of each (operation, outcome), made on first use and kept: `observe`
-  // with a label object would build that object and a closure on every store call, that is on
-  // every request. Two small fixed sets, looked up without building a key. A child stays
-  // valid across `registry.resetMetrics()`, which empties the values, not the metric.
-  type StoreCallChild = ReturnType<typeof storeCalls.labels>;
-  const storeCallChildren = new Map<StoreCall['op'], Map<StoreCall['outcome'], StoreCallChild>>();
-  function observeStoreCall({ op, ms, outcome }: StoreCall): void {
-    let byOutcome = storeCallChildren.get(op);
-    if (byOutcome === undefined) {
-      byOutcome = new Map();
-      storeCallChildren.set(op, byOutcome);
-    }
-    let child = byOutcome.get(outcome);
-    if (child === undefined) {
-      child = storeCalls.labels(op, outcome);
-      byOutcome.set(outcome, child);
-    }
-    child.observe(ms / 1000);
-  }
+  // On every request: see store-call-histogram.ts for why it is not a prom-client Histogram.
+  const observeStoreCall = ({ op, ms, outcome }: StoreCall): void => storeCalls.observe(op, outcome, ms / 1000);
 
   const { events } = manager;
   const offs: (() => void)[] = [
