@@ -21,6 +21,20 @@ describe('revoking tokens', () => {
     assert.equal(await t.tokens.revoke(pair.access_token), false, 'a second revocation finds nothing left to end');
   });
 
+  it('LC-21 a login beyond maxSessionsPerUser ends the oldest session and both its tokens', async () => {
+    const t = await setup({ manager: { maxSessionsPerUser: 2 } });
+    const first = await t.tokens.login(await t.manager.loadById(null), 'dora');
+    t.clock.advance(1000);
+    const second = await t.tokens.login(await t.manager.loadById(null), 'dora');
+    t.clock.advance(1000);
+    const third = await t.tokens.login(await t.manager.loadById(null), 'dora');
+    assert.equal(bearerError(await getMe(t.app, `Bearer ${first.access_token}`)).code, 'ERR_TOKEN_SESSION_ENDED');
+    const refreshed = await t.tokens.refresh(first.refresh_token);
+    assert.equal(refreshed.ok ? 'ok' : refreshed.code, 'ERR_REFRESH_TOKEN_INVALID');
+    for (const pair of [second, third]) assert.equal((await getMe(t.app, `Bearer ${pair.access_token}`)).statusCode, 200);
+    assert.ok((await t.tokens.refresh(second.refresh_token)).ok, 'the sessions kept keep their refresh tokens');
+  });
+
   it('an expired but correctly signed access token still ends its session', async () => {
     const t = await setup();
     const pair = await t.tokens.login(await t.manager.loadById(null), 'bob');
