@@ -16,6 +16,8 @@ import type { CacheOptions } from '../cache/record-cache.js';
 import { createCsrfGuard, type CsrfGuard, type CsrfOptions, type CsrfRefusalListener } from '../csrf/csrf-guard.js';
 import type { RateLimiter } from '../rate-limit/limiter.js';
 import { resolveHistory, type HistoryOptions, type ResolvedHistory } from './history.js';
+import { assertDataOptions, type DataOptions } from '../data-schema/data-options.js';
+import { createDataPolicy, type DataPolicy } from '../data-schema/data-policy.js';
 
 /** Options of {@link SessionManagerOptions.encryption}. */
 interface EncryptionOptions {
@@ -97,6 +99,14 @@ export interface SessionManagerOptions {
    * without one share one bucket. @default none (no cap)
    */
   newSessionLimiter?: RateLimiter<'address'>;
+  /**
+   * Typed session data: a Standard Schema (zod, valibot, arktype...) per key or for the whole
+   * data, checked when data is written (`SessionDataInvalidError`, nothing written) and, with
+   * `validateOnLoad`, when read; a `version` with lazy `migrate` steps for records written by
+   * older code. The manager's sessions are typed by the schema. See docs/typed-data.md.
+   * @default none (data is any JSON; typed by `SessionDataMap` or the type argument)
+   */
+  data?: DataOptions;
   /** Largest serialized session data, in bytes. @default 65536 */
   maxDataBytes?: number;
   /** How often a commit that lost a race is replayed on the fresh record. @default 10 */
@@ -129,6 +139,8 @@ export interface ResolvedOptions {
   /** `null` when the manager keeps no history. */
   readonly history: ResolvedHistory | null;
   readonly newSessionLimiter: RateLimiter<'address'> | null;
+  /** What the `data` option does to data on its way to and from the store; `null` without it. */
+  readonly data: DataPolicy | null;
   readonly cookie: ResolvedCookie;
   readonly lifetime: Lifetime;
   readonly maxDataBytes: number;
@@ -164,6 +176,7 @@ export function assertOptions(options: SessionManagerOptions): void {
     throw new SessionConfigError('bus does not implement the SessionBus contract (publish, subscribe, onStateChange, ping, close).');
   }
   assertNewSessionLimiter(options.newSessionLimiter);
+  if (options.data !== undefined) assertDataOptions(options.data);
   positiveInteger('maxDataBytes', options.maxDataBytes);
   positiveInteger('maxConflictRetries', options.maxConflictRetries);
   const cacheSize = options.verifiedTicketCache;
@@ -221,6 +234,7 @@ export function resolveOptions(options: SessionManagerOptions, onCsrfRefused?: C
     csrfRing: createKeyRing(options.secrets, 'csrf-token'),
     csrf: options.csrf === false ? null : createCsrfGuard(options.csrf, onCsrfRefused),
     newSessionLimiter: options.newSessionLimiter ?? null,
+    data: options.data === undefined ? null : createDataPolicy(options.data, logger),
     history: resolveHistory(options.history, options.store),
     cookie: resolveCookieOptions(options.cookie, production),
     lifetime: resolveLifetime(options.lifetime),
