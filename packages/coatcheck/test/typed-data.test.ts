@@ -182,6 +182,25 @@ describe('a whole-data schema', () => {
   });
 });
 
+describe('what the schemas leave alone', () => {
+  it("a write of coatcheck's keys alone (a refresh token's state) is not blocked by stale application data", async () => {
+    const store = quietStore();
+    const { id, cookie } = await start(manager(store).sessions, { theme: 'blue' });
+    const { sessions } = manager(store, { schema: z.object({ theme: z.enum(['light', 'dark']) }).strict() });
+    const session = await sessions.load({ ...HTTPS, cookie });
+    session.set('$coatcheck.refresh', { generation: 2 });
+    await session.commit();
+    assert.deepEqual(await stored(store, id), { theme: 'blue', '$coatcheck.refresh': { generation: 2 } });
+  });
+
+  it('a whole-data schema whose output is not an object (the types refuse it; JavaScript may not) refuses every write', async () => {
+    const { sessions } = manager(quietStore(), { schema: z.unknown().transform(() => 'flat') as unknown as DataOptions['schema'] });
+    const session = await sessions.load(HTTPS);
+    session.set('theme', 'dark');
+    await assert.rejects(session.commit(), (error: unknown) => error instanceof SessionDataInvalidError && /must describe an object/.test(error.message));
+  });
+});
+
 describe('validateOnLoad', () => {
   it('drops the keys it refuses (a warning once per key), keeps the store as it is until the next write', async () => {
     const store = quietStore();
@@ -205,6 +224,15 @@ describe('validateOnLoad', () => {
     writer.set('theme', 'light');
     await writer.commit();
     assert.deepEqual(await stored(store, id), { theme: 'light' });
+  });
+
+  it('an async validator is not run on load: its value is kept', async () => {
+    const store = quietStore();
+    const { cookie } = await start(manager(store).sessions, { coupon: 'NOPE' });
+    const Coupon = z.string().refine(async (code) => code.startsWith('OK'));
+    const { sessions, warnings } = manager(store, { schema: { coupon: Coupon }, validateOnLoad: true });
+    assert.deepEqual((await sessions.load({ ...HTTPS, cookie })).data, { coupon: 'NOPE' });
+    assert.deepEqual(warnings, []);
   });
 
   it('a whole-data schema that refuses the data reads it as {}, coatcheck keys kept', async () => {
@@ -286,6 +314,17 @@ for (const [storeName, makeStore] of STORES) {
         warnings.map((w) => w.context?.code),
         [WARNINGS.SESSION_DATA_NEWER.code],
       );
+    });
+
+    it('a migration that returns no object counts as failed, reported once per step', async () => {
+      const store = makeStore();
+      const first = await start(manager(store).sessions, { a: 1 });
+      const second = await start(manager(store).sessions, { a: 2 });
+      const { sessions, warnings } = manager(store, { version: 2, migrate: { 2: () => null as never } });
+      assert.deepEqual((await sessions.load({ ...HTTPS, cookie: first.cookie })).data, { '$coatcheck.dataVersion': 2 });
+      assert.deepEqual((await sessions.load({ ...HTTPS, cookie: second.cookie })).data, { '$coatcheck.dataVersion': 2 });
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]?.message ?? '', /returned null/);
     });
 
     it('a migration that throws reads the data as {} (reported), and the record stays until the next write', async () => {

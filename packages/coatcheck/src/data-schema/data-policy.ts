@@ -25,7 +25,8 @@ export interface DataPolicy {
   /**
    * The data to write, checked and stamped with the version; rejects (or throws) with
    * `SessionDataInvalidError` and nothing is written. `changed`: this write's operations (a
-   * write without any only stamps), or `'all'` for data that no check saw (a login's merge).
+   * write that changes none of the application's keys only stamps), or `'all'` for data that
+   * no check saw (a login's merge).
    */
   prepareWrite(data: SessionData, changed: readonly Operation[] | 'all'): SessionData | Promise<SessionData>;
   /** The record as requests see it: migrated to this version, and validated with `validateOnLoad`. */
@@ -35,13 +36,14 @@ export interface DataPolicy {
 const DROPPED = WARNINGS.SESSION_DATA_DROPPED;
 const NEWER = WARNINGS.SESSION_DATA_NEWER;
 const ignore = () => {};
+const changesAppData = (op: Operation): boolean => op.kind === 'clear' || !op.key.startsWith(RESERVED_PREFIX);
 
 /** The policy of a checked `data` option; reports through `logger`. */
 export function createDataPolicy(options: DataOptions, logger: Logger): DataPolicy {
   const { schema, version = 1, migrate = {}, validateOnLoad = false } = options;
   const whole: StandardSchemaV1 | null = isStandardSchema(schema) ? schema : null;
-  const keys = schema === undefined || whole !== null ? null : createKeyChecks(new Map(Object.entries(schema)));
-  const perKey: ReadonlyMap<string, StandardSchemaV1> = keys === null ? new Map() : new Map(Object.entries(schema as object));
+  const perKey = new Map<string, StandardSchemaV1>(schema === undefined || whole !== null ? [] : Object.entries(schema));
+  const keys = schema === undefined || whole !== null ? null : createKeyChecks(perKey);
   // One report per key (or migration step, or newer version): a bad record is read on every request of its session.
   const reported = new Set<string>();
   // Records the memory store (or the cache) hands out frozen, read again on every request: read once.
@@ -131,7 +133,9 @@ export function createDataPolicy(options: DataOptions, logger: Logger): DataPoli
   return {
     checkValue: keys === null ? null : keys.checkValue,
     prepareWrite(data, changed) {
-      if (changed !== 'all' && changed.length === 0) return stampVersion(data, version);
+      // Nothing of the application's changed (a touch, a device change, a refresh token's
+      // state): nothing to judge, and stale data must not block coatcheck's own writes.
+      if (changed !== 'all' && !changed.some(changesAppData)) return stampVersion(data, version);
       let checked: SessionData | Promise<SessionData> = data;
       // Data of a newer version is not this code's to judge as a whole; what it writes per key was checked.
       if (whole !== null && versionOf(data) <= version) checked = checkWhole(whole, data);
