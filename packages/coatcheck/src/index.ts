@@ -19,6 +19,8 @@ export type { SessionManager, RevokeOptions } from './manager/manager.js';
 export type { HistoryOptions, HistoryReadRequest } from './manager/history.js';
 export type { HistoryEntry, HistoryType, HistoryActor, HistoryQuery } from './store/history-types.js';
 export type { SessionManagerOptions, SessionLimitOptions, Logger } from './manager/options.js';
+export type { DataOptions, DataSchema, DataMigration, InferSessionData } from './data-schema/data-options.js';
+export type { StandardSchemaV1 } from './data-schema/standard-schema.js';
 export type { Session, LoadStatus, LoginOptions, SessionDataMap } from './session/session-types.js';
 export type { LifetimeOptions } from './session/lifetime.js';
 export type { FreshOptions, StepUpOptions } from './session/step-up.js';
@@ -40,6 +42,7 @@ export {
   SessionCsrfError,
   SessionRateLimitedError,
   SessionLimitError,
+  SessionDataInvalidError,
   isSessionError,
 } from './errors.js';
-export type { SessionErrorCode, AnySessionError, CsrfFailure } from './errors.js';
+export type { SessionErrorCode, AnySessionError, CsrfFailure, DataIssue } from './errors.js';

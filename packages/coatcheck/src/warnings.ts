@@ -109,6 +109,18 @@ export const WARNINGS = Object.freeze({
       "A record's encrypted data could not be opened: it was sealed with a key that is not in encryption.keys, or it was altered. The session counts as missing; the record is kept.",
     fix: 'Put the retired key back at the end of encryption.keys and keep it until coatcheck reencrypt has run; if no key is missing, find what else writes to the store.',
   },
+  SESSION_DATA_DROPPED: {
+    code: 'COATCHECK_W016',
+    meaning:
+      "Session data read from the store did not fit the manager's data option: validateOnLoad refused a key (dropped) or the whole data (read as {}), or a migration threw (read as {}). Requests see the data without it; the store keeps it until the session's next write.",
+    fix: 'Add a migration (data.version, data.migrate) for the old shape, or fix the migration that threw; the message names the key or the version.',
+  },
+  SESSION_DATA_NEWER: {
+    code: 'COATCHECK_W017',
+    meaning:
+      "A record's data has a higher version than data.version (written by newer code: a rollback?). It is read as it is, neither migrated nor validated on load, and keeps its version when written.",
+    fix: 'Nothing during a rollback. Otherwise deploy the newest data.version (with its migrations) everywhere.',
+  },
 } as const satisfies Record<string, WarningInfo>);
 
 /** The name of a registered warning (`WARNINGS.<name>`). */

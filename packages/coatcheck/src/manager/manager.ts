@@ -25,6 +25,7 @@ import { createLiveness, type LiveSession } from './liveness.js';
 import { assertOptions, resolveOptions, type SessionManagerOptions } from './options.js';
 import { createHistoryRecorder, type HistoryReadRequest } from './history.js';
 import { recordCsrfRefusal } from './csrf-history.js';
+import type { DataOptions, DataSchema, InferSessionData } from '../data-schema/data-options.js';
 
 /** What the manager needs to know about a request. */
 export interface RequestInfo {
@@ -162,8 +163,16 @@ export interface SessionManager<D extends object = SessionDataMap> {
 }
 
 /**
- * Creates a session manager. Its data type is the `SessionDataMap` you augmented, unless you
- * give one (`createSessionManager<ShopData>(...)`), which then types every handle it loads.
+ * Creates a session manager. Its data type is inferred from `data.schema` when there is one
+ * (each key's output type, or the whole-data schema's), otherwise it is the `SessionDataMap`
+ * you augmented, unless you give one (`createSessionManager<ShopData>(...)`), which then types
+ * every handle it loads.
+ *
+ * @example
+ * ```ts
+ * const sessions = createSessionManager({ store, secrets, data: { schema: { cart: z.array(Item) } } })
+ * // SessionManager<{ cart: Item[] }>: session.set('cart', ...) is checked by the type and by zod
+ * ```
  *
  * @example
  * ```ts
@@ -176,6 +185,10 @@ export interface SessionManager<D extends object = SessionDataMap> {
  * for (const value of await session.commit()) res.appendHeader('set-cookie', value)
  * ```
  */
+export function createSessionManager<S extends DataSchema>(
+  options: SessionManagerOptions & { readonly data: DataOptions<S> & { readonly schema: S } },
+): SessionManager<InferSessionData<S>>;
+export function createSessionManager<D extends object = SessionDataMap>(options: SessionManagerOptions): SessionManager<D>;
 export function createSessionManager<D extends object = SessionDataMap>(options: SessionManagerOptions): SessionManager<D> {
   assertOptions(options);
   // The guard is built before the emitter; it reports a refusal only while serving a request.
@@ -186,7 +199,7 @@ export function createSessionManager<D extends object = SessionDataMap>(options:
   });
   const events = createEventEmitter((error) => resolved.logger.error('coatcheck: event listener threw', { error }));
   const origin = randomUUID();
-  const gateway = createStoreGateway({ store: resolved.store, cache: resolved.cache, bus: resolved.bus, origin, logger: resolved.logger });
+  const gateway = createStoreGateway({ store: resolved.store, cache: resolved.cache, bus: resolved.bus, origin, logger: resolved.logger, data: resolved.data });
   const history = createHistoryRecorder(gateway, resolved.history, resolved.now, resolved.logger);
   const ctx: SessionContext = createContext(resolved, events, origin, gateway, history);
   const { cookie } = ctx;

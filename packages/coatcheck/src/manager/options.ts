@@ -16,6 +16,8 @@ import type { CacheOptions } from '../cache/record-cache.js';
 import { createCsrfGuard, type CsrfGuard, type CsrfOptions, type CsrfRefusalListener } from '../csrf/csrf-guard.js';
 import type { RateLimiter } from '../rate-limit/limiter.js';
 import { resolveHistory, type HistoryOptions, type ResolvedHistory } from './history.js';
+import { assertDataOptions, type DataOptions } from '../data-schema/data-options.js';
+import { createDataPolicy, type DataPolicy } from '../data-schema/data-policy.js';
 
 /** Options of {@link SessionManagerOptions.encryption}. */
 interface EncryptionOptions {
@@ -119,6 +121,14 @@ export interface SessionManagerOptions {
    * without one share one bucket. @default none (no cap)
    */
   newSessionLimiter?: RateLimiter<'address'>;
+  /**
+   * Typed session data: a Standard Schema (zod, valibot, arktype...) per key or for the whole
+   * data, checked when data is written (`SessionDataInvalidError`, nothing written) and, with
+   * `validateOnLoad`, when read; a `version` with lazy `migrate` steps for records written by
+   * older code. The manager's sessions are typed by the schema. See docs/typed-data.md.
+   * @default none (data is any JSON; typed by `SessionDataMap` or the type argument)
+   */
+  data?: DataOptions;
   /** Largest serialized session data, in bytes. @default 65536 */
   maxDataBytes?: number;
   /** How often a commit that lost a race is replayed on the fresh record. @default 10 */
@@ -153,6 +163,8 @@ export interface ResolvedOptions {
   readonly newSessionLimiter: RateLimiter<'address'> | null;
   /** The per-user cap a login's create runs under (`replaces` is set per login), or `null`. */
   readonly sessionLimit: Omit<SessionCap, 'replaces'> | null;
+  /** What the `data` option does to data on its way to and from the store; `null` without it. */
+  readonly data: DataPolicy | null;
   readonly cookie: ResolvedCookie;
   readonly lifetime: Lifetime;
   readonly maxDataBytes: number;
@@ -196,6 +208,7 @@ export function assertOptions(options: SessionManagerOptions): void {
       );
     }
   }
+  if (options.data !== undefined) assertDataOptions(options.data);
   positiveInteger('maxDataBytes', options.maxDataBytes);
   positiveInteger('maxConflictRetries', options.maxConflictRetries);
   const cacheSize = options.verifiedTicketCache;
@@ -271,6 +284,7 @@ export function resolveOptions(options: SessionManagerOptions, onCsrfRefused?: C
     csrf: options.csrf === false ? null : createCsrfGuard(options.csrf, onCsrfRefused),
     newSessionLimiter: options.newSessionLimiter ?? null,
     sessionLimit: resolveSessionLimit(options.maxSessionsPerUser),
+    data: options.data === undefined ? null : createDataPolicy(options.data, logger),
     history: resolveHistory(options.history, options.store),
     cookie: resolveCookieOptions(options.cookie, production),
     lifetime: resolveLifetime(options.lifetime),

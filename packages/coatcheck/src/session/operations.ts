@@ -27,7 +27,7 @@ export type Operation =
  * session and values that would not survive a store (BigInt, cycles, functions) fail here,
  * at the line that wrote them, instead of being silently lost.
  */
-function cloneValue(key: string, value: unknown): unknown {
+export function cloneValue(key: string, value: unknown): unknown {
   if (value === undefined || typeof value === 'function' || typeof value === 'symbol') {
     throw new SessionSerializationError(`session value "${key}" is ${typeof value}; only JSON values can be stored (use delete() to remove a key).`);
   }
@@ -40,17 +40,25 @@ function cloneValue(key: string, value: unknown): unknown {
   return JSON.parse(text);
 }
 
-// Defining the property (instead of assigning) makes "__proto__" an ordinary key rather than
-// a prototype switch. (BI-11)
-function put(target: SessionData, key: string, value: unknown): void {
+/**
+ * Puts `key` into `target`. Defining the property (instead of assigning) makes "__proto__" an
+ * ordinary key rather than a prototype switch. (BI-11)
+ */
+export function put(target: SessionData, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** Applies one operation to `data` in place. */
-export function applyOperation(data: SessionData, op: Operation): void {
+/**
+ * Checks a value as it is written under a key and returns what to store (the `data` option's
+ * per-key schemas; see `data-schema/validate.ts`), or throws.
+ */
+export type ValueCheck = (key: string, value: unknown) => unknown;
+
+/** Applies one operation to `data` in place; `check` sees each value written (before it is copied). */
+export function applyOperation(data: SessionData, op: Operation, check: ValueCheck | null = null): void {
   switch (op.kind) {
     case 'set':
-      put(data, op.key, cloneValue(op.key, op.value));
+      put(data, op.key, cloneValue(op.key, check === null ? op.value : check(op.key, op.value)));
       return;
     case 'delete':
       delete data[op.key];
@@ -59,7 +67,7 @@ export function applyOperation(data: SessionData, op: Operation): void {
       const current = Object.hasOwn(data, op.key) ? cloneValue(op.key, data[op.key]) : undefined;
       const next = op.fn(current);
       if (next === undefined) delete data[op.key];
-      else put(data, op.key, cloneValue(op.key, next));
+      else put(data, op.key, cloneValue(op.key, check === null ? next : check(op.key, next)));
       return;
     }
     case 'clear':
@@ -69,9 +77,16 @@ export function applyOperation(data: SessionData, op: Operation): void {
 }
 
 /** Replays operations onto a copy of `data`. */
-export function replayOperations(data: SessionData, ops: readonly Operation[]): SessionData {
+export function replayOperations(data: SessionData, ops: readonly Operation[], check: ValueCheck | null = null): SessionData {
   const copy: SessionData = {};
   for (const key of Object.keys(data)) put(copy, key, data[key]);
-  for (const op of ops) applyOperation(copy, op);
+  for (const op of ops) applyOperation(copy, op, check);
   return copy;
+}
+
+/** The keys `ops` write a value to (`set`, `update`). */
+export function writtenKeys(ops: readonly Operation[]): string[] {
+  const keys: string[] = [];
+  for (const op of ops) if (op.kind === 'set' || op.kind === 'update') keys.push(op.key);
+  return keys;
 }

@@ -174,7 +174,7 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
   async csrfToken(): Promise<string> {
     if (this.#record === null || this.#secret === null) {
       this.#writable();
-      this.#adopt(await createAnonymousRecord(this.#ctx, this.#data, this.#device()));
+      this.#adopt(await createAnonymousRecord(this.#ctx, this.#data, this.#device(), this.#ops));
     }
     const ctx = this.#ctx;
     return createCsrfToken(ctx.csrfRing, ctx.random, (this.#record as SessionRecord).id, this.#secret as string);
@@ -209,7 +209,7 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     const ctx = this.#ctx;
     const record = this.#record;
     if (record === null) {
-      if (this.#ops.length > 0) this.#adopt(await createAnonymousRecord(ctx, this.#data, this.#device()));
+      if (this.#ops.length > 0) this.#adopt(await createAnonymousRecord(ctx, this.#data, this.#device(), this.#ops));
     } else if (this.#ops.length > 0 || this.#touchDue) {
       // Only when writing anyway: a change of address or User-Agent goes to the history.
       const moved = ctx.keepsHistory && record.userId !== null ? detectDeviceChange(record, this.#device()) : null;
@@ -235,7 +235,9 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     this.#writable();
     // The loaded record's data is shared with the store's copy; write into our own.
     if (this.#ops.length === 0 && this.#record !== null && this.#data === this.#record.data) this.#data = replayOperations(this.#data, []);
-    applyOperation(this.#data, op);
+    // Checked by the `data` option's per-key schemas as it is applied: a refused value
+    // throws here, at the line that wrote it, and is neither applied nor recorded.
+    applyOperation(this.#data, op, this.#ctx.data?.checkValue ?? null);
     this.#ops.push(op);
   }
   #issueCookie(record: SessionRecord, secret: string): void {
@@ -258,7 +260,7 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     const rest = keepFrom < this.#ops.length ? this.#ops.slice(keepFrom) : [];
     this.#record = record;
     this.#secret = secret;
-    this.#data = replayOperations(record?.data ?? {}, rest);
+    this.#data = replayOperations(record?.data ?? {}, rest, this.#ctx.data?.checkValue ?? null);
     this.#ops = rest;
     this.#touchDue = false;
     this.#resign = false;

@@ -97,9 +97,12 @@ export async function rotateSession(
   const run = async (): Promise<Rotation> => {
     const read = current === null ? null : await ctx.gateway.read(current.id, ctx.now());
     const stored = read !== null && current !== null && read.secretHash === current.secretHash ? read : null;
-    const taken = ops().length;
-    const base = replayOperations(stored !== null ? stored.data : {}, ops());
-    return { issued: await rotateRecord(ctx, current?.id ?? null, await change(base, stored)), taken };
+    const changed = ops();
+    const taken = changed.length;
+    const base = replayOperations(stored !== null ? stored.data : {}, changed, ctx.data?.checkValue ?? null);
+    // The operations changed the data unless `change` says more did (a login's merge).
+    const init = { changed: changed.slice(), ...(await change(base, stored)) };
+    return { issued: await rotateRecord(ctx, current?.id ?? null, init), taken };
   };
   return current === null ? run() : ctx.gateway.withLock(current.id, run);
 }
@@ -111,6 +114,8 @@ export function loginChange<D extends object>(ctx: SessionContext, userId: strin
     return {
       userId,
       data: options.merge ? replayOperations((await options.merge(base as Partial<D>, { userId })) as SessionData, []) : base,
+      // Merged data is the application's own, seen by no check yet: every key is checked.
+      ...(options.merge ? { changed: 'all' as const } : {}),
       persistent: options.remember ?? false,
       authenticatedAt: now,
       device,

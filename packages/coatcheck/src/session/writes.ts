@@ -33,6 +33,12 @@ export interface NewRecordInit {
   /** Keep these when rotating, so rotation never extends the absolute lifetime. */
   readonly createdAt?: number;
   readonly absoluteExpiresAt?: number;
+  /**
+   * What changed the data, for the `data` option's checks: this request's operations
+   * (already checked one by one where the validators answer synchronously), or `'all'` for
+   * data no check saw (a login's `merge`). @default none (the data as stored)
+   */
+  readonly changed?: readonly Operation[] | 'all';
 }
 
 const COLLISION_ATTEMPTS = 3;
@@ -67,7 +73,9 @@ async function writeNew(ctx: SessionContext, record: SessionRecord, init: NewRec
  * `replaces`: the session a login runs on, which the cap neither counts nor evicts.
  */
 async function createRecord(ctx: SessionContext, init: NewRecordInit, replaces: string | null = null): Promise<IssuedRecord> {
-  assertSize(ctx, init.data);
+  // The `data` option's checks (a refusal writes nothing) and its version stamp.
+  const data = ctx.data === null ? init.data : await ctx.data.prepareWrite(init.data, init.changed ?? []);
+  assertSize(ctx, data);
   for (let attempt = 0; attempt < COLLISION_ATTEMPTS; attempt++) {
     const now = ctx.now();
     const { id, secret } = generateTicket(ctx.random);
@@ -76,7 +84,7 @@ async function createRecord(ctx: SessionContext, init: NewRecordInit, replaces: 
       id,
       secretHash: hashSecret(secret),
       userId: init.userId,
-      data: init.data,
+      data,
       version: 1,
       createdAt: init.createdAt ?? now,
       lastSeenAt: now,
@@ -102,14 +110,19 @@ async function createRecord(ctx: SessionContext, init: NewRecordInit, replaces: 
  * first: a refusal writes nothing. Only here: a login or a rotation is never a new visitor,
  * so a cap on them would lock out users, not floods. (AB-02)
  */
-export async function createAnonymousRecord(ctx: SessionContext, data: SessionData, device: DeviceInfo): Promise<IssuedRecord> {
+export async function createAnonymousRecord(
+  ctx: SessionContext,
+  data: SessionData,
+  device: DeviceInfo,
+  changed: readonly Operation[] = [],
+): Promise<IssuedRecord> {
   const limiter = ctx.newSessionLimiter;
   if (limiter !== null) {
     // Before the size check and the write: a refused visitor costs one limiter round trip.
     const verdict = await limiter.hit({ address: addressKey(device.ip) });
     if (!verdict.allowed) throw new SessionRateLimitedError(verdict.retryAfterMs);
   }
-  return createRecord(ctx, { userId: null, data, persistent: false, authenticatedAt: null, device });
+  return createRecord(ctx, { userId: null, data, persistent: false, authenticatedAt: null, device, changed });
 }
 
 /**
@@ -128,8 +141,10 @@ export async function commitOperations(
 ): Promise<SessionRecord | null> {
   return ctx.gateway.withLock(loaded.id, async () => {
     let current = loaded;
-    let data = prepared ?? replayOperations(current.data, ops);
+    const check = ctx.data?.checkValue ?? null;
+    let data = prepared ?? replayOperations(current.data, ops, check);
     for (let attempt = 0; ; attempt++) {
+      if (ctx.data !== null) data = await ctx.data.prepareWrite(data, ops);
       assertSize(ctx, data);
       const now = ctx.now();
       const next: SessionRecord = {
@@ -155,7 +170,7 @@ export async function commitOperations(
       // Same id but another secret would be a different session; never write into it.
       if (!fresh || fresh.secretHash !== loaded.secretHash) return null;
       current = fresh;
-      data = replayOperations(fresh.data, ops);
+      data = replayOperations(fresh.data, ops, check);
     }
   });
 }

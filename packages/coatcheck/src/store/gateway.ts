@@ -19,6 +19,7 @@ import { createRecordCache, type CacheOptions } from '../cache/record-cache.js';
 import type { SessionError } from '../errors.js';
 import type { Logger } from '../manager/options.js';
 import { packAuth, unpackAuth } from './auth-in-data.js';
+import type { DataPolicy } from '../data-schema/data-policy.js';
 import { deepFreeze, freezeRecord } from './frozen-record.js';
 import { isLive } from './live.js';
 import { createPerIdLock, type WithLock } from './per-id-lock.js';
@@ -35,6 +36,8 @@ export interface StoreGatewayInit {
   /** This instance's id on the bus: its own messages do not invalidate its cache. */
   readonly origin: string;
   readonly logger: Logger;
+  /** The `data` option's migrations and load checks, run on each record read; `null` without it. */
+  readonly data: DataPolicy | null;
 }
 
 /** The one way to the store. Reads return live records only; failures reject once-wrapped. */
@@ -85,7 +88,7 @@ const raise = (error: SessionError): never => {
 
 /** Creates the gateway of one manager. */
 export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
-  const { store, bus } = init;
+  const { store, bus, data } = init;
   const name = store.name;
   const hook = createStoreCallHook(init.logger);
   const cache = init.cache && bus ? createRecordCache(init.cache) : null;
@@ -111,7 +114,7 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       return null;
     }
     done('get', started, 'ok', id);
-    const record = unpackAuth(stored);
+    const record = data === null ? unpackAuth(stored) : data.readRecord(unpackAuth(stored));
     if (cache !== null && !fresh) cache.set(deepFreeze(record), generation, now);
     return record;
   }

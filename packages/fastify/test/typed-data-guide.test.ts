@@ -1,0 +1,41 @@
+// The typed-data guide's app, taken from docs/typed-data.md itself: type-checked as a user's
+// project would be (zod's types included), started, and driven over HTTP.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readSnippet, startDocApp, typecheckDocApp, writeDocApp, type DocApp, type RunningDocApp } from '@coatcheck/testkit/doc-apps';
+import { cookiePair, sendHttp, type SuiteRequest } from '@coatcheck/adapter-suite';
+
+const GUIDE = 'docs/typed-data.md';
+
+describe("docs/typed-data.md: the guide's app", () => {
+  let app: DocApp;
+  let server: RunningDocApp;
+  let send: (request: SuiteRequest) => ReturnType<typeof sendHttp>;
+
+  before(async () => {
+    app = writeDocApp({ 'server.ts': readSnippet(GUIDE, 'typed-data-guide/server.ts') });
+    server = await startDocApp(app, 'server.ts', { PORT: '0', SESSION_SECRET: 'typed-data-guide-test-secret-8d2f6b0a4c9e1f7a3b5d' });
+    const port = Number(new URL(server.url).port);
+    send = (request) => sendHttp(port, request);
+  });
+
+  after(async () => {
+    await server?.stop();
+    app?.remove();
+  });
+
+  it('type-checks under strict, nodenext, skipLibCheck false', () => {
+    typecheckDocApp(app);
+  });
+
+  it('a good item is added; a bad one is answered 500 ERR_SESSION_DATA_INVALID with the generic message, and the cart is unchanged', async () => {
+    const added = await send({ method: 'POST', path: '/cart', json: { sku: 'apple', qty: 2 } });
+    assert.deepEqual(added.json(), { cart: [{ sku: 'apple', qty: 2 }] });
+    const cookie = cookiePair(added);
+    const refused = await send({ method: 'POST', path: '/cart', headers: { cookie }, json: { sku: 'pear', qty: 'two' } });
+    assert.equal(refused.status, 500, refused.body);
+    assert.deepEqual(refused.json(), { error: { code: 'ERR_SESSION_DATA_INVALID', message: 'Something went wrong on our side.' } });
+    assert.deepEqual(refused.cookies, []);
+    assert.deepEqual((await send({ path: '/cart', headers: { cookie } })).json(), { cart: [{ sku: 'apple', qty: 2 }] });
+  });
+});
