@@ -21,6 +21,7 @@ export interface Statements {
   readonly insert: SqliteStatement<unknown>;
   readonly update: SqliteStatement<unknown>;
   readonly exists: SqliteStatement<unknown>;
+  readonly taken: SqliteStatement<unknown>;
   readonly touch: SqliteStatement<unknown>;
   readonly delete: SqliteStatement<unknown>;
   readonly listByUser: SqliteStatement<SessionRow>;
@@ -72,6 +73,8 @@ export function prepareStatements(db: SqliteConnection, tableName: string): Stat
     insert: prepare(`INSERT INTO ${table} (${columns}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')}) ON CONFLICT (id) DO NOTHING`),
     update: prepare(`UPDATE ${table} SET ${assignments} WHERE id = @id AND version = @expected_version AND expires_at > @now`),
     exists: prepare(`SELECT 1 FROM ${table} WHERE id = ? AND expires_at > ?`),
+    // Any row, expired or not: what the insert's ON CONFLICT treats as taken.
+    taken: prepare(`SELECT 1 FROM ${table} WHERE id = ?`),
     // One statement, so a touch can never shorten expiry or pass the absolute limit, whatever
     // another connection wrote in between.
     touch: prepare(

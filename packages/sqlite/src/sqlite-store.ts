@@ -22,6 +22,7 @@ import { fromRow, toParams, type SessionRow } from './row.js';
 import { createSchema, prepareStatements, type UpdateParams } from './schema.js';
 import { createHistorySchema, prepareHistory, type SqliteHistory } from './history.js';
 import { sqliteBus, type SqliteBus } from './bus/sqlite-bus.js';
+import { createCappedInTransaction } from './capped-create.js';
 
 /** A {@link SessionStore} backed by SQLite, with access to its connection. */
 export interface SqliteStore extends SessionStore {
@@ -170,6 +171,13 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     async create(record) {
       const params = toParams(record);
       return attempt('create', () => statements.insert.run(params).changes === 1);
+    },
+    // One IMMEDIATE transaction: the write lock is taken before the count, so two logins of
+    // one user, from any connection or process on the file, never both see room (AB-08). A
+    // lock held too long by another writer is SQLITE_BUSY after the busy timeout, as for any write.
+    async createCapped(record, cap, at) {
+      const params = toParams(record);
+      return attempt('createCapped', (corrupt) => db.transaction(() => createCappedInTransaction(statements, params, cap, at, (row) => decode(row, corrupt))));
     },
     async update(next, expectedVersion, at) {
       const params = { ...toParams(next), expected_version: expectedVersion, now: at };
