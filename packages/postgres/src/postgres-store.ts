@@ -12,7 +12,7 @@
  * @module
  */
 import type { Pool } from 'pg';
-import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck/store-kit';
+import type { CappedCreateResult, SessionCap, SessionRecord, SessionStore, UpdateResult } from 'coatcheck/store-kit';
 import { CorruptRecordError, SessionStartupError } from 'coatcheck/errors';
 import { createOwnedPool, guardPool } from './connection.js';
 import { createGate, settleWithin } from './gate.js';
@@ -21,7 +21,8 @@ import { resolveOptions, type PostgresStoreOptions } from './options.js';
 import { pruneExpired, schedulePrune, type RunQuery } from './prune.js';
 import { fromRow, toParams, type SessionRow } from './row.js';
 import { waitUntilReady, type ReadyOptions } from './ready.js';
-import { createRunner, STORE_ERRORS } from './runner.js';
+import { createRunner, STORE_ERRORS, type Query } from './runner.js';
+import { capLockKey, runCappedCreate } from './capped-create.js';
 import { buildStatements, createSchemaSql } from './schema.js';
 import { appendHistory, readHistory } from './history.js';
 
@@ -32,6 +33,11 @@ export interface PostgresStore extends SessionStore {
   readonly pool: Pool;
   /** The sessions table as `schema.table` (or `table`), for inspection and messages. */
   readonly table: string;
+  /**
+   * {@link SessionStore.createCapped}, always present: one transaction under a per-user
+   * advisory lock, so the cap holds across every instance on the table.
+   */
+  createCapped(record: SessionRecord, cap: SessionCap, now: number): Promise<CappedCreateResult>;
   /**
    * Connects, creates the table if `createTable` is on (else checks it exists), and resolves;
    * call it at start-up. Keeps trying until `timeoutMs` (default 10 s), then rejects with
@@ -96,25 +102,29 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   // Reads decode every row; an unreadable one is deleted in the same call so it cannot fail
   // every request (SF-23), and reported after the call, outside the error wrapping, so a
   // throwing onCorrupt is the caller's error and not mistaken for an outage.
-  async function read(operation: string, text: string, values: unknown[]): Promise<SessionRecord[]> {
-    const corrupt: [string, Error][] = [];
-    const records = await run(operation, async (query) => {
-      const { rows } = await query<SessionRow>(text, values);
-      const out: SessionRecord[] = [];
-      for (const row of rows) {
-        try {
-          out.push(fromRow(row));
-        } catch (error) {
-          if (!(error instanceof CorruptRecordError)) throw error;
-          await query(statements.delete, [row.id]);
-          corrupt.push([String(row.id), error]);
-        }
+  async function decodeRows(query: Query, rows: SessionRow[], corrupt: [string, Error][]): Promise<SessionRecord[]> {
+    const out: SessionRecord[] = [];
+    for (const row of rows) {
+      try {
+        out.push(fromRow(row));
+      } catch (error) {
+        if (!(error instanceof CorruptRecordError)) throw error;
+        await query(statements.delete, [row.id]);
+        corrupt.push([String(row.id), error]);
       }
-      return out;
-    });
-    for (const [id, error] of corrupt) onCorrupt(id, error);
-    return records;
+    }
+    return out;
   }
+
+  async function reporting<T>(work: (corrupt: [string, Error][]) => Promise<T>): Promise<T> {
+    const corrupt: [string, Error][] = [];
+    const result = await work(corrupt);
+    for (const [id, error] of corrupt) onCorrupt(id, error);
+    return result;
+  }
+
+  const read = (operation: string, text: string, values: unknown[]): Promise<SessionRecord[]> =>
+    reporting((corrupt) => run(operation, async (query) => decodeRows(query, (await query<SessionRow>(text, values)).rows, corrupt)));
 
   const stopPruning =
     pruneIntervalMs > 0
@@ -142,6 +152,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       const params = toParams(record);
       const result = await run('create', (query) => query(statements.insert, params));
       return result.rowCount === 1;
+    },
+    // One transaction under a per-user advisory lock, so logins racing on several instances
+    // never exceed the cap (AB-08); see capped-create.ts.
+    async createCapped(record, cap, at) {
+      const create = { params: toParams(record), id: record.id, userId: record.userId, lockKey: capLockKey(names, record.userId), cap, now: at };
+      return reporting((corrupt) => run('createCapped', (query) => runCappedCreate(query, statements, create, (rows) => decodeRows(query, rows, corrupt))));
     },
     async update(next, expectedVersion, at): Promise<UpdateResult> {
       const params = [...toParams(next), expectedVersion, at];

@@ -69,6 +69,8 @@ export interface Statements {
   readonly update: string;
   readonly touch: string;
   readonly delete: string;
+  readonly taken: string;
+  readonly deleteMany: string;
   readonly listByUser: string;
   readonly deleteByUser: string;
   readonly pruneBatch: string;
@@ -120,6 +122,10 @@ export function buildStatements(names: TableNames): Statements {
         expires_at = GREATEST(expires_at, LEAST($3, absolute_expires_at))
       WHERE id = $1 AND expires_at > $4`,
     delete: `DELETE FROM ${table} WHERE id = $1`,
+    // The capped create (capped-create.ts): any row, expired or not, is what the insert's
+    // ON CONFLICT treats as taken; the evicted sessions go in one statement.
+    taken: `SELECT 1 FROM ${table} WHERE id = $1`,
+    deleteMany: `DELETE FROM ${table} WHERE id = ANY ($1::text[])`,
     listByUser: `SELECT ${SELECT_LIST} FROM ${table} WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at, id`,
     deleteByUser: `DELETE FROM ${table} WHERE user_id = $1 AND id IS DISTINCT FROM $2::text RETURNING id`,
     // A batch by physical row id. SKIP LOCKED: rows a request is writing right now, or that

@@ -37,6 +37,7 @@ async function assertCallsFailClosed(store: PostgresStore, id: string, now: numb
     store.get(id, now),
     store.touch(id, now + 1, now + 60_000, now),
     store.create(buildRecord({ now })),
+    store.createCapped(buildRecord({ now, userId: 'nobody' }), { max: 1, evict: 'oldest', replaces: null }, now),
     store.listByUser('nobody', now),
     store.prune(now),
     store.ping(),

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { storeErrors, type SessionRecord, type SessionStore, type UpdateResult } from 'coatcheck/store-kit';
+import { storeErrors, type CappedCreateResult, type SessionCap, type SessionRecord, type SessionStore, type UpdateResult } from 'coatcheck/store-kit';
 import { CorruptRecordError, SessionConfigError } from 'coatcheck/errors';
 import { WARNINGS } from 'coatcheck/warnings';
 import { adoptDatabase, openSqliteDatabase } from './driver/open.js';
@@ -32,6 +32,11 @@ export interface SqliteStore extends SessionStore {
    * whichever driver the store uses: `db.driver` says which, `db.native` is the driver's object.
    */
   readonly db: SqliteConnection;
+  /**
+   * {@link SessionStore.createCapped}, always present: one `BEGIN IMMEDIATE` transaction, so
+   * the cap holds against every connection and process on the file.
+   */
+  createCapped(record: SessionRecord, cap: SessionCap, now: number): Promise<CappedCreateResult>;
   /**
    * The bus of this file (`sqliteBus` on this connection, default settings), created on the
    * first call and closed with the store. The manager takes it by default, with the local

@@ -86,6 +86,7 @@ describe('SF-18 SQLite under contention', () => {
       try {
         const writes = [
           store.create(buildRecord({ now })),
+          store.createCapped(buildRecord({ now, userId: 'locked' }), { max: 1, evict: 'oldest', replaces: null }, now),
           store.update(nextVersion(record), 1, now),
           store.touch(record.id, now + 1, record.expiresAt + 1, now),
           store.delete(record.id),

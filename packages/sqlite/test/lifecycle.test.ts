@@ -176,6 +176,7 @@ for (const { driver, skip } of DRIVERS)
       const calls: Promise<unknown>[] = [
         store.get('x', 0),
         store.create(buildRecord()),
+        store.createCapped(buildRecord({ userId: 'u' }), { max: 1, evict: 'oldest', replaces: null }, 0),
         store.update(buildRecord({ version: 2 }), 1, 0),
         store.touch('x', 0, 0, 0),
         store.delete('x'),
