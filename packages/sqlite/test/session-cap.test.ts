@@ -53,13 +53,13 @@ interface Report {
 }
 
 /** A process doing `logins` capped logins of `userId` at once when told to go. */
-function startLogins(args: string[]): { ready: Promise<void>; go(): void; report: Promise<Report> } {
+function startLogins(args: string[]): { ready: Promise<void>; go(): void; stop(): void; report: Promise<Report> } {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', LOGINS, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const output: string[] = [];
   const lines = createInterface({ input: child.stdout });
-  const ready = new Promise<void>((resolve) => lines.on('line', (line) => (line === 'ready' ? resolve() : output.push(line))));
+  const started = new Promise<void>((resolve) => lines.on('line', (line) => (line === 'ready' ? resolve() : output.push(line))));
   const report = new Promise<Report>((resolve, reject) => {
     child.on('close', (code) => {
       const last = output.at(-1);
@@ -67,7 +67,14 @@ function startLogins(args: string[]): { ready: Promise<void>; go(): void; report
       else resolve(JSON.parse(last) as Report);
     });
   });
-  return { ready, go: () => child.stdin.end('go\n'), report };
+  // A process that dies before it is ready fails the test instead of leaving it waiting.
+  const ready = Promise.race([started, report.then(() => Promise.reject(new Error('the login process ended before it was ready')))]);
+  return {
+    ready,
+    report,
+    go: () => child.stdin.end('go\n'),
+    stop: () => void (child.exitCode === null && child.signalCode === null && child.kill()),
+  };
 }
 
 describe('AB-08 the session cap across two processes on one SQLite file', () => {
@@ -76,9 +83,9 @@ describe('AB-08 the session cap across two processes on one SQLite file', () => 
   it(`AB-08 two processes (${running.join(', ')}) each doing 10 capped logins at once leave exactly 3 live sessions`, { timeout: 60_000 }, async () => {
     const filename = path('two-processes.db');
     const store = sqliteStore({ filename, pruneIntervalMs: 0 });
+    const userId = `user-${randomBytes(6).toString('hex')}`;
+    const children = [0, 1].map((i) => startLogins([filename, secret, userId, '10', running[i % running.length] ?? '']));
     try {
-      const userId = `user-${randomBytes(6).toString('hex')}`;
-      const children = [0, 1].map((i) => startLogins([filename, secret, userId, '10', running[i % running.length] ?? '']));
       await Promise.all(children.map((child) => child.ready));
       for (const child of children) child.go();
       const reports = await Promise.all(children.map((child) => child.report));
@@ -92,6 +99,8 @@ describe('AB-08 the session cap across two processes on one SQLite file', () => 
       const evicted = reports.flatMap((report) => report.evicted);
       assert.deepStrictEqual([...live, ...evicted].sort(), [...created].sort());
     } finally {
+      for (const child of children) child.stop();
+      await Promise.allSettled(children.map((child) => child.report));
       await store.close();
     }
   });
