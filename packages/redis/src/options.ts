@@ -103,6 +103,11 @@ export interface RedisKeys {
   session(id: string): string;
   /** `<prefix>u:<userId>`: the user's sessions, a sorted set of ids scored by absolute expiry. */
   user(userId: string): string;
+  /**
+   * `<prefix>cap:<userId>`: the user's session-cap lock, held by one `createCapped` (a login
+   * under `maxSessionsPerUser`) at a time; a string with a TTL, deleted when released.
+   */
+  capLock(userId: string): string;
   /** `<prefix>h:s:<id>`: the session's history, a capped list of entries, newest first. */
   sessionHistory(id: string): string;
   /** `<prefix>h:u:<userId>`: the user's history over all their sessions, a capped list. */
@@ -137,6 +142,7 @@ export function redisKeys(prefix = 'coatcheck:', owner = 'redisStore'): RedisKey
     prefix,
     session: (id: string) => `${prefix}s:${id}`,
     user: (userId: string) => `${prefix}u:${userId}`,
+    capLock: (userId: string) => `${prefix}cap:${userId}`,
     sessionHistory: (id: string) => `${prefix}h:s:${id}`,
     userHistory: (userId: string) => `${prefix}h:u:${userId}`,
     channel: `${prefix}bus`,

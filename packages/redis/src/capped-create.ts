@@ -1,0 +1,64 @@
+/**
+ * `createCapped`: a login's create under `maxSessionsPerUser`, atomic against every other
+ * `createCapped` of the same user on any instance. Internal.
+ *
+ * Under the user's session-cap lock (`cap-lock.ts`, which says why a lock and what it
+ * guarantees): is the id free; the user's sessions live at `now` (the index members and their
+ * records, exactly as `listByUser` reads them); the one eviction rule of the store kit
+ * (`planCap`); the evicted sessions deleted exactly as `delete` does (record, then index
+ * entry); the new record created exactly as `create` does (index entry, then record). Writes
+ * that do not go through `createCapped` (a plain `create`, a rotation, a logout) take no lock:
+ * they never add a session a login counts on.
+ *
+ * @module
+ */
+import { planCap, toEvicted, type CappedCreateResult, type EvictedSession, type SessionCap, type SessionRecord } from 'coatcheck/store-kit';
+import { SessionStoreError } from 'coatcheck/errors';
+import type { CorruptSink } from './op-guard.js';
+import { withCapLock } from './cap-lock.js';
+import { insertRecord, removeRecord } from './record-writes.js';
+import { listUserSessions, type IndexContext } from './user-index.js';
+
+/** What one `createCapped` call runs with. */
+export interface CappedCreateInit {
+  readonly ctx: IndexContext;
+  /** The record's user (`record.userId`, never `null` here). */
+  readonly userId: string;
+  readonly record: SessionRecord;
+  /** The record, encoded. */
+  readonly value: string;
+  readonly cap: SessionCap;
+  readonly now: number;
+  readonly opTimeoutMs: number;
+  /** The lock's lifetime in Redis, far above `opTimeoutMs`. */
+  readonly lockTtlMs: number;
+}
+
+/** Runs one capped create; see the module comment. */
+export async function createCappedRecord(init: CappedCreateInit, found: CorruptSink): Promise<CappedCreateResult> {
+  const { ctx, userId, record, value, cap, now, opTimeoutMs } = init;
+  // The caller's deadline (the guard's): past it, nothing may be written any more.
+  const deadline = Date.now() + opTimeoutMs;
+  // A quarter of the call is kept for the writes after the wait.
+  const waitUntil = deadline - Math.ceil(opTimeoutMs / 4);
+  const beforeWriting = (): void => {
+    if (Date.now() >= deadline) throw new SessionStoreError('redis', `Redis createCapped gave up before writing: it ran past opTimeoutMs (${opTimeoutMs} ms)`);
+  };
+  const lock = { key: ctx.keys.capLock(userId), ttlMs: init.lockTtlMs, waitUntil };
+  return withCapLock(ctx.client, lock, found, async (): Promise<CappedCreateResult> => {
+    const existing = await ctx.read(record.id, found);
+    if (existing !== null && existing.expiresAt > now) return { outcome: 'exists' };
+    const plan = planCap(await listUserSessions(ctx, userId, now, found), cap);
+    if ('full' in plan) return { outcome: 'full', live: plan.full };
+    beforeWriting();
+    // A session a logout deleted meanwhile is gone already, not evicted by this call.
+    const deleted = await Promise.all(plan.evict.map((session) => removeRecord(ctx, session.id, found)));
+    const evicted: EvictedSession[] = plan.evict.filter((_, i) => deleted[i]).map(toEvicted);
+    beforeWriting();
+    // The id was free under the lock; only a plain `create` of the same id (a broken random
+    // source, TG-04) could have taken it since. The caller then draws a new ticket, and the
+    // sessions evicted here are gone without being reported: still never over the cap.
+    if (!(await insertRecord(ctx, record, value, found))) return { outcome: 'exists' };
+    return { outcome: 'created', evicted };
+  });
+}
