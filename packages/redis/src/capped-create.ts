@@ -14,8 +14,7 @@
  */
 import { planCap, toEvicted, type CappedCreateResult, type EvictedSession, type SessionCap, type SessionRecord } from 'coatcheck/store-kit';
 import { SessionStoreError } from 'coatcheck/errors';
-import type { CorruptSink } from './op-guard.js';
-import { withCapLock } from './cap-lock.js';
+import { withCapLock, type GuardedRun } from './cap-lock.js';
 import { insertRecord, removeRecord } from './record-writes.js';
 import { listUserSessions, type IndexContext } from './user-index.js';
 
@@ -34,18 +33,17 @@ export interface CappedCreateInit {
   readonly lockTtlMs: number;
 }
 
-/** Runs one capped create; see the module comment. */
-export async function createCappedRecord(init: CappedCreateInit, found: CorruptSink): Promise<CappedCreateResult> {
+/** Runs one capped create; `run` is the store's guarded call; see the module comment. */
+export function createCappedRecord(init: CappedCreateInit, run: GuardedRun): Promise<CappedCreateResult> {
   const { ctx, userId, record, value, cap, now, opTimeoutMs } = init;
-  // The caller's deadline (the guard's): past it, nothing may be written any more.
-  const deadline = Date.now() + opTimeoutMs;
-  // A quarter of the call is kept for the writes after the wait.
-  const waitUntil = deadline - Math.ceil(opTimeoutMs / 4);
-  const beforeWriting = (): void => {
-    if (Date.now() >= deadline) throw new SessionStoreError('redis', `Redis createCapped gave up before writing: it ran past opTimeoutMs (${opTimeoutMs} ms)`);
-  };
-  const lock = { key: ctx.keys.capLock(userId), ttlMs: init.lockTtlMs, waitUntil };
-  return withCapLock(ctx.client, lock, found, async (): Promise<CappedCreateResult> => {
+  const lock = { key: ctx.keys.capLock(userId), ttlMs: init.lockTtlMs };
+  return withCapLock(ctx.client, run, lock, async (found): Promise<CappedCreateResult> => {
+    // The guard's deadline for this call: past it, nothing may be written any more.
+    const deadline = Date.now() + opTimeoutMs;
+    const beforeWriting = (): void => {
+      if (Date.now() >= deadline)
+        throw new SessionStoreError('redis', `Redis createCapped gave up before writing: it ran past opTimeoutMs (${opTimeoutMs} ms)`);
+    };
     const existing = await ctx.read(record.id, found);
     if (existing !== null && existing.expiresAt > now) return { outcome: 'exists' };
     const plan = planCap(await listUserSessions(ctx, userId, now, found), cap);

@@ -15,8 +15,9 @@
  * script could check (`capped-create.ts`, `cap-lock.ts`: why, and the lock's limit).
  *
  * Every call is bounded: it rejects with `SessionStoreError` (`ERR_SESSION_STORE_UNAVAILABLE`)
- * after `opTimeoutMs`, and is refused at once beyond `maxInFlight` calls in flight. A raw
- * driver error never escapes.
+ * after `opTimeoutMs`, and is refused at once beyond `maxInFlight` calls in flight (a
+ * `createCapped` may wait for its user's lock first, `cap-lock.ts`, its each step so bounded).
+ * A raw driver error never escapes.
  *
  * With `waitForReplicas`, `update`, `delete` and `deleteByUser` run on a connection of their
  * own and are confirmed by replicas before they resolve (see `replica-acks.ts`). `create` and
@@ -142,13 +143,13 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       const userId = record.userId;
       if (userId === null) throw new TypeError('createCapped needs a record with a userId');
       const init = { ctx: index, userId, record, value, cap, now, opTimeoutMs, lockTtlMs: LOCK_TTL_FACTOR * opTimeoutMs };
-      return guard.run('createCapped', async (found) => {
-        const result = await createCappedRecord(init, found);
-        // Evictions are revocations: confirmed like \`delete\` (the lock is released by now).
-        // The lane's WAIT covers every write the master applied before it, these included.
-        if (lane !== null && result.outcome === 'created' && result.evicted.length > 0) await lane.run('createCapped', async () => undefined);
-        return result;
-      });
+      const result = await createCappedRecord(init, (body) => guard.run('createCapped', body));
+      // Evictions are revocations: confirmed like \`delete\` (the lock is released by now).
+      // The lane's WAIT covers every write the master applied before it, these included.
+      if (lane !== null && result.outcome === 'created' && result.evicted.length > 0) {
+        await guard.run('createCapped', () => lane.run('createCapped', async () => undefined));
+      }
+      return result;
     },
     async update(next, expectedVersion, now) {
       const value = encodeRecord(next);
