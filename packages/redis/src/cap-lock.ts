@@ -19,12 +19,12 @@
  * deadline (`opTimeoutMs`, far below the ttl): a holder that was slow getting there gives up
  * instead of writing late.
  *
- * Limit: a process paused (a GC pause, a stopped VM) longer than `ttl` between that deadline
- * check and its write loses the lock without knowing it, and its write may then race another
- * holder's and leave the user one session over the cap until their next login. Likewise a
- * Sentinel failover may lose a lock key the replica had not received. The lock cannot fence
- * such a writer: its writes go to record keys in other slots, which no script can check
- * against the lock.
+ * Limit: a holder paused (a long GC pause, a stopped VM or container) for about the ttl
+ * between that deadline check and its writes has lost the lock without knowing it; its writes
+ * may then race the next holder's and leave the user over the cap until a later login evicts
+ * the excess. Likewise a failover may promote a replica that never received the lock key.
+ * Nothing can fence such a late writer: its writes go to record keys in other slots, which no
+ * script can check against the lock.
  *
  * @module
  */

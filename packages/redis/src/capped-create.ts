@@ -6,9 +6,11 @@
  * guarantees): is the id free; the user's sessions live at `now` (the index members and their
  * records, exactly as `listByUser` reads them); the one eviction rule of the store kit
  * (`planCap`); the evicted sessions deleted exactly as `delete` does (record, then index
- * entry); the new record created exactly as `create` does (index entry, then record). Writes
- * that do not go through `createCapped` (a plain `create`, a rotation, a logout) take no lock:
- * they never add a session a login counts on.
+ * entry); the new record created exactly as `create` does (index entry, then record).
+ *
+ * Other writes take no lock. A logout only lowers the count. A rotation (regenerate, step-up)
+ * writes its new record before it deletes the old one, so a login racing with it may count
+ * one session too many for a moment and evict or refuse one early, never admit one too many.
  *
  * @module
  */

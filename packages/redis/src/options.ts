@@ -29,7 +29,9 @@ export interface RedisStoreOptions {
   prefix?: string;
   /**
    * Every call rejects with `SessionStoreError` (`ERR_SESSION_STORE_UNAVAILABLE`) after this
-   * many ms, for example when Redis is frozen or unreachable without a TCP reset.
+   * many ms, for example when Redis is frozen or unreachable without a TCP reset. A login under
+   * `maxSessionsPerUser` (`createCapped`) may first wait for its user's lock, which lives 5 x
+   * this (docs/redis.md, "A cap on sessions per user").
    * @default 1000
    */
   opTimeoutMs?: number;
@@ -53,8 +55,8 @@ export interface RedisStoreOptions {
    */
   checkConfig?: boolean;
   /**
-   * Confirms every write that changes or ends a session (`update`, `delete`, `deleteByUser`)
-   * with `WAIT replicas timeoutMs` before reporting it done: a logout, a device revocation,
+   * Confirms every write that changes or ends a session (`update`, `delete`, `deleteByUser`,
+   * and a `createCapped` that evicted sessions) with `WAIT replicas timeoutMs` before reporting it done: a logout, a device revocation,
    * "log out everywhere" or a refresh-token rotation then survives a failover to a replica.
    * When fewer replicas acknowledge in time, the call rejects with `SessionStoreError`
    * (`ERR_SESSION_STORE_UNAVAILABLE`, 503): the refresh endpoint hands out no tokens, the
