@@ -16,7 +16,7 @@
  *
  * Every call is bounded: it rejects with `SessionStoreError` (`ERR_SESSION_STORE_UNAVAILABLE`)
  * after `opTimeoutMs`, and is refused at once beyond `maxInFlight` calls in flight (a
- * `createCapped` may wait for its user's lock first, `cap-lock.ts`, its each step so bounded).
+ * `createCapped` may first wait for its user's lock, each attempt bounded the same way).
  * A raw driver error never escapes.
  *
  * With `waitForReplicas`, `update`, `delete` and `deleteByUser` run on a connection of their
@@ -144,7 +144,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       if (userId === null) throw new TypeError('createCapped needs a record with a userId');
       const init = { ctx: index, userId, record, value, cap, now, opTimeoutMs, lockTtlMs: LOCK_TTL_FACTOR * opTimeoutMs };
       const result = await createCappedRecord(init, (body) => guard.run('createCapped', body));
-      // Evictions are revocations: confirmed like \`delete\` (the lock is released by now).
+      // Evictions are revocations: confirmed like `delete` (the lock is released by now).
       // The lane's WAIT covers every write the master applied before it, these included.
       if (lane !== null && result.outcome === 'created' && result.evicted.length > 0) {
         await guard.run('createCapped', () => lane.run('createCapped', async () => undefined));
