@@ -40,6 +40,7 @@ export const SERVICE_TESTS = [
 export const CLIENT_SUITES = [
   'packages/redis/test/bus-broadcast.test.ts',
   'packages/redis/test/bus.test.ts',
+  'packages/redis/test/cap-lock.test.ts',
   'packages/redis/test/cluster-conformance.test.ts',
   'packages/redis/test/cluster-topology.test.ts',
   'packages/redis/test/conformance.test.ts',
@@ -57,6 +58,7 @@ export const CLIENT_SUITES = [
   'packages/redis/test/script-cache.test.ts',
   'packages/redis/test/sentinel-replica-acks.test.ts',
   'packages/redis/test/sentinel.test.ts',
+  'packages/redis/test/session-cap.test.ts',
   'packages/redis/test/user-index.test.ts',
 ];
 

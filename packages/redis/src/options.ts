@@ -29,7 +29,9 @@ export interface RedisStoreOptions {
   prefix?: string;
   /**
    * Every call rejects with `SessionStoreError` (`ERR_SESSION_STORE_UNAVAILABLE`) after this
-   * many ms, for example when Redis is frozen or unreachable without a TCP reset.
+   * many ms, for example when Redis is frozen or unreachable without a TCP reset. A login under
+   * `maxSessionsPerUser` (`createCapped`) may first wait for its user's lock, which lives 5 x
+   * this (docs/redis.md, "A cap on sessions per user").
    * @default 1000
    */
   opTimeoutMs?: number;
@@ -53,8 +55,8 @@ export interface RedisStoreOptions {
    */
   checkConfig?: boolean;
   /**
-   * Confirms every write that changes or ends a session (`update`, `delete`, `deleteByUser`)
-   * with `WAIT replicas timeoutMs` before reporting it done: a logout, a device revocation,
+   * Confirms every write that changes or ends a session (`update`, `delete`, `deleteByUser`,
+   * and a `createCapped` that evicted sessions) with `WAIT replicas timeoutMs` before reporting it done: a logout, a device revocation,
    * "log out everywhere" or a refresh-token rotation then survives a failover to a replica.
    * When fewer replicas acknowledge in time, the call rejects with `SessionStoreError`
    * (`ERR_SESSION_STORE_UNAVAILABLE`, 503): the refresh endpoint hands out no tokens, the
@@ -103,6 +105,11 @@ export interface RedisKeys {
   session(id: string): string;
   /** `<prefix>u:<userId>`: the user's sessions, a sorted set of ids scored by absolute expiry. */
   user(userId: string): string;
+  /**
+   * `<prefix>cap:<userId>`: the user's session-cap lock, held by one `createCapped` (a login
+   * under `maxSessionsPerUser`) at a time; a string with a TTL, deleted when released.
+   */
+  capLock(userId: string): string;
   /** `<prefix>h:s:<id>`: the session's history, a capped list of entries, newest first. */
   sessionHistory(id: string): string;
   /** `<prefix>h:u:<userId>`: the user's history over all their sessions, a capped list. */
@@ -137,6 +144,7 @@ export function redisKeys(prefix = 'coatcheck:', owner = 'redisStore'): RedisKey
     prefix,
     session: (id: string) => `${prefix}s:${id}`,
     user: (userId: string) => `${prefix}u:${userId}`,
+    capLock: (userId: string) => `${prefix}cap:${userId}`,
     sessionHistory: (id: string) => `${prefix}h:s:${id}`,
     userHistory: (userId: string) => `${prefix}h:u:${userId}`,
     channel: `${prefix}bus`,

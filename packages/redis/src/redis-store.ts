@@ -10,16 +10,22 @@
  * Cluster without hash tags. The session history is two capped lists per entry, a session's
  * and a user's, each written by a one-key script (`history.ts`).
  *
+ * `createCapped` (a login under `maxSessionsPerUser`) counts, evicts and creates while holding
+ * a per-user lock key, since the records it counts live in other slots than anything one
+ * script could check (`capped-create.ts`, `cap-lock.ts`: why, and the lock's limit).
+ *
  * Every call is bounded: it rejects with `SessionStoreError` (`ERR_SESSION_STORE_UNAVAILABLE`)
- * after `opTimeoutMs`, and is refused at once beyond `maxInFlight` calls in flight. A raw
- * driver error never escapes.
+ * after `opTimeoutMs`, and is refused at once beyond `maxInFlight` calls in flight (a
+ * `createCapped` may first wait for its user's lock, each attempt bounded the same way).
+ * A raw driver error never escapes.
  *
  * With `waitForReplicas`, `update`, `delete` and `deleteByUser` run on a connection of their
  * own and are confirmed by replicas before they resolve (see `replica-acks.ts`). `create` and
  * `touch` are not: losing either to a failover can only end a session sooner (a ticket whose
  * record is gone is refused), never bring a revoked one back; and the create of a login
  * rotation is confirmed anyway by the confirmed delete of the old ticket that completes it,
- * since a `WAIT` covers everything the master applied before it.
+ * since a `WAIT` covers everything the master applied before it. A `createCapped` that evicted
+ * sessions is confirmed like `delete` (evictions are revocations), its create with them.
  *
  * @module
  */
@@ -34,8 +40,11 @@ import { decodeRecord, encodeRecord, encodeUserId } from './record-codec.js';
 import { pruneExpired } from './prune.js';
 import { appendHistory, pruneHistory, readHistory } from './history.js';
 import { createReplicaLane } from './replica-acks.js';
-import { CREATE_OVER_EXPIRED, TOUCH, UPDATE, runScript } from './scripts.js';
-import { deleteUserSessions, indexSession, isWrongType, listUserSessions, pruneIndex, type IndexContext } from './user-index.js';
+import { TOUCH, UPDATE, runScript } from './scripts.js';
+import { deleteUserSessions, indexSession, isWrongType, listUserSessions, type IndexContext } from './user-index.js';
+import { insertRecord, removeRecord } from './record-writes.js';
+import { createCappedRecord } from './capped-create.js';
+import { LOCK_TTL_FACTOR } from './cap-lock.js';
 
 // A session key holding a hash, list or set: someone else's data under our prefix.
 const wrongType = (): CorruptRecordError => new CorruptRecordError('key', 'holds another Redis type');
@@ -127,16 +136,20 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     async create(record) {
       // Encoding first: data JSON cannot represent is the caller's TypeError, not an outage.
       const value = encodeRecord(record);
-      const pxat = Math.ceil(record.expiresAt);
-      return guard.run('create', async (found) => {
-        if (record.userId !== null) await indexSession(index, record.userId, record.id, record.absoluteExpiresAt, found);
-        const key = keys.session(record.id);
-        const set = await client.setIfAbsent(key, value, pxat);
-        if (set !== null) return true;
-        // Redis may still hold a record that is already expired at the manager's clock.
-        const code = await runScript(client, CREATE_OVER_EXPIRED, key, [value, String(pxat), String(record.lastSeenAt)]);
-        return Number(code) === 1;
-      });
+      return guard.run('create', (found) => insertRecord(index, record, value, found));
+    },
+    async createCapped(record, cap, now) {
+      const value = encodeRecord(record);
+      const userId = record.userId;
+      if (userId === null) throw new TypeError('createCapped needs a record with a userId');
+      const init = { ctx: index, userId, record, value, cap, now, opTimeoutMs, lockTtlMs: LOCK_TTL_FACTOR * opTimeoutMs };
+      const result = await createCappedRecord(init, (body) => guard.run('createCapped', body));
+      // Evictions are revocations: confirmed like `delete` (the lock is released by now).
+      // The lane's WAIT covers every write the master applied before it, these included.
+      if (lane !== null && result.outcome === 'created' && result.evicted.length > 0) {
+        await guard.run('createCapped', () => lane.run('createCapped', async () => undefined));
+      }
+      return result;
     },
     async update(next, expectedVersion, now) {
       const value = encodeRecord(next);
@@ -164,30 +177,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         if (code === -1) await discard(key, notARecord(), found);
         return code === 1;
       }),
-    delete: (id) =>
-      write('delete', async (ctx, found) => {
-        const started = Date.now();
-        const key = keys.session(id);
-        let value: unknown;
-        try {
-          value = await ctx.client.getDel(key);
-        } catch (error) {
-          if (!isWrongType(error)) throw error;
-          await discard(key, wrongType(), found, ctx.client);
-          return true;
-        }
-        if (value === null || value === undefined) return false;
-        let userId: string | null = null;
-        try {
-          userId = decodeRecord(id, String(value)).userId;
-        } catch (error) {
-          if (!(error instanceof CorruptRecordError)) throw error;
-          found.push({ key, error });
-        }
-        // The record is gone first; only then its index entry.
-        if (userId !== null) await pruneIndex(ctx, userId, started, [id]);
-        return true;
-      }),
+    delete: (id) => write('delete', (ctx, found) => removeRecord(ctx, id, found)),
     listByUser: (userId, now) => guard.run('listByUser', (found) => listUserSessions(index, userId, now, found)),
     deleteByUser: (userId, exceptId) => write('deleteByUser', (ctx, found) => deleteUserSessions(ctx, userId, exceptId, found)),
     // Redis expires keys itself; this only catches a caller whose clock is ahead (prune.ts).

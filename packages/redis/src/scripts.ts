@@ -162,6 +162,23 @@ for i = 2, #ARGV do
 end
 return removed`);
 
+/**
+ * Takes the per-user session-cap lock (`cap-lock.ts`): ARGV = token, ttl (ms). Returns 1
+ * taken, 0 held by someone else, -1 taken over a key without expiry (every lock has one, so
+ * that key is not a lock: a value written by hand or another program).
+ */
+export const LOCK = script(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('PTTL', KEYS[1]) ~= -1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return -1`);
+
+/** Releases the lock if it still holds ARGV[1] (this holder's token). Returns 1 released, 0 not. */
+export const UNLOCK = script(`
+local v = redis.pcall('GET', KEYS[1])
+if v == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`);
+
 // The expiry at the head of a history entry (`[expiresAt,...`).
 const ENTRY_EXPIRY = `local function expiry(e) return tonumber(string.match(e, '^%[(%d+),') or '') end`;
 

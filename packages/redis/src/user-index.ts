@@ -14,6 +14,10 @@
  * Entries of expired records are dropped by readers the same way, and the whole index key
  * expires with the longest absolute lifetime among its sessions, so `prune` has nothing to do.
  *
+ * This ordering keeps "log out everywhere" complete, but it cannot make "count, then create"
+ * atomic for a per-user cap: that is what `createCapped` holds the user's lock for
+ * (`capped-create.ts`).
+ *
  * @module
  */
 import type { SessionRecord } from 'coatcheck/store-kit';

@@ -5,7 +5,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isSessionError } from 'coatcheck';
-import { buildRecord, describeStoreConformance } from '@coatcheck/conformance';
+import { buildRecord, describeStoreConformance, randomUserId } from '@coatcheck/conformance';
 import { redisStore } from '@coatcheck/redis';
 import { useReplicatedPair } from './fixtures/redis-replica.js';
 import { eventually, uniquePrefix } from './fixtures/clients.js';
@@ -109,6 +109,30 @@ describe('replica paused (SIGSTOP)', () => {
     }
     await pair.caughtUp();
     assert.equal(await b.delete(record.id), false, 'confirmed once the replica has the deletion');
+  });
+
+  it('LC-21 a capped create that evicted sessions is confirmed like a delete; one that evicted nothing is not held up', async () => {
+    const store = redisStore({ client, prefix, opTimeoutMs: 2000, checkConfig: false, waitForReplicas: { replicas: 1, timeoutMs: 200 } });
+    after(() => store.close());
+    const userId = randomUserId();
+    const old = buildRecord({ userId });
+    assert.equal(await store.create(old), true);
+    assert.equal(await store.delete(buildRecord().id), false, 'the confirmed connection is open');
+    await pair.caughtUp();
+
+    pair.replica.pause();
+    const now = Date.now();
+    const roomy = buildRecord({ userId });
+    const evicting = buildRecord({ userId });
+    try {
+      assert.deepStrictEqual(await store.createCapped?.(roomy, { max: 2, evict: 'oldest', replaces: null }, now), { outcome: 'created', evicted: [] });
+      await assert.rejects(Promise.resolve(store.createCapped?.(evicting, { max: 2, evict: 'oldest', replaces: null }, now)), notConfirmed);
+    } finally {
+      pair.replica.resume();
+    }
+    await pair.caughtUp();
+    // The master applied it: the oldest is gone, the new one is there.
+    assert.deepStrictEqual((await store.listByUser(userId, Date.now())).map((r) => r.id).sort(), [roomy.id, evicting.id].sort());
   });
 
   it('RT-11 reads are not held up while a confirmed write waits for the replica (WAIT runs on a connection of its own)', async () => {
