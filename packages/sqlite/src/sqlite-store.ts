@@ -18,7 +18,7 @@ import { WARNINGS } from 'coatcheck/warnings';
 import { adoptDatabase, openSqliteDatabase } from './driver/open.js';
 import type { SqliteConnection } from './driver/types.js';
 import { resolveOptions, type SqliteStoreFileOptions, type SqliteStoreOptions } from './options.js';
-import { fromRow, toParams, type SessionRow } from './row.js';
+import { fromValues, toParams, type SessionValues } from './row.js';
 import { createSchema, prepareStatements, type UpdateParams } from './schema.js';
 import { createHistorySchema, prepareHistory, type SqliteHistory } from './history.js';
 import { sqliteBus, type SqliteBus } from './bus/sqlite-bus.js';
@@ -108,12 +108,12 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     return null;
   }
 
-  function decode(row: SessionRow, corrupt: [string, Error][]): SessionRecord | null {
+  function decode(row: SessionValues, corrupt: [string, Error][]): SessionRecord | null {
     try {
-      return fromRow(row);
+      return fromValues(row);
     } catch (error) {
       if (!(error instanceof CorruptRecordError)) throw error;
-      return discard(row.id, error, corrupt);
+      return discard(row[0], error, corrupt);
     }
   }
 
@@ -149,7 +149,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     // (no per-call closure or list of corrupt rows): one statement, no transaction (a single
     // SELECT reads one consistent snapshot), one check of the row (`checkRecord`).
     async get(id, at) {
-      let row: SessionRow | undefined;
+      let row: SessionValues | undefined;
       try {
         if (closed) throw errors.closed('get');
         row = statements.get.get(id, at);
@@ -158,10 +158,10 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
       }
       if (row === undefined) return null;
       try {
-        return fromRow(row);
+        return fromValues(row);
       } catch (error) {
         if (!(error instanceof CorruptRecordError)) throw errors.wrap('get', error);
-        const { id: rowId } = row;
+        const rowId = row[0];
         return attempt('get', (corrupt) => discard(rowId, error, corrupt));
       }
     },
