@@ -22,6 +22,7 @@ import { fromValues, toParams, type SessionValues } from './row.js';
 import { createSchema, prepareStatements, type UpdateParams } from './schema.js';
 import { createHistorySchema, prepareHistory, type SqliteHistory } from './history.js';
 import { sqliteBus, type SqliteBus } from './bus/sqlite-bus.js';
+import { batchReads } from './read-batch.js';
 
 /** A {@link SessionStore} backed by SQLite, with access to its connection. */
 export interface SqliteStore extends SessionStore {
@@ -125,6 +126,27 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
       return statements.exists.get(params.id, params.now) === undefined ? 'missing' : 'conflict';
     });
 
+  // One statement per read, no transaction of its own (a batch of them shares one, a lone
+  // SELECT reads one consistent snapshot); the row is checked (`checkRecord`) after it.
+  const reads = batchReads(
+    db,
+    (id, at) => {
+      if (closed) throw errors.closed('get');
+      return statements.get.get(id, at);
+    },
+    (row): SessionRecord | null | Promise<SessionRecord | null> => {
+      if (row === undefined) return null;
+      try {
+        return fromValues(row);
+      } catch (error) {
+        if (!(error instanceof CorruptRecordError)) throw errors.wrap('get', error);
+        const id = row[0];
+        return attempt('get', (corrupt) => discard(id, error, corrupt));
+      }
+    },
+    (error) => errors.wrap('get', error),
+  );
+
   const timer =
     pruneIntervalMs > 0
       ? setInterval(() => {
@@ -145,26 +167,8 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     get db() {
       return db;
     },
-    // The request path of every cache miss, so written out rather than through `attempt`
-    // (no per-call closure or list of corrupt rows): one statement, no transaction (a single
-    // SELECT reads one consistent snapshot), one check of the row (`checkRecord`).
-    async get(id, at) {
-      let row: SessionValues | undefined;
-      try {
-        if (closed) throw errors.closed('get');
-        row = statements.get.get(id, at);
-      } catch (error) {
-        throw errors.wrap('get', error);
-      }
-      if (row === undefined) return null;
-      try {
-        return fromValues(row);
-      } catch (error) {
-        if (!(error instanceof CorruptRecordError)) throw errors.wrap('get', error);
-        const rowId = row[0];
-        return attempt('get', (corrupt) => discard(rowId, error, corrupt));
-      }
-    },
+    // The request path of every cache miss: batched per turn of the event loop (`read-batch.ts`).
+    get: reads.read,
     // Serializing happens before the driver call: data JSON cannot represent (BigInt, a
     // cycle) is the caller's TypeError, as in memoryStore, not a store outage.
     async create(record) {
@@ -204,6 +208,8 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     },
     async close() {
       if (closed) return;
+      // Reads asked for before the close still run on the open connection.
+      reads.flush();
       closed = true;
       if (timer) clearInterval(timer);
       await bus?.close();
