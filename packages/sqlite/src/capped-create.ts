@@ -7,7 +7,7 @@
  * @module
  */
 import { planCap, toEvicted, type CappedCreateResult, type SessionCap, type SessionRecord } from 'coatcheck/store-kit';
-import type { RowParams, SessionRow } from './row.js';
+import type { RowParams, SessionValues } from './row.js';
 import type { Statements } from './schema.js';
 
 /**
@@ -20,7 +20,7 @@ export function createCappedInTransaction(
   params: RowParams,
   cap: SessionCap,
   now: number,
-  decode: (row: SessionRow) => SessionRecord | null,
+  decode: (row: SessionValues) => SessionRecord | null,
 ): CappedCreateResult {
   if (statements.taken.get(params.id) !== undefined) return { outcome: 'exists' };
   const live = statements.listByUser

@@ -42,7 +42,7 @@ export interface RowParams {
   ip: string | null;
 }
 
-/** The columns of the table, in order. */
+/** The columns of the table, in order: the order of {@link SessionValues} too. */
 export const COLUMNS = Object.freeze([
   'id',
   'secret_hash',
@@ -97,29 +97,37 @@ const COLUMN_OF: Readonly<Record<RecordField, keyof SessionRow>> = {
 const column = (field: RecordField): string => `column ${COLUMN_OF[field]}`;
 const DATA_COLUMN = column('data');
 
+/** A row read as an array of its values, in the order of {@link COLUMNS}. */
+export type SessionValues = readonly unknown[];
+
 /**
- * Rebuilds a record from a row with the kit's one rule; throws `CorruptRecordError` naming
- * the column. Only what SQLite changes is undone first: data is JSON text, persistent 0/1.
- * The row is copied into a new object rather than rewritten in place: node:sqlite's rows
- * have no prototype and are slower to write than a fresh object is to build.
+ * Rebuilds a record from a row's values (in the order of {@link COLUMNS}) with the kit's one
+ * rule; throws `CorruptRecordError` naming the column. Only what SQLite changes is undone
+ * first: data is JSON text, persistent 0/1. The request path reads rows as arrays: the
+ * driver builds an array faster than an object with a key per column.
  */
-export function fromRow(row: SessionRow): SessionRecord {
+export function fromValues(values: SessionValues): SessionRecord {
   return checkRecord(
     {
-      id: row.id,
-      secretHash: row.secret_hash,
-      userId: row.user_id,
-      data: parseDataJson(row.data, DATA_COLUMN),
-      version: row.version,
-      createdAt: row.created_at,
-      lastSeenAt: row.last_seen_at,
-      expiresAt: row.expires_at,
-      absoluteExpiresAt: row.absolute_expires_at,
-      persistent: decodeFlag(row.persistent),
-      authenticatedAt: row.authenticated_at,
-      userAgent: row.user_agent,
-      ip: row.ip,
+      id: values[0],
+      secretHash: values[1],
+      userId: values[2],
+      data: parseDataJson(values[3], DATA_COLUMN),
+      version: values[4],
+      createdAt: values[5],
+      lastSeenAt: values[6],
+      expiresAt: values[7],
+      absoluteExpiresAt: values[8],
+      persistent: decodeFlag(values[9]),
+      authenticatedAt: values[10],
+      userAgent: values[11],
+      ip: values[12],
     },
     column,
   );
+}
+
+/** {@link fromValues} for a row read as an object (`SELECT *`, off the request path). */
+export function fromRow(row: SessionRow): SessionRecord {
+  return fromValues(COLUMNS.map((name) => row[name]));
 }

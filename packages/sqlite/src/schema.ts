@@ -6,7 +6,8 @@
  * @module
  */
 import type { SqliteConnection, SqliteStatement } from './driver/types.js';
-import { COLUMNS, type RowParams, type SessionRow } from './row.js';
+import { prepareArrayRows } from './driver/array-rows.js';
+import { COLUMNS, type RowParams, type SessionValues } from './row.js';
 
 /** Parameters of the compare-and-set update: the new row plus the guard values. */
 export interface UpdateParams extends RowParams {
@@ -17,14 +18,14 @@ export interface UpdateParams extends RowParams {
 /** Every prepared statement of one store. */
 export interface Statements {
   readonly ping: SqliteStatement<unknown>;
-  readonly get: SqliteStatement<SessionRow>;
+  readonly get: SqliteStatement<SessionValues>;
   readonly insert: SqliteStatement<unknown>;
   readonly update: SqliteStatement<unknown>;
   readonly exists: SqliteStatement<unknown>;
   readonly taken: SqliteStatement<unknown>;
   readonly touch: SqliteStatement<unknown>;
   readonly delete: SqliteStatement<unknown>;
-  readonly listByUser: SqliteStatement<SessionRow>;
+  readonly listByUser: SqliteStatement<SessionValues>;
   readonly deleteByUser: SqliteStatement<{ id: unknown }>;
   readonly prune: SqliteStatement<unknown>;
 }
@@ -69,7 +70,8 @@ export function prepareStatements(db: SqliteConnection, tableName: string): Stat
   return {
     // A real read of the table: `SELECT 1` alone takes no lock, so it would report a locked database as healthy.
     ping: prepare(`SELECT 1 FROM ${table} LIMIT 1`),
-    get: prepare(`SELECT ${columns} FROM ${table} WHERE id = ? AND expires_at > ?`),
+    // Whole records are read as arrays of values, in the order of COLUMNS (`fromValues`).
+    get: prepareArrayRows(db, `SELECT ${columns} FROM ${table} WHERE id = ? AND expires_at > ?`),
     insert: prepare(`INSERT INTO ${table} (${columns}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')}) ON CONFLICT (id) DO NOTHING`),
     update: prepare(`UPDATE ${table} SET ${assignments} WHERE id = @id AND version = @expected_version AND expires_at > @now`),
     exists: prepare(`SELECT 1 FROM ${table} WHERE id = ? AND expires_at > ?`),
@@ -83,7 +85,7 @@ export function prepareStatements(db: SqliteConnection, tableName: string): Stat
        WHERE id = @id AND expires_at > @now`,
     ),
     delete: prepare(`DELETE FROM ${table} WHERE id = ?`),
-    listByUser: prepare(`SELECT ${columns} FROM ${table} WHERE user_id = ? AND expires_at > ? ORDER BY created_at, id`),
+    listByUser: prepareArrayRows(db, `SELECT ${columns} FROM ${table} WHERE user_id = ? AND expires_at > ? ORDER BY created_at, id`),
     deleteByUser: prepare(`DELETE FROM ${table} WHERE user_id = ? AND id IS NOT ? RETURNING id`),
     prune: prepare(`DELETE FROM ${table} WHERE expires_at <= ?`),
   };

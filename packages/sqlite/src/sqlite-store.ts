@@ -18,11 +18,12 @@ import { WARNINGS } from 'coatcheck/warnings';
 import { adoptDatabase, openSqliteDatabase } from './driver/open.js';
 import type { SqliteConnection } from './driver/types.js';
 import { resolveOptions, type SqliteStoreFileOptions, type SqliteStoreOptions } from './options.js';
-import { fromRow, toParams, type SessionRow } from './row.js';
+import { fromValues, toParams, type SessionValues } from './row.js';
 import { createSchema, prepareStatements, type UpdateParams } from './schema.js';
 import { createHistorySchema, prepareHistory, type SqliteHistory } from './history.js';
 import { sqliteBus, type SqliteBus } from './bus/sqlite-bus.js';
 import { createCappedInTransaction } from './capped-create.js';
+import { batchReads } from './read-batch.js';
 
 /** A {@link SessionStore} backed by SQLite, with access to its connection. */
 export interface SqliteStore extends SessionStore {
@@ -114,12 +115,12 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     return null;
   }
 
-  function decode(row: SessionRow, corrupt: [string, Error][]): SessionRecord | null {
+  function decode(row: SessionValues, corrupt: [string, Error][]): SessionRecord | null {
     try {
-      return fromRow(row);
+      return fromValues(row);
     } catch (error) {
       if (!(error instanceof CorruptRecordError)) throw error;
-      return discard(row.id, error, corrupt);
+      return discard(row[0], error, corrupt);
     }
   }
 
@@ -130,6 +131,27 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
       if (statements.update.run(params).changes === 1) return 'ok';
       return statements.exists.get(params.id, params.now) === undefined ? 'missing' : 'conflict';
     });
+
+  // One statement per read, no transaction of its own (a batch of them shares one, a lone
+  // SELECT reads one consistent snapshot); the row is checked (`checkRecord`) after it.
+  const reads = batchReads(
+    db,
+    (id, at) => {
+      if (closed) throw errors.closed('get');
+      return statements.get.get(id, at);
+    },
+    (row): SessionRecord | null | Promise<SessionRecord | null> => {
+      if (row === undefined) return null;
+      try {
+        return fromValues(row);
+      } catch (error) {
+        if (!(error instanceof CorruptRecordError)) throw errors.wrap('get', error);
+        const id = row[0];
+        return attempt('get', (corrupt) => discard(id, error, corrupt));
+      }
+    },
+    (error) => errors.wrap('get', error),
+  );
 
   const timer =
     pruneIntervalMs > 0
@@ -151,26 +173,8 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     get db() {
       return db;
     },
-    // The request path of every cache miss, so written out rather than through `attempt`
-    // (no per-call closure or list of corrupt rows): one statement, no transaction (a single
-    // SELECT reads one consistent snapshot), one check of the row (`checkRecord`).
-    async get(id, at) {
-      let row: SessionRow | undefined;
-      try {
-        if (closed) throw errors.closed('get');
-        row = statements.get.get(id, at);
-      } catch (error) {
-        throw errors.wrap('get', error);
-      }
-      if (row === undefined) return null;
-      try {
-        return fromRow(row);
-      } catch (error) {
-        if (!(error instanceof CorruptRecordError)) throw errors.wrap('get', error);
-        const { id: rowId } = row;
-        return attempt('get', (corrupt) => discard(rowId, error, corrupt));
-      }
-    },
+    // The request path of every cache miss: batched per turn of the event loop (`read-batch.ts`).
+    get: reads.read,
     // Serializing happens before the driver call: data JSON cannot represent (BigInt, a
     // cycle) is the caller's TypeError, as in memoryStore, not a store outage.
     async create(record) {
@@ -217,6 +221,8 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     },
     async close() {
       if (closed) return;
+      // Reads asked for before the close still run on the open connection.
+      reads.flush();
       closed = true;
       if (timer) clearInterval(timer);
       await bus?.close();

@@ -40,10 +40,19 @@ export function unpackAuth(record: SessionRecord): SessionRecord {
   // A loop, not `{ [key]: _, ...data }`: V8 copies with excluded keys on a slow path.
   const data: Record<string, unknown> = {};
   for (const key in record.data) if (key !== AUTH_DATA_KEY) data[key] = record.data[key];
-  const auth = readAuth(stored);
-  const result = auth === null ? { ...record, data } : { ...record, data, auth };
+  const result = withData(record, data, readAuth(stored));
   if (frozen) unpacked.set(record, deepFreeze(result));
   return result;
+}
+
+// The record with `data` (and `auth`, when there is one) in place of its own, as one object
+// literal of a fixed shape: a spread of the record plus a key it lacks (`{ ...record, auth }`)
+// takes a slow path in V8, several µs on every read of a store that hands out fresh objects.
+function withData(record: SessionRecord, data: SessionRecord['data'], auth: AuthState | null): SessionRecord {
+  const { id, secretHash, userId, version, createdAt, lastSeenAt, expiresAt, absoluteExpiresAt, persistent, authenticatedAt, device } = record;
+  return auth === null
+    ? { id, secretHash, userId, data, version, createdAt, lastSeenAt, expiresAt, absoluteExpiresAt, persistent, authenticatedAt, device }
+    : { id, secretHash, userId, data, version, createdAt, lastSeenAt, expiresAt, absoluteExpiresAt, persistent, authenticatedAt, device, auth };
 }
 
 const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);

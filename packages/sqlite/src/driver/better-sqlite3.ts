@@ -12,6 +12,7 @@ import type { SqliteConnection, SqliteStatement } from './types.js';
 interface NativeStatement {
   readonly reader: boolean;
   safeIntegers(enabled: boolean): unknown;
+  raw(enabled: boolean): unknown;
   get(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
   run(...params: unknown[]): { changes: number };
@@ -40,6 +41,16 @@ function adoptStatement<Row>(statement: NativeStatement): SqliteStatement<Row> {
   // Its get, all, run and iterate already mean what the interface says: no wrapper, no
   // extra call on the request path.
   return statement as SqliteStatement<Row>;
+}
+
+/**
+ * A query whose rows come back as arrays of column values, in the order of the SELECT
+ * (better-sqlite3's raw mode): an array is built faster than an object with a key per column.
+ */
+export function prepareBetterSqlite3Arrays(db: BetterSqlite3Database, sql: string): SqliteStatement<unknown[]> {
+  const statement = db.prepare(sql);
+  statement.raw(true);
+  return adoptStatement<unknown[]>(statement);
 }
 
 /** Wraps an open better-sqlite3 `Database`. */

@@ -13,6 +13,8 @@ interface NativeStatement {
   run(...params: unknown[]): { changes: number | bigint };
   iterate(...params: unknown[]): IterableIterator<unknown>;
   setReadBigInts(enabled: boolean): void;
+  /** Node 22.16+ and 24+. */
+  setReturnArrays?(enabled: boolean): void;
 }
 
 /** The part of `node:sqlite`'s `DatabaseSync` used here. */
@@ -68,6 +70,7 @@ function translate(error: unknown): unknown {
 // so the store's row check finds the bad column instead of failing every read of that row.
 function toNumbers(row: unknown): unknown {
   if (row === undefined || row === null || typeof row !== 'object') return row;
+  if (Array.isArray(row)) return row.map((value) => (typeof value === 'bigint' ? Number(value) : value));
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) copy[key] = typeof value === 'bigint' ? Number(value) : value;
   return copy;
@@ -126,6 +129,35 @@ function wrapStatement<Row>(statement: NativeStatement): SqliteStatement<Row> {
       } finally {
         statement.setReadBigInts(false);
       }
+    },
+  };
+}
+
+const valuesOf = (row: Record<string, unknown> | undefined): unknown[] | undefined => (row === undefined ? undefined : Object.values(row));
+
+/**
+ * A query whose rows come back as arrays of column values, in the order of the SELECT: with
+ * `setReturnArrays` where this Node has it (22.16+, 24+), else the values of each object row
+ * (its keys are the columns, in order).
+ */
+export function prepareNodeSqliteArrays(db: NativeDatabaseSync, sql: string): SqliteStatement<unknown[]> {
+  let native: NativeStatement;
+  try {
+    native = db.prepare(sql);
+  } catch (error) {
+    throw translate(error);
+  }
+  if (typeof native.setReturnArrays === 'function') {
+    native.setReturnArrays(true);
+    return wrapStatement<unknown[]>(native);
+  }
+  const objects = wrapStatement<Record<string, unknown>>(native);
+  return {
+    get: (...params) => valuesOf(objects.get(...params)),
+    all: (...params) => objects.all(...params).map((row) => Object.values(row)),
+    run: (...params) => objects.run(...params),
+    *iterate(...params) {
+      for (const row of objects.iterate(...params)) yield Object.values(row);
     },
   };
 }
