@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { SqliteConnection } from '@coatcheck/sqlite';
+import type { SessionLimitOptions } from 'coatcheck';
 import type { SessionBus } from 'coatcheck/bus';
 import type { SessionStore } from 'coatcheck/store-kit';
 import type { RateLimitBackend } from 'coatcheck/rate-limit';
@@ -118,4 +119,11 @@ export interface AppOptions {
    * (`STEP_UP_CHECKOUT_ABOVE`); `null`: no order does. @default 10000 (100.00)
    */
   stepUpCheckoutAbove?: number | null;
+  /**
+   * How many devices (sessions) one account may be signed in on (`MAX_DEVICES`,
+   * `MAX_DEVICES_POLICY`): a sign-in beyond it signs out the oldest or idlest device, or is
+   * refused with 409 `ERR_SESSION_LIMIT_REACHED`. The store must enforce it (`createCapped`:
+   * every store of coatcheck). `null`: no cap. @default DEFAULT_DEVICE_CAP (10, oldest)
+   */
+  deviceCap?: SessionLimitOptions | null;
 }

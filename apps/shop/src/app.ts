@@ -42,6 +42,7 @@ import { createClientAddress } from './http/client-address.js';
 import { createThrottle } from './hardening/throttle.js';
 import { DEFAULT_THROTTLES } from './hardening/throttle-config.js';
 import { createShopManager } from './session-manager.js';
+import { DEFAULT_DEVICE_CAP } from './devices/device-cap.js';
 import type { AppOptions } from './app-options.js';
 
 export type { AppOptions } from './app-options.js';
@@ -111,6 +112,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     corsOrigins,
     newSessions: throttle.newSessions,
     encryptionKeys: options.encryptionKeys ?? null,
+    deviceCap: options.deviceCap === undefined ? DEFAULT_DEVICE_CAP : options.deviceCap,
   });
   // Metrics and traces follow the manager, the hub and the token service once all three
   // exist (the token keys are imported asynchronously); `stop` removes their listeners.

@@ -1,10 +1,11 @@
 /**
  * The shop's session manager: lifetimes, CSRF trust, the cap on new anonymous sessions, the
- * local cache behind a bus and encryption at rest, each from the app's options.
+ * local cache behind a bus, encryption at rest and the cap on devices per account, each
+ * from the app's options.
  *
  * @module
  */
-import { createSessionManager, type Logger, type SessionManager } from 'coatcheck';
+import { createSessionManager, type Logger, type SessionLimitOptions, type SessionManager } from 'coatcheck';
 import type { SessionBus } from 'coatcheck/bus';
 import type { RateLimiter } from 'coatcheck/rate-limit';
 import type { SessionStore } from 'coatcheck/store-kit';
@@ -25,6 +26,8 @@ export interface ShopManagerOptions {
   /** The `THROTTLE_NEW_SESSIONS` limiter; `null`: off. */
   readonly newSessions: RateLimiter<'address'> | null;
   readonly encryptionKeys: readonly string[] | null;
+  /** `MAX_DEVICES`: the cap on one account's sessions; `null`: off. */
+  readonly deviceCap: SessionLimitOptions | null;
 }
 
 /**
@@ -40,9 +43,9 @@ function sessionLifetime(lifetimes: ShopLifetimes) {
   };
 }
 
-/** Creates the manager; `SessionConfigError` for options the library refuses. */
+/** Creates the manager; `SessionConfigError` for options the library refuses (a store without `createCapped` under a device cap). */
 export function createShopManager(options: ShopManagerOptions): SessionManager<any> {
-  const { bus, newSessions, encryptionKeys } = options;
+  const { bus, newSessions, encryptionKeys, deviceCap } = options;
   return createSessionManager({
     store: options.store,
     secrets: options.secrets,
@@ -58,5 +61,9 @@ export function createShopManager(options: ShopManagerOptions): SessionManager<a
     ...(newSessions ? { newSessionLimiter: newSessions } : {}),
     ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
     ...(encryptionKeys ? { encryption: { keys: encryptionKeys } } : {}),
+    // A sign-in beyond the cap signs out the oldest or idlest device (its sockets close with
+    // the reason, and the device page says why), or is refused with 409 ERR_SESSION_LIMIT_REACHED.
+    // The store counts and evicts in one step, so sign-ins racing on several instances agree. (LC-21)
+    ...(deviceCap ? { maxSessionsPerUser: deviceCap } : {}),
   });
 }
