@@ -197,7 +197,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const pages = pageRoutes(scope, { users, csrfFieldName: manager.csrf?.fieldName ?? '_csrf' });
     authRoutes(scope, { users, pages, throttle, clientAddress });
     cartRoutes(scope);
-    deviceRoutes(scope, { users, manager });
+    deviceRoutes(scope, { users, manager, now });
     publishCartChanges(scope, realtime);
     publishDeviceChanges(scope, realtime);
     accountRoutes(scope, { users, isAdmin, throttle, clientAddress });
