@@ -4,15 +4,11 @@
  *
  * @module
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { SqliteConnection } from '@coatcheck/sqlite';
-import { createSessionManager, type Logger } from 'coatcheck';
-import type { SessionBus } from 'coatcheck/bus';
-import type { SessionStore } from 'coatcheck/store-kit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'coatcheck';
 import { coatcheck } from '@coatcheck/fastify';
 import { sqliteRateLimit } from '@coatcheck/sqlite';
-import type { RateLimitBackend } from 'coatcheck/rate-limit';
-import { createTokenService, generateKeyFile, type TokenKeyFile } from '@coatcheck/tokens';
+import { createTokenService, generateKeyFile } from '@coatcheck/tokens';
 import { handleError, installErrorHandlers } from './http/errors.js';
 import { acceptEmptyJson } from './http/json-body.js';
 import { installFormParsers } from './http/form-body.js';
@@ -25,9 +21,9 @@ import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { rejectTokensInUrl, tokenEndpoints, tokenRoutes } from './routes/tokens.js';
 import { createUserStore } from './users/user-store.js';
-import { createPasswordHasher, type PasswordHasherOptions } from './users/password.js';
-import { publishCartChanges, publishDeviceChanges, startRealtime, type ShopRealtimeOptions } from './realtime/ws.js';
-import { createAdminCheck, type AdminPolicy } from './admin/admins.js';
+import { createPasswordHasher } from './users/password.js';
+import { publishCartChanges, publishDeviceChanges, startRealtime } from './realtime/ws.js';
+import { createAdminCheck } from './admin/admins.js';
 import { createOrderStore } from './checkout/orders.js';
 import { openApiDocs } from './http/openapi.js';
 import { createShopMetrics } from './metrics/session-metrics.js';
@@ -44,127 +40,15 @@ import { DEFAULT_LIFETIMES, type ShopLifetimes } from './lifetimes.js';
 import { atRoot, markOpenRoutes, markSessionScope } from './http/session-routes.js';
 import { createClientAddress } from './http/client-address.js';
 import { createThrottle } from './hardening/throttle.js';
-import { DEFAULT_THROTTLES, type ShopThrottles } from './hardening/throttle-config.js';
+import { DEFAULT_THROTTLES } from './hardening/throttle-config.js';
+import { createShopManager } from './session-manager.js';
+import { DEFAULT_DEVICE_CAP } from './devices/device-cap.js';
+import type { AppOptions } from './app-options.js';
 
-/** Options of {@link buildApp}. */
-export interface AppOptions {
-  /** Where sessions live (the SQLite store in production). */
-  store: SessionStore;
-  /**
-   * Cross-instance bus (the SQLite store's, Redis or Postgres). When given, the
-   * revocation-aware local cache is on: hot sessions are read from memory, and a revocation
-   * on any instance reaches all.
-   */
-  bus?: SessionBus | null;
-  /** The database holding the `users` table (created if missing). */
-  db: SqliteConnection;
-  /** Session signing secrets, each ≥ 32 bytes; the first signs, all verify. */
-  secrets: readonly string[];
-  /** Keys that encrypt session data at rest (the first seals, all open); `null` or absent: none. */
-  encryptionKeys?: readonly string[] | null;
-  /**
-   * Access-token signing keys (see `generateKeyFile` of `@coatcheck/tokens`). Instances that
-   * share sessions must share these. @default a key generated for this process only
-   */
-  tokenKeys?: TokenKeyFile;
-  /** Clock in epoch ms, for sessions and users. @default Date.now */
-  now?: () => number;
-  /** Fastify logger options. @default false */
-  logger?: FastifyServerOptions['logger'];
-  /**
-   * Fastify `trustProxy`: only behind a proxy you run, since it makes `X-Forwarded-*`
-   * decide the client IP and whether the request was HTTPS (and so the cookie's `Secure`).
-   * @default false
-   */
-  trustProxy?: boolean | string | string[];
-  /**
-   * Registers more routes inside the session scope, where `request.session` exists.
-   * For extensions and tests.
-   */
-  routes?: (scope: FastifyInstance) => void;
-  /** The live channel at `/ws`; the origins in `corsOrigins` are allowed on it too. @default on, with no other page origin allowed */
-  realtime?: ShopRealtimeOptions;
-  /**
-   * Who is an admin: usernames (`ADMIN_USERS`), or `'first-user'`, the first user who
-   * registered. @default 'first-user'
-   */
-  admins?: AdminPolicy;
-  /** Counts live sessions in the store for `/metrics`, when that is cheap. @default none */
-  activeSessions?: (() => number | Promise<number>) | null;
-  /**
-   * Traces session work (`OTEL_TRACES=1`) through the OpenTelemetry tracer provider the
-   * process registered: with an SDK preloaded, spans for loads, commits, refreshes and
-   * handshakes; without one, no-ops. @default false
-   */
-  tracing?: boolean;
-  /** Directory of the built React page, served at `/`. @default none (API only) */
-  web?: string | null;
-  /**
-   * CSRF mode (`CSRF_MODE`): `'standard'` lets a request with neither `Origin` nor
-   * `Sec-Fetch-Site` through (no current browser sends such a cross-site request);
-   * `'strict'` makes such a request with a session cookie carry the token from
-   * `GET /csrf-token`. See docs/csrf.md. @default 'standard'
-   */
-  csrfMode?: 'standard' | 'strict';
-  /** Session and token lifetimes, in seconds (`readConfig` reads them from the environment). @default DEFAULT_LIFETIMES */
-  lifetimes?: Partial<ShopLifetimes>;
-  /**
-   * Password hashing: scrypt cost (`params`, default N=2^17, r=8, p=1), hashes at once
-   * (`concurrency`, 2) and waiting (`maxQueued`, 16); past that, 503
-   * `ERR_PASSWORD_HASHING_BUSY`. @default the defaults of createPasswordHasher
-   */
-  passwordHashing?: PasswordHasherOptions;
-  /**
-   * `Host` values answered (`name` or `name:port`); any other gets 421
-   * `ERR_HOST_NOT_ALLOWED` before sessions are touched (DNS rebinding). `null`: no check.
-   * @default null (main.ts passes ALLOWED_HOSTS or the loopback default)
-   */
-  allowedHosts?: readonly string[] | null;
-  /**
-   * Exact origins of pages served elsewhere that may call this API with credentials
-   * (`CORS_ORIGINS`), e.g. an SPA at `https://app.example`. They are CSRF-trusted too, and
-   * may open `/ws`. @default []
-   */
-  corsOrigins?: readonly string[];
-  /**
-   * Throttles of password attempts, registrations, refresh rotations and new anonymous
-   * sessions (`THROTTLE_*`; see
-   * hardening/throttle.ts). A setting left out keeps its default; `null` turns it off.
-   * @default DEFAULT_THROTTLES
-   */
-  throttles?: Partial<ShopThrottles>;
-  /**
-   * Where the throttles keep their state: the rate-limit backend of the session store, so the
-   * limits hold across instances (`openBackends` gives it). @default a table in `db` (SQLite)
-   */
-  rateLimitBackend?: RateLimitBackend;
-  /**
-   * How long a throttled attempt is held before its 429 goes out, in ms (at most until the
-   * next attempt could pass); 0 answers at once. @default 1000
-   */
-  throttleHoldMs?: number;
-  /**
-   * Orders above this total, in cents, need a login or `POST /reauth` within the last 5 minutes
-   * (`STEP_UP_CHECKOUT_ABOVE`); `null`: no order does. @default 10000 (100.00)
-   */
-  stepUpCheckoutAbove?: number | null;
-}
+export type { AppOptions } from './app-options.js';
 
 /** Largest accepted request body: far above any real request of this API. */
 export const BODY_LIMIT = 16 * 1024;
-
-/**
- * The session library's lifetime options for the shop's lifetimes. A remember-me login lasts
- * `rememberMe` from the login, used or not, like Flask's permanent session in the tutorial.
- */
-function sessionLifetime(lifetimes: ShopLifetimes) {
-  return {
-    idleTimeout: lifetimes.idleTimeout,
-    absoluteTimeout: lifetimes.absoluteTimeout,
-    rememberIdleTimeout: lifetimes.rememberMe,
-    rememberAbsoluteTimeout: lifetimes.rememberMe,
-  };
-}
 
 /**
  * Builds the shop. Call `await app.ready()` (or just `inject`/`listen`) to start it; closing
@@ -217,21 +101,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
     now,
     ...(options.throttleHoldMs !== undefined ? { holdMs: options.throttleHoldMs } : {}),
   });
-  const manager = createSessionManager({
+  const manager = createShopManager({
     store,
+    bus,
     secrets,
     now,
     logger: sessionLog,
-    lifetime: sessionLifetime(lifetimes),
-    // An origin the operator lists for CORS serves their own page: its cookie requests pass
-    // the CSRF check too (a page on a sibling port, such as a dev server, is same-site but
-    // not same-origin, and would be refused otherwise).
-    csrf: { mode: options.csrfMode ?? 'standard', trustedOrigins: corsOrigins },
-    // A script that writes without keeping its cookie creates a session per request: the
-    // library caps how many one client address may create (429 ERR_SESSION_RATE_LIMITED). (AB-02)
-    ...(throttle.newSessions ? { newSessionLimiter: throttle.newSessions } : {}),
-    ...(bus ? { bus, cache: { ttlMs: 5000 } } : {}),
-    ...(options.encryptionKeys ? { encryption: { keys: options.encryptionKeys } } : {}),
+    lifetimes,
+    csrfMode: options.csrfMode ?? 'standard',
+    corsOrigins,
+    newSessions: throttle.newSessions,
+    encryptionKeys: options.encryptionKeys ?? null,
+    deviceCap: options.deviceCap === undefined ? DEFAULT_DEVICE_CAP : options.deviceCap,
   });
   // Metrics and traces follow the manager, the hub and the token service once all three
   // exist (the token keys are imported asynchronously); `stop` removes their listeners.
@@ -316,7 +197,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const pages = pageRoutes(scope, { users, csrfFieldName: manager.csrf?.fieldName ?? '_csrf' });
     authRoutes(scope, { users, pages, throttle, clientAddress });
     cartRoutes(scope);
-    deviceRoutes(scope, { users, manager });
+    deviceRoutes(scope, { users, manager, now });
     publishCartChanges(scope, realtime);
     publishDeviceChanges(scope, realtime);
     accountRoutes(scope, { users, isAdmin, throttle, clientAddress });

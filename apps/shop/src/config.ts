@@ -9,10 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { parseAdminUsers } from './admin/admins.js';
 import { readAllowedHosts } from './hardening/host-allow-list.js';
 import type { TokenKeyFile } from '@coatcheck/tokens';
+import type { SessionLimitOptions } from 'coatcheck';
 import { normalizeOrigin } from 'coatcheck/adapter';
 import { DEFAULT_STEP_UP_CHECKOUT_ABOVE } from './checkout/checkout.js';
 import { DEFAULT_LIFETIMES, describeDuration, LIFETIME_VARIABLES, parseDuration, type ShopLifetimes } from './lifetimes.js';
 import { DEFAULT_THROTTLES, describeThrottle, parseThrottle, THROTTLE_VARIABLES, type ShopThrottles } from './hardening/throttle-config.js';
+import { readDeviceCap } from './devices/device-cap.js';
 
 /** The shop's configuration. */
 export interface ShopConfig {
@@ -85,6 +87,12 @@ export interface ShopConfig {
    * `off`: none do. @default 10000
    */
   readonly stepUpCheckoutAbove: number | null;
+  /**
+   * `MAX_DEVICES` (1 to 1000, or `off`) and `MAX_DEVICES_POLICY` (`oldest`, `idlest` or
+   * `reject`): how many devices one account may be signed in on, and what a sign-in beyond
+   * that does; `null`: no cap. @default DEFAULT_DEVICE_CAP (10, oldest)
+   */
+  readonly deviceCap: SessionLimitOptions | null;
 }
 
 /** Thrown for an unusable environment; the message names the variable. */
@@ -164,6 +172,7 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ShopCon
     tracing: readTracing(env.OTEL_TRACES),
     throttles: readThrottles(env),
     stepUpCheckoutAbove: readStepUpAbove(env.STEP_UP_CHECKOUT_ABOVE),
+    deviceCap: readDevices(env),
   });
 }
 
@@ -180,6 +189,14 @@ function readStepUpAbove(value: string | undefined): number | null {
   if (text === 'off') return null;
   if (/^[0-9]{1,9}$/.test(text)) return Number(text);
   throw new ConfigError(`STEP_UP_CHECKOUT_ABOVE must be a whole number of cents (10000 is 100.00) or off; got ${JSON.stringify(value)}.`);
+}
+
+function readDevices(env: NodeJS.ProcessEnv): SessionLimitOptions | null {
+  try {
+    return readDeviceCap(env.MAX_DEVICES, env.MAX_DEVICES_POLICY);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 function readTracing(value: string | undefined): boolean {

@@ -7,7 +7,8 @@
  * `CORS_ORIGINS` (other origins whose pages may call the API),
  * `REDIS_URL` or `DATABASE_URL` (sessions in Redis or Postgres instead of the SQLite file;
  * users stay in SQLite), `ADMIN_USERS` (the first registered user), `THROTTLE_*` (see
- * hardening/throttle-config.ts). SIGINT/SIGTERM close the server (in-flight requests finish),
+ * hardening/throttle-config.ts), `MAX_DEVICES` and `MAX_DEVICES_POLICY` (10, oldest; see
+ * devices/device-cap.ts). SIGINT/SIGTERM close the server (in-flight requests finish),
  * then the store, then the database.
  *
  * @module
@@ -23,6 +24,7 @@ import { readOrigins } from './realtime/ws.js';
 import { importKeySet } from '@coatcheck/tokens';
 import { resolveTokenKeys, type ResolvedTokenKeys } from './token-keys.js';
 import { describeThrottle, THROTTLE_VARIABLES } from './hardening/throttle-config.js';
+import { describeDeviceCap } from './devices/device-cap.js';
 
 /** Database file inside the data directory: users and sessions, in separate tables. */
 export const DATABASE_FILE = 'shop.sqlite';
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
       corsOrigins: config.corsOrigins,
       throttles: config.throttles,
       stepUpCheckoutAbove: config.stepUpCheckoutAbove,
+      deviceCap: config.deviceCap,
       rateLimitBackend: backends.rateLimit,
       activeSessions: backends.countActive,
       tracing: config.tracing,
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
   app.log.info(
     `SQLite (users, orders${backends.kind === 'sqlite' ? ', sessions' : ''}): ${db.driver}${config.sqliteDriver ? ' (SQLITE_DRIVER)' : ' (set SQLITE_DRIVER to choose)'}`,
   );
+  app.log.info(`devices: ${describeDeviceCap(config.deviceCap)}`);
   app.log.info(`throttles (in ${backends.kind}): ${THROTTLE_VARIABLES.map(({ name, key }) => `${name}=${describeThrottle(config.throttles[key])}`).join(' ')}`);
   if (config.allowedHosts === null)
     app.log.warn('no Host allow-list: every Host header is answered; set ALLOWED_HOSTS to the names of this server (DNS rebinding)');

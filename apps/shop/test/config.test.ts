@@ -104,6 +104,33 @@ describe('STEP_UP_CHECKOUT_ABOVE', () => {
   });
 });
 
+describe('MAX_DEVICES and MAX_DEVICES_POLICY', () => {
+  it('cap an account at 10 devices by default, the oldest signed out to make room; off turns the cap off', () => {
+    assert.deepEqual(config({}).deviceCap, { max: 10, policy: 'evictOldest' });
+    assert.deepEqual(config({ MAX_DEVICES: '', MAX_DEVICES_POLICY: '' }).deviceCap, { max: 10, policy: 'evictOldest' }, 'empty is unset');
+    assert.deepEqual(config({ MAX_DEVICES: ' 3 ' }).deviceCap, { max: 3, policy: 'evictOldest' });
+    assert.deepEqual(config({ MAX_DEVICES: '1000', MAX_DEVICES_POLICY: 'idlest' }).deviceCap, { max: 1000, policy: 'evictIdlest' });
+    assert.deepEqual(config({ MAX_DEVICES_POLICY: ' Reject ' }).deviceCap, { max: 10, policy: 'reject' });
+    assert.deepEqual(config({ MAX_DEVICES: '1', MAX_DEVICES_POLICY: 'oldest' }).deviceCap, { max: 1, policy: 'evictOldest' });
+    assert.equal(config({ MAX_DEVICES: 'off' }).deviceCap, null);
+    assert.equal(config({ MAX_DEVICES: 'OFF' }).deviceCap, null);
+  });
+
+  it('refuse anything else with a message naming the variable and its values', () => {
+    for (const value of ['0', '-1', '2.5', '1e3', '1001', '01', 'ten', 'none']) {
+      assert.throws(
+        () => config({ MAX_DEVICES: value }),
+        (error: unknown) => error instanceof ConfigError && /^MAX_DEVICES must be a number of devices from 1 to 1000, or off; got /.test(error.message),
+        value,
+      );
+    }
+    for (const value of ['newest', 'evictOldest', 'refuse', '1']) {
+      assert.throws(() => config({ MAX_DEVICES_POLICY: value }), /^ConfigError: MAX_DEVICES_POLICY must be oldest .*, idlest .* or reject/, value);
+    }
+    assert.throws(() => config({ MAX_DEVICES: 'off', MAX_DEVICES_POLICY: 'reject' }), /MAX_DEVICES_POLICY needs a cap: MAX_DEVICES is off/);
+  });
+});
+
 describe('OTEL_TRACES', () => {
   it('is off by default; 1 or true turns tracing on; anything else stops the start-up', () => {
     assert.equal(config({}).tracing, false);

@@ -28,6 +28,7 @@ export type { AuthFactor } from './store/types.js';
 export type { CookieOptions } from './cookie/cookie-options.js';
 export type { CsrfOptions } from './csrf/csrf-guard.js';
 export type { SecretInput } from './ticket/key-ring.js';
+export { labelDevice } from './manager/devices.js';
 export type { DeviceSession } from './manager/devices.js';
 export type { SessionEvents, EndReason } from './events.js';
 export type { StoreCall } from './store/store-calls.js';

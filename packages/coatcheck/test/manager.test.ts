@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionManager, type SessionEvents } from '../src/index.js';
+import { createSessionManager, labelDevice, type SessionEvents } from '../src/index.js';
 import { memoryStore, MEMORY_STORE_WARNING } from '../src/store/memory-store.js';
 import { cryptoRandom } from '../src/ticket/ticket.js';
 
@@ -93,6 +93,10 @@ describe('session manager', () => {
       ],
     );
     assert.equal(list[1]?.ip, '203.0.113.9');
+    // The label the history's User-Agents get is the list's own.
+    const [signIn] = await manager.history({ sessionId: laptop.id as string });
+    assert.equal(labelDevice(signIn?.userAgent ?? null), 'Firefox on Linux');
+    assert.equal(labelDevice(null), 'Unknown device');
     assert.equal(await mallory.revokeDevice(phone.id as string), false);
     assert.equal((await manager.listSessions('alice')).length, 2);
     assert.deepEqual(await laptop.revokeOtherDevices(), [phone.id]);

@@ -90,6 +90,7 @@ const APPLICATION = [
   'StoreCall',
   'createSessionManager',
   'isSessionError',
+  'labelDevice',
 ].sort();
 
 /** Names that left the root, and the subpath of their audience. */

@@ -37,6 +37,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: {
       200: '`{user}`',
       401: '`ERR_INVALID_CREDENTIALS` (same answer for an unknown user and a wrong password)',
+      409: '`ERR_SESSION_LIMIT_REACHED` with `MAX_DEVICES_POLICY=reject`: the account is signed in on `MAX_DEVICES` devices (with `oldest` or `idlest`, one of them is signed out instead)',
       429: '`ERR_TOO_MANY_ATTEMPTS` with `Retry-After`: too many attempts from this address or on this account',
     },
   },
@@ -126,7 +127,14 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     },
   },
   'GET /orders': { tag: 'checkout', summary: 'My placed orders, newest first', auth: true, responses: { 200: '`{orders}`' } },
-  'GET /sessions': { tag: 'devices', summary: 'My devices (sessions), the current one flagged', auth: true, responses: { 200: '`{sessions}`' } },
+  'GET /sessions': {
+    tag: 'devices',
+    summary: 'My devices (sessions), the current one flagged, and the devices signed out lately to make room (MAX_DEVICES)',
+    auth: true,
+    responses: {
+      200: '`{sessions, evictions}`; `evictions`: the last 7 days, newest first, at most 5, each `{at, id, label, signIn: {label, userAgent, ip}}`',
+    },
+  },
   'DELETE /sessions/{id}': {
     tag: 'devices',
     summary: 'Log one device out',
@@ -172,6 +180,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: {
       200: 'A token pair, `token` and `{user}`',
       401: '`ERR_INVALID_CREDENTIALS`',
+      409: '`ERR_SESSION_LIMIT_REACHED` with `MAX_DEVICES_POLICY=reject`: the account is signed in on `MAX_DEVICES` devices',
       429: '`ERR_TOO_MANY_ATTEMPTS` with `Retry-After`: too many attempts from this address or on this account',
     },
   },

@@ -5,6 +5,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { SessionLimitError } from 'coatcheck';
 import { HttpError } from '../http/errors.js';
 import { wantsPage } from '../http/pages.js';
 import { requireUser } from '../http/require-user.js';
@@ -54,10 +55,17 @@ export function authRoutes(app: FastifyInstance, { users, pages, throttle, clien
     const previousUser = session.userId;
     // login() issues a new ticket and ends the old one (LC-01) and keeps the anonymous cart
     // (LC-03). When a different user was logged in on this browser, their data stays behind.
-    await session.login(user.id, {
-      remember,
-      ...(previousUser !== null && previousUser !== user.id ? { merge: () => ({}) } : {}),
-    });
+    try {
+      await session.login(user.id, {
+        remember,
+        ...(previousUser !== null && previousUser !== user.id ? { merge: () => ({}) } : {}),
+      });
+    } catch (error) {
+      // MAX_DEVICES_POLICY=reject and the account is on MAX_DEVICES devices: nothing was
+      // written. A form gets the form again with the reason; JSON clients get the 409. (LC-21)
+      if (error instanceof SessionLimitError && wantsPage(request)) return pages.sendLogin(request, reply, 409, error.message);
+      throw error;
+    }
     if (wantsPage(request)) return reply.redirect('/dashboard', 303);
     return { user };
   });

@@ -1,5 +1,6 @@
 /**
- * "My devices": `GET /sessions`, `DELETE /sessions/:id`, `POST /sessions/revoke-others`, and
+ * "My devices": `GET /sessions` (with the devices the cap on devices signed out lately, and
+ * which sign-in made room), `DELETE /sessions/:id`, `POST /sessions/revoke-others`, and
  * each device's history, `GET /sessions/:id/history` (logins, refreshes, changes of address,
  * revocations and who made them, from the session manager's history).
  *
@@ -14,21 +15,25 @@ import { HttpError } from '../http/errors.js';
 import { requireUser } from '../http/require-user.js';
 import { sessionParamsSchema, type SessionParams } from '../http/schemas.js';
 import type { UserStore } from '../users/user-store.js';
+import { listEvictions } from '../devices/evictions.js';
 
 /** What the device routes need. */
 export interface DeviceRouteDeps {
   readonly users: UserStore;
   readonly manager: SessionManager<any>;
+  /** The clock of the sessions (epoch ms): which evictions are recent. */
+  readonly now: () => number;
 }
 
 /** Entries a device's history shows. */
 const HISTORY_LIMIT = 20;
 
 /** Registers the device routes on a scope where `request.session` exists. */
-export function deviceRoutes(app: FastifyInstance, { users, manager }: DeviceRouteDeps): void {
+export function deviceRoutes(app: FastifyInstance, { users, manager, now }: DeviceRouteDeps): void {
   app.get('/sessions', async (request) => {
-    requireUser(request, users);
-    return { sessions: await request.session.listDevices() };
+    const user = requireUser(request, users);
+    const [sessions, evictions] = await Promise.all([request.session.listDevices(), listEvictions(manager, user.id, now())]);
+    return { sessions, evictions };
   });
 
   app.delete<{ Params: SessionParams }>('/sessions/:id', { schema: sessionParamsSchema }, async (request, reply) => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSqliteDatabase } from '@coatcheck/sqlite';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page, type WebSocket } from 'playwright-core';
+import type { SessionLimitOptions } from 'coatcheck';
 import type { SessionBus } from 'coatcheck/bus';
 import type { SessionStore } from 'coatcheck/store-kit';
 import { sqliteStore } from '@coatcheck/sqlite';
@@ -133,6 +134,8 @@ export interface StartShopOptions {
   sessionBackend?: { readonly store: SessionStore; readonly bus: SessionBus };
   /** Orders above this total (cents) need a fresh login (`STEP_UP_CHECKOUT_ABOVE`). @default the shop's */
   stepUpCheckoutAbove?: number | null;
+  /** Devices per account (`MAX_DEVICES`, `MAX_DEVICES_POLICY`); the store must have `createCapped`. @default the shop's */
+  deviceCap?: SessionLimitOptions | null;
 }
 
 /** A response the shop sent, as {@link StartShopOptions.onResponse} reports it. */
@@ -157,6 +160,7 @@ export async function startShop({
   lifetimes = {},
   sessionBackend,
   stepUpCheckoutAbove,
+  deviceCap,
 }: StartShopOptions = {}): Promise<RunningShop> {
   await ensureWebBuilt();
   const dir = tempDir('coatcheck-browser-');
@@ -183,6 +187,7 @@ export async function startShop({
       lifetimes,
       passwordHashing: TEST_HASHING,
       ...(stepUpCheckoutAbove === undefined ? {} : { stepUpCheckoutAbove }),
+      ...(deviceCap === undefined ? {} : { deviceCap }),
     });
     if (onResponse) {
       app.addHook('onResponse', (request, reply, done) => {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, messageOf, setUnauthenticatedHandler, type Account, type CartLine, type Item } from './api';
-import type { ChatLine, LiveConnection, LiveModule } from './live';
+import type { ChatLine, EndedBy, LiveConnection, LiveModule } from './live';
 import { useHashTab, type Tab } from './use-hash-tab';
 import { AccountPanel } from './components/AccountPanel';
 import { AdminPanel } from './components/AdminPanel';
@@ -18,6 +18,8 @@ const MAX_CHAT_LINES = 50;
 
 /** Shown when this browser's session ends without its user logging out here. */
 const SIGNED_OUT = 'You were signed out on this device: the session was ended from another device, or it expired.';
+/** Shown when a sign-in elsewhere took this device's place under the shop's cap on devices. */
+const TOO_MANY_DEVICES = 'You were signed out: your account signed in on too many devices.';
 
 /** The shop page: everything the session layer does, in one screen per tab. */
 export function App({ live }: { live: LiveModule }) {
@@ -59,14 +61,19 @@ export function App({ live }: { live: LiveModule }) {
     );
   }, [refreshAccount, refreshCart]);
 
-  // The session is gone (logged out elsewhere, revoked, expired): show it at once.
-  const signedOut = useCallback(() => {
-    setAccount((current) => {
-      if (current?.user && !leaving.current) setNotice(SIGNED_OUT);
-      return { user: null };
-    });
-    void refreshCart();
-  }, [refreshCart]);
+  // The session is gone (logged out elsewhere, revoked, expired, or signed out to make room
+  // for a sign-in elsewhere): show it at once. The live channel says which; a 401 cannot.
+  const signedOut = useCallback(
+    (why: EndedBy = 'other') => {
+      setAccount((current) => {
+        if (!leaving.current && why === 'too-many-devices') setNotice(TOO_MANY_DEVICES);
+        else if (current?.user && !leaving.current) setNotice(SIGNED_OUT);
+        return { user: null };
+      });
+      void refreshCart();
+    },
+    [refreshCart],
+  );
   // Any 401 means the same; without the live channel this is how the page finds out.
   useEffect(() => setUnauthenticatedHandler(signedOut), [signedOut]);
 

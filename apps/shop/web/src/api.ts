@@ -106,6 +106,15 @@ export interface Device {
   ip: string | null;
   current: boolean;
 }
+/** A device the cap on devices (`MAX_DEVICES`) signed out to make room for a sign-in. */
+export interface Eviction {
+  at: number;
+  id: string;
+  /** The signed-out device, "Firefox on Linux". */
+  label: string;
+  /** The sign-in that made room. */
+  signIn: { label: string; userAgent: string | null; ip: string | null };
+}
 /** One entry of a device's history (`GET /sessions/:id/history`). */
 export interface HistoryEntry {
   at: number;
@@ -157,7 +166,8 @@ export const api = {
   logout: () => send<{ ok: true }>('POST', '/logout', {}),
   reauth: (password: string, challenge?: string) => send<{ authenticatedAt: number; freshUntil: number }>('POST', '/reauth', { password, challenge }),
   changePassword: (newPassword: string) => send<{ revoked: number }>('POST', '/password', { new_password: newPassword }),
-  devices: () => send<{ sessions: Device[] }>('GET', '/sessions'),
+  /** My devices, and the ones the cap signed out lately (the last 7 days, newest first, at most 5). */
+  devices: () => send<{ sessions: Device[]; evictions: Eviction[] }>('GET', '/sessions'),
   revokeDevice: (id: string) => send<void>('DELETE', `/sessions/${encodeURIComponent(id)}`),
   deviceHistory: (id: string) => send<{ history: HistoryEntry[] }>('GET', `/sessions/${encodeURIComponent(id)}/history`),
   revokeOthers: () => send<{ revoked: number }>('POST', '/sessions/revoke-others', {}),

@@ -8,14 +8,16 @@
  * - `{kind:'devices'}` (a login, a logout, a revoked device) → refresh the device list;
  * - `{kind:'chat'}` in a joined room → a line in the Lobby tab;
  * - a close with 4401/4440/4001 (this session was revoked, logged out elsewhere, expired) →
- *   show the page logged out at once, without waiting for the next request to get a 401.
+ *   show the page logged out at once, without waiting for the next request to get a 401; the
+ *   hub closes with the end reason it sent in `session-ended`, so `session-limit` (signed out
+ *   to make room under the cap on devices) is told apart.
  *
  * After a reconnection the page refreshes what it shows, since pushes sent while the socket
  * was down are not replayed. A browser cannot tell a refused handshake (a dead session) from
  * a network error, so after a few failed attempts the module asks the page to check.
  */
 import { createRealtimeClient, TERMINAL_CLOSE_CODES, type RealtimeClient } from '@coatcheck/client';
-import type { ChatLine, LiveModule } from './live';
+import type { ChatLine, EndedBy, LiveModule } from './live';
 
 /** Failed handshakes in a row after which the page checks whether it is still logged in. */
 const MAX_ATTEMPTS = 8;
@@ -26,6 +28,13 @@ function liveUrl(location: Pick<Location, 'protocol' | 'host'>): string {
 }
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/**
+ * Why the session ended, from the close's reason: the hub closes with the reason of its
+ * `session-ended` notice (`session-limit`, `revoke`, `logout`, `expired`…), and the client
+ * SDK hands the page the close rather than that frame.
+ */
+const endedBy = (reason: string): EndedBy => (reason === 'session-limit' ? 'too-many-devices' : 'other');
 
 /** A chat line from a message's data, or `null` when it is not one. */
 function chatLine(data: { room?: unknown; from?: unknown; name?: unknown; text?: unknown }): ChatLine | null {
@@ -65,9 +74,9 @@ export const socketLive: LiveModule = {
         }
         opened = true;
       },
-      onClose({ code, willReconnect }) {
+      onClose({ code, reason, willReconnect }) {
         if (disposed) return;
-        if (TERMINAL_CLOSE_CODES.includes(code)) events.sessionEnded();
+        if (TERMINAL_CLOSE_CODES.includes(code)) events.sessionEnded(endedBy(reason));
         else if (!willReconnect) events.connectionLost();
       },
     });

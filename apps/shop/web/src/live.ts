@@ -14,10 +14,17 @@ export interface ChatLine {
   readonly text: string;
 }
 
+/**
+ * Why this session ended, as far as the page can tell: `'too-many-devices'` when the account
+ * signed in on more devices than the shop allows and this one was signed out to make room;
+ * `'other'` for a logout or revocation elsewhere, or expiry.
+ */
+export type EndedBy = 'too-many-devices' | 'other';
+
 /** What a live module tells the page. */
 interface LiveEvents {
   /** This session was revoked or logged out elsewhere. */
-  sessionEnded(): void;
+  sessionEnded(why: EndedBy): void;
   /** The cart changed in another tab or device of this session. */
   cartChanged(): void;
   /** The user's device list changed (a login, a revocation). */

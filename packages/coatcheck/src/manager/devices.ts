@@ -53,8 +53,18 @@ const SYSTEMS: ReadonlyArray<[RegExp, string]> = [
   [/Linux/, 'Linux'],
 ];
 
-/** A short human label for a User-Agent: "Chrome on macOS", "Unknown device". */
-function labelDevice(userAgent: string | null): string {
+/**
+ * A short human label for a User-Agent: "Chrome on macOS", "Unknown device". The device list
+ * labels its sessions with it; a history entry's `userAgent` gets the same label from it.
+ * Exported from `coatcheck`.
+ *
+ * @example
+ * ```ts
+ * const signIn = entries.find((entry) => entry.type === 'created')
+ * labelDevice(signIn?.userAgent ?? null) // 'Firefox on Linux'
+ * ```
+ */
+export function labelDevice(userAgent: string | null): string {
   if (!userAgent) return 'Unknown device';
   const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1];
   const system = SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1];

@@ -1,21 +1,38 @@
 import { Fragment, useCallback, useEffect, useState } from 'react';
-import { api, messageOf, when, type Device } from '../api';
+import { api, messageOf, when, type Device, type Eviction } from '../api';
 import { DeviceHistory } from './DeviceHistory';
+
+/** "at 10:32" today, "on 3 Dec 2026, 10:32" before. */
+function atTime(ms: number): string {
+  const time = new Date(ms);
+  if (time.toDateString() !== new Date().toDateString()) return `on ${when(ms)}`;
+  return `at ${time.toLocaleTimeString('en-GB', { timeStyle: 'short' })}`;
+}
+
+/** "Signed out Firefox on Linux at 10:32 — too many devices (a sign-in from Chrome on macOS, 203.0.113.7)". */
+function describeEviction({ at, label, signIn }: Eviction): string {
+  const from = signIn.ip ? `${signIn.label}, ${signIn.ip}` : signIn.label;
+  return `Signed out ${label} ${atTime(at)} — too many devices (a sign-in from ${from})`;
+}
 
 /**
  * My devices: every session of my account, with "log out" per device and for all others.
  * `version` changes when the server says the list changed (a login or a revocation
- * elsewhere); `onLeaving` is called before this device logs itself out.
+ * elsewhere); `onLeaving` is called before this device logs itself out. Under the table, the
+ * devices the cap on devices signed out lately, and which sign-in made room.
  */
 export function DevicesPanel({ version, onLeaving, onLoggedOut }: { version: number; onLeaving: () => void; onLoggedOut: () => void }) {
   const [devices, setDevices] = useState<Device[] | null>(null);
+  const [evictions, setEvictions] = useState<Eviction[]>([]);
   const [message, setMessage] = useState<string | null>(null);
   // The device whose history is open (one at a time keeps the table compact).
   const [open, setOpen] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
-      setDevices((await api.devices()).sessions);
+      const { sessions, evictions } = await api.devices();
+      setDevices(sessions);
+      setEvictions(evictions);
     } catch (error) {
       setMessage(messageOf(error));
     }
@@ -103,6 +120,13 @@ export function DevicesPanel({ version, onLeaving, onLoggedOut }: { version: num
             ))}
           </tbody>
         </table>
+      )}
+      {evictions.length > 0 && (
+        <ul className="evictions" data-testid="evictions" aria-label="Devices signed out to make room">
+          {evictions.map((eviction) => (
+            <li key={eviction.id}>{describeEviction(eviction)}</li>
+          ))}
+        </ul>
       )}
       {devices && devices.length > 1 && (
         <button type="button" onClick={revokeOthers}>
