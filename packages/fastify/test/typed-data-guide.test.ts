@@ -28,14 +28,21 @@ describe("docs/typed-data.md: the guide's app", () => {
     typecheckDocApp(app);
   });
 
-  it('a good item is added; a bad one is answered 500 ERR_SESSION_DATA_INVALID with the generic message, and the cart is unchanged', async () => {
+  it('a good item is added; a malformed one is 400; the 51st, past the schema, is 500 ERR_SESSION_DATA_INVALID and writes nothing', async () => {
     const added = await send({ method: 'POST', path: '/cart', json: { sku: 'apple', qty: 2 } });
     assert.deepEqual(added.json(), { cart: [{ sku: 'apple', qty: 2 }] });
     const cookie = cookiePair(added);
-    const refused = await send({ method: 'POST', path: '/cart', headers: { cookie }, json: { sku: 'pear', qty: 'two' } });
+    const malformed = await send({ method: 'POST', path: '/cart', headers: { cookie }, json: { sku: 'pear', qty: 'two' } });
+    assert.equal(malformed.status, 400, malformed.body);
+    assert.equal(malformed.json().error.code, 'ERR_BAD_ITEM');
+    for (let i = 2; i <= 50; i++)
+      assert.equal((await send({ method: 'POST', path: '/cart', headers: { cookie }, json: { sku: `sku-${i}`, qty: 1 } })).status, 200);
+    const refused = await send({ method: 'POST', path: '/cart', headers: { cookie }, json: { sku: 'one-too-many', qty: 1 } });
     assert.equal(refused.status, 500, refused.body);
     assert.deepEqual(refused.json(), { error: { code: 'ERR_SESSION_DATA_INVALID', message: 'Something went wrong on our side.' } });
     assert.deepEqual(refused.cookies, []);
-    assert.deepEqual((await send({ path: '/cart', headers: { cookie } })).json(), { cart: [{ sku: 'apple', qty: 2 }] });
+    const cart = (await send({ path: '/cart', headers: { cookie } })).json().cart as { sku: string }[];
+    assert.equal(cart.length, 50);
+    assert.deepEqual(cart[0], { sku: 'apple', qty: 2 });
   });
 });
