@@ -79,7 +79,9 @@ describe('browser: `coatcheck revoke` from a shell', { timeout: TEST_TIMEOUT_MS 
         notice = payload;
       }
     });
-    const closed = socket.waitForEvent('close');
+    // Playwright's default bound (10 s) runs from here, and starting the command can take
+    // longer than that on a loaded machine: a hang guard as long as the test's instead.
+    const closed = socket.waitForEvent('close', { timeout: TEST_TIMEOUT_MS });
     const result = await coatcheck(['revoke', '--user', userId, '--store', REDIS_URL, '--prefix', prefix, '--json']);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(JSON.parse(result.stdout), { revoked: [session.id], announced: true, bus: 'redis pub/sub', warnings: [] });
