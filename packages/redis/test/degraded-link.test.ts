@@ -17,7 +17,9 @@ const proxy = await startTcpProxy({ target: { host: target.hostname, port: Numbe
 after(() => proxy.close());
 const prefix = uniquePrefix('degraded');
 const client = await connectAny(`redis://127.0.0.1:${proxy.port}`);
-const { app, manager, logged } = await buildApp(redisStore({ client, prefix, opTimeoutMs: 500, checkConfig: false }));
+// The deadline is what the stalled link runs into; it leaves room for a 10 KB value sent 7
+// bytes at a time on a loaded machine.
+const { app, manager, logged } = await buildApp(redisStore({ client, prefix, opTimeoutMs: 2000, checkConfig: false }));
 // What Redis holds, read past the proxy.
 const direct = redisStore({ client: await connectClient(REDIS_URL, { cleanupPrefix: prefix }), prefix, checkConfig: false });
 
