@@ -1,15 +1,15 @@
 /**
  * Runs the apps the guides print, from the Markdown itself: a snippet marked
  * `<!-- consumer: APP/FILE -->` on the line before its fence is written into a scratch
- * folder, type-checked the way a user's project would be (strict, nodenext,
- * skipLibCheck false) and started as a process, so a guide cannot drift from the code.
+ * folder with a user's compiler options and started as a process, so a guide cannot drift
+ * from the code. The type-check of every such app (strict, nodenext, skipLibCheck false) is
+ * the consumer test's, against the packed tarballs.
  *
- * Inside the monorepo the packages resolve to their sources (the `source` condition); the
- * packed-tarball variant of the same check is the consumer test.
+ * Inside the monorepo the packages resolve to their sources (the `source` condition).
  *
  * @module
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,13 +55,6 @@ export function writeDocApp(files: Record<string, string>): DocApp {
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Type-checks the folder; throws with tsc's report when it fails. */
-export function typecheckDocApp(app: DocApp): void {
-  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', app.dir], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`tsc failed:\n${result.stdout}${result.stderr}`);
 }
 
 /** A started app. */
