@@ -1,5 +1,5 @@
 // Runs the workspace's test files with node:test through tsx.
-//   node scripts/test.mjs [filter]            every test (needs Redis, Postgres, chromium)
+//   node scripts/test.mjs [filter...]         every test (needs Redis, Postgres, chromium)
 //   node scripts/test.mjs --unit [filter]     the unit tests only, with services refused
 //   node scripts/test.mjs --redis=6 [filter]  'redis' resolves to the v6 client (redis6 alias)
 //   node scripts/test.mjs --redis-client=ioredis|iovalkey [filter]
@@ -8,8 +8,8 @@
 //   node scripts/test.mjs --coverage          every test, then line coverage against the floors
 //                                             of scripts/coverage/floors.mjs (a full run only)
 // TEST_CONCURRENCY sets how many files run at once (default 3, 4 for --unit).
-// The filter is a substring of the file path. Which files need a service is decided in
-// scripts/test-groups.mjs. Node 20's test runner has no glob support, so files are listed here.
+// A filter is a substring of the file path; with several, a file matching any of them runs.
+// Which files need a service is decided in scripts/test-groups.mjs. Node 20's test runner has no glob support, so files are listed here.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,17 +38,17 @@ if (!['node-redis', 'ioredis', 'iovalkey'].includes(redisClient)) {
   console.error(`--redis-client must be node-redis, ioredis or iovalkey, got ${redisClient}`);
   process.exit(2);
 }
-const filter = positionals[0];
-if (values.coverage && (filter || values.unit)) {
+const filters = positionals;
+if (values.coverage && (filters.length > 0 || values.unit)) {
   // The floors are promises about the whole suite; a part of it would fail them for nothing.
-  console.error('--coverage checks the floors of a full run: drop --unit and the filter');
+  console.error('--coverage checks the floors of a full run: drop --unit and the filters');
   process.exit(2);
 }
-let selected = listTestFiles(root).filter((file) => !filter || file.includes(filter));
+let selected = listTestFiles(root).filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)));
 if (values.unit) selected = selected.filter((file) => !needsService(file));
 if (redisClient !== 'node-redis') selected = selected.filter((file) => CLIENT_SUITES.includes(file));
 if (selected.length === 0) {
-  console.error(`no test files found${filter ? ` for "${filter}"` : ''}${values.unit ? ' in the unit set' : ''}`);
+  console.error(`no test files found${filters.length > 0 ? ` for ${filters.map((filter) => `"${filter}"`).join(', ')}` : ''}${values.unit ? ' in the unit set' : ''}`);
   process.exit(1);
 }
 
