@@ -48,7 +48,9 @@ let selected = listTestFiles(root).filter((file) => filters.length === 0 || filt
 if (values.unit) selected = selected.filter((file) => !needsService(file));
 if (redisClient !== 'node-redis') selected = selected.filter((file) => CLIENT_SUITES.includes(file));
 if (selected.length === 0) {
-  console.error(`no test files found${filters.length > 0 ? ` for ${filters.map((filter) => `"${filter}"`).join(', ')}` : ''}${values.unit ? ' in the unit set' : ''}`);
+  console.error(
+    `no test files found${filters.length > 0 ? ` for ${filters.map((filter) => `"${filter}"`).join(', ')}` : ''}${values.unit ? ' in the unit set' : ''}`,
+  );
   process.exit(1);
 }
 
