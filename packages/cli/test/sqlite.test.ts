@@ -1,6 +1,7 @@
 // Every store command against a real SQLite file, run through the CLI.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { BusMessage } from 'coatcheck/bus';
 import { sqliteStore } from '@coatcheck/sqlite';
@@ -35,8 +36,9 @@ describe('coatcheck against SQLite', () => {
     const file = join(tempDir(), 'dash.db');
     const store = sqliteStore({ filename: file, pruneIntervalMs: 0 });
     const { alice } = await seed(store);
-    const dashed = { ...alice[0]!, id: `-${alice[0]!.id.slice(1)}` };
-    const other = { ...alice[1]!, id: `-h${alice[1]!.id.slice(2)}` };
+    // Fresh ids, so a seeded id that already starts with a dash (one in 64) is never taken twice.
+    const dashed = { ...alice[0]!, id: `-${randomBytes(18).toString('base64url').slice(1)}` };
+    const other = { ...alice[1]!, id: `-h${randomBytes(18).toString('base64url').slice(2)}` };
     for (const record of [dashed, other]) assert.equal(await store.create(record), true);
     await store.close();
     const url = `sqlite:${file}`;
