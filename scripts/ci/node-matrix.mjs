@@ -2,13 +2,17 @@
 // registry, one after the other, and beside them the consumer suite on Node 24.
 //
 //   node scripts/ci/node-matrix.mjs --prepare   fetch the Node releases and compile better-sqlite3
-//                                               once per ABI (CI runs this beside the full suite)
-//   node scripts/ci/node-matrix.mjs [--majors 22,24,26] [--consumer-majors 24]
+//                                               for the --sqlite-majors (CI runs this beside the
+//                                               full suite)
+//   node scripts/ci/node-matrix.mjs [--majors 22,24,26] [--consumer-majors 24] [--sqlite-majors 24]
 //
-// better-sqlite3 is compiled once per Node ABI, in a scratch install of the version a user's
-// install resolves; the binary becomes a local prebuild (the stand-in for the prebuilt binary a
-// user downloads) used by the consumer test's install and by the repository's unit run. The
-// repository's own binary is put back at the end.
+// On these Nodes a store runs on node:sqlite unless the app names better-sqlite3, a native addon
+// compiled once per Node ABI (no prebuilt binary is reachable from CI): five minutes of both
+// cores each. It is compiled for the --sqlite-majors only, in a scratch install of the version a
+// user's install resolves; the binary becomes a local prebuild (the stand-in for the prebuilt
+// binary a user downloads) used by the repository's unit run there, which tests both drivers side
+// by side. The other majors' unit runs test node:sqlite (COATCHECK_SQLITE_DRIVERS), and the
+// machine's Node 20 tests better-sqlite3. The repository's own binary is put back at the end.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
@@ -31,11 +35,13 @@ const { values } = parseArgs({
     prepare: { type: 'boolean', default: false },
     majors: { type: 'string', default: '22,24,26' },
     'consumer-majors': { type: 'string', default: '24' },
+    'sqlite-majors': { type: 'string', default: '24' },
   },
 });
 // The consumer test installs the packed tarballs and compiles and runs every documented app: once
 // on the middle release keeps CI within its time; the unit suite runs on every release.
 const consumerMajors = new Set(values['consumer-majors'].split(',').map((m) => m.trim()));
+const sqliteMajors = new Set(values['sqlite-majors'].split(',').map((m) => m.trim()));
 const majors = values.majors
   .split(',')
   .map((m) => m.trim())
@@ -91,11 +97,11 @@ function useRepoBinary(node) {
   return 'compiled';
 }
 
-/** Runs a suite on this Node with its output prefixed; resolves { ok, seconds }. */
-function runSuite(node, label, args) {
+/** Runs a suite on this Node with its output prefixed (`env` added); resolves { ok, seconds }. */
+function runSuite(node, label, args, env = {}) {
   return new Promise((resolvePromise) => {
     const t0 = Date.now();
-    const child = spawn(node.bin, args, { cwd: root, env: nodeEnv(node), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node.bin, args, { cwd: root, env: nodeEnv(node, env), stdio: ['ignore', 'pipe', 'pipe'] });
     const prefix = `[node ${node.major} ${label}] `;
     for (const stream of [child.stdout, child.stderr]) {
       let rest = '';
@@ -115,9 +121,14 @@ async function prepare() {
   for (const major of majors) {
     const [node, fetchSeconds] = await timed(() => fetchNode(major, cacheDir));
     log(`Node ${node.version} (ABI ${node.abi}) from ${node.dir} in ${fetchSeconds} s`);
+    const betterSqlite3 = sqliteMajors.has(String(node.major));
+    if (!betterSqlite3) {
+      nodes.push({ ...node, fetchSeconds, betterSqlite3, warmSeconds: 0 });
+      continue;
+    }
     const [saved, warmSeconds] = await timed(() => warmPrebuild(node));
     log(`better-sqlite3 for Node ${node.version}: ${saved} in ${warmSeconds} s`);
-    nodes.push({ ...node, fetchSeconds, warmSeconds });
+    nodes.push({ ...node, fetchSeconds, betterSqlite3, warmSeconds });
   }
   return nodes;
 }
@@ -144,8 +155,14 @@ async function main() {
     );
     const units = [];
     for (const node of nodes) {
+      if (!node.betterSqlite3) {
+        // The repository's binary is another ABI's: a test that loads better-sqlite3 anyway fails loudly.
+        log(`Node ${node.version}: unit suite on node:sqlite (better-sqlite3 runs on ${[...sqliteMajors].join(', ')})`);
+        units.push(await runSuite(node, 'unit', ['scripts/test.mjs', '--unit'], { COATCHECK_SQLITE_DRIVERS: 'node:sqlite' }));
+        continue;
+      }
       const [how, binarySeconds] = await timed(() => useRepoBinary(node));
-      log(`Node ${node.version}: repository better-sqlite3 from a ${how} in ${binarySeconds} s; unit suite`);
+      log(`Node ${node.version}: repository better-sqlite3 from a ${how} in ${binarySeconds} s; unit suite on both drivers`);
       units.push(await runSuite(node, 'unit', ['scripts/test.mjs', '--unit']));
     }
     const consumerResults = await consumers;
@@ -157,7 +174,7 @@ async function main() {
   console.log('\nNode matrix:');
   for (const { node, unit, consumer } of results) {
     console.log(
-      `  Node ${node.version}: unit ${unit.ok ? 'passed' : 'FAILED'} (${unit.seconds} s), consumer ${consumer.skipped ? 'not run (--consumer-majors)' : `${consumer.ok ? 'passed' : 'FAILED'} (${consumer.seconds} s)`}; fetch ${node.fetchSeconds} s, better-sqlite3 ${node.warmSeconds} s`,
+      `  Node ${node.version}: unit ${unit.ok ? 'passed' : 'FAILED'} (${unit.seconds} s), consumer ${consumer.skipped ? 'not run (--consumer-majors)' : `${consumer.ok ? 'passed' : 'FAILED'} (${consumer.seconds} s)`}; fetch ${node.fetchSeconds} s, ${node.betterSqlite3 ? `better-sqlite3 ${node.warmSeconds} s` : 'node:sqlite only'}`,
     );
   }
   console.log(`  total ${seconds(started)} s`);

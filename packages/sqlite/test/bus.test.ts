@@ -6,25 +6,26 @@
 // real processes.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import type { BusMessage, BusState } from 'coatcheck/bus';
 import { isSessionError } from 'coatcheck/errors';
 import { waitFor } from '@coatcheck/testkit/wait-for';
 import { SQLITE_BUS_WARNING, sqliteBus, sqliteStore, type SqliteBus } from '@coatcheck/sqlite';
+import { DEFAULT_DRIVER, type NativeDatabase, openNative } from './fixtures/drivers.js';
 import { useTempDir } from './fixtures/temp-dir.js';
 
 const path = useTempDir();
 const isStoreError = (error: unknown): boolean => isSessionError(error) && error.code === 'ERR_SESSION_STORE_UNAVAILABLE';
 
-/** A file connection set up as the store sets one up, closed after the file. */
-function connect(filename: string): Database.Database {
-  const db = new Database(filename, { timeout: 5000 });
-  db.pragma('journal_mode = WAL');
+/** A file connection of this Node's default driver, set up as the store sets one up, closed after the file. */
+function connect(filename: string): NativeDatabase {
+  const db = openNative(DEFAULT_DRIVER, filename);
+  db.exec('PRAGMA busy_timeout = 5000');
+  db.exec('PRAGMA journal_mode = WAL');
   after(() => db.close());
   return db;
 }
 
-function open(db: Database.Database, options: { tableName?: string; retentionMs?: number } = {}): SqliteBus {
+function open(db: NativeDatabase, options: { tableName?: string; retentionMs?: number } = {}): SqliteBus {
   const bus = sqliteBus({ database: db, pollIntervalMs: 5, ...options });
   after(() => bus.close());
   return bus;
@@ -62,7 +63,7 @@ describe('SF-29 SQLite bus delivery', () => {
     const store = sqliteStore({ filename: path('shared.db'), pruneIntervalMs: 0 });
     after(() => store.close());
     assert.equal(store.bus(), store.bus(), 'the store has one bus');
-    const other = open(store.db as unknown as Database.Database);
+    const other = open(store.db as unknown as NativeDatabase);
     const [inboxStore, inboxOther] = [collect(store.bus()), collect(other)];
     const message: BusMessage = { type: 'changed', origin: 'x', ids: ['s1'] };
     await store.bus().publish(message);
@@ -128,7 +129,7 @@ describe('SF-27 SQLite bus errors and shutdown', () => {
   });
 
   it('SF-29 a connection closed under the bus: down with a warning, and store errors, not driver errors', async () => {
-    const db = new Database(path('broken.db'));
+    const db = openNative(DEFAULT_DRIVER, path('broken.db'));
     const bus = open(db);
     const warnings: string[] = [];
     const onWarning = (warning: Error & { code?: string }): void => void (warning.code === SQLITE_BUS_WARNING && warnings.push(warning.message));
