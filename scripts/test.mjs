@@ -5,6 +5,7 @@
 //   node scripts/test.mjs --redis-client=ioredis|iovalkey [filter]
 //                                             the Redis suites of CLIENT_SUITES (test-groups.mjs)
 //                                             with the store and bus on that client
+//   node scripts/test.mjs --skip-type-checks  leave out TYPE_CHECK_TESTS (test-groups.mjs): CI's other Nodes
 //   node scripts/test.mjs --coverage          every test, then line coverage against the floors
 //                                             of scripts/coverage/floors.mjs (a full run only)
 // TEST_CONCURRENCY sets how many files run at once (default 3, 4 for --unit).
@@ -16,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BROWSER_TESTS, CLIENT_SUITES, PYTHON_CLIENT_TESTS, REDIS_SERVER_TESTS, listTestFiles, needsService } from './test-groups.mjs';
+import { BROWSER_TESTS, CLIENT_SUITES, PYTHON_CLIENT_TESTS, REDIS_SERVER_TESTS, TYPE_CHECK_TESTS, listTestFiles, needsService } from './test-groups.mjs';
 import { ensureTestTools } from './ensure-test-tools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +25,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     unit: { type: 'boolean', default: false },
+    'skip-type-checks': { type: 'boolean', default: false },
     redis: { type: 'string', default: '5' },
     'redis-client': { type: 'string', default: 'node-redis' },
     coverage: { type: 'boolean', default: false },
@@ -39,13 +41,14 @@ if (!['node-redis', 'ioredis', 'iovalkey'].includes(redisClient)) {
   process.exit(2);
 }
 const filters = positionals;
-if (values.coverage && (filters.length > 0 || values.unit)) {
+if (values.coverage && (filters.length > 0 || values.unit || values['skip-type-checks'])) {
   // The floors are promises about the whole suite; a part of it would fail them for nothing.
-  console.error('--coverage checks the floors of a full run: drop --unit and the filters');
+  console.error('--coverage checks the floors of a full run: drop --unit, --skip-type-checks and the filters');
   process.exit(2);
 }
 let selected = listTestFiles(root).filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)));
 if (values.unit) selected = selected.filter((file) => !needsService(file));
+if (values['skip-type-checks']) selected = selected.filter((file) => !TYPE_CHECK_TESTS.includes(file));
 if (redisClient !== 'node-redis') selected = selected.filter((file) => CLIENT_SUITES.includes(file));
 if (selected.length === 0) {
   console.error(
