@@ -112,7 +112,7 @@ export const WARNINGS = Object.freeze({
   SESSION_DATA_DROPPED: {
     code: 'COATCHECK_W016',
     meaning:
-      "Session data read from the store did not fit the manager's data option: validateOnLoad refused a key (dropped) or the whole data (read as {}), or a migration threw (read as {}). Requests see the data without it; the store keeps it until the session's next write.",
+      "Session data read from the store did not fit the manager's data option: validateOnLoad refused a key (dropped) or the whole data (read as {}), or a migration threw (read as {}). Requests see the data without it; the store keeps it until the application writes to the session (coatcheck's own writes keep it).",
     fix: 'Add a migration (data.version, data.migrate) for the old shape, or fix the migration that threw; the message names the key or the version.',
   },
   SESSION_DATA_NEWER: {

@@ -1,44 +1,14 @@
-// Typed session data (the `data` option) with real validators: zod and valibot, the two most
-// used Standard Schema implementations, prove that the core takes any. Every "nothing was
-// written" is read back from the store itself.
+// Typed session data (the `data` option) with real validators, on write: zod and valibot, the
+// two most used Standard Schema implementations, prove that the core takes any. Every "nothing
+// was written" is read back from the store itself. On load (validateOnLoad, versions and
+// migrations): typed-data-load.test.ts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import * as v from 'valibot';
-import { createSessionManager, SessionConfigError, SessionDataInvalidError, type DataOptions, type Session, type SessionManagerOptions } from '../src/index.js';
-import type { SessionStore } from '../src/store-kit/index.js';
-import { memoryStore } from '../src/store/memory-store.js';
-import { WARNINGS } from '../src/warnings.js';
-import { HTTPS, pair, STORES } from './helpers/manager-setup.js';
-
-const SECRET = 'typed-data-secret-3c9e1a7f5b2d8e4c6a0f9b1d3e7c5a2f';
-const Item = z.object({ sku: z.string(), qty: z.number().int().positive() });
-
-/** A logger that keeps its warnings. */
-function recording() {
-  const warnings: { message: string; context?: Record<string, unknown> }[] = [];
-  return { warnings, logger: { warn: (message: string, context?: Record<string, unknown>) => void warnings.push({ message, context }), error() {} } };
-}
-
-type AnyData = Record<string, any>;
-
-function manager(store: SessionStore, data?: DataOptions, extra: Partial<SessionManagerOptions> = {}) {
-  const { warnings, logger } = recording();
-  const sessions = createSessionManager<AnyData>({ store, secrets: [SECRET], production: true, history: false, cache: false, logger, data, ...extra });
-  return { sessions, warnings };
-}
-
-const quietStore = () => memoryStore({ sweepIntervalMs: 0, quiet: true });
-
-/** Starts a session with `data` written by `sessions`; returns its id and cookie. */
-async function start(sessions: { load(request: object): Promise<Session<AnyData>> }, data: Record<string, unknown>) {
-  const session = await sessions.load(HTTPS);
-  for (const [key, value] of Object.entries(data)) session.set(key, value);
-  const cookie = pair(await session.commit());
-  return { id: session.id as string, cookie };
-}
-
-const stored = async (store: SessionStore, id: string) => (await store.get(id, Date.now()))?.data;
+import { createSessionManager, SessionConfigError, SessionDataInvalidError, type DataOptions } from '../src/index.js';
+import { HTTPS, pair } from './helpers/manager-setup.js';
+import { Item, manager, quietStore, SECRET, start, stored } from './helpers/typed-data-setup.js';
 
 describe('per-key schemas', () => {
   it('a refused value throws at set(), naming the key and the issue path, and is neither applied nor written', async () => {
@@ -200,150 +170,6 @@ describe('what the schemas leave alone', () => {
     await assert.rejects(session.commit(), (error: unknown) => error instanceof SessionDataInvalidError && /must describe an object/.test(error.message));
   });
 });
-
-describe('validateOnLoad', () => {
-  it('drops the keys it refuses (a warning once per key), keeps the store as it is until the next write', async () => {
-    const store = quietStore();
-    const before = manager(store).sessions;
-    const { id, cookie } = await start(before, { cart: [{ sku: 'apple', qty: -1 }], theme: 'dark', legacy: 1 });
-    const { sessions, warnings } = manager(store, { schema: { cart: z.array(Item), theme: z.string() }, validateOnLoad: true });
-    const session = await sessions.load({ ...HTTPS, cookie });
-    assert.deepEqual(session.data, { theme: 'dark' });
-    await sessions.load({ ...HTTPS, cookie });
-    assert.deepEqual(
-      warnings.map((w) => [w.context?.code, w.context?.key]),
-      [
-        [WARNINGS.SESSION_DATA_DROPPED.code, 'cart'],
-        [WARNINGS.SESSION_DATA_DROPPED.code, 'legacy'],
-      ],
-    );
-    assert.match(warnings[0]?.message ?? '', /session data "cart" is invalid: \[0\]\.qty: /);
-    await session.commit();
-    assert.deepEqual(await stored(store, id), { cart: [{ sku: 'apple', qty: -1 }], theme: 'dark', legacy: 1 });
-    const writer = await sessions.load({ ...HTTPS, cookie });
-    writer.set('theme', 'light');
-    await writer.commit();
-    assert.deepEqual(await stored(store, id), { theme: 'light' });
-  });
-
-  it('an async validator is not run on load: its value is kept', async () => {
-    const store = quietStore();
-    const { cookie } = await start(manager(store).sessions, { coupon: 'NOPE' });
-    const Coupon = z.string().refine(async (code) => code.startsWith('OK'));
-    const { sessions, warnings } = manager(store, { schema: { coupon: Coupon }, validateOnLoad: true });
-    assert.deepEqual((await sessions.load({ ...HTTPS, cookie })).data, { coupon: 'NOPE' });
-    assert.deepEqual(warnings, []);
-  });
-
-  it('a whole-data schema that refuses the data reads it as {}, coatcheck keys kept', async () => {
-    const store = quietStore();
-    const { id, cookie } = await start(manager(store).sessions, { theme: 'blue', '$coatcheck.refresh': 'kept' });
-    const { sessions, warnings } = manager(store, { schema: z.object({ theme: z.enum(['light', 'dark']) }), validateOnLoad: true });
-    const session = await sessions.load({ ...HTTPS, cookie });
-    assert.deepEqual(session.data, { '$coatcheck.refresh': 'kept' });
-    assert.equal(warnings.length, 1);
-    assert.deepEqual(await stored(store, id), { theme: 'blue', '$coatcheck.refresh': 'kept' });
-  });
-});
-
-for (const [storeName, makeStore] of STORES) {
-  describe(`versions and migrations (${storeName} store)`, () => {
-    const migrate = {
-      2: ({ items, ...data }: AnyData) => ({ ...data, cart: (items ?? []).map((sku: string) => ({ sku, qty: 1 })) }),
-      3: ({ dark, ...data }: AnyData) => ({ ...data, theme: dark ? 'dark' : 'light' }),
-    };
-
-    it('a version-1 record is migrated to 3 when read, and written back only at the next write', async () => {
-      const store = makeStore();
-      const { id, cookie } = await start(manager(store).sessions, { items: ['apple', 'pear'], dark: true });
-      const { sessions } = manager(store, {
-        schema: { cart: z.array(Item), theme: z.enum(['light', 'dark']), note: z.string() },
-        version: 3,
-        migrate,
-      });
-      const reader = await sessions.load({ ...HTTPS, cookie });
-      assert.deepEqual(reader.get('cart'), [
-        { sku: 'apple', qty: 1 },
-        { sku: 'pear', qty: 1 },
-      ]);
-      assert.equal(reader.get('theme'), 'dark');
-      await reader.commit();
-      assert.deepEqual(await stored(store, id), { items: ['apple', 'pear'], dark: true }, 'a read writes nothing');
-
-      const writer = await sessions.load({ ...HTTPS, cookie });
-      writer.set('note', 'hi');
-      await writer.commit();
-      assert.deepEqual(await stored(store, id), {
-        cart: [
-          { sku: 'apple', qty: 1 },
-          { sku: 'pear', qty: 1 },
-        ],
-        theme: 'dark',
-        note: 'hi',
-        '$coatcheck.dataVersion': 3,
-      });
-      // Read again: at version 3 already, nothing runs.
-      const again = await sessions.load({ ...HTTPS, cookie });
-      assert.equal(again.get('note'), 'hi');
-    });
-
-    it('new sessions are stamped with the version, so they are never migrated', async () => {
-      const store = makeStore();
-      const { sessions } = manager(store, { version: 2, migrate: { 2: () => ({ migrated: true }) } });
-      const { id, cookie } = await start(sessions, { fresh: true });
-      assert.deepEqual(await stored(store, id), { fresh: true, '$coatcheck.dataVersion': 2 });
-      assert.equal((await sessions.load({ ...HTTPS, cookie })).get('migrated'), undefined);
-    });
-
-    it('a record of a newer version is read as it is, reported, and keeps its version when written', async () => {
-      const store = makeStore();
-      const newer = manager(store, { version: 4, migrate: { 2: (d) => d, 3: (d) => d, 4: (d) => d } }).sessions;
-      const { id, cookie } = await start(newer, { shape: 'v4' });
-      const { sessions, warnings } = manager(store, {
-        schema: z.object({ shape: z.literal('v2'), seen: z.number().optional() }),
-        version: 2,
-        migrate: { 2: () => ({ wiped: true }) },
-        validateOnLoad: true,
-      });
-      const session = await sessions.load({ ...HTTPS, cookie });
-      assert.equal(session.get('shape'), 'v4');
-      session.set('seen', 1);
-      await session.commit();
-      assert.deepEqual(await stored(store, id), { shape: 'v4', seen: 1, '$coatcheck.dataVersion': 4 });
-      assert.deepEqual(
-        warnings.map((w) => w.context?.code),
-        [WARNINGS.SESSION_DATA_NEWER.code],
-      );
-    });
-
-    it('a migration that returns no object counts as failed, reported once per step', async () => {
-      const store = makeStore();
-      const first = await start(manager(store).sessions, { a: 1 });
-      const second = await start(manager(store).sessions, { a: 2 });
-      const { sessions, warnings } = manager(store, { version: 2, migrate: { 2: () => null as never } });
-      assert.deepEqual((await sessions.load({ ...HTTPS, cookie: first.cookie })).data, { '$coatcheck.dataVersion': 2 });
-      assert.deepEqual((await sessions.load({ ...HTTPS, cookie: second.cookie })).data, { '$coatcheck.dataVersion': 2 });
-      assert.equal(warnings.length, 1);
-      assert.match(warnings[0]?.message ?? '', /returned null/);
-    });
-
-    it('a migration that throws reads the data as {} (reported), and the record stays until the next write', async () => {
-      const store = makeStore();
-      const { id, cookie } = await start(manager(store).sessions, { items: 'not-a-list' });
-      const { sessions, warnings } = manager(store, {
-        version: 2,
-        migrate: {
-          2: (data) => ({ cart: data.items.map((sku: string) => sku) }),
-        },
-      });
-      const session = await sessions.load({ ...HTTPS, cookie });
-      assert.deepEqual(session.data, { '$coatcheck.dataVersion': 2 });
-      assert.equal(warnings[0]?.context?.code, WARNINGS.SESSION_DATA_DROPPED.code);
-      assert.match(warnings[0]?.message ?? '', /data\.migrate\[2\] failed/);
-      assert.deepEqual(await stored(store, id), { items: 'not-a-list' });
-    });
-  });
-}
 
 describe('misconfigured data options fail at start-up', () => {
   const cases: [string, unknown, RegExp][] = [

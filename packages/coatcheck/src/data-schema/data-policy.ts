@@ -26,9 +26,11 @@ export interface DataPolicy {
    * The data to write, checked and stamped with the version; rejects (or throws) with
    * `SessionDataInvalidError` and nothing is written. `changed`: this write's operations (a
    * write that changes none of the application's keys only stamps), or `'all'` for data that
-   * no check saw (a login's merge).
+   * no check saw (a login's merge). `base`: the data of the record the operations were
+   * replayed on, as `readRecord` returned it; when that view left part of the stored data out,
+   * a write that changes none of the application's keys writes the stored keys back.
    */
-  prepareWrite(data: SessionData, changed: readonly Operation[] | 'all'): SessionData | Promise<SessionData>;
+  prepareWrite(data: SessionData, changed: readonly Operation[] | 'all', base?: SessionData): SessionData | Promise<SessionData>;
   /** The record as requests see it: migrated to this version, and validated with `validateOnLoad`. */
   readRecord(record: SessionRecord): SessionRecord;
 }
@@ -48,12 +50,18 @@ export function createDataPolicy(options: DataOptions, logger: Logger): DataPoli
   const reported = new Set<string>();
   // Records the memory store (or the cache) hands out frozen, read again on every request: read once.
   const read = new WeakMap<SessionRecord, SessionRecord>();
+  // Behind each view that left something out (a migration threw, validateOnLoad refused a key),
+  // the application's keys as stored: coatcheck's own writes (a touch of the device, a refresh
+  // token's state) must not turn a read-side fallback into lost data. Only the application's
+  // next write to the session replaces them.
+  const degraded = new WeakMap<SessionData, SessionData>();
+  let warnedAsync = false;
 
   function drop(what: string, sessionId: string, why: string, context: Record<string, unknown>): void {
     if (reported.has(what)) return;
     reported.add(what);
     logger.warn(
-      `${DROPPED.code} coatcheck: ${why}; requests read the session without it, and the store keeps it until the session's next write. ${DROPPED.fix}`,
+      `${DROPPED.code} coatcheck: ${why}; requests read the session without it, and the store keeps it until the application writes to the session. ${DROPPED.fix}`,
       { code: DROPPED.code, sessionId, ...context },
     );
   }
@@ -68,6 +76,13 @@ export function createDataPolicy(options: DataOptions, logger: Logger): DataPoli
     const result = schema['~standard'].validate(value);
     if (typeof (result as { then?: unknown }).then === 'function') {
       (result as Promise<unknown>).then(ignore, ignore);
+      if (!warnedAsync) {
+        warnedAsync = true;
+        logger.warn(
+          `${DROPPED.code} coatcheck: the schema of ${key === null ? 'the data' : `"${key}"`} answered with a promise on load; validateOnLoad runs synchronous validators only (the read path has none to wait on), so such values are read unchecked. They are still checked when written.`,
+          { code: DROPPED.code, sessionId, key },
+        );
+      }
       return { value };
     }
     const answer = result as StandardSchemaV1.Result<unknown>;
@@ -76,24 +91,35 @@ export function createDataPolicy(options: DataOptions, logger: Logger): DataPoli
     return undefined;
   }
 
+  // A view that leaves out part of `stored` (which it was read from), remembered as such.
+  function partial(stored: SessionData, app: SessionData): SessionData {
+    const view = withReserved(stored, app);
+    degraded.set(view, stored);
+    return view;
+  }
+
   function validateLoaded(data: SessionData, sessionId: string): SessionData {
     if (whole !== null) {
       const checked = loadCheck(whole, appKeys(data), null, sessionId);
       const output = checked?.value;
-      return withReserved(data, output !== null && typeof output === 'object' && !Array.isArray(output) ? (output as SessionData) : {});
+      if (output !== null && typeof output === 'object' && !Array.isArray(output)) return withReserved(data, output as SessionData);
+      return partial(data, {});
     }
     const app: SessionData = {};
+    let dropped = false;
     for (const key of Object.keys(data)) {
       if (key.startsWith(RESERVED_PREFIX)) continue;
       const schema = perKey.get(key);
       if (schema === undefined) {
         refused(key, [{ message: 'this key has no schema in data.schema', path: [] }], sessionId);
+        dropped = true;
         continue;
       }
       const checked = loadCheck(schema, data[key], key, sessionId);
       if (checked !== undefined) put(app, key, checked.value);
+      else dropped = true;
     }
-    return withReserved(data, app);
+    return dropped ? partial(data, app) : withReserved(data, app);
   }
 
   function readData(record: SessionRecord): SessionRecord {
@@ -123,7 +149,8 @@ export function createDataPolicy(options: DataOptions, logger: Logger): DataPoli
             error: migrated.cause,
           },
         );
-        return { ...record, data: stampVersion(withReserved(data, {}), version) };
+        // Not stamped: the stored data keeps its version, so fixed code can still migrate it.
+        return { ...record, data: partial(data, {}) };
       }
     }
     if (validateOnLoad) data = validateLoaded(data, record.id);
@@ -132,10 +159,13 @@ export function createDataPolicy(options: DataOptions, logger: Logger): DataPoli
 
   return {
     checkValue: keys === null ? null : keys.checkValue,
-    prepareWrite(data, changed) {
+    prepareWrite(data, changed, base) {
       // Nothing of the application's changed (a touch, a device change, a refresh token's
       // state): nothing to judge, and stale data must not block coatcheck's own writes.
-      if (changed !== 'all' && !changed.some(changesAppData)) return stampVersion(data, version);
+      if (changed !== 'all' && !changed.some(changesAppData)) {
+        const stored = base === undefined ? undefined : degraded.get(base);
+        return stored === undefined ? stampVersion(data, version) : withReserved(data, stored);
+      }
       let checked: SessionData | Promise<SessionData> = data;
       // Data of a newer version is not this code's to judge as a whole; what it writes per key was checked.
       if (whole !== null && versionOf(data) <= version) checked = checkWhole(whole, data);

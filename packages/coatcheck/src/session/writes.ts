@@ -144,7 +144,7 @@ export async function commitOperations(
     const check = ctx.data?.checkValue ?? null;
     let data = prepared ?? replayOperations(current.data, ops, check);
     for (let attempt = 0; ; attempt++) {
-      if (ctx.data !== null) data = await ctx.data.prepareWrite(data, ops);
+      if (ctx.data !== null) data = await ctx.data.prepareWrite(data, ops, current.data);
       assertSize(ctx, data);
       const now = ctx.now();
       const next: SessionRecord = {
