@@ -176,4 +176,39 @@ describe('maxSessionsPerUser', () => {
       error: { code: 'ERR_SESSION_LIMIT_REACHED', message: 'This account is signed in on the most devices allowed (1); sign out on one of them first.' },
     });
   });
+
+  it('LC-21 one process sends one capped login per user at a time: the others wait without holding a store call', async () => {
+    const inner = memoryStore({ quiet: true, sweepIntervalMs: 0 });
+    const inFlight = new Map<string, number>();
+    let most = 0;
+    const calls: string[] = [];
+    // The store's createCapped, slowed down so that calls made together would overlap here.
+    const store: SessionStore = {
+      ...inner,
+      name: inner.name,
+      async createCapped(record, cap, now) {
+        const user = record.userId as string;
+        calls.push(user);
+        inFlight.set(user, (inFlight.get(user) ?? 0) + 1);
+        most = Math.max(most, inFlight.get(user) as number);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        try {
+          return await (inner.createCapped as NonNullable<SessionStore['createCapped']>)(record, cap, now);
+        } finally {
+          inFlight.set(user, (inFlight.get(user) as number) - 1);
+        }
+      },
+    };
+    const manager = createSessionManager({ store, secrets: [SECRET], production: false, maxSessionsPerUser: 3 });
+    const login = async (userId: string) => {
+      const session = await manager.load({ userAgent: 'phone', ip: '192.0.2.9', secure: false });
+      await session.login(userId);
+      await session.commit();
+    };
+    await Promise.all([...Array.from({ length: 20 }, () => login('gina')), login('hank'), login('hank')]);
+    assert.equal(calls.length, 22, 'every login reached the store');
+    assert.equal(most, 1, 'no two capped logins of one user were in the store at once');
+    assert.equal((await inner.listByUser('gina', Date.now())).length, 3);
+    await manager.close();
+  });
 });

@@ -94,6 +94,11 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
   const cache = init.cache && bus ? createRecordCache(init.cache) : null;
   const unfollow = cache && bus ? followBus(bus, cache, init.origin) : null;
   const withLock = createPerIdLock();
+  // One capped login per user at a time in this process: the store's own atomic step (a lock
+  // or a transaction) settles the races between processes, and logins of one user queued here
+  // wait without holding a connection or an in-flight slot (a burst of logins to one account
+  // cannot take a pool every other user needs).
+  const withUserLock = createPerIdLock();
 
   // The two halves of the hook around a call: read the clock only when somebody listens.
   const start = (): number => (hook.active ? performance.now() : NO_CLOCK);
@@ -157,6 +162,21 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
     }
   }
 
+  async function callCreateCapped(record: SessionRecord, cap: SessionCap, now: number): Promise<CappedCreateResult> {
+    const started = start();
+    let result: CappedCreateResult;
+    try {
+      // Checked at start-up (`maxSessionsPerUser` needs it); the guard keeps the type honest.
+      if (store.createCapped === undefined) throw new TypeError(`store "${name}" has no createCapped()`);
+      result = await store.createCapped(packAuth(record), cap, now);
+    } catch (error) {
+      throw failed('createCapped', started, error, record.id);
+    }
+    done('createCapped', started, result.outcome === 'created' ? 'ok' : result.outcome === 'exists' ? 'conflict' : 'miss', record.id);
+    if (result.outcome === 'created' && result.evicted.length > 0) cache?.invalidate(result.evicted.map((session) => session.id));
+    return result;
+  }
+
   return {
     store,
     get cachedSessions() {
@@ -175,19 +195,8 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
         throw failed('create', started, error, record.id);
       }
     },
-    async createCapped(record, cap, now) {
-      const started = start();
-      let result: CappedCreateResult;
-      try {
-        // Checked at start-up (`maxSessionsPerUser` needs it); the guard keeps the type honest.
-        if (store.createCapped === undefined) throw new TypeError(`store "${name}" has no createCapped()`);
-        result = await store.createCapped(packAuth(record), cap, now);
-      } catch (error) {
-        throw failed('createCapped', started, error, record.id);
-      }
-      done('createCapped', started, result.outcome === 'created' ? 'ok' : result.outcome === 'exists' ? 'conflict' : 'miss', record.id);
-      if (result.outcome === 'created' && result.evicted.length > 0) cache?.invalidate(result.evicted.map((session) => session.id));
-      return result;
+    createCapped(record, cap, now) {
+      return withUserLock(record.userId ?? record.id, () => callCreateCapped(record, cap, now));
     },
     async update(next, expectedVersion, now) {
       cache?.invalidate([next.id]);
