@@ -29,7 +29,7 @@ import { endRecord, loginChange, regenerateChange, reportLogin, reportRegenerate
 import { createAnonymousRecord, type IssuedRecord, type NewRecordInit } from './writes.js';
 
 const NO_COOKIES: string[] = [];
-type RecordChange = (base: SessionData, stored: SessionRecord | null) => Promise<NewRecordInit>;
+type RecordChange = (base: SessionData, stored: SessionRecord | null) => Promise<NewRecordInit | null>;
 
 class SessionHandle<D extends object> extends Stamped implements Session<D> {
   readonly #ctx: SessionContext;
@@ -272,9 +272,11 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     this.#forget(taken);
   }
   // Moves to a new ticket and adopts it (operations recorded after the data was read stay
-  // pending on the new record), then reports the new id.
+  // pending on the new record), then reports the new id. A session that ended meanwhile is
+  // let go, as a commit lets it go: the visitor is signed out and the cookie cleared.
   async #rotate(change: RecordChange, report: (newId: string) => Promise<void>): Promise<void> {
     const { issued, taken } = await rotateSession(this.#ctx, this.#record, () => this.#ops, change);
+    if (issued === null) return this.#forget(taken);
     this.#adopt(issued, taken);
     await report(issued.record.id);
   }

@@ -77,7 +77,8 @@ export async function reportRegenerate(ctx: SessionContext, current: SessionReco
 
 /** A rotation's new record, and how many operations its data already includes. */
 export interface Rotation {
-  readonly issued: IssuedRecord;
+  /** The new record, or `null` when `change` found the session ended (nothing written). */
+  readonly issued: IssuedRecord | null;
   /** Operations recorded from this index on came after the data was read; they stay pending. */
   readonly taken: number;
 }
@@ -86,13 +87,14 @@ export interface Rotation {
  * Moves a session to a new ticket. Under the old id's lock, the data is read as it is in
  * the store right now with this request's operations replayed on top (never another
  * session's data: same id but another secret is a different session), then `change` builds
- * the new record from it and from the stored record (`null` when it is gone).
+ * the new record from it and from the stored record (`null` when it is gone), or answers
+ * `null` itself: the session ended meanwhile and must not come back under a new ticket.
  */
 export async function rotateSession(
   ctx: SessionContext,
   current: SessionRecord | null,
   ops: () => readonly Operation[],
-  change: (base: SessionData, stored: SessionRecord | null) => Promise<NewRecordInit>,
+  change: (base: SessionData, stored: SessionRecord | null) => Promise<NewRecordInit | null>,
 ): Promise<Rotation> {
   const run = async (): Promise<Rotation> => {
     const read = current === null ? null : await ctx.gateway.read(current.id, ctx.now());
@@ -101,7 +103,9 @@ export async function rotateSession(
     const taken = changed.length;
     const base = replayOperations(stored !== null ? stored.data : {}, changed, ctx.data?.checkValue ?? null);
     // The operations changed the data unless `change` says more did (a login's merge).
-    const init = { changed: changed.slice(), ...(await change(base, stored)) };
+    const next = await change(base, stored);
+    if (next === null) return { issued: null, taken };
+    const init = { changed: changed.slice(), ...next };
     return { issued: await rotateRecord(ctx, current?.id ?? null, init), taken };
   };
   return current === null ? run() : ctx.gateway.withLock(current.id, run);
@@ -144,9 +148,14 @@ export function stepUpChange(ctx: SessionContext, current: SessionRecord, method
   };
 }
 
-/** The new record of a regeneration: everything kept but the ticket (the absolute limit too). */
+/**
+ * The new record of a regeneration: everything kept but the ticket (the absolute limit too).
+ * `null` for a signed-in session gone from the store since this request read it (revoked,
+ * evicted by the session cap, logged out in another tab): a new ticket would bring it back.
+ */
 export function regenerateChange(current: SessionRecord) {
-  return async (base: SessionData, stored: SessionRecord | null): Promise<NewRecordInit> => {
+  return async (base: SessionData, stored: SessionRecord | null): Promise<NewRecordInit | null> => {
+    if (stored === null && current.userId !== null) return null;
     const auth = (stored ?? current).auth;
     return auth === undefined ? regenerateInit(current, base) : { ...regenerateInit(current, base), auth };
   };
