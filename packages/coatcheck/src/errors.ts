@@ -283,6 +283,7 @@ export class SessionLimitError extends SessionError {
   /** The user's live sessions when the login was refused. */
   readonly live: number;
 
+  /** `max`: the cap; `live`: the user's live sessions when the login was refused. */
   constructor(max: number, live: number) {
     super('ERR_SESSION_LIMIT_REACHED', `This account is signed in on the most devices allowed (${max}); sign out on one of them first.`);
     this.max = max;
@@ -292,7 +293,9 @@ export class SessionLimitError extends SessionError {
 
 /** One problem a data schema found: its message, and where in the value (empty: the value itself). */
 export interface DataIssue {
+  /** The schema's message for the problem. */
   readonly message: string;
+  /** Where in the value: property names and array indexes from the top (empty: the value itself). */
   readonly path: readonly PropertyKey[];
 }
 

@@ -54,7 +54,7 @@ export const ATTRIBUTES = Object.freeze({
   storeOutcome: 'coatcheck.store.outcome',
   /** The store's name (`sqlite`, `redis`, `postgres`, `memory`, …). */
   storeName: 'coatcheck.store.name',
-  /** Why sessions ended (`logout`, `destroy`, `revoke`, `revoke-others`, `revoke-all`), or a CSRF rule. */
+  /** Why sessions ended (`logout`, `destroy`, `revoke`, `revoke-others`, `revoke-all`, `session-limit`), or a CSRF rule. */
   reason: 'coatcheck.reason',
   /** Public ids of the sessions a revocation ended. */
   sessionIds: 'coatcheck.session.ids',

@@ -106,9 +106,13 @@ export interface SessionCap {
 
 /** A session that {@link SessionStore.createCapped} ended to make room. */
 export interface EvictedSession {
+  /** The session's id (the public id, never its secret). */
   readonly id: string;
+  /** When it was created, epoch ms. */
   readonly createdAt: number;
+  /** When it was last used, epoch ms (what `evictIdlest` ranks by). */
   readonly lastSeenAt: number;
+  /** The device it was on, for the device list and the history. */
   readonly device: DeviceInfo;
 }
 
