@@ -10,7 +10,7 @@ import { createHttpPolicy, fetchRequest, isAnswer, type HttpAnswer } from 'coatc
 import { memoryBus, type BusMessage } from 'coatcheck/bus';
 import { SessionConfigError } from 'coatcheck/errors';
 import { memoryStore } from 'coatcheck/memory';
-import type { SessionStore } from 'coatcheck/store-kit';
+import { SessionStoreError, withCapProgress, type SessionStore } from 'coatcheck/store-kit';
 
 const SECRET = 'session-limit-secret-0123456789abcdef0123';
 const T0 = Date.UTC(2026, 0, 1);
@@ -210,5 +210,43 @@ describe('maxSessionsPerUser', () => {
     assert.equal(most, 1, 'no two capped logins of one user were in the store at once');
     assert.equal((await inner.listByUser('gina', Date.now())).length, 3);
     await manager.close();
+  });
+
+  it('LC-21 a capped create that fails after evicting (a replica that never acknowledged): the evictions are announced, the new record deleted, the login 503', async () => {
+    const inner = memoryStore({ quiet: true, sweepIntervalMs: 0 });
+    const store: SessionStore = {
+      ...inner,
+      name: inner.name,
+      // Evicts and creates, then fails the way the Redis store does when WAIT times out.
+      async createCapped(record, cap, now) {
+        const result = await (inner.createCapped as NonNullable<SessionStore['createCapped']>)(record, cap, now);
+        if (result.outcome !== 'created') return result;
+        throw withCapProgress(new SessionStoreError('memory', 'the replicas did not acknowledge in time'), { evicted: result.evicted, created: true });
+      },
+    };
+    const bus = memoryBus();
+    const messages: BusMessage[] = [];
+    bus.subscribe((message) => void messages.push(message));
+    const manager = createSessionManager({ store: inner, bus, secrets: [SECRET], production: false, maxSessionsPerUser: 1 });
+    const first = await manager.load({ userAgent: 'laptop', ip: '192.0.2.7', secure: false });
+    await first.login('ivy');
+    const [cookie] = await first.commit();
+    await manager.close();
+
+    const failing = createSessionManager({ store, bus, cache: true, secrets: [SECRET], production: false, maxSessionsPerUser: 1 });
+    const revoked: SessionEvents['revoked'][] = [];
+    failing.events.on('revoked', (event) => void revoked.push(event));
+    const second = await failing.load({ userAgent: 'phone', ip: '192.0.2.8', secure: false });
+    await assert.rejects(second.login('ivy'), (error: unknown) => error instanceof SessionStoreError);
+    assert.deepEqual(revoked, [{ ids: [first.id], userId: 'ivy', reason: 'session-limit' }]);
+    assert.ok(
+      messages.some((message) => message.type === 'ended' && message.ids.includes(first.id as string)),
+      'the eviction reached the bus',
+    );
+    assert.deepEqual(await inner.listByUser('ivy', Date.now()), [], 'neither the evicted session nor the unsent new one is live');
+    const history = await failing.history({ userId: 'ivy' });
+    assert.ok(history.some((entry) => entry.type === 'revoked' && entry.sessionId === first.id && entry.reason === 'session-limit'));
+    assert.equal((await failing.load({ cookie: (cookie as string).split(';')[0], secure: false })).userId, null);
+    await failing.close();
   });
 });

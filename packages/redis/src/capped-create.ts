@@ -14,9 +14,10 @@
  *
  * @module
  */
-import { planCap, toEvicted, type CappedCreateResult, type EvictedSession, type SessionCap, type SessionRecord } from 'coatcheck/store-kit';
+import { planCap, toEvicted, withCapProgress, type CappedCreateResult, type EvictedSession, type SessionCap, type SessionRecord } from 'coatcheck/store-kit';
 import { SessionStoreError } from 'coatcheck/errors';
 import { withCapLock, type GuardedRun } from './cap-lock.js';
+import type { CorruptSink } from './op-guard.js';
 import { insertRecord, removeRecord } from './record-writes.js';
 import { listUserSessions, type IndexContext } from './user-index.js';
 
@@ -36,10 +37,20 @@ export interface CappedCreateInit {
 }
 
 /** Runs one capped create; `run` is the store's guarded call; see the module comment. */
-export function createCappedRecord(init: CappedCreateInit, run: GuardedRun): Promise<CappedCreateResult> {
+export async function createCappedRecord(init: CappedCreateInit, run: GuardedRun): Promise<CappedCreateResult> {
   const { ctx, userId, record, value, cap, now, opTimeoutMs } = init;
   const lock = { key: ctx.keys.capLock(userId), ttlMs: init.lockTtlMs };
-  return withCapLock(ctx.client, run, lock, async (found): Promise<CappedCreateResult> => {
+  // What is done so far: a failure after the first deletion carries it (withCapProgress), so
+  // the manager announces the evictions and deletes a record whose ticket is never sent.
+  const evicted: EvictedSession[] = [];
+  let created = false;
+  try {
+    return await withCapLock(ctx.client, run, lock, (found) => body(found));
+  } catch (error) {
+    throw withCapProgress(error, { evicted, created });
+  }
+
+  async function body(found: CorruptSink): Promise<CappedCreateResult> {
     // The guard's deadline for this call: past it, nothing may be written any more.
     const deadline = Date.now() + opTimeoutMs;
     const beforeWriting = (): void => {
@@ -51,14 +62,20 @@ export function createCappedRecord(init: CappedCreateInit, run: GuardedRun): Pro
     const plan = planCap(await listUserSessions(ctx, userId, now, found), cap);
     if ('full' in plan) return { outcome: 'full', live: plan.full };
     beforeWriting();
-    // A session a logout deleted meanwhile is gone already, not evicted by this call.
-    const deleted = await Promise.all(plan.evict.map((session) => removeRecord(ctx, session.id, found)));
-    const evicted: EvictedSession[] = plan.evict.filter((_, i) => deleted[i]).map(toEvicted);
+    // A session a logout deleted meanwhile is gone already, not evicted by this call. Every
+    // deletion settles before a failure is thrown, so the progress it carries is complete.
+    const deletions = await Promise.allSettled(plan.evict.map((session) => removeRecord(ctx, session.id, found)));
+    deletions.forEach((deletion, i) => {
+      if (deletion.status === 'fulfilled' && deletion.value) evicted.push(toEvicted(plan.evict[i] as EvictedSession));
+    });
+    const failure = deletions.find((deletion) => deletion.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
     beforeWriting();
     // The id was free under the lock; only a plain `create` of the same id (a broken random
     // source, TG-04) could have taken it since. The caller then draws a new ticket, and the
     // sessions evicted here are gone without being reported: still never over the cap.
     if (!(await insertRecord(ctx, record, value, found))) return { outcome: 'exists' };
-    return { outcome: 'created', evicted };
-  });
+    created = true;
+    return { outcome: 'created', evicted: [...evicted] };
+  }
 }

@@ -29,7 +29,7 @@
  *
  * @module
  */
-import type { SessionRecord, SessionStore, UpdateResult } from 'coatcheck/store-kit';
+import { withCapProgress, type SessionRecord, type SessionStore, type UpdateResult } from 'coatcheck/store-kit';
 import { CorruptRecordError } from 'coatcheck/errors';
 import type { CommandOps } from './redis-ops.js';
 import { ensureErrorListener } from './client-options.js';
@@ -147,7 +147,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       // Evictions are revocations: confirmed like `delete` (the lock is released by now).
       // The lane's WAIT covers every write the master applied before it, these included.
       if (lane !== null && result.outcome === 'created' && result.evicted.length > 0) {
-        await guard.run('createCapped', () => lane.run('createCapped', async () => undefined));
+        try {
+          await guard.run('createCapped', () => lane.run('createCapped', async () => undefined));
+        } catch (error) {
+          throw withCapProgress(error, { evicted: result.evicted, created: true });
+        }
       }
       return result;
     },

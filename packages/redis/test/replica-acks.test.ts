@@ -5,6 +5,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isSessionError } from 'coatcheck';
+import { capProgressOf } from 'coatcheck/store-kit';
 import { buildRecord, describeStoreConformance, randomUserId } from '@coatcheck/conformance';
 import { redisStore } from '@coatcheck/redis';
 import { useReplicatedPair } from './fixtures/redis-replica.js';
@@ -126,7 +127,14 @@ describe('replica paused (SIGSTOP)', () => {
     const evicting = buildRecord({ userId });
     try {
       assert.deepStrictEqual(await store.createCapped?.(roomy, { max: 2, evict: 'oldest', replaces: null }, now), { outcome: 'created', evicted: [] });
-      await assert.rejects(Promise.resolve(store.createCapped?.(evicting, { max: 2, evict: 'oldest', replaces: null }, now)), notConfirmed);
+      // The failure says what the master applied, so the manager announces the eviction and
+      // deletes the record whose ticket it never sends.
+      await assert.rejects(Promise.resolve(store.createCapped?.(evicting, { max: 2, evict: 'oldest', replaces: null }, now)), (error: unknown) => {
+        assert.ok(notConfirmed(error));
+        const progress = capProgressOf(error);
+        assert.deepStrictEqual([progress?.evicted.map((session) => session.id), progress?.created], [[old.id], true]);
+        return true;
+      });
     } finally {
       pair.replica.resume();
     }

@@ -7,7 +7,8 @@
 import { SessionCollisionError, SessionConflictError, SessionLimitError, SessionRateLimitedError, SessionTooLargeError } from '../errors.js';
 import { reportRevoked } from '../manager/device-actions.js';
 import { addressKey } from '../rate-limit/address-key.js';
-import type { AuthState, DeviceInfo, SessionData, SessionRecord } from '../store/types.js';
+import type { AuthState, CappedCreateResult, DeviceInfo, SessionData, SessionRecord } from '../store/types.js';
+import { capProgressOf } from '../store-kit/cap-progress.js';
 import { generateTicket, hashSecret } from '../ticket/ticket.js';
 import type { SessionContext } from './context.js';
 import { absoluteAt, expiryAt } from './lifetime.js';
@@ -59,12 +60,47 @@ function assertSize(ctx: SessionContext, data: SessionData): void {
 async function writeNew(ctx: SessionContext, record: SessionRecord, init: NewRecordInit, replaces: string | null, now: number): Promise<boolean> {
   const limit = ctx.sessionLimit;
   if (limit === null || init.capped !== true || record.userId === null) return ctx.gateway.create(record);
-  const result = await ctx.gateway.createCapped(record, { ...limit, replaces }, now);
+  let result: CappedCreateResult;
+  try {
+    result = await ctx.gateway.createCapped(record, { ...limit, replaces }, now);
+  } catch (error) {
+    await finishFailedCap(ctx, record, init, error);
+    throw error;
+  }
   if (result.outcome === 'full') throw new SessionLimitError(limit.max, result.live);
   if (result.outcome === 'exists') return false;
   const ids = result.evicted.map((session) => session.id);
   await reportRevoked(ctx, ids, record.userId, 'session-limit', 'system', init.device);
   return true;
+}
+
+/**
+ * A capped create failed after it changed the store (`capProgressOf`): the sessions it evicted
+ * are gone, so they are reported like any eviction, and its new record, whose ticket is never
+ * sent, is deleted. Best effort during what is likely an outage: a failure here is logged, and
+ * the login fails with the store's error either way.
+ */
+async function finishFailedCap(ctx: SessionContext, record: SessionRecord, init: NewRecordInit, error: unknown): Promise<void> {
+  const progress = capProgressOf(error);
+  if (progress === undefined) return;
+  const ids = progress.evicted.map((session) => session.id);
+  // The evictions first: a session still served from another instance's cache matters more
+  // than a record nobody holds the ticket of.
+  const steps: [string, () => Promise<unknown>][] = [
+    [
+      'announcing the sessions it evicted failed; other instances may serve them from their caches until they expire',
+      () => reportRevoked(ctx, ids, record.userId as string, 'session-limit', 'system', init.device),
+    ],
+    [
+      'deleting its new session failed; its ticket was never sent, and it expires unused',
+      () => (progress.created ? ctx.gateway.delete(record.id) : Promise.resolve()),
+    ],
+  ];
+  for (const [what, step] of steps) {
+    await step().catch((cleanup: unknown) =>
+      ctx.logger.error(`coatcheck: a capped login failed midway, and ${what}`, { sessionId: record.id, userId: record.userId, evicted: ids, error: cleanup }),
+    );
+  }
 }
 
 /**

@@ -12,6 +12,8 @@
  *   {@link CorruptRecordError}, naming the field and never the contents;
  * - {@link reportCorrupt}: the default `onCorrupt` of a store, a process warning;
  * - {@link redactUrl}: a connection URL without its password, for error messages.
+ * - {@link planCap}, {@link toEvicted}, {@link withCapProgress}: the per-user session cap's
+ *   rule, and what a `createCapped` that failed midway had done.
  * - {@link createDataCipher}: the encryption at rest of `encryption.keys`, for tools that read a
  *   store directly (the CLI's `reencrypt`, `sessions show`).
  *
@@ -27,6 +29,7 @@ export { redactUrl } from './redact-url.js';
 export { CorruptRecordError, SessionStoreError } from '../errors.js';
 export type { SessionStore, SessionRecord, SessionData, DeviceInfo, UpdateResult, SessionCap, CappedCreateResult, EvictedSession } from '../store/types.js';
 export { planCap, toEvicted, type CapPlan } from './plan-cap.js';
+export { capProgressOf, withCapProgress, type CapProgress } from './cap-progress.js';
 export type { HistoryStore, HistoryEntry, HistoryType, HistoryActor, HistoryQuery, HistoryReadOptions, HistoryLimits } from '../store/history-types.js';
 export { checkHistoryEntry } from './check-history.js';
 export { createDataCipher, SEALED_PROPERTY, type DataCipher, type OpenedData } from '../encryption/data-cipher.js';
