@@ -5,6 +5,7 @@
 //                                               for the --sqlite-majors (CI runs this beside the
 //                                               full suite)
 //   node scripts/ci/node-matrix.mjs [--majors 22,24,26] [--consumer-majors 24] [--sqlite-majors 24]
+//                                   [--tarballs <dir>]
 //
 // On these Nodes a store runs on node:sqlite unless the app names better-sqlite3, a native addon
 // compiled once per Node ABI (no prebuilt binary is reachable from CI): five minutes of both
@@ -36,6 +37,9 @@ const { values } = parseArgs({
     majors: { type: 'string', default: '22,24,26' },
     'consumer-majors': { type: 'string', default: '24' },
     'sqlite-majors': { type: 'string', default: '24' },
+    // Tarballs packed already (CI passes the release rehearsal's, the files a release
+    // publishes); without it the packages are packed here.
+    tarballs: { type: 'string' },
   },
 });
 // The consumer test installs the packed tarballs and compiles and runs every documented app: once
@@ -147,10 +151,12 @@ async function main() {
   copyFileSync(repoBinary, backup);
   const results = [];
   try {
-    const tarballDir = join(cacheDir, 'tarballs');
-    rmSync(tarballDir, { recursive: true, force: true });
-    const [, packSeconds] = await timed(() => packPackages(root, tarballDir, log));
-    log(`packed once for every Node version in ${packSeconds} s`);
+    const tarballDir = values.tarballs === undefined ? join(cacheDir, 'tarballs') : resolve(values.tarballs);
+    if (values.tarballs === undefined) {
+      rmSync(tarballDir, { recursive: true, force: true });
+      const [, packSeconds] = await timed(() => packPackages(root, tarballDir, log));
+      log(`packed once for every Node version in ${packSeconds} s`);
+    } else log(`the tarballs of ${tarballDir}, for every Node version`);
     // The consumer suites install into scratch projects of their own, so they run beside the
     // unit suites, which take turns with the repository's better-sqlite3 binary.
     const consumers = Promise.all(
