@@ -236,6 +236,8 @@ describe('maxSessionsPerUser', () => {
     const failing = createSessionManager({ store, bus, cache: true, secrets: [SECRET], production: false, maxSessionsPerUser: 1 });
     const revoked: SessionEvents['revoked'][] = [];
     failing.events.on('revoked', (event) => void revoked.push(event));
+    const firstCookie = { cookie: (cookie as string).split(';')[0], secure: false };
+    assert.equal((await failing.load(firstCookie)).userId, 'ivy', 'the first session is in this instance’s cache');
     const second = await failing.load({ userAgent: 'phone', ip: '192.0.2.8', secure: false });
     await assert.rejects(second.login('ivy'), (error: unknown) => error instanceof SessionStoreError);
     assert.deepEqual(revoked, [{ ids: [first.id], userId: 'ivy', reason: 'session-limit' }]);
@@ -246,7 +248,7 @@ describe('maxSessionsPerUser', () => {
     assert.deepEqual(await inner.listByUser('ivy', Date.now()), [], 'neither the evicted session nor the unsent new one is live');
     const history = await failing.history({ userId: 'ivy' });
     assert.ok(history.some((entry) => entry.type === 'revoked' && entry.sessionId === first.id && entry.reason === 'session-limit'));
-    assert.equal((await failing.load({ cookie: (cookie as string).split(';')[0], secure: false })).userId, null);
+    assert.equal((await failing.load(firstCookie)).userId, null, 'not served from the cache');
     await failing.close();
   });
 });

@@ -22,6 +22,7 @@ import { packAuth, unpackAuth } from './auth-in-data.js';
 import type { DataPolicy } from '../data-schema/data-policy.js';
 import { deepFreeze, freezeRecord } from './frozen-record.js';
 import { isLive } from './live.js';
+import { capProgressOf } from '../store-kit/cap-progress.js';
 import { createPerIdLock, type WithLock } from './per-id-lock.js';
 import { createStoreCallHook, toStoreError, type StoreCallListener, type StoreCallOutcome, type StoreOp } from './store-calls.js';
 import type { HistoryEntry, HistoryLimits, HistoryQuery, HistoryReadOptions } from './history-types.js';
@@ -170,6 +171,9 @@ export function createStoreGateway(init: StoreGatewayInit): StoreGateway {
       if (store.createCapped === undefined) throw new TypeError(`store "${name}" has no createCapped()`);
       result = await store.createCapped(packAuth(record), cap, now);
     } catch (error) {
+      // Sessions it evicted before failing are gone: out of this process's cache too, as below.
+      const evicted = capProgressOf(error)?.evicted;
+      if (evicted !== undefined && evicted.length > 0) cache?.invalidate(evicted.map((session) => session.id));
       throw failed('createCapped', started, error, record.id);
     }
     done('createCapped', started, result.outcome === 'created' ? 'ok' : result.outcome === 'exists' ? 'conflict' : 'miss', record.id);
