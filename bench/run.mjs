@@ -12,9 +12,10 @@ import { dropPrefix, pinRedis, redisCommandsPerRequest, releaseRedis, resetRedis
 import { cpuCoreSeconds, cpuSeconds, startServer, stopServer, waitQuiet, waitReady } from './lib/server.mjs';
 import { login, verify, verifyRevoked, verifyWrite } from './lib/http.mjs';
 import { autocannon, findWrk, wrk } from './lib/load.mjs';
-import { formatTable, pairedRatio, summarize } from './lib/report.mjs';
+import { formatAgainst, formatTable, pairedRatio, summarize } from './lib/report.mjs';
 import { prepareScripts } from './lib/build.mjs';
 import { sourceState } from './lib/source.mjs';
+import { againstVariant, prepareAgainst } from './lib/against.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -31,6 +32,7 @@ const { values: opt } = parseArgs({
     'quiet-wait': { type: 'string', default: env.BENCH_QUIET_WAIT ?? '60' },
     'redo-noisy': { type: 'string', default: env.BENCH_REDO_NOISY ?? '2' },
     check: { type: 'boolean', default: false },
+    against: { type: 'string', default: env.BENCH_AGAINST },
   },
 });
 const reps = Number(opt.reps);
@@ -44,14 +46,36 @@ const requested = opt.variants
   .map((s) => s.trim())
   .filter(Boolean);
 for (const key of requested) if (!VARIANTS[key]) throw new Error(`unknown variant "${key}"; known: ${Object.keys(VARIANTS).join(', ')}`);
+/** The first file a variant needs that `dir` lacks, or null. */
+const missingFiles = (dir, variant) => [].concat(variant.requires ?? []).find((file) => !existsSync(join(dir, file))) ?? null;
 const variants = requested.filter((key) => {
-  const need = VARIANTS[key].requires;
-  if (need && !existsSync(join(root, need))) {
-    console.warn(`warning: skipping ${key}: ${need} does not exist yet`);
-    return false;
-  }
-  return true;
+  const missing = missingFiles(root, VARIANTS[key]);
+  if (missing) console.warn(`warning: skipping ${key}: ${missing} does not exist yet`);
+  return !missing;
 });
+
+// --against REF[,REF…]: each of our variants also built from the packages at each REF, run
+// right after it.
+const againsts = (opt.against ?? '')
+  .split(',')
+  .map((ref) => ref.trim())
+  .filter(Boolean)
+  .map((ref) => ({ ref, ...prepareAgainst(root, ref) }));
+const catalog = { ...VARIANTS };
+for (const key of [...variants]) {
+  if (!VARIANTS[key].ours) continue;
+  let at = variants.indexOf(key);
+  for (const against of againsts) {
+    const missing = missingFiles(against.dir, VARIANTS[key]);
+    if (missing) {
+      console.warn(`warning: no ${key} at ${against.short}: ${missing} did not exist yet`);
+      continue;
+    }
+    const twin = `${key}@${against.short}`;
+    catalog[twin] = againstVariant(VARIANTS[key], against.short);
+    variants.splice(++at, 0, twin);
+  }
+}
 
 // Server on CPU0, load generator on CPU1; unpinned (with a warning) when that is impossible.
 let hasTaskset = true;
@@ -65,7 +89,27 @@ if (!pin) console.warn('warning: not pinning (needs taskset and 2+ CPUs); server
 const serverCpu = pin ? 0 : null;
 const loadCpu = pin ? 1 : null;
 
-const scripts = await prepareScripts(root, VARIANTS, variants, opt.runtime);
+const scripts = {
+  ...(await prepareScripts(
+    root,
+    catalog,
+    variants.filter((k) => !catalog[k].against),
+    opt.runtime,
+  )),
+  ...Object.assign(
+    {},
+    ...(await Promise.all(
+      againsts.map((against) =>
+        prepareScripts(
+          against.dir,
+          catalog,
+          variants.filter((k) => catalog[k].against === against.short),
+          opt.runtime,
+        ),
+      ),
+    )),
+  ),
+};
 const wrkVersion = await findWrk();
 const load = wrkVersion ? wrk : autocannon;
 if (!wrkVersion) console.warn('warning: wrk not found; falling back to autocannon (numbers are not comparable with wrk runs)');
@@ -81,6 +125,7 @@ const source = sourceState(root);
 const meta = {
   startedAt: new Date().toISOString(),
   ...source,
+  against: againsts.map(({ ref, commit, sourcesHash }) => ({ ref, commit, sourcesHash })),
   node: process.version,
   cpu: cpus()[0]?.model,
   cpus: cpus().length,
@@ -128,8 +173,8 @@ function cpuUse(before, after, result) {
 }
 
 async function measure(rep, key) {
-  const variant = VARIANTS[key];
-  const port = Number(opt.port) + Object.keys(VARIANTS).indexOf(key);
+  const variant = catalog[key];
+  const port = Number(opt.port) + Object.keys(catalog).indexOf(key);
   const url = `http://127.0.0.1:${port}/me`;
   // Shared machine: wait for other work to stop before starting (the run records what it found).
   const before = opt.check ? null : await waitQuiet(Number(opt['quiet-wait']));
@@ -216,13 +261,15 @@ function save(extra = {}) {
   return file;
 }
 
-if (variants.some((key) => VARIANTS[key].redis)) {
+if (variants.some((key) => catalog[key].redis)) {
   meta.redisPinned = await pinRedis(loadCpu);
 }
 
 console.log(
   `commit ${source.commit}${source.packagesDirty.length ? ` + ${source.packagesDirty.length} uncommitted change(s) in the measured packages` : ''}, sources ${source.sourcesHash}`,
 );
+for (const { commit, sourcesHash } of againsts)
+  console.log(`against ${commit}: every variant of ours also built from the packages at that commit (sources ${sourcesHash})`);
 console.log(`${meta.loadTool} | node ${meta.node} | ${meta.cpus} CPUs | ${pin ? 'server on CPU0, load on CPU1' : 'unpinned'}`);
 console.log(
   `${opt.check ? 'check' : `${reps} reps × ${duration} s (+${warmup} s warm-up)`}, -t${threads} -c${connections}, GET /me, runtime ${opt.runtime}, variants: ${variants.join(', ')}\n`,
@@ -267,7 +314,7 @@ if (sourceAfter.sourcesHash !== source.sourcesHash || sourceAfter.commit !== sou
 }
 const summary = summarize(runs, variants);
 console.log(`\nGET /me, Node ${meta.node}, runtime ${opt.runtime}, median of ${reps} interleaved runs (server CPU µs/req = server CPU time ÷ requests)\n`);
-console.log(formatTable({ runs, summary, catalog: VARIANTS, baseline: BASELINE, peers: PEERS }));
+console.log(formatTable({ runs, summary, catalog, baseline: BASELINE, peers: PEERS }));
 console.log('');
 for (const goal of GOALS) {
   if (!summary[goal.variant] || !summary[goal.vs]) continue;
@@ -276,6 +323,7 @@ for (const goal of GOALS) {
   const met = ratio >= goal.minRatio;
   console.log(`goal: ${goal.variant} ≥ ${goal.minRatio} × ${goal.vs}: ${ratio.toFixed(2)} (paired ${paired.median.toFixed(2)}) → ${met ? 'MET' : 'NOT MET'}`);
 }
+if (againsts.length > 0) console.log(`\n${formatAgainst({ runs, summary, variants, catalog, baseline: BASELINE })}`);
 const noisyKept = runs.filter(isNoisy);
 if (retries.length > 0 || noisyKept.length > 0) {
   console.log(

@@ -33,14 +33,20 @@ export function summarize(runs, variants) {
   return out;
 }
 
-/** Median over repetitions of (a / b) measured in the same repetition: less sensitive to drift. */
-export function pairedRatio(runs, a, b) {
+/** Per repetition, `value` of a's run ÷ `value` of b's run in the same repetition. */
+function pairedRatios(runs, a, b, value = (r) => r.rps) {
   const ratios = [];
   for (const rep of new Set(runs.map((r) => r.rep))) {
     const x = runs.find((r) => r.rep === rep && r.variant === a);
     const y = runs.find((r) => r.rep === rep && r.variant === b);
-    if (x && y) ratios.push(x.rps / y.rps);
+    if (x && y && Number.isFinite(value(x)) && Number.isFinite(value(y))) ratios.push(value(x) / value(y));
   }
+  return ratios;
+}
+
+/** Median over repetitions of (a / b) measured in the same repetition: less sensitive to drift. */
+export function pairedRatio(runs, a, b) {
+  const ratios = pairedRatios(runs, a, b);
   return ratios.length ? { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) } : null;
 }
 
@@ -85,4 +91,40 @@ export function formatTable({ runs, summary, catalog, baseline, peers }) {
     ];
   });
   return table(header, rows);
+}
+
+const change = (ratio) => (Number.isFinite(ratio) ? `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %` : '–');
+
+/**
+ * --against: each of our variants today beside the same variant built from the earlier packages,
+ * as ratios to the baseline and as the paired change (today ÷ then, per repetition, median).
+ */
+export function formatAgainst({ runs, summary, variants, catalog, baseline }) {
+  const base = summary[baseline]?.rps;
+  const rows = [];
+  for (const twin of variants.filter((k) => catalog[k].against)) {
+    const key = twin.slice(0, twin.lastIndexOf('@'));
+    const now = summary[key];
+    const then = summary[twin];
+    if (!now || !then) continue;
+    rows.push([
+      key,
+      catalog[twin].against,
+      fix(now.rps / base),
+      fix(then.rps / base),
+      change(median(pairedRatios(runs, key, twin))),
+      `${fix(now.cpuUsPerReq, 1)} / ${fix(then.cpuUsPerReq, 1)}`,
+      change(median(pairedRatios(runs, key, twin, (r) => r.serverCpuUsPerReq))),
+    ]);
+  }
+  const header = [
+    'variant',
+    'then',
+    `now ÷ ${baseline}`,
+    `then ÷ ${baseline}`,
+    'req/s now ÷ then (paired)',
+    'CPU µs/req now / then',
+    'CPU now ÷ then (paired)',
+  ];
+  return `today against the packages at an earlier commit (same run, interleaved; a change under a few per cent is within this machine's noise):\n\n${table(header, rows)}`;
 }
