@@ -12,8 +12,11 @@ import type { TokenKeyFile } from '@coatcheck/tokens';
 import type { SessionLimitOptions } from 'coatcheck';
 import { normalizeOrigin } from 'coatcheck/adapter';
 import { DEFAULT_STEP_UP_CHECKOUT_ABOVE } from './checkout/checkout.js';
-import { DEFAULT_LIFETIMES, describeDuration, LIFETIME_VARIABLES, parseDuration, type ShopLifetimes } from './lifetimes.js';
-import { DEFAULT_THROTTLES, describeThrottle, parseThrottle, THROTTLE_VARIABLES, type ShopThrottles } from './hardening/throttle-config.js';
+import { readLifetimes, type ShopLifetimes } from './lifetimes.js';
+import { readThrottles, type ShopThrottles } from './hardening/throttle-config.js';
+import { ConfigError } from './config-error.js';
+
+export { ConfigError } from './config-error.js';
 import { readDeviceCap } from './devices/device-cap.js';
 
 /** The shop's configuration. */
@@ -93,14 +96,6 @@ export interface ShopConfig {
    * that does; `null`: no cap. @default DEFAULT_DEVICE_CAP (10, oldest)
    */
   readonly deviceCap: SessionLimitOptions | null;
-}
-
-/** Thrown for an unusable environment; the message names the variable. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
 }
 
 /** apps/shop/data, wherever the process was started from. */
@@ -256,50 +251,6 @@ function readCsrfMode(value: string | undefined): 'standard' | 'strict' {
   if (text === '' || text === 'standard') return 'standard';
   if (text === 'strict') return 'strict';
   throw new ConfigError(`CSRF_MODE must be standard or strict; got ${JSON.stringify(value)}.`);
-}
-
-/** Reads every lifetime variable; an unset or empty one keeps its default. */
-function readLifetimes(env: NodeJS.ProcessEnv): ShopLifetimes {
-  const values: Record<string, number> = { ...DEFAULT_LIFETIMES };
-  for (const { name, key, min, max } of LIFETIME_VARIABLES) {
-    const text = env[name]?.trim() ?? '';
-    if (text === '') continue;
-    const seconds = parseDuration(text);
-    if (seconds === null) {
-      throw new ConfigError(`${name} must be a duration: seconds (1800) or a number with s, m, h or d (30m, 12h, 1d); got ${JSON.stringify(text)}.`);
-    }
-    if (seconds < min || seconds > max) {
-      throw new ConfigError(
-        `${name} must be from ${describeDuration(min)} to ${describeDuration(max)}; got ${describeDuration(seconds)}. Unset it for the default, ${describeDuration(DEFAULT_LIFETIMES[key])}.`,
-      );
-    }
-    values[key] = seconds;
-  }
-  const lifetimes = values as unknown as ShopLifetimes;
-  // The session library refuses an idle timeout longer than the absolute one; say which to change.
-  if (lifetimes.idleTimeout > lifetimes.absoluteTimeout) {
-    throw new ConfigError(
-      `SESSION_IDLE_TIMEOUT (${describeDuration(lifetimes.idleTimeout)}) cannot exceed SESSION_ABSOLUTE_TIMEOUT (${describeDuration(lifetimes.absoluteTimeout)}); shorten the first or lengthen the second.`,
-    );
-  }
-  return Object.freeze(lifetimes);
-}
-
-/** Reads every throttle variable; an unset or empty one keeps its default. */
-function readThrottles(env: NodeJS.ProcessEnv): ShopThrottles {
-  const values: Record<string, ShopThrottles[keyof ShopThrottles]> = { ...DEFAULT_THROTTLES };
-  for (const { name, key } of THROTTLE_VARIABLES) {
-    const text = env[name]?.trim() ?? '';
-    if (text === '') continue;
-    try {
-      values[key] = parseThrottle(text);
-    } catch (error) {
-      throw new ConfigError(
-        `${name} must be tiers limit/window, comma-separated (5/1m,20/1h: 5 at once, then one per 12 s, past 20 in an hour one per 3 min), or off; ${(error as Error).message}. Unset it for the default, ${describeThrottle(DEFAULT_THROTTLES[key])}.`,
-      );
-    }
-  }
-  return Object.freeze(values as unknown as ShopThrottles);
 }
 
 function readTokenKeys(value: string | undefined): TokenKeyFile | null {

@@ -1,9 +1,11 @@
 /**
  * How long sessions and tokens live: the shop's defaults, and how one duration is read from
- * the environment (`SESSION_IDLE_TIMEOUT=30m`). `config.ts` reads them, `app.ts` applies them.
+ * the environment (`SESSION_IDLE_TIMEOUT=30m`, checked by `readLifetimes`). `config.ts` calls
+ * it, `app.ts` applies them.
  *
  * @module
  */
+import { ConfigError } from './config-error.js';
 
 /** Every lifetime of the shop, in seconds. */
 export interface ShopLifetimes {
@@ -38,7 +40,7 @@ export const DEFAULT_LIFETIMES: ShopLifetimes = Object.freeze({
 });
 
 /** Each variable, its field, and the range the libraries accept (seconds). */
-export const LIFETIME_VARIABLES = Object.freeze([
+const LIFETIME_VARIABLES = Object.freeze([
   { name: 'SESSION_IDLE_TIMEOUT', key: 'idleTimeout', min: MINUTE, max: 400 * DAY },
   { name: 'SESSION_ABSOLUTE_TIMEOUT', key: 'absoluteTimeout', min: MINUTE, max: 400 * DAY },
   { name: 'REMEMBER_ME_LIFETIME', key: 'rememberMe', min: MINUTE, max: 400 * DAY },
@@ -56,7 +58,7 @@ export function parseDuration(text: string): number | null {
 }
 
 /** A duration in words, for messages: `1800` → `"1800 s (30m)"`. */
-export function describeDuration(seconds: number): string {
+function describeDuration(seconds: number): string {
   for (const [unit, size] of [
     ['d', DAY],
     ['h', HOUR],
@@ -65,4 +67,31 @@ export function describeDuration(seconds: number): string {
     if (seconds % size === 0) return `${seconds} s (${seconds / size}${unit})`;
   }
   return `${seconds} s`;
+}
+
+/** Reads every lifetime variable; an unset or empty one keeps its default. */
+export function readLifetimes(env: NodeJS.ProcessEnv): ShopLifetimes {
+  const values: Record<string, number> = { ...DEFAULT_LIFETIMES };
+  for (const { name, key, min, max } of LIFETIME_VARIABLES) {
+    const text = env[name]?.trim() ?? '';
+    if (text === '') continue;
+    const seconds = parseDuration(text);
+    if (seconds === null) {
+      throw new ConfigError(`${name} must be a duration: seconds (1800) or a number with s, m, h or d (30m, 12h, 1d); got ${JSON.stringify(text)}.`);
+    }
+    if (seconds < min || seconds > max) {
+      throw new ConfigError(
+        `${name} must be from ${describeDuration(min)} to ${describeDuration(max)}; got ${describeDuration(seconds)}. Unset it for the default, ${describeDuration(DEFAULT_LIFETIMES[key])}.`,
+      );
+    }
+    values[key] = seconds;
+  }
+  const lifetimes = values as unknown as ShopLifetimes;
+  // The session library refuses an idle timeout longer than the absolute one; say which to change.
+  if (lifetimes.idleTimeout > lifetimes.absoluteTimeout) {
+    throw new ConfigError(
+      `SESSION_IDLE_TIMEOUT (${describeDuration(lifetimes.idleTimeout)}) cannot exceed SESSION_ABSOLUTE_TIMEOUT (${describeDuration(lifetimes.absoluteTimeout)}); shorten the first or lengthen the second.`,
+    );
+  }
+  return Object.freeze(lifetimes);
 }

@@ -11,63 +11,11 @@
  * @module
  */
 
-/** Every error code coatcheck can throw. */
-export type SessionErrorCode =
-  | 'ERR_SESSION_INVALID_OPTION'
-  | 'ERR_SESSION_STORE_UNAVAILABLE'
-  | 'ERR_SESSION_STORE_STARTUP'
-  | 'ERR_SESSION_CONFLICT'
-  | 'ERR_SESSION_TOO_LARGE'
-  | 'ERR_SESSION_NOT_SERIALIZABLE'
-  | 'ERR_SESSION_COMMITTED'
-  | 'ERR_SESSION_ID_COLLISION'
-  | 'ERR_SESSION_CSRF'
-  | 'ERR_SESSION_READ_ONLY'
-  | 'ERR_SESSION_NOT_AWAITED'
-  | 'ERR_SESSION_CORRUPT_RECORD'
-  | 'ERR_SESSION_RATE_LIMITED'
-  | 'ERR_SESSION_STEP_UP_REQUIRED'
-  | 'ERR_SESSION_STEP_UP_CHALLENGE'
-  | 'ERR_SESSION_LIMIT_REACHED'
-  | 'ERR_SESSION_DATA_INVALID';
+import { SessionError } from './error-base.js';
+import type { SessionDataInvalidError } from './data-schema/data-errors.js';
 
-/** HTTP status for each code; the single table every adapter uses. */
-export const STATUS_BY_CODE: Readonly<Record<SessionErrorCode, number>> = Object.freeze({
-  ERR_SESSION_INVALID_OPTION: 500,
-  ERR_SESSION_STORE_UNAVAILABLE: 503,
-  ERR_SESSION_STORE_STARTUP: 500,
-  ERR_SESSION_CONFLICT: 503,
-  ERR_SESSION_TOO_LARGE: 413,
-  ERR_SESSION_NOT_SERIALIZABLE: 500,
-  ERR_SESSION_COMMITTED: 500,
-  ERR_SESSION_ID_COLLISION: 503,
-  ERR_SESSION_CSRF: 403,
-  ERR_SESSION_READ_ONLY: 500,
-  ERR_SESSION_NOT_AWAITED: 500,
-  ERR_SESSION_CORRUPT_RECORD: 500,
-  ERR_SESSION_RATE_LIMITED: 429,
-  ERR_SESSION_STEP_UP_REQUIRED: 403,
-  ERR_SESSION_STEP_UP_CHALLENGE: 403,
-  ERR_SESSION_LIMIT_REACHED: 409,
-  ERR_SESSION_DATA_INVALID: 500,
-});
-
-/** Base class of every coatcheck error. Switch on `code`, not on the class. */
-export class SessionError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: SessionErrorCode;
-
-  constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = new.target.name;
-  }
-
-  /** HTTP status an adapter answers with for this error. */
-  get statusCode(): number {
-    return STATUS_BY_CODE[this.code];
-  }
-}
+export { SessionError, STATUS_BY_CODE, type SessionErrorCode } from './error-base.js';
+export { SessionDataInvalidError, type DataIssue } from './data-schema/data-errors.js';
 
 /** An option is invalid; the message says how to fix it. Thrown at start-up. */
 export class SessionConfigError extends SessionError {
@@ -288,59 +236,6 @@ export class SessionLimitError extends SessionError {
     super('ERR_SESSION_LIMIT_REACHED', `This account is signed in on the most devices allowed (${max}); sign out on one of them first.`);
     this.max = max;
     this.live = live;
-  }
-}
-
-/** One problem a data schema found: its message, and where in the value (empty: the value itself). */
-export interface DataIssue {
-  /** The schema's message for the problem. */
-  readonly message: string;
-  /** Where in the value: property names and array indexes from the top (empty: the value itself). */
-  readonly path: readonly PropertyKey[];
-}
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-const MAX_LISTED = 3;
-
-/** `[0].qty`, `cart[0]`, `["a b"]`: a path as code would write it. */
-function formatPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number' || (typeof segment === 'string' && /^\d+$/.test(segment))) text += `[${String(segment)}]`;
-    else if (typeof segment === 'string' && IDENTIFIER.test(segment)) text += text === '' ? segment : `.${segment}`;
-    else text += `[${typeof segment === 'string' ? JSON.stringify(segment) : String(segment)}]`;
-  }
-  return text;
-}
-
-/** The issues in one line: `[0].qty: Expected number; and 2 more`. */
-function formatIssues(issues: readonly DataIssue[]): string {
-  const listed = issues.slice(0, MAX_LISTED).map((issue) => (issue.path.length === 0 ? issue.message : `${formatPath(issue.path)}: ${issue.message}`));
-  const more = issues.length - listed.length;
-  return `${listed.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
-}
-
-/**
- * A value written to the session does not pass the manager's `data.schema` (or its key has
- * no schema): the application's bug, so adapters answer 500 with a generic message. Thrown
- * by `set`/`update` at the line that wrote it when the validator answers synchronously,
- * otherwise by the write (commit, login, regenerate) before anything reaches the store.
- * Nothing is written. `key` names the key (for a whole-data schema, the first key its issues
- * point at, or `null`); `issues` are the schema's, with their paths. See docs/typed-data.md.
- */
-export class SessionDataInvalidError extends SessionError {
-  /** The key whose value was refused, or `null` when a whole-data schema refused the data itself. */
-  readonly key: string | null;
-  /** What the schema found (message and path, as the Standard Schema reports them). */
-  readonly issues: readonly DataIssue[];
-
-  /** `key`: the key of a per-key schema, or `null` for the whole-data schema. */
-  constructor(key: string | null, issues: readonly DataIssue[]) {
-    const subject = key === null ? 'session data is invalid' : `session data ${JSON.stringify(key)} is invalid`;
-    super('ERR_SESSION_DATA_INVALID', `${subject}: ${formatIssues(issues)}`);
-    const first = issues[0]?.path[0];
-    this.key = key ?? (typeof first === 'string' ? first : null);
-    this.issues = issues;
   }
 }
 

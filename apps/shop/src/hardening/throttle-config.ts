@@ -1,6 +1,7 @@
 /**
  * The shop's throttles as settings: their defaults, and how one is read from the environment
- * (`THROTTLE_LOGIN_ACCOUNT=5/1m,20/1h`). `config.ts` reads them, `throttle.ts` applies them.
+ * (`THROTTLE_LOGIN_ACCOUNT=5/1m,20/1h`, checked by `readThrottles`). `config.ts` calls it,
+ * `throttle.ts` applies them.
  *
  * A setting is a list of tiers, `limit/window`, each checked on every attempt: `5/1m,20/1h`
  * lets 5 attempts through at once and then one every 12 s, and past 20 in an hour one every
@@ -10,6 +11,7 @@
  */
 import { createRateLimiter, memoryRateLimit, type RateLimitRule } from 'coatcheck/rate-limit';
 import { parseDuration } from '../lifetimes.js';
+import { ConfigError } from '../config-error.js';
 
 /** Tiers of one throttle, or `null` when it is off. */
 export type ThrottleRules = readonly RateLimitRule[] | null;
@@ -69,7 +71,7 @@ const TIER = /^([0-9]{1,7})\s*\/\s*([0-9]{1,9}\s*[smhd]?)$/i;
  * Tiers in `text` (`5/1m,20/1h`), `null` for `off`; throws `RangeError` with what is wrong.
  * What a rule may be is the rate limiter's own check, run here once at start-up.
  */
-export function parseThrottle(text: string): ThrottleRules {
+function parseThrottle(text: string): ThrottleRules {
   const trimmed = text.trim();
   if (trimmed.toLowerCase() === 'off') return null;
   const rules = trimmed.split(',').map((part) => {
@@ -97,4 +99,21 @@ export function describeThrottle(rules: ThrottleRules): string {
   if (rules === null) return 'off';
   const unit = (ms: number) => (ms % DAY === 0 ? `${ms / DAY}d` : ms % HOUR === 0 ? `${ms / HOUR}h` : ms % MINUTE === 0 ? `${ms / MINUTE}m` : `${ms / 1000}s`);
   return rules.map(({ limit, windowMs }) => `${limit}/${unit(windowMs)}`).join(',');
+}
+
+/** Reads every throttle variable; an unset or empty one keeps its default. */
+export function readThrottles(env: NodeJS.ProcessEnv): ShopThrottles {
+  const values: Record<string, ShopThrottles[keyof ShopThrottles]> = { ...DEFAULT_THROTTLES };
+  for (const { name, key } of THROTTLE_VARIABLES) {
+    const text = env[name]?.trim() ?? '';
+    if (text === '') continue;
+    try {
+      values[key] = parseThrottle(text);
+    } catch (error) {
+      throw new ConfigError(
+        `${name} must be tiers limit/window, comma-separated (5/1m,20/1h: 5 at once, then one per 12 s, past 20 in an hour one per 3 min), or off; ${(error as Error).message}. Unset it for the default, ${describeThrottle(DEFAULT_THROTTLES[key])}.`,
+      );
+    }
+  }
+  return Object.freeze(values as unknown as ShopThrottles);
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { SessionDataInvalidError, type DataIssue } from '../errors.js';
+import { SessionDataInvalidError, type DataIssue } from './data-errors.js';
 import type { Logger } from '../manager/options.js';
 import { put, RESERVED_PREFIX, writtenKeys, type Operation, type ValueCheck } from '../session/operations.js';
 import { deepFreeze } from '../store/frozen-record.js';

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { SessionDataInvalidError, type DataIssue } from '../errors.js';
+import { SessionDataInvalidError, type DataIssue } from './data-errors.js';
 import { cloneValue, put, RESERVED_PREFIX } from '../session/operations.js';
 import type { SessionData } from '../store/types.js';
 import type { StandardSchemaV1 } from './standard-schema.js';

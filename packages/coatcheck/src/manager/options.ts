@@ -10,7 +10,8 @@ import { createKeyRing, type KeyRing, type SecretInput } from '../ticket/key-rin
 import { createDataCipher } from '../encryption/data-cipher.js';
 import { encryptStore } from '../encryption/encrypted-store.js';
 import { cryptoRandom, type RandomSource } from '../ticket/ticket.js';
-import type { SessionCap, SessionStore } from '../store/types.js';
+import type { SessionStore } from '../store/types.js';
+import { assertSessionLimit, resolveSessionLimit, type ResolvedSessionLimit, type SessionLimitOptions } from './session-limit.js';
 import type { SessionBus } from '../bus/types.js';
 import type { CacheOptions } from '../cache/record-cache.js';
 import { createCsrfGuard, type CsrfGuard, type CsrfOptions, type CsrfRefusalListener } from '../csrf/csrf-guard.js';
@@ -23,18 +24,6 @@ import { createDataPolicy, type DataPolicy } from '../data-schema/data-policy.js
 interface EncryptionOptions {
   /** Secrets of at least 32 random bytes each: the first seals, every one opens. */
   readonly keys: readonly SecretInput[];
-}
-
-/** {@link SessionManagerOptions.maxSessionsPerUser} with its policy. */
-export interface SessionLimitOptions {
-  /** The most live sessions one user may have at once (a positive integer). */
-  readonly max: number;
-  /**
-   * What a login beyond `max` does: end the user's session created first (`'evictOldest'`),
-   * the one unused the longest (`'evictIdlest'`), or refuse the login (`'reject'`: 409
-   * `ERR_SESSION_LIMIT_REACHED`, nothing written). @default 'evictOldest'
-   */
-  readonly policy?: 'evictOldest' | 'evictIdlest' | 'reject';
 }
 
 /** Where the manager reports things an operator should see. */
@@ -162,7 +151,7 @@ export interface ResolvedOptions {
   readonly history: ResolvedHistory | null;
   readonly newSessionLimiter: RateLimiter<'address'> | null;
   /** The per-user cap a login's create runs under (`replaces` is set per login), or `null`. */
-  readonly sessionLimit: Omit<SessionCap, 'replaces'> | null;
+  readonly sessionLimit: ResolvedSessionLimit | null;
   /** What the `data` option does to data on its way to and from the store; `null` without it. */
   readonly data: DataPolicy | null;
   readonly cookie: ResolvedCookie;
@@ -200,14 +189,7 @@ export function assertOptions(options: SessionManagerOptions): void {
     throw new SessionConfigError('bus does not implement the SessionBus contract (publish, subscribe, onStateChange, ping, close).');
   }
   assertNewSessionLimiter(options.newSessionLimiter);
-  if (options.maxSessionsPerUser !== undefined) {
-    resolveSessionLimit(options.maxSessionsPerUser);
-    if (typeof store.createCapped !== 'function') {
-      throw new SessionConfigError(
-        `store "${String(store.name)}" has no createCapped(), so it cannot enforce maxSessionsPerUser atomically. Every store of coatcheck has it; a store of your own must implement it and pass @coatcheck/conformance.`,
-      );
-    }
-  }
+  assertSessionLimit(options.maxSessionsPerUser, store);
   if (options.data !== undefined) assertDataOptions(options.data);
   positiveInteger('maxDataBytes', options.maxDataBytes);
   positiveInteger('maxConflictRetries', options.maxConflictRetries);
@@ -229,23 +211,6 @@ function assertNewSessionLimiter(limiter: unknown): void {
       `newSessionLimiter must limit one dimension, address (the client address), not ${candidate.dimensions.join(', ') || 'none'}: ${example}.`,
     );
   }
-}
-
-const LIMIT_POLICIES = { evictOldest: 'oldest', evictIdlest: 'idlest', reject: 'none' } as const;
-
-/** `maxSessionsPerUser` as the cap a login runs under; throws `SessionConfigError` for one that cannot work. */
-function resolveSessionLimit(option: SessionManagerOptions['maxSessionsPerUser']): ResolvedOptions['sessionLimit'] {
-  if (option === undefined) return null;
-  const limit = typeof option === 'number' ? { max: option } : option;
-  const example = "maxSessionsPerUser: 5, or { max: 5, policy: 'evictOldest' | 'evictIdlest' | 'reject' }";
-  if (limit === null || typeof limit !== 'object' || !Number.isInteger(limit.max) || limit.max < 1) {
-    throw new SessionConfigError(`maxSessionsPerUser must be a positive integer or an object with one (max): ${example}.`);
-  }
-  const policy = limit.policy ?? 'evictOldest';
-  if (!Object.hasOwn(LIMIT_POLICIES, policy)) {
-    throw new SessionConfigError(`maxSessionsPerUser.policy must be 'evictOldest', 'evictIdlest' or 'reject', not ${JSON.stringify(policy)}: ${example}.`);
-  }
-  return Object.freeze({ max: limit.max, evict: LIMIT_POLICIES[policy] });
 }
 
 /**
