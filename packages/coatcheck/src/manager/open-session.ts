@@ -29,7 +29,15 @@ export function createSessionOpener<D extends object>(
   tickets: TicketVerifier,
   pickMode: (secure: boolean | undefined) => CookieMode,
 ): OpenSession<D> {
-  function build(request: RequestInfo, mode: CookieMode, status: LoadStatus, record: SessionRecord | null, secret: string | null, resign: boolean): Session<D> {
+  function build(
+    request: RequestInfo,
+    mode: CookieMode,
+    status: LoadStatus,
+    record: SessionRecord | null,
+    secret: string | null,
+    resign: boolean,
+    now?: number,
+  ): Session<D> {
     return createSession<D>(ctx, devices, {
       mode,
       status,
@@ -39,6 +47,7 @@ export function createSessionOpener<D extends object>(
       clear: status !== 'none' && status !== 'valid',
       userAgent: request.userAgent,
       ip: request.ip,
+      now,
     });
   }
 
@@ -49,13 +58,14 @@ export function createSessionOpener<D extends object>(
     if (found.value === null) return ok(build(request, mode, 'none', null, null, false));
     const ticket = tickets.verify(found.value);
     if (ticket === null) return ok(build(request, mode, 'invalid', null, null, false));
+    const now = ctx.now();
     return ctx.gateway.readThen(
       ticket.id,
-      ctx.now(),
+      now,
       (stored) => {
         if (stored === null) return ok(build(request, mode, 'expired', null, null, false));
         if (!hashesEqual(ticket.secretHash, stored.secretHash)) return ok(build(request, mode, 'invalid', null, null, false));
-        return ok(build(request, mode, 'valid', stored, ticket.secret, ticket.keyIndex > 0));
+        return ok(build(request, mode, 'valid', stored, ticket.secret, ticket.keyIndex > 0, now));
       },
       fail,
     );

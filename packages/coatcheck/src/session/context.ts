@@ -56,6 +56,8 @@ export interface SessionInit {
   /** Raw request metadata; cleaned only when a record is written. */
   readonly userAgent: string | null | undefined;
   readonly ip: string | null | undefined;
+  /** The clock when `record` was read, if known: the handle then reads it no second time. */
+  readonly now?: number;
 }
 
 /** Builds the context for a manager. */

@@ -58,7 +58,7 @@ class SessionHandle<D extends object> extends Stamped implements Session<D> {
     this.#record = init.record;
     this.#secret = init.secret;
     this.#data = init.record ? init.record.data : {};
-    this.#touchDue = init.record !== null && isTouchDue(ctx.lifetime, init.record.lastSeenAt, ctx.now());
+    this.#touchDue = init.record !== null && isTouchDue(ctx.lifetime, init.record.lastSeenAt, init.now ?? ctx.now());
     this.#resign = init.resign;
     this.#holdsTicket = init.status !== 'none';
     if (init.clear && init.mode !== null) this.#cookie = serializeClearCookie(init.mode.name, init.mode.attributes);
