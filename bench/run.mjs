@@ -145,9 +145,18 @@ const DUMMY_COOKIE = `sid=${'x'.repeat(112)}`;
 
 const NOISY = 0.1; // a run with >10 % of the server CPU spent on something else is flagged
 const pct = (x) => `${(x * 100).toFixed(0)}%`;
-/** Why a run's number is suspect, or ''. */
+/**
+ * Why a run's number is suspect, or ''. A variant of several processes (`workers`) is not
+ * judged: its workers' CPU is what the runner counts as other work on the server core.
+ */
 const isNoisy = (run) =>
-  run.otherOnServerCpu > NOISY ? 'other work on the server CPU' : run.serverCpuBusy < 1 - NOISY ? 'server CPU not saturated (load generator starved?)' : '';
+  catalog[run.variant]?.workers
+    ? ''
+    : run.otherOnServerCpu > NOISY
+      ? 'other work on the server CPU'
+      : run.serverCpuBusy < 1 - NOISY
+        ? 'server CPU not saturated (load generator starved?)'
+        : '';
 
 /** Server CPU per request (user/sys) and how busy the two cores were, between two snapshots. */
 function cpuUse(before, after, result) {
