@@ -3,7 +3,7 @@
 // or is refused with 409 and changes nothing.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionManager } from 'coatcheck';
+import { createSessionManager, type SessionManager } from 'coatcheck';
 import { memoryStore } from 'coatcheck/memory';
 import { readConfig } from '../src/config.js';
 import { listEvictions } from '../src/devices/evictions.js';
@@ -171,6 +171,73 @@ describe('a cap on devices per account', () => {
       evictions.map((e) => [e.id, e.label, e.signIn.label, e.signIn.ip]),
       [[firstId, 'Firefox on Linux', 'Chrome on macOS', '203.0.113.7']],
     );
+    await manager.close();
+  });
+  // The account's history, read with each call counted by kind (user or session).
+  const countingReads = (manager: SessionManager<any>) => {
+    const reads: string[] = [];
+    const counted: SessionManager<any> = {
+      ...manager,
+      history: (query, options) => {
+        reads.push('userId' in query ? 'user' : 'session');
+        return manager.history(query, options);
+      },
+    };
+    return { counted, reads };
+  };
+
+  it('LC-21 evicted devices are labelled from the account history already read: one read for the page', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const manager = createSessionManager({
+      store: memoryStore({ sweepIntervalMs: 0, quiet: true }),
+      secrets: ['device-cap-test-secret-0123456789abcdef'],
+      now: () => now,
+      maxSessionsPerUser: 1,
+    });
+    const laptop = await manager.load({ secure: true, userAgent: FIREFOX });
+    await laptop.login('erin');
+    now += 1000;
+    await (await manager.load({ secure: true, userAgent: CHROME, ip: '203.0.113.7' })).login('erin');
+    const { counted, reads } = countingReads(manager);
+    const evictions = await listEvictions(counted, 'erin', now);
+    assert.deepEqual(
+      evictions.map((e) => [e.id, e.label, e.signIn.label]),
+      [[laptop.id, 'Firefox on Linux', 'Chrome on macOS']],
+    );
+    assert.deepEqual(reads, ['user']);
+    await manager.close();
+  });
+
+  it('LC-21 a device whose beginning the account history no longer holds is labelled from its own history', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const manager = createSessionManager({
+      store: memoryStore({ sweepIntervalMs: 0, quiet: true }),
+      secrets: ['device-cap-test-secret-0123456789abcdef'],
+      now: () => now,
+      maxSessionsPerUser: 1,
+      // The account keeps its 3 newest entries: the laptop's sign-in is trimmed off.
+      history: { maxEntriesPerUser: 3 },
+    });
+    const laptop = await manager.load({ secure: true, userAgent: FIREFOX, ip: '198.51.100.1' });
+    await laptop.login('finn');
+    const [setCookie] = await laptop.commit();
+    // The laptop moves between networks: an entry per move, none of them its beginning.
+    for (const ip of ['198.51.100.2', '198.51.100.3', '198.51.100.4']) {
+      now += 1000;
+      const moved = await manager.load({ cookie: String(setCookie).split(';')[0], secure: true, userAgent: FIREFOX, ip });
+      moved.set('network', ip);
+      await moved.commit();
+    }
+    const laptopId = laptop.id;
+    now += 1000;
+    await (await manager.load({ secure: true, userAgent: CHROME, ip: '203.0.113.7' })).login('finn');
+    const { counted, reads } = countingReads(manager);
+    const evictions = await listEvictions(counted, 'finn', now);
+    assert.deepEqual(
+      evictions.map((e) => [e.id, e.label]),
+      [[laptopId, 'Firefox on Linux']],
+    );
+    assert.deepEqual(reads, ['user', 'session']);
     await manager.close();
   });
 });

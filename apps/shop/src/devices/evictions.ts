@@ -37,14 +37,37 @@ export async function listEvictions(manager: SessionManager<any>, userId: string
   const since = now - WINDOW_MS;
   const entries = await readRecent(manager, userId, since);
   const evictions = entries.filter((entry) => isEviction(entry, since)).slice(0, MAX_SHOWN);
+  const known = firstUserAgentsIn(entries, userId);
   return Promise.all(
     evictions.map(async (entry) => ({
       at: entry.at,
       id: entry.sessionId,
-      label: labelDevice(await firstUserAgent(manager, entry.sessionId, userId)),
+      label: labelDevice(known.has(entry.sessionId) ? (known.get(entry.sessionId) ?? null) : await firstUserAgent(manager, entry.sessionId, userId)),
       signIn: { label: labelDevice(entry.userAgent), userAgent: entry.userAgent, ip: entry.ip },
     })),
   );
+}
+
+// Whether a device's own entries count for its label: the user's, and not its end (an
+// eviction records the sign-in that made room).
+const countsForLabel = (entry: HistoryEntry, userId: string) => entry.userId === userId && entry.type !== 'revoked';
+
+/**
+ * Each device's first User-Agent found in the account's entries already read, for the devices
+ * whose beginning is among them (`created`, or an entry naming the ticket it replaced): then
+ * every later entry of theirs is too, and no read of their own history is needed. A device
+ * whose beginning was trimmed off or lies beyond the read is left out.
+ */
+function firstUserAgentsIn(entries: readonly HistoryEntry[], userId: string): Map<string, string | null> {
+  const found = new Map<string, string | null>();
+  // Newest first: walking backwards meets each device's oldest entry first.
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i] as HistoryEntry;
+    const begins = entry.type === 'created' || entry.previousId !== null;
+    if (begins && !found.has(entry.sessionId)) found.set(entry.sessionId, null);
+    if (found.get(entry.sessionId) === null && countsForLabel(entry, userId) && entry.userAgent !== null) found.set(entry.sessionId, entry.userAgent);
+  }
+  return found;
 }
 
 /**
@@ -68,6 +91,6 @@ async function readRecent(manager: SessionManager<any>, userId: string, since: n
  */
 async function firstUserAgent(manager: SessionManager<any>, sessionId: string, userId: string): Promise<string | null> {
   const entries = await manager.history({ sessionId }, { limit: DEVICE_READ });
-  const own = entries.filter((entry) => entry.userId === userId && entry.type !== 'revoked' && entry.userAgent !== null);
+  const own = entries.filter((entry) => countsForLabel(entry, userId) && entry.userAgent !== null);
   return own.at(-1)?.userAgent ?? null;
 }
