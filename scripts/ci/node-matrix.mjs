@@ -5,7 +5,7 @@
 //                                               for the --sqlite-majors (CI runs this beside the
 //                                               full suite)
 //   node scripts/ci/node-matrix.mjs [--majors 22,24,26] [--consumer-majors 24] [--sqlite-majors 24]
-//                                   [--tarballs <dir>]
+//                                   [--sqlite-floor 22.13.0] [--tarballs <dir>]
 //
 // On these Nodes a store runs on node:sqlite unless the app names better-sqlite3, a native addon
 // compiled once per Node ABI (no prebuilt binary is reachable from CI): five minutes of both
@@ -14,6 +14,8 @@
 // binary a user downloads) used by the repository's unit run there, which tests both drivers side
 // by side. The other majors' unit runs test node:sqlite (COATCHECK_SQLITE_DRIVERS), and the
 // machine's Node 20 tests better-sqlite3. The repository's own binary is put back at the end.
+// The SQLite package's unit tests also run on the oldest release whose node:sqlite the store
+// picks on its own (--sqlite-floor), which lacks properties later releases added.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
@@ -40,8 +42,13 @@ const { values } = parseArgs({
     // Tarballs packed already (CI passes the release rehearsal's, the files a release
     // publishes); without it the packages are packed here.
     tarballs: { type: 'string' },
+    // The oldest release whose node:sqlite the SQLite store picks on its own. Its DatabaseSync
+    // lacks what later releases added (isOpen, setReturnArrays), which the driver works around:
+    // the SQLite package's unit tests run there too. `none` skips it.
+    'sqlite-floor': { type: 'string', default: '22.13.0' },
   },
 });
+const SQLITE_FLOOR_ARGS = ['scripts/test.mjs', '--unit', '--skip-type-checks', 'packages/sqlite/'];
 // The consumer test installs the packed tarballs and compiles and runs every documented app: once
 // on the middle release keeps CI within its time; the unit suite runs on every release.
 // The consumer suite of npm test type-checks every documented app on the machine's Node; the
@@ -127,6 +134,15 @@ function runSuite(node, label, args, env = {}) {
   });
 }
 
+/** The --sqlite-floor release, or null. */
+async function prepareFloor() {
+  const floor = values['sqlite-floor'];
+  if (floor === 'none') return null;
+  const [node, fetchSeconds] = await timed(() => fetchNode(floor, cacheDir));
+  log(`Node ${node.version} (the oldest with node:sqlite on by default) in ${fetchSeconds} s`);
+  return { ...node, fetchSeconds };
+}
+
 async function prepare() {
   const nodes = [];
   for (const major of majors) {
@@ -146,10 +162,12 @@ async function prepare() {
 
 async function main() {
   const nodes = await prepare();
+  const floor = await prepareFloor();
   if (values.prepare) return true;
   const backup = join(cacheDir, 'better_sqlite3.node.repo');
   copyFileSync(repoBinary, backup);
   const results = [];
+  let floorResult = null;
   try {
     const tarballDir = values.tarballs === undefined ? join(cacheDir, 'tarballs') : resolve(values.tarballs);
     if (values.tarballs === undefined) {
@@ -178,6 +196,10 @@ async function main() {
       log(`Node ${node.version}: repository better-sqlite3 from a ${how} in ${binarySeconds} s; unit suite on both drivers`);
       units.push(await runSuite(node, 'unit', UNIT_ARGS));
     }
+    if (floor !== null) {
+      log(`Node ${floor.version}: the SQLite package's unit tests on node:sqlite`);
+      floorResult = await runSuite(floor, 'sqlite', SQLITE_FLOOR_ARGS, { COATCHECK_SQLITE_DRIVERS: 'node:sqlite' });
+    }
     const consumerResults = await consumers;
     for (const [i, node] of nodes.entries()) results.push({ node, unit: units[i], consumer: consumerResults[i] });
   } finally {
@@ -190,8 +212,13 @@ async function main() {
       `  Node ${node.version}: unit ${unit.ok ? 'passed' : 'FAILED'} (${unit.seconds} s), consumer ${consumer.skipped ? 'not run (--consumer-majors)' : `${consumer.ok ? 'passed' : 'FAILED'} (${consumer.seconds} s)`}; fetch ${node.fetchSeconds} s, ${node.betterSqlite3 ? `better-sqlite3 ${node.warmSeconds} s` : 'node:sqlite only'}`,
     );
   }
+  if (floor !== null) {
+    console.log(
+      `  Node ${floor.version}: SQLite unit tests ${floorResult?.ok ? 'passed' : 'FAILED'} (${floorResult?.seconds ?? 0} s); fetch ${floor.fetchSeconds} s`,
+    );
+  }
   console.log(`  total ${seconds(started)} s`);
-  return results.every((r) => r.unit.ok && r.consumer.ok);
+  return results.every((r) => r.unit.ok && r.consumer.ok) && (floor === null || floorResult?.ok === true);
 }
 
 process.exit((await main()) ? 0 : 1);

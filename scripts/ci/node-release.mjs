@@ -8,7 +8,7 @@ import { runCommand } from '../consumer/exec.mjs';
 /** The registry package of Node binaries for this machine. */
 export const NODE_PACKAGE = `node-${process.platform}-${process.arch}`;
 
-/** Fetches and unpacks the latest release of `major` under `cacheDir`; returns { major, version, dir, bin, abi }. */
+/** Fetches and unpacks the latest release of `major` (or that exact release) under `cacheDir`; returns { major, version, dir, bin, abi }. */
 export function fetchNode(major, cacheDir) {
   const base = join(cacheDir, `node-${major}`);
   const dir = join(base, 'package');
@@ -25,7 +25,8 @@ export function fetchNode(major, cacheDir) {
   }
   const bin = join(dir, 'bin/node');
   const [version, abi] = runCommand(bin, ['-p', 'process.version + " " + process.versions.modules']).stdout.trim().split(' ');
-  if (!version.startsWith(`v${major}.`)) throw new Error(`${NODE_PACKAGE}@${major} gave Node ${version}`);
+  // `major` may also be an exact release (22.13.0).
+  if (version !== `v${major}` && !version.startsWith(`v${major}.`)) throw new Error(`${NODE_PACKAGE}@${major} gave Node ${version}`);
   return { major, version, dir, bin, abi, binDir: join(dir, 'bin') };
 }
 
