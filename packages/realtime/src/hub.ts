@@ -13,15 +13,15 @@ import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES } from './close-codes.js';
-import { closePeer, createPeer, deliver, dropPeer, type Peer, type PeerHooks } from './connection.js';
+import { closePeer, createPeer, deliver, type Peer, type PeerHooks } from './connection.js';
 import { prepareFrame, type PreparedFrame } from './frames.js';
 import { createGroups } from './groups.js';
-import { createRoomCaps } from './room-caps.js';
+import { createPeerHooks } from './peer-hooks.js';
+import { startHeartbeat } from './heartbeat.js';
 import { authenticateUpgrade, offeredProtocols, PROTOCOL, refuseUpgrade as reject, type Identity } from './handshake.js';
 import { decodeEnvelope, encodeEnvelope, followLifecycle } from './lifecycle.js';
 import { createLiveness } from './liveness.js';
 import { resolveHubOptions, type HubOptions } from './options.js';
-import { createMessageRate } from './rate-limit.js';
 import { encodeMessage, READY_FRAME } from './protocol.js';
 import { handleFrame, startAuthDeadline } from './inbound.js';
 import { createHandshakeHook } from './handshake-hook.js';
@@ -63,43 +63,8 @@ export function createHub(input: HubOptions): Hub {
     handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false),
   });
 
-  const roomCaps = createRoomCaps(options.maxRoomsPerSocket, options.maxRoomsPerUser);
-  const hooks: PeerHooks = {
-    maxBufferedBytes: options.maxBufferedBytes,
-    messageRate: createMessageRate(options.maxMessagesPerSecond, options.messageBurst),
-    roomCaps,
-    join(peer, room) {
-      if (peer.closed || peer.rooms.has(room)) return null;
-      // Checked again here, after authorizeJoin awaited: joins in flight together must not
-      // all pass a check made before any of them landed. (WS-18)
-      const cap = roomCaps.check(peer, room);
-      if (cap !== null) return cap;
-      roomCaps.add(peer, room);
-      peer.rooms.add(room);
-      groups.add(`r:${room}`, peer);
-      return null;
-    },
-    leave(peer, room) {
-      if (!peer.rooms.delete(room)) return;
-      roomCaps.remove(peer, room);
-      groups.remove(`r:${room}`, peer);
-    },
-    onSlow(peer) {
-      counters.slowConsumers++;
-      dropPeer(peer);
-    },
-    onRateLimited(peer) {
-      // Once per socket: the close marks the peer closed, and its later frames are ignored.
-      counters.rateLimited++;
-      logger.warn('coatcheck realtime: a socket sent messages faster than maxMessagesPerSecond; closed with 4008', {
-        connectionId: peer.connection.id,
-        userId: peer.userId,
-        maxMessagesPerSecond: options.maxMessagesPerSecond,
-        messageBurst: options.messageBurst,
-      });
-      closePeer(peer, CLOSE_CODES.RATE_LIMITED, 'rate limit exceeded');
-    },
-  };
+  const hooks: PeerHooks = createPeerHooks(options, groups, counters, logger);
+  const roomCaps = hooks.roomCaps;
 
   const liveness = createLiveness(options, {
     closeSession: (id, code, reason) => closeGroup(`s:${id}`, code, reason),
@@ -239,20 +204,7 @@ export function createHub(input: HubOptions): Hub {
     );
   }
 
-  // One sweep for every socket: terminate the silent, ping the rest. (WS-16)
-  const sweep = setInterval(() => {
-    const now = performance.now();
-    for (const peer of peers) {
-      if (peer.closed) continue;
-      if (now - peer.lastSeen > options.staleAfterMs) {
-        counters.reaped++;
-        peer.closed = true;
-        peer.closeCode = CLOSE_CODES.STALE;
-        peer.ws.terminate();
-      } else peer.ws.ping();
-    }
-  }, options.heartbeatIntervalMs);
-  sweep.unref();
+  const stopHeartbeat = startHeartbeat(peers, options, () => counters.reaped++);
 
   function encode(target: Target, data: unknown): { key: string; text: string } {
     if (!isTarget(target)) throw new TypeError('hub: target must be { sessionId }, { userId }, { room } or { all: true }');
@@ -295,7 +247,7 @@ export function createHub(input: HubOptions): Hub {
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(sweep);
+      stopHeartbeat();
       for (const off of offs) off();
       liveness.stop();
       const waits: Promise<void>[] = [];
