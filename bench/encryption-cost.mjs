@@ -6,11 +6,13 @@
 import { pathToFileURL } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../scripts/lib/script-args.mjs';
 import { buildServers } from './lib/build.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { iterations: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '9' } } });
+const { values } = parseScriptArgs(import.meta.url, {
+  options: { iterations: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '9' } },
+});
 const bundle = (await buildServers(root, ['encryption-cost-run.mjs']))('encryption-cost-run.mjs');
 const { measure } = await import(pathToFileURL(bundle).href);
 const rows = await measure({ n: Number(values.iterations), rounds: Number(values.rounds) });

@@ -19,12 +19,12 @@ import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../scripts/lib/script-args.mjs';
 import WebSocket from 'ws';
 import { buildServers } from './lib/build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({
+const { values } = parseScriptArgs(import.meta.url, {
   options: {
     sizes: { type: 'string', default: '1000,10000' },
     count: { type: 'string', default: '20' },

@@ -15,11 +15,11 @@ import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../scripts/lib/script-args.mjs';
 import { prepareScripts } from './lib/build.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: opt } = parseArgs({
+const { values: opt } = parseScriptArgs(import.meta.url, {
   options: {
     apps: { type: 'string', default: 'b,cc-mem,cc-mem-observed' },
     iterations: { type: 'string', default: '10000' },

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../scripts/lib/script-args.mjs';
 import { VARIANTS } from './lib/variants.mjs';
 import { startServer, stopServer, waitReady } from './lib/server.mjs';
 import { login, verify } from './lib/http.mjs';
@@ -15,7 +15,7 @@ import { analyze } from './lib/cpuprofile.mjs';
 import { prepareScripts } from './lib/build.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: opt, positionals } = parseArgs({
+const { values: opt, positionals } = parseScriptArgs(import.meta.url, {
   allowPositionals: true,
   options: {
     duration: { type: 'string', default: '10' },

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../scripts/lib/script-args.mjs';
 import { BASELINE, DEFAULT_VARIANTS, GOALS, PEERS, VARIANTS } from './lib/variants.mjs';
 import { dropPrefix, pinRedis, redisCommandsPerRequest, releaseRedis, resetRedisStats } from './lib/redis.mjs';
 import { cpuCoreSeconds, cpuSeconds, startServer, stopServer, waitQuiet, waitReady } from './lib/server.mjs';
@@ -19,7 +19,7 @@ import { againstVariant, prepareAgainst } from './lib/against.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
-const { values: opt } = parseArgs({
+const { values: opt } = parseScriptArgs(import.meta.url, {
   options: {
     reps: { type: 'string', default: env.BENCH_REPS ?? '3' },
     duration: { type: 'string', default: env.BENCH_DURATION ?? '10' },

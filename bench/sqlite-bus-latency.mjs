@@ -18,11 +18,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../scripts/lib/script-args.mjs';
 import { createSessionManager } from 'coatcheck';
 import { sqliteBus, sqliteStore } from '@coatcheck/sqlite';
 
-const { values } = parseArgs({ options: { trials: { type: 'string', default: '300' }, poll: { type: 'string' }, child: { type: 'string' } } });
+const { values } = parseScriptArgs(import.meta.url, {
+  options: { trials: { type: 'string', default: '300' }, poll: { type: 'string' }, child: { type: 'string' } },
+});
 const clock = () => performance.timeOrigin + performance.now();
 
 /** The manager of one process: defaults, or the bus with `--poll`. */

@@ -9,7 +9,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from './lib/script-args.mjs';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { listPublicPackages, packPackage, removeBuildOutput, root, run } from './release/workspace.mjs';
@@ -22,7 +22,7 @@ import { checkUnpacked } from './release/package-checks.mjs';
 const ATTW_IGNORED_RULES = ['cjs-resolves-to-esm'];
 const ATTW_IGNORED_KINDS = new Set(['CJSResolvesToESM']);
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs(import.meta.url, {
   options: {
     'keep-build': { type: 'boolean', default: false },
     package: { type: 'string', multiple: true, default: [] },

@@ -16,12 +16,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from './lib/script-args.mjs';
 import { BROWSER_TESTS, CLIENT_SUITES, PYTHON_CLIENT_TESTS, REDIS_SERVER_TESTS, TYPE_CHECK_TESTS, listTestFiles, needsService } from './test-groups.mjs';
 import { ensureTestTools } from './ensure-test-tools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values, positionals } = parseArgs({
+const { values, positionals } = parseScriptArgs(import.meta.url, {
   allowPositionals: true,
   options: {
     unit: { type: 'boolean', default: false },

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../lib/script-args.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // The packages' TypeScript sources (the `source` condition, through tsx) and a collectable
@@ -18,7 +18,7 @@ if (typeof globalThis.gc !== 'function' || !process.execArgv.includes('--conditi
   process.exit(spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root }).status ?? 1);
 }
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs(import.meta.url, {
   options: {
     sessions: { type: 'string', default: '5000' },
     requests: { type: 'string', default: '200' },

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../lib/script-args.mjs';
 import { runCommand } from '../consumer/exec.mjs';
 import { packPackages } from '../consumer/pack.mjs';
 import { fetchNode, nodeEnv, sqliteRange } from './node-release.mjs';
@@ -33,7 +33,7 @@ const repoSqlite = join(root, 'node_modules/better-sqlite3');
 const repoBinary = join(repoSqlite, 'build/Release/better_sqlite3.node');
 const installModule = pathToFileURL(join(root, 'scripts/consumer/install.mjs')).href;
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs(import.meta.url, {
   options: {
     prepare: { type: 'boolean', default: false },
     majors: { type: 'string', default: '22,24,26' },

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../lib/script-args.mjs';
 import { collectApps, listDocs, packageName, parseInstall } from './markdown.mjs';
 import { listPublicPackages, packPackages, readTarballs } from './pack.mjs';
 import { installScratch, savePrebuild } from './install.mjs';
@@ -31,7 +31,7 @@ const HARNESS = ['typescript', 'tsx', '@types/node'];
 const ENTRY = /^(server|app|index|main)\.(ts|mts|js|mjs)$/;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({
+const { values } = parseScriptArgs(import.meta.url, {
   options: {
     docs: { type: 'string', multiple: true },
     keep: { type: 'boolean', default: false },

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../lib/script-args.mjs';
 import { listPublicPackages, listWorkspacePackages, packPackage, removeBuildOutput, root, run, siblingRanges } from './workspace.mjs';
 import { checkUnpacked } from './package-checks.mjs';
 
@@ -19,7 +19,7 @@ import { checkUnpacked } from './package-checks.mjs';
 // needs `npm login` (docs/releasing.md), the packages are not at fault.
 const EXPECTED_WARNINGS = [/requires you to be logged in/];
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs(import.meta.url, {
   options: { tag: { type: 'string', default: 'latest' }, out: { type: 'string' } },
 });
 const packages = listPublicPackages();

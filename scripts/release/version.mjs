@@ -9,7 +9,7 @@
 // install beside the others without ERESOLVE.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../lib/script-args.mjs';
 import { listPublicPackages, listWorkspacePackages, root, siblingNames } from './workspace.mjs';
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
@@ -25,7 +25,7 @@ function compareVersions(a, b) {
   return pa[4].localeCompare(pb[4], 'en', { numeric: true });
 }
 
-const { positionals } = parseArgs({ allowPositionals: true, options: {} });
+const { positionals } = parseScriptArgs(import.meta.url, { allowPositionals: true, options: {} });
 const [version] = positionals;
 if (positionals.length !== 1 || !SEMVER.test(version)) {
   console.error(positionals.length === 1 ? `"${version}" is not a version (major.minor.patch[-prerelease]).\n${usage}` : usage);
