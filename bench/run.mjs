@@ -45,7 +45,11 @@ const requested = opt.variants
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
-for (const key of requested) if (!VARIANTS[key]) throw new Error(`unknown variant "${key}"; known: ${Object.keys(VARIANTS).join(', ')}`);
+const unknown = requested.filter((key) => !VARIANTS[key]);
+if (unknown.length > 0) {
+  console.error(`unknown variant${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')}; known: ${Object.keys(VARIANTS).join(', ')}`);
+  process.exit(2);
+}
 /** The first file a variant needs that `dir` lacks, or null. */
 const missingFiles = (dir, variant) => [].concat(variant.requires ?? []).find((file) => !existsSync(join(dir, file))) ?? null;
 const variants = requested.filter((key) => {
