@@ -258,7 +258,10 @@ export async function expectMissingSecretFailure({ app, appDir, entry, scratch, 
   const port = await freePort();
   const [command, args] = runCommandFor(entry, scratch);
   const proc = startProcess(command, args, { cwd: appDir, env: appEnv({ ...env, PORT: String(port) }) });
-  const outcome = await Promise.race([proc.exited, sleep(60_000).then(() => undefined)]);
+  // The timer is cancelled once the race is decided: a pending one keeps this process alive.
+  const timer = new AbortController();
+  const outcome = await Promise.race([proc.exited, sleep(60_000, undefined, { signal: timer.signal }).then(() => undefined)]);
+  timer.abort();
   if (!outcome) {
     await proc.stop();
     throw new Error(
