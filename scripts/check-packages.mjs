@@ -6,21 +6,13 @@
 //
 // By default the build output of the public packages is removed first, so every one builds
 // itself from its sources exactly as on a fresh clone.
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScriptArgs } from './lib/script-args.mjs';
-import { publint } from 'publint';
-import { formatMessage } from 'publint/utils';
-import { listPublicPackages, packPackage, removeBuildOutput, root, run } from './release/workspace.mjs';
+import { listPublicPackages, packPackage, removeBuildOutput, run } from './release/workspace.mjs';
 import { checkUnpacked } from './release/package-checks.mjs';
-
-// attw's CJSResolvesToESM ("require() of an ESM file") is an error only before Node 20.19
-// and 22.12: since then require() loads ES modules without top-level await (these have
-// none), engines says >=20.19, and TypeScript 5.8+ with "module": "nodenext" types it.
-// Every other rule, node10 included, is checked.
-const ATTW_IGNORED_RULES = ['cjs-resolves-to-esm'];
-const ATTW_IGNORED_KINDS = new Set(['CJSResolvesToESM']);
+import { ATTW_NOTE, lintTarball } from './release/lint-tarball.mjs';
 
 const { values } = parseScriptArgs(import.meta.url, {
   options: {
@@ -50,21 +42,7 @@ for (const pkg of packages) {
     continue;
   }
 
-  const lint = await publint({ pack: { tarball: readFileSync(packed.tarball).buffer }, strict: true, level: 'suggestion' });
-  for (const message of lint.messages) problems.push(`publint ${message.type}: ${formatMessage(message, lint.pkg)}`);
-
-  const attw = run(join(root, 'node_modules/.bin/attw'), [packed.tarball, '--format', 'json', '--ignore-rules', ...ATTW_IGNORED_RULES]);
-  try {
-    const report = JSON.parse(attw.output);
-    // The JSON lists ignored problems too; the exit code and this filter agree.
-    for (const [kind, list] of Object.entries(report.problems ?? {})) {
-      if (ATTW_IGNORED_KINDS.has(kind)) continue;
-      for (const problem of list) problems.push(`attw ${kind}: ${problem.entrypoint ?? ''} (${problem.resolutionKind ?? 'all'})`);
-    }
-    if (attw.code !== 0 && problems.length === 0) problems.push(`attw failed: ${attw.output.trim().slice(0, 500)}`);
-  } catch {
-    problems.push(`attw did not run: ${attw.output.trim().slice(0, 500)}`);
-  }
+  problems.push(...(await lintTarball(packed.tarball)));
 
   const unpacked = join(work, pkg.rel.replaceAll('/', '-'));
   mkdirSync(unpacked);
@@ -83,5 +61,5 @@ for (const pkg of packages) {
 }
 rmSync(work, { recursive: true, force: true });
 console.log(failed === 0 ? `\nall ${packages.length} packages clean` : `\n${failed} of ${packages.length} packages have problems`);
-console.log(`(attw rules ignored: ${ATTW_IGNORED_RULES.join(', ')}: require() of ES modules works on Node >=20.19)`);
+console.log(`(${ATTW_NOTE})`);
 process.exit(failed === 0 ? 0 : 1);

@@ -1,7 +1,8 @@
 // Rehearses a release without writing anything to the registry. In dependency order, each
 // public package is built from a clean tree by its own prepack and packed, its tarball is
-// checked (scripts/release/package-checks.mjs), and `npm publish <tarball> --dry-run`
-// runs on exactly that file. Fails on any problem, unexpected npm warnings included.
+// checked as `npm run check:packages` checks it (publint, attw: lint-tarball.mjs; ours:
+// package-checks.mjs), and `npm publish <tarball> --dry-run` runs on exactly that file. Fails
+// on any problem, unexpected npm warnings included.
 //
 //   npm run release:dry-run [-- --tag next] [-- --out <dir>]
 //
@@ -14,6 +15,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseScriptArgs } from '../lib/script-args.mjs';
 import { listPublicPackages, listWorkspacePackages, packPackage, removeBuildOutput, root, run, siblingRanges } from './workspace.mjs';
 import { checkUnpacked } from './package-checks.mjs';
+import { ATTW_NOTE, lintTarball } from './lint-tarball.mjs';
 
 // What npm says in every dry run from a machine that is not logged in; the real publish
 // needs `npm login` (docs/releasing.md), the packages are not at fault.
@@ -63,7 +65,7 @@ if (problems.length === 0) {
     const unpacked = join(work, basename(packed.filename, '.tgz'));
     mkdirSync(unpacked);
     run('tar', ['-xzf', packed.tarball, '-C', unpacked, '--strip-components=1']);
-    const found = checkUnpacked(pkg, unpacked, version);
+    const found = [...(await lintTarball(packed.tarball)), ...checkUnpacked(pkg, unpacked, version)];
     problems.push(...found.map((problem) => `${pkg.name}: ${problem}`));
 
     // Run from the temporary directory so that no workspace setting changes what npm does.
@@ -89,4 +91,4 @@ if (problems.length > 0) {
   console.error(`\nrelease dry run failed:\n- ${problems.join('\n- ')}`);
   process.exit(1);
 }
-console.log(`\n${packages.length} packages ready to publish as ${version} (nothing was written to the registry).`);
+console.log(`\n${packages.length} packages ready to publish as ${version} (nothing was written to the registry; ${ATTW_NOTE}).`);
