@@ -56,8 +56,14 @@ export function parseCommandArgs(command: Command, args: readonly string[]): { v
  * Session ids are base64url, so one in 64 starts with `-`, which parseArgs takes for an
  * option: `--session -x3…` would be "ambiguous" and `sessions show -x3…` an unknown option.
  * A value after a string option is joined to it (`--session=-x3…`), and a token that is not
- * one of the command's options is moved behind `--`, where it can only be a positional.
+ * one of the command's options, nor shaped like one, is moved behind `--`, where it can only be
+ * a positional.
  */
+// What a mistyped option looks like (`--sesion`, `--dry-run=x`): lower-case words joined by
+// dashes. It gets parseArgs' "Unknown option" error; an id such as `--3zmD…_5g` (one in 4,096
+// starts with two dashes) is not shaped so, and stays an id.
+const OPTION_SHAPE = /^--[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?:=|$)/;
+
 function protectDashValues(args: readonly string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>): string[] {
   const known = new Map<string, 'string' | 'boolean'>();
   for (const [name, option] of Object.entries(options)) {
@@ -77,7 +83,7 @@ function protectDashValues(args: readonly string[], options: Record<string, { ty
     if (type === 'string' && next !== undefined && next.startsWith('-') && !known.has(next)) {
       out.push(`${token}=${next}`);
       i++;
-    } else if (token.startsWith('-') && type === undefined && !known.has(token.split('=')[0] as string) && !token.startsWith('--')) positionals.push(token);
+    } else if (token.startsWith('-') && type === undefined && !known.has(token.split('=')[0] as string) && !OPTION_SHAPE.test(token)) positionals.push(token);
     else out.push(token);
   }
   return positionals.length > 0 ? [...out, '--', ...positionals] : out;

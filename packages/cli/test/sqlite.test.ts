@@ -37,7 +37,8 @@ describe('coatcheck against SQLite', () => {
     const store = sqliteStore({ filename: file, pruneIntervalMs: 0 });
     const { alice } = await seed(store);
     // Fresh ids, so a seeded id that already starts with a dash (one in 64) is never taken twice.
-    const dashed = { ...alice[0]!, id: `-${randomBytes(18).toString('base64url').slice(1)}` };
+    // Two dashes (one id in 4,096) first: parseArgs would take `--3zmD…` for an unknown option.
+    const dashed = { ...alice[0]!, id: `--3${randomBytes(18).toString('base64url').slice(3)}` };
     const other = { ...alice[1]!, id: `-h${randomBytes(18).toString('base64url').slice(2)}` };
     for (const record of [dashed, other]) assert.equal(await store.create(record), true);
     await store.close();
