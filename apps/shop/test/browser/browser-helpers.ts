@@ -87,7 +87,9 @@ export async function launchProfile(userDataDir: string, { args = [], ignoreHTTP
 /** A fresh temporary directory, removed after the test file. */
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  // A browser profile may still be written to for a moment after chromium is closed (ENOTEMPTY):
+  // the removal tries again rather than failing the file.
+  after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   return dir;
 }
 
